@@ -1,0 +1,131 @@
+package io.tranche.server.allocation;
+
+import com.google.rpc.BadRequest;
+import io.tranche.kernel.Claims;
+import io.tranche.kernel.Method;
+import io.tranche.kernel.Violations;
+import io.tranche.proto.v1.AllocateRequest;
+import io.tranche.proto.v1.AllocateResponse;
+import io.tranche.proto.v1.Award;
+import io.tranche.proto.v1.Claim;
+
+/**
+ * The one mapping between {@code tranche.v1} messages and the kernel's {@link Claims}.
+ */
+public final class AllocationMapper
+{
+    private AllocationMapper()
+    {
+    }
+
+    /**
+     * @param method the wire method.
+     * @return the kernel method, or null for {@code METHOD_UNSPECIFIED} and unknown values.
+     */
+    public static Method method(final io.tranche.proto.v1.Method method)
+    {
+        if (method == null || method == io.tranche.proto.v1.Method.UNRECOGNIZED ||
+            method == io.tranche.proto.v1.Method.METHOD_UNSPECIFIED)
+        {
+            return null;
+        }
+        return Method.valueOf(method.name());
+    }
+
+    /**
+     * @param method a kernel method.
+     * @return the wire method.
+     */
+    public static io.tranche.proto.v1.Method method(final Method method)
+    {
+        return io.tranche.proto.v1.Method.valueOf(method.name());
+    }
+
+    /**
+     * Appends one wire claim to the kernel's claims.
+     *
+     * @param claim the wire claim.
+     * @param out   the kernel claims.
+     */
+    public static void addClaim(final Claim claim, final Claims out)
+    {
+        out.add(
+            claim.getId(),
+            claim.hasDemand() ? present(claim.getDemand()) : Claims.ABSENT,
+            claim.hasWeight() ? present(claim.getWeight()) : Claims.ABSENT,
+            claim.getTier(),
+            claim.hasCap() ? present(claim.getCap()) : Claims.ABSENT,
+            present(claim.getFloor()));
+    }
+
+    /**
+     * Fills the kernel's claims from a request, in request order.
+     *
+     * @param request the request.
+     * @param out     cleared, then filled.
+     */
+    public static void toClaims(final AllocateRequest request, final Claims out)
+    {
+        out.clear();
+        out.ensureCapacity(request.getClaimsCount());
+        for (int i = 0, n = request.getClaimsCount(); i < n; i++)
+        {
+            addClaim(request.getClaims(i), out);
+        }
+    }
+
+    /**
+     * Builds the response from the awards the kernel wrote into {@code claims}.
+     *
+     * @param supply    the request's supply.
+     * @param claims    the allocated claims.
+     * @param allocated units allocated.
+     * @return the response, awards in claim order.
+     */
+    public static AllocateResponse toResponse(final long supply, final Claims claims, final long allocated)
+    {
+        final AllocateResponse.Builder response = AllocateResponse.newBuilder();
+        for (int i = 0, n = claims.count(); i < n; i++)
+        {
+            response.addAwards(award(claims, i));
+        }
+        return response.setAllocated(allocated).setUnallocated(supply - allocated).build();
+    }
+
+    /**
+     * @param claims allocated claims.
+     * @param i      index.
+     * @return the award of claim i; {@code unmet} is set when the claim has a demand.
+     */
+    public static Award award(final Claims claims, final int i)
+    {
+        final Award.Builder award = Award.newBuilder().setId(claims.id(i)).setUnits(claims.award(i));
+        if (claims.demand(i) != Claims.ABSENT)
+        {
+            award.setUnmet(claims.demand(i) - claims.award(i));
+        }
+        return award.build();
+    }
+
+    /**
+     * @param violations what validation found.
+     * @return the violations as {@code google.rpc.BadRequest} field violations.
+     */
+    public static BadRequest badRequest(final Violations violations)
+    {
+        final BadRequest.Builder badRequest = BadRequest.newBuilder();
+        for (int i = 0; i < violations.count(); i++)
+        {
+            badRequest.addFieldViolations(BadRequest.FieldViolation.newBuilder()
+                .setField(violations.field(i))
+                .setDescription(violations.description(i)));
+        }
+        return badRequest.build();
+    }
+
+    // Claims.ABSENT is Long.MIN_VALUE: a present wire value equal to it must still read as negative.
+    private static long present(final long value)
+    {
+        return value == Claims.ABSENT ? Claims.ABSENT + 1 : value;
+    }
+}
