@@ -6,6 +6,7 @@ import java.util.Random;
 
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
@@ -231,5 +232,29 @@ class AllocationPropertiesTest
             assertThat(after[i]).as("claim %d: supply %d -> %d lowers %d to %d in %s", i, pair[0].supply, pair[1].supply,
                 before[i], after[i], pair[0]).isGreaterThanOrEqualTo(before[i]);
         }
+    }
+
+    /**
+     * Largest remainder is not house monotone (the Alabama paradox, US House apportionment of 1880).
+     * Weights 6, 6, 2 (sum 14): 10 units give quotas 4.29, 4.29, 1.43 -> floors 4 4 1 and the extra unit
+     * to C (.43 beats .29): (4, 4, 2). 11 units give 4.71, 4.71, 1.57 -> floors 4 4 1 and two extra
+     * units to A and B (.71 beats .57): (5, 5, 1). One more unit of supply costs C a unit.
+     */
+    @Example
+    void alabamaParadoxProportionalLosesAUnitWhenTheSupplyGrows()
+    {
+        final Problem ten = new Problem(10, Method.PROPORTIONAL, 1, 0, new String[] {"A", "B", "C"},
+            new long[] {Claims.ABSENT, Claims.ABSENT, Claims.ABSENT}, new long[] {6, 6, 2}, new int[3],
+            new long[] {Claims.ABSENT, Claims.ABSENT, Claims.ABSENT}, new long[3]);
+        final Problem eleven = ten.withSupply(11);
+        assertThat(kernel(ten)).containsExactly(4, 4, 2);
+        assertThat(kernel(eleven)).containsExactly(5, 5, 1);
+        assertThat(ReferenceAllocator.allocate(ten).awards).containsExactly(4, 4, 2);
+        assertThat(ReferenceAllocator.allocate(eleven).awards).containsExactly(5, 5, 1);
+        // The same claims under Sainte-Lague (priorities w/(n+1/2)): A12 B12 A4 B4 C4 A2.4 B2.4 A1.71 B1.71,
+        // then a three-way tie at 4/3 (A 6/4.5, B 6/4.5, C 2/1.5) taken in queue order: A, then B.
+        // 10 units (5, 4, 1), 11 units (5, 5, 1): nobody loses.
+        assertThat(kernel(ten.withMethod(Method.SAINTE_LAGUE))).containsExactly(5, 4, 1);
+        assertThat(kernel(eleven.withMethod(Method.SAINTE_LAGUE))).containsExactly(5, 5, 1);
     }
 }
