@@ -65,7 +65,9 @@ public final class Generators
      */
     public static Problem valid(final Random rnd, final Method method, final Shape shape)
     {
-        final int n = 1 + rnd.nextInt(rnd.nextInt(4) == 0 ? shape.maxClaims : Math.min(shape.maxClaims, 5));
+        final int sizeClass = rnd.nextInt(20);
+        final int n = 1 + rnd.nextInt(sizeClass == 0 ? 3 * shape.maxClaims :
+            sizeClass < 5 ? shape.maxClaims : Math.min(shape.maxClaims, 5));
         final boolean huge = rnd.nextDouble() < shape.hugeProbability;
         final long lot;
         if (huge)
@@ -101,7 +103,9 @@ public final class Generators
         // every value below this keeps sums of n values <= 2^63 - 1
         final long valueLimit = Math.min(MAX, Long.MAX_VALUE / n);
         final long[] demandPool = {units(rnd, l, supplyLots, valueLimit), units(rnd, l, supplyLots, valueLimit)};
-        final long[] weightPool = {weightValue(rnd, huge, n, valueLimit), weightValue(rnd, huge, n, valueLimit)};
+        // huge weights also with small lots: weights never enter the lot count, only the comparisons
+        final boolean hugeWeights = huge || rnd.nextInt(10) == 0;
+        final long[] weightPool = {weightValue(rnd, hugeWeights, n, valueLimit), weightValue(rnd, hugeWeights, n, valueLimit)};
         final int tiers = 1 + rnd.nextInt(3);
         final int[] tierValues = {0, 1 + rnd.nextInt(2), 3 + rnd.nextInt(5)};
 
@@ -139,7 +143,7 @@ public final class Generators
                 }
                 else
                 {
-                    weight[i] = weightValue(rnd, huge, n, valueLimit);
+                    weight[i] = weightValue(rnd, hugeWeights, n, valueLimit);
                 }
             }
             cap[i] = rnd.nextInt(4) == 0 ? units(rnd, l, supplyLots, valueLimit) : Claims.ABSENT;
