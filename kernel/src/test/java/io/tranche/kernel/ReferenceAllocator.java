@@ -25,6 +25,12 @@ public final class ReferenceAllocator
 
     private static final BigInteger MILLION = BigInteger.valueOf(1_000_000L);
 
+    /**
+     * Instrumentation for coverage reports: how many lots (or extra lots) so far were decided by queue
+     * position between exactly equal priorities (or equal fractional parts). Single-threaded use.
+     */
+    static long positionTieBreaks;
+
     private ReferenceAllocator()
     {
     }
@@ -463,6 +469,11 @@ public final class ReferenceAllocator
         final List<Integer> byFraction = new ArrayList<>(members);
         byFraction.sort((i, j) -> x[j].fraction().compareTo(x[i].fraction()));
         long extra = target - given;
+        if (extra > 0 && extra < byFraction.size() &&
+            x[byFraction.get((int)extra - 1)].fraction().compareTo(x[byFraction.get((int)extra)].fraction()) == 0)
+        {
+            positionTieBreaks++;
+        }
         for (int k = 0; extra > 0; k++, extra--)
         {
             final int i = byFraction.get(k);
@@ -532,6 +543,7 @@ public final class ReferenceAllocator
         {
             int best = -1;
             BigInteger[] bestPriority = null;
+            boolean tied = false;
             // members are in queue order: replacing only on strictly-before keeps the earlier claim on ties.
             for (final int i : members)
             {
@@ -544,7 +556,17 @@ public final class ReferenceAllocator
                 {
                     best = i;
                     bestPriority = pr;
+                    tied = false;
                 }
+                else if (before(pr, w[i], bestPriority, w[best]))
+                {
+                    tied = true;
+                }
+            }
+            // only the last lot decides between tied claims (earlier tied lots go to all of them)
+            if (tied && total == target - 1)
+            {
+                positionTieBreaks++;
             }
             if (best < 0)
             {
