@@ -1,5 +1,6 @@
 package io.tranche.kernel;
 
+import java.math.BigInteger;
 import java.util.Random;
 
 /**
@@ -95,8 +96,8 @@ public final class Generators
             default:
                 ppm = 0;
         }
-        final long shareUnits = ppm == 0 ? -1 : (long)(((java.math.BigInteger.valueOf(supply)
-            .multiply(java.math.BigInteger.valueOf(ppm))).divide(java.math.BigInteger.valueOf(1_000_000))).longValue());
+        final long shareUnits = ppm == 0 ? -1 : BigInteger.valueOf(supply).multiply(BigInteger.valueOf(ppm))
+            .divide(BigInteger.valueOf(1_000_000)).longValueExact();
 
         final boolean finite = method == Method.EQUAL_LOSSES || method == Method.TALMUD;
         final boolean demandWeighs = method == Method.PROPORTIONAL || ReferenceAllocator.isDivisor(method);
