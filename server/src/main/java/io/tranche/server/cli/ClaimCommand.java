@@ -36,7 +36,7 @@ import picocli.CommandLine.Parameters;
 public final class ClaimCommand implements Runnable
 {
     /** Page size asked for when listing the whole queue. */
-    static final int LIST_PAGE_SIZE = 500;
+    static final int LIST_PAGE_SIZE = 100;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -29,6 +29,9 @@ public final class QueueClient implements AutoCloseable
     /** Exit status for everything else: server unavailable, deadline exceeded, internal errors. */
     public static final int EXIT_FAILURE = 1;
 
+    /** Largest answer accepted, bytes. */
+    public static final int MAX_INBOUND_MESSAGE_SIZE = 256 << 20;
+
     private static final Metadata.Key<String> AUTHORIZATION =
         Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
 
@@ -60,7 +63,9 @@ public final class QueueClient implements AutoCloseable
             credentials = InsecureChannelCredentials.create();
         }
         final ManagedChannelBuilder<?> builder = Grpc.newChannelBuilder(options.server(), credentials)
-            .userAgent("tranche-cli");
+            .userAgent("tranche-cli")
+            // A page of tranches carries one award per queued claim each: allow big answers.
+            .maxInboundMessageSize(MAX_INBOUND_MESSAGE_SIZE);
         if (options.authority() != null)
         {
             builder.overrideAuthority(options.authority());

@@ -87,7 +87,7 @@ public final class QueueTables
     public static String ledger(final List<Tranche> tranches)
     {
         final String[][] rows = new String[tranches.size() + 1][];
-        rows[0] = new String[] {"number", "request", "supply", "policy", "awards", "allocated", "unallocated", "released"};
+        rows[0] = new String[] {"number", "request", "supply", "policy", "served", "allocated", "unallocated", "released"};
         for (int i = 0; i < tranches.size(); i++)
         {
             final Tranche t = tranches.get(i);

@@ -32,7 +32,7 @@ import picocli.CommandLine.Parameters;
 public final class TranchesCommand extends ClientCommand
 {
     /** Page size asked for when listing the whole ledger. */
-    static final int LIST_PAGE_SIZE = 500;
+    static final int LIST_PAGE_SIZE = 100;
 
     @Parameters(index = "0", arity = "0..1", paramLabel = "NUMBER", description = "Print this tranche in full.")
     Long number;
