@@ -664,7 +664,9 @@ class CrashRecoveryTest
             final ProcessBuilder builder = new ProcessBuilder(
                 java, "--add-opens", "java.base/jdk.internal.misc=ALL-UNNAMED", "-Xmx256m", "-XX:+UseSerialGC",
                 "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
-                "io.tranche.server.Main", "serve", "--listen", "127.0.0.1:0", "--data-dir", data.toString())
+                "io.tranche.server.Main", "serve", "--listen", "127.0.0.1:0", "--data-dir", data.toString(),
+                // Frequent snapshots: recovery then reads a snapshot plus a journal tail, as a long-running server would.
+                "--snapshot-every", "400")
                 .redirectError(err.toFile())
                 .redirectInput(ProcessBuilder.Redirect.PIPE);
             final Process process = builder.start();

@@ -157,7 +157,7 @@ public final class ClaimCommand implements Runnable
                 final ListClaimsResponse page = connection.blocking().listClaims(
                     ListClaimsRequest.newBuilder().setPageSize(LIST_PAGE_SIZE).setPageToken(token).build());
                 all.addAll(page.getClaimsList());
-                if (page.getNextPageToken().equals(token))
+                if (!token.isEmpty() && page.getNextPageToken().equals(token))
                 {
                     throw new IllegalStateException("the server returned the same page token twice: " + token);
                 }

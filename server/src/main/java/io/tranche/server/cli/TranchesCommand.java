@@ -89,7 +89,7 @@ public final class TranchesCommand extends ClientCommand
                     all.add(t);
                 }
             }
-            if (page.getNextPageToken().equals(token))
+            if (!token.isEmpty() && page.getNextPageToken().equals(token))
             {
                 throw new IllegalStateException("the server returned the same page token twice: " + token);
             }

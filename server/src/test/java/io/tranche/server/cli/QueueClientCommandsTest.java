@@ -83,7 +83,7 @@ class QueueClientCommandsTest
                 args.add(c[3]);
             }
             final Run run = run(args.toArray(new String[0]));
-            assertThat(run.status).as(run.err).isZero();
+            assertThat(run.status).as(run.toString()).isZero();
             assertThat(run.err).isEmpty();
             assertThat(run.out.split("\n")[0]).matches("position\\s+id\\s+tier\\s+demand\\s+awarded\\s+weight\\s+cap\\s+floor");
             assertThat(run.out.split("\n")[1]).contains(c[0]).contains(c[1]);
@@ -103,7 +103,7 @@ class QueueClientCommandsTest
 
         final Run first = run("release", "--server", address, "--supply", "400000", "--method", "proportional",
             "--lot", "8", "--request-id", "seed-1");
-        assertThat(first.status).as(first.err).isZero();
+        assertThat(first.status).as(first.toString()).isZero();
         final String[] lines = first.out.split("\n");
         assertThat(lines[0]).startsWith("tranche 1  request seed-1  supply 400,000  PROPORTIONAL lot 8  released ");
         assertThat(lines[1]).matches("id\\s+award\\s+unmet\\s+share");
@@ -130,7 +130,7 @@ class QueueClientCommandsTest
         final AllocateResponse expectedSecond = allocate(300_000, Method.PROPORTIONAL, 8, afterFirst);
         final Run second = run("release", "--server", address, "--supply", "300,000", "--method", "PROPORTIONAL",
             "--lot", "8", "--request-id", "seed-2", "--json");
-        assertThat(second.status).as(second.err).isZero();
+        assertThat(second.status).as(second.toString()).isZero();
         final Tranche.Builder t2 = Tranche.newBuilder();
         JsonFormat.parser().merge(second.out, t2);
         assertThat(t2.getNumber()).isEqualTo(2);
@@ -169,7 +169,7 @@ class QueueClientCommandsTest
     {
         final Run add = run("claim", "add", "--server", address, "--json", "--id", "a", "--demand", "10", "--weight", "3",
             "--cap", "7", "--floor", "1", "--tier", "2");
-        assertThat(add.status).as(add.err).isZero();
+        assertThat(add.status).as(add.toString()).isZero();
         final Claim.Builder claim = Claim.newBuilder();
         JsonFormat.parser().merge(add.out, claim);
         assertThat(claim.build()).isEqualTo(Claim.newBuilder().setId("a").setDemand(10).setWeight(3).setCap(7).setFloor(1)
@@ -199,7 +199,7 @@ class QueueClientCommandsTest
         final Claim before = claim("a");
 
         final Run update = run("claim", "update", "a", "--server", address, "--tier", "3", "--no-cap");
-        assertThat(update.status).as(update.err).isZero();
+        assertThat(update.status).as(update.toString()).isZero();
         final Claim after = claim("a");
         assertThat(after).isEqualTo(before.toBuilder().setTier(3).clearCap().build());
 
@@ -282,7 +282,7 @@ class QueueClientCommandsTest
     {
         assertThat(run("claim", "add", "--server", address, "--id", "a", "--demand", "100").status).isZero();
         final Run generated = run("release", "--server", address, "--supply", "10", "--method", "EQUAL", "--json");
-        assertThat(generated.status).as(generated.err).isZero();
+        assertThat(generated.status).as(generated.toString()).isZero();
         final Tranche.Builder t = Tranche.newBuilder();
         JsonFormat.parser().merge(generated.out, t);
         assertThat(t.getRequestId()).matches("[0-9a-f-]{36}");
@@ -411,7 +411,7 @@ class QueueClientCommandsTest
         // The test certificate names *.test.google.fr, not 127.0.0.1.
         final Run tls = run("claim", "add", "--server", address, "--ca", ca.toString(), "--authority", "x.test.google.fr",
             "--id", "a", "--demand", "1");
-        assertThat(tls.status).as(tls.err).isZero();
+        assertThat(tls.status).as(tls.toString()).isZero();
 
         final Run plain = run("claim", "list", "--server", address, "--timeout", "3s");
         assertThat(plain.status).isEqualTo(1);
@@ -432,7 +432,7 @@ class QueueClientCommandsTest
     private List<Claim> queue() throws Exception
     {
         final Run list = run("claim", "list", "--server", address, "--json");
-        assertThat(list.status).as(list.err).isZero();
+        assertThat(list.status).as(list.toString()).isZero();
         final ListClaimsResponse.Builder page = ListClaimsResponse.newBuilder();
         JsonFormat.parser().merge(list.out, page);
         return page.getClaimsList();
@@ -441,7 +441,7 @@ class QueueClientCommandsTest
     private Claim claim(final String id) throws Exception
     {
         final Run get = run("claim", "get", id, "--server", address, "--json");
-        assertThat(get.status).as(get.err).isZero();
+        assertThat(get.status).as(get.toString()).isZero();
         final Claim.Builder claim = Claim.newBuilder();
         JsonFormat.parser().merge(get.out, claim);
         return claim.build();
