@@ -42,7 +42,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ConcurrentWritersTest
 {
     private static final int WRITERS = 6;
-    private static final int OPS = 200;
+    private static final int OPS = 150;
     private static final int IDS = 24;
 
     @TempDir
