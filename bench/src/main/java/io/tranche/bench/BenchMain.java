@@ -159,7 +159,7 @@ public final class BenchMain implements Callable<Integer>
 
         final String command = "tranche bench " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
         Files.writeString(dir.resolve("machine.json"),
-            new GsonBuilder().setPrettyPrinting().create().toJson(Machine.fingerprint(jvmArgs.subList(0, 4), profile, command)),
+            new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create().toJson(Machine.fingerprint(jvmArgs.subList(0, 4), profile, command)),
             StandardCharsets.UTF_8);
 
         final PrintStream stdout = System.out;
