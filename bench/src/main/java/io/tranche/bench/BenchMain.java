@@ -142,6 +142,11 @@ public final class BenchMain implements Callable<Integer>
         if (forks != null)
         {
             options.forks(forks);
+            if (forks == 0)
+            {
+                // In-process run (tests): the benchmarks read the result folder from this JVM.
+                System.setProperty(OUT_PROP_NAME, dir.toAbsolutePath().toString());
+            }
         }
         if (warmup != null)
         {
