@@ -105,7 +105,202 @@ final class LevelSolver
         {
             return;
         }
-        sweep(m, free);
+        if (!search(m, free))
+        {
+            sweep(m, free);
+        }
+    }
+
+    /**
+     * Finds λ by bracketing, as quickselect finds a median (Kiwiel's breakpoint search for the continuous
+     * knapsack): evaluate the total at a pivot breakpoint, keep the half of the bracket that holds the
+     * target, and retire every claim whose clamp is settled on the bracket into the sums C (clamped
+     * bounds) and A (weights of claims that are linear on the whole bracket). Expected O(m) with
+     * pseudo-random median-of-three pivots; it gives up after a work budget of a few passes, so that an
+     * unlucky input falls back to the O(m log m) {@link #sweep} and the bound holds.
+     * <p>
+     * Invariants: the total at λL is below {@code free} (so {@code C < free}); at λR (when finite) it is
+     * at least {@code free}. Every claim left in {@code u} has a breakpoint strictly inside (λL, λR), so
+     * each round retires at least the pivot.
+     *
+     * @return false when the work budget ran out (nothing written).
+     */
+    boolean search(final int m, final long free)
+    {
+        final long[] lo = this.lo;
+        final long[] hi = this.hi;
+        final long[] w = this.w;
+        final int[] u = events;
+        int size = 0;
+        long sumLo = 0;
+        for (int k = 0; k < m; k++)
+        {
+            if (lo[k] != hi[k] && w[k] != 0)
+            {
+                u[size++] = k;
+                sumLo += lo[k];
+            }
+        }
+        if (sumLo == free)
+        {
+            evaluate(m, 0, 1, false);
+            return true;
+        }
+        long budget = 16L * size + 256;
+        long c = 0;
+        long a = 0;
+        long leftA = 0;
+        long leftB = 1;
+        long rightA = 0;
+        long rightB = 0;
+        boolean rightInfinite = true;
+        long seed = 0x9E37_79B9_7F4A_7C15L;
+        while (size > 0)
+        {
+            budget -= 2L * size;
+            if (budget < 0)
+            {
+                return false;
+            }
+            // Median of three pseudo-random inside breakpoints (deterministic seed: same input, same work).
+            long pa = 0;
+            long pb = 0;
+            long qa = 0;
+            long qb = 0;
+            long ra = 0;
+            long rb = 0;
+            for (int t = 0; t < 3; t++)
+            {
+                seed = seed * 6364136223846793005L + 1442695040888963407L;
+                final int k = u[(int)(((seed >>> 33) * size) >>> 31)];
+                final long l = lo[k];
+                final long wk = w[k];
+                // Undecided: the start lo/w is inside unless it is at or left of λL; then the end is inside.
+                final boolean startInside = compareFractions(l, wk, leftA, leftB) > 0;
+                final long na = startInside ? l : hi[k];
+                if (t == 0)
+                {
+                    pa = na;
+                    pb = wk;
+                }
+                else if (t == 1)
+                {
+                    qa = na;
+                    qb = wk;
+                }
+                else
+                {
+                    ra = na;
+                    rb = wk;
+                }
+            }
+            // Order p ≤ q, then the median of (p, q, r) is clamp(r, p, q).
+            if (compareFractions(pa, pb, qa, qb) > 0)
+            {
+                final long ta = pa;
+                final long tb = pb;
+                pa = qa;
+                pb = qb;
+                qa = ta;
+                qb = tb;
+            }
+            if (compareFractions(ra, rb, pa, pb) < 0)
+            {
+                ra = pa;
+                rb = pb;
+            }
+            else if (compareFractions(ra, rb, qa, qb) > 0)
+            {
+                ra = qa;
+                rb = qb;
+            }
+            // Total at the pivot ra/rb: C + Σ clamped bounds + (ra/rb)·(A + Σ weights of claims inside).
+            long cp = c;
+            long ap = a;
+            boolean reached = false;
+            for (int j = 0; j < size; j++)
+            {
+                final int k = u[j];
+                final long wk = w[k];
+                if (compareFractions(hi[k], wk, ra, rb) <= 0)
+                {
+                    cp += hi[k];
+                }
+                else if (compareFractions(lo[k], wk, ra, rb) >= 0)
+                {
+                    cp += lo[k];
+                }
+                else
+                {
+                    ap += wk;
+                    continue;
+                }
+                // cp < free ≤ 2^63 before the add and a bound ≤ 2^62: no unsigned overflow.
+                if (Long.compareUnsigned(cp, free) >= 0)
+                {
+                    reached = true;
+                    break;
+                }
+            }
+            if (!reached)
+            {
+                reached = Int128.compareProductsUnsigned(ra, ap, free - cp, rb) >= 0;
+            }
+            if (reached)
+            {
+                rightA = ra;
+                rightB = rb;
+                rightInfinite = false;
+            }
+            else
+            {
+                leftA = ra;
+                leftB = rb;
+            }
+            int kept = 0;
+            for (int j = 0; j < size; j++)
+            {
+                final int k = u[j];
+                final long l = lo[k];
+                final long h = hi[k];
+                final long wk = w[k];
+                if (compareFractions(h, wk, leftA, leftB) <= 0)
+                {
+                    c += h;
+                }
+                else if (rightInfinite)
+                {
+                    u[kept++] = k;
+                }
+                else if (compareFractions(l, wk, rightA, rightB) >= 0)
+                {
+                    c += l;
+                }
+                else if (compareFractions(l, wk, leftA, leftB) <= 0 && compareFractions(h, wk, rightA, rightB) >= 0)
+                {
+                    a += wk;
+                }
+                else
+                {
+                    u[kept++] = k;
+                }
+            }
+            size = kept;
+        }
+        // Every claim is settled on the bracket: the total there is C + λ·A, and A > 0 since it rises
+        // from below free at λL to at least free at λR.
+        evaluate(m, free - c, a, false);
+        return true;
+    }
+
+    /** Compares a/b with c/d for a, c ≤ 2^62 and positive b, d ≤ 2^62 (exact, 128-bit cross products). */
+    private static int compareFractions(final long a, final long b, final long c, final long d)
+    {
+        if (b == d)
+        {
+            return Long.compare(a, c);
+        }
+        return Int128.compareProducts(a, d, c, b);
     }
 
     /**
@@ -190,7 +385,7 @@ final class LevelSolver
      * of the claims clamped there, A the weights of those strictly inside their bounds. Invariant: the
      * total at the last breakpoint passed is below {@code free}, hence {@code C < free}.
      */
-    private void sweep(final int m, final long free)
+    void sweep(final int m, final long free)
     {
         final long[] lo = this.lo;
         final long[] hi = this.hi;
