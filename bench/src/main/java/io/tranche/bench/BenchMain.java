@@ -1,6 +1,7 @@
 package io.tranche.bench;
 
 import com.google.gson.GsonBuilder;
+import io.tranche.bench.server.EndToEndBenchmark;
 import org.openjdk.jmh.profile.GCProfiler;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.results.format.ResultFormatFactory;
@@ -26,8 +27,6 @@ import java.nio.file.Path;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.Collection;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -48,6 +47,7 @@ public final class BenchMain implements Callable<Integer>
     public static final String OUT_PROP_NAME = "tranche.bench.out";
 
     static final String ALL = "io\\.tranche\\.bench\\..*Benchmark\\..*";
+    static final String E2E = "EndToEndBenchmark";
 
     @Option(names = "--quick", description = "Short run: 1 fork, 1×0.2 s warm-up, 2×0.3 s measurement, S=400000, shape=tail.")
     boolean quick;
@@ -102,65 +102,36 @@ public final class BenchMain implements Callable<Integer>
         Files.createDirectories(dir);
         Files.deleteIfExists(dir.resolve("e2e-server.jsonl"));
 
+        final int warmupCalls = smoke ? 20 : quick ? 1000 : 3000;
         final List<String> jvmArgs = List.of("--add-opens", "java.base/jdk.internal.misc=ALL-UNNAMED", "-Xms2g", "-Xmx2g",
-            "-D" + OUT_PROP_NAME + "=" + dir.toAbsolutePath());
-        final ChainedOptionsBuilder options = new OptionsBuilder()
-            .addProfiler(GCProfiler.class)
-            .jvmArgsAppend(jvmArgs.toArray(new String[0]))
-            .shouldFailOnError(smoke);
+            "-D" + OUT_PROP_NAME + "=" + dir.toAbsolutePath(),
+            "-D" + EndToEndBenchmark.WARMUP_CALLS_PROP_NAME + "=" + warmupCalls);
         final List<String> include = includes.isEmpty() ? List.of(ALL) : includes;
-        include.forEach(options::include);
-        excludes.forEach(options::exclude);
-
         final Map<String, String> overrides = new LinkedHashMap<>();
-        switch (profile)
+        if ("smoke".equals(profile))
         {
-            case "smoke" ->
-            {
-                options.forks(1).warmupIterations(0).measurementIterations(1)
-                    .measurementTime(TimeValue.milliseconds(50));
-                overrides.put("claims", "3,64");
-            }
-            case "quick" ->
-            {
-                options.forks(1).warmupIterations(1).warmupTime(TimeValue.milliseconds(200))
-                    .measurementIterations(2).measurementTime(TimeValue.milliseconds(300));
-                overrides.put("supply", "400000");
-                overrides.put("shape", "tail");
-            }
-            default ->
-            {
-                options.forks(1).warmupIterations(2).warmupTime(TimeValue.seconds(1))
-                    .measurementIterations(3).measurementTime(TimeValue.seconds(1));
-            }
+            overrides.put("claims", "3,64");
+        }
+        else if ("quick".equals(profile))
+        {
+            overrides.put("supply", "400000");
+            overrides.put("shape", "tail");
         }
         overrides.putAll(params);
-        for (final Map.Entry<String, String> e : overrides.entrySet())
+        if (forks != null && forks == 0)
         {
-            options.param(e.getKey(), e.getValue().split(","));
+            // In-process run (tests): the benchmarks read the result folder from this JVM.
+            System.setProperty(OUT_PROP_NAME, dir.toAbsolutePath().toString());
+            System.setProperty(EndToEndBenchmark.WARMUP_CALLS_PROP_NAME, Integer.toString(warmupCalls));
         }
-        if (forks != null)
-        {
-            options.forks(forks);
-            if (forks == 0)
-            {
-                // In-process run (tests): the benchmarks read the result folder from this JVM.
-                System.setProperty(OUT_PROP_NAME, dir.toAbsolutePath().toString());
-            }
-        }
-        if (warmup != null)
-        {
-            options.warmupIterations(warmup);
-        }
-        if (iterations != null)
-        {
-            options.measurementIterations(iterations);
-        }
-        if (time != null)
-        {
-            final TimeValue t = TimeValue.fromString(time);
-            options.measurementTime(t).warmupTime(t);
-        }
+        // Two passes: the kernel suite, then end to end, which needs more calls to warm up gRPC and Netty.
+        final List<String> kernelExcludes = new ArrayList<>(excludes);
+        kernelExcludes.add(E2E);
+        final List<String> e2eExcludes = new ArrayList<>(excludes);
+        e2eExcludes.add("^(?!.*" + E2E + ")");
+        final int kernelCount = count(include, kernelExcludes, overrides);
+        final int e2eCount = count(include, e2eExcludes, overrides);
+        final int total = kernelCount + e2eCount;
 
         final String command = "tranche bench " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
         Files.writeString(dir.resolve("machine.json"),
@@ -168,14 +139,20 @@ public final class BenchMain implements Callable<Integer>
             StandardCharsets.UTF_8);
 
         final PrintStream stdout = System.out;
-        final int total = count(include, excludes, overrides);
         stdout.println("tranche bench: " + profile + " run of " + total + " benchmarks, results in " + dir);
         final OutputFormat format = new ProgressFormat(stdout, total, verbose);
-        Collection<RunResult> results;
+        final List<RunResult> results = new ArrayList<>();
         int exit = 0;
         try
         {
-            results = new Runner(options.build(), format).run();
+            if (kernelCount > 0)
+            {
+                results.addAll(new Runner(options(profile, false, include, kernelExcludes, overrides, jvmArgs), format).run());
+            }
+            if (e2eCount > 0)
+            {
+                results.addAll(new Runner(options(profile, true, include, e2eExcludes, overrides, jvmArgs), format).run());
+            }
         }
         catch (final RunnerException ex)
         {
@@ -184,7 +161,6 @@ public final class BenchMain implements Callable<Integer>
             {
                 stdout.println("  cause: " + ex.getCause());
             }
-            results = Collections.emptyList();
             exit = 1;
         }
         try (PrintStream json = new PrintStream(Files.newOutputStream(dir.resolve("jmh.json")), true, StandardCharsets.UTF_8))
@@ -205,6 +181,55 @@ public final class BenchMain implements Callable<Integer>
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
+
+    /**
+     * JMH options of one pass. Profiles: full = 1 fork, 2×1 s warm-up, 3×1 s measurement (end to end:
+     * 3×2 s warm-up); quick = 1 fork, 1×0.2 s + 2×0.3 s (end to end 2×1 s + 2×0.5 s); smoke = 1 fork,
+     * no warm-up, 1×50 ms. --forks, --warmup, --iterations and --time override every pass.
+     */
+    private org.openjdk.jmh.runner.options.Options options(final String profile, final boolean e2e,
+        final List<String> include, final List<String> exclude, final Map<String, String> overrides, final List<String> jvmArgs)
+    {
+        final ChainedOptionsBuilder options = new OptionsBuilder()
+            .addProfiler(GCProfiler.class)
+            .jvmArgsAppend(jvmArgs.toArray(new String[0]))
+            .shouldFailOnError("smoke".equals(profile))
+            .forks(1);
+        include.forEach(options::include);
+        exclude.forEach(options::exclude);
+        switch (profile)
+        {
+            case "smoke" -> options.warmupIterations(0).measurementIterations(1).measurementTime(TimeValue.milliseconds(50));
+            case "quick" -> options
+                .warmupIterations(e2e ? 2 : 1).warmupTime(e2e ? TimeValue.seconds(1) : TimeValue.milliseconds(200))
+                .measurementIterations(2).measurementTime(TimeValue.milliseconds(e2e ? 500 : 300));
+            default -> options
+                .warmupIterations(e2e ? 3 : 2).warmupTime(TimeValue.seconds(e2e ? 2 : 1))
+                .measurementIterations(3).measurementTime(TimeValue.seconds(1));
+        }
+        for (final Map.Entry<String, String> e : overrides.entrySet())
+        {
+            options.param(e.getKey(), e.getValue().split(","));
+        }
+        if (forks != null)
+        {
+            options.forks(forks);
+        }
+        if (warmup != null)
+        {
+            options.warmupIterations(warmup);
+        }
+        if (iterations != null)
+        {
+            options.measurementIterations(iterations);
+        }
+        if (time != null)
+        {
+            final TimeValue t = TimeValue.fromString(time);
+            options.measurementTime(t).warmupTime(t);
+        }
+        return options.build();
+    }
 
     /** Number of benchmark runs the options select: entries (one per mode) × parameter combinations. */
     private static int count(final List<String> include, final List<String> exclude, final Map<String, String> overrides)

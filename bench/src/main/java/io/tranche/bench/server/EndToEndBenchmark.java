@@ -85,6 +85,10 @@ public class EndToEndBenchmark
 {
     static final String ECHO_SERVICE = "tranche.bench.Echo";
 
+    /** Calls of each RPC made in setup before JMH's own warm-up: gRPC and Netty warm up by calls, not by time. */
+    public static final String WARMUP_CALLS_PROP_NAME = "tranche.bench.e2e.warmupCalls";
+    static final int WARMUP_CALLS_DEFAULT = 2000;
+
     static final MethodDescriptor.Marshaller<byte[]> BYTES = new MethodDescriptor.Marshaller<>()
     {
         @Override
@@ -188,6 +192,13 @@ public class EndToEndBenchmark
                 " allocated=" + parsed.getAllocated());
         }
         echoResponse = response;
+        // Both RPCs, so the shared client and transport code is compiled before either is measured.
+        final int warmupCalls = Integer.getInteger(WARMUP_CALLS_PROP_NAME, WARMUP_CALLS_DEFAULT);
+        for (int i = 0; i < warmupCalls; i++)
+        {
+            ClientCalls.blockingUnaryCall(allocateChannel, ALLOCATE, CallOptions.DEFAULT, request);
+            ClientCalls.blockingUnaryCall(echoChannel, ECHO, CallOptions.DEFAULT, request);
+        }
         serverBytesAtStart = serverThreadBytes();
         calls.reset();
     }
