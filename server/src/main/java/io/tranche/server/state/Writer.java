@@ -337,6 +337,20 @@ public final class Writer implements Agent, AutoCloseable
         {
             return 0;
         }
+        try
+        {
+            processBatch();
+        }
+        finally
+        {
+            // Never process an op twice, even if something above threw.
+            batch.clear();
+        }
+        return n;
+    }
+
+    private void processBatch()
+    {
         final int tranchesBefore = state.trancheCount();
         boolean wrote = false;
         for (int i = 0; i < batch.size(); i++)
@@ -355,7 +369,15 @@ public final class Writer implements Agent, AutoCloseable
             }
             else if (op.read != null)
             {
-                op.outcome = op.read.read(state);
+                try
+                {
+                    op.outcome = op.read.read(state);
+                }
+                catch (final RuntimeException ex)
+                {
+                    ex.printStackTrace();
+                    op.outcome = QueueState.Outcome.failed(Errors.status(Code.INTERNAL, "internal error: " + ex));
+                }
             }
             else if (op.type == QueueState.CREATE_CLAIM && state.queueLength() >= config.maxQueue())
             {
@@ -365,7 +387,17 @@ public final class Writer implements Agent, AutoCloseable
             else
             {
                 final long now = Math.max(lastTimeNanos, epochNanos());
-                op.outcome = state.apply(op.type, now, op.request);
+                try
+                {
+                    op.outcome = state.apply(op.type, now, op.request);
+                }
+                catch (final RuntimeException ex)
+                {
+                    // Our bug, not the client's. Every command validates and computes before it mutates,
+                    // so the state is unchanged and nothing is journaled.
+                    ex.printStackTrace();
+                    op.outcome = QueueState.Outcome.failed(Errors.status(Code.INTERNAL, "internal error: " + ex));
+                }
                 if (op.outcome.mutated)
                 {
                     lastTimeNanos = now;
@@ -411,7 +443,6 @@ public final class Writer implements Agent, AutoCloseable
         {
             complete(batch.get(i));
         }
-        batch.clear();
         if (state.trancheCount() != tranchesBefore)
         {
             for (final Watcher w : watchers)
@@ -432,7 +463,6 @@ public final class Writer implements Agent, AutoCloseable
                 recordsSinceSnapshot = config.snapshotEvery() / 2;
             }
         }
-        return n;
     }
 
     private void fail(final String reason)
