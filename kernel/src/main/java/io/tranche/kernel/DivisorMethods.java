@@ -1,7 +1,8 @@
 package io.tranche.kernel;
 
 /**
- * Factory for the divisor methods (DHONDT, SAINTE_LAGUE, ADAMS, DEAN, HUNTINGTON_HILL).
+ * Factory for the divisor methods (DHONDT, SAINTE_LAGUE, ADAMS, DEAN, HUNTINGTON_HILL); see
+ * {@link DivisorMethod} for the algorithm.
  */
 final class DivisorMethods
 {
@@ -9,20 +10,27 @@ final class DivisorMethods
     {
     }
 
+    /**
+     * @param method   a method of kind {@link Method.Kind#DIVISOR}.
+     * @param capacity claims the rule's scratch space holds from the start.
+     * @return a new rule for the method.
+     */
     static Rule create(final Method method, final int capacity)
     {
-        return new Rule()
+        switch (method)
         {
-            @Override
-            public void split(final Workspace ws, final int from, final int to, final long target)
-            {
-                throw new UnsupportedOperationException("not implemented yet: " + method);
-            }
-
-            @Override
-            public void ensureCapacity(final int capacity)
-            {
-            }
-        };
+            case DHONDT:
+                return new DHondt(capacity);
+            case SAINTE_LAGUE:
+                return new SainteLague(capacity);
+            case ADAMS:
+                return new Adams(capacity);
+            case DEAN:
+                return new Dean(capacity);
+            case HUNTINGTON_HILL:
+                return new HuntingtonHill(capacity);
+            default:
+                throw new IllegalArgumentException("not a divisor method: " + method);
+        }
     }
 }

@@ -1,0 +1,32 @@
+package io.tranche.kernel;
+
+/**
+ * Dean (harmonic mean): t(n) = n(n+1)/(n+½), so a claim's first lot has infinite priority. Since
+ * n &lt; t(n) &lt; n + 1 for n ≥ 1, the lots with t(n) ≤ x are those below ⌊x⌋ and, exactly when
+ * t(⌊x⌋) ≤ x, one more.
+ */
+final class Dean extends DivisorMethod
+{
+    Dean(final int capacity)
+    {
+        super(true, capacity);
+    }
+
+    @Override
+    long lotsUpTo(final long q, final long r, final long d)
+    {
+        if (q == 0)
+        {
+            return 1;
+        }
+        // t(q) ≤ q + r/d  ⟺  q(q+1)·d ≤ (q·d + r)(q + ½)  ⟺  q·d ≤ r·(2q + 1); q < 2^62.
+        return WideMath.compareProducts(q, d, r, 2 * q + 1) <= 0 ? q + 1 : q;
+    }
+
+    @Override
+    int compareFinite(final long wi, final long ni, final long wj, final long nj)
+    {
+        // w·(2n+1) / (2n(n+1)) on each side, cross-multiplied: up to 250 bits.
+        return WideMath.compareProducts4(wi, 2 * ni + 1, nj, nj + 1, wj, 2 * nj + 1, ni, ni + 1, wide);
+    }
+}

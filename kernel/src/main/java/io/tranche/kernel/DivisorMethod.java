@@ -1,0 +1,428 @@
+package io.tranche.kernel;
+
+/**
+ * A highest-averages (divisor) method: the greedy process of SEMANTICS.md — start from the floors and
+ * give each next lot to the claim of greatest priority {@code w / t(a)} — computed without looping
+ * per lot.
+ * <p>
+ * The greedy awards are exactly the lots that come first in one total order (priority, descending,
+ * then queue position), because each claim's own lots come in strictly falling priority. So:
+ * <ol>
+ * <li>find the level λ = N/D of the relaxed problem Σ clamp(λ·w, lo, hi) = T exactly (one pass when
+ * no bound binds, else a sort of the breakpoints lo/w and hi/w);</li>
+ * <li>take every lot whose priority is at least 1/λ: a_i = clamp(#{n : t(n) ≤ λ·w_i}, lo_i, hi_i),
+ * decided exactly. That set is a prefix of the order (a valid apportionment for its own total), and
+ * its total is within the number of claims of T;</li>
+ * <li>add the next best or remove the last lots through a binary heap until the total is T.</li>
+ * </ol>
+ * Cost O(n log n) whatever the target. Priorities are compared by exact cross-multiplication
+ * ({@link WideMath}), never in floating point. No allocation in {@link #split}.
+ */
+abstract class DivisorMethod implements Rule
+{
+    /** True when t(0) = 0: a claim's first lot has infinite priority (Adams, Dean, Huntington–Hill). */
+    private final boolean infiniteFirstLot;
+    /** Breakpoint events (claim index · 2 + 0 for lo/w, 1 for hi/w) and merge scratch. */
+    private long[] events;
+    private long[] eventsScratch;
+    /** Binary heap of claim indices for the final correction. */
+    private int[] heap;
+    /** Scratch limbs for 256-bit products. */
+    protected final long[] wide = new long[8];
+    private int capacity;
+    /** Numerator of the level found by {@link #levelFromBreakpoints} (which returns the denominator). */
+    private long levelNumerator;
+
+    DivisorMethod(final boolean infiniteFirstLot, final int capacity)
+    {
+        this.infiniteFirstLot = infiniteFirstLot;
+        ensureCapacity(capacity);
+    }
+
+    /**
+     * The number of lots n ≥ 0 with t(n) ≤ x, for x = q + r/d.
+     *
+     * @param q ⌊x⌋, below 2^62.
+     * @param r remainder, {@code 0 ≤ r < d}.
+     * @param d denominator, {@code 1 ≤ d < 2^63}.
+     * @return the count; one of q and q + 1.
+     */
+    abstract long lotsUpTo(long q, long r, long d);
+
+    /**
+     * Compares the finite priorities w_i / t(n_i) and w_j / t(n_j) exactly (t(n) &gt; 0 for both).
+     *
+     * @return negative, zero or positive as the first priority is below, equal to or above the second.
+     */
+    abstract int compareFinite(long wi, long ni, long wj, long nj);
+
+    @Override
+    public final void ensureCapacity(final int capacity)
+    {
+        if (capacity > this.capacity || events == null)
+        {
+            final int c = Math.max(1, capacity);
+            events = new long[2 * c];
+            eventsScratch = new long[2 * c];
+            heap = new int[c];
+            this.capacity = c;
+        }
+    }
+
+    @Override
+    public final void split(final Workspace ws, final int from, final int to, final long target)
+    {
+        final int[] order = ws.order;
+        final long[] lo = ws.lo;
+        final long[] hi = ws.hi;
+        final long[] w = ws.w;
+        final long[] a = ws.award;
+
+        long sumLo = 0;
+        long sumHi = 0;
+        long fixed = 0;
+        long sumW = 0;
+        int active = 0;
+        for (int k = from; k < to; k++)
+        {
+            final int i = order[k];
+            final long loI = lo[i];
+            final long hiI = hi[i];
+            sumLo += loI;
+            sumHi = Allocator.saturatingAdd(sumHi, hiI);
+            // A claim without weight or without headroom never competes for a lot.
+            if (w[i] == 0 || loI >= hiI)
+            {
+                a[i] = loI;
+                fixed += loI;
+            }
+            else
+            {
+                sumW += w[i];
+                active++;
+            }
+        }
+        if (target <= sumLo || target >= sumHi || active == 0)
+        {
+            final boolean all = target >= sumHi;
+            for (int k = from; k < to; k++)
+            {
+                final int i = order[k];
+                a[i] = all ? hi[i] : lo[i];
+            }
+            return;
+        }
+
+        // Step 1: the level λ = n/d with Σ clamp(λ·w_i, lo_i, hi_i) = target.
+        long n = target - fixed;
+        long d = sumW;
+        if (!noBoundBinds(order, from, to, lo, hi, w, n, d))
+        {
+            final long level = levelFromBreakpoints(order, from, to, lo, hi, w, target, sumLo);
+            n = levelNumerator;
+            d = level;
+        }
+
+        // Step 2: every lot of priority ≥ 1/λ.
+        long sum = fixed;
+        for (int k = from; k < to; k++)
+        {
+            final int i = order[k];
+            final long wI = w[i];
+            final long loI = lo[i];
+            final long hiI = hi[i];
+            if (wI == 0 || loI >= hiI)
+            {
+                continue;
+            }
+            final long pHigh = Math.multiplyHigh(n, wI);
+            final long pLow = n * wI;
+            long q;
+            long r;
+            if (pHigh == 0 && pLow >= 0)
+            {
+                q = pLow / d;
+                r = pLow - q * d;
+            }
+            else if (WideMath.compare128(pHigh, pLow, Math.multiplyHigh(hiI, d), hiI * d) >= 0)
+            {
+                q = hiI;
+                r = 0;
+            }
+            else
+            {
+                q = WideMath.divide128(pHigh, pLow, d);
+                r = pLow - q * d;
+            }
+            long award;
+            if (q >= hiI)
+            {
+                award = hiI;
+            }
+            else
+            {
+                award = lotsUpTo(q, r, d);
+                if (award < loI)
+                {
+                    award = loI;
+                }
+                else if (award > hiI)
+                {
+                    award = hiI;
+                }
+            }
+            a[i] = award;
+            sum += award;
+        }
+
+        // Step 3: at most about one lot per claim to add or remove.
+        if (sum < target)
+        {
+            addLots(order, from, to, lo, hi, w, a, target - sum);
+        }
+        else if (sum > target)
+        {
+            removeLots(order, from, to, lo, hi, w, a, sum - target);
+        }
+    }
+
+    /** True when λ = n/d puts every competing claim inside its bounds (the usual case: nothing clamps). */
+    private static boolean noBoundBinds(
+        final int[] order, final int from, final int to, final long[] lo, final long[] hi, final long[] w,
+        final long n, final long d)
+    {
+        for (int k = from; k < to; k++)
+        {
+            final int i = order[k];
+            final long wI = w[i];
+            final long loI = lo[i];
+            final long hiI = hi[i];
+            if (wI == 0 || loI >= hiI)
+            {
+                continue;
+            }
+            final long pHigh = Math.multiplyHigh(n, wI);
+            final long pLow = n * wI;
+            if (WideMath.compare128(pHigh, pLow, Math.multiplyHigh(loI, d), loI * d) < 0 ||
+                WideMath.compare128(pHigh, pLow, Math.multiplyHigh(hiI, d), hiI * d) > 0)
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Sorts the breakpoints lo_i/w_i and hi_i/w_i and walks them keeping f(λ) = c + λ·wa, where c sums
+     * the bounds of the clamped claims and wa the weights of the free ones, until f reaches the target.
+     *
+     * @return the denominator of λ (the free weight); the numerator is left in {@link #levelNumerator}.
+     */
+    private long levelFromBreakpoints(
+        final int[] order, final int from, final int to, final long[] lo, final long[] hi, final long[] w,
+        final long target, final long sumLo)
+    {
+        final long[] ev = events;
+        int m = 0;
+        for (int k = from; k < to; k++)
+        {
+            final int i = order[k];
+            if (w[i] == 0 || lo[i] >= hi[i])
+            {
+                continue;
+            }
+            ev[m++] = (long)i << 1;
+            ev[m++] = ((long)i << 1) | 1;
+        }
+        final long[] sorted = sortEvents(ev, eventsScratch, m, lo, hi, w);
+
+        long c = sumLo;
+        long wa = 0;
+        for (int k = 0; k < m; k++)
+        {
+            final long e = sorted[k];
+            final int i = (int)(e >>> 1);
+            final boolean upper = (e & 1) != 0;
+            final long p = upper ? hi[i] : lo[i];
+            // f at this breakpoint p/w_i reaches the target: p·wa ≥ (target − c)·w_i.
+            if (wa > 0 && WideMath.compareProducts(p, wa, target - c, w[i]) >= 0)
+            {
+                break;
+            }
+            if (upper)
+            {
+                c += hi[i];
+                wa -= w[i];
+            }
+            else
+            {
+                c -= lo[i];
+                wa += w[i];
+            }
+        }
+        levelNumerator = target - c;
+        return wa;
+    }
+
+    /** Stable bottom-up merge sort of breakpoint events by their value p/w, exactly. */
+    private static long[] sortEvents(
+        final long[] a, final long[] scratch, final int n, final long[] lo, final long[] hi, final long[] w)
+    {
+        long[] src = a;
+        long[] dst = scratch;
+        for (int width = 1; width < n; width <<= 1)
+        {
+            for (int left = 0; left < n; left += width << 1)
+            {
+                final int mid = Math.min(left + width, n);
+                final int right = Math.min(left + (width << 1), n);
+                int i = left;
+                int j = mid;
+                int k = left;
+                while (i < mid && j < right)
+                {
+                    dst[k++] = eventBefore(src[j], src[i], lo, hi, w) ? src[j++] : src[i++];
+                }
+                while (i < mid)
+                {
+                    dst[k++] = src[i++];
+                }
+                while (j < right)
+                {
+                    dst[k++] = src[j++];
+                }
+            }
+            final long[] t = src;
+            src = dst;
+            dst = t;
+        }
+        return src;
+    }
+
+    private static boolean eventBefore(final long e1, final long e2, final long[] lo, final long[] hi, final long[] w)
+    {
+        final int i1 = (int)(e1 >>> 1);
+        final int i2 = (int)(e2 >>> 1);
+        final long p1 = (e1 & 1) != 0 ? hi[i1] : lo[i1];
+        final long p2 = (e2 & 1) != 0 ? hi[i2] : lo[i2];
+        return WideMath.compareProducts(p1, w[i2], p2, w[i1]) < 0;
+    }
+
+    /**
+     * True when lot n_i of claim i comes before lot n_j of claim j in the greedy order: greater
+     * priority, then (infinite priorities) greater weight, then smaller queue position.
+     */
+    final boolean ahead(final long[] w, final int i, final long ni, final int j, final long nj)
+    {
+        final long wi = w[i];
+        final long wj = w[j];
+        int c;
+        if (infiniteFirstLot && (ni == 0 || nj == 0))
+        {
+            c = ni == 0 ? (nj == 0 ? Long.compare(wi, wj) : 1) : -1;
+        }
+        else
+        {
+            c = compareFinite(wi, ni, wj, nj);
+        }
+        return c != 0 ? c > 0 : i < j;
+    }
+
+    /** Gives {@code count} more lots, each to the claim whose next lot comes first. */
+    private void addLots(
+        final int[] order, final int from, final int to, final long[] lo, final long[] hi, final long[] w, final long[] a,
+        final long count)
+    {
+        final int[] h = heap;
+        int size = 0;
+        for (int k = from; k < to; k++)
+        {
+            final int i = order[k];
+            if (w[i] != 0 && a[i] < hi[i])
+            {
+                h[size++] = i;
+            }
+        }
+        for (int pos = (size >>> 1) - 1; pos >= 0; pos--)
+        {
+            siftDown(h, size, pos, w, a, true);
+        }
+        for (long left = count; left > 0 && size > 0; left--)
+        {
+            final int i = h[0];
+            a[i]++;
+            if (a[i] >= hi[i])
+            {
+                h[0] = h[--size];
+            }
+            siftDown(h, size, 0, w, a, true);
+        }
+    }
+
+    /** Takes back {@code count} lots, each from the claim whose last lot comes last. */
+    private void removeLots(
+        final int[] order, final int from, final int to, final long[] lo, final long[] hi, final long[] w, final long[] a,
+        final long count)
+    {
+        final int[] h = heap;
+        int size = 0;
+        for (int k = from; k < to; k++)
+        {
+            final int i = order[k];
+            if (w[i] != 0 && a[i] > lo[i])
+            {
+                h[size++] = i;
+            }
+        }
+        for (int pos = (size >>> 1) - 1; pos >= 0; pos--)
+        {
+            siftDown(h, size, pos, w, a, false);
+        }
+        for (long left = count; left > 0 && size > 0; left--)
+        {
+            final int i = h[0];
+            a[i]--;
+            if (a[i] <= lo[i])
+            {
+                h[0] = h[--size];
+            }
+            siftDown(h, size, 0, w, a, false);
+        }
+    }
+
+    /**
+     * Restores the heap below {@code pos}. Adding: the top is the claim whose next lot (a_i) comes first.
+     * Removing: the top is the claim whose last lot (a_i − 1) comes last.
+     */
+    private void siftDown(final int[] h, final int size, final int pos, final long[] w, final long[] a, final boolean adding)
+    {
+        int p = pos;
+        final int x = h[p];
+        while (true)
+        {
+            final int left = 2 * p + 1;
+            if (left >= size)
+            {
+                break;
+            }
+            int child = left;
+            final int right = left + 1;
+            if (right < size && above(w, a, h[right], h[left], adding))
+            {
+                child = right;
+            }
+            if (!above(w, a, h[child], x, adding))
+            {
+                break;
+            }
+            h[p] = h[child];
+            p = child;
+        }
+        h[p] = x;
+    }
+
+    private boolean above(final long[] w, final long[] a, final int i, final int j, final boolean adding)
+    {
+        return adding ? ahead(w, i, a[i], j, a[j]) : ahead(w, j, a[j] - 1, i, a[i] - 1);
+    }
+}

@@ -1,0 +1,41 @@
+package io.tranche.kernel;
+
+/**
+ * Huntington–Hill (equal proportions, US House): t(n) = √(n(n+1)), so a claim's first lot has
+ * infinite priority. Since n &lt; t(n) &lt; n + 1 for n ≥ 1, the lots with t(n) ≤ x are those below
+ * ⌊x⌋ and, exactly when t(⌊x⌋) ≤ x, one more. Priorities are compared squared.
+ */
+final class HuntingtonHill extends DivisorMethod
+{
+    HuntingtonHill(final int capacity)
+    {
+        super(true, capacity);
+    }
+
+    @Override
+    long lotsUpTo(final long q, final long r, final long d)
+    {
+        if (q == 0 || r >= d - r)
+        {
+            // t(0) = 0; and x ≥ q + ½ > √(q(q+1)).
+            return q + 1;
+        }
+        // t(q) ≤ q + r/d  ⟺  q(q+1)·d² ≤ (q·d + r)²  ⟺  q·d·(d − 2r) ≤ r²; up to 188 bits.
+        final long qdHigh = Math.multiplyHigh(q, d);
+        final long qdLow = q * d;
+        final long[] x = wide;
+        WideMath.multiply128(qdHigh, qdLow, 0, d - 2 * r, x, 0);
+        x[4] = 0;
+        x[5] = 0;
+        x[6] = Math.multiplyHigh(r, r);
+        x[7] = r * r;
+        return WideMath.compare256(x, 0, x, 4) <= 0 ? q + 1 : q;
+    }
+
+    @Override
+    int compareFinite(final long wi, final long ni, final long wj, final long nj)
+    {
+        // w_i² / (n_i(n_i+1)) vs w_j² / (n_j(n_j+1)), cross-multiplied: up to 250 bits.
+        return WideMath.compareProducts4(wi, wi, nj, nj + 1, wj, wj, ni, ni + 1, wide);
+    }
+}

@@ -1,0 +1,26 @@
+package io.tranche.kernel;
+
+/**
+ * Sainte-Laguë / Webster: t(n) = n + ½. Lots with t(n) ≤ x: ⌊x⌋, plus one when the fraction is ≥ ½.
+ */
+final class SainteLague extends DivisorMethod
+{
+    SainteLague(final int capacity)
+    {
+        super(false, capacity);
+    }
+
+    @Override
+    long lotsUpTo(final long q, final long r, final long d)
+    {
+        // r/d ≥ ½ written as r ≥ d − r, which cannot overflow.
+        return r >= d - r ? q + 1 : q;
+    }
+
+    @Override
+    int compareFinite(final long wi, final long ni, final long wj, final long nj)
+    {
+        // w_i / (n_i + ½) vs w_j / (n_j + ½), doubled: w_i·(2n_j + 1) vs w_j·(2n_i + 1); n < 2^62.
+        return WideMath.compareProducts(wi, 2 * nj + 1, wj, 2 * ni + 1);
+    }
+}
