@@ -152,9 +152,10 @@ public final class Writer implements Agent, AutoCloseable
             t.setDaemon(true);
             return t;
         });
-        // Parks after a short spin and yield; producers unpark it, so an idle writer costs almost nothing.
+        // Parks after a short spin and yield. Producers unpark it after each offer (a permit given before
+        // the park is kept), so the long maximum park adds no latency and an idle writer costs nothing.
         this.runner = new AgentRunner(
-            new BackoffIdleStrategy(20, 10, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MILLISECONDS.toNanos(1)),
+            new BackoffIdleStrategy(20, 10, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MILLISECONDS.toNanos(20)),
             Throwable::printStackTrace, null, this);
         this.thread = AgentRunner.startOnThread(runner);
     }
@@ -202,6 +203,12 @@ public final class Writer implements Agent, AutoCloseable
                 }
                 lastTime[0] = Math.max(lastTime[0], time);
             }, System.err::println);
+            if (state.trancheCount() > 0)
+            {
+                // Release times never go backwards, even when the journal since the snapshot is empty.
+                final com.google.protobuf.Timestamp t = state.tranche(state.trancheCount()).getReleaseTime();
+                lastTime[0] = Math.max(lastTime[0], t.getSeconds() * 1_000_000_000L + t.getNanos());
+            }
             return new Writer(config, metrics, state, journal, lockChannel, lock, lastTime[0]);
         }
         catch (final IOException | RuntimeException ex)
