@@ -72,7 +72,7 @@ class CrashRecoveryTest
             try
             {
                 model.verifyAndResolve(child.address, "after restart " + kill);
-                final int killAfter = 400 + random.nextInt(600);
+                final int killAfter = 350 + random.nextInt(500);
                 final int before = model.acknowledged.get();
                 final Workload workload = new Workload(model, child, kill, random.nextLong(), killAfter);
                 workload.runUntilKilled();
