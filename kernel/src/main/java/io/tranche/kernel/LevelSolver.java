@@ -20,28 +20,31 @@ import java.util.Arrays;
 final class LevelSolver
 {
     private static final int RADIX_BITS = 11;
+    private static final int HISTOGRAM_BITS = 16;
 
-    /** Lower bound per claim (unsigned). */
+    /** Lower bound per claim (unsigned): {@link #ownLo} or the caller's column, read only. */
     long[] lo;
-    /** Upper bound per claim (unsigned). */
+    /** Upper bound per claim (unsigned): {@link #ownHi} or the caller's column, read only. */
     long[] hi;
-    /** Weight per claim (unsigned). */
+    /** Weight per claim (unsigned): {@link #ownW} or the caller's column, read only. */
     long[] w;
+    /** Scratch columns for callers that transform or gather their inputs. */
+    long[] ownLo;
+    long[] ownHi;
+    long[] ownW;
     /** Output: ⌊x_k⌋. */
     long[] base;
     /** Output: the fractional part of x_k is {@code num_k / den}. */
     long[] num;
     /** Output: the common denominator of every fractional part. */
     long den;
-    /** Output of {@link #roundLargestRemainders}: claims with {@code num > threshold} get one more lot. */
-    private long threshold;
-    /** Output of {@link #roundLargestRemainders}: this many claims with {@code num == threshold}, earliest first, get one more. */
-    private long ties;
+    /** Set by {@link #select}: how many values equal to the selected one are within the requested rank. */
+    private long tiesLeft;
 
     private int[] events;
     private int[] eventsScratch;
     private long[] select;
-    private final int[] histogram = new int[1 << RADIX_BITS];
+    private final int[] histogram = new int[1 << HISTOGRAM_BITS];
     private final Int128 div = new Int128();
     private int capacity;
 
@@ -52,12 +55,15 @@ final class LevelSolver
 
     void ensureCapacity(final int capacity)
     {
-        if (capacity > this.capacity || lo == null)
+        if (capacity > this.capacity || ownLo == null)
         {
             final int c = Math.max(1, capacity);
-            lo = new long[c];
-            hi = new long[c];
-            w = new long[c];
+            ownLo = new long[c];
+            ownHi = new long[c];
+            ownW = new long[c];
+            lo = ownLo;
+            hi = ownHi;
+            w = ownW;
             base = new long[c];
             num = new long[c];
             select = new long[c];
@@ -105,7 +111,202 @@ final class LevelSolver
         {
             return;
         }
-        sweep(m, free);
+        if (!search(m, free))
+        {
+            sweep(m, free);
+        }
+    }
+
+    /**
+     * Finds λ by bracketing, as quickselect finds a median (Kiwiel's breakpoint search for the continuous
+     * knapsack): evaluate the total at a pivot breakpoint, keep the half of the bracket that holds the
+     * target, and retire every claim whose clamp is settled on the bracket into the sums C (clamped
+     * bounds) and A (weights of claims that are linear on the whole bracket). Expected O(m) with
+     * pseudo-random median-of-three pivots; it gives up after a work budget of a few passes, so that an
+     * unlucky input falls back to the O(m log m) {@link #sweep} and the bound holds.
+     * <p>
+     * Invariants: the total at λL is below {@code free} (so {@code C < free}); at λR (when finite) it is
+     * at least {@code free}. Every claim left in {@code u} has a breakpoint strictly inside (λL, λR), so
+     * each round retires at least the pivot.
+     *
+     * @return false when the work budget ran out (nothing written).
+     */
+    boolean search(final int m, final long free)
+    {
+        final long[] lo = this.lo;
+        final long[] hi = this.hi;
+        final long[] w = this.w;
+        final int[] u = events;
+        int size = 0;
+        long sumLo = 0;
+        for (int k = 0; k < m; k++)
+        {
+            if (lo[k] != hi[k] && w[k] != 0)
+            {
+                u[size++] = k;
+                sumLo += lo[k];
+            }
+        }
+        if (sumLo == free)
+        {
+            evaluate(m, 0, 1, false);
+            return true;
+        }
+        long budget = 16L * size + 256;
+        long c = 0;
+        long a = 0;
+        long leftA = 0;
+        long leftB = 1;
+        long rightA = 0;
+        long rightB = 0;
+        boolean rightInfinite = true;
+        long seed = 0x9E37_79B9_7F4A_7C15L;
+        while (size > 0)
+        {
+            budget -= 2L * size;
+            if (budget < 0)
+            {
+                return false;
+            }
+            // Median of three pseudo-random inside breakpoints (deterministic seed: same input, same work).
+            long pa = 0;
+            long pb = 0;
+            long qa = 0;
+            long qb = 0;
+            long ra = 0;
+            long rb = 0;
+            for (int t = 0; t < 3; t++)
+            {
+                seed = seed * 6364136223846793005L + 1442695040888963407L;
+                final int k = u[(int)(((seed >>> 33) * size) >>> 31)];
+                final long l = lo[k];
+                final long wk = w[k];
+                // Undecided: the start lo/w is inside unless it is at or left of λL; then the end is inside.
+                final boolean startInside = compareFractions(l, wk, leftA, leftB) > 0;
+                final long na = startInside ? l : hi[k];
+                if (t == 0)
+                {
+                    pa = na;
+                    pb = wk;
+                }
+                else if (t == 1)
+                {
+                    qa = na;
+                    qb = wk;
+                }
+                else
+                {
+                    ra = na;
+                    rb = wk;
+                }
+            }
+            // Order p ≤ q, then the median of (p, q, r) is clamp(r, p, q).
+            if (compareFractions(pa, pb, qa, qb) > 0)
+            {
+                final long ta = pa;
+                final long tb = pb;
+                pa = qa;
+                pb = qb;
+                qa = ta;
+                qb = tb;
+            }
+            if (compareFractions(ra, rb, pa, pb) < 0)
+            {
+                ra = pa;
+                rb = pb;
+            }
+            else if (compareFractions(ra, rb, qa, qb) > 0)
+            {
+                ra = qa;
+                rb = qb;
+            }
+            // Total at the pivot ra/rb: C + Σ clamped bounds + (ra/rb)·(A + Σ weights of claims inside).
+            long cp = c;
+            long ap = a;
+            boolean reached = false;
+            for (int j = 0; j < size; j++)
+            {
+                final int k = u[j];
+                final long wk = w[k];
+                if (compareFractions(hi[k], wk, ra, rb) <= 0)
+                {
+                    cp += hi[k];
+                }
+                else if (compareFractions(lo[k], wk, ra, rb) >= 0)
+                {
+                    cp += lo[k];
+                }
+                else
+                {
+                    ap += wk;
+                    continue;
+                }
+                // cp < free ≤ 2^63 before the add and a bound ≤ 2^62: no unsigned overflow.
+                if (Long.compareUnsigned(cp, free) >= 0)
+                {
+                    reached = true;
+                    break;
+                }
+            }
+            if (!reached)
+            {
+                reached = Int128.compareProductsUnsigned(ra, ap, free - cp, rb) >= 0;
+            }
+            if (reached)
+            {
+                rightA = ra;
+                rightB = rb;
+                rightInfinite = false;
+            }
+            else
+            {
+                leftA = ra;
+                leftB = rb;
+            }
+            int kept = 0;
+            for (int j = 0; j < size; j++)
+            {
+                final int k = u[j];
+                final long l = lo[k];
+                final long h = hi[k];
+                final long wk = w[k];
+                if (compareFractions(h, wk, leftA, leftB) <= 0)
+                {
+                    c += h;
+                }
+                else if (rightInfinite)
+                {
+                    u[kept++] = k;
+                }
+                else if (compareFractions(l, wk, rightA, rightB) >= 0)
+                {
+                    c += l;
+                }
+                else if (compareFractions(l, wk, leftA, leftB) <= 0 && compareFractions(h, wk, rightA, rightB) >= 0)
+                {
+                    a += wk;
+                }
+                else
+                {
+                    u[kept++] = k;
+                }
+            }
+            size = kept;
+        }
+        // Every claim is settled on the bracket: the total there is C + λ·A, and A > 0 since it rises
+        // from below free at λL to at least free at λR.
+        evaluate(m, free - c, a, false);
+        return true;
+    }
+
+    /** Compares a/b with c/d for a, c ≤ 2^62 and positive b, d ≤ 2^62 (exact, 128-bit cross products). */
+    private static int compareFractions(final long a, final long b, final long c, final long d)
+    {
+        if (b == d)
+        {
+            return Long.compare(a, c);
+        }
+        return Int128.compareProducts(a, d, c, b);
     }
 
     /**
@@ -143,11 +344,11 @@ final class LevelSolver
             {
                 q = Int128.multiplyHighUnsigned(pLo, reciprocal);
                 r = pLo - q * d;
-                if (Long.compareUnsigned(r, d) >= 0)
-                {
-                    q++;
-                    r -= d;
-                }
+                // The estimate is low by at most one: 0 ≤ r < 2d, and r − d fits a signed long. Branch free
+                // because the correction is needed about half the time.
+                final long low = ~((r - d) >> 63);
+                q -= low;
+                r -= low & d;
             }
             else if (Long.compareUnsigned(pHi, d) >= 0)
             {
@@ -190,7 +391,7 @@ final class LevelSolver
      * of the claims clamped there, A the weights of those strictly inside their bounds. Invariant: the
      * total at the last breakpoint passed is below {@code free}, hence {@code C < free}.
      */
-    private void sweep(final int m, final long free)
+    void sweep(final int m, final long free)
     {
         final long[] lo = this.lo;
         final long[] hi = this.hi;
@@ -309,54 +510,106 @@ final class LevelSolver
     }
 
     /**
-     * Prepares largest-remainder rounding of {@code x_k = base_k + num_k/den}: the
-     * {@code target − Σbase} extra lots go to the largest {@code num}, ties to the smaller k. Afterwards
-     * {@link #extra(int)} is 0 or 1 when asked in ascending k.
+     * Rounds {@code x_k = base_k + num_k/den} by largest remainder and writes the awards: the
+     * {@code target − Σbase} extra lots go to the largest {@code num}, ties to the smaller k (queue order).
+     * <p>
+     * Two passes: the first sums the bases and histograms the top digit of each remainder (every
+     * remainder is below den, so the digit range is known up front); the second writes
+     * {@code base + 1} for the digits above the deciding bucket and {@code base} elsewhere, and collects
+     * the claims of the deciding bucket, usually a small fraction, which a radix selection then settles.
      *
      * @param m      number of claims.
      * @param target Σx, an integer.
+     * @param award  the award column.
+     * @param order  maps k to the claim index: the claim is {@code order[from + k]}.
+     * @param from   offset into order.
      */
-    void roundLargestRemainders(final int m, final long target)
+    void round(final int m, final long target, final long[] award, final int[] order, final int from)
     {
         final long[] base = this.base;
         final long[] num = this.num;
-        final long[] select = this.select;
+        final int[] histogram = this.histogram;
+        final int bits = Math.min(HISTOGRAM_BITS, Math.max(4, 32 - Integer.numberOfLeadingZeros(m)));
+        final long top = den - 1;
+        final int shift = Math.max(0, 64 - Long.numberOfLeadingZeros(top) - bits);
+        final int buckets = (int)(top >>> shift) + 1;
+        Arrays.fill(histogram, 0, buckets, 0);
         long sum = 0;
-        int c = 0;
         for (int k = 0; k < m; k++)
         {
             sum += base[k];
-            final long r = num[k];
-            if (r != 0)
-            {
-                select[c++] = r;
-            }
+            histogram[(int)(num[k] >>> shift)]++;
         }
         long extra = target - sum;
         if (extra <= 0)
         {
-            threshold = Long.MAX_VALUE;
-            ties = 0;
+            for (int k = 0; k < m; k++)
+            {
+                award[order[from + k]] = base[k];
+            }
             return;
         }
-        // Radix selection of the extra-th largest remainder: each round keeps the one bucket of
-        // RADIX_BITS bits that holds it, so at most 64 / RADIX_BITS + 1 rounds over a shrinking set.
+        int bucket = buckets - 1;
+        while (histogram[bucket] < extra)
+        {
+            extra -= histogram[bucket];
+            bucket--;
+        }
+        // Now extra (≥ 1) lots go to the largest remainders inside the deciding bucket.
+        final int[] candidates = events;
+        int c = 0;
+        for (int k = 0; k < m; k++)
+        {
+            final int digit = (int)(num[k] >>> shift);
+            // One more lot, branch-free, when the digit is above the deciding bucket.
+            award[order[from + k]] = base[k] + ((bucket - digit) >>> 31);
+            if (digit == bucket)
+            {
+                candidates[c++] = k;
+            }
+        }
+        final long[] select = this.select;
+        for (int j = 0; j < c; j++)
+        {
+            select[j] = num[candidates[j]];
+        }
+        final long threshold = select(select, c, extra);
+        long ties = tiesLeft;
+        for (int j = 0; j < c; j++)
+        {
+            final int k = candidates[j];
+            final long r = num[k];
+            if (r > threshold || (r == threshold && ties-- > 0))
+            {
+                award[order[from + k]]++;
+            }
+        }
+    }
+
+    /**
+     * The {@code rank}-th largest of {@code values[0..c)} (1 ≤ rank ≤ c) by radix selection: each round
+     * keeps the one bucket of {@link #RADIX_BITS} bits that holds it. Leaves in {@link #tiesLeft} how
+     * many values equal to the result are within the top {@code rank}.
+     */
+    private long select(final long[] values, final int count, final long rank)
+    {
         final int[] histogram = this.histogram;
+        int c = count;
+        long need = rank;
         while (true)
         {
-            long min = select[0];
+            long min = values[0];
             long max = min;
             for (int j = 1; j < c; j++)
             {
-                final long v = select[j];
+                final long v = values[j];
                 min = v < min ? v : min;
                 max = v > max ? v : max;
             }
             if (min == max)
             {
-                threshold = min;
-                ties = extra;
-                return;
+                tiesLeft = need;
+                return min;
             }
             final int bits = 64 - Long.numberOfLeadingZeros(max ^ min);
             final int shift = Math.max(0, bits - RADIX_BITS);
@@ -365,45 +618,24 @@ final class LevelSolver
             Arrays.fill(histogram, 0, buckets, 0);
             for (int j = 0; j < c; j++)
             {
-                histogram[(int)((select[j] >>> shift) - offset)]++;
+                histogram[(int)((values[j] >>> shift) - offset)]++;
             }
             int bucket = buckets - 1;
-            while (histogram[bucket] < extra)
+            while (histogram[bucket] < need)
             {
-                extra -= histogram[bucket];
+                need -= histogram[bucket];
                 bucket--;
             }
             int kept = 0;
             for (int j = 0; j < c; j++)
             {
-                final long v = select[j];
+                final long v = values[j];
                 if ((int)((v >>> shift) - offset) == bucket)
                 {
-                    select[kept++] = v;
+                    values[kept++] = v;
                 }
             }
             c = kept;
         }
-    }
-
-    /**
-     * One lot more or not, for claims asked in ascending k after {@link #roundLargestRemainders}.
-     *
-     * @param k the claim.
-     * @return 1 when the claim receives one of the extra lots, else 0.
-     */
-    int extra(final int k)
-    {
-        final long r = num[k];
-        if (r > threshold)
-        {
-            return 1;
-        }
-        if (r == threshold && ties > 0)
-        {
-            ties--;
-            return 1;
-        }
-        return 0;
     }
 }
