@@ -71,7 +71,7 @@ public final class ClaimCommand implements Runnable
         Long cap;
 
         @Option(names = "--floor", paramLabel = "UNITS", converter = Units.class,
-            description = "Units it receives before its tier shares out the rest; each award lowers it (default: 0).")
+            description = "Units it gets before any claim gets more than its floor; each award lowers it (default: 0).")
         long floor;
 
         @Override
