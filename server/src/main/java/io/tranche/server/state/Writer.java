@@ -410,7 +410,15 @@ public final class Writer implements Agent, AutoCloseable
                     lastTimeNanos = now;
                     try
                     {
-                        journal.append(op.type, now, op.request.toByteArray());
+                        // A release is journaled as its result, so that replay does not depend on the kernel build.
+                        if (op.type == QueueState.RELEASE_TRANCHE)
+                        {
+                            journal.append(QueueState.RECORD_TRANCHE, now, op.outcome.response.toByteArray());
+                        }
+                        else
+                        {
+                            journal.append(op.type, now, op.request.toByteArray());
+                        }
                         wrote = true;
                         recordsSinceSnapshot++;
                     }
