@@ -758,15 +758,30 @@ final class LevelSolver
         // Now extra (≥ 1) lots go to the largest remainders inside the deciding bucket.
         final int[] candidates = events;
         int c = 0;
+        long candidateMin = Long.MAX_VALUE;
+        long candidateMax = Long.MIN_VALUE;
         for (int k = 0; k < m; k++)
         {
-            final int digit = (int)(num[k] >>> shift);
+            final long r = num[k];
+            final int digit = (int)(r >>> shift);
             // One more lot, branch-free, when the digit is above the deciding bucket.
             award[order[from + k]] = base[k] + ((bucket - digit) >>> 31);
             if (digit == bucket)
             {
                 candidates[c++] = k;
+                candidateMin = Math.min(candidateMin, r);
+                candidateMax = Math.max(candidateMax, r);
             }
+        }
+        if (candidateMin == candidateMax)
+        {
+            // One remainder shared by the whole bucket (EQUAL: every claim strictly inside its bounds has
+            // the same share): the earliest extra claims of the bucket take the lots.
+            for (int j = 0; j < extra; j++)
+            {
+                award[order[from + candidates[j]]]++;
+            }
+            return;
         }
         final long[] select = this.select;
         for (int j = 0; j < c; j++)
