@@ -279,11 +279,11 @@ final class LevelSolver
                 final long wk = w[k];
                 final long h = hi[k];
                 final long l = lo[k];
-                // Branch-free accumulation: which side of a pivot a claim falls is a coin toss on real data.
+                // Branch-free accumulation (& not &&): which side of a pivot a claim falls is a coin toss.
                 if (!reachedR)
                 {
                     final boolean atHi = compareFractions(h, wk, ra, rb) <= 0;
-                    final boolean atLo = !atHi && compareFractions(l, wk, ra, rb) >= 0;
+                    final boolean atLo = !atHi & compareFractions(l, wk, ra, rb) >= 0;
                     cr += atHi ? h : atLo ? l : 0;
                     ar += atHi | atLo ? 0 : wk;
                     // cr < free ≤ 2^63 before the add and a bound ≤ 2^62: no unsigned overflow.
@@ -292,7 +292,7 @@ final class LevelSolver
                 if (!reachedP)
                 {
                     final boolean atHi = compareFractions(h, wk, pa, pb) <= 0;
-                    final boolean atLo = !atHi && compareFractions(l, wk, pa, pb) >= 0;
+                    final boolean atLo = !atHi & compareFractions(l, wk, pa, pb) >= 0;
                     cp += atHi ? h : atLo ? l : 0;
                     ap += atHi | atLo ? 0 : wk;
                     reachedP = Long.compareUnsigned(cp, free) >= 0;
@@ -342,9 +342,11 @@ final class LevelSolver
                 final long wk = w[k];
                 // Settled at hi left of the bracket, at lo right of it, or linear across it; else undecided.
                 final boolean atHi = compareFractions(h, wk, leftA, leftB) <= 0;
-                final boolean atLo = !atHi && !rightInfinite && compareFractions(l, wk, rightA, rightB) >= 0;
-                final boolean linear = !atHi && !atLo && !rightInfinite &&
-                    compareFractions(l, wk, leftA, leftB) <= 0 && compareFractions(h, wk, rightA, rightB) >= 0;
+                // Non-short-circuit & on purpose: evaluating every comparison beats a mispredicted branch.
+                final boolean bounded = !rightInfinite;
+                final boolean atLo = !atHi & bounded & compareFractions(l, wk, rightA, rightB) >= 0;
+                final boolean linear = !atHi & !atLo & bounded &
+                    compareFractions(l, wk, leftA, leftB) <= 0 & compareFractions(h, wk, rightA, rightB) >= 0;
                 c += atHi ? h : atLo ? l : 0;
                 a += linear ? wk : 0;
                 u[kept] = k;
