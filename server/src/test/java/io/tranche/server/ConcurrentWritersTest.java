@@ -41,8 +41,8 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class ConcurrentWritersTest
 {
-    private static final int WRITERS = 6;
-    private static final int OPS = 150;
+    private static final int WRITERS = 5;
+    private static final int OPS = 120;
     private static final int IDS = 24;
 
     @TempDir

@@ -72,7 +72,7 @@ class CrashRecoveryTest
             try
             {
                 model.verifyAndResolve(child.address, "after restart " + kill);
-                final int killAfter = 400 + random.nextInt(600);
+                final int killAfter = 350 + random.nextInt(500);
                 final int before = model.acknowledged.get();
                 final Workload workload = new Workload(model, child, kill, random.nextLong(), killAfter);
                 workload.runUntilKilled();
@@ -102,7 +102,8 @@ class CrashRecoveryTest
             again.kill();
         }
         System.out.println("CrashRecoveryTest seed " + SEED + ": " + String.join("; ", summary) + "; total " +
-            model.acknowledged.get() + " acknowledged calls, " + model.claims.size() + " claims, " +
+            model.acknowledged.get() + " acknowledged calls (" + model.byKind.get(0) + " creates, " + model.byKind.get(1) +
+            " updates, " + model.byKind.get(2) + " deletes, " + model.byKind.get(3) + " releases), " + model.claims.size() + " claims, " +
             model.releases.size() + " tranches checked");
         assertThat(model.releases).as("releases happened").isNotEmpty();
     }
@@ -116,6 +117,8 @@ class CrashRecoveryTest
         /** Releases sent but not answered before the kill. */
         final Map<String, ReleaseTrancheRequest> uncertainReleases = new ConcurrentHashMap<>();
         final AtomicInteger acknowledged = new AtomicInteger();
+        /** Acknowledged creates, updates, deletes and releases. */
+        final java.util.concurrent.atomic.AtomicIntegerArray byKind = new java.util.concurrent.atomic.AtomicIntegerArray(4);
 
         void verifyAndResolve(final String address, final String when)
         {
@@ -483,22 +486,28 @@ class CrashRecoveryTest
                 }
                 try
                 {
+                    final int kind;
                     if (dice < 40 || live.isEmpty() && dice < 85)
                     {
                         create(channel, random, prefix, mine);
+                        kind = 0;
                     }
                     else if (dice < 65 && !live.isEmpty())
                     {
                         update(channel, random, live.get(random.nextInt(live.size())));
+                        kind = 1;
                     }
                     else if (dice < 80 && !live.isEmpty())
                     {
                         delete(channel, live.get(random.nextInt(live.size())));
+                        kind = 2;
                     }
                     else
                     {
                         release(channel, random, prefix);
+                        kind = 3;
                     }
+                    model.byKind.incrementAndGet(kind);
                     model.acknowledged.incrementAndGet();
                 }
                 catch (final StatusRuntimeException ex)

@@ -133,6 +133,7 @@ class MalformedInputSweepTest
                 }
                 assertServing(channel);
                 assertConsistent(channel);
+                assertQueueLimit(channel);
                 final List<Claim> queue = RobustnessSupport.allClaims(channel);
                 final List<Tranche> ledger = RobustnessSupport.allTranches(channel);
                 RobustnessSupport.close(channel);
@@ -269,7 +270,7 @@ class MalformedInputSweepTest
             {
                 // An open watch ends at its deadline; reading what is recorded is what matters here.
                 final Iterator<Tranche> stream = QueueServiceGrpc.newBlockingStub(channel)
-                    .withDeadlineAfter(150, TimeUnit.MILLISECONDS).watchTranches((WatchTranchesRequest)request);
+                    .withDeadlineAfter(80, TimeUnit.MILLISECONDS).watchTranches((WatchTranchesRequest)request);
                 while (stream.hasNext())
                 {
                     stream.next();
@@ -512,6 +513,21 @@ class MalformedInputSweepTest
     {
         assertThat(HealthGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
             .check(HealthCheckRequest.getDefaultInstance()).getStatus()).isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
+    }
+
+    /** Filling the queue: creates succeed up to --max-queue claims, the next one is RESOURCE_EXHAUSTED. */
+    private static void assertQueueLimit(final ManagedChannel channel)
+    {
+        int size = RobustnessSupport.allClaims(channel).size();
+        for (int i = 0; size < MAX_QUEUE; i++)
+        {
+            RobustnessSupport.queue(channel).createClaim(CreateClaimRequest.newBuilder()
+                .setClaim(Claim.newBuilder().setId("filler-" + i).setDemand(1)).build());
+            size++;
+        }
+        assertCode(() -> RobustnessSupport.queue(channel).createClaim(CreateClaimRequest.newBuilder()
+            .setClaim(Claim.newBuilder().setId("one-too-many").setDemand(1)).build()), Status.Code.RESOURCE_EXHAUSTED);
+        assertThat(RobustnessSupport.allClaims(channel)).hasSize(MAX_QUEUE);
     }
 
     /** The queue lists each claim once in queue order; the ledger is numbered 1..n and adds up. */

@@ -67,11 +67,11 @@ public final class ClaimCommand implements Runnable
         int tier;
 
         @Option(names = "--cap", paramLabel = "UNITS", converter = Units.class,
-            description = "Most units one tranche may award it (default: no cap).")
+            description = "Most units it may receive, over all tranches: each award lowers it (default: no cap).")
         Long cap;
 
         @Option(names = "--floor", paramLabel = "UNITS", converter = Units.class,
-            description = "Units it must receive before lower claims of its tier get more (default: 0).")
+            description = "Units it gets before any claim gets more than its floor; each award lowers it (default: 0).")
         long floor;
 
         @Override
@@ -111,7 +111,8 @@ public final class ClaimCommand implements Runnable
     @Command(name = "list", mixinStandardHelpOptions = true,
         description = {
             "Prints the queued claims in queue order: the whole queue, or one page with --page-size/--page-token.",
-            "demand is the outstanding demand; awarded is what all tranches so far gave the claim."
+            "demand is the outstanding demand; awarded is what all tranches so far gave the claim; cap and floor " +
+                "are outstanding too (awards lower them)."
         })
     public static final class ListClaims extends ClientCommand
     {
@@ -179,8 +180,8 @@ public final class ClaimCommand implements Runnable
     /** {@code tranche claim update}. */
     @Command(name = "update", mixinStandardHelpOptions = true, sortOptions = false,
         description = {
-            "Changes the given fields of a queued claim (only those: they form the update mask); the claim keeps",
-            "its place in the queue."
+            "Changes the given fields of a queued claim (only those: they form the update mask); the claim keeps " +
+                "its place in the queue."
         })
     public static final class Update extends ClientCommand
     {

@@ -36,6 +36,17 @@ public abstract class ClientCommand implements Callable<Integer>
         try
         {
             connection = new QueueClient(client, client.timeout(defaultTimeout()));
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            // A bad --server address or an unreadable --ca file: the user's to fix, like a bad option.
+            err.println(name() + ": cannot set up the connection to " + client.server() + ": " +
+                (ex.getMessage() == null ? ex.getClass().getSimpleName() : ex.getMessage()));
+            err.flush();
+            return QueueClient.EXIT_CLIENT_ERROR;
+        }
+        try
+        {
             final int status = run(connection, spec.commandLine().getOut());
             spec.commandLine().getOut().flush();
             return status;

@@ -1,6 +1,5 @@
 package io.tranche.server.cli;
 
-import com.google.protobuf.util.Timestamps;
 import io.tranche.proto.v1.Award;
 import io.tranche.proto.v1.Claim;
 import io.tranche.proto.v1.Policy;
@@ -57,7 +56,7 @@ public final class QueueTables
             .append("  ").append(policy(t.getPolicy()));
         if (t.hasReleaseTime())
         {
-            sb.append("  released ").append(Timestamps.toString(t.getReleaseTime()));
+            sb.append("  released ").append(time(t));
         }
         sb.append('\n');
         final String[][] rows = new String[t.getAwardsCount() + 1][];
@@ -107,11 +106,20 @@ public final class QueueTables
                 Integer.toString(awarded),
                 Table.group(t.getAllocated()),
                 Table.group(t.getUnallocated()),
-                t.hasReleaseTime() ? Timestamps.toString(t.getReleaseTime()) : "-"};
+                t.hasReleaseTime() ? time(t) : "-"};
         }
         final StringBuilder sb = new StringBuilder();
         Table.render(sb, rows);
         return sb.toString();
+    }
+
+    /**
+     * @param t a tranche.
+     * @return its release time in RFC 3339 to the second (the JSON output has the nanoseconds).
+     */
+    static String time(final Tranche t)
+    {
+        return java.time.Instant.ofEpochSecond(t.getReleaseTime().getSeconds()).toString();
     }
 
     /**

@@ -20,9 +20,10 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     sortOptions = false,
     description = {
-        "Releases a tranche of supply against the queued claims: runs the allocation over the queue in queue",
-        "order, records the tranche in the ledger, lowers each outstanding demand by its award and drops the",
-        "claims fully served. Without --request-id one is generated; retrying with the same id is safe.",
+        "Releases a tranche of supply against the queued claims.",
+        "Runs the allocation over the queue in queue order, records the tranche in the ledger, lowers each " +
+            "outstanding demand by its award and drops the claims fully served. Without --request-id one is " +
+            "generated (and shown); retrying with the same id is safe: it returns the recorded tranche.",
         "Exit status: 0 done, 2 a mistake in the request (invalid, conflicting request id, denied), 1 anything else."
     })
 public final class ReleaseCommand extends ClientCommand

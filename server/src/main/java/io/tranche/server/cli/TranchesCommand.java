@@ -25,8 +25,9 @@ import picocli.CommandLine.Parameters;
     mixinStandardHelpOptions = true,
     sortOptions = false,
     description = {
-        "Prints the ledger of released tranches (one row each), one tranche in full (NUMBER), or with --watch",
-        "each tranche in full as it is released (after the recorded ones numbered above --after).",
+        "Prints the ledger of released tranches, one tranche in full, or a live stream of them.",
+        "Without arguments: one row per tranche. NUMBER: that tranche in full. --watch: the recorded tranches " +
+            "numbered above --after, then each new one as it is released.",
         "Exit status: 0 done, 2 a mistake in the request (not found, denied), 1 anything else."
     })
 public final class TranchesCommand extends ClientCommand

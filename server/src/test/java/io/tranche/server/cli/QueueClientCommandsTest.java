@@ -317,6 +317,18 @@ class QueueClientCommandsTest
     }
 
     @Test
+    void shouldExitTwoForConnectionOptionsThatCannotWork()
+    {
+        final Run ca = run("claim", "list", "--server", address, "--ca", dir.resolve("missing.pem").toString());
+        assertThat(ca.status).isEqualTo(2);
+        assertThat(ca.err).startsWith("tranche claim list: cannot set up the connection to " + address + ": ")
+            .contains("missing.pem").doesNotContain("\tat ");
+        final Run timeout = run("claim", "list", "--server", address, "--timeout", "0s");
+        assertThat(timeout.status).isEqualTo(2);
+        assertThat(timeout.err).contains("'0s' is not a positive duration");
+    }
+
+    @Test
     void shouldStreamReleasedTranchesWithWatch() throws Exception
     {
         assertThat(run("claim", "add", "--server", address, "--id", "a", "--demand", "1000").status).isZero();
