@@ -288,7 +288,8 @@ public final class Allocator
         long sumLo = 0;
         for (int i = 0; i < n; i++)
         {
-            final long loI = ceilDiv(floor[i], l);
+            // lot == 1 is the common case: skip the two divisions per claim that dominate this pass.
+            final long loI = l == 1 ? floor[i] : ceilDiv(floor[i], l);
             long hiI = upperBoundLots(demand[i], cap[i], shareUnits, l, sLots);
             // A bound at or above the whole supply never binds for these methods (an award never exceeds
             // the target); capping keeps every bound <= 2^62. EQUAL_LOSSES and TALMUD read hi as the demand.
@@ -476,7 +477,7 @@ public final class Allocator
         {
             units = shareUnits;
         }
-        return units == Long.MAX_VALUE ? unbounded : units / lot;
+        return units == Long.MAX_VALUE ? unbounded : lot == 1 ? units : units / lot;
     }
 
     static long ceilDiv(final long x, final long y)

@@ -9,13 +9,16 @@ import java.util.Arrays;
  * <p>
  * Inputs live in {@link #lo}, {@link #hi}, {@link #w} (filled by the caller) and are read as unsigned
  * 64-bit values, so that a method may work in half units (TALMUD) with bounds up to 2^63 and targets up
- * to 2^64 − 1. Free claims ({@code lo < hi}, {@code w > 0}) have {@code hi ≤ 2^62} and {@code w ≤ 2^62},
+ * to 2^63. Free claims ({@code lo < hi}, {@code w > 0}) have {@code hi ≤ 2^62} and {@code w ≤ 2^62},
  * and {@code Σw < 2^63}. Claims with {@code lo == hi} or {@code w == 0} are fixed at {@code lo}.
  * <p>
- * Cost: one pass when no bound binds (the guess λ = target / Σw is checked while the shares are
- * computed); otherwise the breakpoints {@code lo/w} and {@code hi/w} are sorted (merge sort on indices,
- * exact cross-multiplied comparisons) and swept once, O(m log m). Rounding selects the k-th largest
- * remainder by radix selection, O(m). No allocation: all scratch is sized in {@link #ensureCapacity}.
+ * Cost, independent of the target: one pass when no bound binds (the guess λ = target / Σw is checked
+ * while the shares are computed). Otherwise {@link #search} brackets λ between breakpoints
+ * {@code lo/w} and {@code hi/w} like quickselect, expected O(m) (a sampled first round on large tiers,
+ * then median-of-three pivots), and falls back after a work budget to {@link #sweep}: sort the
+ * breakpoints (merge sort on indices, exact cross-multiplied comparisons) and sweep once, O(m log m).
+ * Rounding ({@link #round}) is two passes and a radix selection, O(m). No allocation: all scratch is
+ * sized in {@link #ensureCapacity}. No floating point.
  */
 final class LevelSolver
 {
@@ -38,6 +41,11 @@ final class LevelSolver
     long[] num;
     /** Output: the common denominator of every fractional part. */
     long den;
+    /** Whether {@link #evaluate} histograms the remainders and sums the bases for {@link #round}. */
+    private boolean histogramWanted;
+    /** True when the histogram and {@link #baseSum} describe the current base and num. */
+    private boolean histogramReady;
+    private long baseSum;
     /** Set by {@link #select}: how many values equal to the selected one are within the requested rank. */
     private long tiesLeft;
 
@@ -92,10 +100,14 @@ final class LevelSolver
      * Requires {@code Σlo ≤ target ≤ Σhi} (unsigned).
      *
      * @param m      number of claims.
-     * @param target sum of the shares, unsigned.
+     * @param target    sum of the shares, unsigned.
+     * @param histogram true when the shares go to {@link #round} unchanged: the last pass over them then
+     *                  also prepares the rounding, which saves {@link #round} a pass.
      */
-    void solve(final int m, final long target)
+    void solve(final int m, final long target, final boolean histogram)
     {
+        histogramWanted = histogram;
+        histogramReady = false;
         final long[] lo = this.lo;
         final long[] hi = this.hi;
         final long[] w = this.w;
@@ -267,11 +279,11 @@ final class LevelSolver
                 final long wk = w[k];
                 final long h = hi[k];
                 final long l = lo[k];
-                // Branch-free accumulation: which side of a pivot a claim falls is a coin toss on real data.
+                // Branch-free accumulation (& not &&): which side of a pivot a claim falls is a coin toss.
                 if (!reachedR)
                 {
                     final boolean atHi = compareFractions(h, wk, ra, rb) <= 0;
-                    final boolean atLo = !atHi && compareFractions(l, wk, ra, rb) >= 0;
+                    final boolean atLo = !atHi & compareFractions(l, wk, ra, rb) >= 0;
                     cr += atHi ? h : atLo ? l : 0;
                     ar += atHi | atLo ? 0 : wk;
                     // cr < free ≤ 2^63 before the add and a bound ≤ 2^62: no unsigned overflow.
@@ -280,7 +292,7 @@ final class LevelSolver
                 if (!reachedP)
                 {
                     final boolean atHi = compareFractions(h, wk, pa, pb) <= 0;
-                    final boolean atLo = !atHi && compareFractions(l, wk, pa, pb) >= 0;
+                    final boolean atLo = !atHi & compareFractions(l, wk, pa, pb) >= 0;
                     cp += atHi ? h : atLo ? l : 0;
                     ap += atHi | atLo ? 0 : wk;
                     reachedP = Long.compareUnsigned(cp, free) >= 0;
@@ -330,9 +342,11 @@ final class LevelSolver
                 final long wk = w[k];
                 // Settled at hi left of the bracket, at lo right of it, or linear across it; else undecided.
                 final boolean atHi = compareFractions(h, wk, leftA, leftB) <= 0;
-                final boolean atLo = !atHi && !rightInfinite && compareFractions(l, wk, rightA, rightB) >= 0;
-                final boolean linear = !atHi && !atLo && !rightInfinite &&
-                    compareFractions(l, wk, leftA, leftB) <= 0 && compareFractions(h, wk, rightA, rightB) >= 0;
+                // Non-short-circuit & on purpose: evaluating every comparison beats a mispredicted branch.
+                final boolean bounded = !rightInfinite;
+                final boolean atLo = !atHi & bounded & compareFractions(l, wk, rightA, rightB) >= 0;
+                final boolean linear = !atHi & !atLo & bounded &
+                    compareFractions(l, wk, leftA, leftB) <= 0 & compareFractions(h, wk, rightA, rightB) >= 0;
                 c += atHi ? h : atLo ? l : 0;
                 a += linear ? wk : 0;
                 u[kept] = k;
@@ -484,6 +498,14 @@ final class LevelSolver
         final long[] base = this.base;
         final long[] num = this.num;
         final Int128 div = this.div;
+        final int[] histogram = this.histogram;
+        final boolean counting = histogramWanted;
+        final int shift = histogramShift(m, d);
+        if (counting)
+        {
+            Arrays.fill(histogram, 0, (int)((d - 1) >>> shift) + 1, 0);
+        }
+        long sum = 0;
         // ⌊2^64 / d⌋ or one less: a multiply by it estimates ⌊x / d⌋ from below by at most 1 (libdivide's idea).
         final long reciprocal = Long.divideUnsigned(-1L, d);
         for (int k = 0; k < m; k++)
@@ -491,60 +513,76 @@ final class LevelSolver
             final long l = lo[k];
             final long h = hi[k];
             final long wk = w[k];
-            if (l == h || wk == 0)
-            {
-                base[k] = l;
-                num[k] = 0;
-                continue;
-            }
-            final long pLo = wk * n;
-            final long pHi = Int128.multiplyHighUnsigned(wk, n);
             long q;
             long r;
-            if (pHi == 0)
+            if (l == h || wk == 0)
             {
-                q = Int128.multiplyHighUnsigned(pLo, reciprocal);
-                r = pLo - q * d;
-                // The estimate is low by at most one: 0 ≤ r < 2d, and r − d fits a signed long. Branch free
-                // because the correction is needed about half the time.
-                final long low = ~((r - d) >> 63);
-                q -= low;
-                r -= low & d;
-            }
-            else if (Long.compareUnsigned(pHi, d) >= 0)
-            {
-                // The quotient is at least 2^64, above any bound.
-                q = -1L;
-                r = 1;
-            }
-            else
-            {
-                q = div.divideUnsigned(pHi, pLo, d);
-                r = div.remainder;
-            }
-            if (Long.compareUnsigned(q, l) < 0)
-            {
-                if (strict)
-                {
-                    return false;
-                }
                 q = l;
                 r = 0;
             }
-            else if (Long.compareUnsigned(q, h) > 0 || (q == h && r != 0))
+            else
             {
-                if (strict)
+                final long pLo = wk * n;
+                final long pHi = Int128.multiplyHighUnsigned(wk, n);
+                if (pHi == 0)
                 {
-                    return false;
+                    q = Int128.multiplyHighUnsigned(pLo, reciprocal);
+                    r = pLo - q * d;
+                    // The estimate is low by at most one: 0 ≤ r < 2d, and r − d fits a signed long. Branch
+                    // free because the correction is needed about half the time.
+                    final long low = ~((r - d) >> 63);
+                    q -= low;
+                    r -= low & d;
                 }
-                q = h;
-                r = 0;
+                else if (Long.compareUnsigned(pHi, d) >= 0)
+                {
+                    // The quotient is at least 2^64, above any bound.
+                    q = -1L;
+                    r = 1;
+                }
+                else
+                {
+                    q = div.divideUnsigned(pHi, pLo, d);
+                    r = div.remainder;
+                }
+                if (Long.compareUnsigned(q, l) < 0)
+                {
+                    if (strict)
+                    {
+                        return false;
+                    }
+                    q = l;
+                    r = 0;
+                }
+                else if (Long.compareUnsigned(q, h) > 0 || (q == h && r != 0))
+                {
+                    if (strict)
+                    {
+                        return false;
+                    }
+                    q = h;
+                    r = 0;
+                }
             }
             base[k] = q;
             num[k] = r;
+            if (counting)
+            {
+                sum += q;
+                histogram[(int)(r >>> shift)]++;
+            }
         }
         den = d;
+        histogramReady = counting;
+        baseSum = sum;
         return true;
+    }
+
+    /** The shift that maps a remainder below {@code den} to a histogram bucket, for m claims. */
+    private static int histogramShift(final int m, final long den)
+    {
+        final int bits = Math.min(HISTOGRAM_BITS, Math.max(4, 32 - Integer.numberOfLeadingZeros(m)));
+        return Math.max(0, 64 - Long.numberOfLeadingZeros(den - 1) - bits);
     }
 
     /**
@@ -690,17 +728,20 @@ final class LevelSolver
         final long[] base = this.base;
         final long[] num = this.num;
         final int[] histogram = this.histogram;
-        final int bits = Math.min(HISTOGRAM_BITS, Math.max(4, 32 - Integer.numberOfLeadingZeros(m)));
-        final long top = den - 1;
-        final int shift = Math.max(0, 64 - Long.numberOfLeadingZeros(top) - bits);
-        final int buckets = (int)(top >>> shift) + 1;
-        Arrays.fill(histogram, 0, buckets, 0);
-        long sum = 0;
-        for (int k = 0; k < m; k++)
+        final int shift = histogramShift(m, den);
+        final int buckets = (int)((den - 1) >>> shift) + 1;
+        long sum = baseSum;
+        if (!histogramReady)
         {
-            sum += base[k];
-            histogram[(int)(num[k] >>> shift)]++;
+            Arrays.fill(histogram, 0, buckets, 0);
+            sum = 0;
+            for (int k = 0; k < m; k++)
+            {
+                sum += base[k];
+                histogram[(int)(num[k] >>> shift)]++;
+            }
         }
+        histogramReady = false;
         long extra = target - sum;
         if (extra <= 0)
         {
@@ -719,15 +760,30 @@ final class LevelSolver
         // Now extra (≥ 1) lots go to the largest remainders inside the deciding bucket.
         final int[] candidates = events;
         int c = 0;
+        long candidateMin = Long.MAX_VALUE;
+        long candidateMax = Long.MIN_VALUE;
         for (int k = 0; k < m; k++)
         {
-            final int digit = (int)(num[k] >>> shift);
+            final long r = num[k];
+            final int digit = (int)(r >>> shift);
             // One more lot, branch-free, when the digit is above the deciding bucket.
             award[order[from + k]] = base[k] + ((bucket - digit) >>> 31);
             if (digit == bucket)
             {
                 candidates[c++] = k;
+                candidateMin = Math.min(candidateMin, r);
+                candidateMax = Math.max(candidateMax, r);
             }
+        }
+        if (candidateMin == candidateMax)
+        {
+            // One remainder shared by the whole bucket (EQUAL: every claim strictly inside its bounds has
+            // the same share): the earliest extra claims of the bucket take the lots.
+            for (int j = 0; j < extra; j++)
+            {
+                award[order[from + candidates[j]]]++;
+            }
+            return;
         }
         final long[] select = this.select;
         for (int j = 0; j < c; j++)
