@@ -390,6 +390,59 @@ class DivisorMethodsTest
         assertThat(compared).isGreaterThan(2000);
     }
 
+    @ParameterizedTest
+    @EnumSource(value = Method.class, names = {"DHONDT", "SAINTE_LAGUE", "ADAMS", "DEAN", "HUNTINGTON_HILL"})
+    void shouldAllocateNoMemoryInSplitOnceConstructed(final Method method)
+    {
+        final java.lang.management.ThreadMXBean bean = java.lang.management.ManagementFactory.getThreadMXBean();
+        if (!(bean instanceof com.sun.management.ThreadMXBean) ||
+            !((com.sun.management.ThreadMXBean)bean).isThreadAllocatedMemorySupported())
+        {
+            return; // no allocation counter on this JVM
+        }
+        final com.sun.management.ThreadMXBean counter = (com.sun.management.ThreadMXBean)bean;
+        final int n = 2_000;
+        final SplittableRandom random = new SplittableRandom(7);
+        final Rule rule = DivisorMethods.create(method, n);
+        final Workspace ws = new Workspace(n);
+        final long[][] lo = new long[20][n];
+        final long[][] hi = new long[20][n];
+        final long[][] w = new long[20][n];
+        final long[] targets = new long[20];
+        for (int p = 0; p < 20; p++)
+        {
+            long sumLo = 0;
+            long sumHi = 0;
+            for (int i = 0; i < n; i++)
+            {
+                w[p][i] = random.nextInt(10) == 0 ? 0 : random.nextLong(1, 1L << 40);
+                lo[p][i] = random.nextInt(2) == 0 ? 0 : random.nextLong(1_000_000);
+                hi[p][i] = w[p][i] == 0 ? lo[p][i] : lo[p][i] + random.nextLong(1, 1L << random.nextInt(1, 40));
+                sumLo += lo[p][i];
+                sumHi += hi[p][i];
+            }
+            targets[p] = sumLo + random.nextLong(sumHi - sumLo);
+        }
+        for (int i = 0; i < n; i++)
+        {
+            ws.order[i] = i;
+        }
+        long allocated = 0;
+        for (int rep = 0; rep < 3; rep++)
+        {
+            for (int p = 0; p < 20; p++)
+            {
+                System.arraycopy(lo[p], 0, ws.lo, 0, n);
+                System.arraycopy(hi[p], 0, ws.hi, 0, n);
+                System.arraycopy(w[p], 0, ws.w, 0, n);
+                final long before = counter.getCurrentThreadAllocatedBytes();
+                rule.split(ws, 0, n, targets[p]);
+                allocated = counter.getCurrentThreadAllocatedBytes() - before;
+                assertThat(allocated).as("bytes allocated by split, problem %d", p).isZero();
+            }
+        }
+    }
+
     // ---------------------------------------------------------------- end to end through the Allocator
 
     private static Claims votes(final long... votes)
