@@ -2,6 +2,7 @@ package io.tranche.server;
 
 import io.tranche.server.cli.AllocateCommand;
 import io.tranche.server.cli.ClaimCommand;
+import io.tranche.server.cli.ProblemsCommand;
 import io.tranche.server.cli.ReleaseCommand;
 import io.tranche.server.cli.ServeCommand;
 import io.tranche.server.cli.TranchesCommand;
@@ -22,6 +23,7 @@ import picocli.CommandLine.Command;
         ClaimCommand.class,
         ReleaseCommand.class,
         TranchesCommand.class,
+        ProblemsCommand.class,
         CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable

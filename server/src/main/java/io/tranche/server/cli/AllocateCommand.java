@@ -56,7 +56,7 @@ public final class AllocateCommand implements Callable<Integer>
     @Override
     public Integer call() throws IOException
     {
-        final PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), false, StandardCharsets.UTF_8);
+        final PrintStream out = new PrintStream(new java.io.BufferedOutputStream(System.out, 1 << 16), false, StandardCharsets.UTF_8);
         final AllocationEngine engine = new AllocationEngine(maxClaims);
         try
         {
@@ -134,15 +134,26 @@ public final class AllocateCommand implements Callable<Integer>
             catch (final InvalidProtocolBufferException | RuntimeException ex)
             {
                 line.setLength(0);
-                out.println(errorLine(line, "malformed request JSON: " + message(ex), null));
+                out.println(errorLine(line, "INVALID_ARGUMENT", "malformed request JSON: " + message(ex), null));
                 continue;
             }
-            final AllocateResponse response = engine.allocate(request.build());
+            final AllocateResponse response;
+            try
+            {
+                response = engine.allocate(request.build());
+            }
+            catch (final RuntimeException ex)
+            {
+                // Our bug, not the caller's: report it on its line and keep the stream going.
+                line.setLength(0);
+                out.println(errorLine(line, "INTERNAL", "internal error: " + message(ex), null));
+                continue;
+            }
             if (response == null)
             {
                 line.setLength(0);
                 final Violations v = engine.violations();
-                out.println(errorLine(line, v.count() + " problem(s) in the request: " + v, v));
+                out.println(errorLine(line, "INVALID_ARGUMENT", v.count() + " problem(s) in the request: " + v, v));
             }
             else
             {
@@ -156,9 +167,9 @@ public final class AllocateCommand implements Callable<Integer>
         return 0;
     }
 
-    static StringBuilder errorLine(final StringBuilder sb, final String message, final Violations v)
+    static StringBuilder errorLine(final StringBuilder sb, final String code, final String message, final Violations v)
     {
-        sb.append("{\"error\":{\"code\":\"INVALID_ARGUMENT\",\"message\":");
+        sb.append("{\"error\":{\"code\":\"").append(code).append("\",\"message\":");
         Json.quote(sb, message);
         sb.append(",\"violations\":[");
         if (v != null)

@@ -1,16 +1,191 @@
 package io.tranche.server.cli;
 
+import io.tranche.server.TrancheServer;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
-/** Placeholder until the server issue lands. */
-@Command(name = "serve", description = "Not implemented yet.")
+/**
+ * {@code tranche serve}: runs the gRPC server until SIGTERM/SIGINT, then drains gracefully and
+ * exits 0. Prints exactly one line to standard output when ready: {@code tranche: listening on HOST:PORT}.
+ */
+@Command(
+    name = "serve",
+    mixinStandardHelpOptions = true,
+    description = {
+        "Serves AllocationService and QueueService over gRPC (with health and reflection), keeping the queue",
+        "and the ledger of tranches durable in --data-dir. Prints 'tranche: listening on HOST:PORT' when ready.",
+        "Exit status: 0 after a graceful stop, 1 when it cannot start."
+    })
 public final class ServeCommand implements Callable<Integer>
 {
+    @Option(names = "--listen", paramLabel = "HOST:PORT", description = "Address to listen on; port 0 = ephemeral (default: ${DEFAULT-VALUE}).")
+    String listen = TrancheServer.Config.LISTEN_DEFAULT;
+
+    @Option(names = "--data-dir", paramLabel = "DIR", description = "Journal and snapshots (default: ${DEFAULT-VALUE}).")
+    Path dataDir = Path.of(TrancheServer.Config.DATA_DIR_DEFAULT);
+
+    @Option(names = "--tokens", paramLabel = "FILE", description = "Bearer tokens, one 'token role' per line (roles admin, reader).")
+    Path tokens;
+
+    @Option(names = "--tls-cert", paramLabel = "PEM", description = "Certificate chain; serves TLS with --tls-key.")
+    Path tlsCert;
+
+    @Option(names = "--tls-key", paramLabel = "PEM", description = "PKCS#8 private key for --tls-cert.")
+    Path tlsKey;
+
+    @Option(names = "--insecure", description = "Allow a non-loopback --listen address without --tokens.")
+    boolean insecure;
+
+    @Option(names = "--metrics", paramLabel = "HOST:PORT", description = "Serve Prometheus metrics at http://HOST:PORT/metrics.")
+    String metrics;
+
+    @Option(names = "--max-claims", description = "Max claims in one Allocate request (default: ${DEFAULT-VALUE}).")
+    int maxClaims = TrancheServer.Config.MAX_CLAIMS_DEFAULT;
+
+    @Option(names = "--max-queue", description = "Max claims in the queue (default: ${DEFAULT-VALUE}).")
+    int maxQueue = TrancheServer.Config.MAX_QUEUE_DEFAULT;
+
+    @Option(names = "--max-inbound-message-size", paramLabel = "BYTES", description = "Default: ${DEFAULT-VALUE}.")
+    int maxInboundMessageSize = TrancheServer.Config.MAX_INBOUND_MESSAGE_SIZE_DEFAULT;
+
+    @Option(names = "--max-inbound-metadata-size", paramLabel = "BYTES", description = "Default: ${DEFAULT-VALUE}.")
+    int maxInboundMetadataSize = TrancheServer.Config.MAX_INBOUND_METADATA_SIZE_DEFAULT;
+
+    @Option(names = "--permit-keepalive-time", paramLabel = "DURATION",
+        description = "Shortest client keepalive interval allowed, ISO-8601 or e.g. 10s (default: 10s).")
+    String permitKeepAliveTime = "10s";
+
+    @Option(names = "--max-connection-idle", paramLabel = "DURATION", description = "Close idle connections; 0 = never (default).")
+    String maxConnectionIdle = "0";
+
+    @Option(names = "--max-connection-age", paramLabel = "DURATION", description = "Recycle connections; 0 = never (default).")
+    String maxConnectionAge = "0";
+
+    @Option(names = "--grace-period", paramLabel = "DURATION", description = "Time in-flight calls get on shutdown (default: 10s).")
+    String gracePeriod = "10s";
+
+    @Option(names = "--snapshot-every", paramLabel = "RECORDS", description = "Journal records between snapshots (default: ${DEFAULT-VALUE}).")
+    int snapshotEvery = TrancheServer.Config.SNAPSHOT_EVERY_DEFAULT;
+
+    @Option(names = "--no-direct-executor", description = "Run handlers on a thread pool instead of the transport threads.")
+    boolean noDirectExecutor;
+
     @Override
     public Integer call()
     {
-        System.err.println("tranche serve: not implemented yet");
-        return 1;
+        final PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true, StandardCharsets.UTF_8);
+        final TrancheServer.Config config;
+        try
+        {
+            config = new TrancheServer.Config()
+                .listen(listen)
+                .dataDir(dataDir)
+                .tokensFile(tokens)
+                .tls(tlsCert, tlsKey)
+                .insecure(insecure)
+                .metrics(metrics)
+                .maxClaims(maxClaims)
+                .maxQueue(maxQueue)
+                .maxInboundMessageSize(maxInboundMessageSize)
+                .maxInboundMetadataSize(maxInboundMetadataSize)
+                .permitKeepAliveTime(duration(permitKeepAliveTime, "--permit-keepalive-time"))
+                .maxConnectionIdle(duration(maxConnectionIdle, "--max-connection-idle"))
+                .maxConnectionAge(duration(maxConnectionAge, "--max-connection-age"))
+                .gracePeriod(duration(gracePeriod, "--grace-period"))
+                .snapshotEvery(snapshotEvery)
+                .directExecutor(!noDirectExecutor)
+                .conclude();
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            System.err.println("tranche serve: " + ex.getMessage());
+            return 2;
+        }
+        final TrancheServer server;
+        try
+        {
+            server = TrancheServer.start(config);
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            System.err.println("tranche serve: cannot start: " + ex.getMessage());
+            return 1;
+        }
+        // SIGTERM/SIGINT run this hook: drain gracefully, then halt with 0 (a JVM that exits through
+        // a signal would otherwise report 143/130, which supervisors read as a failure).
+        final CountDownLatch forever = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() ->
+        {
+            System.err.println("tranche: shutting down (grace period " + config.gracePeriod() + ")");
+            server.close();
+            System.err.println("tranche: stopped");
+            System.err.flush();
+            out.flush();
+            Runtime.getRuntime().halt(0);
+        }, "tranche-shutdown"));
+        out.println("tranche: listening on " + server.listenAddress());
+        out.flush();
+        if (server.metricsPort() >= 0)
+        {
+            System.err.println("tranche: metrics on http://" + config.metricsHost() + ":" + server.metricsPort() + "/metrics");
+        }
+        try
+        {
+            forever.await();
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+        return 0;
+    }
+
+    /**
+     * @param text   {@code 10s}, {@code 500ms}, {@code 2m}, {@code 1h}, {@code 0} or ISO-8601 ({@code PT10S}).
+     * @param option for the message.
+     * @return the duration.
+     */
+    static Duration duration(final String text, final String option)
+    {
+        final String t = text.strip().toLowerCase(java.util.Locale.ROOT);
+        try
+        {
+            if (t.equals("0"))
+            {
+                return Duration.ZERO;
+            }
+            if (t.startsWith("p"))
+            {
+                return Duration.parse(text.strip());
+            }
+            if (t.endsWith("ms"))
+            {
+                return Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2)));
+            }
+            final long n = Long.parseLong(t.substring(0, t.length() - 1));
+            switch (t.charAt(t.length() - 1))
+            {
+                case 's':
+                    return Duration.ofSeconds(n);
+                case 'm':
+                    return Duration.ofMinutes(n);
+                case 'h':
+                    return Duration.ofHours(n);
+                default:
+                    break;
+            }
+        }
+        catch (final RuntimeException ex)
+        {
+            throw new IllegalArgumentException(option + " must be a duration like 10s, 500ms, 2m or PT10S, was " + text, ex);
+        }
+        throw new IllegalArgumentException(option + " must be a duration like 10s, 500ms, 2m or PT10S, was " + text);
     }
 }

@@ -1,0 +1,306 @@
+package io.tranche.bench;
+
+import com.google.gson.GsonBuilder;
+import io.tranche.bench.server.EndToEndBenchmark;
+import org.openjdk.jmh.profile.GCProfiler;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.results.format.ResultFormatFactory;
+import org.openjdk.jmh.results.format.ResultFormatType;
+import org.openjdk.jmh.runner.BenchmarkList;
+import org.openjdk.jmh.runner.BenchmarkListEntry;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.RunnerException;
+import org.openjdk.jmh.runner.format.OutputFormat;
+import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code tranche bench}: runs the JMH suites with one progress line per benchmark, then writes
+ * {@code jmh.json}, {@code machine.json}, {@code report.md} and {@code charts/} to the output folder.
+ * {@code tranche bench report DIR} rebuilds the report, {@code tranche bench compare A B} compares.
+ */
+@Command(name = "tranche bench", mixinStandardHelpOptions = true, sortOptions = false,
+    description = {"Runs the kernel, baseline and end-to-end JMH suites and writes a report.",
+        "Profiles: full (default, about 20-30 min on 2 cores), --quick (a few minutes), --smoke (proves every benchmark runs)."},
+    subcommands = {BenchMain.ReportCommand.class, BenchMain.CompareCommand.class})
+public final class BenchMain implements Callable<Integer>
+{
+    /** System property naming the result folder inside benchmark JVMs (the end-to-end suite writes there). */
+    public static final String OUT_PROP_NAME = "tranche.bench.out";
+
+    static final String ALL = "io\\.tranche\\.bench\\..*Benchmark\\..*";
+    static final String E2E = "EndToEndBenchmark";
+
+    @Option(names = "--quick", description = "Short run: 1 fork, 1×0.2 s warm-up, 2×0.3 s measurement, S=400000, shape=tail.")
+    boolean quick;
+
+    @Option(names = "--smoke", description = "Proof run: 1 fork, no warm-up, 1×50 ms, claims=3,64; fails on any error.")
+    boolean smoke;
+
+    @Option(names = "--include", paramLabel = "REGEX", description = "Benchmarks to run (JMH regex, repeatable). Default: all.")
+    List<String> includes = new ArrayList<>();
+
+    @Option(names = "--exclude", paramLabel = "REGEX", description = "Benchmarks to leave out (repeatable).")
+    List<String> excludes = new ArrayList<>();
+
+    @Option(names = "--out", paramLabel = "DIR", description = "Result folder. Default: bench/results/<date>-<profile>-<arch>.")
+    Path out;
+
+    @Option(names = {"-p", "--param"}, paramLabel = "NAME=V1,V2", description = "Override a @Param (repeatable), e.g. claims=64,4096.")
+    Map<String, String> params = new LinkedHashMap<>();
+
+    @Option(names = "--forks", paramLabel = "N", description = "Forks per benchmark (0 runs in this JVM: tests only).")
+    Integer forks;
+
+    @Option(names = "--warmup", paramLabel = "N", description = "Warm-up iterations.")
+    Integer warmup;
+
+    @Option(names = "--iterations", paramLabel = "N", description = "Measurement iterations.")
+    Integer iterations;
+
+    @Option(names = "--time", paramLabel = "DURATION", description = "Time per iteration, e.g. 2s or 500ms.")
+    String time;
+
+    @Option(names = "--verbose", description = "Show JMH's own output too.")
+    boolean verbose;
+
+    /**
+     * @param args command line.
+     */
+    public static void main(final String[] args)
+    {
+        System.exit(new CommandLine(new BenchMain()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws IOException, RunnerException
+    {
+        if (quick && smoke)
+        {
+            throw new CommandLine.ParameterException(new CommandLine(this), "--quick and --smoke exclude each other");
+        }
+        final String profile = smoke ? "smoke" : quick ? "quick" : "full";
+        final Path dir = out != null ? out : defaultOut(profile);
+        Files.createDirectories(dir);
+        Files.deleteIfExists(dir.resolve("e2e-server.jsonl"));
+
+        final int warmupCalls = smoke ? 20 : quick ? 1000 : 3000;
+        final List<String> jvmArgs = List.of("--add-opens", "java.base/jdk.internal.misc=ALL-UNNAMED", "-Xms2g", "-Xmx2g",
+            "-D" + OUT_PROP_NAME + "=" + dir.toAbsolutePath(),
+            "-D" + EndToEndBenchmark.WARMUP_CALLS_PROP_NAME + "=" + warmupCalls);
+        final List<String> include = includes.isEmpty() ? List.of(ALL) : includes;
+        final Map<String, String> overrides = new LinkedHashMap<>();
+        if ("smoke".equals(profile))
+        {
+            overrides.put("claims", "3,64");
+        }
+        else if ("quick".equals(profile))
+        {
+            overrides.put("supply", "400000");
+            overrides.put("shape", "tail");
+        }
+        overrides.putAll(params);
+        if (forks != null && forks == 0)
+        {
+            // In-process run (tests): the benchmarks read the result folder from this JVM.
+            System.setProperty(OUT_PROP_NAME, dir.toAbsolutePath().toString());
+            System.setProperty(EndToEndBenchmark.WARMUP_CALLS_PROP_NAME, Integer.toString(warmupCalls));
+        }
+        // Two passes: the kernel suite, then end to end, which needs more calls to warm up gRPC and Netty.
+        final List<String> kernelExcludes = new ArrayList<>(excludes);
+        kernelExcludes.add(E2E);
+        final List<String> e2eExcludes = new ArrayList<>(excludes);
+        e2eExcludes.add("^(?!.*" + E2E + ")");
+        final int kernelCount = count(include, kernelExcludes, overrides);
+        final int e2eCount = count(include, e2eExcludes, overrides);
+        final int total = kernelCount + e2eCount;
+
+        final String command = "tranche bench " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
+        Files.writeString(dir.resolve("machine.json"),
+            new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create().toJson(Machine.fingerprint(jvmArgs.subList(0, 4), profile, command)),
+            StandardCharsets.UTF_8);
+
+        final PrintStream stdout = System.out;
+        stdout.println("tranche bench: " + profile + " run of " + total + " benchmarks, results in " + dir);
+        final OutputFormat format = new ProgressFormat(stdout, total, verbose);
+        final List<RunResult> results = new ArrayList<>();
+        int exit = 0;
+        try
+        {
+            if (kernelCount > 0)
+            {
+                results.addAll(new Runner(options(profile, false, include, kernelExcludes, overrides, jvmArgs), format).run());
+            }
+            if (e2eCount > 0)
+            {
+                results.addAll(new Runner(options(profile, true, include, e2eExcludes, overrides, jvmArgs), format).run());
+            }
+        }
+        catch (final RunnerException ex)
+        {
+            stdout.println("tranche bench: run failed: " + ex.getMessage());
+            if (ex.getCause() != null)
+            {
+                stdout.println("  cause: " + ex.getCause());
+            }
+            exit = 1;
+        }
+        try (PrintStream json = new PrintStream(Files.newOutputStream(dir.resolve("jmh.json")), true, StandardCharsets.UTF_8))
+        {
+            ResultFormatFactory.getInstance(ResultFormatType.JSON, json).writeOut(results);
+        }
+        if (results.size() < total)
+        {
+            stdout.println("tranche bench: " + (total - results.size()) + " of " + total + " benchmarks produced no result");
+            exit = 1;
+        }
+        if (!results.isEmpty())
+        {
+            stdout.println("tranche bench: report " + Report.build(dir));
+        }
+        return exit;
+    }
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    /**
+     * JMH options of one pass. Profiles: full = 1 fork, 2×1 s warm-up, 3×1 s measurement (end to end:
+     * 3×2 s warm-up); quick = 1 fork, 1×0.2 s + 2×0.3 s (end to end 2×1 s + 2×0.5 s); smoke = 1 fork,
+     * no warm-up, 1×50 ms. --forks, --warmup, --iterations and --time override every pass.
+     */
+    private org.openjdk.jmh.runner.options.Options options(final String profile, final boolean e2e,
+        final List<String> include, final List<String> exclude, final Map<String, String> overrides, final List<String> jvmArgs)
+    {
+        final ChainedOptionsBuilder options = new OptionsBuilder()
+            .addProfiler(GCProfiler.class)
+            .jvmArgsAppend(jvmArgs.toArray(new String[0]))
+            .shouldFailOnError("smoke".equals(profile))
+            .forks(1);
+        include.forEach(options::include);
+        exclude.forEach(options::exclude);
+        switch (profile)
+        {
+            case "smoke" -> options.warmupIterations(0).measurementIterations(1).measurementTime(TimeValue.milliseconds(50));
+            case "quick" -> options
+                .warmupIterations(e2e ? 2 : 1).warmupTime(e2e ? TimeValue.seconds(1) : TimeValue.milliseconds(200))
+                .measurementIterations(2).measurementTime(TimeValue.milliseconds(e2e ? 500 : 300));
+            default -> options
+                .warmupIterations(e2e ? 3 : 2).warmupTime(TimeValue.seconds(e2e ? 2 : 1))
+                .measurementIterations(3).measurementTime(TimeValue.seconds(1));
+        }
+        for (final Map.Entry<String, String> e : overrides.entrySet())
+        {
+            options.param(e.getKey(), e.getValue().split(","));
+        }
+        if (forks != null)
+        {
+            options.forks(forks);
+        }
+        if (warmup != null)
+        {
+            options.warmupIterations(warmup);
+        }
+        if (iterations != null)
+        {
+            options.measurementIterations(iterations);
+        }
+        if (time != null)
+        {
+            final TimeValue t = TimeValue.fromString(time);
+            options.measurementTime(t).warmupTime(t);
+        }
+        return options.build();
+    }
+
+    /** Number of benchmark runs the options select: entries (one per mode) × parameter combinations. */
+    private static int count(final List<String> include, final List<String> exclude, final Map<String, String> overrides)
+    {
+        final OutputFormat silent = new ProgressFormat(new PrintStream(PrintStream.nullOutputStream()), 0, false);
+        int total = 0;
+        for (final BenchmarkListEntry entry : BenchmarkList.defaultList().find(silent, include, exclude))
+        {
+            int combos = 1;
+            if (entry.getParams().hasValue())
+            {
+                for (final Map.Entry<String, String[]> p : entry.getParams().get().entrySet())
+                {
+                    final String override = overrides.get(p.getKey());
+                    combos *= override != null ? override.split(",").length : p.getValue().length;
+                }
+            }
+            total += combos;
+        }
+        return total;
+    }
+
+    private static Path defaultOut(final String profile)
+    {
+        final String home = System.getenv("TRANCHE_HOME");
+        final Path base = Path.of(home == null ? "." : home);
+        final Path results = Files.isDirectory(base.resolve("bench")) ? base.resolve("bench").resolve("results") :
+            base.resolve("tranche-bench-results");
+        return results.resolve(LocalDate.now(ZoneOffset.UTC) + "-" + profile + "-" + Machine.architecture());
+    }
+
+    /** {@code tranche bench report DIR}. */
+    @Command(name = "report", mixinStandardHelpOptions = true,
+        description = "Rebuilds DIR/report.md and DIR/charts/ from DIR/jmh.json (and machine.json, notes.md).")
+    static final class ReportCommand implements Callable<Integer>
+    {
+        @Parameters(paramLabel = "DIR", description = "A result folder.")
+        Path dir;
+
+        @Override
+        public Integer call() throws IOException
+        {
+            System.out.println("tranche bench: report " + Report.build(dir));
+            return 0;
+        }
+    }
+
+    /** {@code tranche bench compare A B}. */
+    @Command(name = "compare", mixinStandardHelpOptions = true,
+        description = "Puts two result folders side by side, ratios B/A, as Markdown on stdout (and --out FILE).")
+    static final class CompareCommand implements Callable<Integer>
+    {
+        @Parameters(index = "0", paramLabel = "A", description = "The reference result folder.")
+        Path a;
+
+        @Parameters(index = "1", paramLabel = "B", description = "The result folder compared with A.")
+        Path b;
+
+        @Option(names = "--out", paramLabel = "FILE", description = "Also write the comparison to FILE.")
+        Path out;
+
+        @Override
+        public Integer call() throws IOException
+        {
+            final String md = Compare.compare(a, b);
+            System.out.print(md);
+            if (out != null)
+            {
+                Files.writeString(out, md, StandardCharsets.UTF_8);
+            }
+            return 0;
+        }
+    }
+}

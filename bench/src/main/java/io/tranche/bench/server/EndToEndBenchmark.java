@@ -1,0 +1,313 @@
+package io.tranche.bench.server;
+
+import io.grpc.CallOptions;
+import io.grpc.InsecureServerCredentials;
+import io.grpc.KnownLength;
+import io.grpc.ManagedChannel;
+import io.grpc.MethodDescriptor;
+import io.grpc.Server;
+import io.grpc.ServerInterceptors;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.nio.NioEventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.socket.nio.NioSocketChannel;
+import io.grpc.netty.shaded.io.netty.util.concurrent.DefaultThreadFactory;
+import io.grpc.stub.ClientCalls;
+import io.grpc.stub.ServerCalls;
+import io.tranche.bench.BenchMain;
+import io.tranche.bench.kernel.Problems;
+import io.tranche.kernel.Claims;
+import io.tranche.proto.v1.AllocateRequest;
+import io.tranche.proto.v1.AllocateResponse;
+import io.tranche.proto.v1.AllocationServiceGrpc;
+import io.tranche.proto.v1.Claim;
+import io.tranche.proto.v1.Method;
+import io.tranche.proto.v1.Policy;
+import io.tranche.server.TrancheServer;
+import io.tranche.server.metrics.Metrics;
+import io.tranche.server.metrics.MetricsInterceptor;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Threads;
+import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.BenchmarkParams;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.stream.Stream;
+
+/**
+ * {@code Allocate} over the real {@link TrancheServer} (Netty, loopback, its default direct
+ * executor) next to an echo RPC that moves the same request and response bytes through a second
+ * Netty server built with the same settings and the same metrics interceptor. Both use one client
+ * with byte-array marshallers, so client-side work is identical and the difference is the server's
+ * parse, validation, kernel and response building. Several client threads share one channel.
+ * <p>
+ * Server-side allocation: bytes allocated by the servers' threads (every thread named {@code grpc-*};
+ * the client has its own event loop and runs its callbacks on the JMH threads) per completed call,
+ * appended to {@code e2e-server.jsonl} in the result folder.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode({Mode.Throughput, Mode.SampleTime})
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Threads(4)
+@Fork(value = 1, jvmArgsAppend = {"--add-opens", "java.base/jdk.internal.misc=ALL-UNNAMED", "-Xms2g", "-Xmx2g"})
+@Warmup(iterations = 2, time = 1)
+@Measurement(iterations = 3, time = 1)
+public class EndToEndBenchmark
+{
+    static final String ECHO_SERVICE = "tranche.bench.Echo";
+
+    /** Calls of each RPC made in setup before JMH's own warm-up: gRPC and Netty warm up by calls, not by time. */
+    public static final String WARMUP_CALLS_PROP_NAME = "tranche.bench.e2e.warmupCalls";
+    static final int WARMUP_CALLS_DEFAULT = 2000;
+
+    static final MethodDescriptor.Marshaller<byte[]> BYTES = new MethodDescriptor.Marshaller<>()
+    {
+        @Override
+        public InputStream stream(final byte[] value)
+        {
+            return new KnownLengthStream(value);
+        }
+
+        @Override
+        public byte[] parse(final InputStream stream)
+        {
+            try
+            {
+                // gRPC's message streams know their length: read exactly that, as protobuf's parser
+                // does, rather than readAllBytes()'s 8 KiB chunks.
+                if (stream instanceof KnownLength)
+                {
+                    final byte[] bytes = new byte[stream.available()];
+                    if (stream.readNBytes(bytes, 0, bytes.length) == bytes.length && stream.read() == -1)
+                    {
+                        return bytes;
+                    }
+                    throw new IOException("message shorter or longer than its known length " + bytes.length);
+                }
+                return stream.readAllBytes();
+            }
+            catch (final IOException ex)
+            {
+                throw new UncheckedIOException(ex);
+            }
+        }
+    };
+
+    static final MethodDescriptor<byte[], byte[]> ALLOCATE = MethodDescriptor.<byte[], byte[]>newBuilder()
+        .setType(MethodDescriptor.MethodType.UNARY)
+        .setFullMethodName(AllocationServiceGrpc.getAllocateMethod().getFullMethodName())
+        .setRequestMarshaller(BYTES)
+        .setResponseMarshaller(BYTES)
+        .build();
+
+    static final MethodDescriptor<byte[], byte[]> ECHO = MethodDescriptor.<byte[], byte[]>newBuilder()
+        .setType(MethodDescriptor.MethodType.UNARY)
+        .setFullMethodName(MethodDescriptor.generateFullMethodName(ECHO_SERVICE, "Echo"))
+        .setRequestMarshaller(BYTES)
+        .setResponseMarshaller(BYTES)
+        .build();
+
+    @Param({"3", "64", "4096"})
+    public int claims;
+
+    private Path dataDir;
+    private TrancheServer tranche;
+    private Server echoServer;
+    private EventLoopGroup clientGroup;
+    private ManagedChannel allocateChannel;
+    private ManagedChannel echoChannel;
+    private byte[] request;
+    private volatile byte[] echoResponse;
+    private final LongAdder calls = new LongAdder();
+    private Map<Long, Long> serverBytesAtStart;
+    private String benchmark;
+    private String mode;
+
+    @Setup(Level.Trial)
+    public void setUp(final BenchmarkParams params) throws IOException
+    {
+        benchmark = params.getBenchmark().substring(params.getBenchmark().lastIndexOf('.') + 1);
+        mode = params.getMode().shortLabel();
+        dataDir = Files.createTempDirectory("tranche-bench-e2e");
+        tranche = TrancheServer.start(new TrancheServer.Config().listen("127.0.0.1", 0).dataDir(dataDir).fsync(false));
+
+        // The twin: TrancheServer's Netty settings (see TrancheServer.start), the echo service instead.
+        final TrancheServer.Config c = tranche.config();
+        final ServerServiceDefinition echo = ServerServiceDefinition.builder(ECHO_SERVICE)
+            .addMethod(ECHO, ServerCalls.asyncUnaryCall((req, observer) ->
+            {
+                observer.onNext(echoResponse);
+                observer.onCompleted();
+            }))
+            .build();
+        echoServer = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0), InsecureServerCredentials.create())
+            .maxInboundMessageSize(c.maxInboundMessageSize())
+            .maxInboundMetadataSize(c.maxInboundMetadataSize())
+            .permitKeepAliveTime(c.permitKeepAliveTime().toNanos(), TimeUnit.NANOSECONDS)
+            .permitKeepAliveWithoutCalls(true)
+            .directExecutor()
+            .addService(ServerInterceptors.intercept(echo, new MetricsInterceptor(new Metrics())))
+            .build()
+            .start();
+
+        clientGroup = new NioEventLoopGroup(2, new DefaultThreadFactory("bench-client-elg", true));
+        allocateChannel = channel(tranche.port());
+        echoChannel = channel(echoServer.getPort());
+
+        request = request(claims).toByteArray();
+        final byte[] response = ClientCalls.blockingUnaryCall(allocateChannel, ALLOCATE, CallOptions.DEFAULT, request);
+        final AllocateResponse parsed = AllocateResponse.parseFrom(response);
+        if (parsed.getAwardsCount() != claims || parsed.getAllocated() != 400_000)
+        {
+            throw new IllegalStateException("unexpected Allocate response: awards=" + parsed.getAwardsCount() +
+                " allocated=" + parsed.getAllocated());
+        }
+        echoResponse = response;
+        // Both RPCs, so the shared client and transport code is compiled before either is measured.
+        final int warmupCalls = Integer.getInteger(WARMUP_CALLS_PROP_NAME, WARMUP_CALLS_DEFAULT);
+        for (int i = 0; i < warmupCalls; i++)
+        {
+            ClientCalls.blockingUnaryCall(allocateChannel, ALLOCATE, CallOptions.DEFAULT, request);
+            ClientCalls.blockingUnaryCall(echoChannel, ECHO, CallOptions.DEFAULT, request);
+        }
+        serverBytesAtStart = serverThreadBytes();
+        calls.reset();
+    }
+
+    private ManagedChannel channel(final int port)
+    {
+        return NettyChannelBuilder.forAddress("127.0.0.1", port)
+            .usePlaintext()
+            .eventLoopGroup(clientGroup)
+            .channelType(NioSocketChannel.class)
+            .maxInboundMessageSize(64 << 20)
+            .build();
+    }
+
+    /**
+     * @param claims number of claims.
+     * @return PROPORTIONAL over the seeded {@code tail} problem, S = 400,000.
+     */
+    static AllocateRequest request(final int claims)
+    {
+        final Claims problem = new Claims(claims);
+        Problems.fill(Problems.TAIL, claims, 400_000, problem);
+        final AllocateRequest.Builder builder = AllocateRequest.newBuilder()
+            .setSupply(400_000)
+            .setPolicy(Policy.newBuilder().setMethod(Method.PROPORTIONAL));
+        for (int i = 0; i < claims; i++)
+        {
+            builder.addClaims(Claim.newBuilder().setId(problem.id(i)).setDemand(problem.demand(i)));
+        }
+        return builder.build();
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() throws IOException, InterruptedException
+    {
+        final Map<Long, Long> end = serverThreadBytes();
+        long bytes = 0;
+        for (final Map.Entry<Long, Long> e : end.entrySet())
+        {
+            bytes += e.getValue() - serverBytesAtStart.getOrDefault(e.getKey(), 0L);
+        }
+        final String out = System.getProperty(BenchMain.OUT_PROP_NAME);
+        if (out != null)
+        {
+            final String line = String.format(Locale.ROOT,
+                "{\"benchmark\":\"%s\",\"mode\":\"%s\",\"claims\":%d,\"calls\":%d,\"serverBytes\":%d}%n",
+                benchmark, mode, claims, calls.sum(), bytes);
+            Files.writeString(Path.of(out, "e2e-server.jsonl"), line, StandardCharsets.UTF_8,
+                StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        }
+        allocateChannel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        echoChannel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        clientGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).await(5, TimeUnit.SECONDS);
+        echoServer.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        tranche.close();
+        try (Stream<Path> files = Files.walk(dataDir))
+        {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+
+    /** @return the response bytes. */
+    @Benchmark
+    public byte[] allocate()
+    {
+        final byte[] response = ClientCalls.blockingUnaryCall(allocateChannel, ALLOCATE, CallOptions.DEFAULT, request);
+        calls.increment();
+        return response;
+    }
+
+    /** @return the response bytes (same size as {@link #allocate()}'s). */
+    @Benchmark
+    public byte[] echo()
+    {
+        final byte[] response = ClientCalls.blockingUnaryCall(echoChannel, ECHO, CallOptions.DEFAULT, request);
+        calls.increment();
+        return response;
+    }
+
+    /** Allocated bytes so far of every server thread (named grpc-*), by thread id. */
+    private static Map<Long, Long> serverThreadBytes()
+    {
+        final com.sun.management.ThreadMXBean bean = (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
+        final long[] ids = bean.getAllThreadIds();
+        final ThreadInfo[] infos = bean.getThreadInfo(ids);
+        final long[] allocated = bean.getThreadAllocatedBytes(ids);
+        final Map<Long, Long> out = new HashMap<>();
+        for (int i = 0; i < ids.length; i++)
+        {
+            if (infos[i] != null && infos[i].getThreadName().startsWith("grpc-") && allocated[i] >= 0)
+            {
+                out.put(ids[i], allocated[i]);
+            }
+        }
+        return out;
+    }
+
+    /** A byte array stream whose length gRPC can read up front (no copy through a growing buffer). */
+    static final class KnownLengthStream extends ByteArrayInputStream implements KnownLength
+    {
+        KnownLengthStream(final byte[] bytes)
+        {
+            super(bytes);
+        }
+
+        @Override
+        public int available()
+        {
+            return count - pos;
+        }
+    }
+}

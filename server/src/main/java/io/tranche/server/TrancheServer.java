@@ -1,0 +1,660 @@
+package io.tranche.server;
+
+import io.grpc.BindableService;
+import io.grpc.Grpc;
+import io.grpc.InsecureServerCredentials;
+import io.grpc.Server;
+import io.grpc.ServerCredentials;
+import io.grpc.ServerInterceptors;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.TlsServerCredentials;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.protobuf.services.HealthStatusManager;
+import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import io.tranche.server.grpc.AllocationServiceImpl;
+import io.tranche.server.grpc.AuthInterceptor;
+import io.tranche.server.grpc.QueueServiceImpl;
+import io.tranche.server.grpc.Tokens;
+import io.tranche.server.metrics.Metrics;
+import io.tranche.server.metrics.MetricsHttpServer;
+import io.tranche.server.metrics.MetricsInterceptor;
+import io.tranche.server.state.Writer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The tranche gRPC server: {@code AllocationService}, {@code QueueService}, health and reflection,
+ * over one durable single-writer state machine in a data directory.
+ * <p>
+ * Start with {@link #start(Config)}; {@link #close()} drains gracefully (health NOT_SERVING, stop
+ * accepting, finish in-flight calls within the grace period, flush the journal).
+ */
+public final class TrancheServer implements AutoCloseable
+{
+    private final Config config;
+    private final Server server;
+    private final HealthStatusManager health;
+    private final Writer writer;
+    private final Metrics metrics;
+    private final MetricsHttpServer metricsHttp;
+    private final InetSocketAddress address;
+    private boolean closed;
+
+    private TrancheServer(
+        final Config config,
+        final Server server,
+        final HealthStatusManager health,
+        final Writer writer,
+        final Metrics metrics,
+        final MetricsHttpServer metricsHttp)
+    {
+        this.config = config;
+        this.server = server;
+        this.health = health;
+        this.writer = writer;
+        this.metrics = metrics;
+        this.metricsHttp = metricsHttp;
+        this.address = (InetSocketAddress)server.getListenSockets().get(0);
+    }
+
+    /**
+     * Recovers the state from the data directory, then binds and starts serving. Health reports
+     * SERVING only once this returns.
+     *
+     * @param config the configuration; {@link Config#conclude()} is called here.
+     * @return the running server.
+     * @throws IOException when the data directory cannot be recovered or the port cannot be bound.
+     */
+    public static TrancheServer start(final Config config) throws IOException
+    {
+        config.conclude();
+        final Metrics metrics = new Metrics();
+        final Writer writer = Writer.open(config, metrics);
+        MetricsHttpServer metricsHttp = null;
+        try
+        {
+            final HealthStatusManager health = new HealthStatusManager();
+            health.setStatus("", io.grpc.health.v1.HealthCheckResponse.ServingStatus.NOT_SERVING);
+
+            final NettyServerBuilder builder = NettyServerBuilder
+                .forAddress(new InetSocketAddress(config.listenHost(), config.listenPort()), credentials(config))
+                .maxInboundMessageSize(config.maxInboundMessageSize())
+                .maxInboundMetadataSize(config.maxInboundMetadataSize())
+                .permitKeepAliveTime(config.permitKeepAliveTime().toNanos(), TimeUnit.NANOSECONDS)
+                .permitKeepAliveWithoutCalls(true);
+            if (!config.maxConnectionIdle().isZero())
+            {
+                builder.maxConnectionIdle(config.maxConnectionIdle().toNanos(), TimeUnit.NANOSECONDS);
+            }
+            if (!config.maxConnectionAge().isZero())
+            {
+                builder.maxConnectionAge(config.maxConnectionAge().toNanos(), TimeUnit.NANOSECONDS);
+                builder.maxConnectionAgeGrace(config.gracePeriod().toNanos(), TimeUnit.NANOSECONDS);
+            }
+            if (config.directExecutor())
+            {
+                // Handlers never block: Allocate is bounded computation, mutations are handed to the writer.
+                builder.directExecutor();
+            }
+
+            final Tokens tokens = config.tokensFile() == null ? null : Tokens.load(config.tokensFile());
+            final MetricsInterceptor metricsInterceptor = new MetricsInterceptor(metrics);
+            final AuthInterceptor auth = tokens == null ? null : new AuthInterceptor(tokens);
+
+            builder.addService(intercept(new AllocationServiceImpl(config.maxClaims()), metricsInterceptor, auth));
+            builder.addService(intercept(new QueueServiceImpl(writer, config), metricsInterceptor, auth));
+            builder.addService(intercept(health.getHealthService(), metricsInterceptor, null));
+            builder.addService(intercept(ProtoReflectionServiceV1.newInstance(), metricsInterceptor, auth));
+            builder.addService(intercept(legacyReflection(), metricsInterceptor, auth));
+
+            final Server server = builder.build().start();
+            if (config.metricsHost() != null)
+            {
+                metricsHttp = MetricsHttpServer.start(config.metricsHost(), config.metricsPort(), metrics, writer);
+            }
+            health.setStatus("", io.grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING);
+            health.setStatus("tranche.v1.AllocationService", io.grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING);
+            health.setStatus("tranche.v1.QueueService", io.grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING);
+            return new TrancheServer(config, server, health, writer, metrics, metricsHttp);
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            if (metricsHttp != null)
+            {
+                metricsHttp.close();
+            }
+            writer.close();
+            throw ex;
+        }
+    }
+
+    @SuppressWarnings("deprecation")
+    private static BindableService legacyReflection()
+    {
+        // v1alpha is deprecated upstream but grpcurl, Postman and older tools still ask for it first.
+        return io.grpc.protobuf.services.ProtoReflectionService.newInstance();
+    }
+
+    private static ServerServiceDefinition intercept(
+        final BindableService service, final MetricsInterceptor metrics, final AuthInterceptor auth)
+    {
+        // The last interceptor given runs first: metrics sees every call, including those auth refuses.
+        return auth == null ?
+            ServerInterceptors.intercept(service, metrics) :
+            ServerInterceptors.intercept(service, auth, metrics);
+    }
+
+    private static ServerCredentials credentials(final Config config) throws IOException
+    {
+        if (config.tlsCert() == null)
+        {
+            return InsecureServerCredentials.create();
+        }
+        return TlsServerCredentials.create(config.tlsCert().toFile(), config.tlsKey().toFile());
+    }
+
+    /** @return the bound port (the real one when the configured port was 0). */
+    public int port()
+    {
+        return address.getPort();
+    }
+
+    /** @return the bound address. */
+    public InetSocketAddress address()
+    {
+        return address;
+    }
+
+    /** @return {@code HOST:PORT} of the bound address, as printed by {@code tranche serve}. */
+    public String listenAddress()
+    {
+        final String host = config.listenHost();
+        return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port();
+    }
+
+    /** @return the bound metrics port, or -1 when metrics are off. */
+    public int metricsPort()
+    {
+        return metricsHttp == null ? -1 : metricsHttp.port();
+    }
+
+    /** @return the concluded configuration. */
+    public Config config()
+    {
+        return config;
+    }
+
+    /** @return the server's metrics. */
+    public Metrics metrics()
+    {
+        return metrics;
+    }
+
+    /** Blocks until the server has terminated (after {@link #close()} from another thread). */
+    public void awaitTermination() throws InterruptedException
+    {
+        server.awaitTermination();
+    }
+
+    /**
+     * Graceful stop: health NOT_SERVING, stop accepting, end watch streams, finish in-flight calls
+     * within the grace period (then cancel the rest), flush and close the journal. Idempotent.
+     */
+    @Override
+    public synchronized void close()
+    {
+        if (closed)
+        {
+            return;
+        }
+        closed = true;
+        health.enterTerminalState();
+        server.shutdown();
+        writer.endWatches();
+        try
+        {
+            if (!server.awaitTermination(config.gracePeriod().toNanos(), TimeUnit.NANOSECONDS))
+            {
+                server.shutdownNow();
+                server.awaitTermination(5, TimeUnit.SECONDS);
+            }
+        }
+        catch (final InterruptedException ex)
+        {
+            server.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
+        finally
+        {
+            if (metricsHttp != null)
+            {
+                metricsHttp.close();
+            }
+            writer.close();
+        }
+    }
+
+    /**
+     * Every option of {@code tranche serve}, with defaults; validated once in {@link #conclude()}.
+     * Setters return {@code this}.
+     */
+    public static final class Config
+    {
+        /** Default listen address. */
+        public static final String LISTEN_DEFAULT = "127.0.0.1:50051";
+        /** Default data directory. */
+        public static final String DATA_DIR_DEFAULT = "tranche-data";
+        /** Default limit on claims in one Allocate request. */
+        public static final int MAX_CLAIMS_DEFAULT = 100_000;
+        /** Default limit on claims in the queue. */
+        public static final int MAX_QUEUE_DEFAULT = 100_000;
+        /** Default limit on an inbound message, bytes. */
+        public static final int MAX_INBOUND_MESSAGE_SIZE_DEFAULT = 16 << 20;
+        /** Default limit on inbound metadata, bytes. */
+        public static final int MAX_INBOUND_METADATA_SIZE_DEFAULT = 8 << 10;
+        /** Default shortest keepalive interval a client may use. */
+        public static final Duration PERMIT_KEEPALIVE_TIME_DEFAULT = Duration.ofSeconds(10);
+        /** Default grace period of a graceful stop. */
+        public static final Duration GRACE_PERIOD_DEFAULT = Duration.ofSeconds(10);
+        /** Default number of journal records between snapshots. */
+        public static final int SNAPSHOT_EVERY_DEFAULT = 10_000;
+        /** Default capacity of the writer's command queue; a full queue is RESOURCE_EXHAUSTED. */
+        public static final int WRITER_QUEUE_CAPACITY_DEFAULT = 8192;
+
+        private String listenHost = "127.0.0.1";
+        private int listenPort = 50051;
+        private Path dataDir = Path.of(DATA_DIR_DEFAULT);
+        private Path tokensFile;
+        private Path tlsCert;
+        private Path tlsKey;
+        private boolean insecure;
+        private String metricsHost;
+        private int metricsPort = -1;
+        private int maxClaims = MAX_CLAIMS_DEFAULT;
+        private int maxQueue = MAX_QUEUE_DEFAULT;
+        private int maxInboundMessageSize = MAX_INBOUND_MESSAGE_SIZE_DEFAULT;
+        private int maxInboundMetadataSize = MAX_INBOUND_METADATA_SIZE_DEFAULT;
+        private Duration permitKeepAliveTime = PERMIT_KEEPALIVE_TIME_DEFAULT;
+        private Duration maxConnectionIdle = Duration.ZERO;
+        private Duration maxConnectionAge = Duration.ZERO;
+        private Duration gracePeriod = GRACE_PERIOD_DEFAULT;
+        private int snapshotEvery = SNAPSHOT_EVERY_DEFAULT;
+        private int writerQueueCapacity = WRITER_QUEUE_CAPACITY_DEFAULT;
+        private boolean directExecutor = true;
+        private boolean fsync = true;
+
+        /**
+         * @param hostPort {@code HOST:PORT}, {@code [v6]:PORT}; port 0 picks an ephemeral port.
+         * @return this.
+         */
+        public Config listen(final String hostPort)
+        {
+            final InetSocketAddress parsed = parseHostPort(hostPort, "--listen");
+            listenHost = parsed.getHostString();
+            listenPort = parsed.getPort();
+            return this;
+        }
+
+        /**
+         * @param host host or address to bind.
+         * @param port port, 0 = ephemeral.
+         * @return this.
+         */
+        public Config listen(final String host, final int port)
+        {
+            listenHost = host;
+            listenPort = port;
+            return this;
+        }
+
+        /** @param dir the data directory (created if missing). @return this. */
+        public Config dataDir(final Path dir)
+        {
+            dataDir = dir;
+            return this;
+        }
+
+        /** @param file tokens file ({@code token role} per line), or null for no authentication. @return this. */
+        public Config tokensFile(final Path file)
+        {
+            tokensFile = file;
+            return this;
+        }
+
+        /** @param cert PEM certificate chain. @param key PEM PKCS#8 private key. @return this. */
+        public Config tls(final Path cert, final Path key)
+        {
+            tlsCert = cert;
+            tlsKey = key;
+            return this;
+        }
+
+        /** @param value allow a non-loopback listen address without tokens. @return this. */
+        public Config insecure(final boolean value)
+        {
+            insecure = value;
+            return this;
+        }
+
+        /** @param hostPort {@code HOST:PORT} of the Prometheus endpoint, or null for none. @return this. */
+        public Config metrics(final String hostPort)
+        {
+            if (hostPort == null)
+            {
+                metricsHost = null;
+                metricsPort = -1;
+            }
+            else
+            {
+                final InetSocketAddress parsed = parseHostPort(hostPort, "--metrics");
+                metricsHost = parsed.getHostString();
+                metricsPort = parsed.getPort();
+            }
+            return this;
+        }
+
+        /** @param value max claims in one Allocate request. @return this. */
+        public Config maxClaims(final int value)
+        {
+            maxClaims = value;
+            return this;
+        }
+
+        /** @param value max claims in the queue. @return this. */
+        public Config maxQueue(final int value)
+        {
+            maxQueue = value;
+            return this;
+        }
+
+        /** @param value max inbound message size, bytes. @return this. */
+        public Config maxInboundMessageSize(final int value)
+        {
+            maxInboundMessageSize = value;
+            return this;
+        }
+
+        /** @param value max inbound metadata size, bytes. @return this. */
+        public Config maxInboundMetadataSize(final int value)
+        {
+            maxInboundMetadataSize = value;
+            return this;
+        }
+
+        /** @param value shortest keepalive interval permitted to clients. @return this. */
+        public Config permitKeepAliveTime(final Duration value)
+        {
+            permitKeepAliveTime = value;
+            return this;
+        }
+
+        /** @param value close connections idle this long; zero = never. @return this. */
+        public Config maxConnectionIdle(final Duration value)
+        {
+            maxConnectionIdle = value;
+            return this;
+        }
+
+        /** @param value close connections this old (gracefully); zero = never. @return this. */
+        public Config maxConnectionAge(final Duration value)
+        {
+            maxConnectionAge = value;
+            return this;
+        }
+
+        /** @param value how long a graceful stop waits for in-flight calls. @return this. */
+        public Config gracePeriod(final Duration value)
+        {
+            gracePeriod = value;
+            return this;
+        }
+
+        /** @param value journal records between snapshots. @return this. */
+        public Config snapshotEvery(final int value)
+        {
+            snapshotEvery = value;
+            return this;
+        }
+
+        /** @param value capacity of the writer's command queue. @return this. */
+        public Config writerQueueCapacity(final int value)
+        {
+            writerQueueCapacity = value;
+            return this;
+        }
+
+        /** @param value run handlers on the transport threads (they never block). @return this. */
+        public Config directExecutor(final boolean value)
+        {
+            directExecutor = value;
+            return this;
+        }
+
+        /**
+         * @param value false skips fsync: only for benchmarks that measure everything but the disk;
+         *              acknowledged mutations may then be lost on a machine crash.
+         * @return this.
+         */
+        public Config fsync(final boolean value)
+        {
+            fsync = value;
+            return this;
+        }
+
+        /**
+         * Validates the options once.
+         *
+         * @return this.
+         * @throws IllegalArgumentException naming the bad option.
+         */
+        public Config conclude()
+        {
+            if (listenPort < 0 || listenPort > 65535)
+            {
+                throw new IllegalArgumentException("--listen port must be 0..65535, was " + listenPort);
+            }
+            if ((tlsCert == null) != (tlsKey == null))
+            {
+                throw new IllegalArgumentException("--tls-cert and --tls-key go together");
+            }
+            positive(maxClaims, "--max-claims");
+            positive(maxQueue, "--max-queue");
+            positive(maxInboundMessageSize, "--max-inbound-message-size");
+            positive(maxInboundMetadataSize, "--max-inbound-metadata-size");
+            positive(snapshotEvery, "--snapshot-every");
+            positive(writerQueueCapacity, "writerQueueCapacity");
+            if (permitKeepAliveTime.isNegative() || maxConnectionIdle.isNegative() || maxConnectionAge.isNegative() ||
+                gracePeriod.isNegative())
+            {
+                throw new IllegalArgumentException("durations must not be negative");
+            }
+            if (tokensFile == null && !insecure && !isLoopback(listenHost))
+            {
+                throw new IllegalArgumentException("refusing to listen on " + listenHost + " without --tokens: " +
+                    "anyone who can reach it could mutate the queue; give --tokens FILE, or --insecure to accept that");
+            }
+            return this;
+        }
+
+        private static void positive(final int value, final String name)
+        {
+            if (value <= 0)
+            {
+                throw new IllegalArgumentException(name + " must be > 0, was " + value);
+            }
+        }
+
+        private static boolean isLoopback(final String host)
+        {
+            try
+            {
+                final InetAddress address = InetAddress.getByName(host);
+                return address.isLoopbackAddress();
+            }
+            catch (final UnknownHostException ex)
+            {
+                throw new UncheckedIOException("cannot resolve --listen host " + host, ex);
+            }
+        }
+
+        static InetSocketAddress parseHostPort(final String hostPort, final String option)
+        {
+            final int colon = hostPort.lastIndexOf(':');
+            if (colon <= 0 || colon == hostPort.length() - 1)
+            {
+                throw new IllegalArgumentException(option + " must be HOST:PORT, was " + hostPort);
+            }
+            String host = hostPort.substring(0, colon);
+            if (host.startsWith("[") && host.endsWith("]"))
+            {
+                host = host.substring(1, host.length() - 1);
+            }
+            final int port;
+            try
+            {
+                port = Integer.parseInt(hostPort.substring(colon + 1));
+            }
+            catch (final NumberFormatException ex)
+            {
+                throw new IllegalArgumentException(option + " port must be a number, was " + hostPort, ex);
+            }
+            if (port < 0 || port > 65535)
+            {
+                throw new IllegalArgumentException(option + " port must be 0..65535, was " + port);
+            }
+            return InetSocketAddress.createUnresolved(host, port);
+        }
+
+        /** @return host to bind. */
+        public String listenHost()
+        {
+            return listenHost;
+        }
+
+        /** @return port to bind, 0 = ephemeral. */
+        public int listenPort()
+        {
+            return listenPort;
+        }
+
+        /** @return the data directory. */
+        public Path dataDir()
+        {
+            return dataDir;
+        }
+
+        /** @return the tokens file or null. */
+        public Path tokensFile()
+        {
+            return tokensFile;
+        }
+
+        /** @return the TLS certificate chain or null. */
+        public Path tlsCert()
+        {
+            return tlsCert;
+        }
+
+        /** @return the TLS private key or null. */
+        public Path tlsKey()
+        {
+            return tlsKey;
+        }
+
+        /** @return whether a non-loopback address without tokens is allowed. */
+        public boolean insecure()
+        {
+            return insecure;
+        }
+
+        /** @return metrics host, or null when metrics are off. */
+        public String metricsHost()
+        {
+            return metricsHost;
+        }
+
+        /** @return metrics port (0 = ephemeral), -1 when off. */
+        public int metricsPort()
+        {
+            return metricsPort;
+        }
+
+        /** @return max claims in one Allocate request. */
+        public int maxClaims()
+        {
+            return maxClaims;
+        }
+
+        /** @return max claims in the queue. */
+        public int maxQueue()
+        {
+            return maxQueue;
+        }
+
+        /** @return max inbound message size. */
+        public int maxInboundMessageSize()
+        {
+            return maxInboundMessageSize;
+        }
+
+        /** @return max inbound metadata size. */
+        public int maxInboundMetadataSize()
+        {
+            return maxInboundMetadataSize;
+        }
+
+        /** @return permitted keepalive time. */
+        public Duration permitKeepAliveTime()
+        {
+            return permitKeepAliveTime;
+        }
+
+        /** @return max connection idle, zero = never. */
+        public Duration maxConnectionIdle()
+        {
+            return maxConnectionIdle;
+        }
+
+        /** @return max connection age, zero = never. */
+        public Duration maxConnectionAge()
+        {
+            return maxConnectionAge;
+        }
+
+        /** @return grace period of a graceful stop. */
+        public Duration gracePeriod()
+        {
+            return gracePeriod;
+        }
+
+        /** @return journal records between snapshots. */
+        public int snapshotEvery()
+        {
+            return snapshotEvery;
+        }
+
+        /** @return capacity of the writer's command queue. */
+        public int writerQueueCapacity()
+        {
+            return writerQueueCapacity;
+        }
+
+        /** @return whether handlers run on the transport threads. */
+        public boolean directExecutor()
+        {
+            return directExecutor;
+        }
+
+        /** @return whether the journal is fsync'ed before acknowledging. */
+        public boolean fsync()
+        {
+            return fsync;
+        }
+    }
+}

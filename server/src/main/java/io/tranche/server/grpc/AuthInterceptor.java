@@ -1,0 +1,65 @@
+package io.tranche.server.grpc;
+
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.Status;
+import java.util.Set;
+
+/**
+ * Requires {@code authorization: Bearer <token>} on every call it guards: readers may call
+ * Allocate, the Get/List/Watch methods and reflection; only admins mutate.
+ */
+public final class AuthInterceptor implements ServerInterceptor
+{
+    /** The authorization header. */
+    public static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
+
+    private static final Set<String> ADMIN_METHODS = Set.of(
+        "tranche.v1.QueueService/CreateClaim",
+        "tranche.v1.QueueService/UpdateClaim",
+        "tranche.v1.QueueService/DeleteClaim",
+        "tranche.v1.QueueService/ReleaseTranche");
+
+    private static final ServerCall.Listener<Object> NOOP = new ServerCall.Listener<>()
+    {
+    };
+
+    private final Tokens tokens;
+
+    /** @param tokens the accepted tokens. */
+    public AuthInterceptor(final Tokens tokens)
+    {
+        this.tokens = tokens;
+    }
+
+    @Override
+    public <Q, R> ServerCall.Listener<Q> interceptCall(
+        final ServerCall<Q, R> call, final Metadata headers, final ServerCallHandler<Q, R> next)
+    {
+        final String header = headers.get(AUTHORIZATION);
+        if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7))
+        {
+            return refuse(call, Status.UNAUTHENTICATED.withDescription("missing \"authorization: Bearer <token>\" metadata"));
+        }
+        final Tokens.Role role = tokens.role(header.substring(7).strip());
+        if (role == null)
+        {
+            return refuse(call, Status.UNAUTHENTICATED.withDescription("unknown bearer token"));
+        }
+        if (role != Tokens.Role.ADMIN && ADMIN_METHODS.contains(call.getMethodDescriptor().getFullMethodName()))
+        {
+            return refuse(call, Status.PERMISSION_DENIED.withDescription(
+                call.getMethodDescriptor().getBareMethodName() + " needs an admin token; this token is a reader"));
+        }
+        return next.startCall(call, headers);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <Q, R> ServerCall.Listener<Q> refuse(final ServerCall<Q, R> call, final Status status)
+    {
+        call.close(status, new Metadata());
+        return (ServerCall.Listener<Q>)NOOP;
+    }
+}
