@@ -59,6 +59,15 @@ abstract class DivisorMethod implements Rule
      */
     abstract int compareFinite(long wi, long ni, long wj, long nj);
 
+    /**
+     * @return the sign of the average rounding error per claim: −1 when rounding tends to lose lots
+     * (D'Hondt rounds down), +1 when it tends to gain (Adams rounds up), 0 otherwise.
+     */
+    int roundingBias()
+    {
+        return 0;
+    }
+
     @Override
     public final void ensureCapacity(final int capacity)
     {
@@ -130,6 +139,17 @@ abstract class DivisorMethod implements Rule
             }
             n = levelNumerator;
             d = level;
+        }
+        else
+        {
+            // Nothing binds, so d is the whole competing weight and moving n by k moves the relaxed
+            // total by exactly k: pre-compensate the average rounding bias (half a lot per claim
+            // under D'Hondt and Adams, Pukelsheim's rule of thumb), saving a refinement pass.
+            final long shifted = n - roundingBias() * (long)(active >>> 1);
+            if (shifted > 0)
+            {
+                n = shifted;
+            }
         }
 
         // Step 2: every lot of priority ≥ 1/λ. Rounding loses or gains up to a lot per claim (about

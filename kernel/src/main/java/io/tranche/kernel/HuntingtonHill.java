@@ -36,6 +36,6 @@ final class HuntingtonHill extends DivisorMethod
     int compareFinite(final long wi, final long ni, final long wj, final long nj)
     {
         // w_i² / (n_i(n_i+1)) vs w_j² / (n_j(n_j+1)), cross-multiplied: up to 250 bits.
-        return WideMath.compareProducts4(wi, wi, nj, nj + 1, wj, wj, ni, ni + 1, wide);
+        return WideMath.compareProductPairs(wi, wi, nj, nj + 1, wj, wj, ni, ni + 1, wide);
     }
 }
