@@ -23,6 +23,10 @@ final class HuntingtonHill extends DivisorMethod
         // t(q) ≤ q + r/d  ⟺  q(q+1)·d² ≤ (q·d + r)²  ⟺  q·d·(d − 2r) ≤ r²; up to 188 bits.
         final long qdHigh = Math.multiplyHigh(q, d);
         final long qdLow = q * d;
+        if (qdHigh == 0 && qdLow >= 0)
+        {
+            return WideMath.compareProducts(qdLow, d - 2 * r, r, r) <= 0 ? q + 1 : q;
+        }
         final long[] x = wide;
         WideMath.multiply128(qdHigh, qdLow, 0, d - 2 * r, x, 0);
         x[4] = 0;
