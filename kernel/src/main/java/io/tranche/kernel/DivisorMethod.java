@@ -33,6 +33,8 @@ abstract class DivisorMethod implements Rule
     /** Scratch limbs for 256-bit products. */
     protected final long[] wide = new long[8];
     private int capacity;
+    /** Lots the heap added or removed in the last split: the jump's error, kept for tests. */
+    long lastCorrection;
     /** Numerator of the level found by {@link #levelFromBreakpoints} (which returns the denominator). */
     private long levelNumerator;
 
@@ -118,6 +120,7 @@ abstract class DivisorMethod implements Rule
         }
         if (target <= sumLo || target >= sumHi || active == 0)
         {
+            lastCorrection = 0;
             final boolean all = target >= sumHi;
             for (int k = from; k < to; k++)
             {
@@ -175,6 +178,7 @@ abstract class DivisorMethod implements Rule
         }
 
         // Step 3: at most about one lot per claim to add or remove.
+        lastCorrection = Math.abs(sum - target);
         if (sum < target)
         {
             correct(order, from, to, lo, hi, w, a, true, target - sum);

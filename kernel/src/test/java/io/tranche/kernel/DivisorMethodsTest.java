@@ -316,6 +316,8 @@ class DivisorMethodsTest
             final long[] actual = split(rule, lo, hi, w, tier, target);
             assertThat(sum(actual, tier)).isEqualTo(target);
             assertGreedyPrefix(method, lo, hi, w, actual, tier);
+            // The jump lands within about a lot per claim (at most 1.5 per claim with the bias shift).
+            assertThat(((DivisorMethod)rule).lastCorrection).isLessThanOrEqualTo(3L * tier.length / 2 + 1);
         }
     }
 
