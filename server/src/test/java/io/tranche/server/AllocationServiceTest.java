@@ -81,6 +81,22 @@ class AllocationServiceTest
     }
 
     @Test
+    void shouldRefuseMessagesAboveTheInboundLimit(@TempDir final Path other) throws Exception
+    {
+        try (TestServer small = TestServer.start(TestServer.config(other).maxInboundMessageSize(512)))
+        {
+            final AllocateRequest.Builder b = AllocateRequest.newBuilder().setSupply(10)
+                .setPolicy(Policy.newBuilder().setMethod(Method.FIFO));
+            for (int i = 0; i < 100; i++)
+            {
+                b.addClaims(Claim.newBuilder().setId("claim-number-" + i).setDemand(1));
+            }
+            assertThat(catchError(() -> small.allocation().allocate(b.build())).getStatus().getCode())
+                .isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+        }
+    }
+
+    @Test
     void shouldRefuseMoreClaimsThanTheLimit()
     {
         final AllocateRequest.Builder b = AllocateRequest.newBuilder().setSupply(10)

@@ -356,6 +356,47 @@ class QueueServiceTest
     }
 
     @Test
+    void shouldNotLetASlowWatcherBlockTheWriter() throws Exception
+    {
+        server.close();
+        server = TestServer.start(TestServer.config(dir.resolve("slow")).maxQueue(1000));
+        queue = server.queue();
+        for (int i = 0; i < 400; i++)
+        {
+            create(claim("a-claim-with-a-longish-identifier-" + i, 1_000_000));
+        }
+        // A watcher that asks for one message and then reads nothing: its flow-control window fills up.
+        final BlockingQueue<Tranche> received = new LinkedBlockingQueue<>();
+        final io.grpc.ClientCall<WatchTranchesRequest, Tranche> call = server.channel.newCall(
+            QueueServiceGrpc.getWatchTranchesMethod(), io.grpc.CallOptions.DEFAULT);
+        call.start(new io.grpc.ClientCall.Listener<>()
+        {
+            @Override
+            public void onMessage(final Tranche message)
+            {
+                received.add(message);
+            }
+        }, new io.grpc.Metadata());
+        call.sendMessage(WatchTranchesRequest.getDefaultInstance());
+        call.halfClose();
+        call.request(1);
+        // Each tranche carries 400 awards (~20 KB): 100 of them are far beyond the 64 KiB window.
+        for (int i = 1; i <= 100; i++)
+        {
+            assertThat(release("slow-" + i, 400, FIFO.toBuilder().setMethod(Method.EQUAL).build()).getNumber()).isEqualTo(i);
+        }
+        assertThat(received.poll(10, TimeUnit.SECONDS).getNumber()).isEqualTo(1);
+        call.request(1000);
+        for (long n = 2; n <= 100; n++)
+        {
+            final Tranche t = received.poll(10, TimeUnit.SECONDS);
+            assertThat(t).as("tranche " + n).isNotNull();
+            assertThat(t.getNumber()).isEqualTo(n);
+        }
+        call.cancel("done", null);
+    }
+
+    @Test
     void shouldRejectNegativeAfterNumber() throws Exception
     {
         final BlockingQueue<Object> events = new LinkedBlockingQueue<>();
