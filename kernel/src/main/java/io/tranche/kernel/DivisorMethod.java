@@ -27,9 +27,14 @@ abstract class DivisorMethod implements Rule
     private long[] eventsScratch;
     /** Binary heap of claim indices for the final correction. */
     private int[] heap;
+    /** Claims still straddling the level interval during {@link #levelBySelection}, and their flags. */
+    private int[] work;
+    private byte[] flags;
     /** Scratch limbs for 256-bit products. */
     protected final long[] wide = new long[8];
     private int capacity;
+    /** Lots the heap added or removed in the last split: the jump's error, kept for tests. */
+    long lastCorrection;
     /** Numerator of the level found by {@link #levelFromBreakpoints} (which returns the denominator). */
     private long levelNumerator;
 
@@ -56,6 +61,15 @@ abstract class DivisorMethod implements Rule
      */
     abstract int compareFinite(long wi, long ni, long wj, long nj);
 
+    /**
+     * @return the sign of the average rounding error per claim: −1 when rounding tends to lose lots
+     * (D'Hondt rounds down), +1 when it tends to gain (Adams rounds up), 0 otherwise.
+     */
+    int roundingBias()
+    {
+        return 0;
+    }
+
     @Override
     public final void ensureCapacity(final int capacity)
     {
@@ -65,6 +79,8 @@ abstract class DivisorMethod implements Rule
             events = new long[2 * c];
             eventsScratch = new long[2 * c];
             heap = new int[c];
+            work = new int[c];
+            flags = new byte[c];
             this.capacity = c;
         }
     }
@@ -104,6 +120,7 @@ abstract class DivisorMethod implements Rule
         }
         if (target <= sumLo || target >= sumHi || active == 0)
         {
+            lastCorrection = 0;
             final boolean all = target >= sumHi;
             for (int k = from; k < to; k++)
             {
@@ -118,9 +135,24 @@ abstract class DivisorMethod implements Rule
         long d = sumW;
         if (!noBoundBinds(order, from, to, lo, hi, w, n, d))
         {
-            final long level = levelFromBreakpoints(order, from, to, lo, hi, w, target, sumLo);
+            long level = levelBySelection(order, from, to, lo, hi, w, target, fixed, active);
+            if (level <= 0)
+            {
+                level = levelFromBreakpoints(order, from, to, lo, hi, w, target, sumLo);
+            }
             n = levelNumerator;
             d = level;
+        }
+        else
+        {
+            // Nothing binds, so d is the whole competing weight and moving n by k moves the relaxed
+            // total by exactly k: pre-compensate the average rounding bias (half a lot per claim
+            // under D'Hondt and Adams, Pukelsheim's rule of thumb), saving a refinement pass.
+            final long shifted = n - roundingBias() * (long)(active >>> 1);
+            if (shifted > 0)
+            {
+                n = shifted;
+            }
         }
 
         // Step 2: every lot of priority ≥ 1/λ. Rounding loses or gains up to a lot per claim (about
@@ -146,6 +178,7 @@ abstract class DivisorMethod implements Rule
         }
 
         // Step 3: at most about one lot per claim to add or remove.
+        lastCorrection = Math.abs(sum - target);
         if (sum < target)
         {
             correct(order, from, to, lo, hi, w, a, true, target - sum);
@@ -218,6 +251,12 @@ abstract class DivisorMethod implements Rule
         return sum;
     }
 
+    /** @return the numerator of the level last found by {@link #levelBySelection} or {@link #levelFromBreakpoints}. */
+    long levelNumerator()
+    {
+        return levelNumerator;
+    }
+
     /** True when λ = n/d puts every competing claim inside its bounds (the usual case: nothing clamps). */
     private static boolean noBoundBinds(
         final int[] order, final int from, final int to, final long[] lo, final long[] hi, final long[] w,
@@ -250,7 +289,7 @@ abstract class DivisorMethod implements Rule
      *
      * @return the denominator of λ (the free weight); the numerator is left in {@link #levelNumerator}.
      */
-    private long levelFromBreakpoints(
+    long levelFromBreakpoints(
         final int[] order, final int from, final int to, final long[] lo, final long[] hi, final long[] w,
         final long target, final long sumLo)
     {
@@ -295,6 +334,150 @@ abstract class DivisorMethod implements Rule
         levelNumerator = target - c;
         return wa;
     }
+
+    /**
+     * The same level as {@link #levelFromBreakpoints} in expected linear time, the way quickselect
+     * finds a median: keep an interval (left, right) of levels with f(left) &lt; target ≤ f(right) and
+     * the claims that still have a breakpoint strictly inside it; evaluate f at a pseudo-randomly
+     * chosen inside breakpoint, move one end of the interval there and retire the claims that no longer
+     * straddle it (into the constant part c or the free weight wa). When no breakpoint is left inside,
+     * f is c + λ·wa on the interval. The choice of pivots changes only the running time.
+     *
+     * @return the denominator of λ, the numerator in {@link #levelNumerator}; or 0 when the work
+     * exceeded an O(n log n) budget (the caller then sorts).
+     */
+    long levelBySelection(
+        final int[] order, final int from, final int to, final long[] lo, final long[] hi, final long[] w,
+        final long target, final long fixed, final int active)
+    {
+        final int[] work = this.work;
+        final byte[] flags = this.flags;
+        int m = 0;
+        for (int k = from; k < to; k++)
+        {
+            final int i = order[k];
+            if (w[i] == 0 || lo[i] >= hi[i])
+            {
+                continue;
+            }
+            work[m] = i;
+            // Every competing claim starts at its floor: c holds all floors, lo/w ≤ left = 0 iff lo = 0.
+            flags[m] = (byte)(lo[i] == 0 ? LO_AT_OR_BELOW_LEFT : 0);
+            m++;
+        }
+        long c = 0;
+        for (int k = 0; k < m; k++)
+        {
+            c += lo[work[k]];
+        }
+        c += fixed;
+        long wa = 0;
+        long budget = 8L * active * (64 - Long.numberOfLeadingZeros(active) + 1);
+        long seed = 0x9E3779B97F4A7C15L;
+        while (m > 0)
+        {
+            budget -= m;
+            if (budget < 0)
+            {
+                return 0;
+            }
+            seed = seed * 6364136223846793005L + 1442695040888963407L;
+            final int pick = (int)((seed >>> 33) % m);
+            final int pi = work[pick];
+            // A live claim has lo/w inside the interval unless lo/w ≤ left, and then hi/w is inside.
+            final boolean useHi = (flags[pick] & LO_AT_OR_BELOW_LEFT) != 0 ||
+                ((flags[pick] & HI_AT_OR_ABOVE_RIGHT) == 0 && (seed & (1L << 20)) != 0);
+            final long p = useHi ? hi[pi] : lo[pi];
+            final long u = w[pi];
+
+            // f(p/u) = c + Σ over live claims of (clamp(p/u·w_j, lo_j, hi_j) − lo_j) + (p/u)·wa, as
+            // c − down + up + (p/u)·ww; up stops growing once past the target (Σhi may overflow).
+            long up = 0;
+            long down = 0;
+            long ww = wa;
+            for (int k = 0; k < m; k++)
+            {
+                final int j = work[k];
+                final long wj = w[j];
+                final int loCmp = WideMath.compareProducts(lo[j], u, p, wj);
+                final int hiCmp = WideMath.compareProducts(hi[j], u, p, wj);
+                int f = flags[k] & (LO_AT_OR_BELOW_LEFT | HI_AT_OR_ABOVE_RIGHT);
+                if (loCmp <= 0)
+                {
+                    f |= LO_AT_OR_BELOW_PIVOT;
+                }
+                if (loCmp >= 0)
+                {
+                    f |= LO_AT_OR_ABOVE_PIVOT;
+                }
+                if (hiCmp <= 0)
+                {
+                    f |= HI_AT_OR_BELOW_PIVOT;
+                    up = up <= target ? up + hi[j] - lo[j] : up;
+                }
+                else if (loCmp < 0)
+                {
+                    ww += wj;
+                    down += lo[j];
+                }
+                if (hiCmp >= 0)
+                {
+                    f |= HI_AT_OR_ABOVE_PIVOT;
+                }
+                flags[k] = (byte)f;
+            }
+            final long cc = c - down + Math.min(up, target);
+            final boolean reaches = cc >= target || WideMath.compareProducts(p, ww, target - cc, u) >= 0;
+            int kept = 0;
+            for (int k = 0; k < m; k++)
+            {
+                final int j = work[k];
+                final int f = flags[k];
+                if (reaches)
+                {
+                    if ((f & LO_AT_OR_ABOVE_PIVOT) != 0)
+                    {
+                        continue; // at its floor on the whole interval: already in c
+                    }
+                    if ((f & LO_AT_OR_BELOW_LEFT) != 0 && (f & HI_AT_OR_ABOVE_PIVOT) != 0)
+                    {
+                        c -= lo[j];
+                        wa += w[j];
+                        continue;
+                    }
+                    work[kept] = j;
+                    flags[kept] = (byte)((f & LO_AT_OR_BELOW_LEFT) | ((f & HI_AT_OR_ABOVE_PIVOT) != 0 ? HI_AT_OR_ABOVE_RIGHT : 0));
+                }
+                else
+                {
+                    if ((f & HI_AT_OR_BELOW_PIVOT) != 0)
+                    {
+                        c += hi[j] - lo[j];
+                        continue;
+                    }
+                    if ((f & LO_AT_OR_BELOW_PIVOT) != 0 && (f & HI_AT_OR_ABOVE_RIGHT) != 0)
+                    {
+                        c -= lo[j];
+                        wa += w[j];
+                        continue;
+                    }
+                    work[kept] = j;
+                    flags[kept] = (byte)(((f & LO_AT_OR_BELOW_PIVOT) != 0 ? LO_AT_OR_BELOW_LEFT : 0) | (f & HI_AT_OR_ABOVE_RIGHT));
+                }
+                kept++;
+            }
+            m = kept;
+        }
+        levelNumerator = target - c;
+        return wa;
+    }
+
+    private static final int LO_AT_OR_BELOW_LEFT = 1;
+    private static final int HI_AT_OR_ABOVE_RIGHT = 2;
+    private static final int LO_AT_OR_BELOW_PIVOT = 4;
+    private static final int LO_AT_OR_ABOVE_PIVOT = 8;
+    private static final int HI_AT_OR_BELOW_PIVOT = 16;
+    private static final int HI_AT_OR_ABOVE_PIVOT = 32;
 
     /** Stable bottom-up merge sort of breakpoint events by their value p/w, exactly. */
     private static long[] sortEvents(
