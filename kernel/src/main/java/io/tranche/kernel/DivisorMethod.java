@@ -35,6 +35,8 @@ abstract class DivisorMethod implements Rule
     private int capacity;
     /** Lots the heap added or removed in the last split: the jump's error, kept for tests. */
     long lastCorrection;
+    /** Claims free (strictly inside their bounds) at the level last found. */
+    private long levelFreeClaims;
     /** Numerator of the level found by {@link #levelFromBreakpoints} (which returns the denominator). */
     private long levelNumerator;
 
@@ -145,14 +147,15 @@ abstract class DivisorMethod implements Rule
         }
         else
         {
-            // Nothing binds, so d is the whole competing weight and moving n by k moves the relaxed
-            // total by exactly k: pre-compensate the average rounding bias (half a lot per claim
-            // under D'Hondt and Adams, Pukelsheim's rule of thumb), saving a refinement pass.
-            final long shifted = n - roundingBias() * (long)(active >>> 1);
-            if (shifted > 0)
-            {
-                n = shifted;
-            }
+            levelFreeClaims = active;
+        }
+        // d is the weight of the claims free at λ, so moving n by k moves the relaxed total by at most
+        // k (exactly k while no bound starts to bind): pre-compensate the average rounding bias (half a
+        // lot per free claim under D'Hondt and Adams, Pukelsheim's rule of thumb), saving a refinement.
+        final long compensated = n - roundingBias() * (levelFreeClaims >>> 1);
+        if (compensated > 0)
+        {
+            n = compensated;
         }
 
         // Step 2: every lot of priority ≥ 1/λ. Rounding loses or gains up to a lot per claim (about
@@ -309,6 +312,7 @@ abstract class DivisorMethod implements Rule
 
         long c = sumLo;
         long wa = 0;
+        long free = 0;
         for (int k = 0; k < m; k++)
         {
             final long e = sorted[k];
@@ -324,14 +328,17 @@ abstract class DivisorMethod implements Rule
             {
                 c += hi[i];
                 wa -= w[i];
+                free--;
             }
             else
             {
                 c -= lo[i];
                 wa += w[i];
+                free++;
             }
         }
         levelNumerator = target - c;
+        levelFreeClaims = free;
         return wa;
     }
 
@@ -372,6 +379,7 @@ abstract class DivisorMethod implements Rule
         }
         c += fixed;
         long wa = 0;
+        long free = 0;
         long budget = 8L * active * (64 - Long.numberOfLeadingZeros(active) + 1);
         long seed = 0x9E3779B97F4A7C15L;
         while (m > 0)
@@ -443,6 +451,7 @@ abstract class DivisorMethod implements Rule
                     {
                         c -= lo[j];
                         wa += w[j];
+                        free++;
                         continue;
                     }
                     work[kept] = j;
@@ -459,6 +468,7 @@ abstract class DivisorMethod implements Rule
                     {
                         c -= lo[j];
                         wa += w[j];
+                        free++;
                         continue;
                     }
                     work[kept] = j;
@@ -469,6 +479,7 @@ abstract class DivisorMethod implements Rule
             m = kept;
         }
         levelNumerator = target - c;
+        levelFreeClaims = free;
         return wa;
     }
 
