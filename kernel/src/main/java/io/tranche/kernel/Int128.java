@@ -107,17 +107,30 @@ public final class Int128
      */
     public long divideUnsigned(final long hi, final long lo, final long divisor)
     {
+        final long q = quotientUnsigned(hi, lo, divisor);
+        // The remainder is below the divisor, so its low 64 bits are all of it.
+        remainder = lo - q * divisor;
+        return q;
+    }
+
+    /**
+     * The quotient of {@link #divideUnsigned} without the remainder, for callers that hold no instance.
+     *
+     * @param hi      bits 64..127 of the dividend, unsigned, below {@code divisor}.
+     * @param lo      bits 0..63 of the dividend, unsigned.
+     * @param divisor unsigned, not 0.
+     * @return the quotient, unsigned.
+     */
+    public static long quotientUnsigned(final long hi, final long lo, final long divisor)
+    {
         if (hi == 0)
         {
             if (lo >= 0 && divisor > 0)
             {
                 final long q = lo / divisor;
-                remainder = lo - q * divisor;
                 return q;
             }
-            final long q = Long.divideUnsigned(lo, divisor);
-            remainder = lo - q * divisor;
-            return q;
+            return Long.divideUnsigned(lo, divisor);
         }
         final int s = Long.numberOfLeadingZeros(divisor);
         final long v = divisor << s;
@@ -152,7 +165,6 @@ public final class Int128
                 break;
             }
         }
-        remainder = ((un21 << 32) + un0 - q0 * v) >>> s;
         return (q1 << 32) | q0;
     }
 

@@ -9,7 +9,6 @@ package io.tranche.kernel;
  */
 final class WideMath
 {
-    private static final long MASK32 = 0xFFFF_FFFFL;
 
     private WideMath()
     {
@@ -23,7 +22,7 @@ final class WideMath
      */
     static long unsignedMultiplyHigh(final long a, final long b)
     {
-        return Math.multiplyHigh(a, b) + ((a >> 63) & b) + ((b >> 63) & a);
+        return Int128.multiplyHighUnsigned(a, b);
     }
 
     /**
@@ -33,11 +32,7 @@ final class WideMath
      */
     static int compare128(final long aHigh, final long aLow, final long bHigh, final long bLow)
     {
-        if (aHigh != bHigh)
-        {
-            return Long.compareUnsigned(aHigh, bHigh);
-        }
-        return Long.compareUnsigned(aLow, bLow);
+        return Int128.compareUnsigned(aHigh, aLow, bHigh, bLow);
     }
 
     /**
@@ -62,44 +57,7 @@ final class WideMath
      */
     static long divide128(final long high, final long low, final long divisor)
     {
-        if (high == 0)
-        {
-            return Long.divideUnsigned(low, divisor);
-        }
-        final int s = Long.numberOfLeadingZeros(divisor);
-        final long v = divisor << s;
-        final long vn1 = v >>> 32;
-        final long vn0 = v & MASK32;
-        final long un32 = s == 0 ? high : (high << s) | (low >>> (64 - s));
-        final long un10 = low << s;
-        final long un1 = un10 >>> 32;
-        final long un0 = un10 & MASK32;
-
-        long q1 = Long.divideUnsigned(un32, vn1);
-        long rhat = un32 - q1 * vn1;
-        while (q1 > MASK32 || Long.compareUnsigned(q1 * vn0, (rhat << 32) | un1) > 0)
-        {
-            q1--;
-            rhat += vn1;
-            if (rhat > MASK32)
-            {
-                break;
-            }
-        }
-        final long un21 = (un32 << 32) + un1 - q1 * v;
-
-        long q0 = Long.divideUnsigned(un21, vn1);
-        rhat = un21 - q0 * vn1;
-        while (q0 > MASK32 || Long.compareUnsigned(q0 * vn0, (rhat << 32) | un0) > 0)
-        {
-            q0--;
-            rhat += vn1;
-            if (rhat > MASK32)
-            {
-                break;
-            }
-        }
-        return (q1 << 32) + q0;
+        return Int128.quotientUnsigned(high, low, divisor);
     }
 
     /**
