@@ -33,17 +33,10 @@ final class LevelMethods
         }
     }
 
-    /** Writes {@code base + extra} for each claim of the tier, in queue order. */
+    /** Rounds the solver's shares by largest remainder into the award column. */
     static void writeRounded(final LevelSolver solver, final Workspace ws, final int from, final int m, final long target)
     {
-        solver.roundLargestRemainders(m, target);
-        final int[] order = ws.order;
-        final long[] award = ws.award;
-        final long[] base = solver.base;
-        for (int k = 0; k < m; k++)
-        {
-            award[order[from + k]] = base[k] + solver.extra(k);
-        }
+        solver.round(m, target, ws.award, ws.order, from);
     }
 
     /**
@@ -67,16 +60,29 @@ final class LevelMethods
             final long[] lo = ws.lo;
             final long[] hi = ws.hi;
             final long[] w = ws.w;
-            final long[] sLo = solver.lo;
-            final long[] sHi = solver.hi;
-            final long[] sW = solver.w;
             final int m = to - from;
-            for (int k = 0; k < m; k++)
+            if (from == 0 && order[0] == 0 && order[to - 1] == to - 1)
             {
-                final int i = order[from + k];
-                sLo[k] = lo[i];
-                sHi[k] = hi[i];
-                sW[k] = w[i];
+                // The tier is claims 0..m) in order (ascending and distinct): read the columns in place.
+                solver.lo = lo;
+                solver.hi = hi;
+                solver.w = w;
+            }
+            else
+            {
+                final long[] sLo = solver.ownLo;
+                final long[] sHi = solver.ownHi;
+                final long[] sW = solver.ownW;
+                for (int k = 0; k < m; k++)
+                {
+                    final int i = order[from + k];
+                    sLo[k] = lo[i];
+                    sHi[k] = hi[i];
+                    sW[k] = w[i];
+                }
+                solver.lo = sLo;
+                solver.hi = sHi;
+                solver.w = sW;
             }
             solver.solve(m, target);
             writeRounded(solver, ws, from, m, target);
@@ -111,9 +117,12 @@ final class LevelMethods
             final long[] lo = ws.lo;
             final long[] hi = ws.hi;
             final long[] w = ws.w;
-            final long[] sLo = solver.lo;
-            final long[] sHi = solver.hi;
-            final long[] sW = solver.w;
+            final long[] sLo = solver.ownLo;
+            final long[] sHi = solver.ownHi;
+            final long[] sW = solver.ownW;
+            solver.lo = sLo;
+            solver.hi = sHi;
+            solver.w = sW;
             final int m = to - from;
             // Σhi ≤ Σdemand ≤ 2^63 − 1 is guaranteed by validation for this method.
             long sumHi = 0;
@@ -176,9 +185,12 @@ final class LevelMethods
             final int[] order = ws.order;
             final long[] lo = ws.lo;
             final long[] hi = ws.hi;
-            final long[] sLo = solver.lo;
-            final long[] sHi = solver.hi;
-            final long[] sW = solver.w;
+            final long[] sLo = solver.ownLo;
+            final long[] sHi = solver.ownHi;
+            final long[] sW = solver.ownW;
+            solver.lo = sLo;
+            solver.hi = sHi;
+            solver.w = sW;
             final int m = to - from;
             long twiceV = 0;
             long sumHi = 0;

@@ -20,28 +20,31 @@ import java.util.Arrays;
 final class LevelSolver
 {
     private static final int RADIX_BITS = 11;
+    private static final int HISTOGRAM_BITS = 16;
 
-    /** Lower bound per claim (unsigned). */
+    /** Lower bound per claim (unsigned): {@link #ownLo} or the caller's column, read only. */
     long[] lo;
-    /** Upper bound per claim (unsigned). */
+    /** Upper bound per claim (unsigned): {@link #ownHi} or the caller's column, read only. */
     long[] hi;
-    /** Weight per claim (unsigned). */
+    /** Weight per claim (unsigned): {@link #ownW} or the caller's column, read only. */
     long[] w;
+    /** Scratch columns for callers that transform or gather their inputs. */
+    long[] ownLo;
+    long[] ownHi;
+    long[] ownW;
     /** Output: ⌊x_k⌋. */
     long[] base;
     /** Output: the fractional part of x_k is {@code num_k / den}. */
     long[] num;
     /** Output: the common denominator of every fractional part. */
     long den;
-    /** Output of {@link #roundLargestRemainders}: claims with {@code num > threshold} get one more lot. */
-    private long threshold;
-    /** Output of {@link #roundLargestRemainders}: this many claims with {@code num == threshold}, earliest first, get one more. */
-    private long ties;
+    /** Set by {@link #select}: how many values equal to the selected one are within the requested rank. */
+    private long tiesLeft;
 
     private int[] events;
     private int[] eventsScratch;
     private long[] select;
-    private final int[] histogram = new int[1 << RADIX_BITS];
+    private final int[] histogram = new int[1 << HISTOGRAM_BITS];
     private final Int128 div = new Int128();
     private int capacity;
 
@@ -52,12 +55,15 @@ final class LevelSolver
 
     void ensureCapacity(final int capacity)
     {
-        if (capacity > this.capacity || lo == null)
+        if (capacity > this.capacity || ownLo == null)
         {
             final int c = Math.max(1, capacity);
-            lo = new long[c];
-            hi = new long[c];
-            w = new long[c];
+            ownLo = new long[c];
+            ownHi = new long[c];
+            ownW = new long[c];
+            lo = ownLo;
+            hi = ownHi;
+            w = ownW;
             base = new long[c];
             num = new long[c];
             select = new long[c];
@@ -338,11 +344,11 @@ final class LevelSolver
             {
                 q = Int128.multiplyHighUnsigned(pLo, reciprocal);
                 r = pLo - q * d;
-                if (Long.compareUnsigned(r, d) >= 0)
-                {
-                    q++;
-                    r -= d;
-                }
+                // The estimate is low by at most one: 0 ≤ r < 2d, and r − d fits a signed long. Branch free
+                // because the correction is needed about half the time.
+                final long low = ~((r - d) >> 63);
+                q -= low;
+                r -= low & d;
             }
             else if (Long.compareUnsigned(pHi, d) >= 0)
             {
@@ -504,54 +510,106 @@ final class LevelSolver
     }
 
     /**
-     * Prepares largest-remainder rounding of {@code x_k = base_k + num_k/den}: the
-     * {@code target − Σbase} extra lots go to the largest {@code num}, ties to the smaller k. Afterwards
-     * {@link #extra(int)} is 0 or 1 when asked in ascending k.
+     * Rounds {@code x_k = base_k + num_k/den} by largest remainder and writes the awards: the
+     * {@code target − Σbase} extra lots go to the largest {@code num}, ties to the smaller k (queue order).
+     * <p>
+     * Two passes: the first sums the bases and histograms the top digit of each remainder (every
+     * remainder is below den, so the digit range is known up front); the second writes
+     * {@code base + 1} for the digits above the deciding bucket and {@code base} elsewhere, and collects
+     * the claims of the deciding bucket, usually a small fraction, which a radix selection then settles.
      *
      * @param m      number of claims.
      * @param target Σx, an integer.
+     * @param award  the award column.
+     * @param order  maps k to the claim index: the claim is {@code order[from + k]}.
+     * @param from   offset into order.
      */
-    void roundLargestRemainders(final int m, final long target)
+    void round(final int m, final long target, final long[] award, final int[] order, final int from)
     {
         final long[] base = this.base;
         final long[] num = this.num;
-        final long[] select = this.select;
+        final int[] histogram = this.histogram;
+        final int bits = Math.min(HISTOGRAM_BITS, Math.max(4, 32 - Integer.numberOfLeadingZeros(m)));
+        final long top = den - 1;
+        final int shift = Math.max(0, 64 - Long.numberOfLeadingZeros(top) - bits);
+        final int buckets = (int)(top >>> shift) + 1;
+        Arrays.fill(histogram, 0, buckets, 0);
         long sum = 0;
-        int c = 0;
         for (int k = 0; k < m; k++)
         {
             sum += base[k];
-            final long r = num[k];
-            if (r != 0)
-            {
-                select[c++] = r;
-            }
+            histogram[(int)(num[k] >>> shift)]++;
         }
         long extra = target - sum;
         if (extra <= 0)
         {
-            threshold = Long.MAX_VALUE;
-            ties = 0;
+            for (int k = 0; k < m; k++)
+            {
+                award[order[from + k]] = base[k];
+            }
             return;
         }
-        // Radix selection of the extra-th largest remainder: each round keeps the one bucket of
-        // RADIX_BITS bits that holds it, so at most 64 / RADIX_BITS + 1 rounds over a shrinking set.
+        int bucket = buckets - 1;
+        while (histogram[bucket] < extra)
+        {
+            extra -= histogram[bucket];
+            bucket--;
+        }
+        // Now extra (≥ 1) lots go to the largest remainders inside the deciding bucket.
+        final int[] candidates = events;
+        int c = 0;
+        for (int k = 0; k < m; k++)
+        {
+            final int digit = (int)(num[k] >>> shift);
+            // One more lot, branch-free, when the digit is above the deciding bucket.
+            award[order[from + k]] = base[k] + ((bucket - digit) >>> 31);
+            if (digit == bucket)
+            {
+                candidates[c++] = k;
+            }
+        }
+        final long[] select = this.select;
+        for (int j = 0; j < c; j++)
+        {
+            select[j] = num[candidates[j]];
+        }
+        final long threshold = select(select, c, extra);
+        long ties = tiesLeft;
+        for (int j = 0; j < c; j++)
+        {
+            final int k = candidates[j];
+            final long r = num[k];
+            if (r > threshold || (r == threshold && ties-- > 0))
+            {
+                award[order[from + k]]++;
+            }
+        }
+    }
+
+    /**
+     * The {@code rank}-th largest of {@code values[0..c)} (1 ≤ rank ≤ c) by radix selection: each round
+     * keeps the one bucket of {@link #RADIX_BITS} bits that holds it. Leaves in {@link #tiesLeft} how
+     * many values equal to the result are within the top {@code rank}.
+     */
+    private long select(final long[] values, final int count, final long rank)
+    {
         final int[] histogram = this.histogram;
+        int c = count;
+        long need = rank;
         while (true)
         {
-            long min = select[0];
+            long min = values[0];
             long max = min;
             for (int j = 1; j < c; j++)
             {
-                final long v = select[j];
+                final long v = values[j];
                 min = v < min ? v : min;
                 max = v > max ? v : max;
             }
             if (min == max)
             {
-                threshold = min;
-                ties = extra;
-                return;
+                tiesLeft = need;
+                return min;
             }
             final int bits = 64 - Long.numberOfLeadingZeros(max ^ min);
             final int shift = Math.max(0, bits - RADIX_BITS);
@@ -560,45 +618,24 @@ final class LevelSolver
             Arrays.fill(histogram, 0, buckets, 0);
             for (int j = 0; j < c; j++)
             {
-                histogram[(int)((select[j] >>> shift) - offset)]++;
+                histogram[(int)((values[j] >>> shift) - offset)]++;
             }
             int bucket = buckets - 1;
-            while (histogram[bucket] < extra)
+            while (histogram[bucket] < need)
             {
-                extra -= histogram[bucket];
+                need -= histogram[bucket];
                 bucket--;
             }
             int kept = 0;
             for (int j = 0; j < c; j++)
             {
-                final long v = select[j];
+                final long v = values[j];
                 if ((int)((v >>> shift) - offset) == bucket)
                 {
-                    select[kept++] = v;
+                    values[kept++] = v;
                 }
             }
             c = kept;
         }
-    }
-
-    /**
-     * One lot more or not, for claims asked in ascending k after {@link #roundLargestRemainders}.
-     *
-     * @param k the claim.
-     * @return 1 when the claim receives one of the extra lots, else 0.
-     */
-    int extra(final int k)
-    {
-        final long r = num[k];
-        if (r > threshold)
-        {
-            return 1;
-        }
-        if (r == threshold && ties > 0)
-        {
-            ties--;
-            return 1;
-        }
-        return 0;
     }
 }

@@ -106,7 +106,100 @@ public final class Errors
      */
     public static StatusRuntimeException toException(final Status status)
     {
-        return StatusProto.toStatusRuntimeException(status);
+        return StatusProto.toStatusRuntimeException(bounded(status));
+    }
+
+    /** A status whose serialized form is at most this many bytes is sent as it is. */
+    static final int SMALL_STATUS_BYTES = 2048;
+    /** Longest message sent, in UTF-8 bytes. */
+    static final int MAX_MESSAGE_BYTES = 400;
+    /** Most field violations sent. */
+    static final int MAX_VIOLATIONS = 10;
+    /** Longest field path sent, in UTF-8 bytes. */
+    static final int MAX_FIELD_BYTES = 100;
+    /** Longest violation description sent, in UTF-8 bytes. */
+    static final int MAX_DESCRIPTION_BYTES = 200;
+
+    /**
+     * Bounds what a status echoes of the request. The trailers carry the message twice (grpc-message, and inside
+     * grpc-status-details-bin with the violations): with an echoed 70,000-char id, or a violation per claim of a big
+     * request, they exceed the client's metadata limit (8 KiB by default in grpc-java), and the client then sees
+     * INTERNAL instead of the code we sent. Bounded as here they stay under about 6 KiB.
+     *
+     * @param status a status.
+     * @return it, or a copy with shortened message, violations and violation texts.
+     */
+    static Status bounded(final Status status)
+    {
+        if (status.getSerializedSize() <= SMALL_STATUS_BYTES)
+        {
+            return status;
+        }
+        final Status.Builder b = status.toBuilder().setMessage(truncate(status.getMessage(), MAX_MESSAGE_BYTES));
+        for (int i = 0; i < b.getDetailsCount(); i++)
+        {
+            final Any any = b.getDetails(i);
+            if (any.is(BadRequest.class))
+            {
+                final BadRequest badRequest;
+                try
+                {
+                    badRequest = any.unpack(BadRequest.class);
+                }
+                catch (final com.google.protobuf.InvalidProtocolBufferException ex)
+                {
+                    throw new IllegalStateException("cannot unpack our own BadRequest", ex);
+                }
+                final BadRequest.Builder shortened = BadRequest.newBuilder();
+                final int count = badRequest.getFieldViolationsCount();
+                for (int v = 0; v < Math.min(count, MAX_VIOLATIONS); v++)
+                {
+                    final BadRequest.FieldViolation fv = badRequest.getFieldViolations(v);
+                    shortened.addFieldViolations(BadRequest.FieldViolation.newBuilder()
+                        .setField(truncate(fv.getField(), MAX_FIELD_BYTES))
+                        .setDescription(truncate(fv.getDescription(), MAX_DESCRIPTION_BYTES)));
+                }
+                if (count > MAX_VIOLATIONS)
+                {
+                    b.setMessage(truncate(status.getMessage(), MAX_MESSAGE_BYTES - 48) +
+                        " (" + count + " violations, the first " + MAX_VIOLATIONS + " in details)");
+                }
+                b.setDetails(i, Any.pack(shortened.build()));
+            }
+        }
+        return b.build();
+    }
+
+    /**
+     * @param s        a string.
+     * @param maxBytes most UTF-8 bytes to keep.
+     * @return s, or its longest prefix of whole code points that fits in maxBytes - 3 followed by an ellipsis.
+     */
+    static String truncate(final String s, final int maxBytes)
+    {
+        if (s.length() * 3 <= maxBytes)
+        {
+            return s;
+        }
+        int bytes = 0;
+        int i = 0;
+        int cut = -1;
+        while (i < s.length())
+        {
+            final int cp = s.codePointAt(i);
+            final int n = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+            if (bytes + n > maxBytes - 3 && cut < 0)
+            {
+                cut = i;
+            }
+            bytes += n;
+            if (bytes > maxBytes)
+            {
+                return s.substring(0, cut) + "\u2026";
+            }
+            i += Character.charCount(cp);
+        }
+        return s;
     }
 
     private static String summary(final BadRequest badRequest)

@@ -174,7 +174,7 @@ public final class TrancheServer implements AutoCloseable
     /** @return {@code HOST:PORT} of the bound address, as printed by {@code tranche serve}. */
     public String listenAddress()
     {
-        final String host = config.listenHost();
+        final String host = address.getAddress() != null ? address.getAddress().getHostAddress() : config.listenHost();
         return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port();
     }
 

@@ -118,12 +118,18 @@ public final class ServeCommand implements Callable<Integer>
             System.err.println("tranche serve: cannot start: " + ex.getMessage());
             return 1;
         }
-        // SIGTERM/SIGINT end the wait below; the main thread then drains and returns 0 (a shutdown
-        // hook alone would make the JVM exit 143/130).
-        final CountDownLatch stop = new CountDownLatch(1);
-        final sun.misc.SignalHandler handler = signal -> stop.countDown();
-        sun.misc.Signal.handle(new sun.misc.Signal("TERM"), handler);
-        sun.misc.Signal.handle(new sun.misc.Signal("INT"), handler);
+        // SIGTERM/SIGINT run this hook: drain gracefully, then halt with 0 (a JVM that exits through
+        // a signal would otherwise report 143/130, which supervisors read as a failure).
+        final CountDownLatch forever = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() ->
+        {
+            System.err.println("tranche: shutting down (grace period " + config.gracePeriod() + ")");
+            server.close();
+            System.err.println("tranche: stopped");
+            System.err.flush();
+            out.flush();
+            Runtime.getRuntime().halt(0);
+        }, "tranche-shutdown"));
         out.println("tranche: listening on " + server.listenAddress());
         out.flush();
         if (server.metricsPort() >= 0)
@@ -132,15 +138,12 @@ public final class ServeCommand implements Callable<Integer>
         }
         try
         {
-            stop.await();
+            forever.await();
         }
         catch (final InterruptedException ex)
         {
             Thread.currentThread().interrupt();
         }
-        System.err.println("tranche: shutting down (grace period " + config.gracePeriod() + ")");
-        server.close();
-        System.err.println("tranche: stopped");
         return 0;
     }
 

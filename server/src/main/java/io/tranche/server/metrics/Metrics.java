@@ -29,10 +29,11 @@ public final class Metrics
      */
     public void recordCall(final String method, final String code, final long nanos)
     {
-        calls.computeIfAbsent(method + '\u0000' + code, k -> new LongAdder()).increment();
+        // The sum exists before the histogram, so that a scrape that sees the histogram finds its sum.
+        latencySum.computeIfAbsent(method, k -> new LongAdder()).add(nanos);
         latency.computeIfAbsent(method, k -> new ConcurrentHistogram(HIGHEST_NANOS, 3))
             .recordValue(Math.min(Math.max(0, nanos), HIGHEST_NANOS));
-        latencySum.computeIfAbsent(method, k -> new LongAdder()).add(nanos);
+        calls.computeIfAbsent(method + '\u0000' + code, k -> new LongAdder()).increment();
     }
 
     /** @param nanos duration of one journal fsync. */

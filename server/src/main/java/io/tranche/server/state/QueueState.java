@@ -44,8 +44,10 @@ public final class QueueState
     public static final byte UPDATE_CLAIM = 2;
     /** Command: {@link DeleteClaimRequest}. */
     public static final byte DELETE_CLAIM = 3;
-    /** Command: {@link ReleaseTrancheRequest}. */
+    /** Command: {@link ReleaseTrancheRequest}; journaled as {@link #RECORD_TRANCHE}. */
     public static final byte RELEASE_TRANCHE = 4;
+    /** Journal record of a release: the {@link Tranche} it produced, replayed without the kernel. */
+    public static final byte RECORD_TRANCHE = 5;
 
     /** Longest accepted claim id or request id, in chars. */
     public static final int MAX_ID_LENGTH = 256;
@@ -167,6 +169,8 @@ public final class QueueState
                 return deleteClaim((DeleteClaimRequest)request);
             case RELEASE_TRANCHE:
                 return releaseTranche((ReleaseTrancheRequest)request, timeNanos);
+            case RECORD_TRANCHE:
+                return recordTranche((Tranche)request);
             default:
                 throw new IllegalArgumentException("unknown command type=" + type);
         }
@@ -190,6 +194,8 @@ public final class QueueState
                 return DeleteClaimRequest.parseFrom(payload);
             case RELEASE_TRANCHE:
                 return ReleaseTrancheRequest.parseFrom(payload);
+            case RECORD_TRANCHE:
+                return Tranche.parseFrom(payload);
             default:
                 throw new IOException("unknown command type=" + type);
         }
@@ -403,12 +409,53 @@ public final class QueueState
             .setReleaseTime(Timestamp.newBuilder()
                 .setSeconds(Math.floorDiv(timeNanos, 1_000_000_000L))
                 .setNanos((int)Math.floorMod(timeNanos, 1_000_000_000L)));
-        int kept = 0;
         for (int i = 0, n = queue.size(); i < n; i++)
         {
             final QueuedClaim q = queue.get(i);
             final long units = claims.award(i);
             tranche.addAwards(Award.newBuilder().setId(q.id).setUnits(units).setUnmet(q.demand - units));
+        }
+        final Tranche built = tranche.build();
+        applyTranche(built);
+        return Outcome.ok(built);
+    }
+
+    // Replays a tranche as recorded: the kernel is not run again, so a later build whose kernel
+    // rounds differently cannot rewrite history that clients have already been told.
+    private Outcome recordTranche(final Tranche tranche)
+    {
+        if (tranche.getNumber() != tranches.size() + 1L)
+        {
+            return Outcome.failed(Errors.failedPrecondition("recorded tranche " + tranche.getNumber() +
+                " does not follow tranche " + tranches.size()));
+        }
+        if (tranche.getAwardsCount() != queue.size())
+        {
+            return Outcome.failed(Errors.failedPrecondition("recorded tranche " + tranche.getNumber() + " has " +
+                tranche.getAwardsCount() + " awards for a queue of " + queue.size()));
+        }
+        for (int i = 0, n = queue.size(); i < n; i++)
+        {
+            final QueuedClaim q = queue.get(i);
+            final Award award = tranche.getAwards(i);
+            if (!award.getId().equals(q.id) || award.getUnits() < 0 || award.getUnits() > q.demand)
+            {
+                return Outcome.failed(Errors.failedPrecondition("recorded tranche " + tranche.getNumber() +
+                    " award " + i + " (" + award.getId() + ", " + award.getUnits() + ") does not fit queued claim " +
+                    q.id + " with demand " + q.demand));
+            }
+        }
+        applyTranche(tranche);
+        return Outcome.ok(tranche);
+    }
+
+    private void applyTranche(final Tranche tranche)
+    {
+        int kept = 0;
+        for (int i = 0, n = queue.size(); i < n; i++)
+        {
+            final QueuedClaim q = queue.get(i);
+            final long units = tranche.getAwards(i).getUnits();
             subtractOutstanding(units);
             q.awarded += units;
             q.demand -= units;
@@ -430,10 +477,8 @@ public final class QueueState
         {
             queue.remove(i);
         }
-        final Tranche built = tranche.build();
-        tranches.add(built);
-        byRequestId.put(built.getRequestId(), built);
-        return Outcome.ok(built);
+        tranches.add(tranche);
+        byRequestId.put(tranche.getRequestId(), tranche);
     }
 
     private String queueField(final String field)

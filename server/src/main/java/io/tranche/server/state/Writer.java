@@ -152,9 +152,10 @@ public final class Writer implements Agent, AutoCloseable
             t.setDaemon(true);
             return t;
         });
-        // Parks after a short spin and yield; producers unpark it, so an idle writer costs almost nothing.
+        // Parks after a short spin and yield. Producers unpark it after each offer (a permit given before
+        // the park is kept), so the long maximum park adds no latency and an idle writer costs nothing.
         this.runner = new AgentRunner(
-            new BackoffIdleStrategy(20, 10, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MILLISECONDS.toNanos(1)),
+            new BackoffIdleStrategy(20, 10, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MILLISECONDS.toNanos(20)),
             Throwable::printStackTrace, null, this);
         this.thread = AgentRunner.startOnThread(runner);
     }
@@ -202,6 +203,12 @@ public final class Writer implements Agent, AutoCloseable
                 }
                 lastTime[0] = Math.max(lastTime[0], time);
             }, System.err::println);
+            if (state.trancheCount() > 0)
+            {
+                // Release times never go backwards, even when the journal since the snapshot is empty.
+                final com.google.protobuf.Timestamp t = state.tranche(state.trancheCount()).getReleaseTime();
+                lastTime[0] = Math.max(lastTime[0], t.getSeconds() * 1_000_000_000L + t.getNanos());
+            }
             return new Writer(config, metrics, state, journal, lockChannel, lock, lastTime[0]);
         }
         catch (final IOException | RuntimeException ex)
@@ -337,6 +344,20 @@ public final class Writer implements Agent, AutoCloseable
         {
             return 0;
         }
+        try
+        {
+            processBatch();
+        }
+        finally
+        {
+            // Never process an op twice, even if something above threw.
+            batch.clear();
+        }
+        return n;
+    }
+
+    private void processBatch()
+    {
         final int tranchesBefore = state.trancheCount();
         boolean wrote = false;
         for (int i = 0; i < batch.size(); i++)
@@ -355,7 +376,15 @@ public final class Writer implements Agent, AutoCloseable
             }
             else if (op.read != null)
             {
-                op.outcome = op.read.read(state);
+                try
+                {
+                    op.outcome = op.read.read(state);
+                }
+                catch (final RuntimeException ex)
+                {
+                    ex.printStackTrace();
+                    op.outcome = QueueState.Outcome.failed(Errors.status(Code.INTERNAL, "internal error: " + ex));
+                }
             }
             else if (op.type == QueueState.CREATE_CLAIM && state.queueLength() >= config.maxQueue())
             {
@@ -365,13 +394,31 @@ public final class Writer implements Agent, AutoCloseable
             else
             {
                 final long now = Math.max(lastTimeNanos, epochNanos());
-                op.outcome = state.apply(op.type, now, op.request);
+                try
+                {
+                    op.outcome = state.apply(op.type, now, op.request);
+                }
+                catch (final RuntimeException ex)
+                {
+                    // Our bug, not the client's. Every command validates and computes before it mutates,
+                    // so the state is unchanged and nothing is journaled.
+                    ex.printStackTrace();
+                    op.outcome = QueueState.Outcome.failed(Errors.status(Code.INTERNAL, "internal error: " + ex));
+                }
                 if (op.outcome.mutated)
                 {
                     lastTimeNanos = now;
                     try
                     {
-                        journal.append(op.type, now, op.request.toByteArray());
+                        // A release is journaled as its result, so that replay does not depend on the kernel build.
+                        if (op.type == QueueState.RELEASE_TRANCHE)
+                        {
+                            journal.append(QueueState.RECORD_TRANCHE, now, op.outcome.response.toByteArray());
+                        }
+                        else
+                        {
+                            journal.append(op.type, now, op.request.toByteArray());
+                        }
                         wrote = true;
                         recordsSinceSnapshot++;
                     }
@@ -411,7 +458,6 @@ public final class Writer implements Agent, AutoCloseable
         {
             complete(batch.get(i));
         }
-        batch.clear();
         if (state.trancheCount() != tranchesBefore)
         {
             for (final Watcher w : watchers)
@@ -432,7 +478,6 @@ public final class Writer implements Agent, AutoCloseable
                 recordsSinceSnapshot = config.snapshotEvery() / 2;
             }
         }
-        return n;
     }
 
     private void fail(final String reason)

@@ -1,0 +1,830 @@
+package io.tranche.kernel;
+
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+/**
+ * A slow, obviously-correct implementation of docs/SEMANTICS.md, written from the text and not from
+ * the kernel: BigInteger and exact rationals everywhere, level methods solved by evaluating the
+ * piecewise-linear Σclamp at every breakpoint, divisor methods by the defining greedy (one lot at a
+ * time, a linear scan for the greatest priority, exact comparisons), FIFO literally.
+ * <p>
+ * Meant for small targets (a few hundred lots in the splitting tier): the divisor greedy costs
+ * O(lots · claims) BigInteger comparisons. Only valid problems are allocated; {@link #violations}
+ * gives the field paths a validator must report.
+ */
+public final class ReferenceAllocator
+{
+    /** 2^62, the largest accepted number. */
+    public static final long MAX = 1L << 62;
+
+    private static final BigInteger MILLION = BigInteger.valueOf(1_000_000L);
+
+    private ReferenceAllocator()
+    {
+    }
+
+    /** The outcome of one problem. */
+    public static final class Result
+    {
+        /** Awards in units, by queue position. */
+        public final long[] awards;
+        /** Exact (unrounded) share of each claim in lots: x_i for the level methods, the award otherwise. */
+        public final Q[] shareLots;
+        /** Σ awards in units. */
+        public final long allocated;
+        /** True when Σlo exceeded the supply in lots and the floors were rationed. */
+        public final boolean floorsRationed;
+
+        Result(final long[] awards, final Q[] shareLots, final long allocated, final boolean floorsRationed)
+        {
+            this.awards = awards;
+            this.shareLots = shareLots;
+            this.allocated = allocated;
+            this.floorsRationed = floorsRationed;
+        }
+    }
+
+    /** Per-claim bounds in lots as SEMANTICS.md "Units, lots, bounds" defines them (before any rationing). */
+    public static final class Bounds
+    {
+        public final long lot;
+        public final long supplyLots;
+        public final long[] lo;
+        public final long[] hi;
+        /** Effective weight (0 for TALMUD and FIFO, which use none). */
+        public final BigInteger[] w;
+
+        Bounds(final long lot, final long supplyLots, final long[] lo, final long[] hi, final BigInteger[] w)
+        {
+            this.lot = lot;
+            this.supplyLots = supplyLots;
+            this.lo = lo;
+            this.hi = hi;
+            this.w = w;
+        }
+
+        /** @return Σlo in lots. */
+        public BigInteger sumLo()
+        {
+            BigInteger s = BigInteger.ZERO;
+            for (final long x : lo)
+            {
+                s = s.add(BigInteger.valueOf(x));
+            }
+            return s;
+        }
+
+        /** @return Σhi in lots. */
+        public BigInteger sumHi()
+        {
+            BigInteger s = BigInteger.ZERO;
+            for (final long x : hi)
+            {
+                s = s.add(BigInteger.valueOf(x));
+            }
+            return s;
+        }
+    }
+
+    static boolean isDivisor(final Method m)
+    {
+        switch (m)
+        {
+            case DHONDT:
+            case SAINTE_LAGUE:
+            case ADAMS:
+            case DEAN:
+            case HUNTINGTON_HILL:
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    static boolean isLevel(final Method m)
+    {
+        return m == Method.PROPORTIONAL || m == Method.EQUAL || m == Method.EQUAL_LOSSES || m == Method.TALMUD;
+    }
+
+    /** PROPORTIONAL and the divisor methods weigh a claim by its demand when no weight is given. */
+    static boolean defaultWeightIsDemand(final Method m)
+    {
+        return m == Method.PROPORTIONAL || isDivisor(m);
+    }
+
+    static boolean usesWeight(final Method m)
+    {
+        return m != Method.TALMUD && m != Method.FIFO;
+    }
+
+    /** The methods under which a zero-weight claim is held at its floor. */
+    static boolean holdsZeroWeight(final Method m)
+    {
+        return m == Method.PROPORTIONAL || m == Method.EQUAL || isDivisor(m);
+    }
+
+    /** EQUAL_LOSSES and TALMUD read hi as the demand and keep it as is. */
+    static boolean hiIsDemand(final Method m)
+    {
+        return m == Method.EQUAL_LOSSES || m == Method.TALMUD;
+    }
+
+    static BigInteger effectiveWeight(final Method m, final long demand, final long weight)
+    {
+        if (!usesWeight(m))
+        {
+            return BigInteger.ZERO;
+        }
+        if (weight != Claims.ABSENT)
+        {
+            return BigInteger.valueOf(weight);
+        }
+        return defaultWeightIsDemand(m) ? BigInteger.valueOf(demand) : BigInteger.ONE;
+    }
+
+    /**
+     * @param p a valid problem.
+     * @return lo, hi (lots) and effective weights, with the zero-weight hold and the lowering of
+     * bounds above the supply applied.
+     */
+    public static Bounds bounds(final Problem p)
+    {
+        final int n = p.size();
+        final Method m = p.method;
+        final long lot = p.lot == 0 ? 1 : p.lot;
+        final long sl = p.supply / lot;
+        final BigInteger shareUnits = p.ppm > 0 ?
+            BigInteger.valueOf(p.supply).multiply(BigInteger.valueOf(p.ppm)).divide(MILLION) : null;
+        final long[] lo = new long[n];
+        final long[] hi = new long[n];
+        final BigInteger[] w = new BigInteger[n];
+        for (int i = 0; i < n; i++)
+        {
+            lo[i] = BigInteger.valueOf(p.floor[i]).add(BigInteger.valueOf(lot - 1)).divide(BigInteger.valueOf(lot))
+                .longValueExact();
+            BigInteger bound = null;
+            if (p.demand[i] != Claims.ABSENT)
+            {
+                bound = BigInteger.valueOf(p.demand[i]);
+            }
+            if (p.cap[i] != Claims.ABSENT)
+            {
+                bound = bound == null ? BigInteger.valueOf(p.cap[i]) : bound.min(BigInteger.valueOf(p.cap[i]));
+            }
+            if (shareUnits != null)
+            {
+                bound = bound == null ? shareUnits : bound.min(shareUnits);
+            }
+            hi[i] = bound == null ? sl : bound.divide(BigInteger.valueOf(lot)).longValueExact();
+            if (!hiIsDemand(m) && hi[i] > sl)
+            {
+                hi[i] = Math.max(sl, lo[i]);
+            }
+            w[i] = effectiveWeight(m, p.demand[i], p.weight[i]);
+            if (holdsZeroWeight(m) && w[i].signum() == 0)
+            {
+                hi[i] = lo[i];
+            }
+        }
+        return new Bounds(lot, sl, lo, hi, w);
+    }
+
+    /**
+     * Allocates a valid problem exactly as SEMANTICS.md defines it.
+     *
+     * @param p a problem that passes validation.
+     * @return awards in units and exact shares in lots.
+     */
+    public static Result allocate(final Problem p)
+    {
+        final int n = p.size();
+        final Method m = p.method;
+        final Bounds b = bounds(p);
+        final long[] lo = b.lo.clone();
+        final long[] hi = b.hi.clone();
+        final BigInteger[] w = b.w.clone();
+        final long sl = b.supplyLots;
+
+        final BigInteger sumLo = b.sumLo();
+        final boolean rationed = sumLo.compareTo(BigInteger.valueOf(sl)) > 0;
+        BigInteger rest;
+        if (rationed)
+        {
+            // Step 1, rationing: the floor becomes the demand, the floor the weight where the default
+            // weight is the demand, 1 for EQUAL and EQUAL_LOSSES; given weights are not used.
+            for (int i = 0; i < n; i++)
+            {
+                hi[i] = lo[i];
+                lo[i] = 0;
+                if (defaultWeightIsDemand(m))
+                {
+                    w[i] = BigInteger.valueOf(hi[i]);
+                }
+                else if (m == Method.EQUAL || m == Method.EQUAL_LOSSES)
+                {
+                    w[i] = BigInteger.ONE;
+                }
+                else
+                {
+                    w[i] = BigInteger.ZERO;
+                }
+                if (holdsZeroWeight(m) && w[i].signum() == 0)
+                {
+                    hi[i] = lo[i];
+                }
+            }
+            rest = BigInteger.valueOf(sl);
+        }
+        else
+        {
+            rest = BigInteger.valueOf(sl).subtract(sumLo);
+        }
+
+        final long[] a = new long[n];
+        final Q[] x = new Q[n];
+        final TreeSet<Integer> tiers = new TreeSet<>();
+        for (int i = 0; i < n; i++)
+        {
+            tiers.add(p.tier[i]);
+        }
+        for (final int t : tiers)
+        {
+            final List<Integer> members = new ArrayList<>();
+            for (int i = 0; i < n; i++)
+            {
+                if (p.tier[i] == t)
+                {
+                    members.add(i);
+                }
+            }
+            BigInteger headroom = BigInteger.ZERO;
+            BigInteger tierLo = BigInteger.ZERO;
+            for (final int i : members)
+            {
+                headroom = headroom.add(BigInteger.valueOf(hi[i] - lo[i]));
+                tierLo = tierLo.add(BigInteger.valueOf(lo[i]));
+            }
+            if (headroom.compareTo(rest) <= 0)
+            {
+                for (final int i : members)
+                {
+                    a[i] = hi[i];
+                    x[i] = Q.of(hi[i]);
+                }
+                rest = rest.subtract(headroom);
+            }
+            else if (rest.signum() > 0)
+            {
+                final long target = tierLo.add(rest).longValueExact();
+                split(m, members, lo, hi, w, target, a, x);
+                rest = BigInteger.ZERO;
+            }
+            else
+            {
+                for (final int i : members)
+                {
+                    a[i] = lo[i];
+                    x[i] = Q.of(lo[i]);
+                }
+            }
+        }
+        final long[] awards = new long[n];
+        long allocated = 0;
+        for (int i = 0; i < n; i++)
+        {
+            awards[i] = BigInteger.valueOf(a[i]).multiply(BigInteger.valueOf(b.lot)).longValueExact();
+            allocated = Math.addExact(allocated, awards[i]);
+        }
+        return new Result(awards, x, allocated, rationed);
+    }
+
+    private static void split(
+        final Method m, final List<Integer> members, final long[] lo, final long[] hi, final BigInteger[] w,
+        final long target, final long[] a, final Q[] x)
+    {
+        if (isLevel(m))
+        {
+            level(m, members, lo, hi, w, target, a, x);
+        }
+        else if (m == Method.FIFO)
+        {
+            long remaining = target;
+            for (final int i : members)
+            {
+                remaining -= lo[i];
+            }
+            for (final int i : members)
+            {
+                final long give = Math.min(hi[i] - lo[i], remaining);
+                a[i] = lo[i] + give;
+                remaining -= give;
+                x[i] = Q.of(a[i]);
+            }
+        }
+        else
+        {
+            greedy(m, members, lo, hi, w, target, a, x);
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Level methods
+
+    /** x_i at parameter λ (or μ for the upper half of TALMUD). */
+    private static Q share(
+        final Method m, final boolean talmudUpper, final long lo, final long hi, final BigInteger w, final Q param)
+    {
+        final Q l = Q.of(lo);
+        final Q h = Q.of(hi);
+        final Q g;
+        switch (m)
+        {
+            case PROPORTIONAL:
+            case EQUAL:
+                g = param.mul(Q.of(w));
+                break;
+            case EQUAL_LOSSES:
+                g = h.sub(param.mul(Q.of(w)));
+                break;
+            case TALMUD:
+            {
+                final Q half = Q.of(BigInteger.valueOf(hi), BigInteger.TWO);
+                g = talmudUpper ? Q.max(half, h.sub(param)) : Q.min(param, half);
+                break;
+            }
+            default:
+                throw new IllegalArgumentException(m.toString());
+        }
+        return Q.min(Q.max(g, l), h);
+    }
+
+    private static void level(
+        final Method m, final List<Integer> members, final long[] lo, final long[] hi, final BigInteger[] w,
+        final long target, final long[] a, final Q[] x)
+    {
+        final Q t = Q.of(target);
+        boolean upper = false;
+        if (m == Method.TALMUD)
+        {
+            // V = Σ max(lo, hi/2); the lower piece serves T ≤ V.
+            Q v = Q.ZERO;
+            for (final int i : members)
+            {
+                v = v.add(Q.max(Q.of(lo[i]), Q.of(BigInteger.valueOf(hi[i]), BigInteger.TWO)));
+            }
+            upper = t.compareTo(v) > 0;
+        }
+        // Every point where some x_i(param) has a kink; between two consecutive ones Σx is linear.
+        final TreeSet<Q> points = new TreeSet<>();
+        points.add(Q.ZERO);
+        for (final int i : members)
+        {
+            switch (m)
+            {
+                case PROPORTIONAL:
+                case EQUAL:
+                    if (w[i].signum() > 0)
+                    {
+                        points.add(Q.of(BigInteger.valueOf(lo[i]), w[i]));
+                        points.add(Q.of(BigInteger.valueOf(hi[i]), w[i]));
+                    }
+                    break;
+                case EQUAL_LOSSES:
+                    points.add(Q.of(BigInteger.valueOf(hi[i] - lo[i]), w[i]));
+                    break;
+                case TALMUD:
+                    points.add(Q.of(BigInteger.valueOf(hi[i]), BigInteger.TWO));
+                    points.add(Q.of(lo[i]));
+                    points.add(Q.of(hi[i] - lo[i]));
+                    break;
+                default:
+                    throw new IllegalArgumentException(m.toString());
+            }
+        }
+        final List<Q> ps = new ArrayList<>(points);
+        final List<Q> fs = new ArrayList<>();
+        for (final Q param : ps)
+        {
+            Q f = Q.ZERO;
+            for (final int i : members)
+            {
+                f = f.add(share(m, upper, lo[i], hi[i], w[i], param));
+            }
+            fs.add(f);
+        }
+        Q param = null;
+        for (int k = 0; k < ps.size() && param == null; k++)
+        {
+            if (fs.get(k).compareTo(t) == 0)
+            {
+                param = ps.get(k);
+            }
+        }
+        for (int k = 0; k + 1 < ps.size() && param == null; k++)
+        {
+            final Q f0 = fs.get(k);
+            final Q f1 = fs.get(k + 1);
+            final Q low = Q.min(f0, f1);
+            final Q high = Q.max(f0, f1);
+            if (low.compareTo(t) < 0 && t.compareTo(high) < 0)
+            {
+                // Σx is linear on [p_k, p_k+1]: interpolate exactly.
+                param = ps.get(k).add(t.sub(f0).mul(ps.get(k + 1).sub(ps.get(k))).div(f1.sub(f0)));
+            }
+        }
+        if (param == null)
+        {
+            throw new AssertionError("no level reaches target " + target + " for " + m + " " + members);
+        }
+        Q check = Q.ZERO;
+        for (final int i : members)
+        {
+            x[i] = share(m, upper, lo[i], hi[i], w[i], param);
+            check = check.add(x[i]);
+        }
+        if (check.compareTo(t) != 0)
+        {
+            throw new AssertionError("level solution sums to " + check + " not " + target);
+        }
+        // Largest remainder: floors first, then one more lot to the largest fractional parts,
+        // ties to the earlier queue position (members are in queue order and the sort is stable).
+        long given = 0;
+        for (final int i : members)
+        {
+            a[i] = x[i].floor().longValueExact();
+            given += a[i];
+        }
+        final List<Integer> byFraction = new ArrayList<>(members);
+        byFraction.sort((i, j) -> x[j].fraction().compareTo(x[i].fraction()));
+        long extra = target - given;
+        for (int k = 0; extra > 0; k++, extra--)
+        {
+            final int i = byFraction.get(k);
+            if (x[i].fraction().num.signum() == 0)
+            {
+                throw new AssertionError("extra lot for an integral share");
+            }
+            a[i]++;
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Divisor methods
+
+    /** Priority w / t(n) as a fraction num/den (den = 0: infinite); Huntington–Hill squared. */
+    private static BigInteger[] priority(final Method m, final BigInteger w, final long award)
+    {
+        final BigInteger n = BigInteger.valueOf(award);
+        switch (m)
+        {
+            case DHONDT:
+                return new BigInteger[] {w, n.add(BigInteger.ONE)};
+            case SAINTE_LAGUE:
+                // w / (n + 1/2) = 2w / (2n + 1)
+                return new BigInteger[] {w.shiftLeft(1), n.shiftLeft(1).add(BigInteger.ONE)};
+            case ADAMS:
+                return new BigInteger[] {w, n};
+            case DEAN:
+                // w / (n(n+1)/(n+1/2)) = w(2n+1) / (2n(n+1))
+                return new BigInteger[] {w.multiply(n.shiftLeft(1).add(BigInteger.ONE)),
+                    n.multiply(n.add(BigInteger.ONE)).shiftLeft(1)};
+            case HUNTINGTON_HILL:
+                // (w / √(n(n+1)))² = w² / (n(n+1))
+                return new BigInteger[] {w.multiply(w), n.multiply(n.add(BigInteger.ONE))};
+            default:
+                throw new IllegalArgumentException(m.toString());
+        }
+    }
+
+    /** @return true when claim i (priority pi, weight wi) goes before claim j; i is earlier in the queue than j. */
+    private static boolean before(final BigInteger[] pi, final BigInteger wi, final BigInteger[] pj, final BigInteger wj)
+    {
+        final boolean infI = pi[1].signum() == 0;
+        final boolean infJ = pj[1].signum() == 0;
+        if (infI && infJ)
+        {
+            return wi.compareTo(wj) >= 0;
+        }
+        if (infI || infJ)
+        {
+            return infI;
+        }
+        return pi[0].multiply(pj[1]).compareTo(pj[0].multiply(pi[1])) >= 0;
+    }
+
+    private static void greedy(
+        final Method m, final List<Integer> members, final long[] lo, final long[] hi, final BigInteger[] w,
+        final long target, final long[] a, final Q[] x)
+    {
+        long total = 0;
+        for (final int i : members)
+        {
+            a[i] = lo[i];
+            total += lo[i];
+        }
+        while (total < target)
+        {
+            int best = -1;
+            BigInteger[] bestPriority = null;
+            // members are in queue order: replacing only on strictly-before keeps the earlier claim on ties.
+            for (final int i : members)
+            {
+                if (a[i] >= hi[i] || w[i].signum() == 0)
+                {
+                    continue;
+                }
+                final BigInteger[] pr = priority(m, w[i], a[i]);
+                if (best < 0 || !before(bestPriority, w[best], pr, w[i]))
+                {
+                    best = i;
+                    bestPriority = pr;
+                }
+            }
+            if (best < 0)
+            {
+                throw new AssertionError("no claim can take another lot; target " + target);
+            }
+            a[best]++;
+            total++;
+        }
+        for (final int i : members)
+        {
+            x[i] = Q.of(a[i]);
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Validation
+
+    /**
+     * The field paths a validator must report for {@code p} (one entry per violation, sorted), per
+     * SEMANTICS.md "Validation". A claim whose own numbers are out of range is not checked further
+     * (its floor bound and its share of the totals are meaningless); neither is the floor bound while
+     * the header (supply, lot, ppm, method) is invalid.
+     *
+     * @param p        any problem.
+     * @param capacity the allocator's claim limit.
+     * @return sorted field paths, empty when the problem is valid.
+     */
+    public static List<String> violations(final Problem p, final int capacity)
+    {
+        final List<String> out = new ArrayList<>();
+        final int n = p.size();
+        if (p.supply < 0 || p.supply > MAX)
+        {
+            out.add("supply");
+        }
+        if (p.method == null)
+        {
+            out.add("policy.method");
+        }
+        if (p.lot < 0 || p.lot > MAX)
+        {
+            out.add("policy.lot");
+        }
+        if (p.ppm < 0 || p.ppm > 1_000_000)
+        {
+            out.add("policy.max_share_ppm");
+        }
+        if (n > capacity)
+        {
+            out.add("claims");
+            Collections.sort(out);
+            return out;
+        }
+        final boolean header = out.isEmpty();
+        final Map<String, Integer> seen = new HashMap<>();
+        BigInteger sumFloor = BigInteger.ZERO;
+        BigInteger sumWeight = BigInteger.ZERO;
+        BigInteger sumDemand = BigInteger.ZERO;
+        final Method m = p.method;
+        for (int i = 0; i < n; i++)
+        {
+            final String prefix = "claims[" + i + "].";
+            if (p.id[i] == null || p.id[i].isEmpty())
+            {
+                out.add(prefix + "id");
+            }
+            else if (seen.putIfAbsent(p.id[i], i) != null)
+            {
+                out.add(prefix + "id");
+            }
+            boolean ok = true;
+            if (p.demand[i] != Claims.ABSENT && (p.demand[i] < 0 || p.demand[i] > MAX))
+            {
+                out.add(prefix + "demand");
+                ok = false;
+            }
+            if (p.weight[i] != Claims.ABSENT && (p.weight[i] < 0 || p.weight[i] > MAX))
+            {
+                out.add(prefix + "weight");
+                ok = false;
+            }
+            if (p.cap[i] != Claims.ABSENT && (p.cap[i] < 0 || p.cap[i] > MAX))
+            {
+                out.add(prefix + "cap");
+                ok = false;
+            }
+            if (p.floor[i] < 0 || p.floor[i] > MAX)
+            {
+                out.add(prefix + "floor");
+                ok = false;
+            }
+            if (p.tier[i] < 0)
+            {
+                out.add(prefix + "tier");
+                ok = false;
+            }
+            if (m != null)
+            {
+                if (hiIsDemand(m) && p.demand[i] == Claims.ABSENT)
+                {
+                    out.add(prefix + "demand");
+                    ok = false;
+                }
+                if (m == Method.EQUAL_LOSSES && p.weight[i] == 0)
+                {
+                    out.add(prefix + "weight");
+                    ok = false;
+                }
+                if (defaultWeightIsDemand(m) && p.weight[i] == Claims.ABSENT && p.demand[i] == Claims.ABSENT)
+                {
+                    out.add(prefix + "weight");
+                    ok = false;
+                }
+            }
+            if (!ok)
+            {
+                continue;
+            }
+            sumFloor = sumFloor.add(BigInteger.valueOf(p.floor[i]));
+            if (m != null && usesWeight(m))
+            {
+                sumWeight = sumWeight.add(effectiveWeight(m, p.demand[i], p.weight[i]));
+            }
+            if (m != null && hiIsDemand(m))
+            {
+                sumDemand = sumDemand.add(BigInteger.valueOf(p.demand[i]));
+            }
+            if (header)
+            {
+                final long lot = p.lot == 0 ? 1 : p.lot;
+                final BigInteger bl = BigInteger.valueOf(lot);
+                final BigInteger lo = BigInteger.valueOf(p.floor[i]).add(bl).subtract(BigInteger.ONE).divide(bl);
+                BigInteger bound = null;
+                if (p.demand[i] != Claims.ABSENT)
+                {
+                    bound = BigInteger.valueOf(p.demand[i]);
+                }
+                if (p.cap[i] != Claims.ABSENT)
+                {
+                    bound = bound == null ? BigInteger.valueOf(p.cap[i]) : bound.min(BigInteger.valueOf(p.cap[i]));
+                }
+                if (p.ppm > 0)
+                {
+                    final BigInteger share =
+                        BigInteger.valueOf(p.supply).multiply(BigInteger.valueOf(p.ppm)).divide(MILLION);
+                    bound = bound == null ? share : bound.min(share);
+                }
+                final boolean held = m != null && holdsZeroWeight(m) &&
+                    effectiveWeight(m, p.demand[i], p.weight[i]).signum() == 0;
+                if (bound != null && !held && lo.compareTo(bound.divide(bl)) > 0)
+                {
+                    out.add(prefix + "floor");
+                }
+            }
+        }
+        final BigInteger maxLong = BigInteger.valueOf(Long.MAX_VALUE);
+        if (sumFloor.compareTo(maxLong) > 0)
+        {
+            out.add("claims");
+        }
+        if (sumWeight.compareTo(maxLong) > 0)
+        {
+            out.add("claims");
+        }
+        if (sumDemand.compareTo(maxLong) > 0)
+        {
+            out.add("claims");
+        }
+        Collections.sort(out);
+        return out;
+    }
+
+    // ---------------------------------------------------------------------------------------------
+
+    /** An exact non-negative-or-negative rational num/den, den &gt; 0, in lowest terms. */
+    public static final class Q implements Comparable<Q>
+    {
+        static final Q ZERO = new Q(BigInteger.ZERO, BigInteger.ONE);
+
+        public final BigInteger num;
+        public final BigInteger den;
+
+        private Q(final BigInteger num, final BigInteger den)
+        {
+            this.num = num;
+            this.den = den;
+        }
+
+        static Q of(final long v)
+        {
+            return new Q(BigInteger.valueOf(v), BigInteger.ONE);
+        }
+
+        static Q of(final BigInteger v)
+        {
+            return new Q(v, BigInteger.ONE);
+        }
+
+        static Q of(final BigInteger num, final BigInteger den)
+        {
+            if (den.signum() == 0)
+            {
+                throw new ArithmeticException("zero denominator");
+            }
+            BigInteger nn = den.signum() < 0 ? num.negate() : num;
+            BigInteger dd = den.abs();
+            final BigInteger g = nn.gcd(dd);
+            if (!g.equals(BigInteger.ONE) && g.signum() != 0)
+            {
+                nn = nn.divide(g);
+                dd = dd.divide(g);
+            }
+            return new Q(nn, dd);
+        }
+
+        Q add(final Q o)
+        {
+            return of(num.multiply(o.den).add(o.num.multiply(den)), den.multiply(o.den));
+        }
+
+        Q sub(final Q o)
+        {
+            return of(num.multiply(o.den).subtract(o.num.multiply(den)), den.multiply(o.den));
+        }
+
+        Q mul(final Q o)
+        {
+            return of(num.multiply(o.num), den.multiply(o.den));
+        }
+
+        Q div(final Q o)
+        {
+            return of(num.multiply(o.den), den.multiply(o.num));
+        }
+
+        static Q min(final Q a, final Q b)
+        {
+            return a.compareTo(b) <= 0 ? a : b;
+        }
+
+        static Q max(final Q a, final Q b)
+        {
+            return a.compareTo(b) >= 0 ? a : b;
+        }
+
+        /** @return ⌊this⌋. */
+        public BigInteger floor()
+        {
+            final BigInteger[] qr = num.divideAndRemainder(den);
+            return qr[1].signum() < 0 ? qr[0].subtract(BigInteger.ONE) : qr[0];
+        }
+
+        /** @return this − ⌊this⌋, in [0, 1). */
+        public Q fraction()
+        {
+            return sub(of(floor()));
+        }
+
+        @Override
+        public int compareTo(final Q o)
+        {
+            return num.multiply(o.den).compareTo(o.num.multiply(den));
+        }
+
+        @Override
+        public boolean equals(final Object o)
+        {
+            return o instanceof Q && compareTo((Q)o) == 0;
+        }
+
+        @Override
+        public int hashCode()
+        {
+            return num.hashCode() * 31 + den.hashCode();
+        }
+
+        @Override
+        public String toString()
+        {
+            return den.equals(BigInteger.ONE) ? num.toString() : num + "/" + den;
+        }
+    }
+}

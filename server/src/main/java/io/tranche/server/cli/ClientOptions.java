@@ -1,0 +1,86 @@
+package io.tranche.server.cli;
+
+import java.io.File;
+import java.time.Duration;
+import picocli.CommandLine.Option;
+
+/**
+ * Connection options shared by the queue client commands ({@code claim}, {@code release}, {@code tranches}):
+ * where the server is, how to authenticate, how long to wait, and how to print.
+ */
+public final class ClientOptions
+{
+    /** The default server address, as {@code ./tranche serve} listens by default. */
+    public static final String DEFAULT_SERVER = "127.0.0.1:50051";
+
+    @Option(names = "--server", paramLabel = "HOST:PORT",
+        description = "Server address (default: ${DEFAULT-VALUE}).")
+    String server = DEFAULT_SERVER;
+
+    @Option(names = "--token", paramLabel = "TOKEN", defaultValue = "${env:TRANCHE_TOKEN}",
+        description = "Bearer token sent as 'authorization: Bearer TOKEN' (default: $TRANCHE_TOKEN).")
+    String token;
+
+    @Option(names = "--tls", description = "Connect with TLS (trusting the system's roots unless --ca is given).")
+    boolean tls;
+
+    @Option(names = "--ca", paramLabel = "FILE", description = "PEM file of the CA certificates to trust; implies --tls.")
+    File ca;
+
+    @Option(names = "--authority", paramLabel = "NAME",
+        description = "Host name expected in the server's certificate, when it differs from the --server host.")
+    String authority;
+
+    @Option(names = "--timeout", paramLabel = "DURATION", converter = Durations.class,
+        description = "Deadline of each call: 10s, 500ms, 2m, or an ISO-8601 duration (default: 10s; " +
+            "none for --watch unless given).")
+    Duration timeout;
+
+    @Option(names = "--json", description = "Print proto3 JSON instead of tables.")
+    boolean json;
+
+    /** @return the server address. */
+    public String server()
+    {
+        return server;
+    }
+
+    /** @return the bearer token, or null when none is configured. */
+    public String token()
+    {
+        return token == null || token.isEmpty() ? null : token;
+    }
+
+    /** @return true when the channel uses TLS. */
+    public boolean tls()
+    {
+        return tls || ca != null;
+    }
+
+    /** @return the PEM file of trusted CA certificates, or null for the system's roots. */
+    public File ca()
+    {
+        return ca;
+    }
+
+    /** @return the authority override, or null. */
+    public String authority()
+    {
+        return authority;
+    }
+
+    /**
+     * @param fallback used when {@code --timeout} was not given; null for no deadline.
+     * @return the deadline for each call, or null for none.
+     */
+    public Duration timeout(final Duration fallback)
+    {
+        return timeout != null ? timeout : fallback;
+    }
+
+    /** @return true for proto3 JSON output. */
+    public boolean json()
+    {
+        return json;
+    }
+}

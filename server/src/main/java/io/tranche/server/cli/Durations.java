@@ -1,0 +1,63 @@
+package io.tranche.server.cli;
+
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.TypeConversionException;
+
+/** Parses {@code 10s}, {@code 500ms}, {@code 2m}, {@code 1h} or an ISO-8601 duration ({@code PT10S}). */
+public final class Durations implements ITypeConverter<Duration>
+{
+    @Override
+    public Duration convert(final String value)
+    {
+        return parse(value);
+    }
+
+    /**
+     * @param value the text.
+     * @return the positive duration it names.
+     * @throws TypeConversionException when it is not a positive duration.
+     */
+    public static Duration parse(final String value)
+    {
+        final String v = value.trim().toLowerCase(java.util.Locale.ROOT);
+        Duration d;
+        try
+        {
+            if (v.startsWith("p"))
+            {
+                d = Duration.parse(v.toUpperCase(java.util.Locale.ROOT));
+            }
+            else if (v.endsWith("ms"))
+            {
+                d = Duration.ofMillis(Long.parseLong(v.substring(0, v.length() - 2)));
+            }
+            else if (v.endsWith("s"))
+            {
+                d = Duration.ofSeconds(Long.parseLong(v.substring(0, v.length() - 1)));
+            }
+            else if (v.endsWith("m"))
+            {
+                d = Duration.ofMinutes(Long.parseLong(v.substring(0, v.length() - 1)));
+            }
+            else if (v.endsWith("h"))
+            {
+                d = Duration.ofHours(Long.parseLong(v.substring(0, v.length() - 1)));
+            }
+            else
+            {
+                d = Duration.ofSeconds(Long.parseLong(v));
+            }
+        }
+        catch (final NumberFormatException | DateTimeParseException | ArithmeticException ex)
+        {
+            throw new TypeConversionException("'" + value + "' is not a duration (examples: 10s, 500ms, 2m, PT1M)");
+        }
+        if (d.isNegative() || d.isZero())
+        {
+            throw new TypeConversionException("'" + value + "' is not a positive duration");
+        }
+        return d;
+    }
+}

@@ -1,0 +1,214 @@
+package io.tranche.server.cli;
+
+import com.google.rpc.BadRequest;
+import io.grpc.ChannelCredentials;
+import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.Metadata;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.TlsChannelCredentials;
+import io.grpc.protobuf.StatusProto;
+import io.grpc.stub.MetadataUtils;
+import io.tranche.proto.v1.QueueServiceGrpc;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One connection to a tranche server for the command line: the channel, the bearer token and the deadline
+ * of each call, and the translation of gRPC failures into one readable report and an exit status.
+ */
+public final class QueueClient implements AutoCloseable
+{
+    /** Exit status for a mistake in the request that retrying will not fix (invalid, not found, denied...). */
+    public static final int EXIT_CLIENT_ERROR = 2;
+    /** Exit status for everything else: server unavailable, deadline exceeded, internal errors. */
+    public static final int EXIT_FAILURE = 1;
+
+    /** Largest answer accepted, bytes. */
+    public static final int MAX_INBOUND_MESSAGE_SIZE = 256 << 20;
+
+    private static final Metadata.Key<String> AUTHORIZATION =
+        Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
+
+    private final ManagedChannel channel;
+    private final QueueServiceGrpc.QueueServiceBlockingStub blocking;
+    private final QueueServiceGrpc.QueueServiceStub async;
+    private final Duration timeout;
+    private final String server;
+
+    /**
+     * @param options the connection options.
+     * @param timeout the deadline of each call, or null for none.
+     * @throws IOException when the CA file cannot be read.
+     */
+    public QueueClient(final ClientOptions options, final Duration timeout) throws IOException
+    {
+        final ChannelCredentials credentials;
+        if (options.tls())
+        {
+            final TlsChannelCredentials.Builder tls = TlsChannelCredentials.newBuilder();
+            if (options.ca() != null)
+            {
+                tls.trustManager(options.ca());
+            }
+            credentials = tls.build();
+        }
+        else
+        {
+            credentials = InsecureChannelCredentials.create();
+        }
+        final ManagedChannelBuilder<?> builder = Grpc.newChannelBuilder(options.server(), credentials)
+            .userAgent("tranche-cli")
+            // A page of tranches carries one award per queued claim each: allow big answers.
+            .maxInboundMessageSize(MAX_INBOUND_MESSAGE_SIZE);
+        if (options.authority() != null)
+        {
+            builder.overrideAuthority(options.authority());
+        }
+        final String token = options.token();
+        if (token != null)
+        {
+            final Metadata headers = new Metadata();
+            headers.put(AUTHORIZATION, "Bearer " + token);
+            builder.intercept(MetadataUtils.newAttachHeadersInterceptor(headers));
+        }
+        this.channel = builder.build();
+        this.blocking = QueueServiceGrpc.newBlockingStub(channel);
+        this.async = QueueServiceGrpc.newStub(channel);
+        this.timeout = timeout;
+        this.server = options.server();
+    }
+
+    /** @return a blocking stub whose next call carries the deadline. */
+    public QueueServiceGrpc.QueueServiceBlockingStub blocking()
+    {
+        return timeout == null ? blocking : blocking.withDeadlineAfter(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    /** @return an asynchronous stub whose next call carries the deadline. */
+    public QueueServiceGrpc.QueueServiceStub async()
+    {
+        return timeout == null ? async : async.withDeadlineAfter(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    /** @return the server address. */
+    public String server()
+    {
+        return server;
+    }
+
+    @Override
+    public void close()
+    {
+        channel.shutdownNow();
+        try
+        {
+            channel.awaitTermination(5, TimeUnit.SECONDS);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * @param code a gRPC status code.
+     * @return {@link #EXIT_CLIENT_ERROR} for mistakes in the request that a retry will not fix,
+     * {@link #EXIT_FAILURE} otherwise.
+     */
+    public static int exitStatus(final Status.Code code)
+    {
+        switch (code)
+        {
+            case INVALID_ARGUMENT:
+            case NOT_FOUND:
+            case ALREADY_EXISTS:
+            case FAILED_PRECONDITION:
+            case OUT_OF_RANGE:
+            case PERMISSION_DENIED:
+            case UNAUTHENTICATED:
+                return EXIT_CLIENT_ERROR;
+            default:
+                return EXIT_FAILURE;
+        }
+    }
+
+    /**
+     * Prints a failed call as one line ({@code tranche CMD: CODE: message}) followed by one indented line
+     * per {@code google.rpc.BadRequest} field violation.
+     *
+     * @param err     standard error.
+     * @param command the command name for the prefix, e.g. {@code tranche claim add}.
+     * @param ex      the failure.
+     * @return the exit status.
+     */
+    public int report(final PrintWriter err, final String command, final StatusRuntimeException ex)
+    {
+        final Status status = ex.getStatus();
+        final StringBuilder sb = new StringBuilder();
+        sb.append(command).append(": ").append(status.getCode());
+        String description = status.getDescription();
+        if (status.getCode() == Status.Code.UNAVAILABLE)
+        {
+            description = "cannot reach " + server + " (is './tranche serve' running there?)" +
+                (description == null ? "" : ": " + description);
+        }
+        else if (status.getCode() == Status.Code.DEADLINE_EXCEEDED)
+        {
+            description = "no answer from " + server + " within " + (timeout == null ? "the deadline" : format(timeout)) +
+                " (raise --timeout)";
+        }
+        if (description != null && !description.isEmpty())
+        {
+            sb.append(": ").append(oneLine(description));
+        }
+        if (status.getCause() != null && status.getCode() != Status.Code.DEADLINE_EXCEEDED)
+        {
+            final String cause = status.getCause().getMessage();
+            if (cause != null && (description == null || !description.contains(cause)))
+            {
+                sb.append(" (").append(oneLine(cause)).append(')');
+            }
+        }
+        err.println(sb);
+        final com.google.rpc.Status details = StatusProto.fromThrowable(ex);
+        if (details != null)
+        {
+            for (final com.google.protobuf.Any any : details.getDetailsList())
+            {
+                if (any.is(BadRequest.class))
+                {
+                    try
+                    {
+                        for (final BadRequest.FieldViolation v : any.unpack(BadRequest.class).getFieldViolationsList())
+                        {
+                            err.println("  " + v.getField() + ": " + oneLine(v.getDescription()));
+                        }
+                    }
+                    catch (final com.google.protobuf.InvalidProtocolBufferException ignore)
+                    {
+                        // A malformed detail adds nothing; the status line above still stands.
+                    }
+                }
+            }
+        }
+        err.flush();
+        return exitStatus(status.getCode());
+    }
+
+    private static String format(final Duration d)
+    {
+        final long ms = d.toMillis();
+        return ms % 1000 == 0 ? (ms / 1000) + "s" : ms + "ms";
+    }
+
+    private static String oneLine(final String s)
+    {
+        return s.replace('\n', ' ').replace('\r', ' ');
+    }
+}

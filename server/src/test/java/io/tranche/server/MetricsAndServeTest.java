@@ -1,0 +1,142 @@
+package io.tranche.server;
+
+import static io.tranche.server.TestServer.claim;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.tranche.proto.v1.CreateClaimRequest;
+import io.tranche.proto.v1.ListClaimsRequest;
+import io.tranche.proto.v1.Method;
+import io.tranche.proto.v1.Policy;
+import io.tranche.proto.v1.QueueServiceGrpc;
+import io.tranche.proto.v1.ReleaseTrancheRequest;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class MetricsAndServeTest
+{
+    @TempDir
+    Path dir;
+
+    @Test
+    void shouldServePrometheusMetrics() throws Exception
+    {
+        try (TestServer server = TestServer.start(TestServer.config(dir).metrics("127.0.0.1:0")))
+        {
+            server.queue().createClaim(CreateClaimRequest.newBuilder().setClaim(claim("a", 100)).build());
+            server.queue().createClaim(CreateClaimRequest.newBuilder().setClaim(claim("b", 50)).build());
+            QueueServiceTest.catchError(() ->
+                server.queue().createClaim(CreateClaimRequest.newBuilder().setClaim(claim("a", 1)).build()));
+            server.queue().releaseTranche(ReleaseTrancheRequest.newBuilder().setRequestId("r").setSupply(30)
+                .setPolicy(Policy.newBuilder().setMethod(Method.FIFO)).build());
+            final HttpResponse<String> response = HttpClient.newHttpClient().send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.server.metricsPort() + "/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString());
+            assertThat(response.statusCode()).isEqualTo(200);
+            final String text = response.body();
+            assertThat(text)
+                .contains("tranche_grpc_calls_total{method=\"tranche.v1.QueueService/CreateClaim\",code=\"OK\"} 2\n")
+                .contains("tranche_grpc_calls_total{method=\"tranche.v1.QueueService/CreateClaim\",code=\"ALREADY_EXISTS\"} 1\n")
+                .contains("tranche_grpc_call_seconds_count{method=\"tranche.v1.QueueService/ReleaseTranche\"} 1\n")
+                .contains("tranche_queue_length 2\n")
+                .contains("tranche_outstanding_demand_units 120\n")
+                .contains("tranche_tranches_released_total 1\n")
+                .contains("tranche_journal_sync_seconds_count 3\n");
+        }
+    }
+
+    @Test
+    void shouldAcknowledgeConcurrentWritersExactlyOnce() throws Exception
+    {
+        try (TestServer server = TestServer.start(dir))
+        {
+            final int threads = 8;
+            final int perThread = 50;
+            final ExecutorService pool = Executors.newFixedThreadPool(threads);
+            final List<Future<?>> futures = new ArrayList<>();
+            for (int t = 0; t < threads; t++)
+            {
+                final int thread = t;
+                futures.add(pool.submit(() ->
+                {
+                    final QueueServiceGrpc.QueueServiceBlockingStub queue = server.queue();
+                    for (int i = 0; i < perThread; i++)
+                    {
+                        queue.createClaim(CreateClaimRequest.newBuilder().setClaim(claim("t" + thread + "-" + i, 1 + i)).build());
+                    }
+                }));
+            }
+            for (final Future<?> f : futures)
+            {
+                f.get(60, TimeUnit.SECONDS);
+            }
+            pool.shutdown();
+            assertThat(server.queue().listClaims(ListClaimsRequest.newBuilder().setPageSize(1000).build()).getClaimsCount())
+                .isEqualTo(threads * perThread);
+            // Group commit: no more syncs than records.
+            assertThat(server.server.metrics().journalSyncs()).isBetween(1L, (long)threads * perThread);
+        }
+    }
+
+    @Test
+    void shouldPrintOneReadyLineAndExitZeroOnSigterm() throws Exception
+    {
+        final String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        final Process process = new ProcessBuilder(java, "--add-opens", "java.base/jdk.internal.misc=ALL-UNNAMED",
+            "-cp", System.getProperty("java.class.path"), "io.tranche.server.Main",
+            "serve", "--listen", "127.0.0.1:0", "--data-dir", dir.toString(), "--grace-period", "2s")
+            .redirectError(ProcessBuilder.Redirect.DISCARD)
+            .start();
+        try
+        {
+            final BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+            final String line = out.readLine();
+            final Matcher m = Pattern.compile("tranche: listening on 127\\.0\\.0\\.1:(\\d+)").matcher(line);
+            assertThat(m.matches()).as(line).isTrue();
+            final int port = Integer.parseInt(m.group(1));
+            assertThat(port).isPositive();
+            final ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
+            try
+            {
+                QueueServiceGrpc.newBlockingStub(channel).withDeadlineAfter(20, TimeUnit.SECONDS)
+                    .createClaim(CreateClaimRequest.newBuilder().setClaim(claim("child", 3)).build());
+            }
+            finally
+            {
+                channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+            }
+            process.toHandle().destroy(); // SIGTERM, keeping our end of the pipes open
+            // Standard output ends when the process does: nothing more than the ready line was printed.
+            assertThat(out.readLine()).as("exactly one line on standard output").isNull();
+            assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(process.exitValue()).isZero();
+        }
+        finally
+        {
+            process.destroyForcibly();
+        }
+        try (TestServer server = TestServer.start(dir))
+        {
+            assertThat(server.queue().listClaims(ListClaimsRequest.getDefaultInstance()).getClaims(0).getId()).isEqualTo("child");
+        }
+    }
+}

@@ -1,0 +1,131 @@
+package io.tranche.server.state;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.protobuf.Message;
+import io.grpc.stub.StreamObserver;
+import io.tranche.proto.v1.Claim;
+import io.tranche.proto.v1.CreateClaimRequest;
+import io.tranche.server.TrancheServer;
+import io.tranche.server.metrics.Metrics;
+import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class WriterTest
+{
+    @TempDir
+    Path dir;
+
+    /** Counts answers. */
+    static final class Answers<T extends Message> implements StreamObserver<T>
+    {
+        final AtomicInteger ok = new AtomicInteger();
+        final AtomicInteger failed = new AtomicInteger();
+        final CountDownLatch done;
+
+        Answers(final int expected)
+        {
+            done = new CountDownLatch(expected);
+        }
+
+        @Override
+        public void onNext(final T value)
+        {
+            ok.incrementAndGet();
+        }
+
+        @Override
+        public void onError(final Throwable t)
+        {
+            failed.incrementAndGet();
+            done.countDown();
+        }
+
+        @Override
+        public void onCompleted()
+        {
+            done.countDown();
+        }
+    }
+
+    /** Holds the writer thread inside a read until released. */
+    private static CountDownLatch block(final Writer writer) throws InterruptedException
+    {
+        final CountDownLatch entered = new CountDownLatch(1);
+        final CountDownLatch release = new CountDownLatch(1);
+        assertThat(writer.offer(Writer.Op.read(state ->
+        {
+            entered.countDown();
+            try
+            {
+                release.await();
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+            }
+            return QueueState.Outcome.read(com.google.protobuf.Empty.getDefaultInstance());
+        }, new Answers<>(1)))).isTrue();
+        assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
+        return release;
+    }
+
+    @Test
+    void shouldGroupCommitOneBatchWithOneFsync() throws Exception
+    {
+        final Metrics metrics = new Metrics();
+        final Writer writer = Writer.open(new TrancheServer.Config().dataDir(dir), metrics);
+        try
+        {
+            final CountDownLatch release = block(writer);
+            final Answers<Claim> answers = new Answers<>(50);
+            for (int i = 0; i < 50; i++)
+            {
+                assertThat(writer.offer(Writer.Op.mutation(QueueState.CREATE_CLAIM, CreateClaimRequest.newBuilder()
+                    .setClaim(Claim.newBuilder().setId("c" + i).setDemand(1)).build(), answers))).isTrue();
+            }
+            assertThat(answers.ok.get()).as("nothing is acknowledged before its fsync").isZero();
+            release.countDown();
+            assertThat(answers.done.await(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(answers.ok.get()).isEqualTo(50);
+            assertThat(metrics.journalSyncs()).isEqualTo(1);
+            assertThat(writer.queueLength()).isEqualTo(50);
+        }
+        finally
+        {
+            writer.close();
+        }
+    }
+
+    @Test
+    void shouldRefuseOpsWhenItsQueueIsFullInsteadOfBlocking() throws Exception
+    {
+        final Writer writer = Writer.open(new TrancheServer.Config().dataDir(dir).writerQueueCapacity(8), new Metrics());
+        try
+        {
+            final CountDownLatch release = block(writer);
+            final Answers<Claim> answers = new Answers<>(0);
+            int accepted = 0;
+            while (writer.offer(Writer.Op.mutation(QueueState.CREATE_CLAIM, CreateClaimRequest.newBuilder()
+                .setClaim(Claim.newBuilder().setId("c" + accepted).setDemand(1)).build(), answers)))
+            {
+                accepted++;
+                assertThat(accepted).isLessThanOrEqualTo(64);
+            }
+            assertThat(accepted).isGreaterThanOrEqualTo(8);
+            release.countDown();
+        }
+        finally
+        {
+            writer.close();
+        }
+        assertThat(writer.offer(Writer.Op.read(s -> null, new Answers<>(0)))).as("closed").isFalse();
+        assertThat(writer.isClosing()).isTrue();
+    }
+}
