@@ -77,7 +77,13 @@ final class Report
             .append(machine.getOrDefault("gitCommit", "unknown")).append("`.\n\n");
         if (!"full".equals(machine.get("profile")))
         {
-            md.append("> Not a full run: fewer, shorter iterations. Read the figures as indications, not as results.\n\n");
+            md.append("> Not a full run: fewer, shorter iterations. Read the figures as indications, not as results.");
+            if ("smoke".equals(machine.get("profile")))
+            {
+                md.append(" A smoke run has no warm-up: times include the interpreter and B/op can include the ")
+                    .append("benchmark's setup (building the problem), so neither says anything about the kernel.");
+            }
+            md.append("\n\n");
         }
         md.append("## Machine\n\n| | |\n|---|---|\n");
         for (final String key : new String[] {"processor", "architecture", "logicalCores", "physicalCores", "memoryBytes",
