@@ -23,4 +23,10 @@ final class Adams extends DivisorMethod
         // w_i / n_i vs w_j / n_j, n ≥ 1
         return WideMath.compareProducts(wi, nj, wj, ni);
     }
+
+    @Override
+    int roundingBias()
+    {
+        return 1;
+    }
 }

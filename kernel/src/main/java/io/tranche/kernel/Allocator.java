@@ -285,21 +285,47 @@ public final class Allocator
         final boolean holdsZero = method.holdsZeroWeightAtFloor();
         final boolean finiteDemands = method.needsFiniteDemand();
 
+        // Bounds in lots, one pass, no call per claim; an absent demand, cap or share limit is unbounded.
+        final long shareBound = shareUnits == Claims.ABSENT ? Long.MAX_VALUE : shareUnits;
+        final long hiLimit = finiteDemands ? Long.MAX_VALUE : sLots;
+        final boolean demandWeight = method.defaultWeightIsDemand();
         long sumLo = 0;
         for (int i = 0; i < n; i++)
         {
-            final long loI = ceilDiv(floor[i], l);
-            long hiI = upperBoundLots(demand[i], cap[i], shareUnits, l, sLots);
-            // A bound at or above the whole supply never binds for these methods (an award never exceeds
-            // the target); capping keeps every bound <= 2^62. EQUAL_LOSSES and TALMUD read hi as the demand.
-            if (!finiteDemands && hiI > sLots)
+            final long d = demand[i];
+            final long c = cap[i];
+            final long dBound = d == Claims.ABSENT ? Long.MAX_VALUE : d;
+            final long cBound = c == Claims.ABSENT ? Long.MAX_VALUE : c;
+            final long units = Math.min(Math.min(dBound, cBound), shareBound);
+            final long loI;
+            long hiI;
+            if (l == 1)
             {
-                hiI = Math.max(sLots, loI);
+                // lot == 1 is the common case: no division per claim.
+                loI = floor[i];
+                hiI = units;
             }
-            final long wI = usesWeight ? effectiveWeight(method, demand[i], weight[i]) : 0;
-            if (holdsZero && wI == 0)
+            else
             {
-                hiI = loI;
+                loI = ceilDiv(floor[i], l);
+                hiI = units == Long.MAX_VALUE ? Long.MAX_VALUE : units / l;
+            }
+            // A bound at or above the whole supply never binds for these methods (an award never exceeds
+            // the target); capping keeps every bound <= 2^62 and gives unbounded claims the supply.
+            // EQUAL_LOSSES and TALMUD read hi as the demand (always finite there) and keep it.
+            if (hiI > hiLimit)
+            {
+                hiI = Math.max(hiLimit, loI);
+            }
+            long wI = 0;
+            if (usesWeight)
+            {
+                final long given = weight[i];
+                wI = given != Claims.ABSENT ? given : demandWeight ? d : 1;
+                if (holdsZero && wI == 0)
+                {
+                    hiI = loI;
+                }
             }
             lo[i] = loI;
             hi[i] = hiI;
@@ -476,7 +502,7 @@ public final class Allocator
         {
             units = shareUnits;
         }
-        return units == Long.MAX_VALUE ? unbounded : units / lot;
+        return units == Long.MAX_VALUE ? unbounded : lot == 1 ? units : units / lot;
     }
 
     static long ceilDiv(final long x, final long y)

@@ -22,4 +22,10 @@ final class DHondt extends DivisorMethod
         // w_i / (n_i + 1) vs w_j / (n_j + 1)
         return WideMath.compareProducts(wi, nj + 1, wj, ni + 1);
     }
+
+    @Override
+    int roundingBias()
+    {
+        return -1;
+    }
 }

@@ -27,6 +27,6 @@ final class Dean extends DivisorMethod
     int compareFinite(final long wi, final long ni, final long wj, final long nj)
     {
         // w·(2n+1) / (2n(n+1)) on each side, cross-multiplied: up to 250 bits.
-        return WideMath.compareProducts4(wi, 2 * ni + 1, nj, nj + 1, wj, 2 * nj + 1, ni, ni + 1, wide);
+        return WideMath.compareProductPairs(wi, 2 * ni + 1, nj, nj + 1, wj, 2 * nj + 1, ni, ni + 1, wide);
     }
 }

@@ -27,9 +27,16 @@ abstract class DivisorMethod implements Rule
     private long[] eventsScratch;
     /** Binary heap of claim indices for the final correction. */
     private int[] heap;
+    /** Claims still straddling the level interval during {@link #levelBySelection}, and their flags. */
+    private int[] work;
+    private byte[] flags;
     /** Scratch limbs for 256-bit products. */
     protected final long[] wide = new long[8];
     private int capacity;
+    /** Lots the heap added or removed in the last split: the jump's error, kept for tests. */
+    long lastCorrection;
+    /** Claims free (strictly inside their bounds) at the level last found. */
+    private long levelFreeClaims;
     /** Numerator of the level found by {@link #levelFromBreakpoints} (which returns the denominator). */
     private long levelNumerator;
 
@@ -56,6 +63,15 @@ abstract class DivisorMethod implements Rule
      */
     abstract int compareFinite(long wi, long ni, long wj, long nj);
 
+    /**
+     * @return the sign of the average rounding error per claim: −1 when rounding tends to lose lots
+     * (D'Hondt rounds down), +1 when it tends to gain (Adams rounds up), 0 otherwise.
+     */
+    int roundingBias()
+    {
+        return 0;
+    }
+
     @Override
     public final void ensureCapacity(final int capacity)
     {
@@ -65,6 +81,8 @@ abstract class DivisorMethod implements Rule
             events = new long[2 * c];
             eventsScratch = new long[2 * c];
             heap = new int[c];
+            work = new int[c];
+            flags = new byte[c];
             this.capacity = c;
         }
     }
@@ -104,6 +122,7 @@ abstract class DivisorMethod implements Rule
         }
         if (target <= sumLo || target >= sumHi || active == 0)
         {
+            lastCorrection = 0;
             final boolean all = target >= sumHi;
             for (int k = from; k < to; k++)
             {
@@ -118,12 +137,70 @@ abstract class DivisorMethod implements Rule
         long d = sumW;
         if (!noBoundBinds(order, from, to, lo, hi, w, n, d))
         {
-            final long level = levelFromBreakpoints(order, from, to, lo, hi, w, target, sumLo);
+            long level = levelBySelection(order, from, to, lo, hi, w, target, fixed, active);
+            if (level <= 0)
+            {
+                level = levelFromBreakpoints(order, from, to, lo, hi, w, target, sumLo);
+            }
             n = levelNumerator;
             d = level;
         }
+        else
+        {
+            levelFreeClaims = active;
+        }
+        // d is the weight of the claims free at λ, so moving n by k moves the relaxed total by at most
+        // k (exactly k while no bound starts to bind): pre-compensate the average rounding bias (half a
+        // lot per free claim under D'Hondt and Adams, Pukelsheim's rule of thumb), saving a refinement.
+        final long compensated = n - roundingBias() * (levelFreeClaims >>> 1);
+        if (compensated > 0)
+        {
+            n = compensated;
+        }
 
-        // Step 2: every lot of priority ≥ 1/λ.
+        // Step 2: every lot of priority ≥ 1/λ. Rounding loses or gains up to a lot per claim (about
+        // half a lot on average under D'Hondt and Adams); moving the level by the difference over the
+        // free weight brings the total within the rounding noise, so the heap has little left to do.
+        long sum = roundAll(order, from, to, lo, hi, w, a, n, d, fixed);
+        for (int pass = 0; pass < 3 && Math.abs(sum - target) > 8 + (active >>> 6); pass++)
+        {
+            final long shifted = n - (sum - target);
+            if (shifted <= 0)
+            {
+                break;
+            }
+            final long shiftedSum = roundAll(order, from, to, lo, hi, w, a, shifted, d, fixed);
+            if (Math.abs(shiftedSum - target) >= Math.abs(sum - target))
+            {
+                // A bound came into play: keep the better level and let the heap finish.
+                sum = roundAll(order, from, to, lo, hi, w, a, n, d, fixed);
+                break;
+            }
+            n = shifted;
+            sum = shiftedSum;
+        }
+
+        // Step 3: at most about one lot per claim to add or remove.
+        lastCorrection = Math.abs(sum - target);
+        if (sum < target)
+        {
+            correct(order, from, to, lo, hi, w, a, true, target - sum);
+        }
+        else if (sum > target)
+        {
+            correct(order, from, to, lo, hi, w, a, false, sum - target);
+        }
+    }
+
+    /**
+     * Sets each competing claim to clamp(#{lots with t(k) ≤ λ·w}, lo, hi) for λ = n/d, exactly.
+     *
+     * @return the total award of the tier.
+     */
+    private long roundAll(
+        final int[] order, final int from, final int to, final long[] lo, final long[] hi, final long[] w, final long[] a,
+        final long n, final long d, final long fixed)
+    {
         long sum = fixed;
         for (int k = from; k < to; k++)
         {
@@ -174,16 +251,13 @@ abstract class DivisorMethod implements Rule
             a[i] = award;
             sum += award;
         }
+        return sum;
+    }
 
-        // Step 3: at most about one lot per claim to add or remove.
-        if (sum < target)
-        {
-            addLots(order, from, to, lo, hi, w, a, target - sum);
-        }
-        else if (sum > target)
-        {
-            removeLots(order, from, to, lo, hi, w, a, sum - target);
-        }
+    /** @return the numerator of the level last found by {@link #levelBySelection} or {@link #levelFromBreakpoints}. */
+    long levelNumerator()
+    {
+        return levelNumerator;
     }
 
     /** True when λ = n/d puts every competing claim inside its bounds (the usual case: nothing clamps). */
@@ -218,7 +292,7 @@ abstract class DivisorMethod implements Rule
      *
      * @return the denominator of λ (the free weight); the numerator is left in {@link #levelNumerator}.
      */
-    private long levelFromBreakpoints(
+    long levelFromBreakpoints(
         final int[] order, final int from, final int to, final long[] lo, final long[] hi, final long[] w,
         final long target, final long sumLo)
     {
@@ -238,6 +312,7 @@ abstract class DivisorMethod implements Rule
 
         long c = sumLo;
         long wa = 0;
+        long free = 0;
         for (int k = 0; k < m; k++)
         {
             final long e = sorted[k];
@@ -253,16 +328,167 @@ abstract class DivisorMethod implements Rule
             {
                 c += hi[i];
                 wa -= w[i];
+                free--;
             }
             else
             {
                 c -= lo[i];
                 wa += w[i];
+                free++;
             }
         }
         levelNumerator = target - c;
+        levelFreeClaims = free;
         return wa;
     }
+
+    /**
+     * The same level as {@link #levelFromBreakpoints} in expected linear time, the way quickselect
+     * finds a median: keep an interval (left, right) of levels with f(left) &lt; target ≤ f(right) and
+     * the claims that still have a breakpoint strictly inside it; evaluate f at a pseudo-randomly
+     * chosen inside breakpoint, move one end of the interval there and retire the claims that no longer
+     * straddle it (into the constant part c or the free weight wa). When no breakpoint is left inside,
+     * f is c + λ·wa on the interval. The choice of pivots changes only the running time.
+     *
+     * @return the denominator of λ, the numerator in {@link #levelNumerator}; or 0 when the work
+     * exceeded an O(n log n) budget (the caller then sorts).
+     */
+    long levelBySelection(
+        final int[] order, final int from, final int to, final long[] lo, final long[] hi, final long[] w,
+        final long target, final long fixed, final int active)
+    {
+        final int[] work = this.work;
+        final byte[] flags = this.flags;
+        int m = 0;
+        for (int k = from; k < to; k++)
+        {
+            final int i = order[k];
+            if (w[i] == 0 || lo[i] >= hi[i])
+            {
+                continue;
+            }
+            work[m] = i;
+            // Every competing claim starts at its floor: c holds all floors, lo/w ≤ left = 0 iff lo = 0.
+            flags[m] = (byte)(lo[i] == 0 ? LO_AT_OR_BELOW_LEFT : 0);
+            m++;
+        }
+        long c = 0;
+        for (int k = 0; k < m; k++)
+        {
+            c += lo[work[k]];
+        }
+        c += fixed;
+        long wa = 0;
+        long free = 0;
+        long budget = 8L * active * (64 - Long.numberOfLeadingZeros(active) + 1);
+        long seed = 0x9E3779B97F4A7C15L;
+        while (m > 0)
+        {
+            budget -= m;
+            if (budget < 0)
+            {
+                return 0;
+            }
+            seed = seed * 6364136223846793005L + 1442695040888963407L;
+            final int pick = (int)((seed >>> 33) % m);
+            final int pi = work[pick];
+            // A live claim has lo/w inside the interval unless lo/w ≤ left, and then hi/w is inside.
+            final boolean useHi = (flags[pick] & LO_AT_OR_BELOW_LEFT) != 0 ||
+                ((flags[pick] & HI_AT_OR_ABOVE_RIGHT) == 0 && (seed & (1L << 20)) != 0);
+            final long p = useHi ? hi[pi] : lo[pi];
+            final long u = w[pi];
+
+            // f(p/u) = c + Σ over live claims of (clamp(p/u·w_j, lo_j, hi_j) − lo_j) + (p/u)·wa, as
+            // c − down + up + (p/u)·ww; up stops growing once past the target (Σhi may overflow).
+            long up = 0;
+            long down = 0;
+            long ww = wa;
+            for (int k = 0; k < m; k++)
+            {
+                final int j = work[k];
+                final long wj = w[j];
+                final int loCmp = WideMath.compareProducts(lo[j], u, p, wj);
+                final int hiCmp = WideMath.compareProducts(hi[j], u, p, wj);
+                int f = flags[k] & (LO_AT_OR_BELOW_LEFT | HI_AT_OR_ABOVE_RIGHT);
+                if (loCmp <= 0)
+                {
+                    f |= LO_AT_OR_BELOW_PIVOT;
+                }
+                if (loCmp >= 0)
+                {
+                    f |= LO_AT_OR_ABOVE_PIVOT;
+                }
+                if (hiCmp <= 0)
+                {
+                    f |= HI_AT_OR_BELOW_PIVOT;
+                    up = up <= target ? up + hi[j] - lo[j] : up;
+                }
+                else if (loCmp < 0)
+                {
+                    ww += wj;
+                    down += lo[j];
+                }
+                if (hiCmp >= 0)
+                {
+                    f |= HI_AT_OR_ABOVE_PIVOT;
+                }
+                flags[k] = (byte)f;
+            }
+            final long cc = c - down + Math.min(up, target);
+            final boolean reaches = cc >= target || WideMath.compareProducts(p, ww, target - cc, u) >= 0;
+            int kept = 0;
+            for (int k = 0; k < m; k++)
+            {
+                final int j = work[k];
+                final int f = flags[k];
+                if (reaches)
+                {
+                    if ((f & LO_AT_OR_ABOVE_PIVOT) != 0)
+                    {
+                        continue; // at its floor on the whole interval: already in c
+                    }
+                    if ((f & LO_AT_OR_BELOW_LEFT) != 0 && (f & HI_AT_OR_ABOVE_PIVOT) != 0)
+                    {
+                        c -= lo[j];
+                        wa += w[j];
+                        free++;
+                        continue;
+                    }
+                    work[kept] = j;
+                    flags[kept] = (byte)((f & LO_AT_OR_BELOW_LEFT) | ((f & HI_AT_OR_ABOVE_PIVOT) != 0 ? HI_AT_OR_ABOVE_RIGHT : 0));
+                }
+                else
+                {
+                    if ((f & HI_AT_OR_BELOW_PIVOT) != 0)
+                    {
+                        c += hi[j] - lo[j];
+                        continue;
+                    }
+                    if ((f & LO_AT_OR_BELOW_PIVOT) != 0 && (f & HI_AT_OR_ABOVE_RIGHT) != 0)
+                    {
+                        c -= lo[j];
+                        wa += w[j];
+                        free++;
+                        continue;
+                    }
+                    work[kept] = j;
+                    flags[kept] = (byte)(((f & LO_AT_OR_BELOW_PIVOT) != 0 ? LO_AT_OR_BELOW_LEFT : 0) | (f & HI_AT_OR_ABOVE_RIGHT));
+                }
+                kept++;
+            }
+            m = kept;
+        }
+        levelNumerator = target - c;
+        levelFreeClaims = free;
+        return wa;
+    }
+
+    private static final int LO_AT_OR_BELOW_LEFT = 1;
+    private static final int HI_AT_OR_ABOVE_RIGHT = 2;
+    private static final int LO_AT_OR_BELOW_PIVOT = 4;
+    private static final int LO_AT_OR_ABOVE_PIVOT = 8;
+    private static final int HI_AT_OR_BELOW_PIVOT = 16;
+    private static final int HI_AT_OR_ABOVE_PIVOT = 32;
 
     /** Stable bottom-up merge sort of breakpoint events by their value p/w, exactly. */
     private static long[] sortEvents(
@@ -328,73 +554,72 @@ abstract class DivisorMethod implements Rule
         return c != 0 ? c > 0 : i < j;
     }
 
-    /** Gives {@code count} more lots, each to the claim whose next lot comes first. */
-    private void addLots(
-        final int[] order, final int from, final int to, final long[] lo, final long[] hi, final long[] w, final long[] a,
-        final long count)
-    {
-        final int[] h = heap;
-        int size = 0;
-        for (int k = from; k < to; k++)
-        {
-            final int i = order[k];
-            if (w[i] != 0 && a[i] < hi[i])
-            {
-                h[size++] = i;
-            }
-        }
-        for (int pos = (size >>> 1) - 1; pos >= 0; pos--)
-        {
-            siftDown(h, size, pos, w, a, true);
-        }
-        for (long left = count; left > 0 && size > 0; left--)
-        {
-            final int i = h[0];
-            a[i]++;
-            if (a[i] >= hi[i])
-            {
-                h[0] = h[--size];
-            }
-            siftDown(h, size, 0, w, a, true);
-        }
-    }
-
-    /** Takes back {@code count} lots, each from the claim whose last lot comes last. */
-    private void removeLots(
-        final int[] order, final int from, final int to, final long[] lo, final long[] hi, final long[] w, final long[] a,
-        final long count)
-    {
-        final int[] h = heap;
-        int size = 0;
-        for (int k = from; k < to; k++)
-        {
-            final int i = order[k];
-            if (w[i] != 0 && a[i] > lo[i])
-            {
-                h[size++] = i;
-            }
-        }
-        for (int pos = (size >>> 1) - 1; pos >= 0; pos--)
-        {
-            siftDown(h, size, pos, w, a, false);
-        }
-        for (long left = count; left > 0 && size > 0; left--)
-        {
-            final int i = h[0];
-            a[i]--;
-            if (a[i] <= lo[i])
-            {
-                h[0] = h[--size];
-            }
-            siftDown(h, size, 0, w, a, false);
-        }
-    }
-
     /**
-     * Restores the heap below {@code pos}. Adding: the top is the claim whose next lot (a_i) comes first.
-     * Removing: the top is the claim whose last lot (a_i − 1) comes last.
+     * Gives ({@code adding}) or takes back {@code count} lots, one at a time in greedy order: the next
+     * lot that comes first, or the last lot given that comes last. Only the {@code count} claims whose
+     * first such lot is best can be touched (any other claim has {@code count} lots ahead of all of
+     * its own), so they are selected in one pass with a bounded heap and only they enter the heap.
      */
-    private void siftDown(final int[] h, final int size, final int pos, final long[] w, final long[] a, final boolean adding)
+    private void correct(
+        final int[] order, final int from, final int to, final long[] lo, final long[] hi, final long[] w, final long[] a,
+        final boolean adding, final long count)
+    {
+        final int[] h = heap;
+        final int keepMode = adding ? ADD_LAST_ON_TOP : REMOVE_FIRST_ON_TOP;
+        final int popMode = adding ? ADD_FIRST_ON_TOP : REMOVE_LAST_ON_TOP;
+        final long limit = Math.min(count, Integer.MAX_VALUE);
+        int size = 0;
+        for (int k = from; k < to; k++)
+        {
+            final int i = order[k];
+            if (w[i] == 0 || (adding ? a[i] >= hi[i] : a[i] <= lo[i]))
+            {
+                continue;
+            }
+            if (size < limit)
+            {
+                h[size] = i;
+                siftUp(h, size, w, a, keepMode);
+                size++;
+            }
+            else if (above(w, a, h[0], i, keepMode))
+            {
+                h[0] = i;
+                siftDown(h, size, 0, w, a, keepMode);
+            }
+        }
+        for (int pos = (size >>> 1) - 1; pos >= 0; pos--)
+        {
+            siftDown(h, size, pos, w, a, popMode);
+        }
+        for (long left = count; left > 0 && size > 0; left--)
+        {
+            final int i = h[0];
+            if (adding)
+            {
+                if (++a[i] >= hi[i])
+                {
+                    h[0] = h[--size];
+                }
+            }
+            else
+            {
+                if (--a[i] <= lo[i])
+                {
+                    h[0] = h[--size];
+                }
+            }
+            siftDown(h, size, 0, w, a, popMode);
+        }
+    }
+
+    /** Heap orders: which claim sits on top. */
+    private static final int ADD_FIRST_ON_TOP = 0;
+    private static final int ADD_LAST_ON_TOP = 1;
+    private static final int REMOVE_LAST_ON_TOP = 2;
+    private static final int REMOVE_FIRST_ON_TOP = 3;
+
+    private void siftDown(final int[] h, final int size, final int pos, final long[] w, final long[] a, final int mode)
     {
         int p = pos;
         final int x = h[p];
@@ -407,11 +632,11 @@ abstract class DivisorMethod implements Rule
             }
             int child = left;
             final int right = left + 1;
-            if (right < size && above(w, a, h[right], h[left], adding))
+            if (right < size && above(w, a, h[right], h[left], mode))
             {
                 child = right;
             }
-            if (!above(w, a, h[child], x, adding))
+            if (!above(w, a, h[child], x, mode))
             {
                 break;
             }
@@ -421,8 +646,36 @@ abstract class DivisorMethod implements Rule
         h[p] = x;
     }
 
-    private boolean above(final long[] w, final long[] a, final int i, final int j, final boolean adding)
+    private void siftUp(final int[] h, final int pos, final long[] w, final long[] a, final int mode)
     {
-        return adding ? ahead(w, i, a[i], j, a[j]) : ahead(w, j, a[j] - 1, i, a[i] - 1);
+        int p = pos;
+        final int x = h[p];
+        while (p > 0)
+        {
+            final int parent = (p - 1) >>> 1;
+            if (!above(w, a, x, h[parent], mode))
+            {
+                break;
+            }
+            h[p] = h[parent];
+            p = parent;
+        }
+        h[p] = x;
+    }
+
+    /** True when claim i belongs above claim j in a heap of the given order. */
+    private boolean above(final long[] w, final long[] a, final int i, final int j, final int mode)
+    {
+        switch (mode)
+        {
+            case ADD_FIRST_ON_TOP:
+                return ahead(w, i, a[i], j, a[j]);
+            case ADD_LAST_ON_TOP:
+                return ahead(w, j, a[j], i, a[i]);
+            case REMOVE_LAST_ON_TOP:
+                return ahead(w, j, a[j] - 1, i, a[i] - 1);
+            default:
+                return ahead(w, i, a[i] - 1, j, a[j] - 1);
+        }
     }
 }

@@ -23,6 +23,10 @@ final class HuntingtonHill extends DivisorMethod
         // t(q) ≤ q + r/d  ⟺  q(q+1)·d² ≤ (q·d + r)²  ⟺  q·d·(d − 2r) ≤ r²; up to 188 bits.
         final long qdHigh = Math.multiplyHigh(q, d);
         final long qdLow = q * d;
+        if (qdHigh == 0 && qdLow >= 0)
+        {
+            return WideMath.compareProducts(qdLow, d - 2 * r, r, r) <= 0 ? q + 1 : q;
+        }
         final long[] x = wide;
         WideMath.multiply128(qdHigh, qdLow, 0, d - 2 * r, x, 0);
         x[4] = 0;
@@ -36,6 +40,6 @@ final class HuntingtonHill extends DivisorMethod
     int compareFinite(final long wi, final long ni, final long wj, final long nj)
     {
         // w_i² / (n_i(n_i+1)) vs w_j² / (n_j(n_j+1)), cross-multiplied: up to 250 bits.
-        return WideMath.compareProducts4(wi, wi, nj, nj + 1, wj, wj, ni, ni + 1, wide);
+        return WideMath.compareProductPairs(wi, wi, nj, nj + 1, wj, wj, ni, ni + 1, wide);
     }
 }

@@ -84,7 +84,7 @@ final class LevelMethods
                 solver.hi = sHi;
                 solver.w = sW;
             }
-            solver.solve(m, target);
+            solver.solve(m, target, true);
             writeRounded(solver, ws, from, m, target);
         }
 
@@ -134,7 +134,7 @@ final class LevelMethods
                 sW[k] = w[i];
                 sumHi += hi[i];
             }
-            solver.solve(m, sumHi - target);
+            solver.solve(m, sumHi - target, false);
             final long[] base = solver.base;
             final long[] num = solver.num;
             final long d = solver.den;
@@ -222,7 +222,7 @@ final class LevelMethods
                     sHi[k] = Long.compareUnsigned(twiceRoom, h) < 0 ? twiceRoom : h;
                 }
             }
-            solver.solve(m, awards ? twiceTarget : (sumHi - target) << 1);
+            solver.solve(m, awards ? twiceTarget : (sumHi - target) << 1, false);
             // Halve: (q + r/d) / 2 = ⌊q/2⌋ + ((q mod 2)·d + r) / 2d; d counts claims, so 2d cannot overflow.
             final long[] base = solver.base;
             final long[] num = solver.num;

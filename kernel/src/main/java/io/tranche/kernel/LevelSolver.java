@@ -9,13 +9,16 @@ import java.util.Arrays;
  * <p>
  * Inputs live in {@link #lo}, {@link #hi}, {@link #w} (filled by the caller) and are read as unsigned
  * 64-bit values, so that a method may work in half units (TALMUD) with bounds up to 2^63 and targets up
- * to 2^64 − 1. Free claims ({@code lo < hi}, {@code w > 0}) have {@code hi ≤ 2^62} and {@code w ≤ 2^62},
+ * to 2^63. Free claims ({@code lo < hi}, {@code w > 0}) have {@code hi ≤ 2^62} and {@code w ≤ 2^62},
  * and {@code Σw < 2^63}. Claims with {@code lo == hi} or {@code w == 0} are fixed at {@code lo}.
  * <p>
- * Cost: one pass when no bound binds (the guess λ = target / Σw is checked while the shares are
- * computed); otherwise the breakpoints {@code lo/w} and {@code hi/w} are sorted (merge sort on indices,
- * exact cross-multiplied comparisons) and swept once, O(m log m). Rounding selects the k-th largest
- * remainder by radix selection, O(m). No allocation: all scratch is sized in {@link #ensureCapacity}.
+ * Cost, independent of the target: one pass when no bound binds (the guess λ = target / Σw is checked
+ * while the shares are computed). Otherwise {@link #search} brackets λ between breakpoints
+ * {@code lo/w} and {@code hi/w} like quickselect, expected O(m) (a sampled first round on large tiers,
+ * then median-of-three pivots), and falls back after a work budget to {@link #sweep}: sort the
+ * breakpoints (merge sort on indices, exact cross-multiplied comparisons) and sweep once, O(m log m).
+ * Rounding ({@link #round}) is two passes and a radix selection, O(m). No allocation: all scratch is
+ * sized in {@link #ensureCapacity}. No floating point.
  */
 final class LevelSolver
 {
@@ -38,8 +41,23 @@ final class LevelSolver
     long[] num;
     /** Output: the common denominator of every fractional part. */
     long den;
+    /** Whether {@link #evaluate} histograms the remainders and sums the bases for {@link #round}. */
+    private boolean histogramWanted;
+    /** True when the histogram and {@link #baseSum} describe the current base and num. */
+    private boolean histogramReady;
+    private long baseSum;
     /** Set by {@link #select}: how many values equal to the selected one are within the requested rank. */
     private long tiesLeft;
+
+    /** Claims in a sample of a large tier, and the tier size from which sampling starts to pay. */
+    private static final int SAMPLE_SIZE = 4096;
+    static final int SAMPLE_THRESHOLD = 8 * SAMPLE_SIZE;
+
+    private LevelSolver sampler;
+    private long pivotLowA;
+    private long pivotLowB;
+    private long pivotHighA;
+    private long pivotHighB;
 
     private int[] events;
     private int[] eventsScratch;
@@ -70,6 +88,10 @@ final class LevelSolver
             events = new int[2 * c];
             eventsScratch = new int[2 * c];
             this.capacity = c;
+            if (c >= SAMPLE_THRESHOLD && sampler == null)
+            {
+                sampler = new LevelSolver(SAMPLE_SIZE);
+            }
         }
     }
 
@@ -78,10 +100,14 @@ final class LevelSolver
      * Requires {@code Σlo ≤ target ≤ Σhi} (unsigned).
      *
      * @param m      number of claims.
-     * @param target sum of the shares, unsigned.
+     * @param target    sum of the shares, unsigned.
+     * @param histogram true when the shares go to {@link #round} unchanged: the last pass over them then
+     *                  also prepares the rounding, which saves {@link #round} a pass.
      */
-    void solve(final int m, final long target)
+    void solve(final int m, final long target, final boolean histogram)
     {
+        histogramWanted = histogram;
+        histogramReady = false;
         final long[] lo = this.lo;
         final long[] hi = this.hi;
         final long[] w = this.w;
@@ -161,6 +187,7 @@ final class LevelSolver
         long rightB = 0;
         boolean rightInfinite = true;
         long seed = 0x9E37_79B9_7F4A_7C15L;
+        boolean firstRound = true;
         while (size > 0)
         {
             budget -= 2L * size;
@@ -168,100 +195,143 @@ final class LevelSolver
             {
                 return false;
             }
-            // Median of three pseudo-random inside breakpoints (deterministic seed: same input, same work).
-            long pa = 0;
-            long pb = 0;
-            long qa = 0;
-            long qb = 0;
-            long ra = 0;
-            long rb = 0;
-            for (int t = 0; t < 3; t++)
+            long pa;
+            long pb;
+            long ra;
+            long rb;
+            final boolean twoPivots = firstRound && size >= SAMPLE_THRESHOLD && sampledPivots(size, free);
+            firstRound = false;
+            if (twoPivots)
             {
-                seed = seed * 6364136223846793005L + 1442695040888963407L;
-                final int k = u[(int)(((seed >>> 33) * size) >>> 31)];
-                final long l = lo[k];
-                final long wk = w[k];
-                // Undecided: the start lo/w is inside unless it is at or left of λL; then the end is inside.
-                final boolean startInside = compareFractions(l, wk, leftA, leftB) > 0;
-                final long na = startInside ? l : hi[k];
-                if (t == 0)
+                // First round on a large tier: two pivots around the level of an evenly spaced sample.
+                pa = pivotLowA;
+                pb = pivotLowB;
+                ra = pivotHighA;
+                rb = pivotHighB;
+            }
+            else
+            {
+                // Median of three pseudo-random inside breakpoints (deterministic seed: same input, same work).
+                pa = 0;
+                pb = 0;
+                long qa = 0;
+                long qb = 0;
+                ra = 0;
+                rb = 0;
+                for (int t = 0; t < 3; t++)
                 {
-                    pa = na;
-                    pb = wk;
+                    seed = seed * 6364136223846793005L + 1442695040888963407L;
+                    final int k = u[(int)(((seed >>> 33) * size) >>> 31)];
+                    final long l = lo[k];
+                    final long wk = w[k];
+                    // Undecided: the start lo/w is inside unless it is at or left of λL; then the end is inside.
+                    final boolean startInside = compareFractions(l, wk, leftA, leftB) > 0;
+                    final long na = startInside ? l : hi[k];
+                    if (t == 0)
+                    {
+                        pa = na;
+                        pb = wk;
+                    }
+                    else if (t == 1)
+                    {
+                        qa = na;
+                        qb = wk;
+                    }
+                    else
+                    {
+                        ra = na;
+                        rb = wk;
+                    }
                 }
-                else if (t == 1)
+                // Order p ≤ q, then the median of (p, q, r) is clamp(r, p, q).
+                if (compareFractions(pa, pb, qa, qb) > 0)
                 {
-                    qa = na;
-                    qb = wk;
+                    final long ta = pa;
+                    final long tb = pb;
+                    pa = qa;
+                    pb = qb;
+                    qa = ta;
+                    qb = tb;
                 }
-                else
+                if (compareFractions(ra, rb, pa, pb) < 0)
                 {
-                    ra = na;
-                    rb = wk;
+                    ra = pa;
+                    rb = pb;
                 }
+                else if (compareFractions(ra, rb, qa, qb) > 0)
+                {
+                    ra = qa;
+                    rb = qb;
+                }
+                pa = ra;
+                pb = rb;
             }
-            // Order p ≤ q, then the median of (p, q, r) is clamp(r, p, q).
-            if (compareFractions(pa, pb, qa, qb) > 0)
-            {
-                final long ta = pa;
-                final long tb = pb;
-                pa = qa;
-                pb = qb;
-                qa = ta;
-                qb = tb;
-            }
-            if (compareFractions(ra, rb, pa, pb) < 0)
-            {
-                ra = pa;
-                rb = pb;
-            }
-            else if (compareFractions(ra, rb, qa, qb) > 0)
-            {
-                ra = qa;
-                rb = qb;
-            }
-            // Total at the pivot ra/rb: C + Σ clamped bounds + (ra/rb)·(A + Σ weights of claims inside).
+            // Totals at the pivots p = pa/pb ≤ r = ra/rb: C + Σ clamped bounds + pivot·(A + Σ weights inside).
             long cp = c;
             long ap = a;
-            boolean reached = false;
+            long cr = c;
+            long ar = a;
+            boolean reachedP = !twoPivots;
+            boolean reachedR = false;
             for (int j = 0; j < size; j++)
             {
                 final int k = u[j];
                 final long wk = w[k];
-                if (compareFractions(hi[k], wk, ra, rb) <= 0)
+                final long h = hi[k];
+                final long l = lo[k];
+                // Branch-free accumulation (& not &&): which side of a pivot a claim falls is a coin toss.
+                if (!reachedR)
                 {
-                    cp += hi[k];
+                    final boolean atHi = compareFractions(h, wk, ra, rb) <= 0;
+                    final boolean atLo = !atHi & compareFractions(l, wk, ra, rb) >= 0;
+                    cr += atHi ? h : atLo ? l : 0;
+                    ar += atHi | atLo ? 0 : wk;
+                    // cr < free ≤ 2^63 before the add and a bound ≤ 2^62: no unsigned overflow.
+                    reachedR = Long.compareUnsigned(cr, free) >= 0;
                 }
-                else if (compareFractions(lo[k], wk, ra, rb) >= 0)
+                if (!reachedP)
                 {
-                    cp += lo[k];
+                    final boolean atHi = compareFractions(h, wk, pa, pb) <= 0;
+                    final boolean atLo = !atHi & compareFractions(l, wk, pa, pb) >= 0;
+                    cp += atHi ? h : atLo ? l : 0;
+                    ap += atHi | atLo ? 0 : wk;
+                    reachedP = Long.compareUnsigned(cp, free) >= 0;
                 }
-                else
+                else if (reachedR)
                 {
-                    ap += wk;
-                    continue;
-                }
-                // cp < free ≤ 2^63 before the add and a bound ≤ 2^62: no unsigned overflow.
-                if (Long.compareUnsigned(cp, free) >= 0)
-                {
-                    reached = true;
                     break;
                 }
             }
-            if (!reached)
+            if (!reachedR)
             {
-                reached = Int128.compareProductsUnsigned(ra, ap, free - cp, rb) >= 0;
+                reachedR = Int128.compareProductsUnsigned(ra, ar, free - cr, rb) >= 0;
             }
-            if (reached)
+            if (!twoPivots)
             {
-                rightA = ra;
-                rightB = rb;
+                reachedP = reachedR;
+            }
+            else if (!reachedP)
+            {
+                reachedP = Int128.compareProductsUnsigned(pa, ap, free - cp, pb) >= 0;
+            }
+            if (!reachedR)
+            {
+                leftA = ra;
+                leftB = rb;
+            }
+            else if (reachedP)
+            {
+                rightA = pa;
+                rightB = pb;
                 rightInfinite = false;
             }
             else
             {
-                leftA = ra;
-                leftB = rb;
+                leftA = pa;
+                leftB = pb;
+                rightA = ra;
+                rightB = rb;
+                rightInfinite = false;
             }
             int kept = 0;
             for (int j = 0; j < size; j++)
@@ -270,26 +340,17 @@ final class LevelSolver
                 final long l = lo[k];
                 final long h = hi[k];
                 final long wk = w[k];
-                if (compareFractions(h, wk, leftA, leftB) <= 0)
-                {
-                    c += h;
-                }
-                else if (rightInfinite)
-                {
-                    u[kept++] = k;
-                }
-                else if (compareFractions(l, wk, rightA, rightB) >= 0)
-                {
-                    c += l;
-                }
-                else if (compareFractions(l, wk, leftA, leftB) <= 0 && compareFractions(h, wk, rightA, rightB) >= 0)
-                {
-                    a += wk;
-                }
-                else
-                {
-                    u[kept++] = k;
-                }
+                // Settled at hi left of the bracket, at lo right of it, or linear across it; else undecided.
+                final boolean atHi = compareFractions(h, wk, leftA, leftB) <= 0;
+                // Non-short-circuit & on purpose: evaluating every comparison beats a mispredicted branch.
+                final boolean bounded = !rightInfinite;
+                final boolean atLo = !atHi & bounded & compareFractions(l, wk, rightA, rightB) >= 0;
+                final boolean linear = !atHi & !atLo & bounded &
+                    compareFractions(l, wk, leftA, leftB) <= 0 & compareFractions(h, wk, rightA, rightB) >= 0;
+                c += atHi ? h : atLo ? l : 0;
+                a += linear ? wk : 0;
+                u[kept] = k;
+                kept += atHi | atLo | linear ? 0 : 1;
             }
             size = kept;
         }
@@ -297,6 +358,120 @@ final class LevelSolver
         // from below free at λL to at least free at λR.
         evaluate(m, free - c, a, false);
         return true;
+    }
+
+    /**
+     * Sets {@link #pivotLowA}/{@link #pivotLowB} ≤ {@link #pivotHighA}/{@link #pivotHighB} to sample
+     * breakpoints around the level of an evenly spaced sample of the undecided claims in
+     * {@code events[0..size)}, with the target scaled to the sample (Floyd and Rivest's selection idea):
+     * the tier's level then most likely lies between them, and one pass retires all but a few percent.
+     *
+     * @return false when the sample has no breakpoint (never for free claims).
+     */
+    private boolean sampledPivots(final int size, final long free)
+    {
+        final LevelSolver sampler = this.sampler;
+        final int[] u = events;
+        final long[] sLo = sampler.ownLo;
+        final long[] sHi = sampler.ownHi;
+        final long[] sW = sampler.ownW;
+        final int s = SAMPLE_SIZE;
+        for (int j = 0; j < s; j++)
+        {
+            final int k = u[(int)((long)j * size / s)];
+            sLo[j] = lo[k];
+            sHi[j] = hi[k];
+            sW[j] = w[k];
+        }
+        final long scaled = div.multiplyDivideUnsigned(free, s, size);
+        final int e = sampler.sortedEvents(s);
+        if (e == 0)
+        {
+            return false;
+        }
+        final int[] sorted = sampler.sortedEvents;
+        // First sorted breakpoint at which the sample's total reaches the scaled target (as in sweep).
+        long c = 0;
+        long a = 0;
+        for (int j = 0; j < s; j++)
+        {
+            if (sLo[j] == 0)
+            {
+                a += sW[j];
+            }
+            else
+            {
+                c += sLo[j];
+            }
+        }
+        int at = e - 1;
+        if (Long.compareUnsigned(c, scaled) >= 0)
+        {
+            at = 0;
+        }
+        else
+        {
+            for (int j = 0; j < e; j++)
+            {
+                final int ev = sorted[j];
+                final int k = ev >>> 1;
+                final long key = (ev & 1) == 0 ? sLo[k] : sHi[k];
+                if (Int128.compareProductsUnsigned(key, a, scaled - c, sW[k]) >= 0)
+                {
+                    at = j;
+                    break;
+                }
+                if ((ev & 1) == 0)
+                {
+                    c -= sLo[k];
+                    a += sW[k];
+                }
+                else
+                {
+                    c += sHi[k];
+                    a -= sW[k];
+                }
+            }
+        }
+        // The rank of the tier's level among the e sample breakpoints varies by at most √e / 2 (one
+        // standard deviation of a binomial); keep 3 on each side, so that about 3/√e of the tier stays.
+        // √e within a factor √2, in integers: 2^⌊bits(e)/2⌋.
+        final int rootE = 1 << ((32 - Integer.numberOfLeadingZeros(e)) >> 1);
+        final int margin = 3 * rootE / 2;
+        final int low = sorted[Math.max(0, at - margin)];
+        final int high = sorted[Math.min(e - 1, at + margin)];
+        pivotLowA = (low & 1) == 0 ? sLo[low >>> 1] : sHi[low >>> 1];
+        pivotLowB = sW[low >>> 1];
+        pivotHighA = (high & 1) == 0 ? sLo[high >>> 1] : sHi[high >>> 1];
+        pivotHighB = sW[high >>> 1];
+        return true;
+    }
+
+    /** The sorted events of the last {@link #sortedEvents(int)} call. */
+    private int[] sortedEvents;
+
+    /**
+     * Sorts the breakpoints of claims {@code 0..m)} (all free): a start {@code lo/w} for {@code lo > 0}
+     * and an end {@code hi/w} for each; leaves them in {@link #sortedEvents}.
+     *
+     * @return the number of events.
+     */
+    private int sortedEvents(final int m)
+    {
+        int e = 0;
+        boolean uniform = true;
+        final long firstW = w[0];
+        for (int k = 0; k < m; k++)
+        {
+            uniform &= w[k] == firstW;
+            if (lo[k] != 0)
+            {
+                events[e++] = k << 1;
+            }
+            events[e++] = (k << 1) | 1;
+        }
+        sortedEvents = sort(e, uniform);
+        return e;
     }
 
     /** Compares a/b with c/d for a, c ≤ 2^62 and positive b, d ≤ 2^62 (exact, 128-bit cross products). */
@@ -323,6 +498,14 @@ final class LevelSolver
         final long[] base = this.base;
         final long[] num = this.num;
         final Int128 div = this.div;
+        final int[] histogram = this.histogram;
+        final boolean counting = histogramWanted;
+        final int shift = histogramShift(m, d);
+        if (counting)
+        {
+            Arrays.fill(histogram, 0, (int)((d - 1) >>> shift) + 1, 0);
+        }
+        long sum = 0;
         // ⌊2^64 / d⌋ or one less: a multiply by it estimates ⌊x / d⌋ from below by at most 1 (libdivide's idea).
         final long reciprocal = Long.divideUnsigned(-1L, d);
         for (int k = 0; k < m; k++)
@@ -330,60 +513,76 @@ final class LevelSolver
             final long l = lo[k];
             final long h = hi[k];
             final long wk = w[k];
-            if (l == h || wk == 0)
-            {
-                base[k] = l;
-                num[k] = 0;
-                continue;
-            }
-            final long pLo = wk * n;
-            final long pHi = Int128.multiplyHighUnsigned(wk, n);
             long q;
             long r;
-            if (pHi == 0)
+            if (l == h || wk == 0)
             {
-                q = Int128.multiplyHighUnsigned(pLo, reciprocal);
-                r = pLo - q * d;
-                // The estimate is low by at most one: 0 ≤ r < 2d, and r − d fits a signed long. Branch free
-                // because the correction is needed about half the time.
-                final long low = ~((r - d) >> 63);
-                q -= low;
-                r -= low & d;
-            }
-            else if (Long.compareUnsigned(pHi, d) >= 0)
-            {
-                // The quotient is at least 2^64, above any bound.
-                q = -1L;
-                r = 1;
-            }
-            else
-            {
-                q = div.divideUnsigned(pHi, pLo, d);
-                r = div.remainder;
-            }
-            if (Long.compareUnsigned(q, l) < 0)
-            {
-                if (strict)
-                {
-                    return false;
-                }
                 q = l;
                 r = 0;
             }
-            else if (Long.compareUnsigned(q, h) > 0 || (q == h && r != 0))
+            else
             {
-                if (strict)
+                final long pLo = wk * n;
+                final long pHi = Int128.multiplyHighUnsigned(wk, n);
+                if (pHi == 0)
                 {
-                    return false;
+                    q = Int128.multiplyHighUnsigned(pLo, reciprocal);
+                    r = pLo - q * d;
+                    // The estimate is low by at most one: 0 ≤ r < 2d, and r − d fits a signed long. Branch
+                    // free because the correction is needed about half the time.
+                    final long low = ~((r - d) >> 63);
+                    q -= low;
+                    r -= low & d;
                 }
-                q = h;
-                r = 0;
+                else if (Long.compareUnsigned(pHi, d) >= 0)
+                {
+                    // The quotient is at least 2^64, above any bound.
+                    q = -1L;
+                    r = 1;
+                }
+                else
+                {
+                    q = div.divideUnsigned(pHi, pLo, d);
+                    r = div.remainder;
+                }
+                if (Long.compareUnsigned(q, l) < 0)
+                {
+                    if (strict)
+                    {
+                        return false;
+                    }
+                    q = l;
+                    r = 0;
+                }
+                else if (Long.compareUnsigned(q, h) > 0 || (q == h && r != 0))
+                {
+                    if (strict)
+                    {
+                        return false;
+                    }
+                    q = h;
+                    r = 0;
+                }
             }
             base[k] = q;
             num[k] = r;
+            if (counting)
+            {
+                sum += q;
+                histogram[(int)(r >>> shift)]++;
+            }
         }
         den = d;
+        histogramReady = counting;
+        baseSum = sum;
         return true;
+    }
+
+    /** The shift that maps a remainder below {@code den} to a histogram bucket, for m claims. */
+    private static int histogramShift(final int m, final long den)
+    {
+        final int bits = Math.min(HISTOGRAM_BITS, Math.max(4, 32 - Integer.numberOfLeadingZeros(m)));
+        return Math.max(0, 64 - Long.numberOfLeadingZeros(den - 1) - bits);
     }
 
     /**
@@ -529,17 +728,20 @@ final class LevelSolver
         final long[] base = this.base;
         final long[] num = this.num;
         final int[] histogram = this.histogram;
-        final int bits = Math.min(HISTOGRAM_BITS, Math.max(4, 32 - Integer.numberOfLeadingZeros(m)));
-        final long top = den - 1;
-        final int shift = Math.max(0, 64 - Long.numberOfLeadingZeros(top) - bits);
-        final int buckets = (int)(top >>> shift) + 1;
-        Arrays.fill(histogram, 0, buckets, 0);
-        long sum = 0;
-        for (int k = 0; k < m; k++)
+        final int shift = histogramShift(m, den);
+        final int buckets = (int)((den - 1) >>> shift) + 1;
+        long sum = baseSum;
+        if (!histogramReady)
         {
-            sum += base[k];
-            histogram[(int)(num[k] >>> shift)]++;
+            Arrays.fill(histogram, 0, buckets, 0);
+            sum = 0;
+            for (int k = 0; k < m; k++)
+            {
+                sum += base[k];
+                histogram[(int)(num[k] >>> shift)]++;
+            }
         }
+        histogramReady = false;
         long extra = target - sum;
         if (extra <= 0)
         {
@@ -558,15 +760,30 @@ final class LevelSolver
         // Now extra (≥ 1) lots go to the largest remainders inside the deciding bucket.
         final int[] candidates = events;
         int c = 0;
+        long candidateMin = Long.MAX_VALUE;
+        long candidateMax = Long.MIN_VALUE;
         for (int k = 0; k < m; k++)
         {
-            final int digit = (int)(num[k] >>> shift);
+            final long r = num[k];
+            final int digit = (int)(r >>> shift);
             // One more lot, branch-free, when the digit is above the deciding bucket.
             award[order[from + k]] = base[k] + ((bucket - digit) >>> 31);
             if (digit == bucket)
             {
                 candidates[c++] = k;
+                candidateMin = Math.min(candidateMin, r);
+                candidateMax = Math.max(candidateMax, r);
             }
+        }
+        if (candidateMin == candidateMax)
+        {
+            // One remainder shared by the whole bucket (EQUAL: every claim strictly inside its bounds has
+            // the same share): the earliest extra claims of the bucket take the lots.
+            for (int j = 0; j < extra; j++)
+            {
+                award[order[from + candidates[j]]]++;
+            }
+            return;
         }
         final long[] select = this.select;
         for (int j = 0; j < c; j++)

@@ -172,4 +172,27 @@ final class WideMath
         multiply128(unsignedMultiplyHigh(e, f), e * f, unsignedMultiplyHigh(g, h), g * h, scratch, 4);
         return compare256(scratch, 0, scratch, 4);
     }
+
+    /**
+     * Compares {@code (a·b)·(c·d)} with {@code (e·f)·(g·h)} for factors below 2^63, in 128 bits when the
+     * four pair products fit in 63 bits (the usual case), else in 256 bits.
+     *
+     * @return negative, zero or positive as the first product is below, equal to or above the second.
+     */
+    static int compareProductPairs(
+        final long a, final long b, final long c, final long d,
+        final long e, final long f, final long g, final long h,
+        final long[] scratch)
+    {
+        final long ab = a * b;
+        final long cd = c * d;
+        final long ef = e * f;
+        final long gh = g * h;
+        if ((Math.multiplyHigh(a, b) | Math.multiplyHigh(c, d) | Math.multiplyHigh(e, f) | Math.multiplyHigh(g, h)) == 0 &&
+            (ab | cd | ef | gh) >= 0)
+        {
+            return compareProducts(ab, cd, ef, gh);
+        }
+        return compareProducts4(a, b, c, d, e, f, g, h, scratch);
+    }
 }

@@ -176,9 +176,37 @@ class AllocationPropertiesTest
         // a different problem in between must leave no trace
         kernel(Generators.valid(seed ^ 0x9E3779B97F4A7C15L));
         final long[] second = kernel(p);
-        final long[] fresh = kernel(new Allocator(p.size(), 64), new Claims(1), new Violations(), p);
+        // a fresh allocator that starts with room for one claim and grows on this call
+        final long[] fresh = kernel(new Allocator(1, 64), new Claims(1), new Violations(), p);
         assertThat(second).isEqualTo(first);
         assertThat(fresh).isEqualTo(first);
+    }
+
+    @Provide
+    Arbitrary<Method> zeroWeightMethods()
+    {
+        return Arbitraries.of(Method.PROPORTIONAL, Method.EQUAL, Method.DHONDT, Method.SAINTE_LAGUE, Method.ADAMS,
+            Method.DEAN, Method.HUNTINGTON_HILL);
+    }
+
+    @Property(tries = TRIES)
+    void zeroWeightClaimReceivesExactlyItsFloorWhenFloorsFit(
+        @ForAll("zeroWeightMethods") final Method method, @ForAll final long seed)
+    {
+        final Problem p = Generators.valid(seed, method);
+        final long[] awards = kernel(p);
+        final ReferenceAllocator.Bounds b = ReferenceAllocator.bounds(p);
+        if (b.sumLo().compareTo(BigInteger.valueOf(b.supplyLots)) > 0)
+        {
+            return;
+        }
+        for (int i = 0; i < awards.length; i++)
+        {
+            if (b.w[i].signum() == 0)
+            {
+                assertThat(awards[i]).as("zero-weight claim %d in %s", i, p).isEqualTo(b.lo[i] * b.lot);
+            }
+        }
     }
 
     @Provide

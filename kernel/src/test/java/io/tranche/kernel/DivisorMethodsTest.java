@@ -316,6 +316,132 @@ class DivisorMethodsTest
             final long[] actual = split(rule, lo, hi, w, tier, target);
             assertThat(sum(actual, tier)).isEqualTo(target);
             assertGreedyPrefix(method, lo, hi, w, actual, tier);
+            // The jump lands within about a lot per claim (at most 1.5 per claim with the bias shift).
+            assertThat(((DivisorMethod)rule).lastCorrection).isLessThanOrEqualTo(3L * tier.length / 2 + 1);
+        }
+    }
+
+    @Test
+    void shouldFindTheSameRelaxedLevelBySelectionAsBySortingBreakpoints()
+    {
+        final SplittableRandom random = new SplittableRandom(99);
+        final DivisorMethod rule = (DivisorMethod)DivisorMethods.create(Method.DHONDT, 4);
+        int compared = 0;
+        for (int round = 0; round < 3000; round++)
+        {
+            final int n = 1 + random.nextInt(random.nextBoolean() ? 6 : 200);
+            final Workspace ws = new Workspace(n);
+            rule.ensureCapacity(n);
+            long sumLo = 0;
+            long sumHi = 0;
+            long fixed = 0;
+            int active = 0;
+            final boolean huge = random.nextInt(4) == 0;
+            for (int i = 0; i < n; i++)
+            {
+                ws.order[i] = i;
+                ws.w[i] = random.nextInt(10) == 0 ? 0 : huge ? random.nextLong(1, Long.MAX_VALUE / n) : random.nextInt(1, 30);
+                ws.lo[i] = random.nextInt(3) == 0 ? 0 : huge ? random.nextLong((1L << 61) / n) : random.nextInt(20);
+                ws.hi[i] = ws.w[i] == 0 || random.nextInt(8) == 0 ? ws.lo[i] : ws.lo[i] + (huge ? random.nextLong((1L << 61) / n) : random.nextInt(1, 40));
+                sumLo += ws.lo[i];
+                sumHi += ws.hi[i];
+                if (ws.w[i] == 0 || ws.lo[i] == ws.hi[i])
+                {
+                    fixed += ws.lo[i];
+                }
+                else
+                {
+                    active++;
+                }
+            }
+            if (sumHi - sumLo < 2)
+            {
+                continue;
+            }
+            final long target = sumLo + random.nextLong(1, sumHi - sumLo);
+            final long d1 = rule.levelBySelection(ws.order, 0, n, ws.lo, ws.hi, ws.w, target, fixed, active);
+            final long n1 = rule.levelNumerator();
+            final long d2 = rule.levelFromBreakpoints(ws.order, 0, n, ws.lo, ws.hi, ws.w, target, sumLo);
+            final long n2 = rule.levelNumerator();
+            assertThat(d1).isPositive();
+            assertThat(d2).isPositive();
+            assertThat(BigInteger.valueOf(n1).multiply(BigInteger.valueOf(d2)))
+                .as("λ %d/%d by selection vs %d/%d by sorting", n1, d1, n2, d2)
+                .isEqualTo(BigInteger.valueOf(n2).multiply(BigInteger.valueOf(d1)));
+            // and the level solves the relaxed problem: Σ clamp(λ·w, lo, hi) = target
+            BigInteger total = BigInteger.ZERO;
+            for (int i = 0; i < n; i++)
+            {
+                final BigInteger x = BigInteger.valueOf(n1).multiply(BigInteger.valueOf(ws.w[i]));
+                if (ws.w[i] == 0 || ws.lo[i] == ws.hi[i] || x.compareTo(BigInteger.valueOf(ws.lo[i]).multiply(BigInteger.valueOf(d1))) <= 0)
+                {
+                    total = total.add(BigInteger.valueOf(ws.lo[i]).multiply(BigInteger.valueOf(d1)));
+                }
+                else if (x.compareTo(BigInteger.valueOf(ws.hi[i]).multiply(BigInteger.valueOf(d1))) >= 0)
+                {
+                    total = total.add(BigInteger.valueOf(ws.hi[i]).multiply(BigInteger.valueOf(d1)));
+                }
+                else
+                {
+                    total = total.add(x);
+                }
+            }
+            assertThat(total).isEqualTo(BigInteger.valueOf(target).multiply(BigInteger.valueOf(d1)));
+            compared++;
+        }
+        assertThat(compared).isGreaterThan(2000);
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = Method.class, names = {"DHONDT", "SAINTE_LAGUE", "ADAMS", "DEAN", "HUNTINGTON_HILL"})
+    void shouldAllocateNoMemoryInSplitOnceConstructed(final Method method)
+    {
+        final java.lang.management.ThreadMXBean bean = java.lang.management.ManagementFactory.getThreadMXBean();
+        if (!(bean instanceof com.sun.management.ThreadMXBean) ||
+            !((com.sun.management.ThreadMXBean)bean).isThreadAllocatedMemorySupported())
+        {
+            return; // no allocation counter on this JVM
+        }
+        final com.sun.management.ThreadMXBean counter = (com.sun.management.ThreadMXBean)bean;
+        final int n = 2_000;
+        final SplittableRandom random = new SplittableRandom(7);
+        final Rule rule = DivisorMethods.create(method, n);
+        final Workspace ws = new Workspace(n);
+        final long[][] lo = new long[20][n];
+        final long[][] hi = new long[20][n];
+        final long[][] w = new long[20][n];
+        final long[] targets = new long[20];
+        for (int p = 0; p < 20; p++)
+        {
+            long sumLo = 0;
+            long sumHi = 0;
+            for (int i = 0; i < n; i++)
+            {
+                w[p][i] = random.nextInt(10) == 0 ? 0 : random.nextLong(1, 1L << 40);
+                lo[p][i] = random.nextInt(2) == 0 ? 0 : random.nextLong(1_000_000);
+                hi[p][i] = w[p][i] == 0 ? lo[p][i] : lo[p][i] + random.nextLong(1, 1L << random.nextInt(1, 40));
+                sumLo += lo[p][i];
+                sumHi += hi[p][i];
+            }
+            targets[p] = sumLo + random.nextLong(sumHi - sumLo);
+        }
+        for (int i = 0; i < n; i++)
+        {
+            ws.order[i] = i;
+        }
+        long allocated = 0;
+        for (int rep = 0; rep < 3; rep++)
+        {
+            for (int p = 0; p < 20; p++)
+            {
+                System.arraycopy(lo[p], 0, ws.lo, 0, n);
+                System.arraycopy(hi[p], 0, ws.hi, 0, n);
+                System.arraycopy(w[p], 0, ws.w, 0, n);
+                final long before = counter.getCurrentThreadAllocatedBytes();
+                rule.split(ws, 0, n, targets[p]);
+                allocated = counter.getCurrentThreadAllocatedBytes() - before;
+                assertThat(allocated).as("bytes allocated by split, problem %d", p).isZero();
+            }
         }
     }
 

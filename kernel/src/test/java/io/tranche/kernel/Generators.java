@@ -1,5 +1,6 @@
 package io.tranche.kernel;
 
+import java.math.BigInteger;
 import java.util.Random;
 
 /**
@@ -95,8 +96,8 @@ public final class Generators
             default:
                 ppm = 0;
         }
-        final long shareUnits = ppm == 0 ? -1 : (long)(((java.math.BigInteger.valueOf(supply)
-            .multiply(java.math.BigInteger.valueOf(ppm))).divide(java.math.BigInteger.valueOf(1_000_000))).longValue());
+        final long shareUnits = ppm == 0 ? -1 : BigInteger.valueOf(supply).multiply(BigInteger.valueOf(ppm))
+            .divide(BigInteger.valueOf(1_000_000)).longValueExact();
 
         final boolean finite = method == Method.EQUAL_LOSSES || method == Method.TALMUD;
         final boolean demandWeighs = method == Method.PROPORTIONAL || ReferenceAllocator.isDivisor(method);
@@ -106,6 +107,10 @@ public final class Generators
         // huge weights also with small lots: weights never enter the lot count, only the comparisons
         final boolean hugeWeights = huge || rnd.nextInt(10) == 0;
         final long[] weightPool = {weightValue(rnd, hugeWeights, n, valueLimit), weightValue(rnd, hugeWeights, n, valueLimit)};
+        // weights that are small multiples of one base make exact priority ties across different awards
+        // (D'Hondt 2K/2 = K/1, Dean 9K/t(1) = 5K/t(2) ...), also with a base near 2^62 / 12
+        final long multipleBase = rnd.nextInt(7) != 0 ? 0 :
+            rnd.nextBoolean() ? 1 + rnd.nextInt(1000) : valueLimit / 12 - rnd.nextInt(1000);
         final int tiers = 1 + rnd.nextInt(3);
         final int[] tierValues = {0, 1 + rnd.nextInt(2), 3 + rnd.nextInt(5)};
 
@@ -136,6 +141,10 @@ public final class Generators
                 else if (r == 4 && method != Method.EQUAL_LOSSES)
                 {
                     weight[i] = 0;
+                }
+                else if (multipleBase > 0)
+                {
+                    weight[i] = multipleBase * (1 + rnd.nextInt(12));
                 }
                 else if (r < 7)
                 {

@@ -167,6 +167,36 @@ class LevelMethodsTest
     }
 
     @Test
+    void shouldRationFloorsByTheMethodWhenTheyExceedTheSupply()
+    {
+        // Floors 10 and 20 of a supply of 10: the floors become the demands (and the weights under
+        // PROPORTIONAL): 3⅓ and 6⅔ → 3, 7.
+        assertThat(run(Method.PROPORTIONAL, 10, 1, new long[] {100, 1, A, 10}, new long[] {100, 1, A, 20}))
+            .containsExactly(3, 7);
+        // EQUAL rations floors with weight 1: 5, 5.
+        assertThat(run(Method.EQUAL, 10, 1, new long[] {100, 1, A, 10}, new long[] {100, 1, A, 20})).containsExactly(5, 5);
+        // EQUAL_LOSSES: losses on the floors 10 and 20 sum to 20: 0 and 10 → 0 + ... x = 10 − 10, 20 − 10.
+        assertThat(run(Method.EQUAL_LOSSES, 10, 1, new long[] {100, 1, A, 10}, new long[] {100, 1, A, 20}))
+            .containsExactly(0, 10);
+        // TALMUD on floors 10 and 20, estate 10 ≤ V = 15: equal awards on half-floors 5 and 10 → 5, 5.
+        assertThat(run(Method.TALMUD, 10, 1, new long[] {100, A, A, 10}, new long[] {100, A, A, 20})).containsExactly(5, 5);
+    }
+
+    @Test
+    void shouldSplitOnlyTheFirstTierThatDoesNotFitWhateverTheQueueOrder()
+    {
+        // Queue order: tier 1, tier 0, tier 1. Tier 0 (30) fits; tier 1 splits the remaining 70 equally.
+        assertThat(run(Method.EQUAL, 100, 1, new long[] {50, A, A, 0, 1}, new long[] {30, A, A, 0, 0},
+            new long[] {50, A, A, 0, 1})).containsExactly(35, 30, 35);
+        // PROPORTIONAL, weights 1 and 3, and a tier-2 floor of 4: 100 − 4 − 30 = 66 → 16.5, 49.5 → tie → 17, 49.
+        assertThat(run(Method.PROPORTIONAL, 100, 1, new long[] {100, 1, A, 0, 1}, new long[] {30, A, A, 0, 0},
+            new long[] {100, 3, A, 0, 1}, new long[] {100, 1, A, 4, 2})).containsExactly(17, 30, 49, 4);
+        // TALMUD in tier 1 after tier 0: 100 − 40 = 60 for claims 100, 200, 300 → 20 each.
+        assertThat(run(Method.TALMUD, 100, 1, new long[] {100, A, A, 0, 1}, new long[] {40, A, A, 0, 0},
+            new long[] {200, A, A, 0, 1}, new long[] {300, A, A, 0, 1})).containsExactly(20, 40, 20, 20);
+    }
+
+    @Test
     void shouldStayExactNearTwoToThe62()
     {
         // Σw = 2^62 + 2, S = 2^62: quotas checked with BigInteger below.

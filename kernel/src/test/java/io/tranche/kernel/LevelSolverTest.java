@@ -16,14 +16,16 @@ class LevelSolverTest
     void shouldFindTheSameLevelBySearchAndBySweep()
     {
         final SplittableRandom random = new SplittableRandom(11);
-        final int capacity = 300;
+        final int capacity = 3 * LevelSolver.SAMPLE_THRESHOLD;
         final LevelSolver bySearch = new LevelSolver(capacity);
         final LevelSolver bySweep = new LevelSolver(capacity);
         int searched = 0;
+        int searchedLarge = 0;
         for (int t = 0; t < 4000; t++)
         {
-            final int m = 1 + random.nextInt(t % 10 == 0 ? capacity : 12);
-            final int shape = random.nextInt(4);
+            final int m = t % 150 == 0 ? LevelSolver.SAMPLE_THRESHOLD + random.nextInt(2 * LevelSolver.SAMPLE_THRESHOLD) :
+                1 + random.nextInt(t % 10 == 0 ? 300 : 12);
+            final int shape = m >= 300 ? 2 + random.nextInt(2) : random.nextInt(4);
             final long range = shape == 0 ? 10 : shape == 1 ? 1000 : shape == 2 ? 1L << 40 : 1L << 62;
             long sumLo = 0;
             long sumHi = 0;
@@ -65,6 +67,7 @@ class LevelSolverTest
                 continue;
             }
             searched++;
+            searchedLarge += m >= LevelSolver.SAMPLE_THRESHOLD ? 1 : 0;
             bySweep.sweep(m, free);
             long total = 0;
             for (int k = 0; k < m; k++)
@@ -79,5 +82,7 @@ class LevelSolverTest
             assertThat(total).isLessThanOrEqualTo(free + fixed);
         }
         assertThat(searched).isGreaterThan(3000);
+        // Tiers large enough to take the sampled first round were searched too, not left to the sweep.
+        assertThat(searchedLarge).as("large searched").isGreaterThan(10);
     }
 }

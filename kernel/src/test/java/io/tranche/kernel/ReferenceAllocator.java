@@ -25,6 +25,12 @@ public final class ReferenceAllocator
 
     private static final BigInteger MILLION = BigInteger.valueOf(1_000_000L);
 
+    /**
+     * Instrumentation for coverage reports: how many lots (or extra lots) so far were decided by queue
+     * position between exactly equal priorities (or equal fractional parts). Single-threaded use.
+     */
+    static long positionTieBreaks;
+
     private ReferenceAllocator()
     {
     }
@@ -203,6 +209,24 @@ public final class ReferenceAllocator
      */
     public static Result allocate(final Problem p)
     {
+        return allocate(p, LARGE_TIER);
+    }
+
+    /**
+     * Tiers with more claims than this are solved by the scalable variants: the level methods by a
+     * bisection over the sorted breakpoints instead of evaluating Σclamp at every one, the divisor
+     * methods by the same one-lot-at-a-time greedy with a heap instead of a linear scan. Both
+     * variants are checked against the plain ones in {@code ReferenceAllocatorTest}.
+     */
+    public static final int LARGE_TIER = 200;
+
+    /**
+     * @param p         a valid problem.
+     * @param largeTier tiers with more claims use the scalable variants (0: always, MAX_VALUE: never).
+     * @return awards and exact shares.
+     */
+    public static Result allocate(final Problem p, final int largeTier)
+    {
         final int n = p.size();
         final Method m = p.method;
         final Bounds b = bounds(p);
@@ -282,7 +306,7 @@ public final class ReferenceAllocator
             else if (rest.signum() > 0)
             {
                 final long target = tierLo.add(rest).longValueExact();
-                split(m, members, lo, hi, w, target, a, x);
+                split(m, members, lo, hi, w, target, a, x, members.size() > largeTier);
                 rest = BigInteger.ZERO;
             }
             else
@@ -306,11 +330,11 @@ public final class ReferenceAllocator
 
     private static void split(
         final Method m, final List<Integer> members, final long[] lo, final long[] hi, final BigInteger[] w,
-        final long target, final long[] a, final Q[] x)
+        final long target, final long[] a, final Q[] x, final boolean large)
     {
         if (isLevel(m))
         {
-            level(m, members, lo, hi, w, target, a, x);
+            level(m, members, lo, hi, w, target, a, x, large);
         }
         else if (m == Method.FIFO)
         {
@@ -326,6 +350,10 @@ public final class ReferenceAllocator
                 remaining -= give;
                 x[i] = Q.of(a[i]);
             }
+        }
+        else if (large)
+        {
+            heapGreedy(m, members, lo, hi, w, target, a, x);
         }
         else
         {
@@ -366,7 +394,7 @@ public final class ReferenceAllocator
 
     private static void level(
         final Method m, final List<Integer> members, final long[] lo, final long[] hi, final BigInteger[] w,
-        final long target, final long[] a, final Q[] x)
+        final long target, final long[] a, final Q[] x, final boolean large)
     {
         final Q t = Q.of(target);
         boolean upper = false;
@@ -408,25 +436,26 @@ public final class ReferenceAllocator
             }
         }
         final List<Q> ps = new ArrayList<>(points);
+        Q param = large ? bisect(m, upper, members, lo, hi, w, t, ps) : null;
         final List<Q> fs = new ArrayList<>();
-        for (final Q param : ps)
+        for (int k = 0; k < ps.size() && param == null; k++)
         {
+            final Q point = ps.get(k);
             Q f = Q.ZERO;
             for (final int i : members)
             {
-                f = f.add(share(m, upper, lo[i], hi[i], w[i], param));
+                f = f.add(share(m, upper, lo[i], hi[i], w[i], point));
             }
             fs.add(f);
         }
-        Q param = null;
-        for (int k = 0; k < ps.size() && param == null; k++)
+        for (int k = 0; k < fs.size() && param == null; k++)
         {
             if (fs.get(k).compareTo(t) == 0)
             {
                 param = ps.get(k);
             }
         }
-        for (int k = 0; k + 1 < ps.size() && param == null; k++)
+        for (int k = 0; k + 1 < fs.size() && param == null; k++)
         {
             final Q f0 = fs.get(k);
             final Q f1 = fs.get(k + 1);
@@ -460,9 +489,19 @@ public final class ReferenceAllocator
             a[i] = x[i].floor().longValueExact();
             given += a[i];
         }
+        final Map<Integer, Q> fraction = new HashMap<>();
+        for (final int i : members)
+        {
+            fraction.put(i, x[i].fraction());
+        }
         final List<Integer> byFraction = new ArrayList<>(members);
-        byFraction.sort((i, j) -> x[j].fraction().compareTo(x[i].fraction()));
+        byFraction.sort((i, j) -> fraction.get(j).compareTo(fraction.get(i)));
         long extra = target - given;
+        if (extra > 0 && extra < byFraction.size() &&
+            x[byFraction.get((int)extra - 1)].fraction().compareTo(x[byFraction.get((int)extra)].fraction()) == 0)
+        {
+            positionTieBreaks++;
+        }
         for (int k = 0; extra > 0; k++, extra--)
         {
             final int i = byFraction.get(k);
@@ -472,6 +511,70 @@ public final class ReferenceAllocator
             }
             a[i]++;
         }
+    }
+
+    private static Q sumShares(
+        final Method m, final boolean upper, final List<Integer> members, final long[] lo, final long[] hi,
+        final BigInteger[] w, final Q param)
+    {
+        // Σ over the common denominator 2·den(param): every share is an integer, a half-integer (TALMUD's
+        // half-demands), param·w or hi − param·w, so its denominator divides 2·den(param).
+        final BigInteger common = param.den.shiftLeft(1);
+        BigInteger sum = BigInteger.ZERO;
+        for (final int i : members)
+        {
+            final Q x = share(m, upper, lo[i], hi[i], w[i], param);
+            final BigInteger[] qr = common.divideAndRemainder(x.den);
+            if (qr[1].signum() != 0)
+            {
+                throw new AssertionError("share " + x + " not over " + common);
+            }
+            sum = sum.add(x.num.multiply(qr[0]));
+        }
+        return Q.of(sum, common);
+    }
+
+    /**
+     * The same solution as the sweep, for large tiers: Σx is monotone in the parameter (non-decreasing
+     * for PROPORTIONAL, EQUAL and the lower TALMUD piece, non-increasing for EQUAL_LOSSES and the upper
+     * TALMUD piece), so bisect over the sorted breakpoints for the last one on the near side of T,
+     * then interpolate on the segment after it.
+     */
+    private static Q bisect(
+        final Method m, final boolean upper, final List<Integer> members, final long[] lo, final long[] hi,
+        final BigInteger[] w, final Q t, final List<Q> ps)
+    {
+        final int last = ps.size() - 1;
+        final Q f0 = sumShares(m, upper, members, lo, hi, w, ps.get(0));
+        final Q fLast = sumShares(m, upper, members, lo, hi, w, ps.get(last));
+        final int direction = fLast.compareTo(f0) >= 0 ? 1 : -1;
+        // invariant: side(low) <= 0 (F(p_low) on the near side of T or equal), side(high) > 0 unless high == last + 1
+        int low = 0;
+        int high = last + 1;
+        if (direction * f0.compareTo(t) > 0)
+        {
+            throw new AssertionError("target " + t + " before the first breakpoint");
+        }
+        while (high - low > 1)
+        {
+            final int mid = (low + high) >>> 1;
+            final Q f = sumShares(m, upper, members, lo, hi, w, ps.get(mid));
+            if (direction * f.compareTo(t) <= 0)
+            {
+                low = mid;
+            }
+            else
+            {
+                high = mid;
+            }
+        }
+        final Q fLow = sumShares(m, upper, members, lo, hi, w, ps.get(low));
+        if (fLow.compareTo(t) == 0 || low == last)
+        {
+            return ps.get(low);
+        }
+        final Q fNext = sumShares(m, upper, members, lo, hi, w, ps.get(low + 1));
+        return ps.get(low).add(t.sub(fLow).mul(ps.get(low + 1).sub(ps.get(low))).div(fNext.sub(fLow)));
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -532,6 +635,7 @@ public final class ReferenceAllocator
         {
             int best = -1;
             BigInteger[] bestPriority = null;
+            boolean tied = false;
             // members are in queue order: replacing only on strictly-before keeps the earlier claim on ties.
             for (final int i : members)
             {
@@ -544,7 +648,17 @@ public final class ReferenceAllocator
                 {
                     best = i;
                     bestPriority = pr;
+                    tied = false;
                 }
+                else if (before(pr, w[i], bestPriority, w[best]))
+                {
+                    tied = true;
+                }
+            }
+            // only the last lot decides between tied claims (earlier tied lots go to all of them)
+            if (tied && total == target - 1)
+            {
+                positionTieBreaks++;
             }
             if (best < 0)
             {
@@ -552,6 +666,56 @@ public final class ReferenceAllocator
             }
             a[best]++;
             total++;
+        }
+        for (final int i : members)
+        {
+            x[i] = Q.of(a[i]);
+        }
+    }
+
+    /** The greedy above with a heap: one lot at a time to the greatest priority, ties to the earlier claim. */
+    private static void heapGreedy(
+        final Method m, final List<Integer> members, final long[] lo, final long[] hi, final BigInteger[] w,
+        final long target, final long[] a, final Q[] x)
+    {
+        final Map<Integer, BigInteger[]> pri = new HashMap<>();
+        final java.util.PriorityQueue<Integer> heap = new java.util.PriorityQueue<>((i, j) ->
+        {
+            final BigInteger[] pi = pri.get(i);
+            final BigInteger[] pj = pri.get(j);
+            final boolean iFirst = before(pi, w[i], pj, w[j]);
+            final boolean jFirst = before(pj, w[j], pi, w[i]);
+            if (iFirst && jFirst)
+            {
+                return Integer.compare(i, j);
+            }
+            return iFirst ? -1 : 1;
+        });
+        long total = 0;
+        for (final int i : members)
+        {
+            a[i] = lo[i];
+            total += lo[i];
+            if (a[i] < hi[i] && w[i].signum() > 0)
+            {
+                pri.put(i, priority(m, w[i], a[i]));
+                heap.add(i);
+            }
+        }
+        while (total < target)
+        {
+            final Integer best = heap.poll();
+            if (best == null)
+            {
+                throw new AssertionError("no claim can take another lot; target " + target);
+            }
+            a[best]++;
+            total++;
+            if (a[best] < hi[best])
+            {
+                pri.put(best, priority(m, w[best], a[best]));
+                heap.add(best);
+            }
         }
         for (final int i : members)
         {

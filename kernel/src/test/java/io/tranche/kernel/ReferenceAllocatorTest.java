@@ -34,4 +34,18 @@ class ReferenceAllocatorTest
         System.out.printf("ReferenceAllocatorTest %s: %d problems in %.1f ms%n", method, count,
             (System.nanoTime() - start) / 1e6);
     }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Method.class)
+    void scalableVariantsEqualThePlainOnes(final Method method)
+    {
+        for (int k = 0; k < 1_500; k++)
+        {
+            final Problem p = Generators.valid(0xFACADEL + method.ordinal() * 104_729L + k, method);
+            final ReferenceAllocator.Result plain = ReferenceAllocator.allocate(p, Integer.MAX_VALUE);
+            final ReferenceAllocator.Result scalable = ReferenceAllocator.allocate(p, 0);
+            org.assertj.core.api.Assertions.assertThat(scalable.awards).as("%s", p).containsExactly(plain.awards);
+            org.assertj.core.api.Assertions.assertThat(scalable.shareLots).as("%s", p).containsExactly(plain.shareLots);
+        }
+    }
 }

@@ -37,6 +37,8 @@ class ReferenceComparisonTest
         final List<String> failures = new ArrayList<>();
         int rationed = 0;
         int compared = 0;
+        final int[] features = new int[FEATURES.length];
+        ReferenceAllocator.positionTieBreaks = 0;
         for (int k = 0; k < PROBLEMS_PER_METHOD && failures.size() < 5; k++)
         {
             final long seed = seed(method, k);
@@ -70,15 +72,51 @@ class ReferenceComparisonTest
                     " (allocated " + allocated + ")\n" + p);
             }
             rationed += expected.floorsRationed ? 1 : 0;
+            countFeatures(p, features);
             compared++;
         }
         if (!failures.isEmpty())
         {
             fail(method + ": " + failures.size() + " failure(s) (stopped after 5):\n" + String.join("\n", failures));
         }
+        final StringBuilder coverage = new StringBuilder();
+        for (int f = 0; f < FEATURES.length; f++)
+        {
+            coverage.append(f == 0 ? "" : ", ").append(FEATURES[f]).append(' ').append(features[f]);
+        }
         System.out.println("ReferenceComparisonTest " + method + ": " + compared + " problems equal, " + rationed +
-            " with rationed floors");
+            " with rationed floors, " + ReferenceAllocator.positionTieBreaks + " lots decided by queue position " +
+            "between equal priorities or fractions; problems with " + coverage);
         assertEquals(PROBLEMS_PER_METHOD, compared);
+    }
+
+    static final String[] FEATURES =
+        {"several tiers", "share limit", "lot > 1", "value >= 2^55", "zero weight", "fewer lots than claims", "tie"};
+
+    /** Counts which features the generated problems exercise, so that the coverage is visible. */
+    static void countFeatures(final Problem p, final int[] features)
+    {
+        final int n = p.size();
+        boolean tiers = false;
+        boolean huge = p.lot >= 1L << 55 || p.supply >= 1L << 55;
+        boolean zero = false;
+        boolean tie = false;
+        for (int i = 0; i < n; i++)
+        {
+            tiers |= p.tier[i] != p.tier[0];
+            huge |= p.demand[i] >= 1L << 55 || p.weight[i] >= 1L << 55;
+            zero |= p.weight[i] == 0;
+            for (int j = 0; j < i; j++)
+            {
+                tie |= p.weight[i] == p.weight[j] && p.weight[i] != Claims.ABSENT || p.demand[i] == p.demand[j];
+            }
+        }
+        final long lot = p.lot == 0 ? 1 : p.lot;
+        final boolean[] has = {tiers, p.ppm != 0, lot > 1, huge, zero, p.supply / lot < n, tie};
+        for (int f = 0; f < has.length; f++)
+        {
+            features[f] += has[f] ? 1 : 0;
+        }
     }
 
     @Test

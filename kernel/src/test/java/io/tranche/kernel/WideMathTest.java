@@ -160,4 +160,26 @@ class WideMathTest
                 .isEqualTo(left.compareTo(right));
         }
     }
+
+    @Test
+    void shouldComparePairProductsLikeBigIntegerOnBothPaths()
+    {
+        final SplittableRandom random = new SplittableRandom(6);
+        final long[] scratch = new long[8];
+        for (int k = 0; k < 200_000; k++)
+        {
+            final long[] f = new long[8];
+            final int bits = 1 + random.nextInt(63);
+            for (int j = 0; j < 8; j++)
+            {
+                f[j] = random.nextInt(3) == 0 && j >= 4 ? f[j - 4] : random.nextLong() >>> (64 - bits);
+            }
+            final BigInteger left = BigInteger.valueOf(f[0]).multiply(BigInteger.valueOf(f[1]))
+                .multiply(BigInteger.valueOf(f[2])).multiply(BigInteger.valueOf(f[3]));
+            final BigInteger right = BigInteger.valueOf(f[4]).multiply(BigInteger.valueOf(f[5]))
+                .multiply(BigInteger.valueOf(f[6])).multiply(BigInteger.valueOf(f[7]));
+            assertThat(Integer.signum(WideMath.compareProductPairs(f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7], scratch)))
+                .as("bits %d", bits).isEqualTo(left.compareTo(right));
+        }
+    }
 }
