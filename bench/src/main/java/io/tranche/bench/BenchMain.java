@@ -49,7 +49,7 @@ public final class BenchMain implements Callable<Integer>
     static final String ALL = "io\\.tranche\\.bench\\..*Benchmark\\..*";
     static final String E2E = "EndToEndBenchmark";
 
-    @Option(names = "--quick", description = "Short run: 1 fork, 1×0.2 s warm-up, 2×0.3 s measurement, S=400000, shape=tail.")
+    @Option(names = "--quick", description = "Short run: 1 fork, 1×0.5 s warm-up, 2×0.3 s measurement, S=400000, shape=tail.")
     boolean quick;
 
     @Option(names = "--smoke", description = "Proof run: 1 fork, no warm-up, 1×50 ms, claims=3,64; fails on any error.")
@@ -184,7 +184,7 @@ public final class BenchMain implements Callable<Integer>
 
     /**
      * JMH options of one pass. Profiles: full = 1 fork, 2×1 s warm-up, 3×1 s measurement (end to end:
-     * 3×2 s warm-up); quick = 1 fork, 1×0.2 s + 2×0.3 s (end to end 2×1 s + 2×0.5 s); smoke = 1 fork,
+     * 3×2 s warm-up); quick = 1 fork, 1×0.5 s + 2×0.3 s (end to end 2×1 s + 2×0.5 s); smoke = 1 fork,
      * no warm-up, 1×50 ms. --forks, --warmup, --iterations and --time override every pass.
      */
     private org.openjdk.jmh.runner.options.Options options(final String profile, final boolean e2e,
@@ -201,7 +201,7 @@ public final class BenchMain implements Callable<Integer>
         {
             case "smoke" -> options.warmupIterations(0).measurementIterations(1).measurementTime(TimeValue.milliseconds(50));
             case "quick" -> options
-                .warmupIterations(e2e ? 2 : 1).warmupTime(e2e ? TimeValue.seconds(1) : TimeValue.milliseconds(200))
+                .warmupIterations(e2e ? 2 : 1).warmupTime(e2e ? TimeValue.seconds(1) : TimeValue.milliseconds(500))
                 .measurementIterations(2).measurementTime(TimeValue.milliseconds(e2e ? 500 : 300));
             default -> options
                 .warmupIterations(e2e ? 3 : 2).warmupTime(TimeValue.seconds(e2e ? 2 : 1))

@@ -102,14 +102,20 @@ class BenchSmokeTest
         final PrintStream saved = System.out;
         final ByteArrayOutputStream captured = new ByteArrayOutputStream();
         System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
+        int exit = -1;
         try
         {
-            return new CommandLine(new BenchMain()).execute(args);
+            exit = new CommandLine(new BenchMain()).execute(args);
+            return exit;
         }
         finally
         {
             System.setOut(saved);
-            System.out.print(captured.toString(StandardCharsets.UTF_8));
+            if (exit != 0)
+            {
+                // Only a failing run's progress lines are worth the build log.
+                System.out.print(captured.toString(StandardCharsets.UTF_8));
+            }
         }
     }
 }
