@@ -12,7 +12,8 @@ import io.grpc.ServerServiceDefinition;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
-import io.grpc.netty.shaded.io.netty.channel.nio.NioEventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.nio.NioIoHandler;
 import io.grpc.netty.shaded.io.netty.channel.socket.nio.NioSocketChannel;
 import io.grpc.netty.shaded.io.netty.util.concurrent.DefaultThreadFactory;
 import io.grpc.stub.ClientCalls;
@@ -181,7 +182,7 @@ public class EndToEndBenchmark
             .build()
             .start();
 
-        clientGroup = new NioEventLoopGroup(2, new DefaultThreadFactory("bench-client-elg", true));
+        clientGroup = new MultiThreadIoEventLoopGroup(2, new DefaultThreadFactory("bench-client-elg", true), NioIoHandler.newFactory());
         allocateChannel = channel(tranche.port());
         echoChannel = channel(echoServer.getPort());
 
