@@ -132,6 +132,12 @@ abstract class DivisorMethod implements Rule
             return;
         }
 
+        if (infiniteFirstLot && firstLotsOnly(order, from, to, lo, hi, w, a, target - sumLo))
+        {
+            lastCorrection = 0;
+            return;
+        }
+
         // Step 1: the level λ = n/d with Σ clamp(λ·w_i, lo_i, hi_i) = target.
         long n = target - fixed;
         long d = sumW;
@@ -190,6 +196,126 @@ abstract class DivisorMethod implements Rule
         {
             correct(order, from, to, lo, hi, w, a, false, sum - target);
         }
+    }
+
+    /**
+     * Adams, Dean and Huntington–Hill give a claim's first lot infinite priority. When the lots beyond
+     * the floors ({@code rest}) are no more than the competing claims still at 0, every one of them is
+     * such a first lot, and they go to the {@code rest} largest weights, ties to the earlier position:
+     * a selection, O(n) expected, instead of rounding everyone up and taking lots back one by one.
+     *
+     * @return false (and nothing written) when the case does not apply.
+     */
+    private boolean firstLotsOnly(
+        final int[] order, final int from, final int to, final long[] lo, final long[] hi, final long[] w,
+        final long[] a, final long rest)
+    {
+        final long[] weights = events;
+        int zeros = 0;
+        for (int k = from; k < to; k++)
+        {
+            final int i = order[k];
+            if (lo[i] == 0 && hi[i] > 0 && w[i] != 0)
+            {
+                weights[zeros++] = w[i];
+            }
+        }
+        if (rest > zeros)
+        {
+            return false;
+        }
+        final int r = (int)rest;
+        final long threshold = kthLargest(weights, eventsScratch, zeros, r);
+        int greater = 0;
+        for (int k = from; k < to; k++)
+        {
+            final int i = order[k];
+            if (lo[i] == 0 && hi[i] > 0 && w[i] > threshold)
+            {
+                greater++;
+            }
+        }
+        int ties = r - greater;
+        for (int k = from; k < to; k++)
+        {
+            final int i = order[k];
+            long award = lo[i];
+            if (award == 0 && hi[i] > 0 && w[i] != 0)
+            {
+                final long wi = w[i];
+                if (wi > threshold)
+                {
+                    award = 1;
+                }
+                else if (wi == threshold && ties > 0)
+                {
+                    award = 1;
+                    ties--;
+                }
+            }
+            a[i] = award;
+        }
+        return true;
+    }
+
+    /**
+     * The {@code k}-th largest of {@code v[0..m)} ({@code 1 <= k <= m}; {@code v} is permuted):
+     * quickselect with median-of-three pivots, falling back to a merge sort past a linear work budget
+     * so that the worst case stays O(m log m).
+     */
+    private static long kthLargest(final long[] v, final long[] scratch, final int m, final int k)
+    {
+        final int target = m - k;
+        int left = 0;
+        int right = m - 1;
+        long budget = 4L * m + 64;
+        while (left < right)
+        {
+            if (budget < 0)
+            {
+                return LongSort.sort(v, scratch, m)[target];
+            }
+            budget -= right - left + 1;
+            final int mid = (left + right) >>> 1;
+            final long x = v[left];
+            final long y = v[mid];
+            final long z = v[right];
+            final long pivot = Math.max(Math.min(x, y), Math.min(Math.max(x, y), z));
+            int i = left;
+            int j = right;
+            while (i <= j)
+            {
+                while (v[i] < pivot)
+                {
+                    i++;
+                }
+                while (v[j] > pivot)
+                {
+                    j--;
+                }
+                if (i <= j)
+                {
+                    final long t = v[i];
+                    v[i] = v[j];
+                    v[j] = t;
+                    i++;
+                    j--;
+                }
+            }
+            if (target <= j)
+            {
+                right = j;
+            }
+            else if (target >= i)
+            {
+                left = i;
+            }
+            else
+            {
+                return v[target];
+            }
+        }
+        return v[target];
     }
 
     /**
