@@ -39,17 +39,42 @@ final class LevelMethods
         solver.round(m, target, ws.award, ws.order, from);
     }
 
+    /** A level method: one exact {@link LevelSolver}, sized with the allocator. */
+    abstract static class SolverRule implements Rule
+    {
+        final LevelSolver solver;
+
+        SolverRule(final int capacity)
+        {
+            solver = new LevelSolver(capacity);
+        }
+
+        /** Points the solver at its own columns (for tiers that are not read in place) and returns it. */
+        final LevelSolver ownColumns()
+        {
+            final LevelSolver solver = this.solver;
+            solver.lo = solver.ownLo;
+            solver.hi = solver.ownHi;
+            solver.w = solver.ownW;
+            return solver;
+        }
+
+        @Override
+        public final void ensureCapacity(final int capacity)
+        {
+            solver.ensureCapacity(capacity);
+        }
+    }
+
     /**
      * {@code x = clamp(λ·w, lo, hi)}: PROPORTIONAL (default w = demand; Hamilton / largest remainder when
      * no bound binds) and EQUAL (default w = 1; constrained equal awards, water-filling).
      */
-    static final class Proportional implements Rule
+    static final class Proportional extends SolverRule
     {
-        private final LevelSolver solver;
-
         Proportional(final int capacity)
         {
-            solver = new LevelSolver(capacity);
+            super(capacity);
         }
 
         @Override
@@ -87,12 +112,6 @@ final class LevelMethods
             solver.solve(m, target, true);
             writeRounded(solver, ws, from, m, target);
         }
-
-        @Override
-        public void ensureCapacity(final int capacity)
-        {
-            solver.ensureCapacity(capacity);
-        }
     }
 
     /**
@@ -100,19 +119,17 @@ final class LevelMethods
      * {@code y = hi − x = clamp(λ·w, 0, hi − lo)} with target {@code Σhi − T}, then rounded on x: a loss
      * {@code q + r/d} with {@code r > 0} is an award {@code (hi − q − 1) + (d − r)/d}.
      */
-    static final class EqualLosses implements Rule
+    static final class EqualLosses extends SolverRule
     {
-        private final LevelSolver solver;
-
         EqualLosses(final int capacity)
         {
-            solver = new LevelSolver(capacity);
+            super(capacity);
         }
 
         @Override
         public void split(final Workspace ws, final int from, final int to, final long target)
         {
-            final LevelSolver solver = this.solver;
+            final LevelSolver solver = ownColumns();
             final int[] order = ws.order;
             final long[] lo = ws.lo;
             final long[] hi = ws.hi;
@@ -120,9 +137,6 @@ final class LevelMethods
             final long[] sLo = solver.ownLo;
             final long[] sHi = solver.ownHi;
             final long[] sW = solver.ownW;
-            solver.lo = sLo;
-            solver.hi = sHi;
-            solver.w = sW;
             final int m = to - from;
             // Σhi ≤ Σdemand ≤ 2^63 − 1 is guaranteed by validation for this method.
             long sumHi = 0;
@@ -154,12 +168,6 @@ final class LevelMethods
             }
             writeRounded(solver, ws, from, m, target);
         }
-
-        @Override
-        public void ensureCapacity(final int capacity)
-        {
-            solver.ensureCapacity(capacity);
-        }
     }
 
     /**
@@ -169,28 +177,23 @@ final class LevelMethods
      * loss {@code y = hi − x = clamp(μ, 0, min(h, hi − lo))}. Both are solved in half units (values
      * doubled, unsigned: up to 2^63 for bounds and 2^64 − 2 for targets) so that h is an integer.
      */
-    static final class Talmud implements Rule
+    static final class Talmud extends SolverRule
     {
-        private final LevelSolver solver;
-
         Talmud(final int capacity)
         {
-            solver = new LevelSolver(capacity);
+            super(capacity);
         }
 
         @Override
         public void split(final Workspace ws, final int from, final int to, final long target)
         {
-            final LevelSolver solver = this.solver;
+            final LevelSolver solver = ownColumns();
             final int[] order = ws.order;
             final long[] lo = ws.lo;
             final long[] hi = ws.hi;
             final long[] sLo = solver.ownLo;
             final long[] sHi = solver.ownHi;
             final long[] sW = solver.ownW;
-            solver.lo = sLo;
-            solver.hi = sHi;
-            solver.w = sW;
             final int m = to - from;
             long twiceV = 0;
             long sumHi = 0;
@@ -255,12 +258,6 @@ final class LevelMethods
             }
             solver.den = twiceD;
             writeRounded(solver, ws, from, m, target);
-        }
-
-        @Override
-        public void ensureCapacity(final int capacity)
-        {
-            solver.ensureCapacity(capacity);
         }
     }
 
