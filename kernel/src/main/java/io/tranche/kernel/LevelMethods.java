@@ -95,6 +95,7 @@ final class LevelMethods
             }
             else
             {
+                ownColumns();
                 final long[] sLo = solver.ownLo;
                 final long[] sHi = solver.ownHi;
                 final long[] sW = solver.ownW;
@@ -105,9 +106,6 @@ final class LevelMethods
                     sHi[k] = hi[i];
                     sW[k] = w[i];
                 }
-                solver.lo = sLo;
-                solver.hi = sHi;
-                solver.w = sW;
             }
             solver.solve(m, target, true);
             writeRounded(solver, ws, from, m, target);
