@@ -71,7 +71,9 @@ public final class AllocationEngine
             return null;
         }
         final long allocated = allocator.allocate(supply, method, lot, ppm, claims);
-        return AllocationMapper.toResponse(supply, claims, allocated);
+        final AllocateResponse response = AllocationMapper.toResponse(supply, claims, allocated);
+        // explain is a cold path beside the kernel: the allocation above is the same either way.
+        return request.getExplain() ? AllocationExplainer.explainResponse(response, claims, supply, method, lot, ppm) : response;
     }
 
     /** @return the violations of the last rejected request. */
