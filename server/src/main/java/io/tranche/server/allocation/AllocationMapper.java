@@ -108,6 +108,18 @@ public final class AllocationMapper
     }
 
     /**
+     * The award of claim i as a recorded tranche carries it: with the claim's tier (README "Audit").
+     *
+     * @param claims allocated claims.
+     * @param i      index.
+     * @return the award with {@code tier} set.
+     */
+    public static Award trancheAward(final Claims claims, final int i)
+    {
+        return award(claims, i).toBuilder().setTier(claims.tier(i)).build();
+    }
+
+    /**
      * @param violations what validation found.
      * @return the violations as {@code google.rpc.BadRequest} field violations.
      */

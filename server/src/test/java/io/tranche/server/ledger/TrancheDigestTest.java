@@ -41,7 +41,7 @@ class TrancheDigestTest
             .setNumber(2).setRequestId("r-2").setSupply(1001)
             .setPolicy(Policy.newBuilder().setMethod(Method.HUNTINGTON_HILL).setMaxSharePpm(500_000))
             .addAwards(Award.newBuilder().setId("d\u00e9j\u00e0").setUnits(500).setUnmet(0))
-            .addAwards(Award.newBuilder().setId("open").setUnits(500))
+            .addAwards(Award.newBuilder().setId("open").setTier(1).setUnits(500))
             .setAllocated(1000).setUnallocated(1)
             .setReleaseTime(Timestamp.newBuilder().setSeconds(1_796_011_201L).setNanos(123_456_789))
             .build();
@@ -52,12 +52,12 @@ class TrancheDigestTest
     {
         assertThat(TrancheDigest.hex(TrancheDigest.canonical(first()))).isEqualTo(
             "01000000000000000100000003722d310000000000061a8000000001000000000000000800000000000000020000000b616c7068" +
-            "612d636c6f7564000000000002d12801000000000001c2b8000000046f70656e000000000003495800000000000000000000" +
-            "00000000061a800000000000000000000000006b0cf4c000000000");
+            "612d636c6f756400000000000000000002d12801000000000001c2b8000000046f70656e000000000000000000034958000000" +
+            "0000000000000000000000061a800000000000000000000000006b0cf4c000000000");
         final byte[] d1 = TrancheDigest.compute(null, first());
-        assertThat(TrancheDigest.hex(d1)).isEqualTo("97638f6129335f0a94c5db5ddef4b716484271b518ff70294881c3f93a751b85");
+        assertThat(TrancheDigest.hex(d1)).isEqualTo("787f61b27e7d3ed96b99eb3b9e2e4f48d7df90ce647fb1e859f1508c711aa4a1");
         assertThat(TrancheDigest.hex(TrancheDigest.compute(d1, second())))
-            .isEqualTo("117a5457f04f03b3a710a95c58b5c4472c13b86472ebcbacf55abb61b88e2625");
+            .isEqualTo("c877a3b0f75cbffc79f01fcd0a684871af59be908f4b4f122a1eb5b955006061");
         assertThat(TrancheDigest.compute(new byte[32], first())).isEqualTo(d1);
     }
 
@@ -74,6 +74,7 @@ class TrancheDigestTest
         edits.add(b -> b.setPolicy(b.getPolicy().toBuilder().setMaxSharePpm(1)));
         edits.add(b -> b.setAwards(0, b.getAwards(0).toBuilder().setId("alpha-clouds")));
         edits.add(b -> b.setAwards(0, b.getAwards(0).toBuilder().setUnits(184_608)));
+        edits.add(b -> b.setAwards(0, b.getAwards(0).toBuilder().setTier(2)));
         edits.add(b -> b.setAwards(0, b.getAwards(0).toBuilder().setUnmet(115_385)));
         edits.add(b -> b.setAwards(0, b.getAwards(0).toBuilder().clearUnmet()));
         edits.add(b -> b.setAwards(1, b.getAwards(1).toBuilder().setUnmet(0)));
