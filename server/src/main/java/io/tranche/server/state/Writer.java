@@ -372,8 +372,8 @@ public final class Writer implements Agent, CommandLog
         final Path tmp = dir.resolve(target.getFileName() + ".tmp");
         try
         {
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING))
+            try (FileChannel ch = settings.journal.channels.open(tmp, StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING))
             {
                 final ByteBuffer buf = ByteBuffer.allocate(body.length + 4);
                 buf.put(body).putInt((int)crc.getValue()).flip();
@@ -522,8 +522,8 @@ public final class Writer implements Agent, CommandLog
         final Path probe = dir.resolve("write-probe.tmp");
         try
         {
-            try (FileChannel ch = FileChannel.open(probe, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING))
+            try (FileChannel ch = settings.journal.channels.open(probe, StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING))
             {
                 final ByteBuffer zeros = ByteBuffer.allocate(64 << 10);
                 while (zeros.hasRemaining())
