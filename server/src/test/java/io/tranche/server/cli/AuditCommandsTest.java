@@ -15,6 +15,8 @@ import io.tranche.proto.v1.AllocateResponse;
 import io.tranche.proto.v1.AllocationServiceGrpc;
 import io.tranche.proto.v1.Award;
 import io.tranche.proto.v1.AwardExplanation;
+import io.tranche.proto.v1.Claim;
+import io.tranche.proto.v1.CreateClaimRequest;
 import io.tranche.proto.v1.ListTranchesRequest;
 import io.tranche.proto.v1.ListTranchesResponse;
 import io.tranche.proto.v1.Method;
@@ -199,6 +201,55 @@ class AuditCommandsTest
         assertThat(real.status).isZero();
         assertThat(releases.get(1).getValidateOnly()).isFalse();
         assertThat(real.out).doesNotContain("dry run");
+    }
+
+    @Test
+    void shouldVerifyTheChainTheRealServerRecordsAndLeaveItUnchangedByADryRun() throws Exception
+    {
+        trancheServer = TrancheServer.start(new TrancheServer.Config().listen("127.0.0.1", 0).dataDir(dir.resolve("data")));
+        final String address = "127.0.0.1:" + trancheServer.port();
+        final ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", trancheServer.port()).usePlaintext().build();
+        try
+        {
+            final QueueServiceGrpc.QueueServiceBlockingStub queue =
+                QueueServiceGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS);
+            for (int i = 0; i < 4; i++)
+            {
+                queue.createClaim(CreateClaimRequest.newBuilder().setClaim(Claim.newBuilder()
+                    .setId("firm-" + i).setDemand(1000 + 250 * i).setTier(i / 2)).build());
+            }
+            for (int k = 1; k <= 3; k++)
+            {
+                queue.releaseTranche(ReleaseTrancheRequest.newBuilder().setRequestId("r-" + k).setSupply(700)
+                    .setPolicy(Policy.newBuilder().setMethod(Method.SAINTE_LAGUE)).build());
+            }
+            final QueueClientCommandsTest.Run dry = QueueClientCommandsTest.run("release", "--server", address,
+                "--supply", "500", "--method", "equal", "--dry-run");
+            assertThat(dry.status).as(dry.toString()).isZero();
+            final QueueClientCommandsTest.Run ok = QueueClientCommandsTest.run("verify", "--server", address);
+            assertThat(ok.status).as(ok.toString()).isZero();
+            assertThat(ok.out).contains("verified 3 tranche(s)");
+            final ListTranchesResponse recorded = queue.listTranches(ListTranchesRequest.newBuilder().setPageSize(10).build());
+            assertThat(ok.out).contains("last digest " + TrancheDigest.hex(recorded.getTranches(2).getDigest().toByteArray()));
+            byte[] previous = null;
+            for (final Tranche t : recorded.getTranchesList())
+            {
+                assertThat(t.getDigest().toByteArray()).isEqualTo(TrancheDigest.compute(previous, t));
+                previous = t.getDigest().toByteArray();
+            }
+            final QueueClientCommandsTest.Run csv = QueueClientCommandsTest.run("tranches", "--csv", "--server", address);
+            assertThat(csv.status).as(csv.toString()).isZero();
+            int rows = 0;
+            for (final Tranche t : recorded.getTranchesList())
+            {
+                rows += t.getAwardsCount();
+            }
+            assertThat(csv.out.split("\r\n")).hasSize(rows + 1);
+        }
+        finally
+        {
+            channel.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
+        }
     }
 
     /** A ledger of n tranches of two awards each, with the digest chain. */
