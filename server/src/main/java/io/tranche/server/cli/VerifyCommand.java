@@ -3,10 +3,13 @@ package io.tranche.server.cli;
 import io.tranche.proto.v1.Award;
 import io.tranche.proto.v1.Tranche;
 import io.tranche.server.ledger.TrancheDigest;
+import io.tranche.server.TrancheServer;
+import io.tranche.server.ledger.OfflineVerifier;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -28,8 +31,39 @@ import picocli.CommandLine.Option;
 public final class VerifyCommand extends ClientCommand
 {
     @Option(names = "--data-dir", paramLabel = "DIR",
-        description = "Offline verification of a server's data directory (not available in this build).")
-    String dataDir;
+        description = "Offline: replay this data directory's journal from the first record and recompute every tranche " +
+            "with the kernel (no server needed; reads only).")
+    Path dataDir;
+
+    @Option(names = "--max-queue", paramLabel = "N",
+        description = "With --data-dir: the queue limit the server ran with (default: ${DEFAULT-VALUE}).")
+    int maxQueue = TrancheServer.Config.MAX_QUEUE_DEFAULT;
+
+    @Override
+    protected boolean needsConnection()
+    {
+        return dataDir == null;
+    }
+
+    @Override
+    protected int runOffline(final PrintWriter out) throws IOException
+    {
+        final long started = System.nanoTime();
+        final OfflineVerifier.Report report = OfflineVerifier.verify(dataDir, maxQueue);
+        final long ms = (System.nanoTime() - started) / 1_000_000;
+        if (report.problem != null)
+        {
+            out.flush();
+            final PrintWriter err = spec.commandLine().getErr();
+            err.println("tranche verify: " + report.problem);
+            err.flush();
+            return QueueClient.EXIT_FAILURE;
+        }
+        out.println("verified " + dataDir + ": " + report.records + " record(s), " + report.tranches + " tranche(s), " +
+            report.awards + " award(s) recomputed, " + report.claims + " claim(s) queued; in " + ms + " ms");
+        out.println("last digest " + (report.lastDigest.length == 0 ? "(none: no tranche)" : TrancheDigest.hex(report.lastDigest)));
+        return 0;
+    }
 
     @Override
     protected java.time.Duration defaultTimeout()
@@ -40,12 +74,6 @@ public final class VerifyCommand extends ClientCommand
     @Override
     protected int run(final QueueClient connection, final PrintWriter out)
     {
-        if (dataDir != null)
-        {
-            throw new CommandLine.ParameterException(spec.commandLine(),
-                "--data-dir: offline verification needs the journal's state machine, which this build does not have yet; " +
-                "use --server");
-        }
         final long started = System.nanoTime();
         final List<Tranche> tranches = TranchesCommand.listAll(connection, 0);
         final String problem = check(tranches);
