@@ -45,7 +45,7 @@ def canonical(t):
     out += struct.pack(">I", len(awards))
     for a in awards:
         out += string(a.get("id", ""))
-        out += struct.pack(">i", int(a.get("tier", 0)))
+        out += bytes([1 if "tier" in a else 0]) + struct.pack(">i", int(a.get("tier", 0)))
         out += struct.pack(">q", int(a.get("units", 0)))
         has = "unmet" in a
         out += bytes([1 if has else 0]) + struct.pack(">q", int(a["unmet"]) if has else 0)

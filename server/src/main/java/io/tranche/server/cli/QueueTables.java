@@ -86,10 +86,6 @@ public final class QueueTables
         {
             sb.append(AllocateCommand.explanationLine(t.getExplanation())).append('\n');
         }
-        if (!t.getDigest().isEmpty())
-        {
-            sb.append("digest ").append(TrancheDigest.hex(t.getDigest().toByteArray())).append('\n');
-        }
         return sb.toString();
     }
 
@@ -131,7 +127,7 @@ public final class QueueTables
 
     /**
      * The ledger for spreadsheets (RFC 4180, CRLF line ends): one row per (tranche, claim) with number,
-     * time, claim id, units, unmet, tier, method, digest.
+     * time, claim id, units, unmet, tier (empty when the server did not record it), method, digest.
      *
      * @param tranches the tranches.
      * @return the CSV text with its header row.
@@ -154,7 +150,12 @@ public final class QueueTables
                 {
                     sb.append(a.getUnmet());
                 }
-                sb.append(',').append(a.getTier()).append(',');
+                sb.append(',');
+                if (a.hasTier())
+                {
+                    sb.append(a.getTier());
+                }
+                sb.append(',');
                 csvField(sb, t.getPolicy().getMethod().name()).append(',');
                 sb.append(digest).append("\r\n");
             }

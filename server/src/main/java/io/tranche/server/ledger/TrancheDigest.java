@@ -22,7 +22,7 @@ import java.security.NoSuchAlgorithmException;
  *   i64     policy.lot            (as recorded; 0 means 1)
  *   i32     policy.max_share_ppm
  *   u32     award count, then per award in ledger order:
- *             string id, i32 tier, i64 units, u8 has_unmet (0 or 1), i64 unmet (0 when absent)
+ *             string id, u8 has_tier (0 or 1), i32 tier (0 when absent), i64 units, u8 has_unmet (0 or 1), i64 unmet (0 when absent)
  *   i64     allocated
  *   i64     unallocated
  *   i64     release_time.seconds
@@ -80,6 +80,7 @@ public final class TrancheDigest
         for (final Award award : tranche.getAwardsList())
         {
             string(out, award.getId());
+            out.write(award.hasTier() ? 1 : 0);
             i32(out, award.getTier());
             i64(out, award.getUnits());
             out.write(award.hasUnmet() ? 1 : 0);

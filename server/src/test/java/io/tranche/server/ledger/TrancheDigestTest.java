@@ -51,13 +51,13 @@ class TrancheDigestTest
     void shouldMatchTheTestVectorsOfTheIndependentPythonImplementation()
     {
         assertThat(TrancheDigest.hex(TrancheDigest.canonical(first()))).isEqualTo(
-            "01000000000000000100000003722d310000000000061a8000000001000000000000000800000000000000020000000b616c7068" +
-            "612d636c6f756400000000000000000002d12801000000000001c2b8000000046f70656e000000000000000000034958000000" +
-            "0000000000000000000000061a800000000000000000000000006b0cf4c000000000");
+            "01000000000000000100000003722d310000000000061a8000000001000000000000000800000000000000020000000b616c" +
+            "7068612d636c6f75640000000000000000000002d12801000000000001c2b8000000046f70656e0000000000000000000003" +
+            "49580000000000000000000000000000061a800000000000000000000000006b0cf4c000000000");
         final byte[] d1 = TrancheDigest.compute(null, first());
-        assertThat(TrancheDigest.hex(d1)).isEqualTo("787f61b27e7d3ed96b99eb3b9e2e4f48d7df90ce647fb1e859f1508c711aa4a1");
+        assertThat(TrancheDigest.hex(d1)).isEqualTo("b7e652c3198ba054accfa538724f7986223d1a50d85f09d8827d444612f7c53a");
         assertThat(TrancheDigest.hex(TrancheDigest.compute(d1, second())))
-            .isEqualTo("c877a3b0f75cbffc79f01fcd0a684871af59be908f4b4f122a1eb5b955006061");
+            .isEqualTo("58a6e9b935e694acb5b95d8c11c284cb0b8d02c3e8baf48aa14b6ba4cdb8f0e1");
         assertThat(TrancheDigest.compute(new byte[32], first())).isEqualTo(d1);
     }
 
@@ -75,6 +75,7 @@ class TrancheDigestTest
         edits.add(b -> b.setAwards(0, b.getAwards(0).toBuilder().setId("alpha-clouds")));
         edits.add(b -> b.setAwards(0, b.getAwards(0).toBuilder().setUnits(184_608)));
         edits.add(b -> b.setAwards(0, b.getAwards(0).toBuilder().setTier(2)));
+        edits.add(b -> b.setAwards(0, b.getAwards(0).toBuilder().setTier(0)));
         edits.add(b -> b.setAwards(0, b.getAwards(0).toBuilder().setUnmet(115_385)));
         edits.add(b -> b.setAwards(0, b.getAwards(0).toBuilder().clearUnmet()));
         edits.add(b -> b.setAwards(1, b.getAwards(1).toBuilder().setUnmet(0)));
