@@ -63,6 +63,15 @@ final class LedgerFiles
         return spans;
     }
 
+    /**
+     * @return the bytes a CreateClaim takes in the journal today: length and checksum, index, type and time, then
+     *         the request.
+     */
+    static int createRecordSize(final io.tranche.proto.v1.CreateClaimRequest request)
+    {
+        return 8 + 8 + 1 + 8 + request.getSerializedSize();
+    }
+
     /** @return the journal segments, oldest first. */
     static List<Path> segments(final Path data) throws IOException
     {
