@@ -39,37 +39,35 @@ final class LedgerFiles
     }
 
     /**
-     * The records of one segment as laid out today (commit a956354): {@code int length, int crc32c}, then
-     * {@code length} bytes (index, type, time, payload), big-endian. Parsing stops at the first record that does
-     * not fit; callers use this on files the server wrote and closed cleanly.
+     * The records of one segment in journal format 2: a 16-byte segment header ({@code "TRJ2"}, version, first
+     * index), then records {@code int length, int headerCrc, int bodyCrc, long index, byte type, long time} (29
+     * bytes) and {@code length} payload bytes, big-endian. Parsing stops at the first record that does not fit;
+     * callers use this on files the server wrote and closed cleanly.
      */
     static List<RecordSpan> records(final byte[] segment)
     {
         final List<RecordSpan> spans = new ArrayList<>();
         final ByteBuffer buf = ByteBuffer.wrap(segment);
-        int offset = 0;
-        while (offset + 8 <= segment.length)
+        int offset = 16;
+        while (offset + 29 <= segment.length)
         {
             final int length = buf.getInt(offset);
-            if (length <= 0 || (long)offset + 8 + length > segment.length)
+            if (length < 0 || (long)offset + 29 + length > segment.length)
             {
                 break;
             }
-            spans.add(new RecordSpan(offset, 8 + length, offset));
-            offset += 8 + length;
+            spans.add(new RecordSpan(offset, 29 + length, offset));
+            offset += 29 + length;
         }
         assertThat(offset).as("the parsed records cover the whole segment (has the journal format changed? update " +
             "LedgerFiles.records)").isEqualTo(segment.length);
         return spans;
     }
 
-    /**
-     * @return the bytes a CreateClaim takes in the journal today: length and checksum, index, type and time, then
-     *         the request.
-     */
+    /** @return the bytes a CreateClaim takes in the journal: the 29-byte record header, then the request. */
     static int createRecordSize(final io.tranche.proto.v1.CreateClaimRequest request)
     {
-        return 8 + 8 + 1 + 8 + request.getSerializedSize();
+        return 29 + request.getSerializedSize();
     }
 
     /** @return the journal segments, oldest first. */
