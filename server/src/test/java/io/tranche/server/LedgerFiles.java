@@ -38,41 +38,36 @@ final class LedgerFiles
         }
     }
 
-    /** Segment header: magic {@code "TRJ2"}, format version, first index. */
-    private static final int SEGMENT_HEADER = 16;
-    /** Record header: length, header CRC, body CRC, index, type, time; {@code length} counts the payload after it. */
-    private static final int RECORD_HEADER = 4 + 4 + 4 + 8 + 1 + 8;
-
     /**
-     * The records of one segment in journal format 2 ({@code Journal}'s javadoc): a 16-byte segment header, then
-     * records of a 29-byte header ({@code int length, int headerCrc, int bodyCrc, long index, byte type,
-     * long timeNanos}, big-endian) and {@code length} payload bytes. Callers use this on files the server wrote
-     * and closed cleanly.
+     * The records of one segment in journal format 2: a 16-byte segment header ({@code "TRJ2"}, version, first
+     * index), then records {@code int length, int headerCrc, int bodyCrc, long index, byte type, long time} (29
+     * bytes) and {@code length} payload bytes, big-endian. Parsing stops at the first record that does not fit;
+     * callers use this on files the server wrote and closed cleanly.
      */
     static List<RecordSpan> records(final byte[] segment)
     {
         final List<RecordSpan> spans = new ArrayList<>();
         final ByteBuffer buf = ByteBuffer.wrap(segment);
-        int offset = SEGMENT_HEADER;
-        while (offset + RECORD_HEADER <= segment.length)
+        int offset = 16;
+        while (offset + 29 <= segment.length)
         {
             final int length = buf.getInt(offset);
-            if (length < 0 || (long)offset + RECORD_HEADER + length > segment.length)
+            if (length < 0 || (long)offset + 29 + length > segment.length)
             {
                 break;
             }
-            spans.add(new RecordSpan(offset, RECORD_HEADER + length, offset));
-            offset += RECORD_HEADER + length;
+            spans.add(new RecordSpan(offset, 29 + length, offset));
+            offset += 29 + length;
         }
         assertThat(offset).as("the parsed records cover the whole segment (has the journal format changed? update " +
             "LedgerFiles.records)").isEqualTo(segment.length);
         return spans;
     }
 
-    /** @return the bytes a CreateClaim takes in the journal: the record header, then the request. */
+    /** @return the bytes a CreateClaim takes in the journal: the 29-byte record header, then the request. */
     static int createRecordSize(final io.tranche.proto.v1.CreateClaimRequest request)
     {
-        return RECORD_HEADER + request.getSerializedSize();
+        return 29 + request.getSerializedSize();
     }
 
     /** @return the journal segments, oldest first. */
