@@ -13,6 +13,7 @@ import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import io.tranche.server.grpc.AllocationServiceImpl;
 import io.tranche.server.grpc.AuthInterceptor;
+import io.tranche.server.grpc.MalformedRequests;
 import io.tranche.server.grpc.QueueServiceImpl;
 import io.tranche.server.grpc.Tokens;
 import io.tranche.server.metrics.Metrics;
@@ -144,10 +145,12 @@ public final class TrancheServer implements AutoCloseable
     private static ServerServiceDefinition intercept(
         final BindableService service, final MetricsInterceptor metrics, final AuthInterceptor auth)
     {
-        // The last interceptor given runs first: metrics sees every call, including those auth refuses.
+        // The last interceptor given runs first: metrics sees every call, including those auth refuses. The guard
+        // is innermost, so that metrics also count the calls it refuses for malformed bytes.
+        final ServerServiceDefinition guarded = MalformedRequests.guard(service.bindService());
         return auth == null ?
-            ServerInterceptors.intercept(service, metrics) :
-            ServerInterceptors.intercept(service, auth, metrics);
+            ServerInterceptors.intercept(guarded, metrics) :
+            ServerInterceptors.intercept(guarded, auth, metrics);
     }
 
     private static ServerCredentials credentials(final Config config) throws IOException
@@ -176,6 +179,12 @@ public final class TrancheServer implements AutoCloseable
     {
         final String host = address.getAddress() != null ? address.getAddress().getHostAddress() : config.listenHost();
         return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port();
+    }
+
+    /** @return every service the server answers, as registered (after the request guard and interceptors). */
+    public java.util.List<ServerServiceDefinition> services()
+    {
+        return server.getServices();
     }
 
     /** @return the bound metrics port, or -1 when metrics are off. */
