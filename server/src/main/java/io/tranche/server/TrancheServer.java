@@ -14,6 +14,7 @@ import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import io.tranche.server.grpc.AllocationServiceImpl;
 import io.tranche.server.grpc.AuthInterceptor;
 import io.tranche.server.grpc.MalformedRequests;
+import io.tranche.server.grpc.PageTokens;
 import io.tranche.server.grpc.QueueServiceImpl;
 import io.tranche.server.grpc.Tokens;
 import io.tranche.server.metrics.Metrics;
@@ -109,7 +110,7 @@ public final class TrancheServer implements AutoCloseable
             final AuthInterceptor auth = tokens == null ? null : new AuthInterceptor(tokens);
 
             builder.addService(intercept(new AllocationServiceImpl(config.maxClaims()), metricsInterceptor, auth));
-            builder.addService(intercept(new QueueServiceImpl(writer, config), metricsInterceptor, auth));
+            builder.addService(intercept(new QueueServiceImpl(writer, config, PageTokens.open(config.dataDir())), metricsInterceptor, auth));
             builder.addService(intercept(health.getHealthService(), metricsInterceptor, null));
             builder.addService(intercept(ProtoReflectionServiceV1.newInstance(), metricsInterceptor, auth));
             builder.addService(intercept(legacyReflection(), metricsInterceptor, auth));

@@ -23,9 +23,7 @@ import io.tranche.server.Errors;
 import io.tranche.server.TrancheServer;
 import io.tranche.server.state.QueueState;
 import io.tranche.server.state.Writer;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.concurrent.TimeoutException;
 
 /**
@@ -39,18 +37,18 @@ public final class QueueServiceImpl extends QueueServiceGrpc.QueueServiceImplBas
     /** Larger page sizes are lowered to this. */
     public static final int MAX_PAGE_SIZE = 1000;
 
-    private static final String CLAIMS_TOKEN = "claims:";
-    private static final String TRANCHES_TOKEN = "tranches:";
-
     private final Writer writer;
+    private final PageTokens pageTokens;
 
     /**
-     * @param writer the state's writer.
-     * @param config the configuration.
+     * @param writer     the state's writer.
+     * @param config     the configuration.
+     * @param pageTokens makes and checks page tokens (the data directory's key).
      */
-    public QueueServiceImpl(final Writer writer, final TrancheServer.Config config)
+    public QueueServiceImpl(final Writer writer, final TrancheServer.Config config, final PageTokens pageTokens)
     {
         this.writer = writer;
+        this.pageTokens = pageTokens;
     }
 
     @Override
@@ -103,9 +101,16 @@ public final class QueueServiceImpl extends QueueServiceGrpc.QueueServiceImplBas
         {
             return;
         }
-        final long after = decodeToken(request.getPageToken(), CLAIMS_TOKEN, observer);
+        final long after = decodeToken(request.getPageToken(), PageTokens.CLAIMS, "ListClaims", observer);
         if (after < 0)
         {
+            return;
+        }
+        if (after == Long.MAX_VALUE)
+        {
+            // No position follows the largest one: an empty last page (and no after + 1 to overflow).
+            observer.onNext(ListClaimsResponse.getDefaultInstance());
+            observer.onCompleted();
             return;
         }
         submit(Writer.Op.read(state ->
@@ -115,7 +120,7 @@ public final class QueueServiceImpl extends QueueServiceGrpc.QueueServiceImplBas
             final ListClaimsResponse.Builder response = ListClaimsResponse.newBuilder().addAllClaims(page);
             if (more)
             {
-                response.setNextPageToken(encodeToken(CLAIMS_TOKEN, page.get(page.size() - 1).getPosition()));
+                response.setNextPageToken(pageTokens.encode(PageTokens.CLAIMS, page.get(page.size() - 1).getPosition()));
             }
             return QueueState.Outcome.read(response.build());
         }, observer), observer);
@@ -148,21 +153,25 @@ public final class QueueServiceImpl extends QueueServiceGrpc.QueueServiceImplBas
         {
             return;
         }
-        final long after = decodeToken(request.getPageToken(), TRANCHES_TOKEN, observer);
+        final long after = decodeToken(request.getPageToken(), PageTokens.TRANCHES, "ListTranches", observer);
         if (after < 0)
         {
             return;
         }
         final int count = writer.trancheCount();
         final ListTranchesResponse.Builder response = ListTranchesResponse.newBuilder();
-        long number = after + 1;
-        for (; number <= count && response.getTranchesCount() < pageSize; number++)
+        // A token at or past the last tranche is an empty last page; below it, after + 1 cannot overflow.
+        if (after < count)
         {
-            response.addTranches(writer.tranche(number));
-        }
-        if (number <= count)
-        {
-            response.setNextPageToken(encodeToken(TRANCHES_TOKEN, number - 1));
+            long number = after + 1;
+            for (; number <= count && response.getTranchesCount() < pageSize; number++)
+            {
+                response.addTranches(writer.tranche(number));
+            }
+            if (number <= count)
+            {
+                response.setNextPageToken(pageTokens.encode(PageTokens.TRANCHES, number - 1));
+            }
         }
         observer.onNext(response.build());
         observer.onCompleted();
@@ -177,7 +186,9 @@ public final class QueueServiceImpl extends QueueServiceGrpc.QueueServiceImplBas
                 "must be >= 0 (0 = from the first tranche), was " + request.getAfterNumber())));
             return;
         }
-        writer.watch(request.getAfterNumber(), (ServerCallStreamObserver<Tranche>)observer);
+        // No tranche number reaches 2^63 - 1, so a watch after it (or after 2^63 - 2) waits for tranches that never
+        // come; clamped, the writer's after + 1 cannot wrap around to stream from tranche 1.
+        writer.watch(Math.min(request.getAfterNumber(), Long.MAX_VALUE - 1), (ServerCallStreamObserver<Tranche>)observer);
     }
 
     private void submit(final Writer.Op op, final StreamObserver<? extends Message> observer)
@@ -223,35 +234,18 @@ public final class QueueServiceImpl extends QueueServiceGrpc.QueueServiceImplBas
         return requested == 0 ? DEFAULT_PAGE_SIZE : Math.min(requested, MAX_PAGE_SIZE);
     }
 
-    static String encodeToken(final String kind, final long after)
-    {
-        return Base64.getUrlEncoder().withoutPadding().encodeToString((kind + after).getBytes(StandardCharsets.UTF_8));
-    }
-
-    private static long decodeToken(final String token, final String kind, final StreamObserver<?> observer)
+    private long decodeToken(final String token, final byte kind, final String method, final StreamObserver<?> observer)
     {
         if (token.isEmpty())
         {
             return 0;
         }
-        try
+        final long after = pageTokens.decode(token, kind);
+        if (after == PageTokens.INVALID)
         {
-            final String text = new String(Base64.getUrlDecoder().decode(token), StandardCharsets.UTF_8);
-            if (text.startsWith(kind))
-            {
-                final long after = Long.parseLong(text.substring(kind.length()));
-                if (after >= 0)
-                {
-                    return after;
-                }
-            }
+            observer.onError(Errors.toException(Errors.invalidArgument("page_token",
+                "is not a page token this server returned for " + method + "; start again with an empty page_token")));
         }
-        catch (final IllegalArgumentException ex)
-        {
-            // not base64, or not a number: reported below
-        }
-        observer.onError(Errors.toException(Errors.invalidArgument("page_token",
-            "is not a token returned by this method; start again with an empty page_token")));
-        return -1;
+        return after;
     }
 }
