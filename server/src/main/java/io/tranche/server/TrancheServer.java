@@ -14,6 +14,7 @@ import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import io.tranche.server.grpc.AllocationServiceImpl;
 import io.tranche.server.grpc.AuthInterceptor;
 import io.tranche.server.grpc.MalformedRequests;
+import io.tranche.server.grpc.MetadataLimit;
 import io.tranche.server.grpc.PageTokens;
 import io.tranche.server.grpc.QueueServiceImpl;
 import io.tranche.server.grpc.Tokens;
@@ -87,7 +88,8 @@ public final class TrancheServer implements AutoCloseable
             final NettyServerBuilder builder = NettyServerBuilder
                 .forAddress(new InetSocketAddress(config.listenHost(), config.listenPort()), credentials(config))
                 .maxInboundMessageSize(config.maxInboundMessageSize())
-                .maxInboundMetadataSize(config.maxInboundMetadataSize())
+                // A ceiling above the limit, so that MetadataLimit answers with a status (see there).
+                .maxInboundMetadataSize(MetadataLimit.transportCeiling(config.maxInboundMetadataSize()))
                 .permitKeepAliveTime(config.permitKeepAliveTime().toNanos(), TimeUnit.NANOSECONDS)
                 .permitKeepAliveWithoutCalls(true);
             if (!config.maxConnectionIdle().isZero())
@@ -108,12 +110,14 @@ public final class TrancheServer implements AutoCloseable
             final Tokens tokens = config.tokensFile() == null ? null : Tokens.load(config.tokensFile());
             final MetricsInterceptor metricsInterceptor = new MetricsInterceptor(metrics);
             final AuthInterceptor auth = tokens == null ? null : new AuthInterceptor(tokens);
+            final MetadataLimit limit = new MetadataLimit(config.maxInboundMetadataSize());
+            final PageTokens pageTokens = PageTokens.open(config.dataDir());
 
-            builder.addService(intercept(new AllocationServiceImpl(config.maxClaims()), metricsInterceptor, auth));
-            builder.addService(intercept(new QueueServiceImpl(writer, config, PageTokens.open(config.dataDir())), metricsInterceptor, auth));
-            builder.addService(intercept(health.getHealthService(), metricsInterceptor, null));
-            builder.addService(intercept(ProtoReflectionServiceV1.newInstance(), metricsInterceptor, auth));
-            builder.addService(intercept(legacyReflection(), metricsInterceptor, auth));
+            builder.addService(intercept(new AllocationServiceImpl(config.maxClaims()), metricsInterceptor, limit, auth));
+            builder.addService(intercept(new QueueServiceImpl(writer, config, pageTokens), metricsInterceptor, limit, auth));
+            builder.addService(intercept(health.getHealthService(), metricsInterceptor, limit, null));
+            builder.addService(intercept(ProtoReflectionServiceV1.newInstance(), metricsInterceptor, limit, auth));
+            builder.addService(intercept(legacyReflection(), metricsInterceptor, limit, auth));
 
             final Server server = builder.build().start();
             if (config.metricsHost() != null)
@@ -144,14 +148,14 @@ public final class TrancheServer implements AutoCloseable
     }
 
     private static ServerServiceDefinition intercept(
-        final BindableService service, final MetricsInterceptor metrics, final AuthInterceptor auth)
+        final BindableService service, final MetricsInterceptor metrics, final MetadataLimit limit, final AuthInterceptor auth)
     {
-        // The last interceptor given runs first: metrics sees every call, including those auth refuses. The guard
-        // is innermost, so that metrics also count the calls it refuses for malformed bytes.
+        // The last interceptor given runs first: metrics sees every call, including those the metadata limit and
+        // auth refuse. The guard is innermost, so that metrics also count the calls it refuses for malformed bytes.
         final ServerServiceDefinition guarded = MalformedRequests.guard(service.bindService());
         return auth == null ?
-            ServerInterceptors.intercept(guarded, metrics) :
-            ServerInterceptors.intercept(guarded, auth, metrics);
+            ServerInterceptors.intercept(guarded, limit, metrics) :
+            ServerInterceptors.intercept(guarded, auth, limit, metrics);
     }
 
     private static ServerCredentials credentials(final Config config) throws IOException
