@@ -23,10 +23,10 @@ import io.tranche.server.metrics.MetricsHttpServer;
 import io.tranche.server.metrics.MetricsInterceptor;
 import io.tranche.server.state.Writer;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -77,6 +77,12 @@ public final class TrancheServer implements AutoCloseable
     public static TrancheServer start(final Config config) throws IOException
     {
         config.conclude();
+        final Path dataDir = config.dataDir();
+        if (Files.exists(dataDir) && !Files.isDirectory(dataDir))
+        {
+            throw new IOException("--data-dir " + dataDir + " is a file, not a directory; give a directory (it is " +
+                "created if missing), or move the file away");
+        }
         final Metrics metrics = new Metrics();
         final Writer writer = Writer.open(config, metrics);
         MetricsHttpServer metricsHttp = null;
@@ -349,7 +355,11 @@ public final class TrancheServer implements AutoCloseable
             return this;
         }
 
-        /** @param value allow a non-loopback listen address without tokens. @return this. */
+        /**
+         * @param value allow a non-loopback listen address without tokens, tokens without TLS on a non-loopback
+         *              address, and a non-loopback metrics address.
+         * @return this.
+         */
         public Config insecure(final boolean value)
         {
             insecure = value;
@@ -488,10 +498,25 @@ public final class TrancheServer implements AutoCloseable
             {
                 throw new IllegalArgumentException("durations must not be negative");
             }
-            if (tokensFile == null && !insecure && !isLoopback(listenHost))
+            // Resolved here, so that a host that does not resolve is a bad flag (exit 2), not a failed bind.
+            final boolean listenLoopback = isLoopback(listenHost, "--listen");
+            if (tokensFile == null && !insecure && !listenLoopback)
             {
                 throw new IllegalArgumentException("refusing to listen on " + listenHost + " without --tokens: " +
                     "anyone who can reach it could mutate the queue; give --tokens FILE, or --insecure to accept that");
+            }
+            if (tokensFile != null && tlsCert == null && !insecure && !listenLoopback)
+            {
+                throw new IllegalArgumentException("refusing --tokens without TLS on " + listenHost + ": the bearer " +
+                    "tokens would cross the network in clear text, readable by anyone on the path; give --tls-cert " +
+                    "and --tls-key, or --insecure to accept that");
+            }
+            if (metricsHost != null && !isLoopback(metricsHost, "--metrics") && !insecure)
+            {
+                throw new IllegalArgumentException("refusing to serve metrics on " + metricsHost + ": /metrics has no " +
+                    "authentication and shows anyone who can reach it the queue length, outstanding demand and call " +
+                    "counts; give a loopback address such as 127.0.0.1:" + Math.max(metricsPort, 0) +
+                    ", or --insecure to accept that");
             }
             return this;
         }
@@ -504,16 +529,16 @@ public final class TrancheServer implements AutoCloseable
             }
         }
 
-        private static boolean isLoopback(final String host)
+        private static boolean isLoopback(final String host, final String option)
         {
             try
             {
-                final InetAddress address = InetAddress.getByName(host);
-                return address.isLoopbackAddress();
+                return InetAddress.getByName(host).isLoopbackAddress();
             }
             catch (final UnknownHostException ex)
             {
-                throw new UncheckedIOException("cannot resolve --listen host " + host, ex);
+                throw new IllegalArgumentException(option + " host \"" + host + "\" cannot be resolved; give an IP " +
+                    "address (127.0.0.1, 0.0.0.0, [::1]) or a name this machine resolves");
             }
         }
 
@@ -581,7 +606,7 @@ public final class TrancheServer implements AutoCloseable
             return tlsKey;
         }
 
-        /** @return whether a non-loopback address without tokens is allowed. */
+        /** @return whether the exposures {@link #insecure(boolean)} lists are allowed. */
         public boolean insecure()
         {
             return insecure;
