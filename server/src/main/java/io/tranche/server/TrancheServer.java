@@ -21,6 +21,7 @@ import io.tranche.server.grpc.Tokens;
 import io.tranche.server.metrics.Metrics;
 import io.tranche.server.metrics.MetricsHttpServer;
 import io.tranche.server.metrics.MetricsInterceptor;
+import io.tranche.server.state.CommandLog;
 import io.tranche.server.state.Writer;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -44,6 +45,7 @@ public final class TrancheServer implements AutoCloseable
     private final Server server;
     private final HealthStatusManager health;
     private final Writer writer;
+    private final QueueServiceImpl queueService;
     private final Metrics metrics;
     private final MetricsHttpServer metricsHttp;
     private final InetSocketAddress address;
@@ -54,6 +56,7 @@ public final class TrancheServer implements AutoCloseable
         final Server server,
         final HealthStatusManager health,
         final Writer writer,
+        final QueueServiceImpl queueService,
         final Metrics metrics,
         final MetricsHttpServer metricsHttp)
     {
@@ -61,6 +64,7 @@ public final class TrancheServer implements AutoCloseable
         this.server = server;
         this.health = health;
         this.writer = writer;
+        this.queueService = queueService;
         this.metrics = metrics;
         this.metricsHttp = metricsHttp;
         this.address = (InetSocketAddress)server.getListenSockets().get(0);
@@ -84,7 +88,15 @@ public final class TrancheServer implements AutoCloseable
                 "created if missing), or move the file away");
         }
         final Metrics metrics = new Metrics();
-        final Writer writer = Writer.open(config, metrics);
+        final Writer writer = Writer.open(new Writer.Settings()
+            .dataDir(config.dataDir())
+            .fsync(config.fsync())
+            .snapshotEvery(config.snapshotEvery())
+            .maxQueue(config.maxQueue())
+            .queueCapacity(config.writerQueueCapacity())
+            .syncNanos(metrics::recordJournalSync)
+            .digester(TrancheServer::digest));
+        QueueServiceImpl queueService = null;
         MetricsHttpServer metricsHttp = null;
         try
         {
@@ -120,7 +132,8 @@ public final class TrancheServer implements AutoCloseable
             final PageTokens pageTokens = PageTokens.open(config.dataDir());
 
             builder.addService(intercept(new AllocationServiceImpl(config.maxClaims()), metricsInterceptor, limit, auth));
-            builder.addService(intercept(new QueueServiceImpl(writer, config, pageTokens), metricsInterceptor, limit, auth));
+            queueService = new QueueServiceImpl(writer, pageTokens);
+            builder.addService(intercept(queueService, metricsInterceptor, limit, auth));
             builder.addService(intercept(health.getHealthService(), metricsInterceptor, limit, null));
             builder.addService(intercept(ProtoReflectionServiceV1.newInstance(), metricsInterceptor, limit, auth));
             builder.addService(intercept(legacyReflection(), metricsInterceptor, limit, auth));
@@ -133,7 +146,8 @@ public final class TrancheServer implements AutoCloseable
             health.setStatus("", io.grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING);
             health.setStatus("tranche.v1.AllocationService", io.grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING);
             health.setStatus("tranche.v1.QueueService", io.grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING);
-            return new TrancheServer(config, server, health, writer, metrics, metricsHttp);
+            writer.addListener(new HealthListener(health));
+            return new TrancheServer(config, server, health, writer, queueService, metrics, metricsHttp);
         }
         catch (final IOException | RuntimeException ex)
         {
@@ -236,7 +250,7 @@ public final class TrancheServer implements AutoCloseable
         closed = true;
         health.enterTerminalState();
         server.shutdown();
-        writer.endWatches();
+        queueService.endWatches();
         try
         {
             if (!server.awaitTermination(config.gracePeriod().toNanos(), TimeUnit.NANOSECONDS))
@@ -256,7 +270,50 @@ public final class TrancheServer implements AutoCloseable
             {
                 metricsHttp.close();
             }
+            queueService.close();
             writer.close();
+        }
+    }
+
+    // NOT_SERVING while the writer cannot record mutations (a full disk), SERVING again when it resumes.
+    private static final class HealthListener implements CommandLog.Listener
+    {
+        private final HealthStatusManager health;
+
+        HealthListener(final HealthStatusManager health)
+        {
+            this.health = health;
+        }
+
+        @Override
+        public void onTranches(final long durableCount)
+        {
+        }
+
+        @Override
+        public void onAvailability(final String failure)
+        {
+            final io.grpc.health.v1.HealthCheckResponse.ServingStatus status = failure == null ?
+                io.grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING :
+                io.grpc.health.v1.HealthCheckResponse.ServingStatus.NOT_SERVING;
+            health.setStatus("", status);
+            health.setStatus("tranche.v1.QueueService", status);
+        }
+    }
+
+    // Until the audit work lands its canonical encoding: SHA-256 over the previous digest and the tranche's bytes.
+    static byte[] digest(final byte[] previous, final io.tranche.proto.v1.Tranche tranche)
+    {
+        try
+        {
+            final java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
+            sha.update(previous);
+            sha.update(tranche.toByteArray());
+            return sha.digest();
+        }
+        catch (final java.security.NoSuchAlgorithmException ex)
+        {
+            throw new IllegalStateException(ex);
         }
     }
 
