@@ -76,7 +76,8 @@ final class ProgressFormat implements OutputFormat
         final Result<?> primary = result.getPrimaryResult();
         final Result<?> norm = result.getSecondaryResults().get("gc.alloc.rate.norm");
         final double total = (System.nanoTime() - started) / 1e9;
-        out.printf(Locale.ROOT, " %s %s%s (%.1f s, total %.0f s%s)%n", Report.number(primary.getScore()), primary.getScoreUnit(),
+        out.printf(Locale.ROOT, " %s %s%s (%.1f s, total %.0f s%s)%n", Report.number(primary.getScore()),
+            primary.getScoreUnit(),
             norm == null ? "" : String.format(Locale.ROOT, ", %s B/op", Report.number(norm.getScore())), seconds,
             total, timeLeft(total, index, this.total));
     }

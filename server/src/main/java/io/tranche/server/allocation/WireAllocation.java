@@ -437,7 +437,8 @@ public final class WireAllocation
                     break;
                 }
                 final int j = taken - 1;
-                if (idLength[j] == length && Arrays.equals(ids, start, start + length, ids, idStart[j], idStart[j] + length))
+                final int other = idStart[j];
+                if (idLength[j] == length && Arrays.equals(ids, start, start + length, ids, other, other + length))
                 {
                     return false;
                 }

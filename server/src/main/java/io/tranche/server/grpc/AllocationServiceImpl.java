@@ -75,7 +75,8 @@ public final class AllocationServiceImpl implements BindableService
     private final class Handler implements ServerCallHandler<InputStream, InputStream>
     {
         @Override
-        public ServerCall.Listener<InputStream> startCall(final ServerCall<InputStream, InputStream> call, final Metadata headers)
+        public ServerCall.Listener<InputStream> startCall(
+            final ServerCall<InputStream, InputStream> call, final Metadata headers)
         {
             // Two, as grpc-java's unary handler does: a second message is then seen and refused.
             call.request(2);
@@ -132,24 +133,27 @@ public final class AllocationServiceImpl implements BindableService
             }
             else if (result == WireAllocation.TOO_MANY_CLAIMS)
             {
-                close(call, Errors.resourceExhausted(AllocationOutcome.tooManyClaimsMessage(wire.claimCount(), maxClaims)));
+                close(call, Errors.toException(Errors.resourceExhausted(
+                    AllocationOutcome.tooManyClaimsMessage(wire.claimCount(), maxClaims))));
             }
             else
             {
-                generatedPath(call, workspace, AllocateRequest.parser().parseFrom(wire.requestBuffer(), 0, wire.requestLength()));
+                final AllocateRequest request =
+                    AllocateRequest.parser().parseFrom(wire.requestBuffer(), 0, wire.requestLength());
+                generatedPath(call, workspace, request);
             }
         }
         catch (final InvalidProtocolBufferException ex)
         {
-            close(call, Errors.status(Code.INVALID_ARGUMENT, "the request is not a valid tranche.v1.AllocateRequest: " +
-                ex.getMessage()));
+            close(call, Errors.toException(Errors.status(Code.INVALID_ARGUMENT,
+                "the request is not a valid tranche.v1.AllocateRequest: " + ex.getMessage())));
         }
         catch (final IOException | RuntimeException ex)
         {
             // Our bug, not the caller's: one line in the log, INTERNAL to the caller, a fresh workspace next time.
             perThread.remove();
             LOG.log(Level.SEVERE, "Allocate failed: " + ex, ex);
-            close(call, Errors.status(Code.INTERNAL, "internal error in Allocate: " + ex));
+            close(call, Errors.toException(Errors.status(Code.INTERNAL, "internal error in Allocate: " + ex)));
         }
     }
 
@@ -163,10 +167,10 @@ public final class AllocationServiceImpl implements BindableService
                 respond(call, RESPONSE_MARSHALLER.stream(outcome.response()));
                 break;
             case TOO_MANY_CLAIMS:
-                close(call, Errors.resourceExhausted(outcome.message()));
+                close(call, Errors.toException(Errors.resourceExhausted(outcome.message())));
                 break;
             default:
-                close(call, Errors.invalidArgument(Errors.badRequest(outcome.violations(), "")));
+                close(call, Errors.toException(Errors.invalidArgument(Errors.badRequest(outcome.violations(), ""))));
         }
     }
 
@@ -177,9 +181,8 @@ public final class AllocationServiceImpl implements BindableService
         call.close(Status.OK, new Metadata());
     }
 
-    private static void close(final ServerCall<InputStream, InputStream> call, final com.google.rpc.Status status)
+    private static void close(final ServerCall<InputStream, InputStream> call, final StatusRuntimeException ex)
     {
-        final StatusRuntimeException ex = Errors.toException(status);
         call.close(ex.getStatus(), ex.getTrailers() == null ? new Metadata() : ex.getTrailers());
     }
 
