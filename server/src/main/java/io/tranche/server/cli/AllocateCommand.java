@@ -9,7 +9,8 @@ import io.tranche.proto.v1.Award;
 import io.tranche.proto.v1.Claim;
 import io.tranche.proto.v1.Explanation;
 import io.tranche.server.allocation.AllocationExplainer;
-import io.tranche.server.allocation.AllocationEngine;
+import io.tranche.server.allocation.AllocationOutcome;
+import io.tranche.server.allocation.AllocationProtoAdapter;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -55,7 +56,7 @@ public final class AllocateCommand implements Callable<Integer>
     boolean jsonl;
 
     @Option(names = "--max-claims", description = "Largest number of claims in one problem (default: ${DEFAULT-VALUE}).")
-    int maxClaims = AllocationEngine.DEFAULT_MAX_CLAIMS;
+    int maxClaims = AllocationProtoAdapter.DEFAULT_MAX_CLAIMS;
 
     private final JsonFormat.Parser parser = JsonFormat.parser();
 
@@ -63,10 +64,10 @@ public final class AllocateCommand implements Callable<Integer>
     public Integer call() throws IOException
     {
         final PrintStream out = new PrintStream(new java.io.BufferedOutputStream(System.out, 1 << 16), false, StandardCharsets.UTF_8);
-        final AllocationEngine engine = new AllocationEngine(maxClaims);
+        final AllocationProtoAdapter adapter = new AllocationProtoAdapter(maxClaims);
         try
         {
-            return jsonl ? streamLines(engine, out) : single(engine, out);
+            return jsonl ? streamLines(adapter, out) : single(adapter, out);
         }
         finally
         {
@@ -74,7 +75,7 @@ public final class AllocateCommand implements Callable<Integer>
         }
     }
 
-    private int single(final AllocationEngine engine, final PrintStream out) throws IOException
+    private int single(final AllocationProtoAdapter adapter, final PrintStream out) throws IOException
     {
         final String text;
         try
@@ -102,10 +103,16 @@ public final class AllocateCommand implements Callable<Integer>
             request.setExplain(true);
         }
         final AllocateRequest req = request.build();
-        final AllocateResponse response = engine.allocate(req);
+        final AllocationOutcome outcome = adapter.allocate(req);
+        if (outcome.kind() == AllocationOutcome.Kind.TOO_MANY_CLAIMS)
+        {
+            System.err.println("tranche allocate: RESOURCE_EXHAUSTED: " + outcome.message());
+            return EXIT_INVALID;
+        }
+        final AllocateResponse response = outcome.response();
         if (response == null)
         {
-            final Violations v = engine.violations();
+            final Violations v = outcome.violations();
             System.err.println("tranche allocate: INVALID_ARGUMENT: " + v.count() + " problem(s) in the request");
             for (int i = 0; i < v.count(); i++)
             {
@@ -124,7 +131,7 @@ public final class AllocateCommand implements Callable<Integer>
         return 0;
     }
 
-    private int streamLines(final AllocationEngine engine, final PrintStream out) throws IOException
+    private int streamLines(final AllocationProtoAdapter adapter, final PrintStream out) throws IOException
     {
         final JsonFormat.Printer printer = JsonFormat.printer().alwaysPrintFieldsWithNoPresence().omittingInsignificantWhitespace();
         final BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8), 1 << 16);
@@ -147,10 +154,10 @@ public final class AllocateCommand implements Callable<Integer>
                 out.println(errorLine(line, "INVALID_ARGUMENT", "malformed request JSON: " + message(ex), null));
                 continue;
             }
-            final AllocateResponse response;
+            final AllocationOutcome outcome;
             try
             {
-                response = engine.allocate(explain ? request.setExplain(true).build() : request.build());
+                outcome = adapter.allocate(explain ? request.setExplain(true).build() : request.build());
             }
             catch (final RuntimeException ex)
             {
@@ -159,15 +166,18 @@ public final class AllocateCommand implements Callable<Integer>
                 out.println(errorLine(line, "INTERNAL", "internal error: " + message(ex), null));
                 continue;
             }
-            if (response == null)
+            line.setLength(0);
+            switch (outcome.kind())
             {
-                line.setLength(0);
-                final Violations v = engine.violations();
-                out.println(errorLine(line, "INVALID_ARGUMENT", v.count() + " problem(s) in the request: " + v, v));
-            }
-            else
-            {
-                out.println(printer.print(response));
+                case ALLOCATED:
+                    out.println(printer.print(outcome.response()));
+                    break;
+                case TOO_MANY_CLAIMS:
+                    out.println(errorLine(line, "RESOURCE_EXHAUSTED", outcome.message(), null));
+                    break;
+                default:
+                    final Violations v = outcome.violations();
+                    out.println(errorLine(line, "INVALID_ARGUMENT", v.count() + " problem(s) in the request: " + v, v));
             }
             if (!in.ready())
             {
