@@ -6,6 +6,7 @@ import io.tranche.server.cli.ProblemsCommand;
 import io.tranche.server.cli.ReleaseCommand;
 import io.tranche.server.cli.ServeCommand;
 import io.tranche.server.cli.TranchesCommand;
+import io.tranche.server.cli.VerifyCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -23,6 +24,7 @@ import picocli.CommandLine.Command;
         ClaimCommand.class,
         ReleaseCommand.class,
         TranchesCommand.class,
+        VerifyCommand.class,
         ProblemsCommand.class,
         CommandLine.HelpCommand.class
     })

@@ -95,7 +95,7 @@ public final class TrancheServer implements AutoCloseable
             .maxQueue(config.maxQueue())
             .queueCapacity(config.writerQueueCapacity())
             .syncNanos(metrics::recordJournalSync)
-            .digester(TrancheServer::digest));
+            .digester(io.tranche.server.ledger.TrancheDigest::compute));
         QueueServiceImpl queueService = null;
         MetricsHttpServer metricsHttp = null;
         try
@@ -298,22 +298,6 @@ public final class TrancheServer implements AutoCloseable
                 io.grpc.health.v1.HealthCheckResponse.ServingStatus.NOT_SERVING;
             health.setStatus("", status);
             health.setStatus("tranche.v1.QueueService", status);
-        }
-    }
-
-    // Until the audit work lands its canonical encoding: SHA-256 over the previous digest and the tranche's bytes.
-    static byte[] digest(final byte[] previous, final io.tranche.proto.v1.Tranche tranche)
-    {
-        try
-        {
-            final java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
-            sha.update(previous);
-            sha.update(tranche.toByteArray());
-            return sha.digest();
-        }
-        catch (final java.security.NoSuchAlgorithmException ex)
-        {
-            throw new IllegalStateException(ex);
         }
     }
 

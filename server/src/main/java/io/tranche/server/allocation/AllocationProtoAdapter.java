@@ -5,6 +5,7 @@ import io.tranche.kernel.Claims;
 import io.tranche.kernel.Method;
 import io.tranche.kernel.Violations;
 import io.tranche.proto.v1.AllocateRequest;
+import io.tranche.proto.v1.AllocateResponse;
 
 /**
  * Adapts the kernel to {@code tranche.v1} generated messages: one {@link AllocateRequest} in, one
@@ -62,6 +63,9 @@ public final class AllocationProtoAdapter
             return AllocationOutcome.invalid(violations);
         }
         final long allocated = allocator.allocate(supply, method, lot, ppm, claims);
-        return AllocationOutcome.allocated(AllocationMapper.toResponse(supply, claims, allocated));
+        final AllocateResponse response = AllocationMapper.toResponse(supply, claims, allocated);
+        // explain is a cold path beside the kernel: the allocation above is the same either way.
+        return AllocationOutcome.allocated(request.getExplain() ?
+            AllocationExplainer.explainResponse(response, claims, supply, method, lot, ppm) : response);
     }
 }

@@ -7,6 +7,8 @@ import io.tranche.proto.v1.AllocateRequest;
 import io.tranche.proto.v1.AllocateResponse;
 import io.tranche.proto.v1.Award;
 import io.tranche.proto.v1.Claim;
+import io.tranche.proto.v1.Explanation;
+import io.tranche.server.allocation.AllocationExplainer;
 import io.tranche.server.allocation.AllocationOutcome;
 import io.tranche.server.allocation.AllocationProtoAdapter;
 import java.io.BufferedReader;
@@ -44,6 +46,10 @@ public final class AllocateCommand implements Callable<Integer>
 
     @Option(names = "--table", description = "Print an aligned table instead of JSON.")
     boolean table;
+
+    @Option(names = "--explain", description = "Ask for explanations: each award says why it is what it is " +
+        "(with --table, a \"why\" column).")
+    boolean explain;
 
     @Option(names = "--jsonl", description = "Read one request per line from standard input; write one response " +
         "(or {\"error\":…}) per line, in order.")
@@ -91,6 +97,10 @@ public final class AllocateCommand implements Callable<Integer>
         {
             System.err.println("tranche allocate: INVALID_ARGUMENT: malformed request JSON: " + message(ex));
             return EXIT_INVALID;
+        }
+        if (explain)
+        {
+            request.setExplain(true);
         }
         final AllocateRequest req = request.build();
         final AllocationOutcome outcome = adapter.allocate(req);
@@ -147,7 +157,7 @@ public final class AllocateCommand implements Callable<Integer>
             final AllocationOutcome outcome;
             try
             {
-                outcome = adapter.allocate(request.build());
+                outcome = adapter.allocate(explain ? request.setExplain(true).build() : request.build());
             }
             catch (final RuntimeException ex)
             {
@@ -210,8 +220,11 @@ public final class AllocateCommand implements Callable<Integer>
     public static String table(final AllocateRequest request, final AllocateResponse response)
     {
         final long supply = request.getSupply();
+        final boolean why = response.hasExplanation();
+        final long lot = why ? response.getExplanation().getLot() : 1;
         final String[][] rows = new String[request.getClaimsCount() + 1][];
-        rows[0] = new String[] {"id", "tier", "demand", "award", "unmet", "share"};
+        rows[0] = why ? new String[] {"id", "tier", "demand", "award", "unmet", "share", "why"} :
+            new String[] {"id", "tier", "demand", "award", "unmet", "share"};
         for (int i = 0; i < request.getClaimsCount(); i++)
         {
             final Claim c = request.getClaims(i);
@@ -223,12 +236,54 @@ public final class AllocateCommand implements Callable<Integer>
                 Table.group(a.getUnits()),
                 a.hasUnmet() ? Table.group(a.getUnmet()) : "-",
                 Table.percent(a.getUnits(), supply)};
+            if (why)
+            {
+                rows[i + 1] = java.util.Arrays.copyOf(rows[i + 1], 7);
+                rows[i + 1][6] = AllocationExplainer.why(a.getExplanation(), lot);
+            }
         }
         final StringBuilder sb = new StringBuilder();
         Table.render(sb, rows);
         sb.append("allocated ").append(Table.group(response.getAllocated()))
             .append(" of ").append(Table.group(supply))
             .append(", unallocated ").append(Table.group(response.getUnallocated())).append('\n');
+        if (why)
+        {
+            sb.append(explanationLine(response.getExplanation())).append('\n');
+        }
+        return sb.toString();
+    }
+
+    /**
+     * @param e a tranche-level explanation.
+     * @return one line: the split tier, the level or last divisor, the extra lots and the lots left over.
+     */
+    public static String explanationLine(final Explanation e)
+    {
+        final StringBuilder sb = new StringBuilder("why: ");
+        if (e.getFloorsRationed())
+        {
+            sb.append("floors rationed; ");
+        }
+        if (!e.hasSplitTier())
+        {
+            sb.append("no tier split");
+        }
+        else
+        {
+            sb.append("tier ").append(e.getSplitTier()).append(" split");
+            if (e.hasLevel())
+            {
+                sb.append(e.getTalmudLosses() ? ", losses level mu=" : ", level lambda=")
+                    .append(AllocationExplainer.text(e.getLevel())).append(", ")
+                    .append(e.getExtraLots()).append(" extra lot(s) by largest remainder");
+            }
+            if (e.hasLastPriority())
+            {
+                sb.append(", last divisor=").append(AllocationExplainer.text(e.getLastPriority()));
+            }
+        }
+        sb.append("; lot ").append(Table.group(e.getLot())).append(", ").append(e.getLotsLeftOver()).append(" lot(s) left over");
         return sb.toString();
     }
 
