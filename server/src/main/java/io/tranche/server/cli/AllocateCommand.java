@@ -278,7 +278,7 @@ public final class AllocateCommand implements Callable<Integer>
         }
         catch (final InvalidProtocolBufferException | RuntimeException ex)
         {
-            err.println("tranche allocate: INVALID_ARGUMENT: malformed request JSON: " + message(ex));
+            err.println("tranche allocate: INVALID_ARGUMENT: malformed request JSON: " + JsonErrors.describe(ex, 0));
             return EXIT_INVALID;
         }
         final AllocateRequest req = request.build();
@@ -309,8 +309,10 @@ public final class AllocateCommand implements Callable<Integer>
         final BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8), 1 << 16);
         final StringBuilder line = new StringBuilder();
         String text;
+        long lineNo = 0;
         while ((text = in.readLine()) != null)
         {
+            lineNo++;
             if (text.isBlank())
             {
                 continue;
@@ -323,7 +325,8 @@ public final class AllocateCommand implements Callable<Integer>
             catch (final InvalidProtocolBufferException | RuntimeException ex)
             {
                 line.setLength(0);
-                out.println(errorLine(line, "INVALID_ARGUMENT", "malformed request JSON: " + message(ex), null));
+                out.println(errorLine(line, "INVALID_ARGUMENT", "malformed request JSON: " + JsonErrors.describe(ex, lineNo - 1),
+                    null));
                 continue;
             }
             final AllocateResponse response;

@@ -256,8 +256,7 @@ public final class QueueClient implements AutoCloseable
 
     private static String format(final Duration d)
     {
-        final long ms = d.toMillis();
-        return ms % 1000 == 0 ? (ms / 1000) + "s" : ms + "ms";
+        return Durations.format(d);
     }
 
     private static String oneLine(final String s)

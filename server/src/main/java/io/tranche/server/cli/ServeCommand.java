@@ -19,9 +19,10 @@ import picocli.CommandLine.Option;
     name = "serve",
     mixinStandardHelpOptions = true,
     description = {
-        "Serves AllocationService and QueueService over gRPC (with health and reflection), keeping the queue",
-        "and the ledger of tranches durable in --data-dir. Prints 'tranche: listening on HOST:PORT' when ready.",
-        "Exit status: 0 after a graceful stop, 1 when it cannot start."
+        "Serves AllocationService and QueueService over gRPC (with health and reflection), keeping the queue " +
+            "and the ledger of tranches durable in --data-dir (created if missing). Prints 'tranche: listening on " +
+            "HOST:PORT' when ready.",
+        "Exit status: 0 after a graceful stop, 1 if it cannot start, 2 for a bad option."
     })
 public final class ServeCommand implements Callable<Integer>
 {
@@ -43,7 +44,7 @@ public final class ServeCommand implements Callable<Integer>
     @Option(names = "--insecure", description = "Allow a non-loopback --listen address without --tokens.")
     boolean insecure;
 
-    @Option(names = "--metrics", paramLabel = "HOST:PORT", description = "Serve Prometheus metrics at http://HOST:PORT/metrics.")
+    @Option(names = "--metrics", paramLabel = "HOST:PORT", description = "Prometheus endpoint (GET /metrics) on HOST:PORT.")
     String metrics;
 
     @Option(names = "--max-claims", description = "Max claims in one Allocate request (default: ${DEFAULT-VALUE}).")
@@ -115,7 +116,7 @@ public final class ServeCommand implements Callable<Integer>
         }
         catch (final IOException | RuntimeException ex)
         {
-            System.err.println("tranche serve: cannot start: " + ex.getMessage());
+            System.err.println("tranche serve: cannot start: " + StartFailure.describe(ex, listen, metrics));
             return 1;
         }
         // SIGTERM/SIGINT run this hook: drain gracefully, then halt with 0 (a JVM that exits through
@@ -123,7 +124,7 @@ public final class ServeCommand implements Callable<Integer>
         final CountDownLatch forever = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() ->
         {
-            System.err.println("tranche: shutting down (grace period " + config.gracePeriod() + ")");
+            System.err.println("tranche: shutting down (grace period " + Durations.format(config.gracePeriod()) + ")");
             server.close();
             System.err.println("tranche: stopped");
             System.err.flush();
