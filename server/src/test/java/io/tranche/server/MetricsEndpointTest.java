@@ -162,15 +162,9 @@ class MetricsEndpointTest
             }
 
             @Override
-            public int trancheCount()
+            public long trancheCount()
             {
                 return 3;
-            }
-
-            @Override
-            public boolean writerUp()
-            {
-                return false;
             }
 
             @Override

@@ -97,7 +97,7 @@ public final class Metrics implements AutoCloseable
             .register(registry);
         GaugeWithCallback.builder()
             .name("tranche_writer_up")
-            .help("1 while the writer accepts mutations, 0 once it has failed (see tranche_writer_failed).")
+            .help("1 while the writer takes mutations, 0 while it cannot (see tranche_writer_failed for why).")
             .callback(cb ->
             {
                 final StateGauges g = gauges;
@@ -109,7 +109,7 @@ public final class Metrics implements AutoCloseable
             .register(registry);
         GaugeWithCallback.builder()
             .name("tranche_writer_failed")
-            .help("1, with the reason as a label, once the writer has stopped accepting mutations; absent while up.")
+            .help("1, with the reason as a label, while the writer cannot take mutations; absent while it can.")
             .labelNames("reason")
             .callback(cb ->
             {

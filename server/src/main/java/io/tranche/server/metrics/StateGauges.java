@@ -1,7 +1,7 @@
 package io.tranche.server.metrics;
 
 /**
- * What the state machine shows operators, read on every scrape: the single writer implements it.
+ * What the state machine shows operators, read on every scrape (from the writer's {@code CommandLog}).
  * Every method is called from the metrics HTTP thread, so each must read published (volatile or
  * otherwise safely shared) values and never block.
  */
@@ -14,11 +14,14 @@ public interface StateGauges
     double outstandingDemand();
 
     /** @return tranches released (durable) since the data directory was created. */
-    int trancheCount();
+    long trancheCount();
 
-    /** @return true while the writer accepts mutations; false once it has failed. */
-    boolean writerUp();
-
-    /** @return why the writer stopped accepting mutations, or null while it is up. */
+    /** @return why the writer does not take mutations now (a full disk, a failed fsync), or null while it does. */
     String writerFailure();
+
+    /** @return true while the writer takes mutations. */
+    default boolean writerUp()
+    {
+        return writerFailure() == null;
+    }
 }
