@@ -48,8 +48,12 @@ public final class Journal implements AutoCloseable
     public static final String MAX_RECORD_PROP_NAME = "tranche.journal.maxRecordBytes";
     /** Default largest record payload: 256 MiB. */
     public static final int MAX_RECORD_DEFAULT = 256 << 20;
+    /** System property: bytes of older segments (before the snapshot) checked before the server starts. */
+    public static final String VERIFY_ON_START_PROP_NAME = "tranche.journal.verifyOnStartBytes";
+    /** Default: the newest 256 MiB of older segments; the rest is checked in the background. */
+    public static final long VERIFY_ON_START_DEFAULT = 256L << 20;
     /** Default segment size before a new segment is started. */
-    public static final long MAX_SEGMENT_DEFAULT = 64L << 20;
+    public static final long MAX_SEGMENT_DEFAULT = 16L << 20;
 
     private final Path dir;
     private final Options options;
@@ -71,6 +75,7 @@ public final class Journal implements AutoCloseable
     private final ArrayList<Long> unsyncedSegments = new ArrayList<>();
     private String failure;
     private long appendedBytes;
+    private final List<Path> unverified = new ArrayList<>();
 
     /** Journal settings. */
     public static final class Options
@@ -226,6 +231,7 @@ public final class Journal implements AutoCloseable
                 " only: records " + (afterIndex + 1) + ".." + (firstIndex(segments.get(first)) - 1) +
                 " are missing; refusing to start (restore the missing segment from a backup)");
         }
+        verifyOlder(segments, first);
         long expected = segments.isEmpty() ? afterIndex + 1 : firstIndex(segments.get(first));
         for (int s = first; s < segments.size(); s++)
         {
@@ -265,6 +271,69 @@ public final class Journal implements AutoCloseable
         {
             openSegment(nextIndex);
         }
+    }
+
+    // Segments before the snapshot's are history (the ledger's tranches, the audit trail): the newest of
+    // them, up to a byte budget, are checked now, so that a damaged record refuses the start like any
+    // other; older ones are left to verifyInBackground(), which keeps restart time bounded.
+    private void verifyOlder(final List<Path> segments, final int first) throws IOException
+    {
+        long budget = Long.getLong(VERIFY_ON_START_PROP_NAME, VERIFY_ON_START_DEFAULT);
+        for (int s = first - 1; s >= 0; s--)
+        {
+            final Path segment = segments.get(s);
+            final long size = Files.size(segment);
+            if (size > budget)
+            {
+                for (int u = s; u >= 0; u--)
+                {
+                    unverified.add(segments.get(u));
+                }
+                return;
+            }
+            budget -= size;
+            verifySegment(segment, firstIndex(segments.get(s + 1)));
+        }
+    }
+
+    private static void verifySegment(final Path segment, final long nextFirst) throws IOException
+    {
+        final byte[] bytes = Files.readAllBytes(segment);
+        final Scan scan = scan(segment, bytes, firstIndex(segment), false, Long.MAX_VALUE, null);
+        if (scan.next != nextFirst)
+        {
+            throw corrupt(segment, bytes.length, "the segment ends before record " + scan.next +
+                " but the next segment starts at record " + nextFirst);
+        }
+    }
+
+    /**
+     * Checks the older segments left unchecked at start (beyond {@value #VERIFY_ON_START_PROP_NAME}).
+     *
+     * @return null when they are intact, else the first problem with file and offset.
+     */
+    public String verifyInBackground()
+    {
+        try
+        {
+            for (final Path segment : unverified)
+            {
+                final List<Path> all = segments(dir);
+                final int at = all.indexOf(segment);
+                verifySegment(segment, firstIndex(all.get(at + 1)));
+            }
+            return null;
+        }
+        catch (final IOException ex)
+        {
+            return ex.getMessage();
+        }
+    }
+
+    /** @return segments not checked at start. */
+    public int unverifiedSegments()
+    {
+        return unverified.size();
     }
 
     private static final class Scan
@@ -319,7 +388,7 @@ public final class Journal implements AutoCloseable
                 throw corrupt(segment, offset, "the record holds index " + index + " but record " + scan.next +
                     " comes next (a duplicate or out-of-order record: two writers, or a spliced file)");
             }
-            if (index > afterIndex)
+            if (index > afterIndex && handler != null)
             {
                 final byte[] payload = new byte[length];
                 buf.get(offset + HEADER, payload);

@@ -73,7 +73,7 @@ public final class Writer implements Agent, CommandLog
         Path dataDir;
         boolean fsync = true;
         int snapshotEvery = 10_000;
-        long snapshotBytes = 64L << 20;
+        long snapshotBytes = 16L << 20;
         int maxQueue = 100_000;
         int queueCapacity = 4096;
         LongConsumer syncNanos = nanos -> { };
@@ -196,6 +196,25 @@ public final class Writer implements Agent, CommandLog
         long replayed;
     }
 
+    // Older journal segments not checked before the start are checked on a background thread.
+    private void scrub()
+    {
+        if (journal.unverifiedSegments() == 0)
+        {
+            return;
+        }
+        final Thread scrubber = new Thread(() ->
+        {
+            final String problem = journal.verifyInBackground();
+            settings.log.accept(problem == null ?
+                "tranche: background check: the " + journal.unverifiedSegments() + " older journal segments are intact" :
+                "tranche: background check: " + problem);
+        }, "tranche-journal-check");
+        scrubber.setDaemon(true);
+        scrubber.setPriority(Thread.MIN_PRIORITY);
+        scrubber.start();
+    }
+
     private void adopt(final Loaded loaded)
     {
         machine = loaded.machine;
@@ -229,7 +248,9 @@ public final class Writer implements Agent, CommandLog
             settings.log.accept("tranche: recovered snapshot at record " + loaded.snapshotIndex + ", replayed " +
                 loaded.replayed + " journal records in " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start) +
                 " ms");
-            return new Writer(settings, lock, journal, loaded);
+            final Writer writer = new Writer(settings, lock, journal, loaded);
+            writer.scrub();
+            return writer;
         }
         catch (final IOException | RuntimeException ex)
         {

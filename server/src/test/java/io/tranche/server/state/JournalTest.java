@@ -247,4 +247,36 @@ class JournalTest
             assertThat(Files.size(segment)).isEqualTo(lastStart);
         }
     }
+
+    @Test
+    void shouldCheckOlderSegmentsAtStartWithinABudgetAndTheRestInTheBackground() throws IOException
+    {
+        final Journal.Options options = new Journal.Options().fsync(false).maxSegmentBytes(300);
+        try (Journal j = Journal.recover(dir, 0, options, (a, b, c, d, e, f) -> { }, note -> { }))
+        {
+            for (int i = 1; i <= 30; i++)
+            {
+                j.append((byte)1, i, payload(i));
+                j.sync();
+            }
+            j.roll();
+        }
+        final Path oldest = Journal.segmentPath(dir, 1);
+        final byte[] bytes = Files.readAllBytes(oldest);
+        bytes[Journal.SEGMENT_HEADER + Journal.HEADER + 2] ^= 4;
+        Files.write(oldest, bytes);
+        // As after a snapshot of all 30 records: recovery replays nothing, but checks the older segments.
+        assertThatThrownBy(() -> Journal.recover(dir, 30, options, (a, b, c, d, e, f) -> { }, note -> { }).close())
+            .hasMessageContaining(oldest.toString()).hasMessageContaining("offset 16");
+        System.setProperty(Journal.VERIFY_ON_START_PROP_NAME, "0");
+        try (Journal j = Journal.recover(dir, 30, options, (a, b, c, d, e, f) -> { }, note -> { }))
+        {
+            assertThat(j.unverifiedSegments()).isGreaterThan(1);
+            assertThat(j.verifyInBackground()).contains(oldest.toString()).contains("offset 16");
+        }
+        finally
+        {
+            System.clearProperty(Journal.VERIFY_ON_START_PROP_NAME);
+        }
+    }
 }
