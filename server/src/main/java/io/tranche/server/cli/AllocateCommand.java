@@ -11,7 +11,8 @@ import io.tranche.proto.v1.AllocateRequest;
 import io.tranche.proto.v1.AllocateResponse;
 import io.tranche.proto.v1.Award;
 import io.tranche.proto.v1.Claim;
-import io.tranche.server.allocation.AllocationEngine;
+import io.tranche.server.allocation.AllocationOutcome;
+import io.tranche.server.allocation.AllocationProtoAdapter;
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
@@ -59,7 +60,7 @@ public final class AllocateCommand implements Callable<Integer>
     boolean jsonl;
 
     @Option(names = "--max-claims", description = "Largest number of claims in one problem (default: ${DEFAULT-VALUE}).")
-    int maxClaims = AllocationEngine.DEFAULT_MAX_CLAIMS;
+    int maxClaims = AllocationProtoAdapter.DEFAULT_MAX_CLAIMS;
 
     @Option(names = "--server", paramLabel = "HOST:PORT",
         description = "Call the Allocate RPC of this tranche server instead of allocating here.")
@@ -100,8 +101,14 @@ public final class AllocateCommand implements Callable<Integer>
             }
             try
             {
-                return jsonl ? streamLines(new Local(new AllocationEngine(maxClaims)), out) :
-                    single(new Local(new AllocationEngine(maxClaims)), out, err);
+                return jsonl ? streamLines(new Local(new AllocationProtoAdapter(maxClaims)), out) :
+                    single(new Local(new AllocationProtoAdapter(maxClaims)), out, err);
+            }
+            catch (final StatusRuntimeException ex)
+            {
+                // Local mode throws only RESOURCE_EXHAUSTED (more claims than --max-claims).
+                err.println("tranche allocate: " + ex.getStatus().getCode() + ": " + ex.getStatus().getDescription());
+                return EXIT_INVALID;
             }
             finally
             {
@@ -160,30 +167,40 @@ public final class AllocateCommand implements Callable<Integer>
 
     private static final class Local implements Solver
     {
-        private final AllocationEngine engine;
+        private final AllocationProtoAdapter adapter;
+        private AllocationOutcome outcome;
 
-        Local(final AllocationEngine engine)
+        Local(final AllocationProtoAdapter adapter)
         {
-            this.engine = engine;
+            this.adapter = adapter;
         }
 
         @Override
         public AllocateResponse allocate(final AllocateRequest request)
         {
-            return engine.allocate(request);
+            outcome = adapter.allocate(request);
+            switch (outcome.kind())
+            {
+                case ALLOCATED:
+                    return outcome.response();
+                case TOO_MANY_CLAIMS:
+                    throw Status.RESOURCE_EXHAUSTED.withDescription(outcome.message()).asRuntimeException();
+                default:
+                    return null;
+            }
         }
 
         @Override
         public String invalidMessage()
         {
-            final Violations v = engine.violations();
+            final Violations v = outcome.violations();
             return v.count() + " problem(s) in the request";
         }
 
         @Override
         public String[][] violations()
         {
-            final Violations v = engine.violations();
+            final Violations v = outcome.violations();
             final String[][] pairs = new String[v.count()][];
             for (int i = 0; i < pairs.length; i++)
             {
@@ -336,6 +353,14 @@ public final class AllocateCommand implements Callable<Integer>
             }
             catch (final StatusRuntimeException ex)
             {
+                if (ex.getStatus().getCode() == Status.Code.RESOURCE_EXHAUSTED)
+                {
+                    // Too many claims on this line: the next line may be fine.
+                    line.setLength(0);
+                    out.println(errorLine(line, "RESOURCE_EXHAUSTED", String.valueOf(ex.getStatus().getDescription()),
+                        null));
+                    continue;
+                }
                 // The server is unreachable or refuses us: every later line would fail the same way.
                 throw ex;
             }

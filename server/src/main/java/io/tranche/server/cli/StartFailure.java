@@ -13,7 +13,7 @@ final class StartFailure
      * @param ex      the failure.
      * @param listen  the {@code --listen} address.
      * @param metrics the {@code --metrics} address, or null.
-     * @return the message.
+     * @return the message when a port is in use, else null.
      */
     static String describe(final Exception ex, final String listen, final String metrics)
     {
@@ -33,6 +33,6 @@ final class StartFailure
                         "--listen 127.0.0.1:0 for any free one";
             }
         }
-        return ex.getMessage() == null ? ex.getClass().getSimpleName() : ex.getMessage();
+        return null;
     }
 }
