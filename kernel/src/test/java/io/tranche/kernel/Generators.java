@@ -4,7 +4,7 @@ import java.math.BigInteger;
 import java.util.Random;
 
 /**
- * Seeded random allocation problems for tests, usable from plain JUnit, jqwik and other modules
+ * Seeded random allocation problems for tests, usable from plain JUnit ({@link SeededCases}) and other modules
  * (exported by the kernel's test-jar). The same seed always gives the same problem.
  * <p>
  * Valid problems cover every method, 1–3 tiers in any queue order, floors (often with Σfloor above

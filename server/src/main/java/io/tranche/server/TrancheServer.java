@@ -20,7 +20,7 @@ import io.tranche.server.grpc.QueueServiceImpl;
 import io.tranche.server.grpc.Tokens;
 import io.tranche.server.metrics.Metrics;
 import io.tranche.server.metrics.MetricsHttpServer;
-import io.tranche.server.metrics.MetricsInterceptor;
+import io.tranche.server.metrics.StateGauges;
 import io.tranche.server.state.CommandLog;
 import io.tranche.server.state.Writer;
 import java.io.IOException;
@@ -126,22 +126,24 @@ public final class TrancheServer implements AutoCloseable
             }
 
             final Tokens tokens = config.tokensFile() == null ? null : Tokens.load(config.tokensFile());
-            final MetricsInterceptor metricsInterceptor = new MetricsInterceptor(metrics);
             final AuthInterceptor auth = tokens == null ? null : new AuthInterceptor(tokens);
             final MetadataLimit limit = new MetadataLimit(config.maxInboundMetadataSize());
             final PageTokens pageTokens = PageTokens.open(config.dataDir());
 
-            builder.addService(intercept(new AllocationServiceImpl(config.maxClaims()), metricsInterceptor, limit, auth));
+            // grpc-java's own stream tracer measures every call, including those the limit and auth refuse.
+            metrics.configureServerBuilder(builder);
+
+            builder.addService(intercept(new AllocationServiceImpl(config.maxClaims()), limit, auth));
             queueService = new QueueServiceImpl(writer, pageTokens);
-            builder.addService(intercept(queueService, metricsInterceptor, limit, auth));
-            builder.addService(intercept(health.getHealthService(), metricsInterceptor, limit, null));
-            builder.addService(intercept(ProtoReflectionServiceV1.newInstance(), metricsInterceptor, limit, auth));
-            builder.addService(intercept(legacyReflection(), metricsInterceptor, limit, auth));
+            builder.addService(intercept(queueService, limit, auth));
+            builder.addService(intercept(health.getHealthService(), limit, null));
+            builder.addService(intercept(ProtoReflectionServiceV1.newInstance(), limit, auth));
+            builder.addService(intercept(legacyReflection(), limit, auth));
 
             final Server server = builder.build().start();
             if (config.metricsHost() != null)
             {
-                metricsHttp = MetricsHttpServer.start(config.metricsHost(), config.metricsPort(), metrics, writer);
+                metricsHttp = MetricsHttpServer.start(config.metricsHost(), config.metricsPort(), metrics, gauges(writer));
             }
             health.setStatus("", io.grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING);
             health.setStatus("tranche.v1.AllocationService", io.grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING);
@@ -156,8 +158,39 @@ public final class TrancheServer implements AutoCloseable
                 metricsHttp.close();
             }
             writer.close();
+            metrics.close();
             throw ex;
         }
+    }
+
+    private static StateGauges gauges(final CommandLog log)
+    {
+        return new StateGauges()
+        {
+            @Override
+            public int queueLength()
+            {
+                return log.queueLength();
+            }
+
+            @Override
+            public double outstandingDemand()
+            {
+                return log.outstandingDemand().doubleValue();
+            }
+
+            @Override
+            public long trancheCount()
+            {
+                return log.ledger().durableCount();
+            }
+
+            @Override
+            public String writerFailure()
+            {
+                return log.failure();
+            }
+        };
     }
 
     @SuppressWarnings("deprecation")
@@ -168,14 +201,14 @@ public final class TrancheServer implements AutoCloseable
     }
 
     private static ServerServiceDefinition intercept(
-        final BindableService service, final MetricsInterceptor metrics, final MetadataLimit limit, final AuthInterceptor auth)
+        final BindableService service, final MetadataLimit limit, final AuthInterceptor auth)
     {
-        // The last interceptor given runs first: metrics sees every call, including those the metadata limit and
-        // auth refuse. The guard is innermost, so that metrics also count the calls it refuses for malformed bytes.
+        // The last interceptor given runs first: the metadata limit, then auth, then the guard against
+        // malformed bytes. grpc-opentelemetry's stream tracer sees every call, whichever refuses it.
         final ServerServiceDefinition guarded = MalformedRequests.guard(service.bindService());
         return auth == null ?
-            ServerInterceptors.intercept(guarded, limit, metrics) :
-            ServerInterceptors.intercept(guarded, auth, limit, metrics);
+            ServerInterceptors.intercept(guarded, limit) :
+            ServerInterceptors.intercept(guarded, auth, limit);
     }
 
     private static ServerCredentials credentials(final Config config) throws IOException
@@ -272,6 +305,7 @@ public final class TrancheServer implements AutoCloseable
             }
             queueService.close();
             writer.close();
+            metrics.close();
         }
     }
 

@@ -83,7 +83,9 @@ class AllocationServiceTest
     @Test
     void shouldRefuseMessagesAboveTheInboundLimit(@TempDir final Path other) throws Exception
     {
-        try (TestServer small = TestServer.start(TestServer.config(other).maxInboundMessageSize(512)))
+        // Netty logs the refused message as a warning with a stack trace: capture and check it.
+        try (CapturedLog log = CapturedLog.capture("io.grpc.netty.shaded.io.grpc.netty.NettyServerStream");
+            TestServer small = TestServer.start(TestServer.config(other).maxInboundMessageSize(512)))
         {
             final AllocateRequest.Builder b = AllocateRequest.newBuilder().setSupply(10)
                 .setPolicy(Policy.newBuilder().setMethod(Method.FIFO));
@@ -93,6 +95,12 @@ class AllocationServiceTest
             }
             assertThat(catchError(() -> small.allocation().allocate(b.build())).getStatus().getCode())
                 .isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+            final long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (log.text().isEmpty() && System.nanoTime() < until)
+            {
+                Thread.sleep(10);
+            }
+            assertThat(log.text()).contains("RESOURCE_EXHAUSTED: gRPC message exceeds maximum size 512");
         }
     }
 

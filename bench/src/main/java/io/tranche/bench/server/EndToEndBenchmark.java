@@ -7,7 +7,6 @@ import io.grpc.KnownLength;
 import io.grpc.ManagedChannel;
 import io.grpc.MethodDescriptor;
 import io.grpc.Server;
-import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
@@ -28,7 +27,6 @@ import io.tranche.proto.v1.Method;
 import io.tranche.proto.v1.Policy;
 import io.tranche.server.TrancheServer;
 import io.tranche.server.metrics.Metrics;
-import io.tranche.server.metrics.MetricsInterceptor;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -67,7 +65,7 @@ import java.util.stream.Stream;
 /**
  * {@code Allocate} over the real {@link TrancheServer} (Netty, loopback, its default direct
  * executor) next to an echo RPC that moves the same request and response bytes through a second
- * Netty server built with the same settings and the same metrics interceptor. Both use one client
+ * Netty server built with the same settings and the same gRPC metrics (grpc-opentelemetry). Both use one client
  * with byte-array marshallers, so client-side work is identical and the difference is the server's
  * parse, validation, kernel and response building. Several client threads share one channel.
  * <p>
@@ -141,6 +139,7 @@ public class EndToEndBenchmark
     private Path dataDir;
     private TrancheServer tranche;
     private Server echoServer;
+    private final Metrics echoMetrics = new Metrics();
     private EventLoopGroup clientGroup;
     private ManagedChannel allocateChannel;
     private ManagedChannel echoChannel;
@@ -168,13 +167,16 @@ public class EndToEndBenchmark
                 observer.onCompleted();
             }))
             .build();
-        echoServer = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0), InsecureServerCredentials.create())
+        final NettyServerBuilder echoBuilder = NettyServerBuilder
+            .forAddress(new InetSocketAddress("127.0.0.1", 0), InsecureServerCredentials.create());
+        echoMetrics.configureServerBuilder(echoBuilder);
+        echoServer = echoBuilder
             .maxInboundMessageSize(c.maxInboundMessageSize())
             .maxInboundMetadataSize(c.maxInboundMetadataSize())
             .permitKeepAliveTime(c.permitKeepAliveTime().toNanos(), TimeUnit.NANOSECONDS)
             .permitKeepAliveWithoutCalls(true)
             .directExecutor()
-            .addService(ServerInterceptors.intercept(echo, new MetricsInterceptor(new Metrics())))
+            .addService(echo)
             .build()
             .start();
 
@@ -250,6 +252,7 @@ public class EndToEndBenchmark
         echoChannel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
         clientGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).await(5, TimeUnit.SECONDS);
         echoServer.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        echoMetrics.close();
         tranche.close();
         try (Stream<Path> files = Files.walk(dataDir))
         {

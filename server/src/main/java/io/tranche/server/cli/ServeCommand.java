@@ -24,9 +24,10 @@ import picocli.CommandLine.Option;
     name = "serve",
     mixinStandardHelpOptions = true,
     description = {
-        "Serves AllocationService and QueueService over gRPC (with health and reflection), keeping the queue",
-        "and the ledger of tranches durable in --data-dir. Prints 'tranche: listening on HOST:PORT' when ready.",
-        "Exit status: 0 after a graceful stop, 1 when it cannot start (data directory, files, port), 2 for bad flags."
+        "Serves AllocationService and QueueService over gRPC (with health and reflection), keeping the queue " +
+            "and the ledger of tranches durable in --data-dir (created if missing). Prints 'tranche: listening on " +
+            "HOST:PORT' when ready.",
+        "Exit status: 0 after a graceful stop, 1 if it cannot start, 2 for a bad option."
     })
 public final class ServeCommand implements Callable<Integer>
 {
@@ -50,7 +51,7 @@ public final class ServeCommand implements Callable<Integer>
         "and a non-loopback --metrics."})
     boolean insecure;
 
-    @Option(names = "--metrics", paramLabel = "HOST:PORT", description = "Serve Prometheus metrics at http://HOST:PORT/metrics.")
+    @Option(names = "--metrics", paramLabel = "HOST:PORT", description = "Prometheus endpoint (GET /metrics) on HOST:PORT.")
     String metrics;
 
     @Option(names = "--max-claims", description = "Max claims in one Allocate request (default: ${DEFAULT-VALUE}).")
@@ -122,7 +123,8 @@ public final class ServeCommand implements Callable<Integer>
         }
         catch (final IOException | RuntimeException ex)
         {
-            System.err.println("tranche serve: cannot start: " + describe(ex));
+            final String bind = StartFailure.describe(ex, listen, metrics);
+            System.err.println("tranche serve: cannot start: " + (bind != null ? bind : describe(ex)));
             return 1;
         }
         // SIGTERM/SIGINT run this hook: drain gracefully, then halt with 0 (a JVM that exits through
@@ -130,7 +132,7 @@ public final class ServeCommand implements Callable<Integer>
         final CountDownLatch forever = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() ->
         {
-            System.err.println("tranche: shutting down (grace period " + config.gracePeriod() + ")");
+            System.err.println("tranche: shutting down (grace period " + Durations.format(config.gracePeriod()) + ")");
             server.close();
             System.err.println("tranche: stopped");
             System.err.flush();

@@ -138,6 +138,7 @@ public final class TranchesCommand extends ClientCommand
         // A cancellable context ends the stream when --limit is reached, instead of leaving it to the deadline.
         final Context.CancellableContext context = Context.current().withCancellation();
         final Context previous = context.attach();
+        long last = after;
         try
         {
             final Iterator<Tranche> stream = connection.blocking().watchTranches(
@@ -160,6 +161,7 @@ public final class TranchesCommand extends ClientCommand
                 }
                 out.flush();
                 seen++;
+                last = t.getNumber();
             }
             return 0;
         }
@@ -168,6 +170,17 @@ public final class TranchesCommand extends ClientCommand
             if (limit != null && ex.getStatus().getCode() == io.grpc.Status.Code.CANCELLED)
             {
                 return 0;
+            }
+            final String description = ex.getStatus().getDescription();
+            if (ex.getStatus().getCode() == io.grpc.Status.Code.UNAVAILABLE && description != null &&
+                description.contains("after_number"))
+            {
+                // The server names the protocol field; a command-line user resumes with --after.
+                final PrintWriter err = spec.commandLine().getErr();
+                err.println("tranche tranches: UNAVAILABLE: the server is shutting down; to resume, run it again with " +
+                    "--watch --after " + last);
+                err.flush();
+                return QueueClient.EXIT_FAILURE;
             }
             throw ex;
         }
