@@ -224,9 +224,9 @@ public final class Allocator
             {
                 final long lo = ceilDiv(floor[i], l);
                 final long hi = upperBoundLots(demand[i], cap[i], shareUnits, l, Long.MAX_VALUE);
-                final boolean held = method != null && method.holdsZeroWeightAtFloor() &&
-                    effectiveWeight(method, demand[i], weight[i]) == 0;
-                if (!held && lo > hi)
+                // Also for a zero-weight claim, which is held at its floor: the floor must fit the bound, or the
+                // claim would get more than its demand (issue 8).
+                if (lo > hi)
                 {
                     out.add(path(i, "floor"), "floor " + floor[i] + " (" + lo * l + " in lots of " + l +
                         ") exceeds the claim's bound " + hi * l + " = min(demand " + text(demand[i]) + ", cap " +
