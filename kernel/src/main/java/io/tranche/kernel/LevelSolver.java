@@ -48,6 +48,10 @@ final class LevelSolver
     private long baseSum;
     /** Set by {@link #select}: how many values equal to the selected one are within the requested rank. */
     private long tiesLeft;
+    /** The level of the last shares written is {@code levelNumerator / den}. */
+    private long levelNumerator;
+    /** Claims strictly inside their bounds at that level (neither fixed nor clamped). */
+    private int freeClaims;
 
     /** Claims in a sample of a large tier, and the tier size from which sampling starts to pay. */
     private static final int SAMPLE_SIZE = 4096;
@@ -93,6 +97,13 @@ final class LevelSolver
                 sampler = new LevelSolver(SAMPLE_SIZE);
             }
         }
+    }
+
+    /** @return bytes held in per-claim arrays (the fixed-size histogram and sampler excluded). */
+    long bytes()
+    {
+        return 8L * (ownLo.length + ownHi.length + ownW.length + base.length + num.length + select.length) +
+            4L * (events.length + eventsScratch.length);
     }
 
     /**
@@ -141,6 +152,18 @@ final class LevelSolver
         {
             sweep(m, free);
         }
+    }
+
+    /** @return the numerator of the level λ = numerator / {@link #den} of the shares last solved. */
+    long levelNumerator()
+    {
+        return levelNumerator;
+    }
+
+    /** @return the claims strictly inside their bounds at the level last solved (the divisor methods' rounding noise). */
+    int freeClaims()
+    {
+        return freeClaims;
     }
 
     /**
@@ -481,7 +504,7 @@ final class LevelSolver
         {
             return Long.compare(a, c);
         }
-        return Int128.compareProducts(a, d, c, b);
+        return Int128.compareProductsSigned(a, d, c, b);
     }
 
     /**
@@ -506,6 +529,7 @@ final class LevelSolver
             Arrays.fill(histogram, 0, (int)((d - 1) >>> shift) + 1, 0);
         }
         long sum = 0;
+        int clamped = 0;
         // ⌊2^64 / d⌋ or one less: a multiply by it estimates ⌊x / d⌋ from below by at most 1 (libdivide's idea).
         final long reciprocal = Long.divideUnsigned(-1L, d);
         for (int k = 0; k < m; k++)
@@ -519,6 +543,7 @@ final class LevelSolver
             {
                 q = l;
                 r = 0;
+                clamped++;
             }
             else
             {
@@ -553,6 +578,7 @@ final class LevelSolver
                     }
                     q = l;
                     r = 0;
+                    clamped++;
                 }
                 else if (Long.compareUnsigned(q, h) > 0 || (q == h && r != 0))
                 {
@@ -562,6 +588,7 @@ final class LevelSolver
                     }
                     q = h;
                     r = 0;
+                    clamped++;
                 }
             }
             base[k] = q;
@@ -573,6 +600,8 @@ final class LevelSolver
             }
         }
         den = d;
+        levelNumerator = n;
+        freeClaims = m - clamped;
         histogramReady = counting;
         baseSum = sum;
         return true;
@@ -688,7 +717,7 @@ final class LevelSolver
                         final long kj = (ej & 1) == 0 ? lo[ej >>> 1] : hi[ej >>> 1];
                         // Keys of free claims are at most 2^62, so signed arithmetic is exact here.
                         final boolean takeRight = uniform ?
-                            kj < ki : Int128.compareProducts(kj, w[ei >>> 1], ki, w[ej >>> 1]) < 0;
+                            kj < ki : Int128.compareProductsSigned(kj, w[ei >>> 1], ki, w[ej >>> 1]) < 0;
                         dst[k++] = takeRight ? src[j++] : src[i++];
                     }
                 }

@@ -39,8 +39,6 @@ public enum Method
         DIVISOR
     }
 
-    private static final Method[] VALUES = values();
-
     private final Kind kind;
     private final boolean defaultWeightIsDemand;
     private final boolean usesWeight;
@@ -94,14 +92,5 @@ public enum Method
     public boolean needsFiniteDemand()
     {
         return needsFiniteDemand;
-    }
-
-    /**
-     * @param ordinal the {@link #ordinal()} of a method.
-     * @return the method, or null when the ordinal is out of range.
-     */
-    public static Method fromOrdinal(final int ordinal)
-    {
-        return ordinal >= 0 && ordinal < VALUES.length ? VALUES[ordinal] : null;
     }
 }
