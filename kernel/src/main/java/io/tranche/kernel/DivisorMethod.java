@@ -148,11 +148,11 @@ abstract class DivisorMethod implements Rule
         lastCorrection = Math.abs(sum - target);
         if (sum < target)
         {
-            correct(ws.heap, order, from, to, lo, hi, w, a, true, target - sum);
+            correct(ws.solver.indexScratch(), order, from, to, lo, hi, w, a, true, target - sum);
         }
         else if (sum > target)
         {
-            correct(ws.heap, order, from, to, lo, hi, w, a, false, sum - target);
+            correct(ws.solver.indexScratch(), order, from, to, lo, hi, w, a, false, sum - target);
         }
     }
 

@@ -65,7 +65,6 @@ final class LevelSolver
 
     private int[] events;
     private int[] eventsScratch;
-    private long[] select;
     private final int[] histogram = new int[1 << HISTOGRAM_BITS];
     private final Int128 div = new Int128();
     private int capacity;
@@ -88,7 +87,6 @@ final class LevelSolver
             w = ownW;
             base = new long[c];
             num = new long[c];
-            select = new long[c];
             events = new int[2 * c];
             eventsScratch = new int[2 * c];
             this.capacity = c;
@@ -99,10 +97,19 @@ final class LevelSolver
         }
     }
 
+    /**
+     * @return an int scratch column of at least {@link #ensureCapacity capacity} entries that is free
+     * between calls (the divisor methods' correction heap, after the level is solved).
+     */
+    int[] indexScratch()
+    {
+        return events;
+    }
+
     /** @return bytes held in per-claim arrays (the fixed-size histogram and sampler excluded). */
     long bytes()
     {
-        return 8L * (ownLo.length + ownHi.length + ownW.length + base.length + num.length + select.length) +
+        return 8L * (ownLo.length + ownHi.length + ownW.length + base.length + num.length) +
             4L * (events.length + eventsScratch.length);
     }
 
@@ -814,7 +821,8 @@ final class LevelSolver
             }
             return;
         }
-        final long[] select = this.select;
+        // Rounding reads only base and num: the own input columns are free scratch by now.
+        final long[] select = ownLo;
         for (int j = 0; j < c; j++)
         {
             select[j] = num[candidates[j]];
