@@ -26,6 +26,10 @@ abstract class DivisorMethod implements Rule
     protected final long[] wide = new long[8];
     /** Lots the heap added or removed in the last split: the jump's error, kept for tests. */
     long lastCorrection;
+    /** True when the last split's correction selected its claims by quickselect, kept for tests. */
+    boolean lastCorrectionBySelection;
+    /** True when, in addition, each selected claim took or gave exactly one lot (no heap), kept for tests. */
+    boolean lastCorrectionOneLotEach;
 
     DivisorMethod(final boolean infiniteFirstLot)
     {
@@ -146,14 +150,165 @@ abstract class DivisorMethod implements Rule
 
         // Step 3: at most about one lot per claim to add or remove.
         lastCorrection = Math.abs(sum - target);
-        if (sum < target)
+        lastCorrectionBySelection = false;
+        lastCorrectionOneLotEach = false;
+        if (sum != target)
         {
-            correct(ws.solver.indexScratch(), order, from, to, lo, hi, w, a, true, target - sum);
+            final boolean adding = sum < target;
+            final long count = adding ? target - sum : sum - target;
+            final int[] scratch = ws.solver.indexScratch();
+            if (count < BULK_CORRECTION || !correctBySelection(scratch, order, from, to, lo, hi, w, a, adding, count))
+            {
+                correct(scratch, order, from, to, lo, hi, w, a, adding, count);
+            }
         }
-        else if (sum > target)
+    }
+
+    /** Corrections of at least this many lots first try {@link #correctOneLotEach}. */
+    private static final int BULK_CORRECTION = 256;
+
+    /**
+     * A large correction (the benchmark's Pareto tail: hundreds of thousands of claims of weight 1 or 2
+     * whose lots tie) through selection instead of a bounded heap over every claim: the {@code count}
+     * claims whose next lot comes first are found by quickselect in pop order, expected O(n) instead
+     * of O(n log count). Only they can be touched (any other claim has {@code count} lots ahead of its
+     * own). When no selected claim's second lot would come before the last one selected, each takes
+     * exactly one lot (each claim's own lots come in strict greedy order, so the selected lots are then
+     * exactly the first {@code count} of the order); otherwise the selected claims go through the heap.
+     *
+     * @return false (nothing changed) when the selection's work budget ran out; the full heap then runs.
+     */
+    private boolean correctBySelection(
+        final int[] idx, final int[] order, final int from, final int to, final long[] lo, final long[] hi,
+        final long[] w, final long[] a, final boolean adding, final long count)
+    {
+        final int popMode = adding ? ADD_FIRST_ON_TOP : REMOVE_LAST_ON_TOP;
+        int size = 0;
+        for (int k = from; k < to; k++)
         {
-            correct(ws.solver.indexScratch(), order, from, to, lo, hi, w, a, false, sum - target);
+            final int i = order[k];
+            if (w[i] != 0 && (adding ? a[i] < hi[i] : a[i] > lo[i]))
+            {
+                idx[size++] = i;
+            }
         }
+        final int c = (int)Math.min(count, size);
+        if (c < size && !selectFirst(idx, size, c, w, a, popMode))
+        {
+            return false;
+        }
+        if (c == count && oneLotEach(idx, c, lo, hi, w, a, adding, popMode))
+        {
+            final long step = adding ? 1 : -1;
+            for (int k = 0; k < c; k++)
+            {
+                a[idx[k]] += step;
+            }
+            lastCorrectionBySelection = true;
+            lastCorrectionOneLotEach = true;
+            return true;
+        }
+        popLots(idx, c, hi, lo, w, a, adding, count);
+        lastCorrectionBySelection = true;
+        return true;
+    }
+
+    /** True when no claim of {@code idx[0..c)} has a second lot before the last of their next lots in pop order. */
+    private boolean oneLotEach(
+        final int[] idx, final int c, final long[] lo, final long[] hi, final long[] w, final long[] a,
+        final boolean adding, final int popMode)
+    {
+        int last = idx[0];
+        for (int k = 1; k < c; k++)
+        {
+            if (above(w, a, last, idx[k], popMode))
+            {
+                last = idx[k];
+            }
+        }
+        for (int k = 0; k < c; k++)
+        {
+            final int i = idx[k];
+            if (adding ? a[i] + 1 < hi[i] && ahead(w, i, a[i] + 1, last, a[last]) :
+                a[i] - 1 > lo[i] && ahead(w, last, a[last] - 1, i, a[i] - 2))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Partially orders {@code idx[0..size)} so that its first {@code c} entries are the claims whose
+     * next lot comes first in the given pop order: quickselect with median-of-three pivots.
+     *
+     * @return false when a linear work budget ran out (the heap then takes over).
+     */
+    private boolean selectFirst(
+        final int[] idx, final int size, final int c, final long[] w, final long[] a, final int mode)
+    {
+        int left = 0;
+        int right = size - 1;
+        final int target = c - 1;
+        long budget = 6L * size + 64;
+        while (left < right)
+        {
+            budget -= right - left + 1;
+            if (budget < 0)
+            {
+                return false;
+            }
+            final int mid = (left + right) >>> 1;
+            int x = idx[left];
+            int y = idx[mid];
+            int z = idx[right];
+            // median of three in pop order
+            if (above(w, a, y, x, mode))
+            {
+                final int t = x;
+                x = y;
+                y = t;
+            }
+            if (above(w, a, z, y, mode))
+            {
+                y = above(w, a, z, x, mode) ? x : z;
+            }
+            final int pivot = y;
+            int i = left;
+            int j = right;
+            while (i <= j)
+            {
+                while (idx[i] != pivot && above(w, a, idx[i], pivot, mode))
+                {
+                    i++;
+                }
+                while (idx[j] != pivot && above(w, a, pivot, idx[j], mode))
+                {
+                    j--;
+                }
+                if (i <= j)
+                {
+                    final int t = idx[i];
+                    idx[i] = idx[j];
+                    idx[j] = t;
+                    i++;
+                    j--;
+                }
+            }
+            if (target <= j)
+            {
+                right = j;
+            }
+            else if (target >= i)
+            {
+                left = i;
+            }
+            else
+            {
+                return true;
+            }
+        }
+        return true;
     }
 
     /**
@@ -314,7 +469,6 @@ abstract class DivisorMethod implements Rule
     {
         final int[] h = heap;
         final int keepMode = adding ? ADD_LAST_ON_TOP : REMOVE_FIRST_ON_TOP;
-        final int popMode = adding ? ADD_FIRST_ON_TOP : REMOVE_LAST_ON_TOP;
         final long limit = Math.min(count, Integer.MAX_VALUE);
         int size = 0;
         for (int k = from; k < to; k++)
@@ -336,6 +490,16 @@ abstract class DivisorMethod implements Rule
                 siftDown(h, size, 0, w, a, keepMode);
             }
         }
+        popLots(h, size, hi, lo, w, a, adding, count);
+    }
+
+    /** Heapifies {@code h[0..size)} in pop order and gives or takes back {@code count} lots one at a time. */
+    private void popLots(
+        final int[] h, final int heapSize, final long[] hi, final long[] lo, final long[] w, final long[] a,
+        final boolean adding, final long count)
+    {
+        final int popMode = adding ? ADD_FIRST_ON_TOP : REMOVE_LAST_ON_TOP;
+        int size = heapSize;
         for (int pos = (size >>> 1) - 1; pos >= 0; pos--)
         {
             siftDown(h, size, pos, w, a, popMode);
