@@ -18,6 +18,7 @@ import io.tranche.server.grpc.Tokens;
 import io.tranche.server.metrics.Metrics;
 import io.tranche.server.metrics.MetricsHttpServer;
 import io.tranche.server.metrics.MetricsInterceptor;
+import io.tranche.server.state.CommandLog;
 import io.tranche.server.state.Writer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -41,6 +42,7 @@ public final class TrancheServer implements AutoCloseable
     private final Server server;
     private final HealthStatusManager health;
     private final Writer writer;
+    private final QueueServiceImpl queueService;
     private final Metrics metrics;
     private final MetricsHttpServer metricsHttp;
     private final InetSocketAddress address;
@@ -51,6 +53,7 @@ public final class TrancheServer implements AutoCloseable
         final Server server,
         final HealthStatusManager health,
         final Writer writer,
+        final QueueServiceImpl queueService,
         final Metrics metrics,
         final MetricsHttpServer metricsHttp)
     {
@@ -58,6 +61,7 @@ public final class TrancheServer implements AutoCloseable
         this.server = server;
         this.health = health;
         this.writer = writer;
+        this.queueService = queueService;
         this.metrics = metrics;
         this.metricsHttp = metricsHttp;
         this.address = (InetSocketAddress)server.getListenSockets().get(0);
@@ -75,7 +79,15 @@ public final class TrancheServer implements AutoCloseable
     {
         config.conclude();
         final Metrics metrics = new Metrics();
-        final Writer writer = Writer.open(config, metrics);
+        final Writer writer = Writer.open(new Writer.Settings()
+            .dataDir(config.dataDir())
+            .fsync(config.fsync())
+            .snapshotEvery(config.snapshotEvery())
+            .maxQueue(config.maxQueue())
+            .queueCapacity(config.writerQueueCapacity())
+            .syncNanos(metrics::recordJournalSync)
+            .digester(TrancheServer::digest));
+        QueueServiceImpl queueService = null;
         MetricsHttpServer metricsHttp = null;
         try
         {
@@ -108,7 +120,8 @@ public final class TrancheServer implements AutoCloseable
             final AuthInterceptor auth = tokens == null ? null : new AuthInterceptor(tokens);
 
             builder.addService(intercept(new AllocationServiceImpl(config.maxClaims()), metricsInterceptor, auth));
-            builder.addService(intercept(new QueueServiceImpl(writer, config), metricsInterceptor, auth));
+            queueService = new QueueServiceImpl(writer);
+            builder.addService(intercept(queueService, metricsInterceptor, auth));
             builder.addService(intercept(health.getHealthService(), metricsInterceptor, null));
             builder.addService(intercept(ProtoReflectionServiceV1.newInstance(), metricsInterceptor, auth));
             builder.addService(intercept(legacyReflection(), metricsInterceptor, auth));
@@ -121,7 +134,8 @@ public final class TrancheServer implements AutoCloseable
             health.setStatus("", io.grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING);
             health.setStatus("tranche.v1.AllocationService", io.grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING);
             health.setStatus("tranche.v1.QueueService", io.grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING);
-            return new TrancheServer(config, server, health, writer, metrics, metricsHttp);
+            writer.addListener(new HealthListener(health));
+            return new TrancheServer(config, server, health, writer, queueService, metrics, metricsHttp);
         }
         catch (final IOException | RuntimeException ex)
         {
@@ -216,7 +230,7 @@ public final class TrancheServer implements AutoCloseable
         closed = true;
         health.enterTerminalState();
         server.shutdown();
-        writer.endWatches();
+        queueService.endWatches();
         try
         {
             if (!server.awaitTermination(config.gracePeriod().toNanos(), TimeUnit.NANOSECONDS))
@@ -236,7 +250,50 @@ public final class TrancheServer implements AutoCloseable
             {
                 metricsHttp.close();
             }
+            queueService.close();
             writer.close();
+        }
+    }
+
+    // NOT_SERVING while the writer cannot record mutations (a full disk), SERVING again when it resumes.
+    private static final class HealthListener implements CommandLog.Listener
+    {
+        private final HealthStatusManager health;
+
+        HealthListener(final HealthStatusManager health)
+        {
+            this.health = health;
+        }
+
+        @Override
+        public void onTranches(final long durableCount)
+        {
+        }
+
+        @Override
+        public void onAvailability(final String failure)
+        {
+            final io.grpc.health.v1.HealthCheckResponse.ServingStatus status = failure == null ?
+                io.grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING :
+                io.grpc.health.v1.HealthCheckResponse.ServingStatus.NOT_SERVING;
+            health.setStatus("", status);
+            health.setStatus("tranche.v1.QueueService", status);
+        }
+    }
+
+    // Until the audit work lands its canonical encoding: SHA-256 over the previous digest and the tranche's bytes.
+    static byte[] digest(final byte[] previous, final io.tranche.proto.v1.Tranche tranche)
+    {
+        try
+        {
+            final java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
+            sha.update(previous);
+            sha.update(tranche.toByteArray());
+            return sha.digest();
+        }
+        catch (final java.security.NoSuchAlgorithmException ex)
+        {
+            throw new IllegalStateException(ex);
         }
     }
 

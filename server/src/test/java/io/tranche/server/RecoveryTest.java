@@ -157,22 +157,23 @@ class RecoveryTest
         final Path journal = files("journal-.*\\.log").get(0);
         try (RandomAccessFile f = new RandomAccessFile(journal.toFile(), "rw"))
         {
-            f.seek(30); // inside the first record's payload
+            f.seek(16 + 29 + 3); // inside the first record's payload (segment header 16, record header 29)
             final int b = f.read();
-            f.seek(30);
+            f.seek(16 + 29 + 3);
             f.write(b ^ 0x40);
         }
         assertThatThrownBy(() -> TrancheServer.start(TestServer.config(dir)))
             .isInstanceOf(IOException.class)
             .hasMessageContaining(journal.getFileName().toString())
-            .hasMessageContaining("corrupt at offset 0")
-            .hasMessageContaining("checksum");
+            .hasMessageContaining("corrupt at offset 16")
+            .hasMessageContaining("checksum")
+            .hasMessageNotContaining("move the file aside");
         // The refusal released the directory: after repair (here: none possible) the lock is free again.
-        assertThatThrownBy(() -> TrancheServer.start(TestServer.config(dir))).hasMessageContaining("offset 0");
+        assertThatThrownBy(() -> TrancheServer.start(TestServer.config(dir))).hasMessageContaining("offset 16");
     }
 
     @Test
-    void shouldRecoverFromSnapshotPlusJournalAndDropOldSegments() throws Exception
+    void shouldRecoverFromSnapshotPlusJournalAndKeepOldSegments() throws Exception
     {
         final State before;
         try (TestServer server = TestServer.start(TestServer.config(dir).snapshotEvery(5)))
@@ -184,10 +185,11 @@ class RecoveryTest
         final List<Path> snapshots = files("snapshot-.*\\.snap");
         assertThat(snapshots).hasSize(1);
         final List<Path> journals = files("journal-.*\\.log");
-        // Only the segment begun by the newest snapshot (and nothing older) is kept.
-        assertThat(journals).hasSize(1);
+        // Every segment is kept (they hold the ledger); the newest snapshot's segment starts right after it.
+        assertThat(journals.size()).isGreaterThan(1);
         final long snapshotIndex = Long.parseLong(snapshots.get(0).getFileName().toString().substring(9, 29));
-        final long firstInJournal = Long.parseLong(journals.get(0).getFileName().toString().substring(8, 28));
+        final long firstInJournal = Long.parseLong(journals.get(journals.size() - 1).getFileName().toString()
+            .substring(8, 28));
         assertThat(firstInJournal).isEqualTo(snapshotIndex + 1);
         try (TestServer server = TestServer.start(TestServer.config(dir).snapshotEvery(5)))
         {

@@ -1,5 +1,6 @@
 package io.tranche.server.grpc;
 
+import com.google.protobuf.Empty;
 import com.google.protobuf.Message;
 import com.google.rpc.Code;
 import io.grpc.Context;
@@ -20,19 +21,21 @@ import io.tranche.proto.v1.Tranche;
 import io.tranche.proto.v1.UpdateClaimRequest;
 import io.tranche.proto.v1.WatchTranchesRequest;
 import io.tranche.server.Errors;
-import io.tranche.server.TrancheServer;
-import io.tranche.server.state.QueueState;
-import io.tranche.server.state.Writer;
+import io.tranche.server.state.Command;
+import io.tranche.server.state.CommandLog;
+import io.tranche.server.state.Ledger;
+import io.tranche.server.state.Outcome;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.concurrent.TimeoutException;
 
 /**
- * {@code QueueService}: mutations and claim reads go to the single {@link Writer}; tranche reads
- * and watches read the writer's published (durable) ledger directly.
+ * {@code QueueService}: mutations and claim reads go through the {@link CommandLog} (answered once
+ * durable); tranche reads and watches read its durable ledger directly. The state machine's
+ * outcomes become gRPC status here ({@link OutcomeStatus}) and nowhere else.
  */
-public final class QueueServiceImpl extends QueueServiceGrpc.QueueServiceImplBase
+public final class QueueServiceImpl extends QueueServiceGrpc.QueueServiceImplBase implements AutoCloseable
 {
     /** page_size when the request gives 0. */
     public static final int DEFAULT_PAGE_SIZE = 50;
@@ -42,39 +45,57 @@ public final class QueueServiceImpl extends QueueServiceGrpc.QueueServiceImplBas
     private static final String CLAIMS_TOKEN = "claims:";
     private static final String TRANCHES_TOKEN = "tranches:";
 
-    private final Writer writer;
+    private final CommandLog log;
+    private final TrancheWatchers watchers;
 
-    /**
-     * @param writer the state's writer.
-     * @param config the configuration.
-     */
-    public QueueServiceImpl(final Writer writer, final TrancheServer.Config config)
+    /** @param log the state's command log. */
+    public QueueServiceImpl(final CommandLog log)
     {
-        this.writer = writer;
+        this.log = log;
+        this.watchers = new TrancheWatchers(log);
+    }
+
+    /** Ends every watch stream with UNAVAILABLE (the server is shutting down). */
+    public void endWatches()
+    {
+        watchers.end();
+    }
+
+    @Override
+    public void close()
+    {
+        watchers.close();
     }
 
     @Override
     public void createClaim(final CreateClaimRequest request, final StreamObserver<Claim> observer)
     {
-        submit(Writer.Op.mutation(QueueState.CREATE_CLAIM, request, observer), observer);
+        submit(new Command.CreateClaim(request), observer);
     }
 
     @Override
     public void updateClaim(final UpdateClaimRequest request, final StreamObserver<Claim> observer)
     {
-        submit(Writer.Op.mutation(QueueState.UPDATE_CLAIM, request, observer), observer);
+        submit(new Command.UpdateClaim(request), observer);
     }
 
     @Override
-    public void deleteClaim(final DeleteClaimRequest request, final StreamObserver<com.google.protobuf.Empty> observer)
+    public void deleteClaim(final DeleteClaimRequest request, final StreamObserver<Empty> observer)
     {
-        submit(Writer.Op.mutation(QueueState.DELETE_CLAIM, request, observer), observer);
+        submit(new Command.DeleteClaim(request), observer);
     }
 
     @Override
     public void releaseTranche(final ReleaseTrancheRequest request, final StreamObserver<Tranche> observer)
     {
-        submit(Writer.Op.mutation(QueueState.RELEASE_TRANCHE, request, observer), observer);
+        if (request.getValidateOnly())
+        {
+            // AIP-163: the tranche that would be released now, computed on the current state, recorded nowhere.
+            final Command.ReleaseTranche preview = new Command.ReleaseTranche(request);
+            read(machine -> machine.prepare(preview, System.currentTimeMillis() * 1_000_000L), observer);
+            return;
+        }
+        submit(new Command.ReleaseTranche(request), observer);
     }
 
     @Override
@@ -86,13 +107,13 @@ public final class QueueServiceImpl extends QueueServiceGrpc.QueueServiceImplBas
             observer.onError(Errors.toException(Errors.invalidArgument("id", "must not be empty")));
             return;
         }
-        submit(Writer.Op.read(state ->
+        read(machine ->
         {
-            final Claim claim = state.claim(id);
+            final Claim claim = machine.claim(id);
             return claim == null ?
-                QueueState.Outcome.failedRead(Errors.notFound("claim \"" + id + "\" is not in the queue")) :
-                QueueState.Outcome.read(claim);
-        }, observer), observer);
+                Outcome.failed(Outcome.Kind.NOT_FOUND, "claim \"" + id + "\" is not in the queue") :
+                Outcome.of(Outcome.Kind.READ, claim);
+        }, observer);
     }
 
     @Override
@@ -108,17 +129,17 @@ public final class QueueServiceImpl extends QueueServiceGrpc.QueueServiceImplBas
         {
             return;
         }
-        submit(Writer.Op.read(state ->
+        read(machine ->
         {
-            final ArrayList<Claim> page = new ArrayList<>(Math.min(pageSize, state.queueLength()));
-            final boolean more = state.listClaims(after, pageSize, page);
+            final ArrayList<Claim> page = new ArrayList<>(Math.min(pageSize, machine.queueLength()));
+            final boolean more = machine.listClaims(after, pageSize, page);
             final ListClaimsResponse.Builder response = ListClaimsResponse.newBuilder().addAllClaims(page);
             if (more)
             {
                 response.setNextPageToken(encodeToken(CLAIMS_TOKEN, page.get(page.size() - 1).getPosition()));
             }
-            return QueueState.Outcome.read(response.build());
-        }, observer), observer);
+            return Outcome.of(Outcome.Kind.READ, response.build());
+        }, observer);
     }
 
     @Override
@@ -126,14 +147,26 @@ public final class QueueServiceImpl extends QueueServiceGrpc.QueueServiceImplBas
     {
         if (request.getNumber() < 1)
         {
-            observer.onError(Errors.toException(Errors.invalidArgument("number", "must be >= 1, was " + request.getNumber())));
+            observer.onError(Errors.toException(Errors.invalidArgument("number", "must be >= 1, was " +
+                request.getNumber())));
             return;
         }
-        final Tranche tranche = writer.tranche(request.getNumber());
-        if (tranche == null)
+        final Ledger ledger = log.ledger();
+        final long count = ledger.durableCount();
+        if (request.getNumber() > count)
         {
             observer.onError(Errors.toException(Errors.notFound("tranche " + request.getNumber() +
-                " has not been released (" + writer.trancheCount() + " so far)")));
+                " has not been released (" + count + " so far)")));
+            return;
+        }
+        final Tranche tranche;
+        try
+        {
+            tranche = ledger.get(request.getNumber());
+        }
+        catch (final Ledger.LedgerException ex)
+        {
+            observer.onError(Errors.toException(Errors.status(Code.DATA_LOSS, ex.getMessage())));
             return;
         }
         observer.onNext(tranche);
@@ -153,14 +186,23 @@ public final class QueueServiceImpl extends QueueServiceGrpc.QueueServiceImplBas
         {
             return;
         }
-        final int count = writer.trancheCount();
+        final Ledger ledger = log.ledger();
+        final long count = ledger.durableCount();
         final ListTranchesResponse.Builder response = ListTranchesResponse.newBuilder();
         long number = after + 1;
-        for (; number <= count && response.getTranchesCount() < pageSize; number++)
+        try
         {
-            response.addTranches(writer.tranche(number));
+            for (; number > 0 && number <= count && response.getTranchesCount() < pageSize; number++)
+            {
+                response.addTranches(ledger.get(number));
+            }
         }
-        if (number <= count)
+        catch (final Ledger.LedgerException ex)
+        {
+            observer.onError(Errors.toException(Errors.status(Code.DATA_LOSS, ex.getMessage())));
+            return;
+        }
+        if (number > 0 && number <= count)
         {
             response.setNextPageToken(encodeToken(TRANCHES_TOKEN, number - 1));
         }
@@ -177,20 +219,75 @@ public final class QueueServiceImpl extends QueueServiceGrpc.QueueServiceImplBas
                 "must be >= 0 (0 = from the first tranche), was " + request.getAfterNumber())));
             return;
         }
-        writer.watch(request.getAfterNumber(), (ServerCallStreamObserver<Tranche>)observer);
+        watchers.watch(request.getAfterNumber(), (ServerCallStreamObserver<Tranche>)observer);
     }
 
-    private void submit(final Writer.Op op, final StreamObserver<? extends Message> observer)
+    private void submit(final Command command, final StreamObserver<? extends Message> observer)
     {
         if (dropIfCancelled(observer))
         {
             return;
         }
-        if (!writer.offer(op))
+        if (!log.submit(command, new GrpcReply(observer)))
         {
-            observer.onError(Errors.toException(writer.isClosing() ?
-                Errors.unavailable("the server is shutting down") :
-                Errors.resourceExhausted("the writer's queue is full; retry with backoff")));
+            refuse(observer);
+        }
+    }
+
+    private void read(final CommandLog.Read read, final StreamObserver<? extends Message> observer)
+    {
+        if (dropIfCancelled(observer))
+        {
+            return;
+        }
+        if (!log.read(read, new GrpcReply(observer)))
+        {
+            refuse(observer);
+        }
+    }
+
+    private void refuse(final StreamObserver<?> observer)
+    {
+        observer.onError(Errors.toException(log.isClosing() ?
+            Errors.unavailable("the server is shutting down") :
+            Errors.resourceExhausted("the writer's queue is full; retry with backoff")));
+    }
+
+    /** Answers one call from the log's thread. */
+    private static final class GrpcReply implements CommandLog.Reply
+    {
+        private final StreamObserver<Message> observer;
+        private final Context context = Context.current();
+
+        @SuppressWarnings("unchecked")
+        GrpcReply(final StreamObserver<? extends Message> observer)
+        {
+            this.observer = (StreamObserver<Message>)observer;
+        }
+
+        @Override
+        public Outcome.Kind abandoned()
+        {
+            if (!context.isCancelled())
+            {
+                return null;
+            }
+            return context.cancellationCause() instanceof TimeoutException ?
+                Outcome.Kind.DEADLINE_EXCEEDED : Outcome.Kind.CANCELLED;
+        }
+
+        @Override
+        public void complete(final Outcome outcome)
+        {
+            if (outcome.ok())
+            {
+                observer.onNext(outcome.value());
+                observer.onCompleted();
+            }
+            else
+            {
+                observer.onError(Errors.toException(OutcomeStatus.of(outcome)));
+            }
         }
     }
 

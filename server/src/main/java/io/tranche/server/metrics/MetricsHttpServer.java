@@ -1,7 +1,7 @@
 package io.tranche.server.metrics;
 
 import com.sun.net.httpserver.HttpServer;
-import io.tranche.server.state.Writer;
+import io.tranche.server.state.CommandLog;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -25,7 +25,7 @@ public final class MetricsHttpServer implements AutoCloseable
      * @return the running server.
      * @throws IOException when the port cannot be bound.
      */
-    public static MetricsHttpServer start(final String host, final int port, final Metrics metrics, final Writer writer)
+    public static MetricsHttpServer start(final String host, final int port, final Metrics metrics, final CommandLog writer)
         throws IOException
     {
         final HttpServer server = HttpServer.create(new InetSocketAddress(host, port), 16);
@@ -38,7 +38,7 @@ public final class MetricsHttpServer implements AutoCloseable
                     exchange.sendResponseHeaders(405, -1);
                     return;
                 }
-                final byte[] body = metrics.render(writer.queueLength(), writer.outstandingDemand(), writer.trancheCount())
+                final byte[] body = metrics.render(writer.queueLength(), writer.outstandingDemand().doubleValue(), writer.ledger().durableCount())
                     .getBytes(StandardCharsets.UTF_8);
                 exchange.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
                 exchange.sendResponseHeaders(200, body.length);

@@ -1,23 +1,13 @@
 package io.tranche.server.state;
 
-import com.google.protobuf.Message;
-import com.google.rpc.Code;
-import io.grpc.Context;
-import io.grpc.stub.ServerCallStreamObserver;
-import io.grpc.stub.StreamObserver;
-import io.tranche.proto.v1.Tranche;
-import io.tranche.server.Errors;
-import io.tranche.server.TrancheServer;
-import io.tranche.server.metrics.Metrics;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
+import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -26,11 +16,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
+import java.util.function.LongConsumer;
 import java.util.stream.Stream;
 import java.util.zip.CRC32C;
 import org.agrona.concurrent.Agent;
@@ -39,235 +28,352 @@ import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
 
 /**
- * The single writer: one thread owns the {@link QueueState} and the {@link Journal}. gRPC handlers
- * hand it {@link Op}s through a bounded many-to-one queue (never blocking); it applies a batch,
- * appends the mutations to the journal, fsyncs once (group commit), and only then answers every op
- * of the batch (reads included, so that nobody sees a state that is not yet durable). Released
- * tranches are then published for lock-free reads and watch streams.
+ * The single writer, the {@link CommandLog} of a one-node server: one thread owns the
+ * {@link QueueStateMachine} and the {@link Journal}. Callers hand it ops through a bounded
+ * many-to-one queue (never blocking); it prepares each command, journals it, commits it, fsyncs once
+ * per batch (group commit), and only then answers every op of the batch (reads included, so that
+ * nobody sees a state that is not durable).
+ * <p>
+ * When a write or sync fails (a full disk), nothing of the batch is acknowledged: the journal is cut
+ * back to its last synced byte, the state is rebuilt from the snapshot and the journal, and the
+ * writer stops taking writes ({@link #failure()}) while reads go on. Once a probe write to the data
+ * directory succeeds again it resumes by itself.
  */
-public final class Writer implements Agent, AutoCloseable
+public final class Writer implements Agent, CommandLog
 {
     private static final int BATCH_LIMIT = 256;
+    private static final long CHECK_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
+    private static final int SNAPSHOT_MAGIC = 0x54524E32; // "TRN2"
 
-    private final TrancheServer.Config config;
-    private final Metrics metrics;
+    private final Settings settings;
     private final Path dir;
-    private final QueueState state;
+    private final DataDirLock lock;
     private final Journal journal;
-    private final FileChannel lockChannel;
-    private final FileLock lock;
     private final ManyToOneConcurrentArrayQueue<Op> queue;
     private final ArrayList<Op> batch = new ArrayList<>(BATCH_LIMIT);
+    private final CopyOnWriteArrayList<Listener> listeners = new CopyOnWriteArrayList<>();
     private final AgentRunner runner;
     private final Thread thread;
-    private final CopyOnWriteArrayList<Watcher> watchers = new CopyOnWriteArrayList<>();
-    private final ExecutorService watchExecutor;
+    private volatile QueueStateMachine machine;
+    private volatile JournalLedger ledger;
+    private long snapshotIndex;
     private long lastTimeNanos;
     private long recordsSinceSnapshot;
-    private String failure;
-    private volatile boolean ending;
+    private long bytesAtSnapshot;
+    private long nextCheckNanos;
+    private volatile String failure;
+    private boolean permanent;
     private volatile boolean closing;
-
-    // Published after each durable batch; elements below the count never change.
-    private volatile Tranche[] committed = new Tranche[16];
-    private volatile int committedCount;
     private volatile int queueLength;
-    private volatile double outstandingDemand;
+    private volatile BigInteger outstandingDemand = BigInteger.ZERO;
 
-    /**
-     * One request for the writer: a mutation (type and request) or a read.
-     */
-    public static final class Op
+    /** What the writer needs; everything else about the server is not its business. */
+    public static final class Settings
     {
-        final byte type;
-        final Message request;
+        Path dataDir;
+        boolean fsync = true;
+        int snapshotEvery = 10_000;
+        long snapshotBytes = 64L << 20;
+        int maxQueue = 100_000;
+        int queueCapacity = 4096;
+        LongConsumer syncNanos = nanos -> { };
+        Consumer<String> log = System.err::println;
+        QueueStateMachine.TrancheDigester digester;
+        final Journal.Options journal = new Journal.Options();
+
+        /** @param value data directory. @return this. */
+        public Settings dataDir(final Path value)
+        {
+            dataDir = value;
+            return this;
+        }
+
+        /** @param value force to disk on every batch. @return this. */
+        public Settings fsync(final boolean value)
+        {
+            fsync = value;
+            journal.fsync(value);
+            return this;
+        }
+
+        /** @param value snapshot after this many records. @return this. */
+        public Settings snapshotEvery(final int value)
+        {
+            snapshotEvery = value;
+            return this;
+        }
+
+        /** @param value snapshot after this many journal bytes. @return this. */
+        public Settings snapshotBytes(final long value)
+        {
+            snapshotBytes = value;
+            return this;
+        }
+
+        /** @param value most queued claims. @return this. */
+        public Settings maxQueue(final int value)
+        {
+            maxQueue = value;
+            return this;
+        }
+
+        /** @param value ops waiting for the writer. @return this. */
+        public Settings queueCapacity(final int value)
+        {
+            queueCapacity = value;
+            return this;
+        }
+
+        /** @param value receives each batch's sync time. @return this. */
+        public Settings syncNanos(final LongConsumer value)
+        {
+            syncNanos = value;
+            return this;
+        }
+
+        /** @param value receives operator notes. @return this. */
+        public Settings log(final Consumer<String> value)
+        {
+            log = value;
+            return this;
+        }
+
+        /** @param value the digest chain. @return this. */
+        public Settings digester(final QueueStateMachine.TrancheDigester value)
+        {
+            digester = value;
+            return this;
+        }
+
+        /** @return the journal's settings. */
+        public Journal.Options journal()
+        {
+            return journal;
+        }
+    }
+
+    private static final class Op
+    {
+        final Command command;
         final Read read;
-        final StreamObserver<Message> observer;
-        final Context context;
-        QueueState.Outcome outcome;
+        final Reply reply;
+        Outcome outcome;
 
-        private Op(final byte type, final Message request, final Read read, final StreamObserver<Message> observer)
+        Op(final Command command, final Read read, final Reply reply)
         {
-            this.type = type;
-            this.request = request;
+            this.command = command;
             this.read = read;
-            this.observer = observer;
-            this.context = Context.current();
-        }
-
-        /**
-         * @param type     a {@link QueueState} command type.
-         * @param request  its request.
-         * @param observer answered after the command is durable.
-         * @param <T>      response type.
-         * @return the op.
-         */
-        @SuppressWarnings("unchecked")
-        public static <T extends Message> Op mutation(final byte type, final Message request, final StreamObserver<T> observer)
-        {
-            return new Op(type, request, null, (StreamObserver<Message>)observer);
-        }
-
-        /**
-         * @param read     runs on the writer thread.
-         * @param observer receives its result.
-         * @param <T>      response type.
-         * @return the op.
-         */
-        @SuppressWarnings("unchecked")
-        public static <T extends Message> Op read(final Read read, final StreamObserver<T> observer)
-        {
-            return new Op((byte)0, null, read, (StreamObserver<Message>)observer);
+            this.reply = reply;
         }
     }
 
-    /** A read of the state on the writer thread. */
-    @FunctionalInterface
-    public interface Read
+    private Writer(final Settings settings, final DataDirLock lock, final Journal journal, final Loaded loaded)
     {
-        /**
-         * @param state the current state.
-         * @return the result.
-         */
-        QueueState.Outcome read(QueueState state);
-    }
-
-    private Writer(
-        final TrancheServer.Config config, final Metrics metrics, final QueueState state, final Journal journal,
-        final FileChannel lockChannel, final FileLock lock, final long lastTimeNanos)
-    {
-        this.config = config;
-        this.metrics = metrics;
-        this.dir = config.dataDir();
-        this.state = state;
-        this.journal = journal;
-        this.lockChannel = lockChannel;
+        this.settings = settings;
+        this.dir = settings.dataDir;
         this.lock = lock;
-        this.lastTimeNanos = lastTimeNanos;
-        this.queue = new ManyToOneConcurrentArrayQueue<>(config.writerQueueCapacity());
+        this.journal = journal;
+        this.queue = new ManyToOneConcurrentArrayQueue<>(settings.queueCapacity);
+        adopt(loaded);
+        recordsSinceSnapshot = journal.nextIndex() - 1 - snapshotIndex;
+        ledger.markDurable();
         publish();
-        this.watchExecutor = Executors.newSingleThreadExecutor(r ->
-        {
-            final Thread t = new Thread(r, "tranche-watch");
-            t.setDaemon(true);
-            return t;
-        });
-        // Parks after a short spin and yield. Producers unpark it after each offer (a permit given before
-        // the park is kept), so the long maximum park adds no latency and an idle writer costs nothing.
+        // Parks after a short spin and yield; producers unpark it after each offer, so the long maximum park
+        // adds no latency and an idle writer costs nothing.
         this.runner = new AgentRunner(
             new BackoffIdleStrategy(20, 10, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MILLISECONDS.toNanos(20)),
             Throwable::printStackTrace, null, this);
         this.thread = AgentRunner.startOnThread(runner);
     }
 
-    /**
-     * Locks the data directory, loads the newest snapshot, replays the journal and starts the writer thread.
-     *
-     * @param config  configuration.
-     * @param metrics metrics to update.
-     * @return the running writer.
-     * @throws IOException when the directory is locked by another server or cannot be recovered.
-     */
-    public static Writer open(final TrancheServer.Config config, final Metrics metrics) throws IOException
+    /** The state as loaded from disk. */
+    private static final class Loaded
     {
-        final Path dir = config.dataDir();
+        QueueStateMachine machine;
+        JournalLedger ledger;
+        long snapshotIndex;
+        long lastTime;
+        long replayed;
+    }
+
+    // Older journal segments not checked before the start are checked on a background thread.
+    private void scrub()
+    {
+        if (journal.unverifiedSegments() == 0)
+        {
+            return;
+        }
+        final Thread scrubber = new Thread(() ->
+        {
+            final String problem = journal.verifyInBackground();
+            settings.log.accept(problem == null ?
+                "tranche: background check: the " + journal.unverifiedSegments() + " older journal segments are intact" :
+                "tranche: background check: " + problem);
+        }, "tranche-journal-check");
+        scrubber.setDaemon(true);
+        scrubber.setPriority(Thread.MIN_PRIORITY);
+        scrubber.start();
+    }
+
+    private void adopt(final Loaded loaded)
+    {
+        machine = loaded.machine;
+        ledger = loaded.ledger;
+        snapshotIndex = loaded.snapshotIndex;
+        lastTimeNanos = Math.max(lastTimeNanos, loaded.lastTime);
+    }
+
+    /**
+     * Locks the data directory, loads the newest snapshot, replays the journal after it and starts the
+     * writer thread.
+     *
+     * @param settings settings.
+     * @return the running writer.
+     * @throws IOException when the directory is in use or cannot be recovered (naming file and offset).
+     */
+    public static Writer open(final Settings settings) throws IOException
+    {
+        final Path dir = settings.dataDir;
         Files.createDirectories(dir);
-        final FileChannel lockChannel = FileChannel.open(dir.resolve("LOCK"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-        FileLock lock = null;
+        final DataDirLock lock = DataDirLock.acquire(dir);
+        Journal journal = null;
         try
         {
-            lock = lockChannel.tryLock();
-        }
-        catch (final OverlappingFileLockException ex)
-        {
-            lock = null;
-        }
-        if (lock == null)
-        {
-            lockChannel.close();
-            throw new IOException("data directory " + dir + " is in use by another tranche server");
-        }
-        try
-        {
-            final QueueState state = new QueueState();
-            final long snapshotIndex = loadSnapshot(dir, state);
-            final long[] lastTime = {0};
-            final Journal journal = Journal.recover(dir, snapshotIndex, config.fsync(), (index, type, time, payload) ->
-            {
-                final QueueState.Outcome outcome = state.apply(type, time, QueueState.parse(type, payload));
-                if (!outcome.mutated)
-                {
-                    throw new IOException("journal record " + index + " (type " + type + ") does not apply to the " +
-                        "recovered state: " + (outcome.error == null ? "no change" : outcome.error.getMessage()) +
-                        "; refusing to start");
-                }
-                lastTime[0] = Math.max(lastTime[0], time);
-            }, System.err::println);
-            if (state.trancheCount() > 0)
-            {
-                // Release times never go backwards, even when the journal since the snapshot is empty.
-                final com.google.protobuf.Timestamp t = state.tranche(state.trancheCount()).getReleaseTime();
-                lastTime[0] = Math.max(lastTime[0], t.getSeconds() * 1_000_000_000L + t.getNanos());
-            }
-            return new Writer(config, metrics, state, journal, lockChannel, lock, lastTime[0]);
+            final long start = System.nanoTime();
+            deleteSnapshotTemps(dir);
+            final Loaded loaded = load(settings, null, newestSnapshot(dir));
+            journal = Journal.recover(dir, loaded.snapshotIndex, settings.journal, (index, type, time, payload, seg, off) ->
+                apply(loaded, index, type, time, payload, seg, off), settings.log);
+            loaded.ledger.attach(journal);
+            settings.log.accept("tranche: recovered snapshot at record " + loaded.snapshotIndex + ", replayed " +
+                loaded.replayed + " journal records in " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start) +
+                " ms");
+            final Writer writer = new Writer(settings, lock, journal, loaded);
+            writer.scrub();
+            return writer;
         }
         catch (final IOException | RuntimeException ex)
         {
-            lock.release();
-            lockChannel.close();
+            if (journal != null)
+            {
+                journal.close();
+            }
+            lock.close();
             throw ex;
         }
     }
 
-    private static long loadSnapshot(final Path dir, final QueueState state) throws IOException
+    private static void apply(
+        final Loaded loaded, final long index, final byte type, final long time, final byte[] payload,
+        final long segment, final long offset) throws IOException
     {
-        final List<Path> snapshots = new ArrayList<>();
+        final Command command;
+        try
+        {
+            command = Command.decode(type, payload);
+        }
+        catch (final IOException ex)
+        {
+            throw new IOException("journal record " + index + " (segment " + segment + ", offset " + offset +
+                ") does not parse: " + ex.getMessage() + "; refusing to start", ex);
+        }
+        if (command instanceof Command.RecordTranche)
+        {
+            loaded.ledger.locate(segment, offset, index);
+        }
+        final Outcome outcome = loaded.machine.apply(command, time);
+        if (!outcome.mutates())
+        {
+            throw new IOException("journal record " + index + " (segment " + segment + ", offset " + offset +
+                ", type " + type + ") does not apply to the recovered state: " + outcome + "; refusing to start");
+        }
+        loaded.lastTime = Math.max(loaded.lastTime, time);
+        loaded.replayed++;
+    }
+
+    private static Loaded load(final Settings settings, final Journal journal, final Path snapshot)
+        throws IOException
+    {
+        final Loaded loaded = new Loaded();
+        loaded.ledger = new JournalLedger(journal);
+        loaded.machine = new QueueStateMachine(loaded.ledger, settings.maxQueue, settings.digester);
+        if (snapshot != null)
+        {
+            final byte[] bytes = Files.readAllBytes(snapshot);
+            if (bytes.length < 12)
+            {
+                throw new IOException("snapshot file " + snapshot + " is truncated (" + bytes.length +
+                    " bytes, at offset 0); refusing to start, nothing was changed; restore it from a backup");
+            }
+            final CRC32C crc = new CRC32C();
+            crc.update(bytes, 0, bytes.length - 4);
+            if ((int)crc.getValue() != ByteBuffer.wrap(bytes).getInt(bytes.length - 4))
+            {
+                throw new IOException("snapshot file " + snapshot + " fails its checksum (" + bytes.length +
+                    " bytes, checksum at offset " + (bytes.length - 4) + "); refusing to start, nothing was changed; " +
+                    "restore it from a backup (the journal alone cannot rebuild what the snapshot covers)");
+            }
+            try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes, 0, bytes.length - 4)))
+            {
+                if (in.readInt() != SNAPSHOT_MAGIC)
+                {
+                    throw new IOException("snapshot file " + snapshot + " is not a format-2 tranche snapshot " +
+                        "(offset 0): written by an older build; refusing to start, nothing was changed");
+                }
+                loaded.snapshotIndex = in.readLong();
+                loaded.lastTime = in.readLong();
+                loaded.ledger.restore(in);
+                loaded.machine.restore(in);
+            }
+        }
+        return loaded;
+    }
+
+    // Rebuilds the state from disk after a failed batch: the snapshot plus the journal as synced.
+    private Loaded reload() throws IOException
+    {
+        final Path snapshot = newestSnapshot(dir);
+        final Loaded loaded = load(settings, journal, snapshot);
+        journal.replay(loaded.snapshotIndex, (index, type, time, payload, seg, off) ->
+            apply(loaded, index, type, time, payload, seg, off));
+        return loaded;
+    }
+
+    private static void deleteSnapshotTemps(final Path dir) throws IOException
+    {
         try (Stream<Path> files = Files.list(dir))
         {
-            files.forEach(p ->
+            for (final Path p : (Iterable<Path>)files::iterator)
             {
-                final String name = p.getFileName().toString();
-                if (name.matches("snapshot-\\d{20}\\.snap"))
+                if (p.getFileName().toString().endsWith(".snap.tmp"))
                 {
-                    snapshots.add(p);
+                    Files.deleteIfExists(p);
                 }
-                else if (name.endsWith(".snap.tmp"))
+            }
+        }
+    }
+
+    private static Path newestSnapshot(final Path dir) throws IOException
+    {
+        Path newest = null;
+        try (Stream<Path> files = Files.list(dir))
+        {
+            for (final Path p : (Iterable<Path>)files::iterator)
+            {
+                if (p.getFileName().toString().matches("snapshot-\\d{20}\\.snap") &&
+                    (newest == null || p.getFileName().toString().compareTo(newest.getFileName().toString()) > 0))
                 {
-                    try
-                    {
-                        Files.deleteIfExists(p);
-                    }
-                    catch (final IOException ex)
-                    {
-                        throw new UncheckedIOException(ex);
-                    }
+                    newest = p;
                 }
-            });
+            }
         }
-        if (snapshots.isEmpty())
-        {
-            return 0;
-        }
-        snapshots.sort(null);
-        final Path newest = snapshots.get(snapshots.size() - 1);
-        final byte[] bytes = Files.readAllBytes(newest);
-        if (bytes.length < 12)
-        {
-            throw new IOException("snapshot file " + newest + " is truncated (" + bytes.length + " bytes); refusing to start");
-        }
-        final CRC32C crc = new CRC32C();
-        crc.update(bytes, 0, bytes.length - 4);
-        final int stored = ByteBuffer.wrap(bytes).getInt(bytes.length - 4);
-        if ((int)crc.getValue() != stored)
-        {
-            throw new IOException("snapshot file " + newest + " fails its checksum; refusing to start");
-        }
-        try (DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(bytes, 0, bytes.length - 4)))
-        {
-            final long index = in.readLong();
-            state.readFrom(in);
-            return index;
-        }
+        return newest;
+    }
+
+    private static long snapshotIndex(final Path snapshot)
+    {
+        final String name = snapshot.getFileName().toString();
+        return Long.parseLong(name.substring("snapshot-".length(), name.length() - ".snap".length()));
     }
 
     private void writeSnapshot() throws IOException
@@ -275,30 +381,42 @@ public final class Writer implements Agent, AutoCloseable
         final long index = journal.nextIndex() - 1;
         final ByteArrayOutputStream bytes = new ByteArrayOutputStream(1 << 16);
         final DataOutputStream out = new DataOutputStream(bytes);
+        out.writeInt(SNAPSHOT_MAGIC);
         out.writeLong(index);
-        state.writeTo(out);
+        out.writeLong(lastTimeNanos);
+        ledger.snapshot(out);
+        machine.snapshot(out);
         final CRC32C crc = new CRC32C();
         final byte[] body = bytes.toByteArray();
         crc.update(body, 0, body.length);
         final Path target = dir.resolve(String.format("snapshot-%020d.snap", index));
         final Path tmp = dir.resolve(target.getFileName() + ".tmp");
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-            StandardOpenOption.TRUNCATE_EXISTING))
+        try
         {
-            final ByteBuffer buf = ByteBuffer.allocate(body.length + 4);
-            buf.put(body).putInt((int)crc.getValue()).flip();
-            while (buf.hasRemaining())
+            try (FileChannel ch = settings.journal.channels.open(tmp, StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING))
             {
-                ch.write(buf);
+                final ByteBuffer buf = ByteBuffer.allocate(body.length + 4);
+                buf.put(body).putInt((int)crc.getValue()).flip();
+                while (buf.hasRemaining())
+                {
+                    ch.write(buf);
+                }
+                if (settings.fsync)
+                {
+                    ch.force(true);
+                }
             }
-            if (config.fsync())
-            {
-                ch.force(true);
-            }
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         }
-        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        finally
+        {
+            Files.deleteIfExists(tmp);
+        }
         journal.syncDirectory();
-        journal.roll();
+        snapshotIndex = index;
+        recordsSinceSnapshot = 0;
+        bytesAtSnapshot = journal.appendedBytes();
         try (Stream<Path> files = Files.list(dir))
         {
             for (final Path p : (Iterable<Path>)files::iterator)
@@ -310,35 +428,82 @@ public final class Writer implements Agent, AutoCloseable
                 }
             }
         }
-        recordsSinceSnapshot = 0;
+        journal.roll();
     }
 
-    /**
-     * Hands an op to the writer without blocking.
-     *
-     * @param op the op.
-     * @return false when the writer's queue is full (answer RESOURCE_EXHAUSTED) or it is closing
-     *         ({@link #isClosing()}, answer UNAVAILABLE).
-     */
-    public boolean offer(final Op op)
+    @Override
+    public boolean submit(final Command command, final Reply reply)
+    {
+        return offer(new Op(command, null, reply));
+    }
+
+    @Override
+    public boolean read(final Read read, final Reply reply)
+    {
+        return offer(new Op(null, read, reply));
+    }
+
+    private boolean offer(final Op op)
     {
         if (closing || !queue.offer(op))
         {
             return false;
         }
-        java.util.concurrent.locks.LockSupport.unpark(thread);
+        LockSupport.unpark(thread);
         return true;
     }
 
-    /** @return true once {@link #close()} has begun. */
+    @Override
     public boolean isClosing()
     {
         return closing;
     }
 
     @Override
+    public String failure()
+    {
+        return failure;
+    }
+
+    @Override
+    public Ledger ledger()
+    {
+        return ledger;
+    }
+
+    @Override
+    public int queueLength()
+    {
+        return queueLength;
+    }
+
+    @Override
+    public BigInteger outstandingDemand()
+    {
+        return outstandingDemand;
+    }
+
+    /** @return records journaled since the last snapshot. */
+    public long recordsSinceSnapshot()
+    {
+        return recordsSinceSnapshot;
+    }
+
+    @Override
+    public void addListener(final Listener listener)
+    {
+        listeners.add(listener);
+    }
+
+    @Override
     public int doWork()
     {
+        final long now = System.nanoTime();
+        if (now - nextCheckNanos >= 0)
+        {
+            nextCheckNanos = now + CHECK_INTERVAL_NANOS;
+            periodicChecks();
+        }
         final int n = queue.drain(batch::add, BATCH_LIMIT);
         if (n == 0)
         {
@@ -356,134 +521,249 @@ public final class Writer implements Agent, AutoCloseable
         return n;
     }
 
+    private void periodicChecks()
+    {
+        final String lost = lock.check();
+        if (lost != null && !permanent)
+        {
+            permanent = true;
+            setFailure(lost + ": another process may be writing to this directory; this server stopped taking " +
+                "writes. Stop every server on it, then restart one");
+        }
+        if (failure != null && !permanent && canWrite())
+        {
+            setFailure(null);
+            settings.log.accept("tranche: the data directory takes writes again; the writer resumed");
+        }
+    }
+
+    // A probe write of 64 KiB, forced and deleted: proof that a failed write would now succeed.
+    private boolean canWrite()
+    {
+        final Path probe = dir.resolve("write-probe.tmp");
+        try
+        {
+            try (FileChannel ch = settings.journal.channels.open(probe, StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING))
+            {
+                final ByteBuffer zeros = ByteBuffer.allocate(64 << 10);
+                while (zeros.hasRemaining())
+                {
+                    ch.write(zeros);
+                }
+                ch.force(true);
+            }
+            if (journal.failed() != null)
+            {
+                journal.discardUnsynced();
+            }
+            return true;
+        }
+        catch (final IOException ex)
+        {
+            return false;
+        }
+        finally
+        {
+            try
+            {
+                Files.deleteIfExists(probe);
+            }
+            catch (final IOException ignore)
+            {
+                // retried next time
+            }
+        }
+    }
+
+    private void setFailure(final String reason)
+    {
+        failure = reason;
+        if (reason != null)
+        {
+            settings.log.accept("tranche: " + reason);
+        }
+        for (final Listener l : listeners)
+        {
+            l.onAvailability(reason);
+        }
+    }
+
     private void processBatch()
     {
-        final int tranchesBefore = state.trancheCount();
+        final long tranchesBefore = ledger.durableCount();
         boolean wrote = false;
+        String batchFailure = null;
         for (int i = 0; i < batch.size(); i++)
         {
             final Op op = batch.get(i);
-            if (failure != null)
+            final Outcome.Kind abandoned = op.reply.abandoned();
+            if (abandoned != null)
             {
-                op.outcome = QueueState.Outcome.failed(Errors.unavailable(failure));
-            }
-            else if (op.context.isCancelled())
-            {
-                // Dropped before any work: the caller has gone or its deadline passed.
-                op.outcome = QueueState.Outcome.failed(op.context.cancellationCause() instanceof TimeoutException ?
-                    Errors.status(Code.DEADLINE_EXCEEDED, "deadline exceeded before the writer reached the request") :
-                    Errors.status(Code.CANCELLED, "cancelled before the writer reached the request"));
+                op.outcome = Outcome.failed(abandoned, abandoned == Outcome.Kind.DEADLINE_EXCEEDED ?
+                    "deadline exceeded before the writer reached the request" :
+                    "cancelled before the writer reached the request");
             }
             else if (op.read != null)
             {
-                try
-                {
-                    op.outcome = op.read.read(state);
-                }
-                catch (final RuntimeException ex)
-                {
-                    ex.printStackTrace();
-                    op.outcome = QueueState.Outcome.failed(Errors.status(Code.INTERNAL, "internal error: " + ex));
-                }
+                op.outcome = read(op.read);
             }
-            else if (op.type == QueueState.CREATE_CLAIM && state.queueLength() >= config.maxQueue())
+            else if (failure != null || batchFailure != null)
             {
-                op.outcome = QueueState.Outcome.failed(Errors.resourceExhausted(
-                    "the queue holds " + state.queueLength() + " claims, the limit (--max-queue)"));
+                op.outcome = Outcome.failed(Outcome.Kind.UNAVAILABLE, "not recorded, nothing changed: " +
+                    (batchFailure != null ? batchFailure : failure));
             }
             else
             {
-                final long now = Math.max(lastTimeNanos, epochNanos());
-                try
-                {
-                    op.outcome = state.apply(op.type, now, op.request);
-                }
-                catch (final RuntimeException ex)
-                {
-                    // Our bug, not the client's. Every command validates and computes before it mutates,
-                    // so the state is unchanged and nothing is journaled.
-                    ex.printStackTrace();
-                    op.outcome = QueueState.Outcome.failed(Errors.status(Code.INTERNAL, "internal error: " + ex));
-                }
-                if (op.outcome.mutated)
-                {
-                    lastTimeNanos = now;
-                    try
-                    {
-                        // A release is journaled as its result, so that replay does not depend on the kernel build.
-                        if (op.type == QueueState.RELEASE_TRANCHE)
-                        {
-                            journal.append(QueueState.RECORD_TRANCHE, now, op.outcome.response.toByteArray());
-                        }
-                        else
-                        {
-                            journal.append(op.type, now, op.request.toByteArray());
-                        }
-                        wrote = true;
-                        recordsSinceSnapshot++;
-                    }
-                    catch (final IOException ex)
-                    {
-                        fail("journal append failed: " + ex);
-                    }
-                }
+                batchFailure = mutate(op);
+                wrote |= op.outcome.mutates();
             }
         }
-        if (wrote && failure == null)
+        if (wrote && batchFailure == null)
         {
             final long start = System.nanoTime();
             try
             {
                 journal.sync();
-                metrics.recordJournalSync(System.nanoTime() - start);
+                settings.syncNanos.accept(System.nanoTime() - start);
             }
             catch (final IOException ex)
             {
-                fail("journal sync failed: " + ex);
+                batchFailure = "journal sync failed: " + ex.getMessage();
             }
         }
-        if (failure != null && wrote)
+        if (batchFailure != null && wrote)
         {
-            // Nothing of this batch is known durable, and the state already holds it: answer nobody with success.
-            for (int i = 0; i < batch.size(); i++)
-            {
-                batch.get(i).outcome = QueueState.Outcome.failed(Errors.unavailable(failure));
-            }
+            rollBack(batchFailure);
         }
         else
         {
+            ledger.markDurable();
             publish();
         }
         for (int i = 0; i < batch.size(); i++)
         {
             complete(batch.get(i));
         }
-        if (state.trancheCount() != tranchesBefore)
+        final long durable = ledger.durableCount();
+        if (durable != tranchesBefore)
         {
-            for (final Watcher w : watchers)
+            for (final Listener l : listeners)
             {
-                w.signal();
+                l.onTranches(durable);
             }
         }
-        if (failure == null && recordsSinceSnapshot >= config.snapshotEvery())
+        maybeSnapshot();
+    }
+
+    private Outcome read(final Read read)
+    {
+        try
         {
-            try
-            {
-                writeSnapshot();
-            }
-            catch (final IOException ex)
-            {
-                // The journal still holds everything: a failed snapshot costs restart time, not data.
-                System.err.println("tranche: snapshot failed, will retry: " + ex);
-                recordsSinceSnapshot = config.snapshotEvery() / 2;
-            }
+            return read.read(machine);
+        }
+        catch (final RuntimeException ex)
+        {
+            settings.log.accept("tranche: internal error in a read: " + ex);
+            return Outcome.failed(Outcome.Kind.INTERNAL, "internal error: " + ex);
         }
     }
 
-    private void fail(final String reason)
+    // Prepares, journals and commits one mutation; returns why the journal failed, or null.
+    private String mutate(final Op op)
     {
-        failure = reason + "; the server stopped accepting writes, restart it";
-        System.err.println("tranche: " + failure);
+        final long now = Math.max(lastTimeNanos, epochNanos());
+        final Outcome outcome;
+        try
+        {
+            outcome = machine.prepare(op.command, now);
+        }
+        catch (final RuntimeException ex)
+        {
+            // Our bug, not the client's: prepare changes nothing, so the state is as it was.
+            settings.log.accept("tranche: internal error preparing " + op.command.getClass().getSimpleName() + ": " + ex);
+            op.outcome = Outcome.failed(Outcome.Kind.INTERNAL, "internal error: " + ex);
+            return null;
+        }
+        op.outcome = outcome;
+        if (!outcome.mutates())
+        {
+            return null;
+        }
+        final Command logged = outcome.logged();
+        final byte[] record = logged.encode();
+        if (record.length > journal.maxRecordBytes())
+        {
+            op.outcome = Outcome.failed(Outcome.Kind.LIMIT_REACHED, "the journal record of this change would be " +
+                record.length + " bytes, above the limit of " + journal.maxRecordBytes() + " bytes (" +
+                Journal.MAX_RECORD_PROP_NAME + "); nothing changed");
+            return null;
+        }
+        try
+        {
+            final long index = journal.append(logged.type(), now, record);
+            if (logged instanceof Command.RecordTranche)
+            {
+                ledger.locate(journal.lastSegment(), journal.lastOffset(), index);
+            }
+        }
+        catch (final IOException ex)
+        {
+            op.outcome = Outcome.failed(Outcome.Kind.UNAVAILABLE, "not recorded, nothing changed: journal write " +
+                "failed: " + ex.getMessage());
+            return "journal write failed: " + ex.getMessage();
+        }
+        machine.commit(outcome);
+        lastTimeNanos = now;
+        recordsSinceSnapshot++;
+        return null;
+    }
+
+    // Nothing of this batch is durable and the state holds it: answer nobody with success, cut the
+    // journal back, rebuild the state from disk, and stop taking writes until the disk takes them.
+    private void rollBack(final String reason)
+    {
+        for (int i = 0; i < batch.size(); i++)
+        {
+            batch.get(i).outcome = Outcome.failed(Outcome.Kind.UNAVAILABLE, "not recorded, nothing changed: " + reason);
+        }
+        try
+        {
+            journal.discardUnsynced();
+            final Loaded loaded = reload();
+            adopt(loaded);
+            recordsSinceSnapshot = journal.nextIndex() - 1 - snapshotIndex;
+            ledger.markDurable();
+            publish();
+            setFailure(reason + "; the writer stopped taking writes and resumes once the data directory takes them " +
+                "again (free space)");
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            permanent = true;
+            setFailure(reason + "; then rebuilding the state failed: " + ex.getMessage() + "; restart the server");
+        }
+    }
+
+    private void maybeSnapshot()
+    {
+        if (failure != null || recordsSinceSnapshot == 0 ||
+            recordsSinceSnapshot < settings.snapshotEvery &&
+            journal.appendedBytes() - bytesAtSnapshot < settings.snapshotBytes)
+        {
+            return;
+        }
+        try
+        {
+            writeSnapshot();
+        }
+        catch (final IOException ex)
+        {
+            // The journal still holds everything: a failed snapshot costs restart time, not data.
+            settings.log.accept("tranche: snapshot failed, will retry: " + ex);
+            recordsSinceSnapshot = settings.snapshotEvery / 2;
+            bytesAtSnapshot = journal.appendedBytes() - settings.snapshotBytes / 2;
+        }
     }
 
     private static long epochNanos()
@@ -492,182 +772,22 @@ public final class Writer implements Agent, AutoCloseable
         return now.getEpochSecond() * 1_000_000_000L + now.getNano();
     }
 
-    private static void complete(final Op op)
+    private void complete(final Op op)
     {
         try
         {
-            if (op.outcome.error != null)
-            {
-                op.observer.onError(Errors.toException(op.outcome.error));
-            }
-            else
-            {
-                op.observer.onNext(op.outcome.response);
-                op.observer.onCompleted();
-            }
+            op.reply.complete(op.outcome);
         }
         catch (final RuntimeException ex)
         {
-            // The call was cancelled meanwhile; nothing to answer.
+            // The call went away meanwhile; nothing to answer.
         }
     }
 
     private void publish()
     {
-        final int count = state.trancheCount();
-        Tranche[] array = committed;
-        if (count > committedCount)
-        {
-            if (count > array.length)
-            {
-                array = java.util.Arrays.copyOf(array, Math.max(count, array.length * 2));
-            }
-            for (int i = committedCount; i < count; i++)
-            {
-                array[i] = state.tranche(i + 1);
-            }
-            committed = array;
-            committedCount = count;
-        }
-        queueLength = state.queueLength();
-        outstandingDemand = state.outstandingDemand().doubleValue();
-    }
-
-    /** @return number of durable tranches. */
-    public int trancheCount()
-    {
-        return committedCount;
-    }
-
-    /**
-     * @param number 1..{@link #trancheCount()}.
-     * @return the durable tranche.
-     */
-    public Tranche tranche(final long number)
-    {
-        final int count = committedCount;
-        if (number < 1 || number > count)
-        {
-            return null;
-        }
-        return committed[(int)(number - 1)];
-    }
-
-    /** @return claims in the queue after the last durable batch. */
-    public int queueLength()
-    {
-        return queueLength;
-    }
-
-    /** @return sum of outstanding demands after the last durable batch. */
-    public double outstandingDemand()
-    {
-        return outstandingDemand;
-    }
-
-    /**
-     * Streams the durable tranches after {@code afterNumber}, then new ones, to one watcher,
-     * respecting its flow control: a slow consumer never blocks the writer.
-     *
-     * @param afterNumber last number the client has.
-     * @param observer    the stream.
-     */
-    public void watch(final long afterNumber, final ServerCallStreamObserver<Tranche> observer)
-    {
-        final Watcher watcher = new Watcher(afterNumber + 1, observer);
-        observer.setOnCancelHandler(watcher::cancel);
-        observer.setOnReadyHandler(watcher::signal);
-        watchers.add(watcher);
-        watcher.signal();
-    }
-
-    /** Ends every watch stream with UNAVAILABLE (server shutting down); new watches end at once. */
-    public void endWatches()
-    {
-        ending = true;
-        for (final Watcher w : watchers)
-        {
-            w.signal();
-        }
-    }
-
-    private final class Watcher implements Runnable
-    {
-        private final ServerCallStreamObserver<Tranche> observer;
-        private final AtomicInteger wip = new AtomicInteger();
-        private long next;
-        private volatile boolean done;
-
-        Watcher(final long next, final ServerCallStreamObserver<Tranche> observer)
-        {
-            this.next = Math.max(1, next);
-            this.observer = observer;
-        }
-
-        void signal()
-        {
-            if (wip.getAndIncrement() == 0)
-            {
-                try
-                {
-                    watchExecutor.execute(this);
-                }
-                catch (final java.util.concurrent.RejectedExecutionException ex)
-                {
-                    done = true;
-                    watchers.remove(this);
-                }
-            }
-        }
-
-        void cancel()
-        {
-            done = true;
-            watchers.remove(this);
-        }
-
-        @Override
-        public void run()
-        {
-            int missed = 1;
-            while (true)
-            {
-                drain();
-                missed = wip.addAndGet(-missed);
-                if (missed == 0)
-                {
-                    return;
-                }
-            }
-        }
-
-        private void drain()
-        {
-            if (done)
-            {
-                return;
-            }
-            try
-            {
-                if (ending)
-                {
-                    done = true;
-                    watchers.remove(this);
-                    observer.onError(Errors.toException(Errors.unavailable(
-                        "the server is shutting down; watch again with after_number = the last number received")));
-                    return;
-                }
-                while (!done && observer.isReady() && next <= committedCount)
-                {
-                    observer.onNext(tranche(next));
-                    next++;
-                }
-            }
-            catch (final RuntimeException ex)
-            {
-                cancel();
-            }
-        }
+        queueLength = machine.queueLength();
+        outstandingDemand = machine.outstandingDemand();
     }
 
     @Override
@@ -677,7 +797,7 @@ public final class Writer implements Agent, AutoCloseable
     }
 
     /**
-     * Stops the writer after answering what is queued, flushes and closes the journal, releases the lock.
+     * Stops the writer after answering what is queued, syncs and closes the journal, releases the lock.
      */
     @Override
     public void close()
@@ -687,7 +807,6 @@ public final class Writer implements Agent, AutoCloseable
             return;
         }
         closing = true;
-        endWatches();
         runner.close();
         // Ops that arrived after the last duty cycle: answer them now on this thread.
         while (doWork() > 0)
@@ -700,25 +819,15 @@ public final class Writer implements Agent, AutoCloseable
         }
         catch (final IOException ex)
         {
-            System.err.println("tranche: closing the journal failed: " + ex);
-        }
-        watchExecutor.shutdown();
-        try
-        {
-            watchExecutor.awaitTermination(5, TimeUnit.SECONDS);
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
+            settings.log.accept("tranche: closing the journal failed: " + ex);
         }
         try
         {
-            lock.release();
-            lockChannel.close();
+            lock.close();
         }
         catch (final IOException ex)
         {
-            System.err.println("tranche: releasing the lock failed: " + ex);
+            settings.log.accept("tranche: releasing the lock failed: " + ex);
         }
     }
 }

@@ -2,12 +2,8 @@ package io.tranche.server.state;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.google.protobuf.Message;
-import io.grpc.stub.StreamObserver;
 import io.tranche.proto.v1.Claim;
 import io.tranche.proto.v1.CreateClaimRequest;
-import io.tranche.server.TrancheServer;
-import io.tranche.server.metrics.Metrics;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -23,7 +19,7 @@ class WriterTest
     Path dir;
 
     /** Counts answers. */
-    static final class Answers<T extends Message> implements StreamObserver<T>
+    static final class Answers implements CommandLog.Reply
     {
         final AtomicInteger ok = new AtomicInteger();
         final AtomicInteger failed = new AtomicInteger();
@@ -35,21 +31,15 @@ class WriterTest
         }
 
         @Override
-        public void onNext(final T value)
+        public Outcome.Kind abandoned()
         {
-            ok.incrementAndGet();
+            return null;
         }
 
         @Override
-        public void onError(final Throwable t)
+        public void complete(final Outcome outcome)
         {
-            failed.incrementAndGet();
-            done.countDown();
-        }
-
-        @Override
-        public void onCompleted()
-        {
+            (outcome.ok() ? ok : failed).incrementAndGet();
             done.countDown();
         }
     }
@@ -59,7 +49,7 @@ class WriterTest
     {
         final CountDownLatch entered = new CountDownLatch(1);
         final CountDownLatch release = new CountDownLatch(1);
-        assertThat(writer.offer(Writer.Op.read(state ->
+        assertThat(writer.read(state ->
         {
             entered.countDown();
             try
@@ -70,8 +60,8 @@ class WriterTest
             {
                 Thread.currentThread().interrupt();
             }
-            return QueueState.Outcome.read(com.google.protobuf.Empty.getDefaultInstance());
-        }, new Answers<>(1)))).isTrue();
+            return Outcome.of(Outcome.Kind.READ, com.google.protobuf.Empty.getDefaultInstance());
+        }, new Answers(1))).isTrue();
         assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
         return release;
     }
@@ -79,22 +69,23 @@ class WriterTest
     @Test
     void shouldGroupCommitOneBatchWithOneFsync() throws Exception
     {
-        final Metrics metrics = new Metrics();
-        final Writer writer = Writer.open(new TrancheServer.Config().dataDir(dir), metrics);
+        final AtomicInteger syncs = new AtomicInteger();
+        final Writer writer = Writer.open(new Writer.Settings().dataDir(dir).syncNanos(n -> syncs.incrementAndGet())
+            .digester((p, t) -> new byte[32]));
         try
         {
             final CountDownLatch release = block(writer);
-            final Answers<Claim> answers = new Answers<>(50);
+            final Answers answers = new Answers(50);
             for (int i = 0; i < 50; i++)
             {
-                assertThat(writer.offer(Writer.Op.mutation(QueueState.CREATE_CLAIM, CreateClaimRequest.newBuilder()
-                    .setClaim(Claim.newBuilder().setId("c" + i).setDemand(1)).build(), answers))).isTrue();
+                assertThat(writer.submit(new Command.CreateClaim(CreateClaimRequest.newBuilder()
+                    .setClaim(Claim.newBuilder().setId("c" + i).setDemand(1)).build()), answers)).isTrue();
             }
             assertThat(answers.ok.get()).as("nothing is acknowledged before its fsync").isZero();
             release.countDown();
             assertThat(answers.done.await(10, TimeUnit.SECONDS)).isTrue();
             assertThat(answers.ok.get()).isEqualTo(50);
-            assertThat(metrics.journalSyncs()).isEqualTo(1);
+            assertThat(syncs.get()).isEqualTo(1);
             assertThat(writer.queueLength()).isEqualTo(50);
         }
         finally
@@ -106,14 +97,15 @@ class WriterTest
     @Test
     void shouldRefuseOpsWhenItsQueueIsFullInsteadOfBlocking() throws Exception
     {
-        final Writer writer = Writer.open(new TrancheServer.Config().dataDir(dir).writerQueueCapacity(8), new Metrics());
+        final Writer writer = Writer.open(new Writer.Settings().dataDir(dir).queueCapacity(8)
+            .digester((p, t) -> new byte[32]));
         try
         {
             final CountDownLatch release = block(writer);
-            final Answers<Claim> answers = new Answers<>(0);
+            final Answers answers = new Answers(0);
             int accepted = 0;
-            while (writer.offer(Writer.Op.mutation(QueueState.CREATE_CLAIM, CreateClaimRequest.newBuilder()
-                .setClaim(Claim.newBuilder().setId("c" + accepted).setDemand(1)).build(), answers)))
+            while (writer.submit(new Command.CreateClaim(CreateClaimRequest.newBuilder()
+                .setClaim(Claim.newBuilder().setId("c" + accepted).setDemand(1)).build()), answers))
             {
                 accepted++;
                 assertThat(accepted).isLessThanOrEqualTo(64);
@@ -125,7 +117,7 @@ class WriterTest
         {
             writer.close();
         }
-        assertThat(writer.offer(Writer.Op.read(s -> null, new Answers<>(0)))).as("closed").isFalse();
+        assertThat(writer.read(s -> null, new Answers(0))).as("closed").isFalse();
         assertThat(writer.isClosing()).isTrue();
     }
 }

@@ -1,0 +1,77 @@
+package io.tranche.server.state;
+
+import java.math.BigInteger;
+
+/**
+ * What feeds the {@link QueueStateMachine}: it orders commands, makes each durable before answering,
+ * and answers reads of the applied state in order with them. One implementation today, the
+ * {@link Writer} (journal with group commit); a consensus log later.
+ */
+public interface CommandLog extends AutoCloseable
+{
+    /** Receives one answer. */
+    interface Reply
+    {
+        /**
+         * @return null while the caller waits, else why it went ({@link Outcome.Kind#CANCELLED} or
+         *         {@link Outcome.Kind#DEADLINE_EXCEEDED}): it is then answered so without any work.
+         */
+        Outcome.Kind abandoned();
+
+        /** @param outcome the answer, given once, on the log's thread. */
+        void complete(Outcome outcome);
+    }
+
+    /** A read of the applied state, run on the log's thread. */
+    @FunctionalInterface
+    interface Read
+    {
+        /** @param machine the state. @return the answer ({@link Outcome.Kind#READ} or a failure). */
+        Outcome read(QueueStateMachine machine);
+    }
+
+    /** Told of durable tranches and of availability. */
+    interface Listener
+    {
+        /** @param durableCount tranches now durable. */
+        void onTranches(long durableCount);
+
+        /** @param failure null when the log takes writes again, else why it stopped. */
+        void onAvailability(String failure);
+    }
+
+    /**
+     * @param command a mutation.
+     * @param reply   answered once it is durable, or failed (nothing changed).
+     * @return false when the log's queue is full ({@link #isClosing()} false) or it is closing.
+     */
+    boolean submit(Command command, Reply reply);
+
+    /**
+     * @param read  a read, ordered with the mutations.
+     * @param reply receives its result.
+     * @return false as for {@link #submit}.
+     */
+    boolean read(Read read, Reply reply);
+
+    /** @return true once closing began. */
+    boolean isClosing();
+
+    /** @return null while writes are taken, else why not. */
+    String failure();
+
+    /** @return the ledger: tranches 1..{@link Ledger#durableCount()} are readable from any thread. */
+    Ledger ledger();
+
+    /** @return claims queued after the last durable batch. */
+    int queueLength();
+
+    /** @return the outstanding demand after the last durable batch. */
+    BigInteger outstandingDemand();
+
+    /** @param listener told of tranches and availability (from the log's thread). */
+    void addListener(Listener listener);
+
+    @Override
+    void close();
+}

@@ -1,0 +1,202 @@
+package io.tranche.server.state;
+
+import io.tranche.proto.v1.Tranche;
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The ledger kept where it was written: each tranche is a journal record, found through an index of
+ * (segment, offset, record index), 24 bytes a tranche, with a small cache of recent tranches. So the
+ * heap holds the index, not the awards: memory follows the live queue, not the history.
+ * <p>
+ * One writer thread appends; any thread reads the first {@link #durableCount()} tranches.
+ */
+public final class JournalLedger implements Ledger
+{
+    /** Largest number of awards kept in the cache (about 100 bytes each). */
+    static final long CACHE_AWARDS = 1L << 18;
+
+    private Journal journal;
+    // (segment, offset, index) per tranche, replaced (never changed in place below count) when it grows.
+    private volatile long[] locations = new long[3 * 64];
+    private long count;
+    private volatile long durable;
+    private long pendingSegment = -1;
+    private long pendingOffset;
+    private long pendingIndex;
+    private final LinkedHashMap<Long, Tranche> cache = new LinkedHashMap<>(64, 0.75f, true);
+    private long cachedAwards;
+
+    /** @param journal where the tranche records are. */
+    public JournalLedger(final Journal journal)
+    {
+        this.journal = journal;
+    }
+
+    /** @param value the journal, once it is open (a ledger restored before recovery gets it then). */
+    public void attach(final Journal value)
+    {
+        journal = value;
+    }
+
+    /**
+     * Says where the next {@link #append}ed tranche was journaled.
+     *
+     * @param segment first index of its segment.
+     * @param offset  offset of its record.
+     * @param index   its record index.
+     */
+    public void locate(final long segment, final long offset, final long index)
+    {
+        pendingSegment = segment;
+        pendingOffset = offset;
+        pendingIndex = index;
+    }
+
+    @Override
+    public long count()
+    {
+        return count;
+    }
+
+    @Override
+    public long durableCount()
+    {
+        return durable;
+    }
+
+    /** Everything appended so far is durable: readers may see it. */
+    public void markDurable()
+    {
+        durable = count;
+    }
+
+    @Override
+    public void append(final Tranche tranche)
+    {
+        if (pendingSegment < 0)
+        {
+            throw new IllegalStateException("append without locate: the tranche's journal record is unknown");
+        }
+        if (tranche.getNumber() != count + 1)
+        {
+            throw new IllegalArgumentException("tranche " + tranche.getNumber() + " after " + count);
+        }
+        long[] loc = locations;
+        final int at = (int)(3 * count);
+        if (at + 3 > loc.length)
+        {
+            loc = Arrays.copyOf(loc, loc.length * 2);
+        }
+        loc[at] = pendingSegment;
+        loc[at + 1] = pendingOffset;
+        loc[at + 2] = pendingIndex;
+        locations = loc;
+        pendingSegment = -1;
+        count++;
+        cache(tranche);
+    }
+
+    @Override
+    public Tranche get(final long number)
+    {
+        if (number < 1 || number > count())
+        {
+            throw new IllegalArgumentException("tranche " + number + " of " + count());
+        }
+        synchronized (cache)
+        {
+            final Tranche cached = cache.get(number);
+            if (cached != null)
+            {
+                return cached;
+            }
+        }
+        final long[] loc = locations;
+        final int at = (int)(3 * (number - 1));
+        final Tranche tranche;
+        try
+        {
+            tranche = Tranche.parseFrom(journal.read(loc[at], loc[at + 1], loc[at + 2]));
+        }
+        catch (final IOException ex)
+        {
+            throw new LedgerException("tranche " + number + " cannot be read back: " + ex.getMessage(), ex);
+        }
+        if (tranche.getNumber() != number)
+        {
+            throw new LedgerException("tranche " + number + " is recorded as number " + tranche.getNumber() +
+                " in journal segment " + loc[at] + " at offset " + loc[at + 1], null);
+        }
+        cache(tranche);
+        return tranche;
+    }
+
+    private void cache(final Tranche tranche)
+    {
+        synchronized (cache)
+        {
+            if (cache.put(tranche.getNumber(), tranche) == null)
+            {
+                cachedAwards += tranche.getAwardsCount() + 1;
+            }
+            final Iterator<Map.Entry<Long, Tranche>> it = cache.entrySet().iterator();
+            while (cachedAwards > CACHE_AWARDS && cache.size() > 1 && it.hasNext())
+            {
+                cachedAwards -= it.next().getValue().getAwardsCount() + 1;
+                it.remove();
+            }
+        }
+    }
+
+    /** @return tranches cached now (for tests and metrics). */
+    public int cachedTranches()
+    {
+        synchronized (cache)
+        {
+            return cache.size();
+        }
+    }
+
+    /**
+     * @param out receives the index of every tranche appended so far.
+     * @throws IOException on write failure.
+     */
+    public void snapshot(final DataOutput out) throws IOException
+    {
+        final long[] loc = locations;
+        out.writeLong(count);
+        for (int i = 0; i < 3 * count; i++)
+        {
+            out.writeLong(loc[i]);
+        }
+    }
+
+    /**
+     * Restores an empty ledger from {@link #snapshot}; the restored tranches are durable.
+     *
+     * @param in source.
+     * @throws IOException on read failure.
+     */
+    public void restore(final DataInput in) throws IOException
+    {
+        final long n = in.readLong();
+        if (n < 0 || n > Integer.MAX_VALUE / 3)
+        {
+            throw new IOException("bad tranche count " + n);
+        }
+        final long[] loc = new long[(int)Math.max(3 * 64, 3 * n + 3)];
+        for (int i = 0; i < 3 * n; i++)
+        {
+            loc[i] = in.readLong();
+        }
+        locations = loc;
+        count = n;
+        durable = n;
+    }
+}

@@ -1,0 +1,270 @@
+package io.tranche.server.state;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.protobuf.FieldMask;
+import io.tranche.proto.v1.Award;
+import io.tranche.proto.v1.Claim;
+import io.tranche.proto.v1.CreateClaimRequest;
+import io.tranche.proto.v1.DeleteClaimRequest;
+import io.tranche.proto.v1.Method;
+import io.tranche.proto.v1.Policy;
+import io.tranche.proto.v1.ReleaseTrancheRequest;
+import io.tranche.proto.v1.Tranche;
+import io.tranche.proto.v1.UpdateClaimRequest;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class QueueStateMachineTest
+{
+    private static final Policy FIFO = Policy.newBuilder().setMethod(Method.FIFO).build();
+
+    static byte[] sha(final byte[] previous, final Tranche tranche)
+    {
+        try
+        {
+            final MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            sha.update(previous);
+            sha.update(tranche.toByteArray());
+            return sha.digest();
+        }
+        catch (final NoSuchAlgorithmException ex)
+        {
+            throw new IllegalStateException(ex);
+        }
+    }
+
+    private static QueueStateMachine machine()
+    {
+        return machine(new InMemoryLedger());
+    }
+
+    private static QueueStateMachine machine(final Ledger ledger)
+    {
+        return new QueueStateMachine(ledger, 1000, QueueStateMachineTest::sha);
+    }
+
+    private static Outcome create(final QueueStateMachine m, final String id, final long demand)
+    {
+        return m.apply(new Command.CreateClaim(
+            CreateClaimRequest.newBuilder().setClaim(Claim.newBuilder().setId(id).setDemand(demand)).build()), 0);
+    }
+
+    @Test
+    void shouldReplayARecordedTrancheWithoutRunningTheKernelAgain()
+    {
+        final QueueStateMachine m = machine();
+        create(m, "a", 100);
+        create(m, "b", 100);
+        // FIFO would give a:70 b:0; the record says otherwise and the record wins.
+        Tranche recorded = Tranche.newBuilder().setNumber(1).setRequestId("r").setSupply(70).setPolicy(FIFO)
+            .addAwards(Award.newBuilder().setId("a").setUnits(30).setUnmet(70))
+            .addAwards(Award.newBuilder().setId("b").setUnits(40).setUnmet(60))
+            .setAllocated(70).build();
+        recorded = recorded.toBuilder().setDigest(com.google.protobuf.ByteString.copyFrom(sha(new byte[32], recorded)))
+            .build();
+        assertThat(m.apply(new Command.RecordTranche(recorded), 0).kind()).isEqualTo(Outcome.Kind.RELEASED);
+        assertThat(m.claim("a").getDemand()).isEqualTo(70);
+        assertThat(m.claim("b").getDemand()).isEqualTo(60);
+        assertThat(m.ledger().get(1)).isEqualTo(recorded);
+    }
+
+    @Test
+    void shouldRefuseARecordThatDoesNotFitTheQueueOrBreaksTheChain()
+    {
+        final QueueStateMachine m = machine();
+        create(m, "a", 10);
+        final Tranche.Builder base = Tranche.newBuilder().setNumber(1).setRequestId("r").setSupply(5).setPolicy(FIFO)
+            .addAwards(Award.newBuilder().setId("a").setUnits(5));
+        final Tranche good = base.clone().setDigest(com.google.protobuf.ByteString.copyFrom(sha(new byte[32],
+            base.build()))).build();
+        assertThat(m.prepare(new Command.RecordTranche(good.toBuilder().setNumber(2).build()), 0).kind())
+            .isEqualTo(Outcome.Kind.FAILED_PRECONDITION);
+        assertThat(m.prepare(new Command.RecordTranche(good.toBuilder().setAwards(0,
+            Award.newBuilder().setId("a").setUnits(11)).build()), 0).kind()).isEqualTo(Outcome.Kind.FAILED_PRECONDITION);
+        assertThat(m.prepare(new Command.RecordTranche(good.toBuilder().clearDigest().build()), 0).message())
+            .contains("digest chain");
+        assertThat(m.prepare(new Command.RecordTranche(good), 0).mutates()).isTrue();
+    }
+
+    @Test
+    void shouldRejectMinusTwoToTheSixtyThreeWithItsTrueValue()
+    {
+        final QueueStateMachine m = machine();
+        final Outcome cap = m.apply(new Command.CreateClaim(CreateClaimRequest.newBuilder().setClaim(
+            Claim.newBuilder().setId("a").setDemand(5).setCap(Long.MIN_VALUE).setWeight(Long.MIN_VALUE)).build()), 0);
+        assertThat(cap.kind()).isEqualTo(Outcome.Kind.INVALID);
+        assertThat(cap.violations()).extracting(Outcome.Violation::field).containsExactly("claim.weight", "claim.cap");
+        assertThat(cap.violations().get(1).description()).contains("-9223372036854775808");
+        create(m, "a", 5);
+        final Outcome update = m.apply(new Command.UpdateClaim(UpdateClaimRequest.newBuilder()
+            .setClaim(Claim.newBuilder().setId("a").setCap(Long.MIN_VALUE))
+            .setUpdateMask(FieldMask.newBuilder().addPaths("cap")).build()), 0);
+        assertThat(update.kind()).isEqualTo(Outcome.Kind.INVALID);
+        assertThat(update.violations().get(0).description()).contains("-9223372036854775808");
+        assertThat(m.claim("a").hasCap()).isFalse();
+    }
+
+    @Test
+    void shouldPreviewAReleaseWithoutChangingAnything() throws IOException
+    {
+        final QueueStateMachine m = machine();
+        create(m, "a", 10);
+        create(m, "b", 10);
+        final byte[] before = bytes(m);
+        final Outcome preview = m.apply(new Command.ReleaseTranche(ReleaseTrancheRequest.newBuilder()
+            .setRequestId("r").setSupply(15).setPolicy(FIFO).setValidateOnly(true).build()), 7);
+        assertThat(preview.kind()).isEqualTo(Outcome.Kind.PREVIEW);
+        final Tranche t = (Tranche)preview.value();
+        assertThat(t.getNumber()).isZero();
+        assertThat(t.getAwardsList()).extracting(Award::getUnits).containsExactly(10L, 5L);
+        assertThat(bytes(m)).isEqualTo(before);
+        assertThat(m.trancheCount()).isZero();
+        // The request id is not consumed: the real release gets number 1.
+        final Outcome real = m.apply(new Command.ReleaseTranche(ReleaseTrancheRequest.newBuilder()
+            .setRequestId("r").setSupply(15).setPolicy(FIFO).build()), 8);
+        assertThat(((Tranche)real.value()).getNumber()).isEqualTo(1);
+    }
+
+    @Test
+    void shouldChangeNothingOnPrepareUntilCommit() throws IOException
+    {
+        final QueueStateMachine m = machine();
+        create(m, "a", 10);
+        final byte[] before = bytes(m);
+        final Outcome[] prepared = {
+            m.prepare(new Command.CreateClaim(CreateClaimRequest.newBuilder().setClaim(
+                Claim.newBuilder().setId("b").setDemand(3)).build()), 1),
+            m.prepare(new Command.UpdateClaim(UpdateClaimRequest.newBuilder().setClaim(
+                Claim.newBuilder().setId("a").setDemand(3)).build()), 1),
+            m.prepare(new Command.DeleteClaim(DeleteClaimRequest.newBuilder().setId("a").build()), 1),
+            m.prepare(new Command.ReleaseTranche(ReleaseTrancheRequest.newBuilder().setRequestId("r").setSupply(4)
+                .setPolicy(FIFO).build()), 1),
+        };
+        for (final Outcome o : prepared)
+        {
+            assertThat(o.mutates()).as(o.toString()).isTrue();
+        }
+        assertThat(bytes(m)).isEqualTo(before);
+        assertThat(m.trancheCount()).isZero();
+    }
+
+    /** A seeded random command (ids collide on purpose: creates, updates and deletes of the same claims). */
+    static Command randomCommand(final Random random)
+    {
+        switch (random.nextInt(4))
+        {
+            case 0:
+                return new Command.UpdateClaim(UpdateClaimRequest.newBuilder()
+                    .setClaim(Claim.newBuilder().setId("c" + random.nextInt(60)).setDemand(1 + random.nextInt(500))
+                        .setTier(random.nextInt(3)))
+                    .setUpdateMask(FieldMask.newBuilder().addPaths("demand").addPaths("tier")).build());
+            case 1:
+                return new Command.DeleteClaim(DeleteClaimRequest.newBuilder().setId("c" + random.nextInt(60)).build());
+            case 2:
+                return new Command.ReleaseTranche(ReleaseTrancheRequest.newBuilder()
+                    .setRequestId("r" + random.nextInt(100)).setSupply(random.nextInt(2000))
+                    .setPolicy(Policy.newBuilder().setMethod(Method.forNumber(1 + random.nextInt(10)))
+                        .setLot(1 + random.nextInt(3)))
+                    .build());
+            default:
+                return new Command.CreateClaim(CreateClaimRequest.newBuilder().setClaim(Claim.newBuilder()
+                    .setId("c" + random.nextInt(60)).setDemand(1 + random.nextInt(1000)).setFloor(random.nextInt(3))
+                    .setWeight(random.nextInt(4))).build());
+        }
+    }
+
+    @Test
+    void shouldReachTheSameBytesDirectlyAndThroughSnapshotAndRestoreMidway() throws IOException
+    {
+        for (long seed = 1; seed <= 20; seed++)
+        {
+            final int commands = 600;
+            final int midway = new Random(seed).nextInt(commands);
+            // Once straight through.
+            final QueueStateMachine direct = machine();
+            final List<Outcome> directOutcomes = drive(direct, new Random(seed), 0, commands);
+            // Once through a snapshot at a seeded point, restored into a fresh machine over a copy of the ledger.
+            final Random random = new Random(seed);
+            final QueueStateMachine first = machine();
+            final List<Outcome> outcomes = drive(first, random, 0, midway);
+            final InMemoryLedger copy = new InMemoryLedger();
+            for (long n = 1; n <= first.trancheCount(); n++)
+            {
+                copy.append(first.ledger().get(n));
+            }
+            final QueueStateMachine restored = machine(copy);
+            restored.restore(new DataInputStream(new ByteArrayInputStream(bytes(first))));
+            assertThat(bytes(restored)).isEqualTo(bytes(first));
+            outcomes.addAll(drive(restored, random, midway, commands));
+
+            assertThat(bytes(restored)).as("seed %d", seed).isEqualTo(bytes(direct));
+            assertThat(restored.outstandingDemand()).isEqualTo(direct.outstandingDemand());
+            assertThat(restored.trancheCount()).isEqualTo(direct.trancheCount()).isPositive();
+            for (long n = 1; n <= direct.trancheCount(); n++)
+            {
+                assertThat(restored.ledger().get(n)).isEqualTo(direct.ledger().get(n));
+            }
+            assertThat(outcomes).hasSameSizeAs(directOutcomes);
+            for (int i = 0; i < outcomes.size(); i++)
+            {
+                assertThat(outcomes.get(i).toString()).isEqualTo(directOutcomes.get(i).toString());
+                assertThat(outcomes.get(i).value()).isEqualTo(directOutcomes.get(i).value());
+            }
+        }
+    }
+
+    @Test
+    void shouldRebuildTheSameStateFromTheLoggedCommands() throws IOException
+    {
+        final Random random = new Random(42);
+        final QueueStateMachine first = machine();
+        final List<Command> log = new ArrayList<>();
+        final List<Long> times = new ArrayList<>();
+        for (int i = 0; i < 400; i++)
+        {
+            final Outcome outcome = first.apply(randomCommand(random), 1_000_000L * i);
+            if (outcome.mutates())
+            {
+                // As the writer journals it: a release as its recorded tranche.
+                log.add(outcome.logged());
+                times.add(1_000_000L * i);
+            }
+        }
+        assertThat(first.trancheCount()).isPositive();
+        final QueueStateMachine second = machine();
+        for (int i = 0; i < log.size(); i++)
+        {
+            final Command decoded = Command.decode(log.get(i).type(), log.get(i).encode());
+            assertThat(second.apply(decoded, times.get(i)).mutates()).isTrue();
+        }
+        assertThat(bytes(second)).isEqualTo(bytes(first));
+        assertThat(second.outstandingDemand()).isEqualTo(first.outstandingDemand());
+    }
+
+    private static List<Outcome> drive(final QueueStateMachine m, final Random random, final int from, final int to)
+    {
+        final List<Outcome> outcomes = new ArrayList<>();
+        for (int i = from; i < to; i++)
+        {
+            outcomes.add(m.apply(randomCommand(random), 1_000_000L * i));
+        }
+        return outcomes;
+    }
+
+    static byte[] bytes(final QueueStateMachine m) throws IOException
+    {
+        final ByteArrayOutputStream out = new ByteArrayOutputStream();
+        m.snapshot(new DataOutputStream(out));
+        return out.toByteArray();
+    }
+}
