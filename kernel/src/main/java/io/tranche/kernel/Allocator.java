@@ -111,18 +111,67 @@ public final class Allocator
      * @param claims      the claims in queue order.
      * @return units allocated (Σ awards); {@code supply − allocated} are unallocated.
      */
-    public long allocate(final long supply, final Method method, final long lot, final int maxSharePpm, final Claims claims)
+    public long allocate(
+        final long supply, final Method method, final long lot, final int maxSharePpm, final Claims claims)
     {
         final int n = claims.count();
         if (n > preallocated)
         {
             grow(n);
         }
-        final Workspace ws = this.ws;
-        final Rule rule = rules[method.ordinal()];
         final long l = lot == 0 ? 1 : lot;
         final long sLots = supply / l;
         final long shareUnits = maxSharePpm == 0 ? Claims.ABSENT : Lots.shareLimit(supply, maxSharePpm);
+        final long sumLo = bounds(method, l, sLots, shareUnits, claims, n);
+        final Workspace ws = this.ws;
+        final long[] lo = ws.lo;
+        final long[] hi = ws.hi;
+        final long[] w = ws.w;
+        final long[] a = ws.award;
+        final boolean usesWeight = method.usesWeight();
+        final boolean holdsZero = method.holdsZeroWeightAtFloor();
+        sortByTier(claims.tierArray(), n);
+
+        if (sumLo > sLots)
+        {
+            // The floors themselves are rationed: tier by tier, by the method, with the floors as the
+            // demands (and as the weights where the default weight is the demand).
+            for (int i = 0; i < n; i++)
+            {
+                final long f = lo[i];
+                hi[i] = f;
+                lo[i] = 0;
+                w[i] = !usesWeight ? 0 : method.defaultWeightIsDemand() ? f : 1;
+                if (holdsZero && w[i] == 0)
+                {
+                    hi[i] = 0;
+                }
+            }
+        }
+        final long rest = sumLo > sLots ? sLots : sLots - sumLo;
+        serveTiers(rules[method.ordinal()], claims.tierArray(), n, rest);
+
+        final long[] award = claims.awardArray();
+        long allocated = 0;
+        for (int i = 0; i < n; i++)
+        {
+            final long units = a[i] * l;
+            award[i] = units;
+            allocated += units;
+        }
+        return allocated;
+    }
+
+    /**
+     * Writes every claim's bounds in lots and effective weight into the workspace, in one pass with no
+     * call per claim; an absent demand, cap or share limit is unbounded.
+     *
+     * @return Σlo.
+     */
+    private long bounds(
+        final Method method, final long l, final long sLots, final long shareUnits, final Claims claims, final int n)
+    {
+        final Workspace ws = this.ws;
         final long[] demand = claims.demandArray();
         final long[] weight = claims.weightArray();
         final long[] cap = claims.capArray();
@@ -130,12 +179,10 @@ public final class Allocator
         final long[] lo = ws.lo;
         final long[] hi = ws.hi;
         final long[] w = ws.w;
-        final long[] a = ws.award;
         final boolean usesWeight = method.usesWeight();
         final boolean holdsZero = method.holdsZeroWeightAtFloor();
         final boolean finiteDemands = method.needsFiniteDemand();
 
-        // Bounds in lots, one pass, no call per claim; an absent demand, cap or share limit is unbounded.
         final long shareBound = shareUnits == Claims.ABSENT ? Long.MAX_VALUE : shareUnits;
         final long hiLimit = finiteDemands ? Long.MAX_VALUE : sLots;
         final boolean demandWeight = method.defaultWeightIsDemand();
@@ -182,36 +229,7 @@ public final class Allocator
             w[i] = wI;
             sumLo += loI;
         }
-        sortByTier(claims.tierArray(), n);
-
-        if (sumLo > sLots)
-        {
-            // The floors themselves are rationed: tier by tier, by the method, with the floors as the
-            // demands (and as the weights where the default weight is the demand).
-            for (int i = 0; i < n; i++)
-            {
-                final long f = lo[i];
-                hi[i] = f;
-                lo[i] = 0;
-                w[i] = !usesWeight ? 0 : method.defaultWeightIsDemand() ? f : 1;
-                if (holdsZero && w[i] == 0)
-                {
-                    hi[i] = 0;
-                }
-            }
-        }
-        final long rest = sumLo > sLots ? sLots : sLots - sumLo;
-        serveTiers(rule, claims.tierArray(), n, rest);
-
-        final long[] award = claims.awardArray();
-        long allocated = 0;
-        for (int i = 0; i < n; i++)
-        {
-            final long units = a[i] * l;
-            award[i] = units;
-            allocated += units;
-        }
-        return allocated;
+        return sumLo;
     }
 
     /**

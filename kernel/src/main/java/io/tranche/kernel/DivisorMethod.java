@@ -20,6 +20,15 @@ package io.tranche.kernel;
  */
 abstract class DivisorMethod implements Rule
 {
+    /** Corrections of at least this many lots select their claims ({@link #correctBySelection}). */
+    private static final int BULK_CORRECTION = 256;
+
+    /** Heap orders: which claim sits on top. */
+    private static final int ADD_FIRST_ON_TOP = 0;
+    private static final int ADD_LAST_ON_TOP = 1;
+    private static final int REMOVE_LAST_ON_TOP = 2;
+    private static final int REMOVE_FIRST_ON_TOP = 3;
+
     /** True when t(0) = 0: a claim's first lot has infinite priority (Adams, Dean, Huntington–Hill). */
     private final boolean infiniteFirstLot;
     /** Scratch limbs for 256-bit products. */
@@ -129,24 +138,7 @@ abstract class DivisorMethod implements Rule
         // Step 2: every lot of priority ≥ 1/λ. Rounding loses or gains up to a lot per claim (about
         // half a lot on average under D'Hondt and Adams); moving the level by the difference over the
         // free weight brings the total within the rounding noise, so the heap has little left to do.
-        long sum = roundAll(order, from, to, lo, hi, w, a, n, d, fixed);
-        for (int pass = 0; pass < 3 && Math.abs(sum - target) > 8 + (active >>> 6); pass++)
-        {
-            final long shifted = n - (sum - target);
-            if (shifted <= 0)
-            {
-                break;
-            }
-            final long shiftedSum = roundAll(order, from, to, lo, hi, w, a, shifted, d, fixed);
-            if (Math.abs(shiftedSum - target) >= Math.abs(sum - target))
-            {
-                // A bound came into play: keep the better level and let the heap finish.
-                sum = roundAll(order, from, to, lo, hi, w, a, n, d, fixed);
-                break;
-            }
-            n = shifted;
-            sum = shiftedSum;
-        }
+        final long sum = roundNear(order, from, to, lo, hi, w, a, n, d, fixed, target, active);
 
         // Step 3: at most about one lot per claim to add or remove.
         lastCorrection = Math.abs(sum - target);
@@ -163,9 +155,6 @@ abstract class DivisorMethod implements Rule
             }
         }
     }
-
-    /** Corrections of at least this many lots first try {@link #correctOneLotEach}. */
-    private static final int BULK_CORRECTION = 256;
 
     /**
      * A large correction (the benchmark's Pareto tail: hundreds of thousands of claims of weight 1 or 2
@@ -312,6 +301,37 @@ abstract class DivisorMethod implements Rule
     }
 
     /**
+     * Rounds at λ = n/d, then moves n by the total's distance to the target (up to three times) while
+     * that brings the total closer: d is the free weight, so a shift of k moves the relaxed total by k.
+     *
+     * @return the total of the awards left in {@code a}.
+     */
+    private long roundNear(
+        final int[] order, final int from, final int to, final long[] lo, final long[] hi, final long[] w,
+        final long[] a, final long level, final long d, final long fixed, final long target, final int active)
+    {
+        long n = level;
+        long sum = roundAll(order, from, to, lo, hi, w, a, n, d, fixed);
+        for (int pass = 0; pass < 3 && Math.abs(sum - target) > 8 + (active >>> 6); pass++)
+        {
+            final long shifted = n - (sum - target);
+            if (shifted <= 0)
+            {
+                break;
+            }
+            final long shiftedSum = roundAll(order, from, to, lo, hi, w, a, shifted, d, fixed);
+            if (Math.abs(shiftedSum - target) >= Math.abs(sum - target))
+            {
+                // A bound came into play: keep the better level and let the correction finish.
+                return roundAll(order, from, to, lo, hi, w, a, n, d, fixed);
+            }
+            n = shifted;
+            sum = shiftedSum;
+        }
+        return sum;
+    }
+
+    /**
      * Adams, Dean and Huntington–Hill give a claim's first lot infinite priority. When the lots beyond
      * the floors ({@code rest}) are no more than the competing claims still at 0, every one of them is
      * such a first lot, and they go to the {@code rest} largest weights, ties to the earlier position:
@@ -381,8 +401,8 @@ abstract class DivisorMethod implements Rule
      * @return the total award of the tier.
      */
     private long roundAll(
-        final int[] order, final int from, final int to, final long[] lo, final long[] hi, final long[] w, final long[] a,
-        final long n, final long d, final long fixed)
+        final int[] order, final int from, final int to, final long[] lo, final long[] hi, final long[] w,
+        final long[] a, final long n, final long d, final long fixed)
     {
         long sum = fixed;
         for (int k = from; k < to; k++)
@@ -464,7 +484,8 @@ abstract class DivisorMethod implements Rule
      * its own), so they are selected in one pass with a bounded heap and only they enter the heap.
      */
     private void correct(
-        final int[] heap, final int[] order, final int from, final int to, final long[] lo, final long[] hi, final long[] w, final long[] a,
+        final int[] heap, final int[] order, final int from, final int to, final long[] lo, final long[] hi,
+        final long[] w, final long[] a,
         final boolean adding, final long count)
     {
         final int[] h = heap;
@@ -524,12 +545,6 @@ abstract class DivisorMethod implements Rule
             siftDown(h, size, 0, w, a, popMode);
         }
     }
-
-    /** Heap orders: which claim sits on top. */
-    private static final int ADD_FIRST_ON_TOP = 0;
-    private static final int ADD_LAST_ON_TOP = 1;
-    private static final int REMOVE_LAST_ON_TOP = 2;
-    private static final int REMOVE_FIRST_ON_TOP = 3;
 
     private void siftDown(final int[] h, final int size, final int pos, final long[] w, final long[] a, final int mode)
     {

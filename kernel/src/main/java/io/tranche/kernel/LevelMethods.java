@@ -34,7 +34,8 @@ final class LevelMethods
     }
 
     /** Rounds the solver's shares by largest remainder into the award column. */
-    static void writeRounded(final LevelSolver solver, final Workspace ws, final int from, final int m, final long target)
+    static void writeRounded(
+        final LevelSolver solver, final Workspace ws, final int from, final int m, final long target)
     {
         solver.round(m, target, ws.award, ws.order, from);
     }

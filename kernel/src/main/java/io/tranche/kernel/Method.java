@@ -44,7 +44,8 @@ public enum Method
     private final boolean usesWeight;
     private final boolean needsFiniteDemand;
 
-    Method(final Kind kind, final boolean defaultWeightIsDemand, final boolean usesWeight, final boolean needsFiniteDemand)
+    Method(
+        final Kind kind, final boolean defaultWeightIsDemand, final boolean usesWeight, final boolean needsFiniteDemand)
     {
         this.kind = kind;
         this.defaultWeightIsDemand = defaultWeightIsDemand;

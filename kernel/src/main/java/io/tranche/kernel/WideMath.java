@@ -16,7 +16,8 @@ final class WideMath
     /**
      * Unsigned 128×128→256 product, written to {@code out[off..off+4)}, most significant limb first.
      */
-    static void multiply128(final long aHigh, final long aLow, final long bHigh, final long bLow, final long[] out, final int off)
+    static void multiply128(
+        final long aHigh, final long aLow, final long bHigh, final long bLow, final long[] out, final int off)
     {
         // Schoolbook on 64-bit limbs: (aH·2^64 + aL)(bH·2^64 + bL).
         final long ll = aLow * bLow;
@@ -99,7 +100,9 @@ final class WideMath
         final long cd = c * d;
         final long ef = e * f;
         final long gh = g * h;
-        if ((Math.multiplyHigh(a, b) | Math.multiplyHigh(c, d) | Math.multiplyHigh(e, f) | Math.multiplyHigh(g, h)) == 0 &&
+        final long highs = Math.multiplyHigh(a, b) | Math.multiplyHigh(c, d) | Math.multiplyHigh(e, f) |
+            Math.multiplyHigh(g, h);
+        if (highs == 0 &&
             (ab | cd | ef | gh) >= 0)
         {
             return Int128.compareProductsUnsigned(ab, cd, ef, gh);
