@@ -53,7 +53,7 @@ public final class Journal implements AutoCloseable
     /** Default: the newest 256 MiB of older segments; the rest is checked in the background. */
     public static final long VERIFY_ON_START_DEFAULT = 256L << 20;
     /** Default segment size before a new segment is started. */
-    public static final long MAX_SEGMENT_DEFAULT = 64L << 20;
+    public static final long MAX_SEGMENT_DEFAULT = 16L << 20;
 
     private final Path dir;
     private final Options options;

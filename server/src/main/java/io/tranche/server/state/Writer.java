@@ -73,7 +73,7 @@ public final class Writer implements Agent, CommandLog
         Path dataDir;
         boolean fsync = true;
         int snapshotEvery = 10_000;
-        long snapshotBytes = 64L << 20;
+        long snapshotBytes = 16L << 20;
         int maxQueue = 100_000;
         int queueCapacity = 4096;
         LongConsumer syncNanos = nanos -> { };
