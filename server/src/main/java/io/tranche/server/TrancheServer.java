@@ -13,6 +13,9 @@ import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import io.tranche.server.grpc.AllocationServiceImpl;
 import io.tranche.server.grpc.AuthInterceptor;
+import io.tranche.server.grpc.MalformedRequests;
+import io.tranche.server.grpc.MetadataLimit;
+import io.tranche.server.grpc.PageTokens;
 import io.tranche.server.grpc.QueueServiceImpl;
 import io.tranche.server.grpc.Tokens;
 import io.tranche.server.metrics.Metrics;
@@ -21,10 +24,10 @@ import io.tranche.server.metrics.MetricsInterceptor;
 import io.tranche.server.state.CommandLog;
 import io.tranche.server.state.Writer;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -78,6 +81,12 @@ public final class TrancheServer implements AutoCloseable
     public static TrancheServer start(final Config config) throws IOException
     {
         config.conclude();
+        final Path dataDir = config.dataDir();
+        if (Files.exists(dataDir) && !Files.isDirectory(dataDir))
+        {
+            throw new IOException("--data-dir " + dataDir + " is a file, not a directory; give a directory (it is " +
+                "created if missing), or move the file away");
+        }
         final Metrics metrics = new Metrics();
         final Writer writer = Writer.open(new Writer.Settings()
             .dataDir(config.dataDir())
@@ -97,7 +106,8 @@ public final class TrancheServer implements AutoCloseable
             final NettyServerBuilder builder = NettyServerBuilder
                 .forAddress(new InetSocketAddress(config.listenHost(), config.listenPort()), credentials(config))
                 .maxInboundMessageSize(config.maxInboundMessageSize())
-                .maxInboundMetadataSize(config.maxInboundMetadataSize())
+                // A ceiling above the limit, so that MetadataLimit answers with a status (see there).
+                .maxInboundMetadataSize(MetadataLimit.transportCeiling(config.maxInboundMetadataSize()))
                 .permitKeepAliveTime(config.permitKeepAliveTime().toNanos(), TimeUnit.NANOSECONDS)
                 .permitKeepAliveWithoutCalls(true);
             if (!config.maxConnectionIdle().isZero())
@@ -118,13 +128,15 @@ public final class TrancheServer implements AutoCloseable
             final Tokens tokens = config.tokensFile() == null ? null : Tokens.load(config.tokensFile());
             final MetricsInterceptor metricsInterceptor = new MetricsInterceptor(metrics);
             final AuthInterceptor auth = tokens == null ? null : new AuthInterceptor(tokens);
+            final MetadataLimit limit = new MetadataLimit(config.maxInboundMetadataSize());
+            final PageTokens pageTokens = PageTokens.open(config.dataDir());
 
-            builder.addService(intercept(new AllocationServiceImpl(config.maxClaims()), metricsInterceptor, auth));
-            queueService = new QueueServiceImpl(writer);
-            builder.addService(intercept(queueService, metricsInterceptor, auth));
-            builder.addService(intercept(health.getHealthService(), metricsInterceptor, null));
-            builder.addService(intercept(ProtoReflectionServiceV1.newInstance(), metricsInterceptor, auth));
-            builder.addService(intercept(legacyReflection(), metricsInterceptor, auth));
+            builder.addService(intercept(new AllocationServiceImpl(config.maxClaims()), metricsInterceptor, limit, auth));
+            queueService = new QueueServiceImpl(writer, pageTokens);
+            builder.addService(intercept(queueService, metricsInterceptor, limit, auth));
+            builder.addService(intercept(health.getHealthService(), metricsInterceptor, limit, null));
+            builder.addService(intercept(ProtoReflectionServiceV1.newInstance(), metricsInterceptor, limit, auth));
+            builder.addService(intercept(legacyReflection(), metricsInterceptor, limit, auth));
 
             final Server server = builder.build().start();
             if (config.metricsHost() != null)
@@ -156,12 +168,14 @@ public final class TrancheServer implements AutoCloseable
     }
 
     private static ServerServiceDefinition intercept(
-        final BindableService service, final MetricsInterceptor metrics, final AuthInterceptor auth)
+        final BindableService service, final MetricsInterceptor metrics, final MetadataLimit limit, final AuthInterceptor auth)
     {
-        // The last interceptor given runs first: metrics sees every call, including those auth refuses.
+        // The last interceptor given runs first: metrics sees every call, including those the metadata limit and
+        // auth refuse. The guard is innermost, so that metrics also count the calls it refuses for malformed bytes.
+        final ServerServiceDefinition guarded = MalformedRequests.guard(service.bindService());
         return auth == null ?
-            ServerInterceptors.intercept(service, metrics) :
-            ServerInterceptors.intercept(service, auth, metrics);
+            ServerInterceptors.intercept(guarded, limit, metrics) :
+            ServerInterceptors.intercept(guarded, auth, limit, metrics);
     }
 
     private static ServerCredentials credentials(final Config config) throws IOException
@@ -190,6 +204,12 @@ public final class TrancheServer implements AutoCloseable
     {
         final String host = address.getAddress() != null ? address.getAddress().getHostAddress() : config.listenHost();
         return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port();
+    }
+
+    /** @return every service the server answers, as registered (after the request guard and interceptors). */
+    public java.util.List<ServerServiceDefinition> services()
+    {
+        return server.getServices();
     }
 
     /** @return the bound metrics port, or -1 when metrics are off. */
@@ -392,7 +412,11 @@ public final class TrancheServer implements AutoCloseable
             return this;
         }
 
-        /** @param value allow a non-loopback listen address without tokens. @return this. */
+        /**
+         * @param value allow a non-loopback listen address without tokens, tokens without TLS on a non-loopback
+         *              address, and a non-loopback metrics address.
+         * @return this.
+         */
         public Config insecure(final boolean value)
         {
             insecure = value;
@@ -531,10 +555,25 @@ public final class TrancheServer implements AutoCloseable
             {
                 throw new IllegalArgumentException("durations must not be negative");
             }
-            if (tokensFile == null && !insecure && !isLoopback(listenHost))
+            // Resolved here, so that a host that does not resolve is a bad flag (exit 2), not a failed bind.
+            final boolean listenLoopback = isLoopback(listenHost, "--listen");
+            if (tokensFile == null && !insecure && !listenLoopback)
             {
                 throw new IllegalArgumentException("refusing to listen on " + listenHost + " without --tokens: " +
                     "anyone who can reach it could mutate the queue; give --tokens FILE, or --insecure to accept that");
+            }
+            if (tokensFile != null && tlsCert == null && !insecure && !listenLoopback)
+            {
+                throw new IllegalArgumentException("refusing --tokens without TLS on " + listenHost + ": the bearer " +
+                    "tokens would cross the network in clear text, readable by anyone on the path; give --tls-cert " +
+                    "and --tls-key, or --insecure to accept that");
+            }
+            if (metricsHost != null && !isLoopback(metricsHost, "--metrics") && !insecure)
+            {
+                throw new IllegalArgumentException("refusing to serve metrics on " + metricsHost + ": /metrics has no " +
+                    "authentication and shows anyone who can reach it the queue length, outstanding demand and call " +
+                    "counts; give a loopback address such as 127.0.0.1:" + Math.max(metricsPort, 0) +
+                    ", or --insecure to accept that");
             }
             return this;
         }
@@ -547,16 +586,16 @@ public final class TrancheServer implements AutoCloseable
             }
         }
 
-        private static boolean isLoopback(final String host)
+        private static boolean isLoopback(final String host, final String option)
         {
             try
             {
-                final InetAddress address = InetAddress.getByName(host);
-                return address.isLoopbackAddress();
+                return InetAddress.getByName(host).isLoopbackAddress();
             }
             catch (final UnknownHostException ex)
             {
-                throw new UncheckedIOException("cannot resolve --listen host " + host, ex);
+                throw new IllegalArgumentException(option + " host \"" + host + "\" cannot be resolved; give an IP " +
+                    "address (127.0.0.1, 0.0.0.0, [::1]) or a name this machine resolves");
             }
         }
 
@@ -624,7 +663,7 @@ public final class TrancheServer implements AutoCloseable
             return tlsKey;
         }
 
-        /** @return whether a non-loopback address without tokens is allowed. */
+        /** @return whether the exposures {@link #insecure(boolean)} lists are allowed. */
         public boolean insecure()
         {
             return insecure;

@@ -13,7 +13,7 @@ import io.tranche.proto.v1.Award;
 import io.tranche.proto.v1.Claim;
 import io.tranche.proto.v1.Method;
 import io.tranche.proto.v1.Policy;
-import io.tranche.server.allocation.AllocationEngine;
+import io.tranche.server.allocation.AllocationProtoAdapter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
@@ -60,7 +60,7 @@ class AllocationServiceTest
     {
         final AllocateRequest request = seed();
         final AllocateResponse response = server.allocation().allocate(request);
-        assertThat(response).isEqualTo(new AllocationEngine(100).allocate(request));
+        assertThat(response).isEqualTo(new AllocationProtoAdapter(100).allocate(request).response());
         assertThat(response.getAwardsList()).extracting(Award::getId)
             .containsExactlyElementsOf(request.getClaimsList().stream().map(Claim::getId).toList());
         assertThat(response.getAllocated() + response.getUnallocated()).isEqualTo(request.getSupply());

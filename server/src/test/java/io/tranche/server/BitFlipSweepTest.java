@@ -45,6 +45,11 @@ class BitFlipSweepTest
         BAD_REFUSAL,
         /** Started without some acknowledged record, or with a changed one. */
         SILENT_LOSS,
+        /**
+         * Started, then a read of an acknowledged record failed with DATA_LOSS: loud, but the record is not
+         * recovered and the start did not refuse.
+         */
+        DATA_LOSS_ON_READ,
         /** Failed some other way (not an IOException). */
         CRASHED
     }
@@ -188,7 +193,7 @@ class BitFlipSweepTest
         catch (final RuntimeException ex)
         {
             detail[0] = "started, then reading failed: " + ex;
-            return Outcome.CRASHED;
+            return RobustnessSupport.code(ex) == io.grpc.Status.Code.DATA_LOSS ? Outcome.DATA_LOSS_ON_READ : Outcome.CRASHED;
         }
         finally
         {

@@ -18,7 +18,6 @@ import io.grpc.netty.shaded.io.netty.channel.socket.nio.NioSocketChannel;
 import io.grpc.netty.shaded.io.netty.util.concurrent.DefaultThreadFactory;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.ServerCalls;
-import io.tranche.bench.BenchMain;
 import io.tranche.bench.kernel.Problems;
 import io.tranche.kernel.Claims;
 import io.tranche.proto.v1.AllocateRequest;
@@ -60,7 +59,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
@@ -88,8 +86,6 @@ public class EndToEndBenchmark
 {
     static final String ECHO_SERVICE = "tranche.bench.Echo";
 
-    /** Calls of each RPC made in setup before JMH's own warm-up: gRPC and Netty warm up by calls, not by time. */
-    public static final String WARMUP_CALLS_PROP_NAME = "tranche.bench.e2e.warmupCalls";
     static final int WARMUP_CALLS_DEFAULT = 2000;
 
     static final MethodDescriptor.Marshaller<byte[]> BYTES = new MethodDescriptor.Marshaller<>()
@@ -196,7 +192,7 @@ public class EndToEndBenchmark
         }
         echoResponse = response;
         // Both RPCs, so the shared client and transport code is compiled before either is measured.
-        final int warmupCalls = Integer.getInteger(WARMUP_CALLS_PROP_NAME, WARMUP_CALLS_DEFAULT);
+        final int warmupCalls = Integer.getInteger(EndToEndRecord.WARMUP_CALLS_PROP_NAME, WARMUP_CALLS_DEFAULT);
         for (int i = 0; i < warmupCalls; i++)
         {
             ClientCalls.blockingUnaryCall(allocateChannel, ALLOCATE, CallOptions.DEFAULT, request);
@@ -243,13 +239,11 @@ public class EndToEndBenchmark
         {
             bytes += e.getValue() - serverBytesAtStart.getOrDefault(e.getKey(), 0L);
         }
-        final String out = System.getProperty(BenchMain.OUT_PROP_NAME);
+        final String out = System.getProperty(EndToEndRecord.OUT_PROP_NAME);
         if (out != null)
         {
-            final String line = String.format(Locale.ROOT,
-                "{\"benchmark\":\"%s\",\"mode\":\"%s\",\"claims\":%d,\"calls\":%d,\"serverBytes\":%d}%n",
-                benchmark, mode, claims, calls.sum(), bytes);
-            Files.writeString(Path.of(out, "e2e-server.jsonl"), line, StandardCharsets.UTF_8,
+            final String line = EndToEndRecord.line(benchmark, mode, claims, calls.sum(), bytes);
+            Files.writeString(Path.of(out, EndToEndRecord.FILE), line, StandardCharsets.UTF_8,
                 StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         }
         allocateChannel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);

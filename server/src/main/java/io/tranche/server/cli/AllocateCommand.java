@@ -7,7 +7,8 @@ import io.tranche.proto.v1.AllocateRequest;
 import io.tranche.proto.v1.AllocateResponse;
 import io.tranche.proto.v1.Award;
 import io.tranche.proto.v1.Claim;
-import io.tranche.server.allocation.AllocationEngine;
+import io.tranche.server.allocation.AllocationOutcome;
+import io.tranche.server.allocation.AllocationProtoAdapter;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -49,7 +50,7 @@ public final class AllocateCommand implements Callable<Integer>
     boolean jsonl;
 
     @Option(names = "--max-claims", description = "Largest number of claims in one problem (default: ${DEFAULT-VALUE}).")
-    int maxClaims = AllocationEngine.DEFAULT_MAX_CLAIMS;
+    int maxClaims = AllocationProtoAdapter.DEFAULT_MAX_CLAIMS;
 
     private final JsonFormat.Parser parser = JsonFormat.parser();
 
@@ -57,10 +58,10 @@ public final class AllocateCommand implements Callable<Integer>
     public Integer call() throws IOException
     {
         final PrintStream out = new PrintStream(new java.io.BufferedOutputStream(System.out, 1 << 16), false, StandardCharsets.UTF_8);
-        final AllocationEngine engine = new AllocationEngine(maxClaims);
+        final AllocationProtoAdapter adapter = new AllocationProtoAdapter(maxClaims);
         try
         {
-            return jsonl ? streamLines(engine, out) : single(engine, out);
+            return jsonl ? streamLines(adapter, out) : single(adapter, out);
         }
         finally
         {
@@ -68,7 +69,7 @@ public final class AllocateCommand implements Callable<Integer>
         }
     }
 
-    private int single(final AllocationEngine engine, final PrintStream out) throws IOException
+    private int single(final AllocationProtoAdapter adapter, final PrintStream out) throws IOException
     {
         final String text;
         try
@@ -92,10 +93,16 @@ public final class AllocateCommand implements Callable<Integer>
             return EXIT_INVALID;
         }
         final AllocateRequest req = request.build();
-        final AllocateResponse response = engine.allocate(req);
+        final AllocationOutcome outcome = adapter.allocate(req);
+        if (outcome.kind() == AllocationOutcome.Kind.TOO_MANY_CLAIMS)
+        {
+            System.err.println("tranche allocate: RESOURCE_EXHAUSTED: " + outcome.message());
+            return EXIT_INVALID;
+        }
+        final AllocateResponse response = outcome.response();
         if (response == null)
         {
-            final Violations v = engine.violations();
+            final Violations v = outcome.violations();
             System.err.println("tranche allocate: INVALID_ARGUMENT: " + v.count() + " problem(s) in the request");
             for (int i = 0; i < v.count(); i++)
             {
@@ -114,7 +121,7 @@ public final class AllocateCommand implements Callable<Integer>
         return 0;
     }
 
-    private int streamLines(final AllocationEngine engine, final PrintStream out) throws IOException
+    private int streamLines(final AllocationProtoAdapter adapter, final PrintStream out) throws IOException
     {
         final JsonFormat.Printer printer = JsonFormat.printer().alwaysPrintFieldsWithNoPresence().omittingInsignificantWhitespace();
         final BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8), 1 << 16);
@@ -137,10 +144,10 @@ public final class AllocateCommand implements Callable<Integer>
                 out.println(errorLine(line, "INVALID_ARGUMENT", "malformed request JSON: " + message(ex), null));
                 continue;
             }
-            final AllocateResponse response;
+            final AllocationOutcome outcome;
             try
             {
-                response = engine.allocate(request.build());
+                outcome = adapter.allocate(request.build());
             }
             catch (final RuntimeException ex)
             {
@@ -149,15 +156,18 @@ public final class AllocateCommand implements Callable<Integer>
                 out.println(errorLine(line, "INTERNAL", "internal error: " + message(ex), null));
                 continue;
             }
-            if (response == null)
+            line.setLength(0);
+            switch (outcome.kind())
             {
-                line.setLength(0);
-                final Violations v = engine.violations();
-                out.println(errorLine(line, "INVALID_ARGUMENT", v.count() + " problem(s) in the request: " + v, v));
-            }
-            else
-            {
-                out.println(printer.print(response));
+                case ALLOCATED:
+                    out.println(printer.print(outcome.response()));
+                    break;
+                case TOO_MANY_CLAIMS:
+                    out.println(errorLine(line, "RESOURCE_EXHAUSTED", outcome.message(), null));
+                    break;
+                default:
+                    final Violations v = outcome.violations();
+                    out.println(errorLine(line, "INVALID_ARGUMENT", v.count() + " problem(s) in the request: " + v, v));
             }
             if (!in.ready())
             {
