@@ -14,6 +14,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * (floors rationed for every other method), a supply of at most 50,000 lots so that the reference's
  * greedy stays quick.
  */
+@Tag("slow")
 class LargeTierComparisonTest
 {
     private static final int CLAIMS = 35_000;

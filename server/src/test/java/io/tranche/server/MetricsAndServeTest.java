@@ -75,7 +75,7 @@ class MetricsAndServeTest
     {
         final String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         final Process process = new ProcessBuilder(java, "--add-opens", "java.base/jdk.internal.misc=ALL-UNNAMED",
-            "-cp", System.getProperty("java.class.path"), "io.tranche.server.Main",
+            "-cp", System.getProperty("java.class.path"), "io.tranche.server.cli.Main",
             "serve", "--listen", "127.0.0.1:0", "--data-dir", dir.toString(), "--grace-period", "2s")
             .redirectError(ProcessBuilder.Redirect.DISCARD)
             .start();

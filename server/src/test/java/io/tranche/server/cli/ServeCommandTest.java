@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
-import io.tranche.server.Main;
+import io.tranche.server.cli.Main;
 import io.tranche.server.TrancheServer;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
