@@ -3,6 +3,7 @@ package io.tranche.kernel;
 import java.util.Arrays;
 import java.util.Random;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
