@@ -209,8 +209,15 @@ final class LedgerChild implements AutoCloseable
     }
 
     @Override
-    public void close() throws InterruptedException
+    public void close()
     {
-        kill();
+        try
+        {
+            kill();
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
     }
 }

@@ -9,7 +9,6 @@ import io.tranche.kernel.ReferenceAllocator;
 import io.tranche.proto.v1.AllocateRequest;
 import io.tranche.proto.v1.AllocateResponse;
 import io.tranche.proto.v1.Claim;
-import io.tranche.server.cli.Main;
 import io.tranche.server.allocation.AllocationProtoAdapter;
 import io.tranche.server.allocation.AllocationMapper;
 import java.io.ByteArrayInputStream;
