@@ -60,7 +60,9 @@ public final class VerifyCommand extends ClientCommand
             return QueueClient.EXIT_FAILURE;
         }
         out.println("verified " + dataDir + ": " + report.records + " record(s), " + report.tranches + " tranche(s), " +
-            report.awards + " award(s) recomputed, " + report.claims + " claim(s) queued; in " + ms + " ms");
+            report.awards + " award(s) recomputed, " + report.claims + " claim(s) queued" +
+            (report.snapshotsChecked > 0 ? ", " + report.snapshotsChecked + " snapshot(s) cross-checked" : "") +
+            "; in " + ms + " ms");
         out.println("last digest " + (report.lastDigest.length == 0 ? "(none: no tranche)" : TrancheDigest.hex(report.lastDigest)));
         return 0;
     }

@@ -9,6 +9,7 @@ import io.tranche.server.state.InMemoryLedger;
 import io.tranche.server.state.Journal;
 import io.tranche.server.state.Outcome;
 import io.tranche.server.state.QueueStateMachine;
+import io.tranche.server.state.Writer;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -35,6 +36,8 @@ public final class OfflineVerifier
         public long awards;
         /** Claims in the queue after the last record. */
         public long claims;
+        /** Snapshots whose state matched the journal replayed up to them. */
+        public long snapshotsChecked;
         /** The last tranche's digest, or empty. */
         public byte[] lastDigest = new byte[0];
     }
@@ -63,6 +66,17 @@ public final class OfflineVerifier
     {
         final Report report = new Report();
         final QueueStateMachine machine = new QueueStateMachine(new InMemoryLedger(), maxQueue, TrancheDigest::compute);
+        // Snapshots are checkpoints to cross-check, never trusted: the state is rebuilt from record 1.
+        final java.util.TreeMap<Long, byte[]> snapshots;
+        try
+        {
+            snapshots = Writer.snapshotStates(dataDir);
+        }
+        catch (final IOException ex)
+        {
+            report.problem = ex.getMessage();
+            return report;
+        }
         try
         {
             Journal.replayAll(dataDir, (index, type, time, payload, segment, offset) ->
@@ -82,6 +96,7 @@ public final class OfflineVerifier
                 {
                     throw new Stop("journal record " + index + " (type " + type + ") does not apply: " + outcome);
                 }
+                crossCheck(snapshots.get(index), machine, index, report);
             });
         }
         catch (final Stop stop)
@@ -90,6 +105,25 @@ public final class OfflineVerifier
         }
         report.claims = machine.queueLength();
         return report;
+    }
+
+    private static void crossCheck(final byte[] expected, final QueueStateMachine machine, final long index,
+        final Report report) throws IOException
+    {
+        if (expected == null)
+        {
+            return;
+        }
+        final java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        machine.snapshot(new java.io.DataOutputStream(bytes));
+        final byte[] actual = bytes.toByteArray();
+        if (!Arrays.equals(actual, expected))
+        {
+            throw new Stop("snapshot at record " + index + " disagrees with the journal replayed up to it (state " +
+                "section: first difference at byte " + Arrays.mismatch(actual, expected) + " of " + expected.length +
+                "): the snapshot was altered, or the journal before it was");
+        }
+        report.snapshotsChecked++;
     }
 
     private static String checkTranche(final QueueStateMachine machine, final Tranche t, final long time, final Report report)

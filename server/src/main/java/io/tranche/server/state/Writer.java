@@ -328,6 +328,42 @@ public final class Writer implements Agent, CommandLog
         return loaded;
     }
 
+    /**
+     * The state sections of the snapshots in a data directory, for verification: what
+     * {@link QueueStateMachine#snapshot} wrote at each snapshot's record index.
+     *
+     * @param dir data directory.
+     * @return record index to state bytes, in index order.
+     * @throws IOException when a snapshot cannot be read or fails its checksum.
+     */
+    public static java.util.TreeMap<Long, byte[]> snapshotStates(final Path dir) throws IOException
+    {
+        final java.util.TreeMap<Long, byte[]> states = new java.util.TreeMap<>();
+        try (Stream<Path> files = Files.list(dir))
+        {
+            for (final Path p : (Iterable<Path>)files::iterator)
+            {
+                if (!p.getFileName().toString().matches("snapshot-\\d{20}\\.snap"))
+                {
+                    continue;
+                }
+                final byte[] bytes = Files.readAllBytes(p);
+                final CRC32C crc = new CRC32C();
+                crc.update(bytes, 0, Math.max(0, bytes.length - 4));
+                if (bytes.length < 32 || (int)crc.getValue() != ByteBuffer.wrap(bytes).getInt(bytes.length - 4) ||
+                    ByteBuffer.wrap(bytes).getInt(0) != SNAPSHOT_MAGIC)
+                {
+                    throw new IOException("snapshot file " + p + " fails its checksum or is not a format-2 snapshot");
+                }
+                final ByteBuffer buf = ByteBuffer.wrap(bytes);
+                final long tranches = buf.getLong(20);
+                final int start = (int)(28 + 24 * tranches);
+                states.put(buf.getLong(4), java.util.Arrays.copyOfRange(bytes, start, bytes.length - 4));
+            }
+        }
+        return states;
+    }
+
     // Rebuilds the state from disk after a failed batch: the snapshot plus the journal as synced.
     private Loaded reload() throws IOException
     {

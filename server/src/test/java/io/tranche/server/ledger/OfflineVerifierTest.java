@@ -101,6 +101,50 @@ class OfflineVerifierTest
     }
 
     @Test
+    void shouldReportASnapshotThatDisagreesWithTheJournal() throws Exception
+    {
+        final Path snapped = dir.resolve("snapped");
+        final TrancheServer server = TrancheServer.start(new TrancheServer.Config().listen("127.0.0.1", 0)
+            .dataDir(snapped).snapshotEvery(5));
+        final ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
+        try
+        {
+            final QueueServiceGrpc.QueueServiceBlockingStub queue = QueueServiceGrpc.newBlockingStub(channel);
+            for (int i = 0; i < 8; i++)
+            {
+                queue.createClaim(CreateClaimRequest.newBuilder().setClaim(Claim.newBuilder().setId("c" + i)
+                    .setDemand(100 + i)).build());
+                if (i % 4 == 3)
+                {
+                    queue.releaseTranche(ReleaseTrancheRequest.newBuilder().setRequestId("r" + i).setSupply(50)
+                        .setPolicy(Policy.newBuilder().setMethod(Method.DHONDT)).build());
+                }
+            }
+        }
+        finally
+        {
+            channel.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
+            server.close();
+        }
+        final OfflineVerifier.Report clean = OfflineVerifier.verify(snapped, 100_000);
+        assertThat(clean.problem).isNull();
+        assertThat(clean.snapshotsChecked).as("the newest snapshot is cross-checked").isEqualTo(1);
+        final Path snapshot;
+        try (java.util.stream.Stream<Path> files = Files.list(snapped))
+        {
+            snapshot = files.filter(p -> p.getFileName().toString().endsWith(".snap")).findFirst().orElseThrow();
+        }
+        final byte[] bytes = Files.readAllBytes(snapshot);
+        bytes[bytes.length - 12] ^= 1; // inside the state section (the last request id's tranche number)
+        final java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        crc.update(bytes, 0, bytes.length - 4);
+        java.nio.ByteBuffer.wrap(bytes).putInt(bytes.length - 4, (int)crc.getValue());
+        Files.write(snapshot, bytes);
+        final OfflineVerifier.Report report = OfflineVerifier.verify(snapped, 100_000);
+        assertThat(report.problem).contains("snapshot at record").contains("disagrees with the journal");
+    }
+
+    @Test
     void shouldNameTrancheClaimAndBothValuesForAnAwardEditedOnDisk() throws Exception
     {
         final Path segment = onlySegment();
