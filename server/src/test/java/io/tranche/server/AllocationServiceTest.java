@@ -56,6 +56,21 @@ class AllocationServiceTest
     }
 
     @Test
+    void shouldRejectMinusTwoToTheSixtyThreeWithItsTrueValue()
+    {
+        // -2^63 is the kernel's "absent": sent as a value it must be rejected, and reported as what was sent.
+        final StatusRuntimeException ex = catchError(() -> server.allocation().allocate(AllocateRequest.newBuilder()
+            .setSupply(10)
+            .addClaims(Claim.newBuilder().setId("a").setDemand(5).setCap(Long.MIN_VALUE).setWeight(Long.MIN_VALUE))
+            .build()));
+        assertThat(ex.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+        assertThat(violations(ex)).contains("claims[0].cap", "claims[0].weight");
+        assertThat(ex.getStatus().getDescription()).contains("claims[0].cap must be >= 0, was -9223372036854775808")
+            .contains("claims[0].weight must be >= 0, was -9223372036854775808")
+            .doesNotContain("-9223372036854775807");
+    }
+
+    @Test
     void shouldAnswerExactlyAsTheInProcessEngine() throws Exception
     {
         final AllocateRequest request = seed();
