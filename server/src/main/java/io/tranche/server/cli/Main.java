@@ -62,7 +62,7 @@ public final class Main implements Runnable
         public String[] getVersion() throws java.io.IOException
         {
             final java.util.Properties p = new java.util.Properties();
-            try (java.io.InputStream in = Main.class.getResourceAsStream("version.properties"))
+            try (java.io.InputStream in = Main.class.getResourceAsStream("/io/tranche/server/version.properties"))
             {
                 if (in != null)
                 {
