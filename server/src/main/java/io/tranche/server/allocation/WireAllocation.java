@@ -508,50 +508,6 @@ public final class WireAllocation
         out.flush();
     }
 
-    /** Reads the reused request buffer; re-pointed for each call. */
-    private static final class ByteSource extends InputStream
-    {
-        private byte[] bytes;
-        private int position;
-        private int limit;
-
-        void reset(final byte[] bytes, final int limit)
-        {
-            this.bytes = bytes;
-            this.position = 0;
-            this.limit = limit;
-        }
-
-        @Override
-        public int read()
-        {
-            return position < limit ? bytes[position++] & 0xFF : -1;
-        }
-
-        @Override
-        public int read(final byte[] b, final int off, final int len)
-        {
-            if (len == 0)
-            {
-                return 0;
-            }
-            final int n = Math.min(len, limit - position);
-            if (n <= 0)
-            {
-                return -1;
-            }
-            System.arraycopy(bytes, position, b, off, n);
-            position += n;
-            return n;
-        }
-
-        @Override
-        public int available()
-        {
-            return limit - position;
-        }
-    }
-
     /** The reused response buffer; grows on a cold path. */
     private static final class ByteSink extends OutputStream
     {

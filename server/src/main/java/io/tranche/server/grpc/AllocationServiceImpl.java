@@ -19,6 +19,7 @@ import io.tranche.proto.v1.AllocateResponse;
 import io.tranche.proto.v1.AllocationServiceGrpc;
 import io.tranche.server.status.Errors;
 import io.tranche.server.allocation.AllocationOutcome;
+import io.tranche.server.allocation.ByteSource;
 import io.tranche.server.allocation.AllocationProtoAdapter;
 import io.tranche.server.allocation.WireAllocation;
 import java.io.IOException;
@@ -206,17 +207,12 @@ public final class AllocationServiceImpl implements BindableService
     }
 
     /** The reused response bytes as the stream gRPC drains during {@code sendMessage}. */
-    static final class ResponseStream extends InputStream implements KnownLength, Drainable
+    static final class ResponseStream extends ByteSource implements KnownLength, Drainable
     {
-        private byte[] bytes;
-        private int position;
-        private int limit;
-
-        ResponseStream reset(final byte[] bytes, final int limit)
+        @Override
+        public ResponseStream reset(final byte[] bytes, final int limit)
         {
-            this.bytes = bytes;
-            this.position = 0;
-            this.limit = limit;
+            super.reset(bytes, limit);
             return this;
         }
 
@@ -227,35 +223,6 @@ public final class AllocationServiceImpl implements BindableService
             target.write(bytes, position, n);
             position = limit;
             return n;
-        }
-
-        @Override
-        public int read()
-        {
-            return position < limit ? bytes[position++] & 0xFF : -1;
-        }
-
-        @Override
-        public int read(final byte[] b, final int off, final int len)
-        {
-            if (len == 0)
-            {
-                return 0;
-            }
-            final int n = Math.min(len, limit - position);
-            if (n <= 0)
-            {
-                return -1;
-            }
-            System.arraycopy(bytes, position, b, off, n);
-            position += n;
-            return n;
-        }
-
-        @Override
-        public int available()
-        {
-            return limit - position;
         }
     }
 
