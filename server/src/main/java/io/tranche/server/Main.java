@@ -2,6 +2,7 @@ package io.tranche.server;
 
 import io.tranche.server.cli.AllocateCommand;
 import io.tranche.server.cli.ClaimCommand;
+import io.tranche.server.cli.ClusterCommand;
 import io.tranche.server.cli.ProblemsCommand;
 import io.tranche.server.cli.ReleaseCommand;
 import io.tranche.server.cli.ServeCommand;
@@ -20,6 +21,7 @@ import picocli.CommandLine.Command;
     subcommands = {
         AllocateCommand.class,
         ServeCommand.class,
+        ClusterCommand.class,
         ClaimCommand.class,
         ReleaseCommand.class,
         TranchesCommand.class,
