@@ -42,8 +42,11 @@ public final class ClusterNode implements AutoCloseable
     public static final long LEADER_HEARTBEAT_INTERVAL_NS_DEFAULT = TimeUnit.MILLISECONDS.toNanos(100);
     /** Default election timeout. */
     public static final long ELECTION_TIMEOUT_NS_DEFAULT = TimeUnit.MILLISECONDS.toNanos(500);
-    /** Default time a starting member waits to hear from the others before electing with a majority. */
-    public static final long STARTUP_CANVASS_TIMEOUT_NS_DEFAULT = TimeUnit.SECONDS.toNanos(5);
+    /**
+     * Default time a starting member waits to hear from the others before electing with a majority, in
+     * leader heartbeat timeouts (Aeron wants a multiple of it).
+     */
+    public static final int STARTUP_CANVASS_HEARTBEAT_TIMEOUTS_DEFAULT = 4;
     /** Term length of the log (the longest command or answer is an eighth of it). */
     public static final int LOG_TERM_LENGTH = 4 << 20;
     /** Term length of other publications. */
@@ -249,7 +252,8 @@ public final class ClusterNode implements AutoCloseable
         timeout("aeron.cluster.leader.heartbeat.interval", LEADER_HEARTBEAT_INTERVAL_NS_DEFAULT,
             consensusContext::leaderHeartbeatIntervalNs);
         timeout("aeron.cluster.election.timeout", ELECTION_TIMEOUT_NS_DEFAULT, consensusContext::electionTimeoutNs);
-        timeout("aeron.cluster.startup.canvass.timeout", STARTUP_CANVASS_TIMEOUT_NS_DEFAULT,
+        timeout("aeron.cluster.startup.canvass.timeout",
+            STARTUP_CANVASS_HEARTBEAT_TIMEOUTS_DEFAULT * consensusContext.leaderHeartbeatTimeoutNs(),
             consensusContext::startupCanvassTimeoutNs);
 
         final QueueClusteredService service = new QueueClusteredService(maxQueue, digester);

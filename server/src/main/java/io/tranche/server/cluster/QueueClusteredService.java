@@ -278,6 +278,8 @@ public final class QueueClusteredService implements ClusteredService
     public void onRoleChange(final Cluster.Role newRole)
     {
         role = newRole;
+        // One line per change on stderr: operators (and the failover test) see who leads.
+        System.err.println("tranche: cluster node " + cluster.memberId() + " role " + newRole);
     }
 
     @Override
