@@ -1,7 +1,7 @@
 package io.tranche.bench;
 
 import com.google.gson.GsonBuilder;
-import io.tranche.bench.server.EndToEndBenchmark;
+import io.tranche.bench.server.EndToEndRecord;
 import org.openjdk.jmh.profile.GCProfiler;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.results.format.ResultFormatFactory;
@@ -39,12 +39,14 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "tranche bench", mixinStandardHelpOptions = true, sortOptions = false,
     description = {"Runs the kernel, baseline and end-to-end JMH suites and writes a report.",
-        "Profiles: full (default, about 20-30 min on 2 cores), --quick (a few minutes), --smoke (proves every benchmark runs)."},
+        "Profiles: full (default, about 26 min on a quiet 2-core VM), --quick (about 5 min),",
+        "--smoke (proves every benchmark runs; 8 min on a heavily loaded 2-core VM)."},
     subcommands = {BenchMain.ReportCommand.class, BenchMain.CompareCommand.class})
 public final class BenchMain implements Callable<Integer>
 {
-    /** System property naming the result folder inside benchmark JVMs (the end-to-end suite writes there). */
-    public static final String OUT_PROP_NAME = "tranche.bench.out";
+
+    /** Exit code for a usage mistake: a missing folder, a pattern that matches nothing. */
+    static final int EXIT_USAGE = 2;
 
     static final String ALL = "io\\.tranche\\.bench\\..*Benchmark\\..*";
     static final String E2E = "EndToEndBenchmark";
@@ -99,13 +101,11 @@ public final class BenchMain implements Callable<Integer>
         }
         final String profile = smoke ? "smoke" : quick ? "quick" : "full";
         final Path dir = out != null ? out : defaultOut(profile);
-        Files.createDirectories(dir);
-        Files.deleteIfExists(dir.resolve("e2e-server.jsonl"));
 
         final int warmupCalls = smoke ? 20 : quick ? 1000 : 3000;
         final List<String> jvmArgs = List.of("--add-opens", "java.base/jdk.internal.misc=ALL-UNNAMED", "-Xms2g", "-Xmx2g",
-            "-D" + OUT_PROP_NAME + "=" + dir.toAbsolutePath(),
-            "-D" + EndToEndBenchmark.WARMUP_CALLS_PROP_NAME + "=" + warmupCalls);
+            "-D" + EndToEndRecord.OUT_PROP_NAME + "=" + dir.toAbsolutePath(),
+            "-D" + EndToEndRecord.WARMUP_CALLS_PROP_NAME + "=" + warmupCalls);
         final List<String> include = includes.isEmpty() ? List.of(ALL) : includes;
         final Map<String, String> overrides = new LinkedHashMap<>();
         if ("smoke".equals(profile))
@@ -121,8 +121,8 @@ public final class BenchMain implements Callable<Integer>
         if (forks != null && forks == 0)
         {
             // In-process run (tests): the benchmarks read the result folder from this JVM.
-            System.setProperty(OUT_PROP_NAME, dir.toAbsolutePath().toString());
-            System.setProperty(EndToEndBenchmark.WARMUP_CALLS_PROP_NAME, Integer.toString(warmupCalls));
+            System.setProperty(EndToEndRecord.OUT_PROP_NAME, dir.toAbsolutePath().toString());
+            System.setProperty(EndToEndRecord.WARMUP_CALLS_PROP_NAME, Integer.toString(warmupCalls));
         }
         // Two passes: the kernel suite, then end to end, which needs more calls to warm up gRPC and Netty.
         final List<String> kernelExcludes = new ArrayList<>(excludes);
@@ -132,6 +132,14 @@ public final class BenchMain implements Callable<Integer>
         final int kernelCount = count(include, kernelExcludes, overrides);
         final int e2eCount = count(include, e2eExcludes, overrides);
         final int total = kernelCount + e2eCount;
+        if (total == 0)
+        {
+            System.err.println("tranche bench: no benchmark matches --include " + include + (excludes.isEmpty() ? "" :
+                " --exclude " + excludes));
+            return EXIT_USAGE;
+        }
+        Files.createDirectories(dir);
+        Files.deleteIfExists(dir.resolve(EndToEndRecord.FILE));
 
         final String command = "tranche bench " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
         Files.writeString(dir.resolve("machine.json"),
@@ -261,6 +269,25 @@ public final class BenchMain implements Callable<Integer>
         return results.resolve(LocalDate.now(ZoneOffset.UTC) + "-" + profile + "-" + Machine.architecture());
     }
 
+    /**
+     * @param dir a folder named on the command line.
+     * @return true when it holds a {@code jmh.json}; otherwise says so in one line on standard error.
+     */
+    static boolean isResultFolder(final Path dir)
+    {
+        if (!Files.isDirectory(dir))
+        {
+            System.err.println("tranche bench: no such result folder: " + dir);
+            return false;
+        }
+        if (!Files.isRegularFile(dir.resolve("jmh.json")))
+        {
+            System.err.println("tranche bench: " + dir + " is not a result folder (no jmh.json in it)");
+            return false;
+        }
+        return true;
+    }
+
     /** {@code tranche bench report DIR}. */
     @Command(name = "report", mixinStandardHelpOptions = true,
         description = "Rebuilds DIR/report.md and DIR/charts/ from DIR/jmh.json (and machine.json, notes.md).")
@@ -272,6 +299,10 @@ public final class BenchMain implements Callable<Integer>
         @Override
         public Integer call() throws IOException
         {
+            if (!isResultFolder(dir))
+            {
+                return EXIT_USAGE;
+            }
             System.out.println("tranche bench: report " + Report.build(dir));
             return 0;
         }
@@ -294,6 +325,10 @@ public final class BenchMain implements Callable<Integer>
         @Override
         public Integer call() throws IOException
         {
+            if (!isResultFolder(a) || !isResultFolder(b))
+            {
+                return EXIT_USAGE;
+            }
             final String md = Compare.compare(a, b);
             System.out.print(md);
             if (out != null)

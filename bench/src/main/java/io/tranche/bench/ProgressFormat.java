@@ -75,9 +75,28 @@ final class ProgressFormat implements OutputFormat
         }
         final Result<?> primary = result.getPrimaryResult();
         final Result<?> norm = result.getSecondaryResults().get("gc.alloc.rate.norm");
-        out.printf(Locale.ROOT, " %s %s%s (%.1f s, total %.0f s)%n", Report.number(primary.getScore()), primary.getScoreUnit(),
+        final double total = (System.nanoTime() - started) / 1e9;
+        out.printf(Locale.ROOT, " %s %s%s (%.1f s, total %.0f s%s)%n", Report.number(primary.getScore()),
+            primary.getScoreUnit(),
             norm == null ? "" : String.format(Locale.ROOT, ", %s B/op", Report.number(norm.getScore())), seconds,
-            (System.nanoTime() - started) / 1e9);
+            total, timeLeft(total, index, this.total));
+    }
+
+    /**
+     * @param elapsed seconds since the run started.
+     * @param done    benchmarks finished.
+     * @param total   benchmarks in the run (0 when unknown).
+     * @return ", about … left" from the mean time per benchmark so far, or "" when nothing is left or known.
+     */
+    static String timeLeft(final double elapsed, final int done, final int total)
+    {
+        if (done <= 0 || total <= done)
+        {
+            return "";
+        }
+        final long seconds = Math.round(elapsed / done * (total - done));
+        return seconds < 90 ? ", about " + seconds + " s left" :
+            String.format(Locale.ROOT, ", about %d min left", Math.round(seconds / 60.0));
     }
 
     @Override

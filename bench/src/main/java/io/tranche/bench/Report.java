@@ -1,5 +1,6 @@
 package io.tranche.bench;
 
+import io.tranche.bench.server.EndToEndRecord;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
@@ -503,7 +504,7 @@ final class Report
     private Map<String, long[]> serverAllocation() throws IOException
     {
         final Map<String, long[]> out = new TreeMap<>();
-        final Path file = dir.resolve("e2e-server.jsonl");
+        final Path file = dir.resolve(EndToEndRecord.FILE);
         if (!Files.exists(file))
         {
             return out;
@@ -515,10 +516,11 @@ final class Report
                 continue;
             }
             final JsonObject o = JsonParser.parseString(line).getAsJsonObject();
-            final String key = o.get("benchmark").getAsString() + " " + o.get("claims").getAsString();
+            final String key = o.get(EndToEndRecord.BENCHMARK).getAsString() + " " +
+                o.get(EndToEndRecord.CLAIMS).getAsString();
             final long[] sum = out.computeIfAbsent(key, k -> new long[2]);
-            sum[0] += o.get("calls").getAsLong();
-            sum[1] += o.get("serverBytes").getAsLong();
+            sum[0] += o.get(EndToEndRecord.CALLS).getAsLong();
+            sum[1] += o.get(EndToEndRecord.SERVER_BYTES).getAsLong();
         }
         return out;
     }

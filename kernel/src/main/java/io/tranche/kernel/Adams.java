@@ -6,9 +6,9 @@ package io.tranche.kernel;
  */
 final class Adams extends DivisorMethod
 {
-    Adams(final int capacity)
+    Adams()
     {
-        super(true, capacity);
+        super(true);
     }
 
     @Override
@@ -21,7 +21,7 @@ final class Adams extends DivisorMethod
     int compareFinite(final long wi, final long ni, final long wj, final long nj)
     {
         // w_i / n_i vs w_j / n_j, n ≥ 1
-        return WideMath.compareProducts(wi, nj, wj, ni);
+        return Int128.compareProductsUnsigned(wi, nj, wj, ni);
     }
 
     @Override

@@ -61,7 +61,8 @@ public final class Claims
      * @param floor  floor in units.
      * @return the index (queue position) of the claim.
      */
-    public int add(final String id, final long demand, final long weight, final int tier, final long cap, final long floor)
+    public int add(
+        final String id, final long demand, final long weight, final int tier, final long cap, final long floor)
     {
         final int i = count;
         if (i == this.id.length)

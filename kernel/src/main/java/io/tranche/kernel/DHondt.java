@@ -5,9 +5,9 @@ package io.tranche.kernel;
  */
 final class DHondt extends DivisorMethod
 {
-    DHondt(final int capacity)
+    DHondt()
     {
-        super(false, capacity);
+        super(false);
     }
 
     @Override
@@ -20,7 +20,7 @@ final class DHondt extends DivisorMethod
     int compareFinite(final long wi, final long ni, final long wj, final long nj)
     {
         // w_i / (n_i + 1) vs w_j / (n_j + 1)
-        return WideMath.compareProducts(wi, nj + 1, wj, ni + 1);
+        return Int128.compareProductsUnsigned(wi, nj + 1, wj, ni + 1);
     }
 
     @Override

@@ -7,9 +7,9 @@ package io.tranche.kernel;
  */
 final class Dean extends DivisorMethod
 {
-    Dean(final int capacity)
+    Dean()
     {
-        super(true, capacity);
+        super(true);
     }
 
     @Override
@@ -20,7 +20,7 @@ final class Dean extends DivisorMethod
             return 1;
         }
         // t(q) ≤ q + r/d  ⟺  q(q+1)·d ≤ (q·d + r)(q + ½)  ⟺  q·d ≤ r·(2q + 1); q < 2^62.
-        return WideMath.compareProducts(q, d, r, 2 * q + 1) <= 0 ? q + 1 : q;
+        return Int128.compareProductsUnsigned(q, d, r, 2 * q + 1) <= 0 ? q + 1 : q;
     }
 
     @Override

@@ -8,42 +8,41 @@ package io.tranche.kernel;
  * The greedy awards are exactly the lots that come first in one total order (priority, descending,
  * then queue position), because each claim's own lots come in strictly falling priority. So:
  * <ol>
- * <li>find the level λ = N/D of the relaxed problem Σ clamp(λ·w, lo, hi) = T exactly (one pass when
- * no bound binds, else a sort of the breakpoints lo/w and hi/w);</li>
+ * <li>find the level λ = N/D of the relaxed problem Σ clamp(λ·w, lo, hi) = T exactly, with the level
+ * methods' {@link LevelSolver} (one pass when no bound binds, else a breakpoint search);</li>
  * <li>take every lot whose priority is at least 1/λ: a_i = clamp(#{n : t(n) ≤ λ·w_i}, lo_i, hi_i),
  * decided exactly. That set is a prefix of the order (a valid apportionment for its own total), and
  * its total is within the number of claims of T;</li>
  * <li>add the next best or remove the last lots through a binary heap until the total is T.</li>
  * </ol>
  * Cost O(n log n) whatever the target. Priorities are compared by exact cross-multiplication
- * ({@link WideMath}), never in floating point. No allocation in {@link #split}.
+ * ({@link Int128}, {@link WideMath}), never in floating point. No allocation in {@link #split}.
  */
 abstract class DivisorMethod implements Rule
 {
+    /** Corrections of at least this many lots select their claims ({@link #correctBySelection}). */
+    private static final int BULK_CORRECTION = 256;
+
+    /** Heap orders: which claim sits on top. */
+    private static final int ADD_FIRST_ON_TOP = 0;
+    private static final int ADD_LAST_ON_TOP = 1;
+    private static final int REMOVE_LAST_ON_TOP = 2;
+    private static final int REMOVE_FIRST_ON_TOP = 3;
+
     /** True when t(0) = 0: a claim's first lot has infinite priority (Adams, Dean, Huntington–Hill). */
     private final boolean infiniteFirstLot;
-    /** Breakpoint events (claim index · 2 + 0 for lo/w, 1 for hi/w) and merge scratch. */
-    private long[] events;
-    private long[] eventsScratch;
-    /** Binary heap of claim indices for the final correction. */
-    private int[] heap;
-    /** Claims still straddling the level interval during {@link #levelBySelection}, and their flags. */
-    private int[] work;
-    private byte[] flags;
     /** Scratch limbs for 256-bit products. */
     protected final long[] wide = new long[8];
-    private int capacity;
     /** Lots the heap added or removed in the last split: the jump's error, kept for tests. */
     long lastCorrection;
-    /** Claims free (strictly inside their bounds) at the level last found. */
-    private long levelFreeClaims;
-    /** Numerator of the level found by {@link #levelFromBreakpoints} (which returns the denominator). */
-    private long levelNumerator;
+    /** True when the last split's correction selected its claims by quickselect, kept for tests. */
+    boolean lastCorrectionBySelection;
+    /** True when, in addition, each selected claim took or gave exactly one lot (no heap), kept for tests. */
+    boolean lastCorrectionOneLotEach;
 
-    DivisorMethod(final boolean infiniteFirstLot, final int capacity)
+    DivisorMethod(final boolean infiniteFirstLot)
     {
         this.infiniteFirstLot = infiniteFirstLot;
-        ensureCapacity(capacity);
     }
 
     /**
@@ -73,21 +72,6 @@ abstract class DivisorMethod implements Rule
     }
 
     @Override
-    public final void ensureCapacity(final int capacity)
-    {
-        if (capacity > this.capacity || events == null)
-        {
-            final int c = Math.max(1, capacity);
-            events = new long[2 * c];
-            eventsScratch = new long[2 * c];
-            heap = new int[c];
-            work = new int[c];
-            flags = new byte[c];
-            this.capacity = c;
-        }
-    }
-
-    @Override
     public final void split(final Workspace ws, final int from, final int to, final long target)
     {
         final int[] order = ws.order;
@@ -99,7 +83,6 @@ abstract class DivisorMethod implements Rule
         long sumLo = 0;
         long sumHi = 0;
         long fixed = 0;
-        long sumW = 0;
         int active = 0;
         for (int k = from; k < to; k++)
         {
@@ -107,7 +90,7 @@ abstract class DivisorMethod implements Rule
             final long loI = lo[i];
             final long hiI = hi[i];
             sumLo += loI;
-            sumHi = Allocator.saturatingAdd(sumHi, hiI);
+            sumHi = Lots.saturatingAdd(sumHi, hiI);
             // A claim without weight or without headroom never competes for a lot.
             if (w[i] == 0 || loI >= hiI)
             {
@@ -116,7 +99,6 @@ abstract class DivisorMethod implements Rule
             }
             else
             {
-                sumW += w[i];
                 active++;
             }
         }
@@ -132,33 +114,22 @@ abstract class DivisorMethod implements Rule
             return;
         }
 
-        if (infiniteFirstLot && firstLotsOnly(order, from, to, lo, hi, w, a, target - sumLo))
+        if (infiniteFirstLot && firstLotsOnly(ws, from, to, target - sumLo))
         {
             lastCorrection = 0;
             return;
         }
 
-        // Step 1: the level λ = n/d with Σ clamp(λ·w_i, lo_i, hi_i) = target.
-        long n = target - fixed;
-        long d = sumW;
-        if (!noBoundBinds(order, from, to, lo, hi, w, n, d))
-        {
-            long level = levelBySelection(order, from, to, lo, hi, w, target, fixed, active);
-            if (level <= 0)
-            {
-                level = levelFromBreakpoints(order, from, to, lo, hi, w, target, sumLo);
-            }
-            n = levelNumerator;
-            d = level;
-        }
-        else
-        {
-            levelFreeClaims = active;
-        }
+        // Step 1: the level λ = n/d with Σ clamp(λ·w_i, lo_i, hi_i) = target, by the level methods' solver.
+        final LevelSolver solver = LevelMethods.columns(ws, from, to);
+        solver.solve(to - from, target, false);
+        long n = solver.levelNumerator();
+        final long d = solver.den;
+        final long freeClaims = solver.freeClaims();
         // d is the weight of the claims free at λ, so moving n by k moves the relaxed total by at most
         // k (exactly k while no bound starts to bind): pre-compensate the average rounding bias (half a
         // lot per free claim under D'Hondt and Adams, Pukelsheim's rule of thumb), saving a refinement.
-        final long compensated = n - roundingBias() * (levelFreeClaims >>> 1);
+        final long compensated = n - roundingBias() * (freeClaims >>> 1);
         if (compensated > 0)
         {
             n = compensated;
@@ -167,6 +138,179 @@ abstract class DivisorMethod implements Rule
         // Step 2: every lot of priority ≥ 1/λ. Rounding loses or gains up to a lot per claim (about
         // half a lot on average under D'Hondt and Adams); moving the level by the difference over the
         // free weight brings the total within the rounding noise, so the heap has little left to do.
+        final long sum = roundNear(order, from, to, lo, hi, w, a, n, d, fixed, target, active);
+
+        // Step 3: at most about one lot per claim to add or remove.
+        lastCorrection = Math.abs(sum - target);
+        lastCorrectionBySelection = false;
+        lastCorrectionOneLotEach = false;
+        if (sum != target)
+        {
+            final boolean adding = sum < target;
+            final long count = adding ? target - sum : sum - target;
+            final int[] scratch = ws.solver.indexScratch();
+            if (count < BULK_CORRECTION || !correctBySelection(scratch, order, from, to, lo, hi, w, a, adding, count))
+            {
+                correct(scratch, order, from, to, lo, hi, w, a, adding, count);
+            }
+        }
+    }
+
+    /**
+     * A large correction (the benchmark's Pareto tail: hundreds of thousands of claims of weight 1 or 2
+     * whose lots tie) through selection instead of a bounded heap over every claim: the {@code count}
+     * claims whose next lot comes first are found by quickselect in pop order, expected O(n) instead
+     * of O(n log count). Only they can be touched (any other claim has {@code count} lots ahead of its
+     * own). When no selected claim's second lot would come before the last one selected, each takes
+     * exactly one lot (each claim's own lots come in strict greedy order, so the selected lots are then
+     * exactly the first {@code count} of the order); otherwise the selected claims go through the heap.
+     *
+     * @return false (nothing changed) when the selection's work budget ran out; the full heap then runs.
+     */
+    private boolean correctBySelection(
+        final int[] idx, final int[] order, final int from, final int to, final long[] lo, final long[] hi,
+        final long[] w, final long[] a, final boolean adding, final long count)
+    {
+        final int popMode = adding ? ADD_FIRST_ON_TOP : REMOVE_LAST_ON_TOP;
+        int size = 0;
+        for (int k = from; k < to; k++)
+        {
+            final int i = order[k];
+            if (w[i] != 0 && (adding ? a[i] < hi[i] : a[i] > lo[i]))
+            {
+                idx[size++] = i;
+            }
+        }
+        final int c = (int)Math.min(count, size);
+        if (c < size && !selectFirst(idx, size, c, w, a, popMode))
+        {
+            return false;
+        }
+        if (c == count && oneLotEach(idx, c, lo, hi, w, a, adding, popMode))
+        {
+            final long step = adding ? 1 : -1;
+            for (int k = 0; k < c; k++)
+            {
+                a[idx[k]] += step;
+            }
+            lastCorrectionBySelection = true;
+            lastCorrectionOneLotEach = true;
+            return true;
+        }
+        popLots(idx, c, hi, lo, w, a, adding, count);
+        lastCorrectionBySelection = true;
+        return true;
+    }
+
+    /** True when no claim of {@code idx[0..c)} has a second lot before the last of their next lots in pop order. */
+    private boolean oneLotEach(
+        final int[] idx, final int c, final long[] lo, final long[] hi, final long[] w, final long[] a,
+        final boolean adding, final int popMode)
+    {
+        int last = idx[0];
+        for (int k = 1; k < c; k++)
+        {
+            if (above(w, a, last, idx[k], popMode))
+            {
+                last = idx[k];
+            }
+        }
+        for (int k = 0; k < c; k++)
+        {
+            final int i = idx[k];
+            if (adding ? a[i] + 1 < hi[i] && ahead(w, i, a[i] + 1, last, a[last]) :
+                a[i] - 1 > lo[i] && ahead(w, last, a[last] - 1, i, a[i] - 2))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Partially orders {@code idx[0..size)} so that its first {@code c} entries are the claims whose
+     * next lot comes first in the given pop order: quickselect with median-of-three pivots.
+     *
+     * @return false when a linear work budget ran out (the heap then takes over).
+     */
+    private boolean selectFirst(
+        final int[] idx, final int size, final int c, final long[] w, final long[] a, final int mode)
+    {
+        int left = 0;
+        int right = size - 1;
+        final int target = c - 1;
+        long budget = 6L * size + 64;
+        while (left < right)
+        {
+            budget -= right - left + 1;
+            if (budget < 0)
+            {
+                return false;
+            }
+            final int mid = (left + right) >>> 1;
+            int x = idx[left];
+            int y = idx[mid];
+            int z = idx[right];
+            // median of three in pop order
+            if (above(w, a, y, x, mode))
+            {
+                final int t = x;
+                x = y;
+                y = t;
+            }
+            if (above(w, a, z, y, mode))
+            {
+                y = above(w, a, z, x, mode) ? x : z;
+            }
+            final int pivot = y;
+            int i = left;
+            int j = right;
+            while (i <= j)
+            {
+                while (idx[i] != pivot && above(w, a, idx[i], pivot, mode))
+                {
+                    i++;
+                }
+                while (idx[j] != pivot && above(w, a, pivot, idx[j], mode))
+                {
+                    j--;
+                }
+                if (i <= j)
+                {
+                    final int t = idx[i];
+                    idx[i] = idx[j];
+                    idx[j] = t;
+                    i++;
+                    j--;
+                }
+            }
+            if (target <= j)
+            {
+                right = j;
+            }
+            else if (target >= i)
+            {
+                left = i;
+            }
+            else
+            {
+                return true;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Rounds at λ = n/d, then moves n by the total's distance to the target (up to three times) while
+     * that brings the total closer: d is the free weight, so a shift of k moves the relaxed total by k.
+     *
+     * @return the total of the awards left in {@code a}.
+     */
+    private long roundNear(
+        final int[] order, final int from, final int to, final long[] lo, final long[] hi, final long[] w,
+        final long[] a, final long level, final long d, final long fixed, final long target, final int active)
+    {
+        long n = level;
         long sum = roundAll(order, from, to, lo, hi, w, a, n, d, fixed);
         for (int pass = 0; pass < 3 && Math.abs(sum - target) > 8 + (active >>> 6); pass++)
         {
@@ -178,24 +322,13 @@ abstract class DivisorMethod implements Rule
             final long shiftedSum = roundAll(order, from, to, lo, hi, w, a, shifted, d, fixed);
             if (Math.abs(shiftedSum - target) >= Math.abs(sum - target))
             {
-                // A bound came into play: keep the better level and let the heap finish.
-                sum = roundAll(order, from, to, lo, hi, w, a, n, d, fixed);
-                break;
+                // A bound came into play: keep the better level and let the correction finish.
+                return roundAll(order, from, to, lo, hi, w, a, n, d, fixed);
             }
             n = shifted;
             sum = shiftedSum;
         }
-
-        // Step 3: at most about one lot per claim to add or remove.
-        lastCorrection = Math.abs(sum - target);
-        if (sum < target)
-        {
-            correct(order, from, to, lo, hi, w, a, true, target - sum);
-        }
-        else if (sum > target)
-        {
-            correct(order, from, to, lo, hi, w, a, false, sum - target);
-        }
+        return sum;
     }
 
     /**
@@ -206,11 +339,15 @@ abstract class DivisorMethod implements Rule
      *
      * @return false (and nothing written) when the case does not apply.
      */
-    private boolean firstLotsOnly(
-        final int[] order, final int from, final int to, final long[] lo, final long[] hi, final long[] w,
-        final long[] a, final long rest)
+    private static boolean firstLotsOnly(final Workspace ws, final int from, final int to, final long rest)
     {
-        final long[] weights = events;
+        final int[] order = ws.order;
+        final long[] lo = ws.lo;
+        final long[] hi = ws.hi;
+        final long[] w = ws.w;
+        final long[] a = ws.award;
+        // the solver's gather columns are free until the level is solved
+        final long[] weights = ws.solver.ownLo;
         int zeros = 0;
         for (int k = from; k < to; k++)
         {
@@ -225,7 +362,7 @@ abstract class DivisorMethod implements Rule
             return false;
         }
         final int r = (int)rest;
-        final long threshold = kthLargest(weights, eventsScratch, zeros, r);
+        final long threshold = LongSort.kthLargest(weights, ws.solver.ownHi, zeros, r);
         int greater = 0;
         for (int k = from; k < to; k++)
         {
@@ -259,73 +396,13 @@ abstract class DivisorMethod implements Rule
     }
 
     /**
-     * The {@code k}-th largest of {@code v[0..m)} ({@code 1 <= k <= m}; {@code v} is permuted):
-     * quickselect with median-of-three pivots, falling back to a merge sort past a linear work budget
-     * so that the worst case stays O(m log m).
-     */
-    private static long kthLargest(final long[] v, final long[] scratch, final int m, final int k)
-    {
-        final int target = m - k;
-        int left = 0;
-        int right = m - 1;
-        long budget = 4L * m + 64;
-        while (left < right)
-        {
-            if (budget < 0)
-            {
-                return LongSort.sort(v, scratch, m)[target];
-            }
-            budget -= right - left + 1;
-            final int mid = (left + right) >>> 1;
-            final long x = v[left];
-            final long y = v[mid];
-            final long z = v[right];
-            final long pivot = Math.max(Math.min(x, y), Math.min(Math.max(x, y), z));
-            int i = left;
-            int j = right;
-            while (i <= j)
-            {
-                while (v[i] < pivot)
-                {
-                    i++;
-                }
-                while (v[j] > pivot)
-                {
-                    j--;
-                }
-                if (i <= j)
-                {
-                    final long t = v[i];
-                    v[i] = v[j];
-                    v[j] = t;
-                    i++;
-                    j--;
-                }
-            }
-            if (target <= j)
-            {
-                right = j;
-            }
-            else if (target >= i)
-            {
-                left = i;
-            }
-            else
-            {
-                return v[target];
-            }
-        }
-        return v[target];
-    }
-
-    /**
      * Sets each competing claim to clamp(#{lots with t(k) ≤ λ·w}, lo, hi) for λ = n/d, exactly.
      *
      * @return the total award of the tier.
      */
     private long roundAll(
-        final int[] order, final int from, final int to, final long[] lo, final long[] hi, final long[] w, final long[] a,
-        final long n, final long d, final long fixed)
+        final int[] order, final int from, final int to, final long[] lo, final long[] hi, final long[] w,
+        final long[] a, final long n, final long d, final long fixed)
     {
         long sum = fixed;
         for (int k = from; k < to; k++)
@@ -347,14 +424,14 @@ abstract class DivisorMethod implements Rule
                 q = pLow / d;
                 r = pLow - q * d;
             }
-            else if (WideMath.compare128(pHigh, pLow, Math.multiplyHigh(hiI, d), hiI * d) >= 0)
+            else if (Int128.compareUnsigned(pHigh, pLow, Math.multiplyHigh(hiI, d), hiI * d) >= 0)
             {
                 q = hiI;
                 r = 0;
             }
             else
             {
-                q = WideMath.divide128(pHigh, pLow, d);
+                q = Int128.quotientUnsigned(pHigh, pLow, d);
                 r = pLow - q * d;
             }
             long award;
@@ -378,286 +455,6 @@ abstract class DivisorMethod implements Rule
             sum += award;
         }
         return sum;
-    }
-
-    /** @return the numerator of the level last found by {@link #levelBySelection} or {@link #levelFromBreakpoints}. */
-    long levelNumerator()
-    {
-        return levelNumerator;
-    }
-
-    /** True when λ = n/d puts every competing claim inside its bounds (the usual case: nothing clamps). */
-    private static boolean noBoundBinds(
-        final int[] order, final int from, final int to, final long[] lo, final long[] hi, final long[] w,
-        final long n, final long d)
-    {
-        for (int k = from; k < to; k++)
-        {
-            final int i = order[k];
-            final long wI = w[i];
-            final long loI = lo[i];
-            final long hiI = hi[i];
-            if (wI == 0 || loI >= hiI)
-            {
-                continue;
-            }
-            final long pHigh = Math.multiplyHigh(n, wI);
-            final long pLow = n * wI;
-            if (WideMath.compare128(pHigh, pLow, Math.multiplyHigh(loI, d), loI * d) < 0 ||
-                WideMath.compare128(pHigh, pLow, Math.multiplyHigh(hiI, d), hiI * d) > 0)
-            {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /**
-     * Sorts the breakpoints lo_i/w_i and hi_i/w_i and walks them keeping f(λ) = c + λ·wa, where c sums
-     * the bounds of the clamped claims and wa the weights of the free ones, until f reaches the target.
-     *
-     * @return the denominator of λ (the free weight); the numerator is left in {@link #levelNumerator}.
-     */
-    long levelFromBreakpoints(
-        final int[] order, final int from, final int to, final long[] lo, final long[] hi, final long[] w,
-        final long target, final long sumLo)
-    {
-        final long[] ev = events;
-        int m = 0;
-        for (int k = from; k < to; k++)
-        {
-            final int i = order[k];
-            if (w[i] == 0 || lo[i] >= hi[i])
-            {
-                continue;
-            }
-            ev[m++] = (long)i << 1;
-            ev[m++] = ((long)i << 1) | 1;
-        }
-        final long[] sorted = sortEvents(ev, eventsScratch, m, lo, hi, w);
-
-        long c = sumLo;
-        long wa = 0;
-        long free = 0;
-        for (int k = 0; k < m; k++)
-        {
-            final long e = sorted[k];
-            final int i = (int)(e >>> 1);
-            final boolean upper = (e & 1) != 0;
-            final long p = upper ? hi[i] : lo[i];
-            // f at this breakpoint p/w_i reaches the target: p·wa ≥ (target − c)·w_i.
-            if (wa > 0 && WideMath.compareProducts(p, wa, target - c, w[i]) >= 0)
-            {
-                break;
-            }
-            if (upper)
-            {
-                c += hi[i];
-                wa -= w[i];
-                free--;
-            }
-            else
-            {
-                c -= lo[i];
-                wa += w[i];
-                free++;
-            }
-        }
-        levelNumerator = target - c;
-        levelFreeClaims = free;
-        return wa;
-    }
-
-    /**
-     * The same level as {@link #levelFromBreakpoints} in expected linear time, the way quickselect
-     * finds a median: keep an interval (left, right) of levels with f(left) &lt; target ≤ f(right) and
-     * the claims that still have a breakpoint strictly inside it; evaluate f at a pseudo-randomly
-     * chosen inside breakpoint, move one end of the interval there and retire the claims that no longer
-     * straddle it (into the constant part c or the free weight wa). When no breakpoint is left inside,
-     * f is c + λ·wa on the interval. The choice of pivots changes only the running time.
-     *
-     * @return the denominator of λ, the numerator in {@link #levelNumerator}; or 0 when the work
-     * exceeded an O(n log n) budget (the caller then sorts).
-     */
-    long levelBySelection(
-        final int[] order, final int from, final int to, final long[] lo, final long[] hi, final long[] w,
-        final long target, final long fixed, final int active)
-    {
-        final int[] work = this.work;
-        final byte[] flags = this.flags;
-        int m = 0;
-        for (int k = from; k < to; k++)
-        {
-            final int i = order[k];
-            if (w[i] == 0 || lo[i] >= hi[i])
-            {
-                continue;
-            }
-            work[m] = i;
-            // Every competing claim starts at its floor: c holds all floors, lo/w ≤ left = 0 iff lo = 0.
-            flags[m] = (byte)(lo[i] == 0 ? LO_AT_OR_BELOW_LEFT : 0);
-            m++;
-        }
-        long c = 0;
-        for (int k = 0; k < m; k++)
-        {
-            c += lo[work[k]];
-        }
-        c += fixed;
-        long wa = 0;
-        long free = 0;
-        long budget = 8L * active * (64 - Long.numberOfLeadingZeros(active) + 1);
-        long seed = 0x9E3779B97F4A7C15L;
-        while (m > 0)
-        {
-            budget -= m;
-            if (budget < 0)
-            {
-                return 0;
-            }
-            seed = seed * 6364136223846793005L + 1442695040888963407L;
-            final int pick = (int)((seed >>> 33) % m);
-            final int pi = work[pick];
-            // A live claim has lo/w inside the interval unless lo/w ≤ left, and then hi/w is inside.
-            final boolean useHi = (flags[pick] & LO_AT_OR_BELOW_LEFT) != 0 ||
-                ((flags[pick] & HI_AT_OR_ABOVE_RIGHT) == 0 && (seed & (1L << 20)) != 0);
-            final long p = useHi ? hi[pi] : lo[pi];
-            final long u = w[pi];
-
-            // f(p/u) = c + Σ over live claims of (clamp(p/u·w_j, lo_j, hi_j) − lo_j) + (p/u)·wa, as
-            // c − down + up + (p/u)·ww; up stops growing once past the target (Σhi may overflow).
-            long up = 0;
-            long down = 0;
-            long ww = wa;
-            for (int k = 0; k < m; k++)
-            {
-                final int j = work[k];
-                final long wj = w[j];
-                final int loCmp = WideMath.compareProducts(lo[j], u, p, wj);
-                final int hiCmp = WideMath.compareProducts(hi[j], u, p, wj);
-                int f = flags[k] & (LO_AT_OR_BELOW_LEFT | HI_AT_OR_ABOVE_RIGHT);
-                if (loCmp <= 0)
-                {
-                    f |= LO_AT_OR_BELOW_PIVOT;
-                }
-                if (loCmp >= 0)
-                {
-                    f |= LO_AT_OR_ABOVE_PIVOT;
-                }
-                if (hiCmp <= 0)
-                {
-                    f |= HI_AT_OR_BELOW_PIVOT;
-                    up = up <= target ? up + hi[j] - lo[j] : up;
-                }
-                else if (loCmp < 0)
-                {
-                    ww += wj;
-                    down += lo[j];
-                }
-                if (hiCmp >= 0)
-                {
-                    f |= HI_AT_OR_ABOVE_PIVOT;
-                }
-                flags[k] = (byte)f;
-            }
-            final long cc = c - down + Math.min(up, target);
-            final boolean reaches = cc >= target || WideMath.compareProducts(p, ww, target - cc, u) >= 0;
-            int kept = 0;
-            for (int k = 0; k < m; k++)
-            {
-                final int j = work[k];
-                final int f = flags[k];
-                if (reaches)
-                {
-                    if ((f & LO_AT_OR_ABOVE_PIVOT) != 0)
-                    {
-                        continue; // at its floor on the whole interval: already in c
-                    }
-                    if ((f & LO_AT_OR_BELOW_LEFT) != 0 && (f & HI_AT_OR_ABOVE_PIVOT) != 0)
-                    {
-                        c -= lo[j];
-                        wa += w[j];
-                        free++;
-                        continue;
-                    }
-                    work[kept] = j;
-                    flags[kept] = (byte)((f & LO_AT_OR_BELOW_LEFT) | ((f & HI_AT_OR_ABOVE_PIVOT) != 0 ? HI_AT_OR_ABOVE_RIGHT : 0));
-                }
-                else
-                {
-                    if ((f & HI_AT_OR_BELOW_PIVOT) != 0)
-                    {
-                        c += hi[j] - lo[j];
-                        continue;
-                    }
-                    if ((f & LO_AT_OR_BELOW_PIVOT) != 0 && (f & HI_AT_OR_ABOVE_RIGHT) != 0)
-                    {
-                        c -= lo[j];
-                        wa += w[j];
-                        free++;
-                        continue;
-                    }
-                    work[kept] = j;
-                    flags[kept] = (byte)(((f & LO_AT_OR_BELOW_PIVOT) != 0 ? LO_AT_OR_BELOW_LEFT : 0) | (f & HI_AT_OR_ABOVE_RIGHT));
-                }
-                kept++;
-            }
-            m = kept;
-        }
-        levelNumerator = target - c;
-        levelFreeClaims = free;
-        return wa;
-    }
-
-    private static final int LO_AT_OR_BELOW_LEFT = 1;
-    private static final int HI_AT_OR_ABOVE_RIGHT = 2;
-    private static final int LO_AT_OR_BELOW_PIVOT = 4;
-    private static final int LO_AT_OR_ABOVE_PIVOT = 8;
-    private static final int HI_AT_OR_BELOW_PIVOT = 16;
-    private static final int HI_AT_OR_ABOVE_PIVOT = 32;
-
-    /** Stable bottom-up merge sort of breakpoint events by their value p/w, exactly. */
-    private static long[] sortEvents(
-        final long[] a, final long[] scratch, final int n, final long[] lo, final long[] hi, final long[] w)
-    {
-        long[] src = a;
-        long[] dst = scratch;
-        for (int width = 1; width < n; width <<= 1)
-        {
-            for (int left = 0; left < n; left += width << 1)
-            {
-                final int mid = Math.min(left + width, n);
-                final int right = Math.min(left + (width << 1), n);
-                int i = left;
-                int j = mid;
-                int k = left;
-                while (i < mid && j < right)
-                {
-                    dst[k++] = eventBefore(src[j], src[i], lo, hi, w) ? src[j++] : src[i++];
-                }
-                while (i < mid)
-                {
-                    dst[k++] = src[i++];
-                }
-                while (j < right)
-                {
-                    dst[k++] = src[j++];
-                }
-            }
-            final long[] t = src;
-            src = dst;
-            dst = t;
-        }
-        return src;
-    }
-
-    private static boolean eventBefore(final long e1, final long e2, final long[] lo, final long[] hi, final long[] w)
-    {
-        final int i1 = (int)(e1 >>> 1);
-        final int i2 = (int)(e2 >>> 1);
-        final long p1 = (e1 & 1) != 0 ? hi[i1] : lo[i1];
-        final long p2 = (e2 & 1) != 0 ? hi[i2] : lo[i2];
-        return WideMath.compareProducts(p1, w[i2], p2, w[i1]) < 0;
     }
 
     /**
@@ -687,12 +484,12 @@ abstract class DivisorMethod implements Rule
      * its own), so they are selected in one pass with a bounded heap and only they enter the heap.
      */
     private void correct(
-        final int[] order, final int from, final int to, final long[] lo, final long[] hi, final long[] w, final long[] a,
+        final int[] heap, final int[] order, final int from, final int to, final long[] lo, final long[] hi,
+        final long[] w, final long[] a,
         final boolean adding, final long count)
     {
         final int[] h = heap;
         final int keepMode = adding ? ADD_LAST_ON_TOP : REMOVE_FIRST_ON_TOP;
-        final int popMode = adding ? ADD_FIRST_ON_TOP : REMOVE_LAST_ON_TOP;
         final long limit = Math.min(count, Integer.MAX_VALUE);
         int size = 0;
         for (int k = from; k < to; k++)
@@ -714,6 +511,16 @@ abstract class DivisorMethod implements Rule
                 siftDown(h, size, 0, w, a, keepMode);
             }
         }
+        popLots(h, size, hi, lo, w, a, adding, count);
+    }
+
+    /** Heapifies {@code h[0..size)} in pop order and gives or takes back {@code count} lots one at a time. */
+    private void popLots(
+        final int[] h, final int heapSize, final long[] hi, final long[] lo, final long[] w, final long[] a,
+        final boolean adding, final long count)
+    {
+        final int popMode = adding ? ADD_FIRST_ON_TOP : REMOVE_LAST_ON_TOP;
+        int size = heapSize;
         for (int pos = (size >>> 1) - 1; pos >= 0; pos--)
         {
             siftDown(h, size, pos, w, a, popMode);
@@ -738,12 +545,6 @@ abstract class DivisorMethod implements Rule
             siftDown(h, size, 0, w, a, popMode);
         }
     }
-
-    /** Heap orders: which claim sits on top. */
-    private static final int ADD_FIRST_ON_TOP = 0;
-    private static final int ADD_LAST_ON_TOP = 1;
-    private static final int REMOVE_LAST_ON_TOP = 2;
-    private static final int REMOVE_FIRST_ON_TOP = 3;
 
     private void siftDown(final int[] h, final int size, final int pos, final long[] w, final long[] a, final int mode)
     {

@@ -12,23 +12,22 @@ final class DivisorMethods
 
     /**
      * @param method   a method of kind {@link Method.Kind#DIVISOR}.
-     * @param capacity claims the rule's scratch space holds from the start.
      * @return a new rule for the method.
      */
-    static Rule create(final Method method, final int capacity)
+    static Rule create(final Method method)
     {
         switch (method)
         {
             case DHONDT:
-                return new DHondt(capacity);
+                return new DHondt();
             case SAINTE_LAGUE:
-                return new SainteLague(capacity);
+                return new SainteLague();
             case ADAMS:
-                return new Adams(capacity);
+                return new Adams();
             case DEAN:
-                return new Dean(capacity);
+                return new Dean();
             case HUNTINGTON_HILL:
-                return new HuntingtonHill(capacity);
+                return new HuntingtonHill();
             default:
                 throw new IllegalArgumentException("not a divisor method: " + method);
         }

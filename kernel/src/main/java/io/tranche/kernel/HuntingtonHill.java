@@ -7,9 +7,9 @@ package io.tranche.kernel;
  */
 final class HuntingtonHill extends DivisorMethod
 {
-    HuntingtonHill(final int capacity)
+    HuntingtonHill()
     {
-        super(true, capacity);
+        super(true);
     }
 
     @Override
@@ -25,7 +25,7 @@ final class HuntingtonHill extends DivisorMethod
         final long qdLow = q * d;
         if (qdHigh == 0 && qdLow >= 0)
         {
-            return WideMath.compareProducts(qdLow, d - 2 * r, r, r) <= 0 ? q + 1 : q;
+            return Int128.compareProductsUnsigned(qdLow, d - 2 * r, r, r) <= 0 ? q + 1 : q;
         }
         final long[] x = wide;
         WideMath.multiply128(qdHigh, qdLow, 0, d - 2 * r, x, 0);

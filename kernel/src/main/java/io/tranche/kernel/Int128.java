@@ -56,7 +56,7 @@ public final class Int128
      *
      * @return negative, zero or positive as {@code (aHi, aLo)} is below, equal to or above {@code (bHi, bLo)}.
      */
-    public static int compare(final long aHi, final long aLo, final long bHi, final long bLo)
+    public static int compareSigned(final long aHi, final long aLo, final long bHi, final long bLo)
     {
         return aHi != bHi ? Long.compare(aHi, bHi) : Long.compareUnsigned(aLo, bLo);
     }
@@ -77,9 +77,9 @@ public final class Int128
      *
      * @return negative, zero or positive as {@code a·b} is below, equal to or above {@code c·d}.
      */
-    public static int compareProducts(final long a, final long b, final long c, final long d)
+    public static int compareProductsSigned(final long a, final long b, final long c, final long d)
     {
-        return compare(Math.multiplyHigh(a, b), a * b, Math.multiplyHigh(c, d), c * d);
+        return compareSigned(Math.multiplyHigh(a, b), a * b, Math.multiplyHigh(c, d), c * d);
     }
 
     /**

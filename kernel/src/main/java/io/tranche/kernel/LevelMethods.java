@@ -15,17 +15,17 @@ final class LevelMethods
     {
     }
 
-    static Rule create(final Method method, final int capacity)
+    static Rule create(final Method method)
     {
         switch (method)
         {
             case PROPORTIONAL:
             case EQUAL:
-                return new Proportional(capacity);
+                return new Proportional();
             case EQUAL_LOSSES:
-                return new EqualLosses(capacity);
+                return new EqualLosses();
             case TALMUD:
-                return new Talmud(capacity);
+                return new Talmud();
             case FIFO:
                 return new Fifo();
             default:
@@ -34,79 +34,67 @@ final class LevelMethods
     }
 
     /** Rounds the solver's shares by largest remainder into the award column. */
-    static void writeRounded(final LevelSolver solver, final Workspace ws, final int from, final int m, final long target)
+    static void writeRounded(
+        final LevelSolver solver, final Workspace ws, final int from, final int m, final long target)
     {
         solver.round(m, target, ws.award, ws.order, from);
     }
 
-    /** A level method: one exact {@link LevelSolver}, sized with the allocator. */
-    abstract static class SolverRule implements Rule
+    /** Points the workspace's solver at its own columns (for tiers that are not read in place) and returns it. */
+    static LevelSolver ownColumns(final Workspace ws)
     {
-        final LevelSolver solver;
+        final LevelSolver solver = ws.solver;
+        solver.lo = solver.ownLo;
+        solver.hi = solver.ownHi;
+        solver.w = solver.ownW;
+        return solver;
+    }
 
-        SolverRule(final int capacity)
+    /**
+     * Points the workspace's solver at the bounds and weights of claims {@code ws.order[from..to)}: in place
+     * when the tier is claims 0..m) in order, else gathered into the solver's own columns.
+     */
+    static LevelSolver columns(final Workspace ws, final int from, final int to)
+    {
+        final int[] order = ws.order;
+        final long[] lo = ws.lo;
+        final long[] hi = ws.hi;
+        final long[] w = ws.w;
+        final int m = to - from;
+        if (from == 0 && order[0] == 0 && order[to - 1] == to - 1)
         {
-            solver = new LevelSolver(capacity);
-        }
-
-        /** Points the solver at its own columns (for tiers that are not read in place) and returns it. */
-        final LevelSolver ownColumns()
-        {
-            final LevelSolver solver = this.solver;
-            solver.lo = solver.ownLo;
-            solver.hi = solver.ownHi;
-            solver.w = solver.ownW;
+            // The tier is claims 0..m) in order (ascending and distinct): read the columns in place.
+            final LevelSolver solver = ws.solver;
+            solver.lo = lo;
+            solver.hi = hi;
+            solver.w = w;
             return solver;
         }
-
-        @Override
-        public final void ensureCapacity(final int capacity)
+        final LevelSolver solver = ownColumns(ws);
+        final long[] sLo = solver.ownLo;
+        final long[] sHi = solver.ownHi;
+        final long[] sW = solver.ownW;
+        for (int k = 0; k < m; k++)
         {
-            solver.ensureCapacity(capacity);
+            final int i = order[from + k];
+            sLo[k] = lo[i];
+            sHi[k] = hi[i];
+            sW[k] = w[i];
         }
+        return solver;
     }
 
     /**
      * {@code x = clamp(λ·w, lo, hi)}: PROPORTIONAL (default w = demand; Hamilton / largest remainder when
      * no bound binds) and EQUAL (default w = 1; constrained equal awards, water-filling).
      */
-    static final class Proportional extends SolverRule
+    static final class Proportional implements Rule
     {
-        Proportional(final int capacity)
-        {
-            super(capacity);
-        }
-
         @Override
         public void split(final Workspace ws, final int from, final int to, final long target)
         {
-            final LevelSolver solver = this.solver;
-            final int[] order = ws.order;
-            final long[] lo = ws.lo;
-            final long[] hi = ws.hi;
-            final long[] w = ws.w;
             final int m = to - from;
-            if (from == 0 && order[0] == 0 && order[to - 1] == to - 1)
-            {
-                // The tier is claims 0..m) in order (ascending and distinct): read the columns in place.
-                solver.lo = lo;
-                solver.hi = hi;
-                solver.w = w;
-            }
-            else
-            {
-                ownColumns();
-                final long[] sLo = solver.ownLo;
-                final long[] sHi = solver.ownHi;
-                final long[] sW = solver.ownW;
-                for (int k = 0; k < m; k++)
-                {
-                    final int i = order[from + k];
-                    sLo[k] = lo[i];
-                    sHi[k] = hi[i];
-                    sW[k] = w[i];
-                }
-            }
+            final LevelSolver solver = columns(ws, from, to);
             solver.solve(m, target, true);
             writeRounded(solver, ws, from, m, target);
         }
@@ -117,17 +105,12 @@ final class LevelMethods
      * {@code y = hi − x = clamp(λ·w, 0, hi − lo)} with target {@code Σhi − T}, then rounded on x: a loss
      * {@code q + r/d} with {@code r > 0} is an award {@code (hi − q − 1) + (d − r)/d}.
      */
-    static final class EqualLosses extends SolverRule
+    static final class EqualLosses implements Rule
     {
-        EqualLosses(final int capacity)
-        {
-            super(capacity);
-        }
-
         @Override
         public void split(final Workspace ws, final int from, final int to, final long target)
         {
-            final LevelSolver solver = ownColumns();
+            final LevelSolver solver = ownColumns(ws);
             final int[] order = ws.order;
             final long[] lo = ws.lo;
             final long[] hi = ws.hi;
@@ -175,17 +158,12 @@ final class LevelMethods
      * loss {@code y = hi − x = clamp(μ, 0, min(h, hi − lo))}. Both are solved in half units (values
      * doubled, unsigned: up to 2^63 for bounds and 2^64 − 2 for targets) so that h is an integer.
      */
-    static final class Talmud extends SolverRule
+    static final class Talmud implements Rule
     {
-        Talmud(final int capacity)
-        {
-            super(capacity);
-        }
-
         @Override
         public void split(final Workspace ws, final int from, final int to, final long target)
         {
-            final LevelSolver solver = ownColumns();
+            final LevelSolver solver = ownColumns(ws);
             final int[] order = ws.order;
             final long[] lo = ws.lo;
             final long[] hi = ws.hi;
@@ -282,11 +260,6 @@ final class LevelMethods
                 award[i] = lo[i] + add;
                 rest -= add;
             }
-        }
-
-        @Override
-        public void ensureCapacity(final int capacity)
-        {
         }
     }
 }

@@ -24,6 +24,9 @@ final class LevelSolver
 {
     private static final int RADIX_BITS = 11;
     private static final int HISTOGRAM_BITS = 16;
+    /** Bits of {@link #reachedAt}. */
+    private static final int REACHED_P = 1;
+    private static final int REACHED_R = 2;
 
     /** Lower bound per claim (unsigned): {@link #ownLo} or the caller's column, read only. */
     long[] lo;
@@ -48,6 +51,10 @@ final class LevelSolver
     private long baseSum;
     /** Set by {@link #select}: how many values equal to the selected one are within the requested rank. */
     private long tiesLeft;
+    /** The level of the last shares written is {@code levelNumerator / den}. */
+    private long levelNumerator;
+    /** Claims strictly inside their bounds at that level (neither fixed nor clamped). */
+    private int freeClaims;
 
     /** Claims in a sample of a large tier, and the tier size from which sampling starts to pay. */
     private static final int SAMPLE_SIZE = 4096;
@@ -58,10 +65,15 @@ final class LevelSolver
     private long pivotLowB;
     private long pivotHighA;
     private long pivotHighB;
+    private long pivotSeed;
+    /** Running sums of {@link #search}: clamped bounds (C) and weights linear on the bracket (A). */
+    private long settledC;
+    private long settledA;
 
     private int[] events;
     private int[] eventsScratch;
-    private long[] select;
+    /** The sorted events of the last {@link #sortedEvents(int)} call. */
+    private int[] sortedEvents;
     private final int[] histogram = new int[1 << HISTOGRAM_BITS];
     private final Int128 div = new Int128();
     private int capacity;
@@ -84,7 +96,6 @@ final class LevelSolver
             w = ownW;
             base = new long[c];
             num = new long[c];
-            select = new long[c];
             events = new int[2 * c];
             eventsScratch = new int[2 * c];
             this.capacity = c;
@@ -93,6 +104,22 @@ final class LevelSolver
                 sampler = new LevelSolver(SAMPLE_SIZE);
             }
         }
+    }
+
+    /**
+     * @return an int scratch column of at least {@link #ensureCapacity capacity} entries that is free
+     * between calls (the divisor methods' correction heap, after the level is solved).
+     */
+    int[] indexScratch()
+    {
+        return events;
+    }
+
+    /** @return bytes held in per-claim arrays (the fixed-size histogram and sampler excluded). */
+    long bytes()
+    {
+        return 8L * (ownLo.length + ownHi.length + ownW.length + base.length + num.length) +
+            4L * (events.length + eventsScratch.length);
     }
 
     /**
@@ -143,6 +170,18 @@ final class LevelSolver
         }
     }
 
+    /** @return the numerator of the level λ = numerator / {@link #den} of the shares last solved. */
+    long levelNumerator()
+    {
+        return levelNumerator;
+    }
+
+    /** @return the claims strictly inside their bounds at the level last solved (the divisor methods' noise). */
+    int freeClaims()
+    {
+        return freeClaims;
+    }
+
     /**
      * Finds λ by bracketing, as quickselect finds a median (Kiwiel's breakpoint search for the continuous
      * knapsack): evaluate the total at a pivot breakpoint, keep the half of the bracket that holds the
@@ -186,7 +225,7 @@ final class LevelSolver
         long rightA = 0;
         long rightB = 0;
         boolean rightInfinite = true;
-        long seed = 0x9E37_79B9_7F4A_7C15L;
+        pivotSeed = 0x9E37_79B9_7F4A_7C15L;
         boolean firstRound = true;
         while (size > 0)
         {
@@ -211,109 +250,15 @@ final class LevelSolver
             }
             else
             {
-                // Median of three pseudo-random inside breakpoints (deterministic seed: same input, same work).
-                pa = 0;
-                pb = 0;
-                long qa = 0;
-                long qb = 0;
-                ra = 0;
-                rb = 0;
-                for (int t = 0; t < 3; t++)
-                {
-                    seed = seed * 6364136223846793005L + 1442695040888963407L;
-                    final int k = u[(int)(((seed >>> 33) * size) >>> 31)];
-                    final long l = lo[k];
-                    final long wk = w[k];
-                    // Undecided: the start lo/w is inside unless it is at or left of λL; then the end is inside.
-                    final boolean startInside = compareFractions(l, wk, leftA, leftB) > 0;
-                    final long na = startInside ? l : hi[k];
-                    if (t == 0)
-                    {
-                        pa = na;
-                        pb = wk;
-                    }
-                    else if (t == 1)
-                    {
-                        qa = na;
-                        qb = wk;
-                    }
-                    else
-                    {
-                        ra = na;
-                        rb = wk;
-                    }
-                }
-                // Order p ≤ q, then the median of (p, q, r) is clamp(r, p, q).
-                if (compareFractions(pa, pb, qa, qb) > 0)
-                {
-                    final long ta = pa;
-                    final long tb = pb;
-                    pa = qa;
-                    pb = qb;
-                    qa = ta;
-                    qb = tb;
-                }
-                if (compareFractions(ra, rb, pa, pb) < 0)
-                {
-                    ra = pa;
-                    rb = pb;
-                }
-                else if (compareFractions(ra, rb, qa, qb) > 0)
-                {
-                    ra = qa;
-                    rb = qb;
-                }
-                pa = ra;
-                pb = rb;
+                medianOfThreePivot(size, leftA, leftB);
+                pa = pivotHighA;
+                pb = pivotHighB;
+                ra = pa;
+                rb = pb;
             }
-            // Totals at the pivots p = pa/pb ≤ r = ra/rb: C + Σ clamped bounds + pivot·(A + Σ weights inside).
-            long cp = c;
-            long ap = a;
-            long cr = c;
-            long ar = a;
-            boolean reachedP = !twoPivots;
-            boolean reachedR = false;
-            for (int j = 0; j < size; j++)
-            {
-                final int k = u[j];
-                final long wk = w[k];
-                final long h = hi[k];
-                final long l = lo[k];
-                // Branch-free accumulation (& not &&): which side of a pivot a claim falls is a coin toss.
-                if (!reachedR)
-                {
-                    final boolean atHi = compareFractions(h, wk, ra, rb) <= 0;
-                    final boolean atLo = !atHi & compareFractions(l, wk, ra, rb) >= 0;
-                    cr += atHi ? h : atLo ? l : 0;
-                    ar += atHi | atLo ? 0 : wk;
-                    // cr < free ≤ 2^63 before the add and a bound ≤ 2^62: no unsigned overflow.
-                    reachedR = Long.compareUnsigned(cr, free) >= 0;
-                }
-                if (!reachedP)
-                {
-                    final boolean atHi = compareFractions(h, wk, pa, pb) <= 0;
-                    final boolean atLo = !atHi & compareFractions(l, wk, pa, pb) >= 0;
-                    cp += atHi ? h : atLo ? l : 0;
-                    ap += atHi | atLo ? 0 : wk;
-                    reachedP = Long.compareUnsigned(cp, free) >= 0;
-                }
-                else if (reachedR)
-                {
-                    break;
-                }
-            }
-            if (!reachedR)
-            {
-                reachedR = Int128.compareProductsUnsigned(ra, ar, free - cr, rb) >= 0;
-            }
-            if (!twoPivots)
-            {
-                reachedP = reachedR;
-            }
-            else if (!reachedP)
-            {
-                reachedP = Int128.compareProductsUnsigned(pa, ap, free - cp, pb) >= 0;
-            }
+            final int reached = reachedAt(size, free, c, a, pa, pb, ra, rb, twoPivots);
+            final boolean reachedP = (reached & REACHED_P) != 0;
+            final boolean reachedR = (reached & REACHED_R) != 0;
             if (!reachedR)
             {
                 leftA = ra;
@@ -333,31 +278,188 @@ final class LevelSolver
                 rightB = rb;
                 rightInfinite = false;
             }
-            int kept = 0;
-            for (int j = 0; j < size; j++)
-            {
-                final int k = u[j];
-                final long l = lo[k];
-                final long h = hi[k];
-                final long wk = w[k];
-                // Settled at hi left of the bracket, at lo right of it, or linear across it; else undecided.
-                final boolean atHi = compareFractions(h, wk, leftA, leftB) <= 0;
-                // Non-short-circuit & on purpose: evaluating every comparison beats a mispredicted branch.
-                final boolean bounded = !rightInfinite;
-                final boolean atLo = !atHi & bounded & compareFractions(l, wk, rightA, rightB) >= 0;
-                final boolean linear = !atHi & !atLo & bounded &
-                    compareFractions(l, wk, leftA, leftB) <= 0 & compareFractions(h, wk, rightA, rightB) >= 0;
-                c += atHi ? h : atLo ? l : 0;
-                a += linear ? wk : 0;
-                u[kept] = k;
-                kept += atHi | atLo | linear ? 0 : 1;
-            }
-            size = kept;
+            settledC = c;
+            settledA = a;
+            size = retire(size, leftA, leftB, rightA, rightB, rightInfinite);
+            c = settledC;
+            a = settledA;
         }
         // Every claim is settled on the bracket: the total there is C + λ·A, and A > 0 since it rises
         // from below free at λL to at least free at λR.
         evaluate(m, free - c, a, false);
         return true;
+    }
+
+    /**
+     * Whether the total reaches {@code free} at the pivots p = pa/pb ≤ r = ra/rb: C + Σ clamped bounds +
+     * pivot·(A + Σ weights inside) over the undecided claims {@code events[0..size)}.
+     *
+     * @return {@link #REACHED_P} and {@link #REACHED_R} bits (p is r when there is one pivot).
+     */
+    private int reachedAt(
+        final int size, final long free, final long c, final long a, final long pa, final long pb, final long ra,
+        final long rb, final boolean twoPivots)
+    {
+        final long[] lo = this.lo;
+        final long[] hi = this.hi;
+        final long[] w = this.w;
+        final int[] u = events;
+        // Totals at the pivots p = pa/pb ≤ r = ra/rb: C + Σ clamped bounds + pivot·(A + Σ weights inside).
+        long cp = c;
+        long ap = a;
+        long cr = c;
+        long ar = a;
+        boolean reachedP = !twoPivots;
+        boolean reachedR = false;
+        for (int j = 0; j < size; j++)
+        {
+            final int k = u[j];
+            final long wk = w[k];
+            final long h = hi[k];
+            final long l = lo[k];
+            // Branch-free accumulation (& not &&): which side of a pivot a claim falls is a coin toss.
+            if (!reachedR)
+            {
+                final boolean atHi = compareFractions(h, wk, ra, rb) <= 0;
+                final boolean atLo = !atHi & compareFractions(l, wk, ra, rb) >= 0;
+                cr += atHi ? h : atLo ? l : 0;
+                ar += atHi | atLo ? 0 : wk;
+                // cr < free ≤ 2^63 before the add and a bound ≤ 2^62: no unsigned overflow.
+                reachedR = Long.compareUnsigned(cr, free) >= 0;
+            }
+            if (!reachedP)
+            {
+                final boolean atHi = compareFractions(h, wk, pa, pb) <= 0;
+                final boolean atLo = !atHi & compareFractions(l, wk, pa, pb) >= 0;
+                cp += atHi ? h : atLo ? l : 0;
+                ap += atHi | atLo ? 0 : wk;
+                reachedP = Long.compareUnsigned(cp, free) >= 0;
+            }
+            else if (reachedR)
+            {
+                break;
+            }
+        }
+        if (!reachedR)
+        {
+            reachedR = Int128.compareProductsUnsigned(ra, ar, free - cr, rb) >= 0;
+        }
+        if (!twoPivots)
+        {
+            reachedP = reachedR;
+        }
+        else if (!reachedP)
+        {
+            reachedP = Int128.compareProductsUnsigned(pa, ap, free - cp, pb) >= 0;
+        }
+        return (reachedP ? REACHED_P : 0) | (reachedR ? REACHED_R : 0);
+    }
+
+    /**
+     * Median of three pseudo-random undecided breakpoints (deterministic seed: same input, same work),
+     * left in {@link #pivotHighA}/{@link #pivotHighB}.
+     */
+    private void medianOfThreePivot(final int size, final long leftA, final long leftB)
+    {
+        final long[] lo = this.lo;
+        final long[] hi = this.hi;
+        final long[] w = this.w;
+        final int[] u = events;
+        long seed = pivotSeed;
+        long pa = 0;
+        long pb = 0;
+        long qa = 0;
+        long qb = 0;
+        long ra = 0;
+        long rb = 0;
+        for (int t = 0; t < 3; t++)
+        {
+            seed = seed * 6364136223846793005L + 1442695040888963407L;
+            final int k = u[(int)(((seed >>> 33) * size) >>> 31)];
+            final long l = lo[k];
+            final long wk = w[k];
+            // Undecided: the start lo/w is inside unless it is at or left of λL; then the end is inside.
+            final boolean startInside = compareFractions(l, wk, leftA, leftB) > 0;
+            final long na = startInside ? l : hi[k];
+            if (t == 0)
+            {
+                pa = na;
+                pb = wk;
+            }
+            else if (t == 1)
+            {
+                qa = na;
+                qb = wk;
+            }
+            else
+            {
+                ra = na;
+                rb = wk;
+            }
+        }
+        // Order p ≤ q, then the median of (p, q, r) is clamp(r, p, q).
+        if (compareFractions(pa, pb, qa, qb) > 0)
+        {
+            final long ta = pa;
+            final long tb = pb;
+            pa = qa;
+            pb = qb;
+            qa = ta;
+            qb = tb;
+        }
+        if (compareFractions(ra, rb, pa, pb) < 0)
+        {
+            ra = pa;
+            rb = pb;
+        }
+        else if (compareFractions(ra, rb, qa, qb) > 0)
+        {
+            ra = qa;
+            rb = qb;
+        }
+        pivotHighA = ra;
+        pivotHighB = rb;
+        pivotSeed = seed;
+    }
+
+    /**
+     * Retires from {@code events[0..size)} every claim settled on the bracket: at hi left of it, at lo right
+     * of it, or linear across it, adding to {@link #settledC} and {@link #settledA}.
+     *
+     * @return the number of claims still undecided, kept at the front.
+     */
+    private int retire(
+        final int size, final long leftA, final long leftB, final long rightA, final long rightB,
+        final boolean rightInfinite)
+    {
+        final long[] lo = this.lo;
+        final long[] hi = this.hi;
+        final long[] w = this.w;
+        final int[] u = events;
+        long c = settledC;
+        long a = settledA;
+        int kept = 0;
+        for (int j = 0; j < size; j++)
+        {
+            final int k = u[j];
+            final long l = lo[k];
+            final long h = hi[k];
+            final long wk = w[k];
+            // Settled at hi left of the bracket, at lo right of it, or linear across it; else undecided.
+            final boolean atHi = compareFractions(h, wk, leftA, leftB) <= 0;
+            // Non-short-circuit & on purpose: evaluating every comparison beats a mispredicted branch.
+            final boolean bounded = !rightInfinite;
+            final boolean atLo = !atHi & bounded & compareFractions(l, wk, rightA, rightB) >= 0;
+            final boolean linear = !atHi & !atLo & bounded &
+                compareFractions(l, wk, leftA, leftB) <= 0 & compareFractions(h, wk, rightA, rightB) >= 0;
+            c += atHi ? h : atLo ? l : 0;
+            a += linear ? wk : 0;
+            u[kept] = k;
+            kept += atHi | atLo | linear ? 0 : 1;
+        }
+        settledC = c;
+        settledA = a;
+        return kept;
     }
 
     /**
@@ -447,9 +549,6 @@ final class LevelSolver
         return true;
     }
 
-    /** The sorted events of the last {@link #sortedEvents(int)} call. */
-    private int[] sortedEvents;
-
     /**
      * Sorts the breakpoints of claims {@code 0..m)} (all free): a start {@code lo/w} for {@code lo > 0}
      * and an end {@code hi/w} for each; leaves them in {@link #sortedEvents}.
@@ -481,7 +580,7 @@ final class LevelSolver
         {
             return Long.compare(a, c);
         }
-        return Int128.compareProducts(a, d, c, b);
+        return Int128.compareProductsSigned(a, d, c, b);
     }
 
     /**
@@ -506,7 +605,8 @@ final class LevelSolver
             Arrays.fill(histogram, 0, (int)((d - 1) >>> shift) + 1, 0);
         }
         long sum = 0;
-        // ⌊2^64 / d⌋ or one less: a multiply by it estimates ⌊x / d⌋ from below by at most 1 (libdivide's idea).
+        int clamped = 0;
+        // ⌊2^64 / d⌋ or one less: a multiply by it estimates ⌊x / d⌋ from below by at most 1 (libdivide).
         final long reciprocal = Long.divideUnsigned(-1L, d);
         for (int k = 0; k < m; k++)
         {
@@ -519,6 +619,7 @@ final class LevelSolver
             {
                 q = l;
                 r = 0;
+                clamped++;
             }
             else
             {
@@ -553,6 +654,7 @@ final class LevelSolver
                     }
                     q = l;
                     r = 0;
+                    clamped++;
                 }
                 else if (Long.compareUnsigned(q, h) > 0 || (q == h && r != 0))
                 {
@@ -562,6 +664,7 @@ final class LevelSolver
                     }
                     q = h;
                     r = 0;
+                    clamped++;
                 }
             }
             base[k] = q;
@@ -573,6 +676,8 @@ final class LevelSolver
             }
         }
         den = d;
+        levelNumerator = n;
+        freeClaims = m - clamped;
         histogramReady = counting;
         baseSum = sum;
         return true;
@@ -688,7 +793,7 @@ final class LevelSolver
                         final long kj = (ej & 1) == 0 ? lo[ej >>> 1] : hi[ej >>> 1];
                         // Keys of free claims are at most 2^62, so signed arithmetic is exact here.
                         final boolean takeRight = uniform ?
-                            kj < ki : Int128.compareProducts(kj, w[ei >>> 1], ki, w[ej >>> 1]) < 0;
+                            kj < ki : Int128.compareProductsSigned(kj, w[ei >>> 1], ki, w[ej >>> 1]) < 0;
                         dst[k++] = takeRight ? src[j++] : src[i++];
                     }
                 }
@@ -785,7 +890,8 @@ final class LevelSolver
             }
             return;
         }
-        final long[] select = this.select;
+        // Rounding reads only base and num: the own input columns are free scratch by now.
+        final long[] select = ownLo;
         for (int j = 0; j < c; j++)
         {
             select[j] = num[candidates[j]];

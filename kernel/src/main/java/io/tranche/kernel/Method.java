@@ -39,14 +39,13 @@ public enum Method
         DIVISOR
     }
 
-    private static final Method[] VALUES = values();
-
     private final Kind kind;
     private final boolean defaultWeightIsDemand;
     private final boolean usesWeight;
     private final boolean needsFiniteDemand;
 
-    Method(final Kind kind, final boolean defaultWeightIsDemand, final boolean usesWeight, final boolean needsFiniteDemand)
+    Method(
+        final Kind kind, final boolean defaultWeightIsDemand, final boolean usesWeight, final boolean needsFiniteDemand)
     {
         this.kind = kind;
         this.defaultWeightIsDemand = defaultWeightIsDemand;
@@ -94,14 +93,5 @@ public enum Method
     public boolean needsFiniteDemand()
     {
         return needsFiniteDemand;
-    }
-
-    /**
-     * @param ordinal the {@link #ordinal()} of a method.
-     * @return the method, or null when the ordinal is out of range.
-     */
-    public static Method fromOrdinal(final int ordinal)
-    {
-        return ordinal >= 0 && ordinal < VALUES.length ? VALUES[ordinal] : null;
     }
 }

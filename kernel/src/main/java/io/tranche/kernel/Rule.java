@@ -7,7 +7,8 @@ package io.tranche.kernel;
  * {@code ws.lo[i] ≤ ws.hi[i]} (lots) and their effective weights {@code ws.w[i]}. The caller guarantees
  * {@code Σlo ≤ target ≤ Σhi} over those claims and {@code target ≤ 2^62}. The rule sets
  * {@code ws.award[i]} for each of them so that {@code lo ≤ award ≤ hi} and {@code Σaward == target},
- * as SPEC.md defines the method. No allocation, no exceptions, no floating point.
+ * as SPEC.md defines the method. No allocation, no exceptions, no floating point. A rule keeps no
+ * per-claim state: its scratch is the shared {@link Workspace}.
  */
 interface Rule
 {
@@ -18,12 +19,4 @@ interface Rule
      * @param target lots to hand out to these claims, floors included.
      */
     void split(Workspace ws, int from, int to, long target);
-
-    /**
-     * Grows scratch space on a cold path so that {@link #split} allocates nothing for up to
-     * {@code capacity} claims.
-     *
-     * @param capacity number of claims.
-     */
-    void ensureCapacity(int capacity);
 }

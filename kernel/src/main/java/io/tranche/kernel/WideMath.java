@@ -1,79 +1,33 @@
 package io.tranche.kernel;
 
 /**
- * Exact unsigned wide arithmetic on {@code long} limbs for the divisor methods: 64×64→128 products,
- * 128/64 division, 128×128→256 products and comparisons. No allocation: 256-bit results are written
- * into a caller-owned {@code long[]} (most significant limb first).
+ * Exact unsigned 256-bit arithmetic on {@code long} limbs for Dean and Huntington–Hill: 128×128→256
+ * products and comparisons (the 128-bit helpers are in {@link Int128}). No allocation: 256-bit results
+ * are written into a caller-owned {@code long[]} (most significant limb first).
  * <p>
  * All values are unsigned; a 128-bit value is a pair (high, low).
  */
 final class WideMath
 {
-
     private WideMath()
     {
     }
 
     /**
-     * @param a unsigned factor.
-     * @param b unsigned factor.
-     * @return the high 64 bits of the unsigned 128-bit product {@code a·b} (Java 17 has only the signed
-     * {@code Math.multiplyHigh}; the correction terms turn it into the unsigned one).
-     */
-    static long unsignedMultiplyHigh(final long a, final long b)
-    {
-        return Int128.multiplyHighUnsigned(a, b);
-    }
-
-    /**
-     * Compares two unsigned 128-bit values.
-     *
-     * @return negative, zero or positive as (aHigh, aLow) is below, equal to or above (bHigh, bLow).
-     */
-    static int compare128(final long aHigh, final long aLow, final long bHigh, final long bLow)
-    {
-        return Int128.compareUnsigned(aHigh, aLow, bHigh, bLow);
-    }
-
-    /**
-     * Compares the unsigned products {@code a·b} and {@code c·d} exactly.
-     *
-     * @return negative, zero or positive as a·b is below, equal to or above c·d.
-     */
-    static int compareProducts(final long a, final long b, final long c, final long d)
-    {
-        return compare128(unsignedMultiplyHigh(a, b), a * b, unsignedMultiplyHigh(c, d), c * d);
-    }
-
-    /**
-     * Unsigned 128/64 division: ⌊(high·2^64 + low) / divisor⌋. The quotient must fit in 64 bits, i.e.
-     * {@code high < divisor} unsigned; the remainder is {@code low − quotient·divisor} (mod 2^64).
-     * Knuth's algorithm D on 32-bit digits, as in Hacker's Delight {@code divlu}.
-     *
-     * @param high    high 64 bits of the dividend.
-     * @param low     low 64 bits of the dividend.
-     * @param divisor non-zero, unsigned, above {@code high}.
-     * @return the unsigned quotient.
-     */
-    static long divide128(final long high, final long low, final long divisor)
-    {
-        return Int128.quotientUnsigned(high, low, divisor);
-    }
-
-    /**
      * Unsigned 128×128→256 product, written to {@code out[off..off+4)}, most significant limb first.
      */
-    static void multiply128(final long aHigh, final long aLow, final long bHigh, final long bLow, final long[] out, final int off)
+    static void multiply128(
+        final long aHigh, final long aLow, final long bHigh, final long bLow, final long[] out, final int off)
     {
         // Schoolbook on 64-bit limbs: (aH·2^64 + aL)(bH·2^64 + bL).
         final long ll = aLow * bLow;
-        final long llHigh = unsignedMultiplyHigh(aLow, bLow);
+        final long llHigh = Int128.multiplyHighUnsigned(aLow, bLow);
         final long lh = aLow * bHigh;
-        final long lhHigh = unsignedMultiplyHigh(aLow, bHigh);
+        final long lhHigh = Int128.multiplyHighUnsigned(aLow, bHigh);
         final long hl = aHigh * bLow;
-        final long hlHigh = unsignedMultiplyHigh(aHigh, bLow);
+        final long hlHigh = Int128.multiplyHighUnsigned(aHigh, bLow);
         final long hh = aHigh * bHigh;
-        final long hhHigh = unsignedMultiplyHigh(aHigh, bHigh);
+        final long hhHigh = Int128.multiplyHighUnsigned(aHigh, bHigh);
 
         // limb 1 (bits 64..127) = llHigh + lh + hl, carries into limb 2
         long limb1 = llHigh + lh;
@@ -126,8 +80,8 @@ final class WideMath
         final long e, final long f, final long g, final long h,
         final long[] scratch)
     {
-        multiply128(unsignedMultiplyHigh(a, b), a * b, unsignedMultiplyHigh(c, d), c * d, scratch, 0);
-        multiply128(unsignedMultiplyHigh(e, f), e * f, unsignedMultiplyHigh(g, h), g * h, scratch, 4);
+        multiply128(Int128.multiplyHighUnsigned(a, b), a * b, Int128.multiplyHighUnsigned(c, d), c * d, scratch, 0);
+        multiply128(Int128.multiplyHighUnsigned(e, f), e * f, Int128.multiplyHighUnsigned(g, h), g * h, scratch, 4);
         return compare256(scratch, 0, scratch, 4);
     }
 
@@ -146,10 +100,12 @@ final class WideMath
         final long cd = c * d;
         final long ef = e * f;
         final long gh = g * h;
-        if ((Math.multiplyHigh(a, b) | Math.multiplyHigh(c, d) | Math.multiplyHigh(e, f) | Math.multiplyHigh(g, h)) == 0 &&
+        final long highs = Math.multiplyHigh(a, b) | Math.multiplyHigh(c, d) | Math.multiplyHigh(e, f) |
+            Math.multiplyHigh(g, h);
+        if (highs == 0 &&
             (ab | cd | ef | gh) >= 0)
         {
-            return compareProducts(ab, cd, ef, gh);
+            return Int128.compareProductsUnsigned(ab, cd, ef, gh);
         }
         return compareProducts4(a, b, c, d, e, f, g, h, scratch);
     }

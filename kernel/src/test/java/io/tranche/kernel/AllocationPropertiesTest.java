@@ -4,12 +4,7 @@ import java.math.BigInteger;
 import java.util.Arrays;
 import java.util.Random;
 
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Example;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
+import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -17,6 +12,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The guarantees of SPEC.md "Guarantees the kernel must keep", one property each, over seeded random
  * problems from {@link Generators}. Each property is checked on the kernel and, as a check of the
  * test oracle itself, on {@link ReferenceAllocator}.
+ * <p>
+ * Each property runs {@value #TRIES} seeded cases through {@link SeededCases} (jqwik's case count
+ * before): a failure prints the case seed, and {@code -Dtranche.case=SEED} replays that case alone.
  */
 class AllocationPropertiesTest
 {
@@ -51,13 +49,17 @@ class AllocationPropertiesTest
 
     // ---------------------------------------------------------------------------------------------
 
-    @Property(tries = TRIES)
-    void conservationSumIsMinOfSupplyInWholeLotsAndSumOfBoundsNeverMoreThanSupply(
-        @ForAll final Method method, @ForAll final long seed)
+    @Test
+    void conservationSumIsMinOfSupplyInWholeLotsAndSumOfBoundsNeverMoreThanSupply()
     {
-        final Problem p = Generators.valid(seed, method);
-        checkConservation(p, kernel(p));
-        checkConservation(p, ReferenceAllocator.allocate(p).awards);
+        SeededCases.run("conservationSumIsMinOfSupplyInWholeLotsAndSumOfBoundsNeverMoreThanSupply", TRIES, rnd ->
+        {
+            final Method method = SeededCases.oneOf(rnd, Method.values());
+            final long seed = rnd.nextLong();
+            final Problem p = Generators.valid(seed, method);
+            checkConservation(p, kernel(p));
+            checkConservation(p, ReferenceAllocator.allocate(p).awards);
+        });
     }
 
     static void checkConservation(final Problem p, final long[] awards)
@@ -74,12 +76,17 @@ class AllocationPropertiesTest
         assertThat(sum).isLessThanOrEqualTo(BigInteger.valueOf(p.supply));
     }
 
-    @Property(tries = TRIES)
-    void boundsAwardAtMostHiAtLeastLoWhenFloorsFitAndMultipleOfLot(@ForAll final Method method, @ForAll final long seed)
+    @Test
+    void boundsAwardAtMostHiAtLeastLoWhenFloorsFitAndMultipleOfLot()
     {
-        final Problem p = Generators.valid(seed, method);
-        checkBounds(p, kernel(p));
-        checkBounds(p, ReferenceAllocator.allocate(p).awards);
+        SeededCases.run("boundsAwardAtMostHiAtLeastLoWhenFloorsFitAndMultipleOfLot", TRIES, rnd ->
+        {
+            final Method method = SeededCases.oneOf(rnd, Method.values());
+            final long seed = rnd.nextLong();
+            final Problem p = Generators.valid(seed, method);
+            checkBounds(p, kernel(p));
+            checkBounds(p, ReferenceAllocator.allocate(p).awards);
+        });
     }
 
     static void checkBounds(final Problem p, final long[] awards)
@@ -107,13 +114,17 @@ class AllocationPropertiesTest
         }
     }
 
-    @Property(tries = TRIES)
-    void priorityNothingBeyondFloorToATierWhileAnEarlierTierIsBelowItsBound(
-        @ForAll final Method method, @ForAll final long seed)
+    @Test
+    void priorityNothingBeyondFloorToATierWhileAnEarlierTierIsBelowItsBound()
     {
-        final Problem p = Generators.valid(seed, method);
-        checkPriority(p, kernel(p));
-        checkPriority(p, ReferenceAllocator.allocate(p).awards);
+        SeededCases.run("priorityNothingBeyondFloorToATierWhileAnEarlierTierIsBelowItsBound", TRIES, rnd ->
+        {
+            final Method method = SeededCases.oneOf(rnd, Method.values());
+            final long seed = rnd.nextLong();
+            final Problem p = Generators.valid(seed, method);
+            checkPriority(p, kernel(p));
+            checkPriority(p, ReferenceAllocator.allocate(p).awards);
+        });
     }
 
     static void checkPriority(final Problem p, final long[] awards)
@@ -142,79 +153,80 @@ class AllocationPropertiesTest
         }
     }
 
-    @Provide
-    Arbitrary<Method> levelMethods()
-    {
-        return Arbitraries.of(Method.PROPORTIONAL, Method.EQUAL, Method.EQUAL_LOSSES, Method.TALMUD);
-    }
+    private static final Method[] LEVEL_METHODS = {Method.PROPORTIONAL, Method.EQUAL, Method.EQUAL_LOSSES, Method.TALMUD};
 
-    @Property(tries = TRIES)
-    void quotaLevelMethodAwardsAreWithinOneLotOfTheExactShare(
-        @ForAll("levelMethods") final Method method, @ForAll final long seed)
+    @Test
+    void quotaLevelMethodAwardsAreWithinOneLotOfTheExactShare()
     {
-        final Problem p = Generators.valid(seed, method);
-        final long[] awards = kernel(p);
-        final ReferenceAllocator.Result ref = ReferenceAllocator.allocate(p);
-        final long lot = p.lot == 0 ? 1 : p.lot;
-        for (int i = 0; i < awards.length; i++)
+        SeededCases.run("quotaLevelMethodAwardsAreWithinOneLotOfTheExactShare", TRIES, rnd ->
         {
-            final ReferenceAllocator.Q x = ref.shareLots[i];
-            // |a − x| < 1 lot  <=>  ⌊x⌋ <= a <= ⌈x⌉
-            final BigInteger a = BigInteger.valueOf(awards[i] / lot);
-            final BigInteger floor = x.floor();
-            final BigInteger ceil = x.fraction().num.signum() == 0 ? floor : floor.add(BigInteger.ONE);
-            assertThat(a).as("claim %d share %s in %s", i, x, p).isBetween(floor, ceil);
-        }
-    }
-
-    @Property(tries = TRIES)
-    void determinismSameProblemTwiceAndOnAFreshAllocatorGivesTheSameAwards(
-        @ForAll final Method method, @ForAll final long seed)
-    {
-        final Problem p = Generators.valid(seed, method);
-        final long[] first = kernel(p);
-        // a different problem in between must leave no trace
-        kernel(Generators.valid(seed ^ 0x9E3779B97F4A7C15L));
-        final long[] second = kernel(p);
-        // a fresh allocator that starts with room for one claim and grows on this call
-        final long[] fresh = kernel(new Allocator(1, 64), new Claims(1), new Violations(), p);
-        assertThat(second).isEqualTo(first);
-        assertThat(fresh).isEqualTo(first);
-    }
-
-    @Provide
-    Arbitrary<Method> zeroWeightMethods()
-    {
-        return Arbitraries.of(Method.PROPORTIONAL, Method.EQUAL, Method.DHONDT, Method.SAINTE_LAGUE, Method.ADAMS,
-            Method.DEAN, Method.HUNTINGTON_HILL);
-    }
-
-    @Property(tries = TRIES)
-    void zeroWeightClaimReceivesExactlyItsFloorWhenFloorsFit(
-        @ForAll("zeroWeightMethods") final Method method, @ForAll final long seed)
-    {
-        final Problem p = Generators.valid(seed, method);
-        final long[] awards = kernel(p);
-        final ReferenceAllocator.Bounds b = ReferenceAllocator.bounds(p);
-        if (b.sumLo().compareTo(BigInteger.valueOf(b.supplyLots)) > 0)
-        {
-            return;
-        }
-        for (int i = 0; i < awards.length; i++)
-        {
-            if (b.w[i].signum() == 0)
+            final Method method = SeededCases.oneOf(rnd, LEVEL_METHODS);
+            final long seed = rnd.nextLong();
+            final Problem p = Generators.valid(seed, method);
+            final long[] awards = kernel(p);
+            final ReferenceAllocator.Result ref = ReferenceAllocator.allocate(p);
+            final long lot = p.lot == 0 ? 1 : p.lot;
+            for (int i = 0; i < awards.length; i++)
             {
-                assertThat(awards[i]).as("zero-weight claim %d in %s", i, p).isEqualTo(b.lo[i] * b.lot);
+                final ReferenceAllocator.Q x = ref.shareLots[i];
+                // |a − x| < 1 lot  <=>  ⌊x⌋ <= a <= ⌈x⌉
+                final BigInteger a = BigInteger.valueOf(awards[i] / lot);
+                final BigInteger floor = x.floor();
+                final BigInteger ceil = x.fraction().num.signum() == 0 ? floor : floor.add(BigInteger.ONE);
+                assertThat(a).as("claim %d share %s in %s", i, x, p).isBetween(floor, ceil);
             }
-        }
+        });
     }
 
-    @Provide
-    Arbitrary<Method> monotoneMethods()
+    @Test
+    void determinismSameProblemTwiceAndOnAFreshAllocatorGivesTheSameAwards()
     {
-        return Arbitraries.of(
-            Method.DHONDT, Method.SAINTE_LAGUE, Method.ADAMS, Method.DEAN, Method.HUNTINGTON_HILL, Method.FIFO);
+        SeededCases.run("determinismSameProblemTwiceAndOnAFreshAllocatorGivesTheSameAwards", TRIES, rnd ->
+        {
+            final Method method = SeededCases.oneOf(rnd, Method.values());
+            final long seed = rnd.nextLong();
+            final Problem p = Generators.valid(seed, method);
+            final long[] first = kernel(p);
+            // a different problem in between must leave no trace
+            kernel(Generators.valid(seed ^ 0x9E3779B97F4A7C15L));
+            final long[] second = kernel(p);
+            // a fresh allocator that starts with room for one claim and grows on this call
+            final long[] fresh = kernel(new Allocator(1, 64), new Claims(1), new Violations(), p);
+            assertThat(second).isEqualTo(first);
+            assertThat(fresh).isEqualTo(first);
+        });
     }
+
+    private static final Method[] ZERO_WEIGHT_METHODS = {
+        Method.PROPORTIONAL, Method.EQUAL, Method.DHONDT, Method.SAINTE_LAGUE, Method.ADAMS, Method.DEAN,
+        Method.HUNTINGTON_HILL};
+
+    @Test
+    void zeroWeightClaimReceivesExactlyItsFloorWhenFloorsFit()
+    {
+        SeededCases.run("zeroWeightClaimReceivesExactlyItsFloorWhenFloorsFit", TRIES, rnd ->
+        {
+            final Method method = SeededCases.oneOf(rnd, ZERO_WEIGHT_METHODS);
+            final long seed = rnd.nextLong();
+            final Problem p = Generators.valid(seed, method);
+            final long[] awards = kernel(p);
+            final ReferenceAllocator.Bounds b = ReferenceAllocator.bounds(p);
+            if (b.sumLo().compareTo(BigInteger.valueOf(b.supplyLots)) > 0)
+            {
+                return;
+            }
+            for (int i = 0; i < awards.length; i++)
+            {
+                if (b.w[i].signum() == 0)
+                {
+                    assertThat(awards[i]).as("zero-weight claim %d in %s", i, p).isEqualTo(b.lo[i] * b.lot);
+                }
+            }
+        });
+    }
+
+    private static final Method[] MONOTONE_METHODS = {
+        Method.DHONDT, Method.SAINTE_LAGUE, Method.ADAMS, Method.DEAN, Method.HUNTINGTON_HILL, Method.FIFO};
 
     /** The problem without a share limit, and its supply grown by one to three lots plus a few units. */
     static Problem[] monotonePair(final Problem base, final long seed)
@@ -227,30 +239,38 @@ class AllocationPropertiesTest
         return new Problem[] {p, p.withSupply(p.supply + more)};
     }
 
-    @Property(tries = TRIES)
-    void resourceMonotonicityMoreSupplyNeverLowersAnAwardUnderDivisorMethodsAndFifo(
-        @ForAll("monotoneMethods") final Method method, @ForAll final long seed)
+    @Test
+    void resourceMonotonicityMoreSupplyNeverLowersAnAwardUnderDivisorMethodsAndFifo()
     {
-        final Problem[] pair = monotonePair(Generators.valid(seed, method), seed);
-        checkMonotone(pair, kernel(pair[0]), kernel(pair[1]));
-        checkMonotone(pair, ReferenceAllocator.allocate(pair[0]).awards, ReferenceAllocator.allocate(pair[1]).awards);
+        SeededCases.run("resourceMonotonicityMoreSupplyNeverLowersAnAwardUnderDivisorMethodsAndFifo", TRIES, rnd ->
+        {
+            final Method method = SeededCases.oneOf(rnd, MONOTONE_METHODS);
+            final long seed = rnd.nextLong();
+            final Problem[] pair = monotonePair(Generators.valid(seed, method), seed);
+            checkMonotone(pair, kernel(pair[0]), kernel(pair[1]));
+            checkMonotone(pair, ReferenceAllocator.allocate(pair[0]).awards, ReferenceAllocator.allocate(pair[1]).awards);
+        });
     }
 
-    @Property(tries = TRIES)
-    void resourceMonotonicityHoldsForEqualWithUnitWeights(@ForAll final long seed)
+    @Test
+    void resourceMonotonicityHoldsForEqualWithUnitWeights()
     {
-        final Problem base = Generators.valid(seed, Method.EQUAL);
-        final long[] weight = base.weight.clone();
-        for (int i = 0; i < weight.length; i++)
+        SeededCases.run("resourceMonotonicityHoldsForEqualWithUnitWeights", TRIES, rnd ->
         {
-            // keep zero weights (held at the floor); every other claim weighs 1
-            weight[i] = weight[i] == 0 ? 0 : (i % 2 == 0 ? Claims.ABSENT : 1);
-        }
-        final Problem unit = new Problem(
-            base.supply, base.method, base.lot, base.ppm, base.id, base.demand, weight, base.tier, base.cap, base.floor);
-        final Problem[] pair = monotonePair(unit, seed);
-        checkMonotone(pair, kernel(pair[0]), kernel(pair[1]));
-        checkMonotone(pair, ReferenceAllocator.allocate(pair[0]).awards, ReferenceAllocator.allocate(pair[1]).awards);
+            final long seed = rnd.nextLong();
+            final Problem base = Generators.valid(seed, Method.EQUAL);
+            final long[] weight = base.weight.clone();
+            for (int i = 0; i < weight.length; i++)
+            {
+                // keep zero weights (held at the floor); every other claim weighs 1
+                weight[i] = weight[i] == 0 ? 0 : (i % 2 == 0 ? Claims.ABSENT : 1);
+            }
+            final Problem unit = new Problem(
+                base.supply, base.method, base.lot, base.ppm, base.id, base.demand, weight, base.tier, base.cap, base.floor);
+            final Problem[] pair = monotonePair(unit, seed);
+            checkMonotone(pair, kernel(pair[0]), kernel(pair[1]));
+            checkMonotone(pair, ReferenceAllocator.allocate(pair[0]).awards, ReferenceAllocator.allocate(pair[1]).awards);
+        });
     }
 
     static void checkMonotone(final Problem[] pair, final long[] before, final long[] after)
@@ -268,7 +288,7 @@ class AllocationPropertiesTest
      * to C (.43 beats .29): (4, 4, 2). 11 units give 4.71, 4.71, 1.57 -> floors 4 4 1 and two extra
      * units to A and B (.71 beats .57): (5, 5, 1). One more unit of supply costs C a unit.
      */
-    @Example
+    @Test
     void alabamaParadoxProportionalLosesAUnitWhenTheSupplyGrows()
     {
         final Problem ten = new Problem(10, Method.PROPORTIONAL, 1, 0, new String[] {"A", "B", "C"},

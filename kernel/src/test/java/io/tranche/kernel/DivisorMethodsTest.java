@@ -128,7 +128,6 @@ class DivisorMethodsTest
     {
         final int n = lo.length;
         final Workspace ws = new Workspace(n);
-        rule.ensureCapacity(n); // as Allocator.grow does
         System.arraycopy(lo, 0, ws.lo, 0, n);
         System.arraycopy(hi, 0, ws.hi, 0, n);
         System.arraycopy(w, 0, ws.w, 0, n);
@@ -178,7 +177,7 @@ class DivisorMethodsTest
     void shouldMatchTheGreedyProcessOnRandomSmallProblems(final Method method)
     {
         final SplittableRandom random = new SplittableRandom(method.ordinal() * 7919L + 17);
-        final Rule rule = DivisorMethods.create(method, 4);
+        final Rule rule = DivisorMethods.create(method);
         for (int round = 0; round < 4000; round++)
         {
             final int n = 1 + random.nextInt(random.nextBoolean() ? 4 : 12);
@@ -246,7 +245,7 @@ class DivisorMethodsTest
     {
         // Values near 2^62: the greedy starts at lo, so only the few lots above the floors are looped.
         final SplittableRandom random = new SplittableRandom(method.ordinal() * 31L + 5);
-        final Rule rule = DivisorMethods.create(method, 4);
+        final Rule rule = DivisorMethods.create(method);
         for (int round = 0; round < 1500; round++)
         {
             final int n = 1 + random.nextInt(6);
@@ -295,7 +294,7 @@ class DivisorMethodsTest
     {
         // Targets far too large for the greedy: checked by the prefix certificate instead.
         final SplittableRandom random = new SplittableRandom(method.ordinal() + 1000L);
-        final Rule rule = DivisorMethods.create(method, 4);
+        final Rule rule = DivisorMethods.create(method);
         for (int round = 0; round < 300; round++)
         {
             final int n = 1 + random.nextInt(60);
@@ -322,52 +321,64 @@ class DivisorMethodsTest
     }
 
     @Test
-    void shouldFindTheSameRelaxedLevelBySelectionAsBySortingBreakpoints()
+    void shouldFindTheRelaxedLevelWithTheLevelSolverAndCountItsFreeClaims()
     {
+        // The divisor methods take their relaxed level from LevelSolver (issue 9): λ = levelNumerator / den
+        // solves Σ clamp(λ·w, lo, hi) = target exactly, and freeClaims counts the claims strictly inside.
         final SplittableRandom random = new SplittableRandom(99);
-        final DivisorMethod rule = (DivisorMethod)DivisorMethods.create(Method.DHONDT, 4);
         int compared = 0;
         for (int round = 0; round < 3000; round++)
         {
             final int n = 1 + random.nextInt(random.nextBoolean() ? 6 : 200);
             final Workspace ws = new Workspace(n);
-            rule.ensureCapacity(n);
             long sumLo = 0;
             long sumHi = 0;
-            long fixed = 0;
-            int active = 0;
             final boolean huge = random.nextInt(4) == 0;
             for (int i = 0; i < n; i++)
             {
                 ws.order[i] = i;
-                ws.w[i] = random.nextInt(10) == 0 ? 0 : huge ? random.nextLong(1, Long.MAX_VALUE / n) : random.nextInt(1, 30);
+                ws.w[i] = random.nextInt(10) == 0 ? 0 : huge ? random.nextLong(1, Long.MAX_VALUE / n) :
+                    random.nextInt(1, 30);
                 ws.lo[i] = random.nextInt(3) == 0 ? 0 : huge ? random.nextLong((1L << 61) / n) : random.nextInt(20);
-                ws.hi[i] = ws.w[i] == 0 || random.nextInt(8) == 0 ? ws.lo[i] : ws.lo[i] + (huge ? random.nextLong((1L << 61) / n) : random.nextInt(1, 40));
+                ws.hi[i] = ws.w[i] == 0 || random.nextInt(8) == 0 ? ws.lo[i] :
+                    ws.lo[i] + (huge ? random.nextLong((1L << 61) / n) : random.nextInt(1, 40));
                 sumLo += ws.lo[i];
                 sumHi += ws.hi[i];
-                if (ws.w[i] == 0 || ws.lo[i] == ws.hi[i])
-                {
-                    fixed += ws.lo[i];
-                }
-                else
-                {
-                    active++;
-                }
             }
             if (sumHi - sumLo < 2)
             {
                 continue;
             }
             final long target = sumLo + random.nextLong(1, sumHi - sumLo);
-            final long d1 = rule.levelBySelection(ws.order, 0, n, ws.lo, ws.hi, ws.w, target, fixed, active);
-            final long n1 = rule.levelNumerator();
-            final long d2 = rule.levelFromBreakpoints(ws.order, 0, n, ws.lo, ws.hi, ws.w, target, sumLo);
-            final long n2 = rule.levelNumerator();
+            // half the rounds through the solver's own (gathered) columns, as for a tier that is not 0..n)
+            final boolean gathered = random.nextBoolean();
+            if (gathered)
+            {
+                ws.order[0] = n > 1 ? 1 : 0;
+                if (n > 1)
+                {
+                    ws.order[1] = 0;
+                }
+            }
+            final LevelSolver solver = LevelMethods.columns(ws, 0, n);
+            assertThat(solver.lo == ws.lo).isEqualTo(!gathered || n == 1);
+            solver.solve(n, target, false);
+            final long n1 = solver.levelNumerator();
+            final long d1 = solver.den;
             assertThat(d1).isPositive();
-            assertThat(d2).isPositive();
-            assertThat(BigInteger.valueOf(n1).multiply(BigInteger.valueOf(d2)))
-                .as("λ %d/%d by selection vs %d/%d by sorting", n1, d1, n2, d2)
-                .isEqualTo(BigInteger.valueOf(n2).multiply(BigInteger.valueOf(d1)));
+            assertThat(n1).isPositive();
+            int free = 0;
+            for (int i = 0; i < n; i++)
+            {
+                final BigInteger x = BigInteger.valueOf(n1).multiply(BigInteger.valueOf(ws.w[i]));
+                if (ws.w[i] != 0 && ws.lo[i] != ws.hi[i] &&
+                    x.compareTo(BigInteger.valueOf(ws.lo[i]).multiply(BigInteger.valueOf(d1))) >= 0 &&
+                    x.compareTo(BigInteger.valueOf(ws.hi[i]).multiply(BigInteger.valueOf(d1))) <= 0)
+                {
+                    free++;
+                }
+            }
+            assertThat(solver.freeClaims()).as("free claims").isEqualTo(free);
             // and the level solves the relaxed problem: Σ clamp(λ·w, lo, hi) = target
             BigInteger total = BigInteger.ZERO;
             for (int i = 0; i < n; i++)
@@ -405,7 +416,7 @@ class DivisorMethodsTest
         final com.sun.management.ThreadMXBean counter = (com.sun.management.ThreadMXBean)bean;
         final int n = 2_000;
         final SplittableRandom random = new SplittableRandom(7);
-        final Rule rule = DivisorMethods.create(method, n);
+        final Rule rule = DivisorMethods.create(method);
         final Workspace ws = new Workspace(n);
         final long[][] lo = new long[20][n];
         final long[][] hi = new long[20][n];

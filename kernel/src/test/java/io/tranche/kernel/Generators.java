@@ -4,7 +4,7 @@ import java.math.BigInteger;
 import java.util.Random;
 
 /**
- * Seeded random allocation problems for tests, usable from plain JUnit, jqwik and other modules
+ * Seeded random allocation problems for tests, usable from plain JUnit ({@link SeededCases}) and other modules
  * (exported by the kernel's test-jar). The same seed always gives the same problem.
  * <p>
  * Valid problems cover every method, 1–3 tiers in any queue order, floors (often with Σfloor above
@@ -172,14 +172,6 @@ public final class Generators
                 bound = Math.min(bound, shareUnits);
             }
             long maxFloor = bound == Long.MAX_VALUE ? Math.min(valueLimit, supply) : (bound / l) * l;
-            final long effectiveWeight = weight[i] != Claims.ABSENT ? weight[i] :
-                demandWeighs ? demand[i] : method.usesWeight() ? 1 : -1;
-            final boolean held = effectiveWeight == 0 && method.usesWeight() && method != Method.EQUAL_LOSSES;
-            if (held && rnd.nextBoolean())
-            {
-                // a zero-weight claim is held at its floor, which may exceed its bound
-                maxFloor = Math.min(valueLimit, Math.max(maxFloor, supply));
-            }
             maxFloor = Math.min(maxFloor, floorBudget);
             final int f = rnd.nextInt(20);
             if (f < 11 || maxFloor <= 0)

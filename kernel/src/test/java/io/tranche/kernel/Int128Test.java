@@ -80,17 +80,17 @@ class Int128Test
             assertThat(Integer.signum(Int128.compareProductsUnsigned(a, b, c, d))).isEqualTo(expectedUnsigned);
             final int expectedSigned = BigInteger.valueOf(a).multiply(BigInteger.valueOf(b))
                 .compareTo(BigInteger.valueOf(c).multiply(BigInteger.valueOf(d)));
-            assertThat(Integer.signum(Int128.compareProducts(a, b, c, d))).isEqualTo(expectedSigned);
+            assertThat(Integer.signum(Int128.compareProductsSigned(a, b, c, d))).isEqualTo(expectedSigned);
         }
     }
 
     @Test
     void shouldCompareEqualProductsOfDifferentFactorsAsEqual()
     {
-        assertThat(Int128.compareProducts(1L << 62, 6, 3L << 61, 4)).isZero();
+        assertThat(Int128.compareProductsSigned(1L << 62, 6, 3L << 61, 4)).isZero();
         assertThat(Int128.compareProductsUnsigned(-1L, -1L, -1L, -1L)).isZero();
         assertThat(Int128.compareProductsUnsigned(-1L, 2, 1, -2L)).isPositive();
-        assertThat(Int128.compareProducts(-1L, 2, 1, -2L)).isZero();
+        assertThat(Int128.compareProductsSigned(-1L, 2, 1, -2L)).isZero();
     }
 
     @Test

@@ -74,7 +74,7 @@ class LevelSolverTest
             {
                 assertThat(bySearch.base[k]).as("trial %d claim %d", t, k).isEqualTo(bySweep.base[k]);
                 // Same exact share: num/den equal as fractions.
-                assertThat(Int128.compareProducts(bySearch.num[k], bySweep.den, bySweep.num[k], bySearch.den))
+                assertThat(Int128.compareProductsSigned(bySearch.num[k], bySweep.den, bySweep.num[k], bySearch.den))
                     .as("trial %d claim %d", t, k).isZero();
                 total += bySearch.base[k];
                 assertThat(bySearch.base[k]).isBetween(bySearch.lo[k], bySearch.hi[k]);

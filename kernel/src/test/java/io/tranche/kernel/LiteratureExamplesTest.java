@@ -50,6 +50,16 @@ class LiteratureExamplesTest
         return new long[] {ABSENT, weight, 0, ABSENT, 0};
     }
 
+    private void checkRejected(final Problem p, final String field)
+    {
+        assertThat(ReferenceAllocator.violations(p, 16)).as("reference on %s", p).containsExactly(field);
+        p.fill(claims);
+        assertThat(allocator.validate(p.supply, p.method, p.lot, p.ppm, claims, violations)).as("kernel on %s", p)
+            .isFalse();
+        assertThat(violations.count()).isEqualTo(1);
+        assertThat(violations.field(0)).isEqualTo(field);
+    }
+
     private void check(final Problem p, final long... expected)
     {
         assertThat(ReferenceAllocator.allocate(p).awards).as("reference on %s", p).containsExactly(expected);
@@ -236,6 +246,25 @@ class LiteratureExamplesTest
             new long[] {100, ABSENT, 0, ABSENT, 6},
             new long[] {100, 99, 0, ABSENT, 3}),
             4, 4, 2);
+    }
+
+    @Test
+    void aZeroWeightFloorAboveItsDemandIsRejectedNotAwarded()
+    {
+        // Issue 8: supply 10, A demand 5, B demand 0 floor 1. B weighs its demand, 0, and would be "held at its
+        // floor" of 1 unit: more than its demand, unmet -1. SPEC.md: no award exceeds min(demand, cap, share
+        // limit), so the floor is above its bound and rejected, as for any other weight.
+        final long[] b = {0, ABSENT, 0, ABSENT, 1};
+        for (final Method m : new Method[] {Method.PROPORTIONAL, Method.DHONDT, Method.SAINTE_LAGUE, Method.ADAMS,
+            Method.DEAN, Method.HUNTINGTON_HILL})
+        {
+            checkRejected(problem(10, m, 1, d(5), b), "claims[1].floor");
+        }
+        // A given weight 0 under EQUAL, floor 4 above the cap of 3.
+        checkRejected(problem(10, Method.EQUAL, 1, d(5), new long[] {ABSENT, 0, 0, 3, 4}), "claims[1].floor");
+        // Within its bound the zero-weight claim is held at its floor: B demand 5, weight 0, floor 2 keeps 2 and
+        // A (demand 20) takes the other 8.
+        check(problem(10, Method.PROPORTIONAL, 1, d(20), new long[] {5, 0, 0, ABSENT, 2}), 8, 2);
     }
 
     @Test

@@ -856,9 +856,8 @@ public final class ReferenceAllocator
                         BigInteger.valueOf(p.supply).multiply(BigInteger.valueOf(p.ppm)).divide(MILLION);
                     bound = bound == null ? share : bound.min(share);
                 }
-                final boolean held = m != null && holdsZeroWeight(m) &&
-                    effectiveWeight(m, p.demand[i], p.weight[i]).signum() == 0;
-                if (bound != null && !held && lo.compareTo(bound.divide(bl)) > 0)
+                // a zero-weight claim held at its floor too: no award may exceed its bound
+                if (bound != null && lo.compareTo(bound.divide(bl)) > 0)
                 {
                     out.add(prefix + "floor");
                 }

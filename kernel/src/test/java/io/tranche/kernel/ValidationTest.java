@@ -254,13 +254,16 @@ class ValidationTest
     }
 
     @Test
-    void zeroWeightClaimHeldAtItsFloorMayExceedItsBound()
+    void zeroWeightFloorAboveTheBoundIsRejectedToo()
     {
-        // SEMANTICS.md: lo > hi is invalid "except for a zero-weight claim that is held at its floor"
-        assertThat(check(p().method(Method.DHONDT).claim("b", 10, 0, 0, ABSENT, 30))).isEmpty();
-        assertThat(check(p().method(Method.PROPORTIONAL).claim("b", 0, ABSENT, 0, ABSENT, 30))).isEmpty();
-        // not under FIFO, which uses no weight
+        // Issue 8: a zero-weight claim is held at its floor, so a floor above min(demand, cap, share limit) would
+        // be awarded beyond the demand (unmet < 0). It is rejected like any other floor above its bound.
+        assertOnly(p().method(Method.DHONDT).claim("b", 10, 0, 0, ABSENT, 30), "claims[0].floor", "30");
+        assertOnly(p().method(Method.PROPORTIONAL).ok("a").claim("b", 0, ABSENT, 0, ABSENT, 1), "claims[1].floor");
+        assertOnly(p().method(Method.EQUAL).claim("b", ABSENT, 0, 0, 3, 4), "claims[0].floor");
         assertOnly(p().method(Method.FIFO).claim("b", 10, 0, 0, ABSENT, 30), "claims[0].floor");
+        // at the bound it is valid
+        assertThat(check(p().method(Method.DHONDT).claim("b", 10, 0, 0, ABSENT, 10))).isEmpty();
     }
 
     // --- totals ----------------------------------------------------------------------------------

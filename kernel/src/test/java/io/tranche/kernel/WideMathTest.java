@@ -59,7 +59,7 @@ class WideMathTest
             final long a = value(random);
             final long b = value(random);
             final BigInteger p = unsigned(a).multiply(unsigned(b));
-            assertThat(WideMath.unsignedMultiplyHigh(a, b)).as("%s * %s", a, b).isEqualTo(p.shiftRight(64).longValue());
+            assertThat(Int128.multiplyHighUnsigned(a, b)).as("%s * %s", a, b).isEqualTo(p.shiftRight(64).longValue());
         }
     }
 
@@ -74,8 +74,8 @@ class WideMathTest
             final long c = random.nextInt(4) == 0 ? a : value(random);
             final long d = random.nextInt(4) == 0 ? b : value(random);
             final int expected = unsigned(a).multiply(unsigned(b)).compareTo(unsigned(c).multiply(unsigned(d)));
-            assertThat(Integer.signum(WideMath.compareProducts(a, b, c, d))).isEqualTo(expected);
-            assertThat(Integer.signum(WideMath.compareProducts(a, b, b, a))).isZero();
+            assertThat(Integer.signum(Int128.compareProductsUnsigned(a, b, c, d))).isEqualTo(expected);
+            assertThat(Integer.signum(Int128.compareProductsUnsigned(a, b, b, a))).isZero();
         }
     }
 
@@ -98,7 +98,7 @@ class WideMathTest
             }
             final long low = value(random);
             final BigInteger[] qr = wide(high, low).divideAndRemainder(unsigned(divisor));
-            final long q = WideMath.divide128(high, low, divisor);
+            final long q = Int128.quotientUnsigned(high, low, divisor);
             assertThat(unsigned(q)).as("(%s, %s) / %s", high, low, divisor).isEqualTo(qr[0]);
             assertThat(unsigned(low - q * divisor)).isEqualTo(qr[1]);
             checked++;
@@ -118,7 +118,7 @@ class WideMathTest
                 for (final long low : new long[]{0, 1, -1L, Long.MAX_VALUE, Long.MIN_VALUE})
                 {
                     final BigInteger[] qr = wide(high, low).divideAndRemainder(unsigned(divisor));
-                    final long q = WideMath.divide128(high, low, divisor);
+                    final long q = Int128.quotientUnsigned(high, low, divisor);
                     assertThat(unsigned(q)).isEqualTo(qr[0]);
                     assertThat(unsigned(low - q * divisor)).isEqualTo(qr[1]);
                 }

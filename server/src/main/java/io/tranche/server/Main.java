@@ -7,6 +7,7 @@ import io.tranche.server.cli.ProblemsCommand;
 import io.tranche.server.cli.ReleaseCommand;
 import io.tranche.server.cli.ServeCommand;
 import io.tranche.server.cli.TranchesCommand;
+import io.tranche.server.cli.VerifyCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -18,6 +19,10 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
     description = "Exact, allocation-free rationing of scarce supply across a queue of claims.",
+    footer = {
+        "",
+        "The ./tranche launcher also runs the benchmarks: ./tranche bench --help (README, Performance)."
+    },
     subcommands = {
         AllocateCommand.class,
         ServeCommand.class,
@@ -25,6 +30,7 @@ import picocli.CommandLine.Command;
         ClaimCommand.class,
         ReleaseCommand.class,
         TranchesCommand.class,
+        VerifyCommand.class,
         ProblemsCommand.class,
         CommandLine.HelpCommand.class
     })
@@ -58,14 +64,34 @@ public final class Main implements Runnable
         return new CommandLine(new Main()).execute(args);
     }
 
-    /** Reports the version from the jar manifest. */
+    /** Reports the project version and the commit it was built from, as the build wrote them. */
     static final class Version implements CommandLine.IVersionProvider
     {
         @Override
-        public String[] getVersion()
+        public String[] getVersion() throws java.io.IOException
         {
-            final String v = Main.class.getPackage().getImplementationVersion();
-            return new String[] {"tranche " + (v == null ? "dev" : v)};
+            final java.util.Properties p = new java.util.Properties();
+            try (java.io.InputStream in = Main.class.getResourceAsStream("version.properties"))
+            {
+                if (in != null)
+                {
+                    p.load(in);
+                }
+            }
+            final String version = built(p.getProperty("version"));
+            String commit = built(p.getProperty("commit"));
+            if (commit != null && "true".equals(p.getProperty("dirty")))
+            {
+                commit += " with uncommitted changes";
+            }
+            return new String[] {"tranche " + (version == null ? "(unknown version)" : version) +
+                " (commit " + (commit == null ? "unknown: built outside a git clone" : commit) + ")"};
+        }
+
+        private static String built(final String value)
+        {
+            // An unfiltered placeholder means the build did not know the value.
+            return value == null || value.isEmpty() || value.startsWith("${") ? null : value;
         }
     }
 }

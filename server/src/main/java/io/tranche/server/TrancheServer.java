@@ -13,11 +13,14 @@ import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import io.tranche.server.grpc.AllocationServiceImpl;
 import io.tranche.server.grpc.AuthInterceptor;
+import io.tranche.server.grpc.MalformedRequests;
+import io.tranche.server.grpc.MetadataLimit;
+import io.tranche.server.grpc.PageTokens;
 import io.tranche.server.grpc.QueueServiceImpl;
 import io.tranche.server.grpc.Tokens;
 import io.tranche.server.metrics.Metrics;
 import io.tranche.server.metrics.MetricsHttpServer;
-import io.tranche.server.metrics.MetricsInterceptor;
+import io.tranche.server.metrics.StateGauges;
 import io.tranche.server.cluster.ClusterCommandLog;
 import io.tranche.server.cluster.ClusterNode;
 import io.tranche.server.state.CommandLog;
@@ -28,6 +31,7 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -85,6 +89,12 @@ public final class TrancheServer implements AutoCloseable
     public static TrancheServer start(final Config config) throws IOException
     {
         config.conclude();
+        final Path dataDir = config.dataDir();
+        if (Files.exists(dataDir) && !Files.isDirectory(dataDir))
+        {
+            throw new IOException("--data-dir " + dataDir + " is a file, not a directory; give a directory (it is " +
+                "created if missing), or move the file away");
+        }
         final Metrics metrics = new Metrics();
         final Cluster cluster = config.clusterMembers() == null ? null : Cluster.start(config);
         final CommandLog writer = cluster != null ? cluster.log : Writer.open(new Writer.Settings()
@@ -94,7 +104,7 @@ public final class TrancheServer implements AutoCloseable
             .maxQueue(config.maxQueue())
             .queueCapacity(config.writerQueueCapacity())
             .syncNanos(metrics::recordJournalSync)
-            .digester(TrancheServer::digest));
+            .digester(io.tranche.server.ledger.TrancheDigest::compute));
         QueueServiceImpl queueService = null;
         MetricsHttpServer metricsHttp = null;
         try
@@ -105,7 +115,8 @@ public final class TrancheServer implements AutoCloseable
             final NettyServerBuilder builder = NettyServerBuilder
                 .forAddress(new InetSocketAddress(config.listenHost(), config.listenPort()), credentials(config))
                 .maxInboundMessageSize(config.maxInboundMessageSize())
-                .maxInboundMetadataSize(config.maxInboundMetadataSize())
+                // A ceiling above the limit, so that MetadataLimit answers with a status (see there).
+                .maxInboundMetadataSize(MetadataLimit.transportCeiling(config.maxInboundMetadataSize()))
                 .permitKeepAliveTime(config.permitKeepAliveTime().toNanos(), TimeUnit.NANOSECONDS)
                 .permitKeepAliveWithoutCalls(true);
             if (!config.maxConnectionIdle().isZero())
@@ -124,20 +135,24 @@ public final class TrancheServer implements AutoCloseable
             }
 
             final Tokens tokens = config.tokensFile() == null ? null : Tokens.load(config.tokensFile());
-            final MetricsInterceptor metricsInterceptor = new MetricsInterceptor(metrics);
             final AuthInterceptor auth = tokens == null ? null : new AuthInterceptor(tokens);
+            final MetadataLimit limit = new MetadataLimit(config.maxInboundMetadataSize());
+            final PageTokens pageTokens = PageTokens.open(config.dataDir());
 
-            builder.addService(intercept(new AllocationServiceImpl(config.maxClaims()), metricsInterceptor, auth));
-            queueService = new QueueServiceImpl(writer);
-            builder.addService(intercept(queueService, metricsInterceptor, auth));
-            builder.addService(intercept(health.getHealthService(), metricsInterceptor, null));
-            builder.addService(intercept(ProtoReflectionServiceV1.newInstance(), metricsInterceptor, auth));
-            builder.addService(intercept(legacyReflection(), metricsInterceptor, auth));
+            // grpc-java's own stream tracer measures every call, including those the limit and auth refuse.
+            metrics.configureServerBuilder(builder);
+
+            builder.addService(intercept(new AllocationServiceImpl(config.maxClaims()), limit, auth));
+            queueService = new QueueServiceImpl(writer, pageTokens);
+            builder.addService(intercept(queueService, limit, auth));
+            builder.addService(intercept(health.getHealthService(), limit, null));
+            builder.addService(intercept(ProtoReflectionServiceV1.newInstance(), limit, auth));
+            builder.addService(intercept(legacyReflection(), limit, auth));
 
             final Server server = builder.build().start();
             if (config.metricsHost() != null)
             {
-                metricsHttp = MetricsHttpServer.start(config.metricsHost(), config.metricsPort(), metrics, writer);
+                metricsHttp = MetricsHttpServer.start(config.metricsHost(), config.metricsPort(), metrics, gauges(writer));
             }
             health.setStatus("", io.grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING);
             health.setStatus("tranche.v1.AllocationService", io.grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING);
@@ -164,8 +179,39 @@ public final class TrancheServer implements AutoCloseable
             {
                 writer.close();
             }
+            metrics.close();
             throw ex;
         }
+    }
+
+    private static StateGauges gauges(final CommandLog log)
+    {
+        return new StateGauges()
+        {
+            @Override
+            public int queueLength()
+            {
+                return log.queueLength();
+            }
+
+            @Override
+            public double outstandingDemand()
+            {
+                return log.outstandingDemand().doubleValue();
+            }
+
+            @Override
+            public long trancheCount()
+            {
+                return log.ledger().durableCount();
+            }
+
+            @Override
+            public String writerFailure()
+            {
+                return log.failure();
+            }
+        };
     }
 
     @SuppressWarnings("deprecation")
@@ -176,12 +222,14 @@ public final class TrancheServer implements AutoCloseable
     }
 
     private static ServerServiceDefinition intercept(
-        final BindableService service, final MetricsInterceptor metrics, final AuthInterceptor auth)
+        final BindableService service, final MetadataLimit limit, final AuthInterceptor auth)
     {
-        // The last interceptor given runs first: metrics sees every call, including those auth refuses.
+        // The last interceptor given runs first: the metadata limit, then auth, then the guard against
+        // malformed bytes. grpc-opentelemetry's stream tracer sees every call, whichever refuses it.
+        final ServerServiceDefinition guarded = MalformedRequests.guard(service.bindService());
         return auth == null ?
-            ServerInterceptors.intercept(service, metrics) :
-            ServerInterceptors.intercept(service, auth, metrics);
+            ServerInterceptors.intercept(guarded, limit) :
+            ServerInterceptors.intercept(guarded, auth, limit);
     }
 
     private static ServerCredentials credentials(final Config config) throws IOException
@@ -210,6 +258,12 @@ public final class TrancheServer implements AutoCloseable
     {
         final String host = address.getAddress() != null ? address.getAddress().getHostAddress() : config.listenHost();
         return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port();
+    }
+
+    /** @return every service the server answers, as registered (after the request guard and interceptors). */
+    public java.util.List<ServerServiceDefinition> services()
+    {
+        return server.getServices();
     }
 
     /** @return the bound metrics port, or -1 when metrics are off. */
@@ -279,6 +333,7 @@ public final class TrancheServer implements AutoCloseable
             {
                 writer.close();
             }
+            metrics.close();
         }
     }
 
@@ -310,7 +365,7 @@ public final class TrancheServer implements AutoCloseable
             try
             {
                 node = ClusterNode.launch(config.clusterMembers(), config.nodeId(), config.dataDir(), config.maxQueue(),
-                    TrancheServer::digest);
+                    io.tranche.server.ledger.TrancheDigest::compute);
                 final ClusterCommandLog log = new ClusterCommandLog(node, config.writerQueueCapacity());
                 // "listening" means part of a working cluster: wait for a leader and this node's catch-up.
                 final long deadline = System.nanoTime() + config.clusterStartTimeout().toNanos();
@@ -386,22 +441,6 @@ public final class TrancheServer implements AutoCloseable
                 io.grpc.health.v1.HealthCheckResponse.ServingStatus.NOT_SERVING;
             health.setStatus("", status);
             health.setStatus("tranche.v1.QueueService", status);
-        }
-    }
-
-    // Until the audit work lands its canonical encoding: SHA-256 over the previous digest and the tranche's bytes.
-    static byte[] digest(final byte[] previous, final io.tranche.proto.v1.Tranche tranche)
-    {
-        try
-        {
-            final java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
-            sha.update(previous);
-            sha.update(tranche.toByteArray());
-            return sha.digest();
-        }
-        catch (final java.security.NoSuchAlgorithmException ex)
-        {
-            throw new IllegalStateException(ex);
         }
     }
 
@@ -503,7 +542,11 @@ public final class TrancheServer implements AutoCloseable
             return this;
         }
 
-        /** @param value allow a non-loopback listen address without tokens. @return this. */
+        /**
+         * @param value allow a non-loopback listen address without tokens, tokens without TLS on a non-loopback
+         *              address, and a non-loopback metrics address.
+         * @return this.
+         */
         public Config insecure(final boolean value)
         {
             insecure = value;
@@ -689,10 +732,25 @@ public final class TrancheServer implements AutoCloseable
             {
                 throw new IllegalArgumentException("durations must not be negative");
             }
-            if (tokensFile == null && !insecure && !isLoopback(listenHost))
+            // Resolved here, so that a host that does not resolve is a bad flag (exit 2), not a failed bind.
+            final boolean listenLoopback = isLoopback(listenHost, "--listen");
+            if (tokensFile == null && !insecure && !listenLoopback)
             {
                 throw new IllegalArgumentException("refusing to listen on " + listenHost + " without --tokens: " +
                     "anyone who can reach it could mutate the queue; give --tokens FILE, or --insecure to accept that");
+            }
+            if (tokensFile != null && tlsCert == null && !insecure && !listenLoopback)
+            {
+                throw new IllegalArgumentException("refusing --tokens without TLS on " + listenHost + ": the bearer " +
+                    "tokens would cross the network in clear text, readable by anyone on the path; give --tls-cert " +
+                    "and --tls-key, or --insecure to accept that");
+            }
+            if (metricsHost != null && !isLoopback(metricsHost, "--metrics") && !insecure)
+            {
+                throw new IllegalArgumentException("refusing to serve metrics on " + metricsHost + ": /metrics has no " +
+                    "authentication and shows anyone who can reach it the queue length, outstanding demand and call " +
+                    "counts; give a loopback address such as 127.0.0.1:" + Math.max(metricsPort, 0) +
+                    ", or --insecure to accept that");
             }
             return this;
         }
@@ -705,16 +763,16 @@ public final class TrancheServer implements AutoCloseable
             }
         }
 
-        private static boolean isLoopback(final String host)
+        private static boolean isLoopback(final String host, final String option)
         {
             try
             {
-                final InetAddress address = InetAddress.getByName(host);
-                return address.isLoopbackAddress();
+                return InetAddress.getByName(host).isLoopbackAddress();
             }
             catch (final UnknownHostException ex)
             {
-                throw new UncheckedIOException("cannot resolve --listen host " + host, ex);
+                throw new IllegalArgumentException(option + " host \"" + host + "\" cannot be resolved; give an IP " +
+                    "address (127.0.0.1, 0.0.0.0, [::1]) or a name this machine resolves");
             }
         }
 
@@ -782,7 +840,7 @@ public final class TrancheServer implements AutoCloseable
             return tlsKey;
         }
 
-        /** @return whether a non-loopback address without tokens is allowed. */
+        /** @return whether the exposures {@link #insecure(boolean)} lists are allowed. */
         public boolean insecure()
         {
             return insecure;

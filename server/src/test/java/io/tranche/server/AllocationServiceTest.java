@@ -13,7 +13,7 @@ import io.tranche.proto.v1.Award;
 import io.tranche.proto.v1.Claim;
 import io.tranche.proto.v1.Method;
 import io.tranche.proto.v1.Policy;
-import io.tranche.server.allocation.AllocationEngine;
+import io.tranche.server.allocation.AllocationProtoAdapter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
@@ -60,7 +60,7 @@ class AllocationServiceTest
     {
         final AllocateRequest request = seed();
         final AllocateResponse response = server.allocation().allocate(request);
-        assertThat(response).isEqualTo(new AllocationEngine(100).allocate(request));
+        assertThat(response).isEqualTo(new AllocationProtoAdapter(100).allocate(request).response());
         assertThat(response.getAwardsList()).extracting(Award::getId)
             .containsExactlyElementsOf(request.getClaimsList().stream().map(Claim::getId).toList());
         assertThat(response.getAllocated() + response.getUnallocated()).isEqualTo(request.getSupply());
@@ -83,7 +83,9 @@ class AllocationServiceTest
     @Test
     void shouldRefuseMessagesAboveTheInboundLimit(@TempDir final Path other) throws Exception
     {
-        try (TestServer small = TestServer.start(TestServer.config(other).maxInboundMessageSize(512)))
+        // Netty logs the refused message as a warning with a stack trace: capture and check it.
+        try (CapturedLog log = CapturedLog.capture("io.grpc.netty.shaded.io.grpc.netty.NettyServerStream");
+            TestServer small = TestServer.start(TestServer.config(other).maxInboundMessageSize(512)))
         {
             final AllocateRequest.Builder b = AllocateRequest.newBuilder().setSupply(10)
                 .setPolicy(Policy.newBuilder().setMethod(Method.FIFO));
@@ -93,6 +95,12 @@ class AllocationServiceTest
             }
             assertThat(catchError(() -> small.allocation().allocate(b.build())).getStatus().getCode())
                 .isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+            final long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (log.text().isEmpty() && System.nanoTime() < until)
+            {
+                Thread.sleep(10);
+            }
+            assertThat(log.text()).contains("RESOURCE_EXHAUSTED: gRPC message exceeds maximum size 512");
         }
     }
 

@@ -38,33 +38,6 @@ class MetricsAndServeTest
     Path dir;
 
     @Test
-    void shouldServePrometheusMetrics() throws Exception
-    {
-        try (TestServer server = TestServer.start(TestServer.config(dir).metrics("127.0.0.1:0")))
-        {
-            server.queue().createClaim(CreateClaimRequest.newBuilder().setClaim(claim("a", 100)).build());
-            server.queue().createClaim(CreateClaimRequest.newBuilder().setClaim(claim("b", 50)).build());
-            QueueServiceTest.catchError(() ->
-                server.queue().createClaim(CreateClaimRequest.newBuilder().setClaim(claim("a", 1)).build()));
-            server.queue().releaseTranche(ReleaseTrancheRequest.newBuilder().setRequestId("r").setSupply(30)
-                .setPolicy(Policy.newBuilder().setMethod(Method.FIFO)).build());
-            final HttpResponse<String> response = HttpClient.newHttpClient().send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.server.metricsPort() + "/metrics")).build(),
-                HttpResponse.BodyHandlers.ofString());
-            assertThat(response.statusCode()).isEqualTo(200);
-            final String text = response.body();
-            assertThat(text)
-                .contains("tranche_grpc_calls_total{method=\"tranche.v1.QueueService/CreateClaim\",code=\"OK\"} 2\n")
-                .contains("tranche_grpc_calls_total{method=\"tranche.v1.QueueService/CreateClaim\",code=\"ALREADY_EXISTS\"} 1\n")
-                .contains("tranche_grpc_call_seconds_count{method=\"tranche.v1.QueueService/ReleaseTranche\"} 1\n")
-                .contains("tranche_queue_length 2\n")
-                .contains("tranche_outstanding_demand_units 120\n")
-                .contains("tranche_tranches_released_total 1\n")
-                .contains("tranche_journal_sync_seconds_count 3\n");
-        }
-    }
-
-    @Test
     void shouldAcknowledgeConcurrentWritersExactlyOnce() throws Exception
     {
         try (TestServer server = TestServer.start(dir))

@@ -7,7 +7,6 @@ import io.grpc.KnownLength;
 import io.grpc.ManagedChannel;
 import io.grpc.MethodDescriptor;
 import io.grpc.Server;
-import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
@@ -18,7 +17,6 @@ import io.grpc.netty.shaded.io.netty.channel.socket.nio.NioSocketChannel;
 import io.grpc.netty.shaded.io.netty.util.concurrent.DefaultThreadFactory;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.ServerCalls;
-import io.tranche.bench.BenchMain;
 import io.tranche.bench.kernel.Problems;
 import io.tranche.kernel.Claims;
 import io.tranche.proto.v1.AllocateRequest;
@@ -29,7 +27,6 @@ import io.tranche.proto.v1.Method;
 import io.tranche.proto.v1.Policy;
 import io.tranche.server.TrancheServer;
 import io.tranche.server.metrics.Metrics;
-import io.tranche.server.metrics.MetricsInterceptor;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -60,7 +57,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
@@ -69,7 +65,7 @@ import java.util.stream.Stream;
 /**
  * {@code Allocate} over the real {@link TrancheServer} (Netty, loopback, its default direct
  * executor) next to an echo RPC that moves the same request and response bytes through a second
- * Netty server built with the same settings and the same metrics interceptor. Both use one client
+ * Netty server built with the same settings and the same gRPC metrics (grpc-opentelemetry). Both use one client
  * with byte-array marshallers, so client-side work is identical and the difference is the server's
  * parse, validation, kernel and response building. Several client threads share one channel.
  * <p>
@@ -88,8 +84,6 @@ public class EndToEndBenchmark
 {
     static final String ECHO_SERVICE = "tranche.bench.Echo";
 
-    /** Calls of each RPC made in setup before JMH's own warm-up: gRPC and Netty warm up by calls, not by time. */
-    public static final String WARMUP_CALLS_PROP_NAME = "tranche.bench.e2e.warmupCalls";
     static final int WARMUP_CALLS_DEFAULT = 2000;
 
     static final MethodDescriptor.Marshaller<byte[]> BYTES = new MethodDescriptor.Marshaller<>()
@@ -145,6 +139,7 @@ public class EndToEndBenchmark
     private Path dataDir;
     private TrancheServer tranche;
     private Server echoServer;
+    private final Metrics echoMetrics = new Metrics();
     private EventLoopGroup clientGroup;
     private ManagedChannel allocateChannel;
     private ManagedChannel echoChannel;
@@ -172,13 +167,16 @@ public class EndToEndBenchmark
                 observer.onCompleted();
             }))
             .build();
-        echoServer = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0), InsecureServerCredentials.create())
+        final NettyServerBuilder echoBuilder = NettyServerBuilder
+            .forAddress(new InetSocketAddress("127.0.0.1", 0), InsecureServerCredentials.create());
+        echoMetrics.configureServerBuilder(echoBuilder);
+        echoServer = echoBuilder
             .maxInboundMessageSize(c.maxInboundMessageSize())
             .maxInboundMetadataSize(c.maxInboundMetadataSize())
             .permitKeepAliveTime(c.permitKeepAliveTime().toNanos(), TimeUnit.NANOSECONDS)
             .permitKeepAliveWithoutCalls(true)
             .directExecutor()
-            .addService(ServerInterceptors.intercept(echo, new MetricsInterceptor(new Metrics())))
+            .addService(echo)
             .build()
             .start();
 
@@ -196,7 +194,7 @@ public class EndToEndBenchmark
         }
         echoResponse = response;
         // Both RPCs, so the shared client and transport code is compiled before either is measured.
-        final int warmupCalls = Integer.getInteger(WARMUP_CALLS_PROP_NAME, WARMUP_CALLS_DEFAULT);
+        final int warmupCalls = Integer.getInteger(EndToEndRecord.WARMUP_CALLS_PROP_NAME, WARMUP_CALLS_DEFAULT);
         for (int i = 0; i < warmupCalls; i++)
         {
             ClientCalls.blockingUnaryCall(allocateChannel, ALLOCATE, CallOptions.DEFAULT, request);
@@ -243,19 +241,18 @@ public class EndToEndBenchmark
         {
             bytes += e.getValue() - serverBytesAtStart.getOrDefault(e.getKey(), 0L);
         }
-        final String out = System.getProperty(BenchMain.OUT_PROP_NAME);
+        final String out = System.getProperty(EndToEndRecord.OUT_PROP_NAME);
         if (out != null)
         {
-            final String line = String.format(Locale.ROOT,
-                "{\"benchmark\":\"%s\",\"mode\":\"%s\",\"claims\":%d,\"calls\":%d,\"serverBytes\":%d}%n",
-                benchmark, mode, claims, calls.sum(), bytes);
-            Files.writeString(Path.of(out, "e2e-server.jsonl"), line, StandardCharsets.UTF_8,
+            final String line = EndToEndRecord.line(benchmark, mode, claims, calls.sum(), bytes);
+            Files.writeString(Path.of(out, EndToEndRecord.FILE), line, StandardCharsets.UTF_8,
                 StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         }
         allocateChannel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
         echoChannel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
         clientGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).await(5, TimeUnit.SECONDS);
         echoServer.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        echoMetrics.close();
         tranche.close();
         try (Stream<Path> files = Files.walk(dataDir))
         {

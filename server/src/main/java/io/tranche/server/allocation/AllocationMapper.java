@@ -1,9 +1,7 @@
 package io.tranche.server.allocation;
 
-import com.google.rpc.BadRequest;
 import io.tranche.kernel.Claims;
 import io.tranche.kernel.Method;
-import io.tranche.kernel.Violations;
 import io.tranche.proto.v1.AllocateRequest;
 import io.tranche.proto.v1.AllocateResponse;
 import io.tranche.proto.v1.Award;
@@ -14,8 +12,29 @@ import io.tranche.proto.v1.Claim;
  */
 public final class AllocationMapper
 {
+    private static final Method[] BY_NUMBER = byNumber();
+
     private AllocationMapper()
     {
+    }
+
+    /**
+     * @param number a wire {@code tranche.v1.Method} number.
+     * @return the kernel method, or null for {@code METHOD_UNSPECIFIED} and unknown numbers.
+     */
+    public static Method method(final int number)
+    {
+        return number > 0 && number < BY_NUMBER.length ? BY_NUMBER[number] : null;
+    }
+
+    private static Method[] byNumber()
+    {
+        final Method[] byNumber = new Method[Method.values().length + 1];
+        for (final Method method : Method.values())
+        {
+            byNumber[io.tranche.proto.v1.Method.valueOf(method.name()).getNumber()] = method;
+        }
+        return byNumber;
     }
 
     /**
@@ -30,15 +49,6 @@ public final class AllocationMapper
             return null;
         }
         return Method.valueOf(method.name());
-    }
-
-    /**
-     * @param method a kernel method.
-     * @return the wire method.
-     */
-    public static io.tranche.proto.v1.Method method(final Method method)
-    {
-        return io.tranche.proto.v1.Method.valueOf(method.name());
     }
 
     /**
@@ -108,23 +118,19 @@ public final class AllocationMapper
     }
 
     /**
-     * @param violations what validation found.
-     * @return the violations as {@code google.rpc.BadRequest} field violations.
+     * The award of claim i as a recorded tranche carries it: with the claim's tier (README "Audit").
+     *
+     * @param claims allocated claims.
+     * @param i      index.
+     * @return the award with {@code tier} set.
      */
-    public static BadRequest badRequest(final Violations violations)
+    public static Award trancheAward(final Claims claims, final int i)
     {
-        final BadRequest.Builder badRequest = BadRequest.newBuilder();
-        for (int i = 0; i < violations.count(); i++)
-        {
-            badRequest.addFieldViolations(BadRequest.FieldViolation.newBuilder()
-                .setField(violations.field(i))
-                .setDescription(violations.description(i)));
-        }
-        return badRequest.build();
+        return award(claims, i).toBuilder().setTier(claims.tier(i)).build();
     }
 
     // Claims.ABSENT is Long.MIN_VALUE: a present wire value equal to it must still read as negative.
-    private static long present(final long value)
+    static long present(final long value)
     {
         return value == Claims.ABSENT ? Claims.ABSENT + 1 : value;
     }

@@ -2,21 +2,31 @@ package io.tranche.server.cli;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.util.JsonFormat;
+import com.google.rpc.BadRequest;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.protobuf.StatusProto;
 import io.tranche.kernel.Violations;
 import io.tranche.proto.v1.AllocateRequest;
 import io.tranche.proto.v1.AllocateResponse;
 import io.tranche.proto.v1.Award;
 import io.tranche.proto.v1.Claim;
-import io.tranche.server.allocation.AllocationEngine;
+import io.tranche.proto.v1.Explanation;
+import io.tranche.server.allocation.AllocationExplainer;
+import io.tranche.server.allocation.AllocationOutcome;
+import io.tranche.server.allocation.AllocationProtoAdapter;
 import java.io.BufferedReader;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -24,14 +34,17 @@ import picocli.CommandLine.Parameters;
 
 /**
  * {@code tranche allocate}: one {@code AllocateRequest} in proto3 JSON to its {@code AllocateResponse},
- * or a stream of them with {@code --jsonl}.
+ * or a stream of them with {@code --jsonl}; computed here, or by the {@code Allocate} RPC of the server
+ * given with {@code --server} (what one would otherwise use grpcurl for), with the same output.
  */
 @Command(
     name = "allocate",
     mixinStandardHelpOptions = true,
     description = {
         "Splits one supply across claims: reads an AllocateRequest in proto3 JSON, prints the AllocateResponse.",
-        "Exit status: 0 done, 2 invalid input (violations on standard error)."
+        "With --server, calls the Allocate RPC of that server instead; the output is the same.",
+        "Exit status: 0 done, 2 invalid input (violations on standard error) or a refused call, " +
+            "1 server unreachable or failing."
     })
 public final class AllocateCommand implements Callable<Integer>
 {
@@ -44,12 +57,39 @@ public final class AllocateCommand implements Callable<Integer>
     @Option(names = "--table", description = "Print an aligned table instead of JSON.")
     boolean table;
 
+    @Option(names = "--explain", description = "Ask for explanations: each award says why it is what it is " +
+        "(with --table, a \"why\" column).")
+    boolean explain;
+
     @Option(names = "--jsonl", description = "Read one request per line from standard input; write one response " +
         "(or {\"error\":…}) per line, in order.")
     boolean jsonl;
 
     @Option(names = "--max-claims", description = "Largest number of claims in one problem (default: ${DEFAULT-VALUE}).")
-    int maxClaims = AllocationEngine.DEFAULT_MAX_CLAIMS;
+    int maxClaims = AllocationProtoAdapter.DEFAULT_MAX_CLAIMS;
+
+    @Option(names = "--server", paramLabel = "HOST:PORT",
+        description = "Call the Allocate RPC of this tranche server instead of allocating here.")
+    String server;
+
+    @Option(names = "--token", paramLabel = "TOKEN", defaultValue = "${env:TRANCHE_TOKEN}",
+        description = "With --server: bearer token sent as 'authorization: Bearer TOKEN' (default: $TRANCHE_TOKEN).")
+    String token;
+
+    @Option(names = "--tls", description = "With --server: connect with TLS (trusting the system's roots unless --ca).")
+    boolean tls;
+
+    @Option(names = "--ca", paramLabel = "FILE", description = "With --server: PEM file of the CA certificates to " +
+        "trust; implies --tls.")
+    File ca;
+
+    @Option(names = "--authority", paramLabel = "NAME",
+        description = "With --server: host name expected in the server's certificate, when it differs.")
+    String authority;
+
+    @Option(names = "--timeout", paramLabel = "DURATION", converter = Durations.class,
+        description = "With --server: deadline of each call: 10s, 500ms, 2m (default: 10s).")
+    Duration timeout;
 
     private final JsonFormat.Parser parser = JsonFormat.parser();
 
@@ -57,10 +97,56 @@ public final class AllocateCommand implements Callable<Integer>
     public Integer call() throws IOException
     {
         final PrintStream out = new PrintStream(new java.io.BufferedOutputStream(System.out, 1 << 16), false, StandardCharsets.UTF_8);
-        final AllocationEngine engine = new AllocationEngine(maxClaims);
+        final PrintWriter err = new PrintWriter(new java.io.OutputStreamWriter(System.err, StandardCharsets.UTF_8), true);
+        if (server == null)
+        {
+            if (tls || ca != null || authority != null || timeout != null)
+            {
+                err.println("tranche allocate: --tls, --ca, --authority and --timeout go with --server HOST:PORT");
+                return EXIT_INVALID;
+            }
+            try
+            {
+                return jsonl ? streamLines(new Local(new AllocationProtoAdapter(maxClaims)), out) :
+                    single(new Local(new AllocationProtoAdapter(maxClaims)), out, err);
+            }
+            catch (final StatusRuntimeException ex)
+            {
+                // Local mode throws only RESOURCE_EXHAUSTED (more claims than --max-claims).
+                err.println("tranche allocate: " + ex.getStatus().getCode() + ": " + ex.getStatus().getDescription());
+                return EXIT_INVALID;
+            }
+            finally
+            {
+                out.flush();
+            }
+        }
+        final ClientOptions options = new ClientOptions();
+        options.server = server;
+        options.token = token;
+        options.tls = tls;
+        options.ca = ca;
+        options.authority = authority;
+        final QueueClient connection;
         try
         {
-            return jsonl ? streamLines(engine, out) : single(engine, out);
+            connection = new QueueClient(options, options.timeout(ClientCommand.DEFAULT_TIMEOUT));
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            err.println("tranche allocate: cannot set up the connection to " + server + ": " +
+                (ex.getMessage() == null ? ex.getClass().getSimpleName() : ex.getMessage()));
+            return QueueClient.EXIT_CLIENT_ERROR;
+        }
+        try (connection)
+        {
+            final Remote remote = new Remote(connection);
+            return jsonl ? streamLines(remote, out) : single(remote, out, err);
+        }
+        catch (final StatusRuntimeException ex)
+        {
+            out.flush();
+            return connection.report(err, "tranche allocate", ex);
         }
         finally
         {
@@ -68,7 +154,134 @@ public final class AllocateCommand implements Callable<Integer>
         }
     }
 
-    private int single(final AllocationEngine engine, final PrintStream out) throws IOException
+    /** Where a request is answered: here, or by a server. */
+    private interface Solver
+    {
+        /**
+         * @param request the parsed request.
+         * @return the response, or null when the request is invalid (see {@link #violations}).
+         * @throws StatusRuntimeException when a server refuses or fails the call for another reason.
+         */
+        AllocateResponse allocate(AllocateRequest request);
+
+        /** @return the message of the last invalid request. */
+        String invalidMessage();
+
+        /** @return field path and description pairs of the last invalid request. */
+        String[][] violations();
+    }
+
+    private static final class Local implements Solver
+    {
+        private final AllocationProtoAdapter adapter;
+        private AllocationOutcome outcome;
+
+        Local(final AllocationProtoAdapter adapter)
+        {
+            this.adapter = adapter;
+        }
+
+        @Override
+        public AllocateResponse allocate(final AllocateRequest request)
+        {
+            outcome = adapter.allocate(request);
+            switch (outcome.kind())
+            {
+                case ALLOCATED:
+                    return outcome.response();
+                case TOO_MANY_CLAIMS:
+                    throw Status.RESOURCE_EXHAUSTED.withDescription(outcome.message()).asRuntimeException();
+                default:
+                    return null;
+            }
+        }
+
+        @Override
+        public String invalidMessage()
+        {
+            final Violations v = outcome.violations();
+            return v.count() + " problem(s) in the request";
+        }
+
+        @Override
+        public String[][] violations()
+        {
+            final Violations v = outcome.violations();
+            final String[][] pairs = new String[v.count()][];
+            for (int i = 0; i < pairs.length; i++)
+            {
+                pairs[i] = new String[] {v.field(i), v.description(i)};
+            }
+            return pairs;
+        }
+    }
+
+    private static final class Remote implements Solver
+    {
+        private final QueueClient connection;
+        private StatusRuntimeException invalid;
+
+        Remote(final QueueClient connection)
+        {
+            this.connection = connection;
+        }
+
+        @Override
+        public AllocateResponse allocate(final AllocateRequest request)
+        {
+            try
+            {
+                return connection.allocation().allocate(request);
+            }
+            catch (final StatusRuntimeException ex)
+            {
+                if (ex.getStatus().getCode() != Status.Code.INVALID_ARGUMENT)
+                {
+                    throw ex;
+                }
+                invalid = ex;
+                return null;
+            }
+        }
+
+        @Override
+        public String invalidMessage()
+        {
+            final String description = invalid.getStatus().getDescription();
+            return description == null ? "invalid request" : description.replace('\n', ' ');
+        }
+
+        @Override
+        public String[][] violations()
+        {
+            final com.google.rpc.Status details = StatusProto.fromThrowable(invalid);
+            if (details == null)
+            {
+                return new String[0][];
+            }
+            final java.util.List<String[]> pairs = new java.util.ArrayList<>();
+            for (final com.google.protobuf.Any any : details.getDetailsList())
+            {
+                if (any.is(BadRequest.class))
+                {
+                    try
+                    {
+                        for (final BadRequest.FieldViolation v : any.unpack(BadRequest.class).getFieldViolationsList())
+                        {
+                            pairs.add(new String[] {v.getField(), v.getDescription()});
+                        }
+                    }
+                    catch (final InvalidProtocolBufferException ignore)
+                    {
+                        // A malformed detail adds nothing; the message still stands.
+                    }
+                }
+            }
+            return pairs.toArray(new String[0][]);
+        }
+    }
+
+    private int single(final Solver engine, final PrintStream out, final PrintWriter err) throws IOException
     {
         final String text;
         try
@@ -78,7 +291,7 @@ public final class AllocateCommand implements Callable<Integer>
         }
         catch (final NoSuchFileException ex)
         {
-            System.err.println("tranche allocate: no such file: " + file);
+            err.println("tranche allocate: no such file: " + file);
             return EXIT_INVALID;
         }
         final AllocateRequest.Builder request = AllocateRequest.newBuilder();
@@ -88,18 +301,21 @@ public final class AllocateCommand implements Callable<Integer>
         }
         catch (final InvalidProtocolBufferException | RuntimeException ex)
         {
-            System.err.println("tranche allocate: INVALID_ARGUMENT: malformed request JSON: " + message(ex));
+            err.println("tranche allocate: INVALID_ARGUMENT: malformed request JSON: " + JsonErrors.describe(ex, 0));
             return EXIT_INVALID;
+        }
+        if (explain)
+        {
+            request.setExplain(true);
         }
         final AllocateRequest req = request.build();
         final AllocateResponse response = engine.allocate(req);
         if (response == null)
         {
-            final Violations v = engine.violations();
-            System.err.println("tranche allocate: INVALID_ARGUMENT: " + v.count() + " problem(s) in the request");
-            for (int i = 0; i < v.count(); i++)
+            err.println("tranche allocate: INVALID_ARGUMENT: " + engine.invalidMessage());
+            for (final String[] v : engine.violations())
             {
-                System.err.println("  " + v.field(i) + ": " + v.description(i));
+                err.println("  " + v[0] + ": " + v[1]);
             }
             return EXIT_INVALID;
         }
@@ -114,14 +330,16 @@ public final class AllocateCommand implements Callable<Integer>
         return 0;
     }
 
-    private int streamLines(final AllocationEngine engine, final PrintStream out) throws IOException
+    private int streamLines(final Solver engine, final PrintStream out) throws IOException
     {
         final JsonFormat.Printer printer = JsonFormat.printer().alwaysPrintFieldsWithNoPresence().omittingInsignificantWhitespace();
         final BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8), 1 << 16);
         final StringBuilder line = new StringBuilder();
         String text;
+        long lineNo = 0;
         while ((text = in.readLine()) != null)
         {
+            lineNo++;
             if (text.isBlank())
             {
                 continue;
@@ -134,13 +352,27 @@ public final class AllocateCommand implements Callable<Integer>
             catch (final InvalidProtocolBufferException | RuntimeException ex)
             {
                 line.setLength(0);
-                out.println(errorLine(line, "INVALID_ARGUMENT", "malformed request JSON: " + message(ex), null));
+                out.println(errorLine(line, "INVALID_ARGUMENT", "malformed request JSON: " + JsonErrors.describe(ex, lineNo - 1),
+                    null));
                 continue;
             }
             final AllocateResponse response;
             try
             {
-                response = engine.allocate(request.build());
+                response = engine.allocate(explain ? request.setExplain(true).build() : request.build());
+            }
+            catch (final StatusRuntimeException ex)
+            {
+                if (ex.getStatus().getCode() == Status.Code.RESOURCE_EXHAUSTED)
+                {
+                    // Too many claims on this line: the next line may be fine.
+                    line.setLength(0);
+                    out.println(errorLine(line, "RESOURCE_EXHAUSTED", String.valueOf(ex.getStatus().getDescription()),
+                        null));
+                    continue;
+                }
+                // The server is unreachable or refuses us: every later line would fail the same way.
+                throw ex;
             }
             catch (final RuntimeException ex)
             {
@@ -152,8 +384,8 @@ public final class AllocateCommand implements Callable<Integer>
             if (response == null)
             {
                 line.setLength(0);
-                final Violations v = engine.violations();
-                out.println(errorLine(line, "INVALID_ARGUMENT", v.count() + " problem(s) in the request: " + v, v));
+                final String[][] v = engine.violations();
+                out.println(errorLine(line, "INVALID_ARGUMENT", engine.invalidMessage() + ": " + join(v), v));
             }
             else
             {
@@ -167,27 +399,42 @@ public final class AllocateCommand implements Callable<Integer>
         return 0;
     }
 
-    static StringBuilder errorLine(final StringBuilder sb, final String code, final String message, final Violations v)
+    static StringBuilder errorLine(final StringBuilder sb, final String code, final String message, final String[][] v)
     {
         sb.append("{\"error\":{\"code\":\"").append(code).append("\",\"message\":");
         Json.quote(sb, message);
         sb.append(",\"violations\":[");
         if (v != null)
         {
-            for (int i = 0; i < v.count(); i++)
+            for (int i = 0; i < v.length; i++)
             {
                 if (i > 0)
                 {
                     sb.append(',');
                 }
                 sb.append("{\"field\":");
-                Json.quote(sb, v.field(i));
+                Json.quote(sb, v[i][0]);
                 sb.append(",\"description\":");
-                Json.quote(sb, v.description(i));
+                Json.quote(sb, v[i][1]);
                 sb.append('}');
             }
         }
         return sb.append("]}}");
+    }
+
+    /** The same text as {@link Violations#toString()}: {@code field: description; ...}. */
+    private static String join(final String[][] v)
+    {
+        final StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < v.length; i++)
+        {
+            if (i > 0)
+            {
+                sb.append("; ");
+            }
+            sb.append(v[i][0]).append(": ").append(v[i][1]);
+        }
+        return sb.toString();
     }
 
     /**
@@ -200,8 +447,11 @@ public final class AllocateCommand implements Callable<Integer>
     public static String table(final AllocateRequest request, final AllocateResponse response)
     {
         final long supply = request.getSupply();
+        final boolean why = response.hasExplanation();
+        final long lot = why ? response.getExplanation().getLot() : 1;
         final String[][] rows = new String[request.getClaimsCount() + 1][];
-        rows[0] = new String[] {"id", "tier", "demand", "award", "unmet", "share"};
+        rows[0] = why ? new String[] {"id", "tier", "demand", "award", "unmet", "share", "why"} :
+            new String[] {"id", "tier", "demand", "award", "unmet", "share"};
         for (int i = 0; i < request.getClaimsCount(); i++)
         {
             final Claim c = request.getClaims(i);
@@ -213,12 +463,54 @@ public final class AllocateCommand implements Callable<Integer>
                 Table.group(a.getUnits()),
                 a.hasUnmet() ? Table.group(a.getUnmet()) : "-",
                 Table.percent(a.getUnits(), supply)};
+            if (why)
+            {
+                rows[i + 1] = java.util.Arrays.copyOf(rows[i + 1], 7);
+                rows[i + 1][6] = AllocationExplainer.why(a.getExplanation(), lot);
+            }
         }
         final StringBuilder sb = new StringBuilder();
         Table.render(sb, rows);
         sb.append("allocated ").append(Table.group(response.getAllocated()))
             .append(" of ").append(Table.group(supply))
             .append(", unallocated ").append(Table.group(response.getUnallocated())).append('\n');
+        if (why)
+        {
+            sb.append(explanationLine(response.getExplanation())).append('\n');
+        }
+        return sb.toString();
+    }
+
+    /**
+     * @param e a tranche-level explanation.
+     * @return one line: the split tier, the level or last divisor, the extra lots and the lots left over.
+     */
+    public static String explanationLine(final Explanation e)
+    {
+        final StringBuilder sb = new StringBuilder("why: ");
+        if (e.getFloorsRationed())
+        {
+            sb.append("floors rationed; ");
+        }
+        if (!e.hasSplitTier())
+        {
+            sb.append("no tier split");
+        }
+        else
+        {
+            sb.append("tier ").append(e.getSplitTier()).append(" split");
+            if (e.hasLevel())
+            {
+                sb.append(e.getTalmudLosses() ? ", losses level mu=" : ", level lambda=")
+                    .append(AllocationExplainer.text(e.getLevel())).append(", ")
+                    .append(e.getExtraLots()).append(" extra lot(s) by largest remainder");
+            }
+            if (e.hasLastPriority())
+            {
+                sb.append(", last divisor=").append(AllocationExplainer.text(e.getLastPriority()));
+            }
+        }
+        sb.append("; lot ").append(Table.group(e.getLot())).append(", ").append(e.getLotsLeftOver()).append(" lot(s) left over");
         return sb.toString();
     }
 

@@ -32,6 +32,22 @@ public abstract class ClientCommand implements Callable<Integer>
     public final Integer call()
     {
         final PrintWriter err = spec.commandLine().getErr();
+        if (!needsConnection())
+        {
+            try
+            {
+                final int status = runOffline(spec.commandLine().getOut());
+                spec.commandLine().getOut().flush();
+                return status;
+            }
+            catch (final IOException | RuntimeException ex)
+            {
+                spec.commandLine().getOut().flush();
+                err.println(name() + ": " + (ex.getMessage() == null ? ex.getClass().getSimpleName() : ex.getMessage()));
+                err.flush();
+                return QueueClient.EXIT_FAILURE;
+            }
+        }
         QueueClient connection = null;
         try
         {
@@ -88,6 +104,24 @@ public abstract class ClientCommand implements Callable<Integer>
      * @throws IOException when a local file cannot be read.
      */
     protected abstract int run(QueueClient connection, PrintWriter out) throws IOException;
+
+    /** @return false for a command that works without a server this time (then {@link #runOffline} runs). */
+    protected boolean needsConnection()
+    {
+        return true;
+    }
+
+    /**
+     * Runs the command without a connection, when {@link #needsConnection()} is false.
+     *
+     * @param out standard output.
+     * @return the exit status.
+     * @throws IOException when a local file cannot be read.
+     */
+    protected int runOffline(final PrintWriter out) throws IOException
+    {
+        throw new IllegalStateException("no offline mode");
+    }
 
     /** @return the deadline of each call when {@code --timeout} is not given, or null for none. */
     protected Duration defaultTimeout()

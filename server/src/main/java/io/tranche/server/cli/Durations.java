@@ -5,7 +5,10 @@ import java.time.format.DateTimeParseException;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
-/** Parses {@code 10s}, {@code 500ms}, {@code 2m}, {@code 1h} or an ISO-8601 duration ({@code PT10S}). */
+/**
+ * Parses {@code 10s}, {@code 500ms}, {@code 2m}, {@code 1h} or an ISO-8601 duration ({@code PT10S}), and
+ * prints durations the way the flags take them.
+ */
 public final class Durations implements ITypeConverter<Duration>
 {
     @Override
@@ -59,5 +62,31 @@ public final class Durations implements ITypeConverter<Duration>
             throw new TypeConversionException("'" + value + "' is not a positive duration");
         }
         return d;
+    }
+
+    /**
+     * @param d a duration.
+     * @return it as the flags take it: {@code 10s}, {@code 500ms}, {@code 2m}, {@code 1h}, {@code 0}.
+     */
+    public static String format(final Duration d)
+    {
+        final long ms = d.toMillis();
+        if (ms == 0)
+        {
+            return "0";
+        }
+        if (ms % 3_600_000 == 0)
+        {
+            return (ms / 3_600_000) + "h";
+        }
+        if (ms % 60_000 == 0)
+        {
+            return (ms / 60_000) + "m";
+        }
+        if (ms % 1000 == 0)
+        {
+            return (ms / 1000) + "s";
+        }
+        return ms + "ms";
     }
 }

@@ -12,6 +12,7 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.TlsChannelCredentials;
 import io.grpc.protobuf.StatusProto;
 import io.grpc.stub.MetadataUtils;
+import io.tranche.proto.v1.AllocationServiceGrpc;
 import io.tranche.proto.v1.QueueServiceGrpc;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -38,8 +39,10 @@ public final class QueueClient implements AutoCloseable
     private final ManagedChannel channel;
     private final QueueServiceGrpc.QueueServiceBlockingStub blocking;
     private final QueueServiceGrpc.QueueServiceStub async;
+    private final AllocationServiceGrpc.AllocationServiceBlockingStub allocation;
     private final Duration timeout;
     private final String server;
+    private final boolean tls;
 
     /**
      * @param options the connection options.
@@ -80,8 +83,10 @@ public final class QueueClient implements AutoCloseable
         this.channel = builder.build();
         this.blocking = QueueServiceGrpc.newBlockingStub(channel);
         this.async = QueueServiceGrpc.newStub(channel);
+        this.allocation = AllocationServiceGrpc.newBlockingStub(channel);
         this.timeout = timeout;
         this.server = options.server();
+        this.tls = options.tls();
     }
 
     /** @return a blocking stub whose next call carries the deadline. */
@@ -94,6 +99,12 @@ public final class QueueClient implements AutoCloseable
     public QueueServiceGrpc.QueueServiceStub async()
     {
         return timeout == null ? async : async.withDeadlineAfter(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    /** @return a blocking {@code AllocationService} stub whose next call carries the deadline. */
+    public AllocationServiceGrpc.AllocationServiceBlockingStub allocation()
+    {
+        return timeout == null ? allocation : allocation.withDeadlineAfter(timeout.toNanos(), TimeUnit.NANOSECONDS);
     }
 
     /** @return the server address. */
@@ -153,10 +164,25 @@ public final class QueueClient implements AutoCloseable
         final StringBuilder sb = new StringBuilder();
         sb.append(command).append(": ").append(status.getCode());
         String description = status.getDescription();
-        if (status.getCode() == Status.Code.UNAVAILABLE)
+        boolean showCause = true;
+        if (status.getCode() == Status.Code.UNAVAILABLE && tls && untrustedCertificate(ex))
+        {
+            // Netty says "General OpenSslEngine problem" or "PKIX path building failed": say what it means.
+            description = "cannot reach " + server + " over TLS: the server's certificate is not trusted " +
+                "(self-signed, or signed by a CA this machine does not know); pass that certificate or its CA " +
+                "with --ca FILE (PEM)";
+            showCause = false;
+        }
+        else if (status.getCode() == Status.Code.UNAVAILABLE)
         {
             description = "cannot reach " + server + " (is './tranche serve' running there?)" +
                 (description == null ? "" : ": " + description);
+            if (!tls && !refused(ex))
+            {
+                // Something answered and hung up: the usual reason is a TLS server and a plaintext client.
+                description += "; if the server expects TLS (serve --tls-cert), pass --tls, and --ca FILE when " +
+                    "its certificate is self-signed";
+            }
         }
         else if (status.getCode() == Status.Code.DEADLINE_EXCEEDED)
         {
@@ -167,7 +193,7 @@ public final class QueueClient implements AutoCloseable
         {
             sb.append(": ").append(oneLine(description));
         }
-        if (status.getCause() != null && status.getCode() != Status.Code.DEADLINE_EXCEEDED)
+        if (showCause && status.getCause() != null && status.getCode() != Status.Code.DEADLINE_EXCEEDED)
         {
             final String cause = status.getCause().getMessage();
             if (cause != null && (description == null || !description.contains(cause)))
@@ -201,10 +227,36 @@ public final class QueueClient implements AutoCloseable
         return exitStatus(status.getCode());
     }
 
+    private static boolean untrustedCertificate(final Throwable ex)
+    {
+        for (Throwable t = ex; t != null; t = t.getCause())
+        {
+            if (t instanceof java.security.cert.CertificateException ||
+                t instanceof javax.net.ssl.SSLHandshakeException ||
+                (t.getMessage() != null && (t.getMessage().contains("PKIX") || t.getMessage().contains("OpenSslEngine"))))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean refused(final Throwable ex)
+    {
+        for (Throwable t = ex; t != null; t = t.getCause())
+        {
+            if (t instanceof java.net.ConnectException || t instanceof java.net.UnknownHostException ||
+                (t.getMessage() != null && t.getMessage().contains("Connection refused")))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private static String format(final Duration d)
     {
-        final long ms = d.toMillis();
-        return ms % 1000 == 0 ? (ms / 1000) + "s" : ms + "ms";
+        return Durations.format(d);
     }
 
     private static String oneLine(final String s)

@@ -4,6 +4,8 @@ import io.tranche.proto.v1.Award;
 import io.tranche.proto.v1.Claim;
 import io.tranche.proto.v1.Policy;
 import io.tranche.proto.v1.Tranche;
+import io.tranche.server.allocation.AllocationExplainer;
+import io.tranche.server.ledger.TrancheDigest;
 import java.util.List;
 
 /** The aligned tables the queue client prints for claims and tranches. */
@@ -59,8 +61,9 @@ public final class QueueTables
             sb.append("  released ").append(time(t));
         }
         sb.append('\n');
+        final boolean why = t.hasExplanation();
         final String[][] rows = new String[t.getAwardsCount() + 1][];
-        rows[0] = new String[] {"id", "award", "unmet", "share"};
+        rows[0] = why ? new String[] {"id", "award", "unmet", "share", "why"} : new String[] {"id", "award", "unmet", "share"};
         for (int i = 0; i < t.getAwardsCount(); i++)
         {
             final Award a = t.getAwards(i);
@@ -69,11 +72,20 @@ public final class QueueTables
                 Table.group(a.getUnits()),
                 a.hasUnmet() ? Table.group(a.getUnmet()) : "-",
                 Table.percent(a.getUnits(), t.getSupply())};
+            if (why)
+            {
+                rows[i + 1] = java.util.Arrays.copyOf(rows[i + 1], 5);
+                rows[i + 1][4] = AllocationExplainer.why(a.getExplanation(), t.getExplanation().getLot());
+            }
         }
         Table.render(sb, rows);
         sb.append("allocated ").append(Table.group(t.getAllocated()))
             .append(" of ").append(Table.group(t.getSupply()))
             .append(", unallocated ").append(Table.group(t.getUnallocated())).append('\n');
+        if (why)
+        {
+            sb.append(AllocateCommand.explanationLine(t.getExplanation())).append('\n');
+        }
         return sb.toString();
     }
 
@@ -111,6 +123,70 @@ public final class QueueTables
         final StringBuilder sb = new StringBuilder();
         Table.render(sb, rows);
         return sb.toString();
+    }
+
+    /**
+     * The ledger for spreadsheets (RFC 4180, CRLF line ends): one row per (tranche, claim) with number,
+     * time, claim id, units, unmet, tier (empty when the server did not record it), method, digest.
+     *
+     * @param tranches the tranches.
+     * @return the CSV text with its header row.
+     */
+    public static String csv(final List<Tranche> tranches)
+    {
+        final StringBuilder sb = new StringBuilder("number,time,claim_id,units,unmet,tier,method,digest\r\n");
+        for (final Tranche t : tranches)
+        {
+            final String time = t.hasReleaseTime() ?
+                java.time.Instant.ofEpochSecond(t.getReleaseTime().getSeconds(), t.getReleaseTime().getNanos()).toString() : "";
+            final String digest = TrancheDigest.hex(t.getDigest().toByteArray());
+            for (final Award a : t.getAwardsList())
+            {
+                sb.append(t.getNumber()).append(',');
+                csvField(sb, time).append(',');
+                csvField(sb, a.getId()).append(',');
+                sb.append(a.getUnits()).append(',');
+                if (a.hasUnmet())
+                {
+                    sb.append(a.getUnmet());
+                }
+                sb.append(',');
+                if (a.hasTier())
+                {
+                    sb.append(a.getTier());
+                }
+                sb.append(',');
+                csvField(sb, t.getPolicy().getMethod().name()).append(',');
+                sb.append(digest).append("\r\n");
+            }
+        }
+        return sb.toString();
+    }
+
+    /** RFC 4180: a field with a comma, a double quote, CR or LF is quoted, its quotes doubled. */
+    static StringBuilder csvField(final StringBuilder sb, final String value)
+    {
+        boolean quote = false;
+        for (int i = 0; i < value.length() && !quote; i++)
+        {
+            final char c = value.charAt(i);
+            quote = c == ',' || c == '"' || c == '\r' || c == '\n';
+        }
+        if (!quote)
+        {
+            return sb.append(value);
+        }
+        sb.append('"');
+        for (int i = 0; i < value.length(); i++)
+        {
+            final char c = value.charAt(i);
+            if (c == '"')
+            {
+                sb.append('"');
+            }
+            sb.append(c);
+        }
+        return sb.append('"');
     }
 
     /**

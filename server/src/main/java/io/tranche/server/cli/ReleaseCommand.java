@@ -49,6 +49,13 @@ public final class ReleaseCommand extends ClientCommand
         description = "Idempotency key; the same id returns the recorded tranche (default: a new random UUID, printed).")
     String requestId;
 
+    @Option(names = "--dry-run", description = "Preview: the tranche that would be released now (validate_only); " +
+        "records nothing, consumes no number.")
+    boolean dryRun;
+
+    @Option(names = "--explain", description = "Each award says why it is what it is (a \"why\" column).")
+    boolean explain;
+
     private String sentId;
 
     @Override
@@ -59,6 +66,8 @@ public final class ReleaseCommand extends ClientCommand
             .setRequestId(sentId)
             .setSupply(supply)
             .setPolicy(Policy.newBuilder().setMethod(method).setLot(lot).setMaxSharePpm(maxSharePpm))
+            .setValidateOnly(dryRun)
+            .setExplain(explain)
             .build();
         final Tranche tranche = connection.blocking().releaseTranche(request);
         if (json())
@@ -67,6 +76,10 @@ public final class ReleaseCommand extends ClientCommand
         }
         else
         {
+            if (dryRun)
+            {
+                out.println("dry run: nothing was released or recorded");
+            }
             out.print(QueueTables.tranche(tranche));
         }
         return 0;

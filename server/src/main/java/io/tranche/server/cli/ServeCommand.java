@@ -4,6 +4,11 @@ import io.tranche.server.TrancheServer;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -19,9 +24,10 @@ import picocli.CommandLine.Option;
     name = "serve",
     mixinStandardHelpOptions = true,
     description = {
-        "Serves AllocationService and QueueService over gRPC (with health and reflection), keeping the queue",
-        "and the ledger of tranches durable in --data-dir. Prints 'tranche: listening on HOST:PORT' when ready.",
-        "Exit status: 0 after a graceful stop, 1 when it cannot start."
+        "Serves AllocationService and QueueService over gRPC (with health and reflection), keeping the queue " +
+            "and the ledger of tranches durable in --data-dir (created if missing). Prints 'tranche: listening on " +
+            "HOST:PORT' when ready.",
+        "Exit status: 0 after a graceful stop, 1 if it cannot start, 2 for a bad option."
     })
 public final class ServeCommand implements Callable<Integer>
 {
@@ -40,10 +46,12 @@ public final class ServeCommand implements Callable<Integer>
     @Option(names = "--tls-key", paramLabel = "PEM", description = "PKCS#8 private key for --tls-cert.")
     Path tlsKey;
 
-    @Option(names = "--insecure", description = "Allow a non-loopback --listen address without --tokens.")
+    @Option(names = "--insecure", description = {
+        "Allow a non-loopback --listen without --tokens, --tokens without TLS on a non-loopback --listen,",
+        "and a non-loopback --metrics."})
     boolean insecure;
 
-    @Option(names = "--metrics", paramLabel = "HOST:PORT", description = "Serve Prometheus metrics at http://HOST:PORT/metrics.")
+    @Option(names = "--metrics", paramLabel = "HOST:PORT", description = "Prometheus endpoint (GET /metrics) on HOST:PORT.")
     String metrics;
 
     @Option(names = "--max-claims", description = "Max claims in one Allocate request (default: ${DEFAULT-VALUE}).")
@@ -123,7 +131,8 @@ public final class ServeCommand implements Callable<Integer>
         }
         catch (final IOException | RuntimeException ex)
         {
-            System.err.println("tranche serve: cannot start: " + ex.getMessage());
+            final String bind = StartFailure.describe(ex, listen, metrics);
+            System.err.println("tranche serve: cannot start: " + (bind != null ? bind : describe(ex)));
             return 1;
         }
         // SIGTERM/SIGINT run this hook: drain gracefully, then halt with 0 (a JVM that exits through
@@ -131,7 +140,7 @@ public final class ServeCommand implements Callable<Integer>
         final CountDownLatch forever = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() ->
         {
-            System.err.println("tranche: shutting down (grace period " + config.gracePeriod() + ")");
+            System.err.println("tranche: shutting down (grace period " + Durations.format(config.gracePeriod()) + ")");
             server.close();
             System.err.println("tranche: stopped");
             System.err.flush();
@@ -153,6 +162,59 @@ public final class ServeCommand implements Callable<Integer>
             Thread.currentThread().interrupt();
         }
         return 0;
+    }
+
+    /**
+     * @param failure why the server could not start.
+     * @return one line saying what is wrong and what to do: file system exceptions carry only the path in their
+     *         message, which says neither.
+     */
+    static String describe(final Throwable failure)
+    {
+        if (failure instanceof java.io.UncheckedIOException && failure.getCause() != null)
+        {
+            return describe(failure.getCause());
+        }
+        if (failure instanceof AccessDeniedException)
+        {
+            return "permission denied on " + ((FileSystemException)failure).getFile() + ": the user running tranche (" +
+                System.getProperty("user.name") + ") may not open it; give that user access (chown, chmod) or " +
+                "choose another path";
+        }
+        if (failure instanceof FileAlreadyExistsException)
+        {
+            return ((FileSystemException)failure).getFile() + " exists and is not a directory; give a directory, " +
+                "or move the file away";
+        }
+        if (failure instanceof NotDirectoryException)
+        {
+            return "a part of " + ((FileSystemException)failure).getFile() + " is a file, not a directory; " +
+                "give a path made of directories";
+        }
+        if (failure instanceof NoSuchFileException)
+        {
+            return "no such file or directory: " + ((FileSystemException)failure).getFile();
+        }
+        if (failure instanceof FileSystemException)
+        {
+            final FileSystemException fs = (FileSystemException)failure;
+            final String reason = fs.getReason() == null ? "failed" : fs.getReason();
+            if (reason.contains("not permitted") || reason.contains("Read-only"))
+            {
+                return fs.getFile() + ": " + reason + "; the file system or the file's attributes forbid writing " +
+                    "there (read-only mount, immutable attribute): make it writable or choose another path";
+            }
+            return fs.getFile() + ": " + reason;
+        }
+        final String message = failure.getMessage();
+        if (message == null || message.isBlank())
+        {
+            return failure.getClass().getSimpleName();
+        }
+        final Throwable cause = failure.getCause();
+        // grpc's "Failed to bind to address …" hides the reason (address in use, not an address of this machine).
+        return cause != null && cause.getMessage() != null && !message.contains(cause.getMessage()) ?
+            message + ": " + cause.getMessage() : message;
     }
 
     /**

@@ -45,6 +45,10 @@ public final class TranchesCommand extends ClientCommand
         description = "Only tranches numbered above N (default: 0, all of them).")
     long after;
 
+    @Option(names = "--csv", description = "The whole ledger as CSV (RFC 4180): one row per tranche and claim: number, " +
+        "time, claim_id, units, unmet, tier, method, digest.")
+    boolean csv;
+
     @Option(names = "--limit", paramLabel = "N",
         description = "With --watch: stop after N tranches (default: never).")
     Long limit;
@@ -67,6 +71,10 @@ public final class TranchesCommand extends ClientCommand
         {
             throw new CommandLine.ParameterException(spec.commandLine(), "--limit goes with --watch");
         }
+        if (csv && (number != null || watch))
+        {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--csv lists the whole ledger: not with NUMBER or --watch");
+        }
         if (number != null)
         {
             final Tranche t = connection.blocking().getTranche(GetTrancheRequest.newBuilder().setNumber(number).build());
@@ -77,6 +85,31 @@ public final class TranchesCommand extends ClientCommand
         {
             return watch(connection, out);
         }
+        final List<Tranche> all = listAll(connection, after);
+        if (csv)
+        {
+            out.print(QueueTables.csv(all));
+        }
+        else if (json())
+        {
+            out.println(toJson(ListTranchesResponse.newBuilder().addAllTranches(all)));
+        }
+        else
+        {
+            out.print(QueueTables.ledger(all));
+        }
+        return 0;
+    }
+
+    /**
+     * Pages through ListTranches.
+     *
+     * @param connection the connection.
+     * @param after      only tranches numbered above this.
+     * @return the tranches in ledger order.
+     */
+    static List<Tranche> listAll(final QueueClient connection, final long after)
+    {
         final List<Tranche> all = new ArrayList<>();
         String token = "";
         do
@@ -97,15 +130,7 @@ public final class TranchesCommand extends ClientCommand
             token = page.getNextPageToken();
         }
         while (!token.isEmpty());
-        if (json())
-        {
-            out.println(toJson(ListTranchesResponse.newBuilder().addAllTranches(all)));
-        }
-        else
-        {
-            out.print(QueueTables.ledger(all));
-        }
-        return 0;
+        return all;
     }
 
     private int watch(final QueueClient connection, final PrintWriter out)
@@ -113,6 +138,7 @@ public final class TranchesCommand extends ClientCommand
         // A cancellable context ends the stream when --limit is reached, instead of leaving it to the deadline.
         final Context.CancellableContext context = Context.current().withCancellation();
         final Context previous = context.attach();
+        long last = after;
         try
         {
             final Iterator<Tranche> stream = connection.blocking().watchTranches(
@@ -135,6 +161,7 @@ public final class TranchesCommand extends ClientCommand
                 }
                 out.flush();
                 seen++;
+                last = t.getNumber();
             }
             return 0;
         }
@@ -143,6 +170,17 @@ public final class TranchesCommand extends ClientCommand
             if (limit != null && ex.getStatus().getCode() == io.grpc.Status.Code.CANCELLED)
             {
                 return 0;
+            }
+            final String description = ex.getStatus().getDescription();
+            if (ex.getStatus().getCode() == io.grpc.Status.Code.UNAVAILABLE && description != null &&
+                description.contains("after_number"))
+            {
+                // The server names the protocol field; a command-line user resumes with --after.
+                final PrintWriter err = spec.commandLine().getErr();
+                err.println("tranche tranches: UNAVAILABLE: the server is shutting down; to resume, run it again with " +
+                    "--watch --after " + last);
+                err.flush();
+                return QueueClient.EXIT_FAILURE;
             }
             throw ex;
         }

@@ -25,9 +25,7 @@ import io.tranche.server.state.Command;
 import io.tranche.server.state.CommandLog;
 import io.tranche.server.state.Ledger;
 import io.tranche.server.state.Outcome;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.concurrent.TimeoutException;
 
 /**
@@ -42,17 +40,19 @@ public final class QueueServiceImpl extends QueueServiceGrpc.QueueServiceImplBas
     /** Larger page sizes are lowered to this. */
     public static final int MAX_PAGE_SIZE = 1000;
 
-    private static final String CLAIMS_TOKEN = "claims:";
-    private static final String TRANCHES_TOKEN = "tranches:";
-
     private final CommandLog log;
     private final TrancheWatchers watchers;
+    private final PageTokens pageTokens;
 
-    /** @param log the state's command log. */
-    public QueueServiceImpl(final CommandLog log)
+    /**
+     * @param log        the state's command log.
+     * @param pageTokens makes and checks page tokens (the data directory's key).
+     */
+    public QueueServiceImpl(final CommandLog log, final PageTokens pageTokens)
     {
         this.log = log;
         this.watchers = new TrancheWatchers(log);
+        this.pageTokens = pageTokens;
     }
 
     /** Ends every watch stream with UNAVAILABLE (the server is shutting down). */
@@ -124,7 +124,7 @@ public final class QueueServiceImpl extends QueueServiceGrpc.QueueServiceImplBas
         {
             return;
         }
-        final long after = decodeToken(request.getPageToken(), CLAIMS_TOKEN, observer);
+        final long after = decodeToken(request.getPageToken(), PageTokens.CLAIMS, "ListClaims", observer);
         if (after < 0)
         {
             return;
@@ -136,7 +136,7 @@ public final class QueueServiceImpl extends QueueServiceGrpc.QueueServiceImplBas
             final ListClaimsResponse.Builder response = ListClaimsResponse.newBuilder().addAllClaims(page);
             if (more)
             {
-                response.setNextPageToken(encodeToken(CLAIMS_TOKEN, page.get(page.size() - 1).getPosition()));
+                response.setNextPageToken(pageTokens.encode(PageTokens.CLAIMS, page.get(page.size() - 1).getPosition()));
             }
             return Outcome.of(Outcome.Kind.READ, response.build());
         }, observer);
@@ -181,7 +181,7 @@ public final class QueueServiceImpl extends QueueServiceGrpc.QueueServiceImplBas
         {
             return;
         }
-        final long after = decodeToken(request.getPageToken(), TRANCHES_TOKEN, observer);
+        final long after = decodeToken(request.getPageToken(), PageTokens.TRANCHES, "ListTranches", observer);
         if (after < 0)
         {
             return;
@@ -204,7 +204,7 @@ public final class QueueServiceImpl extends QueueServiceGrpc.QueueServiceImplBas
         }
         if (number > 0 && number <= count)
         {
-            response.setNextPageToken(encodeToken(TRANCHES_TOKEN, number - 1));
+            response.setNextPageToken(pageTokens.encode(PageTokens.TRANCHES, number - 1));
         }
         observer.onNext(response.build());
         observer.onCompleted();
@@ -320,35 +320,18 @@ public final class QueueServiceImpl extends QueueServiceGrpc.QueueServiceImplBas
         return requested == 0 ? DEFAULT_PAGE_SIZE : Math.min(requested, MAX_PAGE_SIZE);
     }
 
-    static String encodeToken(final String kind, final long after)
-    {
-        return Base64.getUrlEncoder().withoutPadding().encodeToString((kind + after).getBytes(StandardCharsets.UTF_8));
-    }
-
-    private static long decodeToken(final String token, final String kind, final StreamObserver<?> observer)
+    private long decodeToken(final String token, final byte kind, final String method, final StreamObserver<?> observer)
     {
         if (token.isEmpty())
         {
             return 0;
         }
-        try
+        final long after = pageTokens.decode(token, kind);
+        if (after == PageTokens.INVALID)
         {
-            final String text = new String(Base64.getUrlDecoder().decode(token), StandardCharsets.UTF_8);
-            if (text.startsWith(kind))
-            {
-                final long after = Long.parseLong(text.substring(kind.length()));
-                if (after >= 0)
-                {
-                    return after;
-                }
-            }
+            observer.onError(Errors.toException(Errors.invalidArgument("page_token",
+                "is not a page token this server returned for " + method + "; start again with an empty page_token")));
         }
-        catch (final IllegalArgumentException ex)
-        {
-            // not base64, or not a number: reported below
-        }
-        observer.onError(Errors.toException(Errors.invalidArgument("page_token",
-            "is not a token returned by this method; start again with an empty page_token")));
-        return -1;
+        return after;
     }
 }

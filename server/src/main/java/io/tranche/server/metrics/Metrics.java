@@ -1,137 +1,169 @@
 package io.tranche.server.metrics;
 
-import java.util.Map;
-import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.LongAdder;
-import org.HdrHistogram.ConcurrentHistogram;
-import org.HdrHistogram.Histogram;
+import io.grpc.ServerBuilder;
+import io.grpc.opentelemetry.GrpcOpenTelemetry;
+import io.opentelemetry.exporter.prometheus.PrometheusMetricReader;
+import io.opentelemetry.sdk.OpenTelemetrySdk;
+import io.opentelemetry.sdk.metrics.SdkMeterProvider;
+import io.prometheus.metrics.core.metrics.CounterWithCallback;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.Unit;
 
 /**
- * Operator metrics: per-method call counts by status code, per-method latency, and the journal's
- * sync latency. Engine gauges (queue length, outstanding demand, tranches) are read from the
- * writer when scraped. Thread safe.
+ * Operator metrics, all in one Prometheus registry:
+ * <ul>
+ *   <li>the standard gRPC server metrics of gRFC A66 ({@code grpc.server.call.started},
+ *   {@code grpc.server.call.duration}, message sizes, by method and status), emitted by grpc-java's
+ *   OpenTelemetry module and read by the OpenTelemetry Prometheus exporter: histograms that can be
+ *   aggregated across instances and windows, and every call counted, including watches that end at
+ *   their deadline and calls refused by authentication;</li>
+ *   <li>the JVM and process metrics of the Prometheus Java client ({@code jvm_*}, {@code process_*});</li>
+ *   <li>tranche's own: the journal sync latency histogram, and the queue length, outstanding demand,
+ *   tranches released and writer state read from {@link StateGauges} on every scrape.</li>
+ * </ul>
+ * One instance per server (tests start several in one JVM); thread safe.
  */
-public final class Metrics
+public final class Metrics implements AutoCloseable
 {
-    private static final long HIGHEST_NANOS = 3_600_000_000_000L;
+    /** Upper bounds of the journal sync histogram, seconds: 50 µs to 2.5 s. */
+    private static final double[] SYNC_BOUNDS = {
+        0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5};
 
-    private final ConcurrentHashMap<String, LongAdder> calls = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<String, Histogram> latency = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<String, LongAdder> latencySum = new ConcurrentHashMap<>();
-    private final Histogram journalSync = new ConcurrentHistogram(HIGHEST_NANOS, 3);
-    private final LongAdder journalSyncSum = new LongAdder();
+    private final PrometheusRegistry registry = new PrometheusRegistry();
+    private final SdkMeterProvider meterProvider;
+    private final GrpcOpenTelemetry grpcOpenTelemetry;
+    private final Histogram journalSync;
+    private volatile StateGauges gauges;
+
+    /** Creates the registry with the gRPC, JVM and tranche metrics; state gauges report once bound. */
+    public Metrics()
+    {
+        final PrometheusMetricReader reader = PrometheusMetricReader.builder()
+            .setOtelScopeLabelsEnabled(false)
+            .setTargetInfoMetricEnabled(false)
+            .build();
+        meterProvider = SdkMeterProvider.builder().registerMetricReader(reader).build();
+        grpcOpenTelemetry = GrpcOpenTelemetry.newBuilder()
+            .sdk(OpenTelemetrySdk.builder().setMeterProvider(meterProvider).build())
+            .build();
+        registry.register(reader);
+        JvmMetrics.builder().register(registry);
+
+        journalSync = Histogram.builder()
+            .name("tranche_journal_sync_seconds")
+            .help("Latency of one journal fsync (one per batch of mutations).")
+            .unit(Unit.SECONDS)
+            .classicOnly()
+            .classicUpperBounds(SYNC_BOUNDS)
+            .register(registry);
+        GaugeWithCallback.builder()
+            .name("tranche_queue_length")
+            .help("Claims in the queue.")
+            .callback(cb ->
+            {
+                final StateGauges g = gauges;
+                if (g != null)
+                {
+                    cb.call(g.queueLength());
+                }
+            })
+            .register(registry);
+        GaugeWithCallback.builder()
+            .name("tranche_outstanding_demand_units")
+            .help("Sum of the outstanding demands of the queued claims.")
+            .callback(cb ->
+            {
+                final StateGauges g = gauges;
+                if (g != null)
+                {
+                    cb.call(g.outstandingDemand());
+                }
+            })
+            .register(registry);
+        CounterWithCallback.builder()
+            .name("tranche_tranches_released")
+            .help("Tranches released.")
+            .callback(cb ->
+            {
+                final StateGauges g = gauges;
+                if (g != null)
+                {
+                    cb.call(g.trancheCount());
+                }
+            })
+            .register(registry);
+        GaugeWithCallback.builder()
+            .name("tranche_writer_up")
+            .help("1 while the writer takes mutations, 0 while it cannot (see tranche_writer_failed for why).")
+            .callback(cb ->
+            {
+                final StateGauges g = gauges;
+                if (g != null)
+                {
+                    cb.call(g.writerUp() ? 1 : 0);
+                }
+            })
+            .register(registry);
+        GaugeWithCallback.builder()
+            .name("tranche_writer_failed")
+            .help("1, with the reason as a label, while the writer cannot take mutations; absent while it can.")
+            .labelNames("reason")
+            .callback(cb ->
+            {
+                final StateGauges g = gauges;
+                final String reason = g == null ? null : g.writerFailure();
+                if (reason != null)
+                {
+                    cb.call(1, reason);
+                }
+            })
+            .register(registry);
+    }
 
     /**
-     * @param method full method name.
-     * @param code   status code name.
-     * @param nanos  call duration.
+     * Installs grpc-java's OpenTelemetry stream tracer on a server builder, so that every call is measured.
+     *
+     * @param builder the server builder, before {@code build()}.
      */
-    public void recordCall(final String method, final String code, final long nanos)
+    public void configureServerBuilder(final ServerBuilder<?> builder)
     {
-        // The sum exists before the histogram, so that a scrape that sees the histogram finds its sum.
-        latencySum.computeIfAbsent(method, k -> new LongAdder()).add(nanos);
-        latency.computeIfAbsent(method, k -> new ConcurrentHistogram(HIGHEST_NANOS, 3))
-            .recordValue(Math.min(Math.max(0, nanos), HIGHEST_NANOS));
-        calls.computeIfAbsent(method + '\u0000' + code, k -> new LongAdder()).increment();
+        grpcOpenTelemetry.configureServerBuilder(builder);
+    }
+
+    /**
+     * Binds the state gauges; until then they are absent from a scrape.
+     *
+     * @param stateGauges the writer.
+     */
+    public void bind(final StateGauges stateGauges)
+    {
+        gauges = stateGauges;
     }
 
     /** @param nanos duration of one journal fsync. */
     public void recordJournalSync(final long nanos)
     {
-        journalSync.recordValue(Math.min(Math.max(0, nanos), HIGHEST_NANOS));
-        journalSyncSum.add(nanos);
-    }
-
-    /**
-     * @param method full method name.
-     * @param code   status code name.
-     * @return calls counted so far.
-     */
-    public long calls(final String method, final String code)
-    {
-        final LongAdder adder = calls.get(method + '\u0000' + code);
-        return adder == null ? 0 : adder.sum();
+        journalSync.observe(Math.max(0, nanos) / 1e9);
     }
 
     /** @return journal syncs recorded. */
     public long journalSyncs()
     {
-        return journalSync.getTotalCount();
+        return journalSync.collect().getDataPoints().get(0).getCount();
     }
 
-    /**
-     * Renders the Prometheus text exposition format (version 0.0.4).
-     *
-     * @param queueLength       claims in the queue.
-     * @param outstandingDemand sum of outstanding demands.
-     * @param tranches          tranches released.
-     * @return the text.
-     */
-    public String render(final int queueLength, final double outstandingDemand, final long tranches)
+    /** @return the registry every metric is in. */
+    public PrometheusRegistry registry()
     {
-        final StringBuilder sb = new StringBuilder(4096);
-        sb.append("# HELP tranche_grpc_calls_total Completed gRPC calls by method and status code.\n");
-        sb.append("# TYPE tranche_grpc_calls_total counter\n");
-        final Map<String, LongAdder> sortedCalls = new TreeMap<>(calls);
-        for (final Map.Entry<String, LongAdder> e : sortedCalls.entrySet())
-        {
-            final int sep = e.getKey().indexOf('\u0000');
-            sb.append("tranche_grpc_calls_total{method=\"").append(e.getKey(), 0, sep)
-                .append("\",code=\"").append(e.getKey().substring(sep + 1)).append("\"} ")
-                .append(e.getValue().sum()).append('\n');
-        }
-        sb.append("# HELP tranche_grpc_call_seconds gRPC call latency by method.\n");
-        sb.append("# TYPE tranche_grpc_call_seconds summary\n");
-        for (final Map.Entry<String, Histogram> e : new TreeMap<>(latency).entrySet())
-        {
-            summary(sb, "tranche_grpc_call_seconds", "method=\"" + e.getKey() + "\"", e.getValue().copy(),
-                latencySum.get(e.getKey()).sum());
-        }
-        sb.append("# HELP tranche_journal_sync_seconds Latency of one journal fsync (one per batch of mutations).\n");
-        sb.append("# TYPE tranche_journal_sync_seconds summary\n");
-        summary(sb, "tranche_journal_sync_seconds", null, journalSync.copy(), journalSyncSum.sum());
-        gauge(sb, "tranche_queue_length", "Claims in the queue.", queueLength);
-        gauge(sb, "tranche_outstanding_demand_units", "Sum of the outstanding demands of the queued claims.",
-            outstandingDemand);
-        sb.append("# HELP tranche_tranches_released_total Tranches released.\n");
-        sb.append("# TYPE tranche_tranches_released_total counter\n");
-        sb.append("tranche_tranches_released_total ").append(tranches).append('\n');
-        return sb.toString();
+        return registry;
     }
 
-    private static void gauge(final StringBuilder sb, final String name, final String help, final double value)
+    @Override
+    public void close()
     {
-        sb.append("# HELP ").append(name).append(' ').append(help).append('\n');
-        sb.append("# TYPE ").append(name).append(" gauge\n");
-        sb.append(name).append(' ').append(format(value)).append('\n');
-    }
-
-    private static void summary(
-        final StringBuilder sb, final String name, final String labels, final Histogram h, final long sumNanos)
-    {
-        final double[] quantiles = {0.5, 0.9, 0.99, 0.999};
-        for (final double q : quantiles)
-        {
-            sb.append(name).append('{');
-            if (labels != null)
-            {
-                sb.append(labels).append(',');
-            }
-            sb.append("quantile=\"").append(q).append("\"} ")
-                .append(format(h.getTotalCount() == 0 ? 0 : h.getValueAtPercentile(q * 100) / 1e9)).append('\n');
-        }
-        final String l = labels == null ? "" : "{" + labels + "}";
-        sb.append(name).append("_sum").append(l).append(' ').append(format(sumNanos / 1e9)).append('\n');
-        sb.append(name).append("_count").append(l).append(' ').append(h.getTotalCount()).append('\n');
-    }
-
-    private static String format(final double value)
-    {
-        if (value == Math.rint(value) && Math.abs(value) < 1e15)
-        {
-            return Long.toString((long)value);
-        }
-        return Double.toString(value);
+        meterProvider.close();
     }
 }

@@ -15,6 +15,7 @@ import io.tranche.proto.v1.Policy;
 import io.tranche.proto.v1.ReleaseTrancheRequest;
 import io.tranche.proto.v1.Tranche;
 import io.tranche.proto.v1.UpdateClaimRequest;
+import io.tranche.server.allocation.AllocationExplainer;
 import io.tranche.server.allocation.AllocationMapper;
 import java.io.DataInput;
 import java.io.DataOutput;
@@ -413,15 +414,33 @@ public final class QueueStateMachine
         {
             final QueuedClaim q = queue.get(i);
             final long units = claims.award(i);
-            tranche.addAwards(Award.newBuilder().setId(q.id).setUnits(units).setUnmet(q.demand - units));
+            tranche.addAwards(Award.newBuilder().setId(q.id).setUnits(units).setUnmet(q.demand - units).setTier(q.tier));
         }
         if (request.getValidateOnly())
         {
-            return Outcome.of(Outcome.Kind.PREVIEW, tranche.build());
+            return Outcome.of(Outcome.Kind.PREVIEW, explained(request, tranche.build(), method));
         }
         final Tranche built = withDigest(tranche);
-        return Outcome.mutation(Outcome.Kind.RELEASED, built, new Command.RecordTranche(built),
+        return Outcome.mutation(Outcome.Kind.RELEASED, explained(request, built, method), new Command.RecordTranche(built),
             m -> m.applyTranche(built));
+    }
+
+    // Explanations go on the answer only, never on the recorded tranche (nor into its digest).
+    private Tranche explained(final ReleaseTrancheRequest request, final Tranche tranche, final Method method)
+    {
+        if (!request.getExplain())
+        {
+            return tranche;
+        }
+        final Policy policy = request.getPolicy();
+        final AllocationExplainer.Result result =
+            AllocationExplainer.explain(claims, request.getSupply(), method, policy.getLot(), policy.getMaxSharePpm());
+        final Tranche.Builder b = tranche.toBuilder().setExplanation(result.explanation());
+        for (int i = 0; i < b.getAwardsCount(); i++)
+        {
+            b.setAwards(i, b.getAwards(i).toBuilder().setExplanation(result.award(i)));
+        }
+        return b.build();
     }
 
     private Tranche withDigest(final Tranche.Builder tranche)
@@ -488,7 +507,8 @@ public final class QueueStateMachine
         {
             final QueuedClaim q = queue.get(i);
             final Award award = tranche.getAwards(i);
-            if (!award.getId().equals(q.id) || award.getUnits() < 0 || award.getUnits() > q.demand)
+            if (!award.getId().equals(q.id) || award.getUnits() < 0 || award.getUnits() > q.demand ||
+                award.hasTier() && award.getTier() != q.tier)
             {
                 return "recorded tranche " + tranche.getNumber() + " award " + i + " (" + award.getId() + ", " +
                     award.getUnits() + ") does not fit queued claim " + q.id + " with demand " + q.demand;

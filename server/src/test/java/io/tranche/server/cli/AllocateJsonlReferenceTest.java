@@ -10,7 +10,7 @@ import io.tranche.proto.v1.AllocateRequest;
 import io.tranche.proto.v1.AllocateResponse;
 import io.tranche.proto.v1.Claim;
 import io.tranche.server.Main;
-import io.tranche.server.allocation.AllocationEngine;
+import io.tranche.server.allocation.AllocationProtoAdapter;
 import io.tranche.server.allocation.AllocationMapper;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -56,7 +56,7 @@ class AllocateJsonlReferenceTest
         {
             final AllocateRequest request = requests.get(k);
             final Problem problem = toProblem(request);
-            final List<String> expectedFields = ReferenceAllocator.violations(problem, AllocationEngine.DEFAULT_MAX_CLAIMS);
+            final List<String> expectedFields = ReferenceAllocator.violations(problem, AllocationProtoAdapter.DEFAULT_MAX_CLAIMS);
             final String line = lines[k];
             if (!expectedFields.isEmpty())
             {

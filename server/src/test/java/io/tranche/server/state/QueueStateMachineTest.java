@@ -136,6 +136,27 @@ class QueueStateMachineTest
     }
 
     @Test
+    void shouldExplainTheAnswerButRecordTheTrancheWithoutExplanationsAndWithTiers()
+    {
+        final QueueStateMachine m = machine();
+        create(m, "a", 10);
+        m.apply(new Command.CreateClaim(CreateClaimRequest.newBuilder().setClaim(
+            Claim.newBuilder().setId("b").setDemand(10).setTier(1)).build()), 0);
+        final Outcome released = m.apply(new Command.ReleaseTranche(ReleaseTrancheRequest.newBuilder()
+            .setRequestId("r").setSupply(15).setPolicy(FIFO).setExplain(true).build()), 8);
+        final Tranche answer = (Tranche)released.value();
+        assertThat(answer.hasExplanation()).isTrue();
+        assertThat(answer.getAwardsList()).allMatch(Award::hasExplanation);
+        final Tranche recorded = ((Command.RecordTranche)released.logged()).tranche();
+        assertThat(recorded.hasExplanation()).isFalse();
+        assertThat(recorded.getAwardsList()).noneMatch(Award::hasExplanation);
+        assertThat(recorded.getAwardsList()).extracting(Award::getTier).containsExactly(0, 1);
+        assertThat(m.ledger().get(1)).isEqualTo(recorded);
+        assertThat(answer.toBuilder().clearExplanation().build().getAwards(0).toBuilder().clearExplanation().build())
+            .isEqualTo(recorded.getAwards(0));
+    }
+
+    @Test
     void shouldChangeNothingOnPrepareUntilCommit() throws IOException
     {
         final QueueStateMachine m = machine();

@@ -1,0 +1,4 @@
+/**
+ * The benchmark launcher behind <code>./tranche bench</code>: runs the JMH suites, records the machine, and turns <code>jmh.json</code> into a report with charts and a comparison of two runs. Depends on the benchmarks below, never the other way round.
+ */
+package io.tranche.bench;

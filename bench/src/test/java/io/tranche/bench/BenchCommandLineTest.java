@@ -1,0 +1,81 @@
+package io.tranche.bench;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Usage mistakes end in one line on standard error and exit 2, never a stack trace or an empty "successful" run. */
+class BenchCommandLineTest
+{
+    @Test
+    void shouldSayInOneLineThatAReportFolderIsMissing(@TempDir final Path tmp)
+    {
+        final Outcome o = run("report", tmp.resolve("nowhere").toString());
+        assertThat(o.exit).isEqualTo(2);
+        assertThat(o.err.strip()).isEqualTo("tranche bench: no such result folder: " + tmp.resolve("nowhere"));
+        assertThat(o.err.lines()).hasSize(1);
+    }
+
+    @Test
+    void shouldSayInOneLineThatACompareFolderIsMissingOrHoldsNoResults(@TempDir final Path tmp) throws Exception
+    {
+        final Path empty = Files.createDirectories(tmp.resolve("empty"));
+        final Outcome missing = run("compare", empty.toString(), tmp.resolve("nowhere").toString());
+        assertThat(missing.exit).isEqualTo(2);
+        assertThat(missing.err.lines()).hasSize(1);
+        final Outcome noResults = run("compare", empty.toString(), empty.toString());
+        assertThat(noResults.exit).isEqualTo(2);
+        assertThat(noResults.err.strip()).isEqualTo("tranche bench: " + empty + " is not a result folder (no jmh.json in it)");
+    }
+
+    @Test
+    void shouldRefuseAnIncludeThatMatchesNothing(@TempDir final Path tmp)
+    {
+        final Outcome o = run("--smoke", "--forks", "0", "--include", "NoSuchBenchmark", "--out", tmp.resolve("x").toString());
+        assertThat(o.exit).isEqualTo(2);
+        assertThat(o.err.strip()).isEqualTo("tranche bench: no benchmark matches --include [NoSuchBenchmark]");
+        assertThat(o.out).doesNotContain("run of 0 benchmarks");
+        assertThat(tmp.resolve("x")).doesNotExist();
+    }
+
+    @Test
+    void shouldEstimateTheTimeLeftFromTheMeanSoFar()
+    {
+        assertThat(ProgressFormat.timeLeft(30, 3, 9)).isEqualTo(", about 60 s left");
+        assertThat(ProgressFormat.timeLeft(600, 10, 40)).isEqualTo(", about 30 min left");
+        assertThat(ProgressFormat.timeLeft(30, 9, 9)).isEmpty();
+        assertThat(ProgressFormat.timeLeft(30, 3, 0)).isEmpty();
+    }
+
+    private record Outcome(int exit, String out, String err)
+    {
+    }
+
+    private static Outcome run(final String... args)
+    {
+        final PrintStream savedOut = System.out;
+        final PrintStream savedErr = System.err;
+        final ByteArrayOutputStream out = new ByteArrayOutputStream();
+        final ByteArrayOutputStream err = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        try
+        {
+            final int exit = new CommandLine(new BenchMain()).execute(args);
+            return new Outcome(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        }
+        finally
+        {
+            System.setOut(savedOut);
+            System.setErr(savedErr);
+        }
+    }
+}

@@ -1,0 +1,253 @@
+package io.tranche.kernel;
+
+import org.agrona.collections.Object2IntHashMap;
+
+/**
+ * Checks a problem against every rule of SPEC.md and SEMANTICS.md "Validation" and records each
+ * violation with its field path. A cold path: it builds messages and may allocate.
+ */
+final class Validator
+{
+    private static final String MAX_TEXT = "2^62 (4611686018427387904)";
+
+    private final Object2IntHashMap<String> seenIds = new Object2IntHashMap<>(-1);
+    private final int capacity;
+    private long sumFloor;
+    private long sumWeight;
+    private long sumDemand;
+    private boolean floorOverflow;
+    private boolean weightOverflow;
+    private boolean demandOverflow;
+
+    Validator(final int capacity)
+    {
+        this.capacity = capacity;
+    }
+
+    /**
+     * @param supply      units to split.
+     * @param method      the rule, or null for {@code METHOD_UNSPECIFIED}.
+     * @param lot         lot size; 0 means 1.
+     * @param maxSharePpm concentration limit in ppm of the supply; 0 = none.
+     * @param claims      the claims in queue order.
+     * @param out         receives the violations; cleared first.
+     * @return true when the problem is valid.
+     */
+    boolean validate(
+        final long supply, final Method method, final long lot, final int maxSharePpm, final Claims claims,
+        final Violations out)
+    {
+        out.clear();
+        checkHeader(supply, method, lot, maxSharePpm, out);
+        final int n = claims.count();
+        if (n > capacity)
+        {
+            out.add("claims", n + " claims exceed the limit of " + capacity);
+            return false;
+        }
+        final boolean headerValid = out.isEmpty();
+        final long l = lot <= 0 || lot > Claims.MAX_VALUE ? 1 : lot;
+        final long shareUnits = headerValid && maxSharePpm != 0 ?
+            Lots.shareLimit(supply, maxSharePpm) : Claims.ABSENT;
+        seenIds.clear();
+        sumFloor = 0;
+        sumWeight = 0;
+        sumDemand = 0;
+        floorOverflow = false;
+        weightOverflow = false;
+        demandOverflow = false;
+        for (int i = 0; i < n; i++)
+        {
+            checkId(claims, i, out);
+            if (checkClaim(method, claims, i, out))
+            {
+                addTotals(method, claims, i);
+                if (headerValid)
+                {
+                    checkFloor(claims, i, l, shareUnits, out);
+                }
+            }
+        }
+        if (floorOverflow)
+        {
+            out.add("claims", "the total of the floors exceeds 2^63-1 and cannot be represented exactly");
+        }
+        if (weightOverflow)
+        {
+            out.add("claims", "the total of the weights (defaults included) exceeds 2^63-1 and cannot be " +
+                "represented exactly; scale the weights down");
+        }
+        if (demandOverflow)
+        {
+            out.add("claims", "the total of the demands exceeds 2^63-1 and cannot be represented exactly under " +
+                method);
+        }
+        return out.isEmpty();
+    }
+
+    private static void checkHeader(
+        final long supply, final Method method, final long lot, final int maxSharePpm, final Violations out)
+    {
+        if (supply < 0)
+        {
+            out.add("supply", "must be >= 0, was " + supply);
+        }
+        else if (supply > Claims.MAX_VALUE)
+        {
+            out.add("supply", "must be <= " + MAX_TEXT + ", was " + supply);
+        }
+        if (method == null)
+        {
+            out.add("policy.method", "must be one of PROPORTIONAL, EQUAL, EQUAL_LOSSES, TALMUD, FIFO, DHONDT, " +
+                "SAINTE_LAGUE, ADAMS, DEAN, HUNTINGTON_HILL; was METHOD_UNSPECIFIED or unknown");
+        }
+        if (lot < 0)
+        {
+            out.add("policy.lot", "must be >= 0 (0 means 1), was " + lot);
+        }
+        else if (lot > Claims.MAX_VALUE)
+        {
+            out.add("policy.lot", "must be <= " + MAX_TEXT + ", was " + lot);
+        }
+        if (maxSharePpm < 0 || maxSharePpm > Lots.PPM)
+        {
+            out.add("policy.max_share_ppm", "must be between 0 and 1000000 (0 = no limit), was " + maxSharePpm);
+        }
+    }
+
+    private void checkId(final Claims claims, final int i, final Violations out)
+    {
+        final String claimId = claims.idArray()[i];
+        if (claimId == null || claimId.isEmpty())
+        {
+            out.add(path(i, "id"), "must not be empty");
+            return;
+        }
+        final int first = seenIds.getValue(claimId);
+        if (first >= 0)
+        {
+            out.add(path(i, "id"), "duplicates claims[" + first + "].id \"" + claimId + "\"");
+        }
+        else
+        {
+            seenIds.put(claimId, i);
+        }
+    }
+
+    /** @return true when the claim's own values are valid (the totals and the floor bound may be checked). */
+    private static boolean checkClaim(final Method method, final Claims claims, final int i, final Violations out)
+    {
+        final long demand = claims.demandArray()[i];
+        final long weight = claims.weightArray()[i];
+        final long floor = claims.floorArray()[i];
+        final int tier = claims.tierArray()[i];
+        boolean claimValid = true;
+        claimValid &= checkOptional(out, i, "demand", demand);
+        claimValid &= checkOptional(out, i, "weight", weight);
+        claimValid &= checkOptional(out, i, "cap", claims.capArray()[i]);
+        claimValid &= checkOptional(out, i, "floor", floor == Claims.ABSENT ? -1 : floor);
+        if (tier < 0)
+        {
+            out.add(path(i, "tier"), "must be >= 0, was " + tier);
+            claimValid = false;
+        }
+        if (method == null)
+        {
+            return claimValid;
+        }
+        if (method.needsFiniteDemand() && demand == Claims.ABSENT)
+        {
+            out.add(path(i, "demand"), "is required under " + method + " (unbounded demand has no " +
+                (method == Method.TALMUD ? "half" : "loss") + ")");
+            claimValid = false;
+        }
+        if (method == Method.EQUAL_LOSSES && weight == 0)
+        {
+            out.add(path(i, "weight"), "must be > 0 under EQUAL_LOSSES, was 0");
+            claimValid = false;
+        }
+        if (method.defaultWeightIsDemand() && weight == Claims.ABSENT && demand == Claims.ABSENT)
+        {
+            out.add(path(i, "weight"), "neither weight nor demand is given; " + method +
+                " weighs a claim by its demand when it has no weight");
+            claimValid = false;
+        }
+        return claimValid;
+    }
+
+    /** Totals that must be representable: floors always; weights where used; demands where they are the losses. */
+    private void addTotals(final Method method, final Claims claims, final int i)
+    {
+        if (!floorOverflow)
+        {
+            sumFloor += claims.floorArray()[i];
+            floorOverflow = sumFloor < 0;
+        }
+        if (method != null && method.usesWeight() && !weightOverflow)
+        {
+            sumWeight += effectiveWeight(method, claims.demandArray()[i], claims.weightArray()[i]);
+            weightOverflow = sumWeight < 0;
+        }
+        if (method != null && method.needsFiniteDemand() && !demandOverflow)
+        {
+            sumDemand += claims.demandArray()[i];
+            demandOverflow = sumDemand < 0;
+        }
+    }
+
+    private static void checkFloor(
+        final Claims claims, final int i, final long l, final long shareUnits, final Violations out)
+    {
+        final long demand = claims.demandArray()[i];
+        final long cap = claims.capArray()[i];
+        final long floor = claims.floorArray()[i];
+        final long lo = Lots.ceilDiv(floor, l);
+        final long hi = Lots.upperBoundLots(demand, cap, shareUnits, l, Long.MAX_VALUE);
+        // Also for a zero-weight claim, which is held at its floor: the floor must fit the bound, or the claim
+        // would get more than its demand (issue 8).
+        if (lo > hi)
+        {
+            out.add(path(i, "floor"), "floor " + floor + " (" + lo * l + " in lots of " + l +
+                ") exceeds the claim's bound " + hi * l + " = min(demand " + text(demand) + ", cap " +
+                text(cap) + ", share limit " + text(shareUnits) + ") rounded down to the lot");
+        }
+    }
+
+    static long effectiveWeight(final Method method, final long demand, final long weight)
+    {
+        if (weight != Claims.ABSENT)
+        {
+            return weight;
+        }
+        return method.defaultWeightIsDemand() ? demand : 1;
+    }
+
+    private static boolean checkOptional(final Violations out, final int i, final String field, final long value)
+    {
+        if (value == Claims.ABSENT)
+        {
+            return true;
+        }
+        if (value < 0)
+        {
+            out.add(path(i, field), "must be >= 0, was " + value);
+            return false;
+        }
+        if (value > Claims.MAX_VALUE)
+        {
+            out.add(path(i, field), "must be <= " + MAX_TEXT + ", was " + value);
+            return false;
+        }
+        return true;
+    }
+
+    private static String text(final long value)
+    {
+        return value == Claims.ABSENT ? "none" : Long.toString(value);
+    }
+
+    private static String path(final int i, final String field)
+    {
+        return "claims[" + i + "]." + field;
+    }
+}

@@ -1,0 +1,584 @@
+package io.tranche.server.allocation;
+
+import com.google.protobuf.CodedInputStream;
+import com.google.protobuf.CodedOutputStream;
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.WireFormat;
+import io.tranche.kernel.Allocator;
+import io.tranche.kernel.Claims;
+import io.tranche.kernel.Method;
+import io.tranche.kernel.Violations;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.Arrays;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * {@code Allocate} without per-claim objects: reads the {@code tranche.v1.AllocateRequest} bytes with a reused
+ * {@link CodedInputStream} straight into a reused {@link Claims} (ids stay bytes in a reused buffer), validates,
+ * allocates, and writes the {@code AllocateResponse} bytes with a reused {@link CodedOutputStream}. Once its buffers
+ * have grown to the largest request seen, a call allocates nothing.
+ * <p>
+ * Only a valid request without {@code explain} is answered here. An invalid one (so that every violation is named
+ * exactly as {@link AllocationProtoAdapter} names it) and one with {@code explain} end in {@link #FALLBACK}: the caller
+ * parses {@link #requestBuffer()} with the generated classes and answers through {@link AllocationProtoAdapter}.
+ * Malformed bytes throw {@link InvalidProtocolBufferException}, as the generated parser does.
+ * <p>
+ * Not thread safe: one per thread.
+ */
+public final class WireAllocation
+{
+    /** The request was valid: the response is {@link #responseBuffer()} up to {@link #responseLength()}. */
+    public static final int ALLOCATED = 0;
+    /** Invalid, or {@code explain} asked for: answer through {@link AllocationProtoAdapter}. */
+    public static final int FALLBACK = 1;
+    /** More claims than the limit: {@link #claimCount()} says how many. */
+    public static final int TOO_MANY_CLAIMS = 2;
+
+    private static final int LENGTH_DELIMITED = WireFormat.WIRETYPE_LENGTH_DELIMITED;
+    private static final int REQUEST_SUPPLY = 1 << 3;
+    private static final int REQUEST_POLICY = 2 << 3 | LENGTH_DELIMITED;
+    private static final int REQUEST_CLAIM = 3 << 3 | LENGTH_DELIMITED;
+    private static final int REQUEST_EXPLAIN = 4 << 3;
+    private static final int POLICY_METHOD = 1 << 3;
+    private static final int POLICY_LOT = 2 << 3;
+    private static final int POLICY_MAX_SHARE_PPM = 3 << 3;
+    private static final int CLAIM_ID = 1 << 3 | LENGTH_DELIMITED;
+    private static final int CLAIM_DEMAND = 2 << 3;
+    private static final int CLAIM_WEIGHT = 3 << 3;
+    private static final int CLAIM_TIER = 4 << 3;
+    private static final int CLAIM_CAP = 5 << 3;
+    private static final int CLAIM_FLOOR = 6 << 3;
+    private static final int CLAIM_POSITION = 7 << 3;
+    private static final int CLAIM_AWARDED = 8 << 3;
+    private static final int AWARD_FIELD = 1;
+    private static final int AWARD_ID = 1;
+    private static final int AWARD_UNITS = 2;
+    private static final int AWARD_UNMET = 3;
+    private static final int RESPONSE_ALLOCATED = 2;
+    private static final int RESPONSE_UNALLOCATED = 3;
+    private static final int BUFFER_SIZE = 4096;
+
+    private final int maxClaims;
+    private final Allocator allocator;
+    private final Claims claims;
+    private final Violations violations = new Violations();
+    private final ByteSource source = new ByteSource();
+    private final ByteSink sink = new ByteSink();
+    private final CodedOutputStream out = CodedOutputStream.newInstance(sink, BUFFER_SIZE);
+    // A hash seed per instance: duplicate detection costs O(n) expected even for ids chosen to collide.
+    private final int hashSeed = ThreadLocalRandom.current().nextInt();
+    private CodedInputStream in = CodedInputStream.newInstance(source, BUFFER_SIZE);
+    private byte[] request = new byte[BUFFER_SIZE];
+    private int requestLength;
+    private byte[] ids = new byte[BUFFER_SIZE];
+    private int idsEnd;
+    private int[] idStart;
+    private int[] idLength;
+    private int[] idSlots = new int[16];
+    private long supply;
+    private int methodNumber;
+    private long lot;
+    private int maxSharePpm;
+    private boolean explain;
+    private int count;
+
+    /**
+     * @param maxClaims the largest number of claims accepted in one request.
+     */
+    public WireAllocation(final int maxClaims)
+    {
+        final int initial = Math.min(AllocationProtoAdapter.INITIAL_CAPACITY, maxClaims);
+        this.maxClaims = maxClaims;
+        this.allocator = new Allocator(initial, maxClaims);
+        this.claims = new Claims(initial);
+        this.idStart = new int[initial];
+        this.idLength = new int[initial];
+    }
+
+    /** @return the largest number of claims accepted in one request. */
+    public int maxClaims()
+    {
+        return maxClaims;
+    }
+
+    /**
+     * Reads one serialized {@code AllocateRequest} to its end and answers it when it is valid.
+     *
+     * @param message the request's bytes.
+     * @return {@link #ALLOCATED}, {@link #FALLBACK} or {@link #TOO_MANY_CLAIMS}.
+     * @throws InvalidProtocolBufferException when the bytes are not an {@code AllocateRequest}.
+     * @throws IOException                    when the stream fails.
+     */
+    public int allocate(final InputStream message) throws IOException
+    {
+        readFully(message);
+        try
+        {
+            decode();
+        }
+        catch (final InvalidProtocolBufferException ex)
+        {
+            // Cold path: the decoder's limits may be left pushed; start afresh.
+            in = CodedInputStream.newInstance(source, BUFFER_SIZE);
+            throw ex;
+        }
+        if (explain)
+        {
+            return FALLBACK;
+        }
+        if (count > maxClaims)
+        {
+            return TOO_MANY_CLAIMS;
+        }
+        final Method method = AllocationMapper.method(methodNumber);
+        if (!idsPresentAndUnique() || !allocator.validate(supply, method, lot, maxSharePpm, claims, violations))
+        {
+            return FALLBACK;
+        }
+        encode(allocator.allocate(supply, method, lot, maxSharePpm, claims));
+        return ALLOCATED;
+    }
+
+    /** @return the last request's bytes (valid up to {@link #requestLength()}), for the fallback's parser. */
+    public byte[] requestBuffer()
+    {
+        return request;
+    }
+
+    /** @return the last request's length in bytes. */
+    public int requestLength()
+    {
+        return requestLength;
+    }
+
+    /** @return the last response's bytes, valid up to {@link #responseLength()} until the next call. */
+    public byte[] responseBuffer()
+    {
+        return sink.buffer;
+    }
+
+    /** @return the last response's length in bytes. */
+    public int responseLength()
+    {
+        return sink.length;
+    }
+
+    /** @return the number of claims in the last request. */
+    public int claimCount()
+    {
+        return count;
+    }
+
+    private void readFully(final InputStream message) throws IOException
+    {
+        int length = 0;
+        while (true)
+        {
+            if (length == request.length)
+            {
+                request = Arrays.copyOf(request, length << 1);
+            }
+            final int read = message.read(request, length, request.length - length);
+            if (read < 0)
+            {
+                break;
+            }
+            length += read;
+        }
+        requestLength = length;
+    }
+
+    private void decode() throws IOException
+    {
+        final CodedInputStream in = this.in;
+        source.reset(request, requestLength);
+        in.resetSizeCounter();
+        supply = 0;
+        methodNumber = 0;
+        lot = 0;
+        maxSharePpm = 0;
+        explain = false;
+        count = 0;
+        idsEnd = 0;
+        claims.clear();
+        int tag;
+        while ((tag = in.readTag()) != 0)
+        {
+            switch (tag)
+            {
+                case REQUEST_SUPPLY:
+                    supply = in.readInt64();
+                    break;
+                case REQUEST_POLICY:
+                    decodePolicy(in);
+                    break;
+                case REQUEST_CLAIM:
+                    decodeClaim(in);
+                    break;
+                case REQUEST_EXPLAIN:
+                    explain = in.readBool();
+                    break;
+                default:
+                    skip(in, tag);
+            }
+        }
+    }
+
+    // A repeated singular message merges, so later fields overwrite earlier ones as the generated parser does.
+    private void decodePolicy(final CodedInputStream in) throws IOException
+    {
+        final int oldLimit = in.pushLimit(embeddedLength(in));
+        int tag;
+        while ((tag = in.readTag()) != 0)
+        {
+            switch (tag)
+            {
+                case POLICY_METHOD:
+                    methodNumber = in.readEnum();
+                    break;
+                case POLICY_LOT:
+                    lot = in.readInt64();
+                    break;
+                case POLICY_MAX_SHARE_PPM:
+                    maxSharePpm = in.readInt32();
+                    break;
+                default:
+                    skip(in, tag);
+            }
+        }
+        in.popLimit(oldLimit);
+    }
+
+    private void decodeClaim(final CodedInputStream in) throws IOException
+    {
+        final int oldLimit = in.pushLimit(embeddedLength(in));
+        long demand = Claims.ABSENT;
+        long weight = Claims.ABSENT;
+        long cap = Claims.ABSENT;
+        long floor = 0;
+        int tier = 0;
+        int start = idsEnd;
+        int length = 0;
+        int tag;
+        while ((tag = in.readTag()) != 0)
+        {
+            switch (tag)
+            {
+                case CLAIM_ID:
+                    length = embeddedLength(in);
+                    start = readId(in, length);
+                    break;
+                case CLAIM_DEMAND:
+                    demand = AllocationMapper.present(in.readInt64());
+                    break;
+                case CLAIM_WEIGHT:
+                    weight = AllocationMapper.present(in.readInt64());
+                    break;
+                case CLAIM_TIER:
+                    tier = in.readInt32();
+                    break;
+                case CLAIM_CAP:
+                    cap = AllocationMapper.present(in.readInt64());
+                    break;
+                case CLAIM_FLOOR:
+                    floor = in.readInt64();
+                    break;
+                case CLAIM_POSITION:
+                case CLAIM_AWARDED:
+                    in.readInt64();
+                    break;
+                default:
+                    skip(in, tag);
+            }
+        }
+        in.popLimit(oldLimit);
+        final int i = count++;
+        if (i < maxClaims)
+        {
+            if (i == idStart.length)
+            {
+                growIds(i + 1);
+            }
+            claims.add(PlaceholderIds.id(i), demand, weight, tier, cap, AllocationMapper.present(floor));
+            idStart[i] = start;
+            idLength[i] = length;
+        }
+    }
+
+    private int readId(final CodedInputStream in, final int length) throws IOException
+    {
+        final int start = idsEnd;
+        if (start + length > ids.length)
+        {
+            ids = Arrays.copyOf(ids, Math.max(start + length, ids.length << 1));
+        }
+        final byte[] ids = this.ids;
+        for (int j = start, end = start + length; j < end; j++)
+        {
+            ids[j] = in.readRawByte();
+        }
+        if (!isValidUtf8(ids, start, start + length))
+        {
+            throw new InvalidProtocolBufferException("claims[" + count + "].id: Protocol message had invalid UTF-8.");
+        }
+        idsEnd = start + length;
+        return start;
+    }
+
+    /**
+     * The proto3 rule for {@code string} fields, as the generated parser applies it: well-formed UTF-8, no overlong
+     * forms, no surrogates, nothing above U+10FFFF.
+     *
+     * @param b    bytes.
+     * @param from first index.
+     * @param to   index after the last.
+     * @return true when {@code b[from, to)} is well-formed UTF-8.
+     */
+    static boolean isValidUtf8(final byte[] b, final int from, final int to)
+    {
+        int i = from;
+        while (i < to)
+        {
+            final int lead = b[i] & 0xFF;
+            if (lead < 0x80)
+            {
+                i++;
+                continue;
+            }
+            final int n = lead < 0xC2 ? 0 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : lead < 0xF5 ? 4 : 0;
+            if (n == 0 || i + n > to)
+            {
+                return false;
+            }
+            final int second = b[i + 1] & 0xFF;
+            final int low = lead == 0xE0 ? 0xA0 : lead == 0xF0 ? 0x90 : 0x80;
+            final int high = lead == 0xED ? 0x9F : lead == 0xF4 ? 0x8F : 0xBF;
+            if (second < low || second > high)
+            {
+                return false;
+            }
+            for (int k = 2; k < n; k++)
+            {
+                if ((b[i + k] & 0xC0) != 0x80)
+                {
+                    return false;
+                }
+            }
+            i += n;
+        }
+        return true;
+    }
+
+    // The array decoder behind the generated parser refuses a length beyond the input at once; the stream decoder
+    // would read a truncated embedded message as a shorter one, so check here.
+    private int embeddedLength(final CodedInputStream in) throws IOException
+    {
+        final int length = in.readRawVarint32();
+        if (length < 0)
+        {
+            throw new InvalidProtocolBufferException("CodedInputStream encountered an embedded string or message " +
+                "which claimed to have negative size.");
+        }
+        if (length > requestLength - in.getTotalBytesRead())
+        {
+            throw new InvalidProtocolBufferException("While parsing a protocol message, the input ended unexpectedly " +
+                "in the middle of a field.");
+        }
+        return length;
+    }
+
+    private static void skip(final CodedInputStream in, final int tag) throws IOException
+    {
+        if (!in.skipField(tag))
+        {
+            throw new InvalidProtocolBufferException("Protocol message end-group tag did not match expected tag.");
+        }
+    }
+
+    private void growIds(final int minCapacity)
+    {
+        final int capacity = Math.min(maxClaims, Math.max(minCapacity, idStart.length << 1));
+        idStart = Arrays.copyOf(idStart, capacity);
+        idLength = Arrays.copyOf(idLength, capacity);
+    }
+
+    // Open addressing over the id byte ranges; a slot holds claim index + 1, 0 is empty.
+    private boolean idsPresentAndUnique()
+    {
+        final int n = count;
+        final int size = Math.max(16, Integer.highestOneBit(Math.max(1, n) << 1) << 1);
+        if (idSlots.length < size)
+        {
+            idSlots = new int[size];
+        }
+        final int[] slots = idSlots;
+        Arrays.fill(slots, 0, size, 0);
+        final int mask = size - 1;
+        final byte[] ids = this.ids;
+        final int[] idStart = this.idStart;
+        final int[] idLength = this.idLength;
+        for (int i = 0; i < n; i++)
+        {
+            final int start = idStart[i];
+            final int length = idLength[i];
+            if (length == 0)
+            {
+                return false;
+            }
+            int slot = hash(ids, start, length) & mask;
+            while (true)
+            {
+                final int taken = slots[slot];
+                if (taken == 0)
+                {
+                    slots[slot] = i + 1;
+                    break;
+                }
+                final int j = taken - 1;
+                final int other = idStart[j];
+                if (idLength[j] == length && Arrays.equals(ids, start, start + length, ids, other, other + length))
+                {
+                    return false;
+                }
+                slot = (slot + 1) & mask;
+            }
+        }
+        return true;
+    }
+
+    private int hash(final byte[] bytes, final int start, final int length)
+    {
+        int h = hashSeed ^ length;
+        for (int j = start, end = start + length; j < end; j++)
+        {
+            h = (h ^ bytes[j]) * 0x01000193;
+        }
+        h ^= h >>> 16;
+        h *= 0x85ebca6b;
+        h ^= h >>> 13;
+        h *= 0xc2b2ae35;
+        return h ^ (h >>> 16);
+    }
+
+    // Field order and presence as the generated AllocateResponse.writeTo: awards, then allocated and unallocated
+    // when non-zero; in an award the id when non-empty, units when non-zero, unmet whenever the claim has a demand.
+    private void encode(final long allocated) throws IOException
+    {
+        final CodedOutputStream out = this.out;
+        final byte[] ids = this.ids;
+        sink.length = 0;
+        for (int i = 0, n = count; i < n; i++)
+        {
+            final int length = idLength[i];
+            final long units = claims.award(i);
+            final long demand = claims.demand(i);
+            int size = 1 + CodedOutputStream.computeUInt32SizeNoTag(length) + length;
+            if (units != 0)
+            {
+                size += 1 + CodedOutputStream.computeInt64SizeNoTag(units);
+            }
+            if (demand != Claims.ABSENT)
+            {
+                size += 1 + CodedOutputStream.computeInt64SizeNoTag(demand - units);
+            }
+            out.writeTag(AWARD_FIELD, LENGTH_DELIMITED);
+            out.writeUInt32NoTag(size);
+            out.writeTag(AWARD_ID, LENGTH_DELIMITED);
+            out.writeUInt32NoTag(length);
+            out.writeRawBytes(ids, idStart[i], length);
+            if (units != 0)
+            {
+                out.writeInt64(AWARD_UNITS, units);
+            }
+            if (demand != Claims.ABSENT)
+            {
+                out.writeInt64(AWARD_UNMET, demand - units);
+            }
+        }
+        if (allocated != 0)
+        {
+            out.writeInt64(RESPONSE_ALLOCATED, allocated);
+        }
+        if (supply - allocated != 0)
+        {
+            out.writeInt64(RESPONSE_UNALLOCATED, supply - allocated);
+        }
+        out.flush();
+    }
+
+    /** Reads the reused request buffer; re-pointed for each call. */
+    private static final class ByteSource extends InputStream
+    {
+        private byte[] bytes;
+        private int position;
+        private int limit;
+
+        void reset(final byte[] bytes, final int limit)
+        {
+            this.bytes = bytes;
+            this.position = 0;
+            this.limit = limit;
+        }
+
+        @Override
+        public int read()
+        {
+            return position < limit ? bytes[position++] & 0xFF : -1;
+        }
+
+        @Override
+        public int read(final byte[] b, final int off, final int len)
+        {
+            if (len == 0)
+            {
+                return 0;
+            }
+            final int n = Math.min(len, limit - position);
+            if (n <= 0)
+            {
+                return -1;
+            }
+            System.arraycopy(bytes, position, b, off, n);
+            position += n;
+            return n;
+        }
+
+        @Override
+        public int available()
+        {
+            return limit - position;
+        }
+    }
+
+    /** The reused response buffer; grows on a cold path. */
+    private static final class ByteSink extends OutputStream
+    {
+        private byte[] buffer = new byte[BUFFER_SIZE];
+        private int length;
+
+        @Override
+        public void write(final int b)
+        {
+            ensure(1);
+            buffer[length++] = (byte)b;
+        }
+
+        @Override
+        public void write(final byte[] b, final int off, final int len)
+        {
+            ensure(len);
+            System.arraycopy(b, off, buffer, length, len);
+            length += len;
+        }
+
+        private void ensure(final int more)
+        {
+            if (length + more > buffer.length)
+            {
+                buffer = Arrays.copyOf(buffer, Math.max(length + more, buffer.length << 1));
+            }
+        }
+    }
+}

@@ -1,0 +1,146 @@
+package io.tranche.server.cli;
+
+import io.tranche.proto.v1.Award;
+import io.tranche.proto.v1.Tranche;
+import io.tranche.server.ledger.TrancheDigest;
+import io.tranche.server.TrancheServer;
+import io.tranche.server.ledger.OfflineVerifier;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code tranche verify --server ADDR}: walks the ledger through ListTranches and checks the digest
+ * chain (README "Audit: verify"), the numbering and each tranche's totals.
+ */
+@Command(
+    name = "verify",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    description = {
+        "Verifies the ledger through the API: every tranche numbered 1, 2, 3, … without a gap, its digest equal to " +
+            "SHA-256 over the previous digest and its canonical encoding, allocated + unallocated = supply and " +
+            "the awards summing to allocated.",
+        "Exit status: 0 verified (a summary on standard output), 1 a difference (the first bad tranche named on " +
+            "standard error), 2 a mistake in the request."
+    })
+public final class VerifyCommand extends ClientCommand
+{
+    @Option(names = "--data-dir", paramLabel = "DIR",
+        description = "Offline: replay this data directory's journal from the first record and recompute every tranche " +
+            "with the kernel (no server needed; reads only).")
+    Path dataDir;
+
+    @Option(names = "--max-queue", paramLabel = "N",
+        description = "With --data-dir: the queue limit the server ran with (default: ${DEFAULT-VALUE}).")
+    int maxQueue = TrancheServer.Config.MAX_QUEUE_DEFAULT;
+
+    @Override
+    protected boolean needsConnection()
+    {
+        return dataDir == null;
+    }
+
+    @Override
+    protected int runOffline(final PrintWriter out) throws IOException
+    {
+        final long started = System.nanoTime();
+        final OfflineVerifier.Report report = OfflineVerifier.verify(dataDir, maxQueue);
+        final long ms = (System.nanoTime() - started) / 1_000_000;
+        if (report.problem != null)
+        {
+            out.flush();
+            final PrintWriter err = spec.commandLine().getErr();
+            err.println("tranche verify: " + report.problem);
+            err.flush();
+            return QueueClient.EXIT_FAILURE;
+        }
+        out.println("verified " + dataDir + ": " + report.records + " record(s), " + report.tranches + " tranche(s), " +
+            report.awards + " award(s) recomputed, " + report.claims + " claim(s) queued; in " + ms + " ms");
+        out.println("last digest " + (report.lastDigest.length == 0 ? "(none: no tranche)" : TrancheDigest.hex(report.lastDigest)));
+        return 0;
+    }
+
+    @Override
+    protected java.time.Duration defaultTimeout()
+    {
+        return java.time.Duration.ofMinutes(10);
+    }
+
+    @Override
+    protected int run(final QueueClient connection, final PrintWriter out)
+    {
+        final long started = System.nanoTime();
+        final List<Tranche> tranches = TranchesCommand.listAll(connection, 0);
+        final String problem = check(tranches);
+        final PrintWriter err = spec.commandLine().getErr();
+        if (problem != null)
+        {
+            out.flush();
+            err.println("tranche verify: " + problem);
+            err.flush();
+            return QueueClient.EXIT_FAILURE;
+        }
+        long awards = 0;
+        for (final Tranche t : tranches)
+        {
+            awards += t.getAwardsCount();
+        }
+        final byte[] last = tranches.isEmpty() ? new byte[0] : tranches.get(tranches.size() - 1).getDigest().toByteArray();
+        out.println("verified " + tranches.size() + " tranche(s), " + awards + " award(s) from " + connection.server() +
+            ": numbering, totals and digest chain intact in " + (System.nanoTime() - started) / 1_000_000 + " ms");
+        out.println("last digest " + (last.length == 0 ? "(none: the ledger is empty)" : TrancheDigest.hex(last)));
+        return 0;
+    }
+
+    /**
+     * @param tranches the ledger in order.
+     * @return null when it verifies, else the first difference, naming the tranche and both values.
+     */
+    public static String check(final List<Tranche> tranches)
+    {
+        byte[] previous = null;
+        long expectedNumber = 1;
+        for (final Tranche t : tranches)
+        {
+            final String at = "tranche " + t.getNumber() + ": ";
+            if (t.getNumber() != expectedNumber)
+            {
+                return at + "number: expected " + expectedNumber + ", found " + t.getNumber() +
+                    " (a tranche is missing or out of order)";
+            }
+            if (t.getAllocated() + t.getUnallocated() != t.getSupply())
+            {
+                return at + "conservation: allocated " + t.getAllocated() + " + unallocated " + t.getUnallocated() +
+                    " != supply " + t.getSupply();
+            }
+            long sum = 0;
+            for (final Award a : t.getAwardsList())
+            {
+                sum += a.getUnits();
+            }
+            if (sum != t.getAllocated())
+            {
+                return at + "awards: sum of units " + sum + " != allocated " + t.getAllocated();
+            }
+            final byte[] recorded = t.getDigest().toByteArray();
+            final byte[] computed = TrancheDigest.compute(previous, t);
+            if (recorded.length == 0)
+            {
+                return at + "digest: none recorded (the server does not keep the digest chain), expected " +
+                    TrancheDigest.hex(computed);
+            }
+            if (!Arrays.equals(recorded, computed))
+            {
+                return at + "digest: recorded " + TrancheDigest.hex(recorded) + ", recomputed " + TrancheDigest.hex(computed);
+            }
+            previous = recorded;
+            expectedNumber++;
+        }
+        return null;
+    }
+}
