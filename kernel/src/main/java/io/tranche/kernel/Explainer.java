@@ -358,7 +358,7 @@ public final class Explainer
         final int n = claims.count();
         final long l = lot == 0 ? 1 : lot;
         final long sLots = supply / l;
-        final long shareUnits = maxSharePpm == 0 ? Claims.ABSENT : Allocator.shareLimit(supply, maxSharePpm);
+        final long shareUnits = maxSharePpm == 0 ? Claims.ABSENT : Lots.shareLimit(supply, maxSharePpm);
         final Explanation e = new Explanation(n, l);
         final long[] lo = e.loLots;
         final long[] hi = e.hiLots;
@@ -384,7 +384,7 @@ public final class Explainer
                 units = shareUnits;
                 bound = Bound.SHARE_LIMIT;
             }
-            lo[i] = Allocator.ceilDiv(claims.floor(i), l);
+            lo[i] = Lots.ceilDiv(claims.floor(i), l);
             hi[i] = units == Long.MAX_VALUE ? sLots : units / l;
             if (!method.needsFiniteDemand() && hi[i] > sLots)
             {
@@ -393,7 +393,7 @@ public final class Explainer
             }
             if (method.usesWeight())
             {
-                w[i] = Allocator.effectiveWeight(method, claims.demand(i), claims.weight(i));
+                w[i] = Validator.effectiveWeight(method, claims.demand(i), claims.weight(i));
                 if (method.holdsZeroWeightAtFloor() && w[i] == 0)
                 {
                     hi[i] = lo[i];

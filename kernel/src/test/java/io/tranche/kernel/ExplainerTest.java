@@ -170,7 +170,7 @@ class ExplainerTest
             }
             if (r == Reason.WEIGHT_ZERO)
             {
-                assertThat(Allocator.effectiveWeight(p.method, p.demand[i], p.weight[i])).as(at).isZero();
+                assertThat(Validator.effectiveWeight(p.method, p.demand[i], p.weight[i])).as(at).isZero();
             }
             if (r == Reason.FLOOR || r == Reason.UPPER_BOUND || r == Reason.SPLIT)
             {
@@ -194,7 +194,7 @@ class ExplainerTest
 
     private static void checkBound(final String at, final Problem p, final int i, final long l, final Bound bound, final long hi)
     {
-        final long share = p.ppm == 0 ? Long.MAX_VALUE : Allocator.shareLimit(p.supply, p.ppm);
+        final long share = p.ppm == 0 ? Long.MAX_VALUE : Lots.shareLimit(p.supply, p.ppm);
         final long named;
         switch (bound)
         {
@@ -213,7 +213,7 @@ class ExplainerTest
                 throw new AssertionError(at + " " + bound);
         }
         final boolean held = p.method.holdsZeroWeightAtFloor() &&
-            Allocator.effectiveWeight(p.method, p.demand[i], p.weight[i]) == 0;
+            Validator.effectiveWeight(p.method, p.demand[i], p.weight[i]) == 0;
         if (!held)
         {
             assertThat(hi).as(at + " " + bound).isEqualTo(named / l);
@@ -299,7 +299,7 @@ class ExplainerTest
         final Fraction lo = Fraction.of(e.loLots(i));
         final Fraction hi = Fraction.of(e.hiLots(i));
         final long weight = e.floorsRationed() ?
-            (p.method == Method.PROPORTIONAL ? e.hiLots(i) : 1) : Allocator.effectiveWeight(p.method, p.demand[i], p.weight[i]);
+            (p.method == Method.PROPORTIONAL ? e.hiLots(i) : 1) : Validator.effectiveWeight(p.method, p.demand[i], p.weight[i]);
         final BigInteger w = BigInteger.valueOf(weight);
         final Fraction g;
         switch (p.method)
@@ -393,6 +393,6 @@ class ExplainerTest
 
     private static long weight(final Problem p, final Explanation e, final int i)
     {
-        return e.floorsRationed() ? e.hiLots(i) : Allocator.effectiveWeight(p.method, p.demand[i], p.weight[i]);
+        return e.floorsRationed() ? e.hiLots(i) : Validator.effectiveWeight(p.method, p.demand[i], p.weight[i]);
     }
 }

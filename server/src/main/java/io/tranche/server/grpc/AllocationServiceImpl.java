@@ -145,8 +145,13 @@ public final class AllocationServiceImpl implements BindableService
         }
         catch (final InvalidProtocolBufferException ex)
         {
-            close(call, Errors.toException(Errors.status(Code.INVALID_ARGUMENT,
-                "the request is not a valid tranche.v1.AllocateRequest: " + ex.getMessage())));
+            close(call, MalformedRequests.statusOf(call.getMethodDescriptor().getFullMethodName(),
+                new IllegalArgumentException(ex.getMessage(), ex)));
+        }
+        catch (final StatusRuntimeException ex)
+        {
+            // Reading the (decompressed) request failed in the transport: a gzip bomb above the size limit.
+            close(call, MalformedRequests.statusOf(call.getMethodDescriptor().getFullMethodName(), ex));
         }
         catch (final IOException | RuntimeException ex)
         {
