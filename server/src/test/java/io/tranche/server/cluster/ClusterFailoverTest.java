@@ -48,12 +48,15 @@ import org.junit.jupiter.api.io.TempDir;
  * tranche numbers are 1..N with each request_id once, and demand at creation = outstanding + awarded.
  * <p>
  * Timeouts are generous for a loaded 2-core machine: leader heartbeat timeout 3 s (the default of
- * {@code serve} is 1.5 s). Rounds: {@code -Dtranche.cluster.rounds} (default 3).
+ * {@code serve} is 1.5 s). Rounds: {@code -Dtranche.cluster.rounds} (default 3); each attempt of a write has a
+ * deadline of {@code -Dtranche.cluster.attemptDeadlineMs} (default 1000), which quantises the failover time.
  */
 @Tag("cluster")
 class ClusterFailoverTest
 {
     private static final int NODES = 3;
+    // Each attempt's deadline: a write waiting on a dead leader is retried on the next node after this.
+    private static final long ATTEMPT_DEADLINE_MS = Long.getLong("tranche.cluster.attemptDeadlineMs", 1000);
 
     @TempDir
     Path dir;
@@ -148,7 +151,7 @@ class ClusterFailoverTest
                 continue;
             }
             final QueueServiceGrpc.QueueServiceBlockingStub stub = QueueServiceGrpc.newBlockingStub(channels[node])
-                .withDeadlineAfter(3, TimeUnit.SECONDS);
+                .withDeadlineAfter(ATTEMPT_DEADLINE_MS, TimeUnit.MILLISECONDS);
             try
             {
                 if (n % 2 == 0)

@@ -99,6 +99,127 @@ class InProcessClusterTest
         }
     }
 
+    @Test
+    @Timeout(value = 300, unit = TimeUnit.SECONDS)
+    void shouldRestoreTheSameStateFromASnapshotAndTheLogWhenAllMembersRestart() throws Exception
+    {
+        final int base = 22000 + (int)(ProcessHandle.current().pid() % 400) * 10;
+        final List<ClusterNode.Member> members = ClusterNode.parseMembers(
+            "0=127.0.0.1:" + base + ",1=127.0.0.1:" + (base + 10) + ",2=127.0.0.1:" + (base + 20));
+        final String before;
+        final long tranches;
+        List<ClusterNode> nodes = launch(members);
+        ClusterCommandLog log = null;
+        try
+        {
+            log = connect(nodes.get(0));
+            for (int i = 0; i < 10; i++)
+            {
+                assertThat(submit(log, new Command.CreateClaim(CreateClaimRequest.newBuilder()
+                    .setClaim(Claim.newBuilder().setId("c" + i).setDemand(100 + i)).build())).kind())
+                    .isEqualTo(Outcome.Kind.CREATED);
+            }
+            assertThat(submit(log, release("r1", 50)).kind()).isEqualTo(Outcome.Kind.RELEASED);
+            ClusterNode leader = null;
+            for (final ClusterNode node : nodes)
+            {
+                if (node.service().role() == io.aeron.cluster.service.Cluster.Role.LEADER)
+                {
+                    leader = node;
+                }
+            }
+            assertThat(leader).isNotNull();
+            final java.io.ByteArrayOutputStream toolOut = new java.io.ByteArrayOutputStream();
+            final boolean snapshotTaken = io.aeron.cluster.ClusterTool.snapshot(
+                dir.resolve("node-" + leader.self().id()).resolve("cluster").toFile(),
+                new java.io.PrintStream(toolOut, true, java.nio.charset.StandardCharsets.UTF_8));
+            assertThat(snapshotTaken).as(toolOut.toString(java.nio.charset.StandardCharsets.UTF_8)).isTrue();
+            // After the snapshot: replayed from the log on restart.
+            assertThat(submit(log, release("r2", 30)).kind()).isEqualTo(Outcome.Kind.RELEASED);
+            assertThat(submit(log, new Command.CreateClaim(CreateClaimRequest.newBuilder()
+                .setClaim(Claim.newBuilder().setId("late").setDemand(7)).build())).kind()).isEqualTo(Outcome.Kind.CREATED);
+            final QueueClusteredService.StateHash h = hashAt(nodes.get(0), nodes.get(0).service().appliedPosition());
+            before = h.sha256();
+            tranches = h.tranches();
+            assertThat(tranches).isEqualTo(2);
+        }
+        finally
+        {
+            close(log, nodes);
+        }
+
+        nodes = launch(members);
+        try
+        {
+            log = connect(nodes.get(2));
+            // A write after the restart shows the cluster works; hash the state just before it on every node.
+            for (final ClusterNode node : nodes)
+            {
+                final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+                QueueClusteredService.StateHash h = null;
+                while (System.nanoTime() < deadline)
+                {
+                    final CompletableFuture<QueueClusteredService.StateHash> hash = new CompletableFuture<>();
+                    assertThat(node.service().stateHash(hash::complete)).isTrue();
+                    h = hash.get(30, TimeUnit.SECONDS);
+                    if (h.sha256().equals(before))
+                    {
+                        break;
+                    }
+                    Thread.sleep(50);
+                }
+                assertThat(h.sha256()).as("member " + node.self().id() + " restored the same state").isEqualTo(before);
+                // The snapshot was loaded: only the commands after it were applied again from the log.
+                assertThat(node.service().commandsApplied()).as("commands replayed on member " + node.self().id())
+                    .isEqualTo(2);
+            }
+            assertThat(submit(log, release("r2", 30)).kind()).isEqualTo(Outcome.Kind.ALREADY_RELEASED);
+            assertThat(submit(log, release("r3", 10)).kind()).isEqualTo(Outcome.Kind.RELEASED);
+            assertThat(log.ledger().count()).isEqualTo(3);
+        }
+        finally
+        {
+            close(log, nodes);
+        }
+    }
+
+    private List<ClusterNode> launch(final List<ClusterNode.Member> members)
+    {
+        final List<ClusterNode> nodes = new ArrayList<>();
+        for (int i = 0; i < members.size(); i++)
+        {
+            nodes.add(ClusterNode.launch(members, i, dir.resolve("node-" + i), 1000, InProcessClusterTest::digest));
+        }
+        return nodes;
+    }
+
+    private static ClusterCommandLog connect(final ClusterNode node) throws InterruptedException
+    {
+        final ClusterCommandLog log = new ClusterCommandLog(node, 1024);
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (log.failure() != null && System.nanoTime() < deadline)
+        {
+            Thread.sleep(50);
+        }
+        assertThat(log.failure()).as("connected to a leader").isNull();
+        return log;
+    }
+
+    private static void close(final ClusterCommandLog log, final List<ClusterNode> nodes)
+    {
+        CloseHelper.quietClose(log);
+        for (int i = nodes.size() - 1; i >= 0; i--)
+        {
+            CloseHelper.quietClose(nodes.get(i));
+        }
+    }
+
+    private static Command release(final String requestId, final long supply)
+    {
+        return new Command.ReleaseTranche(ReleaseTrancheRequest.newBuilder().setRequestId(requestId).setSupply(supply)
+            .setPolicy(Policy.newBuilder().setMethod(Method.PROPORTIONAL)).build());
+    }
+
     static QueueClusteredService.StateHash hashAt(final ClusterNode node, final long position) throws Exception
     {
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
