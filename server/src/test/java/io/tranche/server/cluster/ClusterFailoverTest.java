@@ -48,7 +48,7 @@ import org.junit.jupiter.api.io.TempDir;
  * tranche numbers are 1..N with each request_id once, and demand at creation = outstanding + awarded.
  * <p>
  * Timeouts are generous for a loaded 2-core machine: leader heartbeat timeout 3 s (the default of
- * {@code serve} is 1.5 s). Rounds: {@code -Dtranche.cluster.rounds} (default 3); each attempt of a write has a
+ * {@code serve} is 1.5 s; {@code -Dtranche.cluster.heartbeatTimeout=1500ms} sets another). Rounds: {@code -Dtranche.cluster.rounds} (default 3); each attempt of a write has a
  * deadline of {@code -Dtranche.cluster.attemptDeadlineMs} (default 1000), which quantises the failover time.
  */
 @Tag("cluster")
@@ -359,7 +359,7 @@ class ClusterFailoverTest
             "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED",
             "--add-opens", "java.base/java.util.zip=ALL-UNNAMED",
             "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-            "-Daeron.cluster.leader.heartbeat.timeout=3s",
+            "-Daeron.cluster.leader.heartbeat.timeout=" + System.getProperty("tranche.cluster.heartbeatTimeout", "3s"),
             "-cp", System.getProperty("java.class.path"),
             "io.tranche.server.Main", "serve",
             "--cluster-members", members, "--node-id", Integer.toString(node),
