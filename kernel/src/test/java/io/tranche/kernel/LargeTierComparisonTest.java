@@ -3,6 +3,7 @@ package io.tranche.kernel;
 import java.util.Arrays;
 import java.util.Random;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -14,6 +15,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * (floors rationed for every other method), a supply of at most 50,000 lots so that the reference's
  * greedy stays quick.
  */
+@Tag("slow")
 class LargeTierComparisonTest
 {
     private static final int CLAIMS = 35_000;

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -17,6 +18,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * violated fields. A failure prints the seed and the problem; rerun one seed with
  * {@code Generators.valid(seed, method)}.
  */
+@Tag("slow")
 class ReferenceComparisonTest
 {
     static final int PROBLEMS_PER_METHOD = Integer.getInteger("tranche.reference.problems", 10_000);

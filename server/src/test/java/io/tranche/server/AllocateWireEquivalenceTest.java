@@ -1,5 +1,6 @@
 package io.tranche.server;
 
+import io.tranche.server.status.Errors;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.InvalidProtocolBufferException;

@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,6 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
  * tranche, exactly. Anything else, a silent loss above all, fails the test with its offsets. A torn tail (the
  * active segment cut anywhere inside its last record) must start and keep every earlier record.
  */
+@Tag("slow")
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
 class BitFlipSweepTest
 {

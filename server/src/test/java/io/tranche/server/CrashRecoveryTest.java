@@ -33,6 +33,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -48,6 +49,7 @@ import org.junit.jupiter.api.io.TempDir;
  * have happened, and the check accepts exactly those two outcomes; in-flight releases are then retried with the
  * same request id. Seed: {@code -Dtranche.crash.seed=N}.
  */
+@Tag("slow")
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
 class CrashRecoveryTest
 {
@@ -686,7 +688,7 @@ class CrashRecoveryTest
             final ProcessBuilder builder = new ProcessBuilder(
                 java, "--add-opens", "java.base/jdk.internal.misc=ALL-UNNAMED", "-Xmx256m", "-XX:+UseSerialGC",
                 "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
-                "io.tranche.server.Main", "serve", "--listen", "127.0.0.1:0", "--data-dir", data.toString(),
+                "io.tranche.server.cli.Main", "serve", "--listen", "127.0.0.1:0", "--data-dir", data.toString(),
                 // Frequent snapshots: recovery then reads a snapshot plus a journal tail, as a long-running server would.
                 "--snapshot-every", "400")
                 .redirectError(err.toFile())

@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -35,6 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
  * server restarts with every acknowledged claim and tranche exactly as acknowledged. The test mounts the tmpfs
  * itself (root, as here and in CI); where mounting is refused it is skipped, saying why.
  */
+@Tag("slow")
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
 class DiskFullTest
 {

@@ -83,7 +83,7 @@ final class LedgerChild implements AutoCloseable
             "-XX:TieredStopAtLevel=1"));
         command.addAll(properties);
         command.addAll(List.of("-cp", System.getProperty("java.class.path"),
-            "io.tranche.server.Main", "serve", "--listen", "127.0.0.1:0", "--data-dir", data.toString()));
+            "io.tranche.server.cli.Main", "serve", "--listen", "127.0.0.1:0", "--data-dir", data.toString()));
         command.addAll(List.of(flags));
         final Process process = new ProcessBuilder(command)
             .redirectError(err.toFile())
@@ -209,8 +209,15 @@ final class LedgerChild implements AutoCloseable
     }
 
     @Override
-    public void close() throws InterruptedException
+    public void close()
     {
-        kill();
+        try
+        {
+            kill();
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
     }
 }

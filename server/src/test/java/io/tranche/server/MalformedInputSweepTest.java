@@ -41,6 +41,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -55,6 +56,7 @@ import org.junit.jupiter.api.io.TempDir;
  * server still reports SERVING, answers normal calls and holds a consistent queue and ledger, also after a restart.
  * Seed: {@code -Dtranche.sweep.seed=N}; calls: {@code -Dtranche.sweep.calls=N}.
  */
+@Tag("slow")
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class MalformedInputSweepTest
 {

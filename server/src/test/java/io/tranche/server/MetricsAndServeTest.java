@@ -7,16 +7,9 @@ import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.tranche.proto.v1.CreateClaimRequest;
 import io.tranche.proto.v1.ListClaimsRequest;
-import io.tranche.proto.v1.Method;
-import io.tranche.proto.v1.Policy;
 import io.tranche.proto.v1.QueueServiceGrpc;
-import io.tranche.proto.v1.ReleaseTrancheRequest;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -75,7 +68,7 @@ class MetricsAndServeTest
     {
         final String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         final Process process = new ProcessBuilder(java, "--add-opens", "java.base/jdk.internal.misc=ALL-UNNAMED",
-            "-cp", System.getProperty("java.class.path"), "io.tranche.server.Main",
+            "-cp", System.getProperty("java.class.path"), "io.tranche.server.cli.Main",
             "serve", "--listen", "127.0.0.1:0", "--data-dir", dir.toString(), "--grace-period", "2s")
             .redirectError(ProcessBuilder.Redirect.DISCARD)
             .start();

@@ -4,7 +4,6 @@ import static io.tranche.server.TestServer.claim;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
 import io.tranche.proto.v1.CreateClaimRequest;
 import io.tranche.proto.v1.Method;

@@ -13,6 +13,7 @@ import io.tranche.proto.v1.Tranche;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -25,6 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  * 250-character ids (about 160 KB of awards) must fail alone and leave the queue as it was; a restart after
  * SIGKILL must show exactly what was acknowledged.
  */
+@Tag("slow")
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class OversizedRecordTest
 {

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
  * exist after the second round, and no start may replay 160 records or more (a snapshot every 100 plus one
  * round of 60 at most).
  */
+@Tag("slow")
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
 class SnapshotCountTest
 {

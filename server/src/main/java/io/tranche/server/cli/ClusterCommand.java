@@ -108,7 +108,7 @@ public final class ClusterCommand implements Runnable
                 command.add("-Xmx512m");
                 command.add("-cp");
                 command.add(System.getProperty("java.class.path"));
-                command.add("io.tranche.server.Main");
+                command.add("io.tranche.server.cli.Main");
                 command.add("serve");
                 command.add("--cluster-members");
                 command.add(members.toString());

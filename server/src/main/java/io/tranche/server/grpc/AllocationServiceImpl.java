@@ -17,7 +17,7 @@ import io.grpc.protobuf.ProtoUtils;
 import io.tranche.proto.v1.AllocateRequest;
 import io.tranche.proto.v1.AllocateResponse;
 import io.tranche.proto.v1.AllocationServiceGrpc;
-import io.tranche.server.Errors;
+import io.tranche.server.status.Errors;
 import io.tranche.server.allocation.AllocationOutcome;
 import io.tranche.server.allocation.AllocationProtoAdapter;
 import io.tranche.server.allocation.WireAllocation;

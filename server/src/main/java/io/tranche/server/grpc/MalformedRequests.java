@@ -11,7 +11,7 @@ import io.grpc.ServerServiceDefinition;
 import io.grpc.ServiceDescriptor;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.tranche.server.Errors;
+import io.tranche.server.status.Errors;
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;

@@ -4,7 +4,7 @@ import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
-import io.tranche.server.Errors;
+import io.tranche.server.status.Errors;
 
 /**
  * Enforces {@code --max-inbound-metadata-size} as a gRPC status, {@code RESOURCE_EXHAUSTED}, on the one call.

@@ -3,7 +3,7 @@ package io.tranche.server.grpc;
 import com.google.rpc.BadRequest;
 import com.google.rpc.Code;
 import com.google.rpc.Status;
-import io.tranche.server.Errors;
+import io.tranche.server.status.Errors;
 import io.tranche.server.state.Outcome;
 
 /** The one mapping from the state machine's domain {@link Outcome}s to gRPC status. */

@@ -20,7 +20,7 @@ import io.tranche.proto.v1.ReleaseTrancheRequest;
 import io.tranche.proto.v1.Tranche;
 import io.tranche.proto.v1.UpdateClaimRequest;
 import io.tranche.proto.v1.WatchTranchesRequest;
-import io.tranche.server.Errors;
+import io.tranche.server.status.Errors;
 import io.tranche.server.state.Command;
 import io.tranche.server.state.CommandLog;
 import io.tranche.server.state.Ledger;

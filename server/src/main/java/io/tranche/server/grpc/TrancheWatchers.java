@@ -2,7 +2,7 @@ package io.tranche.server.grpc;
 
 import io.grpc.stub.ServerCallStreamObserver;
 import io.tranche.proto.v1.Tranche;
-import io.tranche.server.Errors;
+import io.tranche.server.status.Errors;
 import io.tranche.server.state.CommandLog;
 import io.tranche.server.state.Ledger;
 import java.util.concurrent.CopyOnWriteArrayList;

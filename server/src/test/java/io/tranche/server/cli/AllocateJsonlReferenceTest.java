@@ -9,7 +9,6 @@ import io.tranche.kernel.ReferenceAllocator;
 import io.tranche.proto.v1.AllocateRequest;
 import io.tranche.proto.v1.AllocateResponse;
 import io.tranche.proto.v1.Claim;
-import io.tranche.server.Main;
 import io.tranche.server.allocation.AllocationProtoAdapter;
 import io.tranche.server.allocation.AllocationMapper;
 import java.io.ByteArrayInputStream;
@@ -21,6 +20,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.TreeSet;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -29,6 +29,7 @@ import org.junit.jupiter.api.Test;
  * allocated, unallocated and unmet for valid problems, and an error line naming the same fields for
  * invalid ones.
  */
+@Tag("slow")
 class AllocateJsonlReferenceTest
 {
     private static final int PROBLEMS = 3_000;

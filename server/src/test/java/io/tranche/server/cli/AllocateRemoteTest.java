@@ -2,7 +2,6 @@ package io.tranche.server.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tranche.server.Main;
 import io.tranche.server.TrancheServer;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;

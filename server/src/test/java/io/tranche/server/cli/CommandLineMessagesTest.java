@@ -124,7 +124,7 @@ class CommandLineMessagesTest
                 "--request-id", "r1").status).isZero();
             System.setOut(new PrintStream(outBytes, true, StandardCharsets.UTF_8));
             System.setErr(new PrintStream(errBytes, true, StandardCharsets.UTF_8));
-            watcher = new Thread(() -> status[0] = io.tranche.server.Main.execute(
+            watcher = new Thread(() -> status[0] = io.tranche.server.cli.Main.execute(
                 "tranches", "--watch", "--json", "--server", address, "--timeout", "60s"));
             watcher.start();
             final long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);

@@ -14,7 +14,6 @@ import io.tranche.proto.v1.ListTranchesResponse;
 import io.tranche.proto.v1.Method;
 import io.tranche.proto.v1.Policy;
 import io.tranche.proto.v1.Tranche;
-import io.tranche.server.Main;
 import io.tranche.server.TrancheServer;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
-import io.tranche.server.Main;
 import io.tranche.server.TrancheServer;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -140,7 +139,7 @@ class ServeCommandTest
     void shouldStateTheExitStatusesInItsHelp()
     {
         final Run run = capture(() -> new picocli.CommandLine(new Main()).getSubcommands().get("serve").usage(System.err));
-        assertThat(run.err).contains("0 after a graceful stop", "1 when it cannot start", "2 for bad flags");
+        assertThat(run.err).contains("0 after a graceful stop", "1 if it cannot start", "2 for a bad option");
     }
 
     private Path tokens() throws Exception

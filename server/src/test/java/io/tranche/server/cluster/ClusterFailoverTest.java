@@ -361,7 +361,7 @@ class ClusterFailoverTest
             "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
             "-Daeron.cluster.leader.heartbeat.timeout=" + System.getProperty("tranche.cluster.heartbeatTimeout", "3s"),
             "-cp", System.getProperty("java.class.path"),
-            "io.tranche.server.Main", "serve",
+            "io.tranche.server.cli.Main", "serve",
             "--cluster-members", members, "--node-id", Integer.toString(node),
             "--listen", "127.0.0.1:0", "--data-dir", dir.resolve("node-" + node).toString()));
         final Process process = new ProcessBuilder(command)

@@ -12,7 +12,7 @@ import io.tranche.proto.v1.Policy;
 import io.tranche.proto.v1.QueueServiceGrpc;
 import io.tranche.proto.v1.ReleaseTrancheRequest;
 import io.tranche.proto.v1.Tranche;
-import io.tranche.server.Main;
+import io.tranche.server.cli.Main;
 import io.tranche.server.TrancheServer;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;

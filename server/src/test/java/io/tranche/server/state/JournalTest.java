@@ -12,10 +12,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The journal's failure model, with an injected full disk and every single-bit flip. */
+@Tag("slow")
 class JournalTest
 {
     @TempDir

@@ -1,4 +1,4 @@
-package io.tranche.server;
+package io.tranche.server.status;
 
 import com.google.protobuf.Any;
 import com.google.rpc.BadRequest;
@@ -129,7 +129,7 @@ public final class Errors
      * @param status a status.
      * @return it, or a copy with shortened message, violations and violation texts.
      */
-    static Status bounded(final Status status)
+    public static Status bounded(final Status status)
     {
         if (status.getSerializedSize() <= SMALL_STATUS_BYTES)
         {

@@ -1,13 +1,5 @@
-package io.tranche.server;
+package io.tranche.server.cli;
 
-import io.tranche.server.cli.AllocateCommand;
-import io.tranche.server.cli.ClaimCommand;
-import io.tranche.server.cli.ClusterCommand;
-import io.tranche.server.cli.ProblemsCommand;
-import io.tranche.server.cli.ReleaseCommand;
-import io.tranche.server.cli.ServeCommand;
-import io.tranche.server.cli.TranchesCommand;
-import io.tranche.server.cli.VerifyCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
