@@ -20,15 +20,20 @@ import io.tranche.server.grpc.Tokens;
 import io.tranche.server.metrics.Metrics;
 import io.tranche.server.metrics.MetricsHttpServer;
 import io.tranche.server.metrics.StateGauges;
+import io.tranche.server.cluster.ClusterCommandLog;
+import io.tranche.server.cluster.ClusterNode;
 import io.tranche.server.state.CommandLog;
+import io.tranche.server.state.DataDirLock;
 import io.tranche.server.state.Writer;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -43,7 +48,8 @@ public final class TrancheServer implements AutoCloseable
     private final Config config;
     private final Server server;
     private final HealthStatusManager health;
-    private final Writer writer;
+    private final CommandLog writer;
+    private final Cluster cluster;
     private final QueueServiceImpl queueService;
     private final Metrics metrics;
     private final MetricsHttpServer metricsHttp;
@@ -54,7 +60,8 @@ public final class TrancheServer implements AutoCloseable
         final Config config,
         final Server server,
         final HealthStatusManager health,
-        final Writer writer,
+        final CommandLog writer,
+        final Cluster cluster,
         final QueueServiceImpl queueService,
         final Metrics metrics,
         final MetricsHttpServer metricsHttp)
@@ -63,6 +70,7 @@ public final class TrancheServer implements AutoCloseable
         this.server = server;
         this.health = health;
         this.writer = writer;
+        this.cluster = cluster;
         this.queueService = queueService;
         this.metrics = metrics;
         this.metricsHttp = metricsHttp;
@@ -87,7 +95,8 @@ public final class TrancheServer implements AutoCloseable
                 "created if missing), or move the file away");
         }
         final Metrics metrics = new Metrics();
-        final Writer writer = Writer.open(new Writer.Settings()
+        final Cluster cluster = config.clusterMembers() == null ? null : Cluster.start(config);
+        final CommandLog writer = cluster != null ? cluster.log : Writer.open(new Writer.Settings()
             .dataDir(config.dataDir())
             .fsync(config.fsync())
             .snapshotEvery(config.snapshotEvery())
@@ -148,7 +157,12 @@ public final class TrancheServer implements AutoCloseable
             health.setStatus("tranche.v1.AllocationService", io.grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING);
             health.setStatus("tranche.v1.QueueService", io.grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING);
             writer.addListener(new HealthListener(health));
-            return new TrancheServer(config, server, health, writer, queueService, metrics, metricsHttp);
+            if (writer.failure() != null)
+            {
+                health.setStatus("", io.grpc.health.v1.HealthCheckResponse.ServingStatus.NOT_SERVING);
+                health.setStatus("tranche.v1.QueueService", io.grpc.health.v1.HealthCheckResponse.ServingStatus.NOT_SERVING);
+            }
+            return new TrancheServer(config, server, health, writer, cluster, queueService, metrics, metricsHttp);
         }
         catch (final IOException | RuntimeException ex)
         {
@@ -156,7 +170,14 @@ public final class TrancheServer implements AutoCloseable
             {
                 metricsHttp.close();
             }
-            writer.close();
+            if (cluster != null)
+            {
+                cluster.close();
+            }
+            else
+            {
+                writer.close();
+            }
             metrics.close();
             throw ex;
         }
@@ -303,8 +324,96 @@ public final class TrancheServer implements AutoCloseable
                 metricsHttp.close();
             }
             queueService.close();
-            writer.close();
+            if (cluster != null)
+            {
+                cluster.close();
+            }
+            else
+            {
+                writer.close();
+            }
             metrics.close();
+        }
+    }
+
+    /** @return this node's cluster member, or null for the single-node server. */
+    public ClusterNode clusterNode()
+    {
+        return cluster == null ? null : cluster.node;
+    }
+
+    // A cluster member in this process: the data directory's lock, the Aeron member and its command log.
+    private static final class Cluster implements AutoCloseable
+    {
+        final DataDirLock lock;
+        final ClusterNode node;
+        final ClusterCommandLog log;
+
+        private Cluster(final DataDirLock lock, final ClusterNode node, final ClusterCommandLog log)
+        {
+            this.lock = lock;
+            this.node = node;
+            this.log = log;
+        }
+
+        static Cluster start(final Config config) throws IOException
+        {
+            java.nio.file.Files.createDirectories(config.dataDir());
+            final DataDirLock lock = DataDirLock.acquire(config.dataDir());
+            ClusterNode node = null;
+            try
+            {
+                node = ClusterNode.launch(config.clusterMembers(), config.nodeId(), config.dataDir(), config.maxQueue(),
+                    io.tranche.server.ledger.TrancheDigest::compute);
+                final ClusterCommandLog log = new ClusterCommandLog(node, config.writerQueueCapacity());
+                // "listening" means part of a working cluster: wait for a leader and this node's catch-up.
+                final long deadline = System.nanoTime() + config.clusterStartTimeout().toNanos();
+                while ((log.failure() != null || !node.service().started()) && System.nanoTime() < deadline)
+                {
+                    Thread.sleep(20);
+                }
+                if (log.failure() != null || !node.service().started())
+                {
+                    log.close();
+                    throw new IOException("no working cluster within " + config.clusterStartTimeout() + ": " +
+                        log.failure());
+                }
+                return new Cluster(lock, node, log);
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+                if (node != null)
+                {
+                    node.close();
+                }
+                lock.close();
+                throw new IOException("interrupted while joining the cluster", ex);
+            }
+            catch (final IOException | RuntimeException ex)
+            {
+                if (node != null)
+                {
+                    node.close();
+                }
+                lock.close();
+                throw ex;
+            }
+        }
+
+        @Override
+        public void close()
+        {
+            log.close();
+            node.close();
+            try
+            {
+                lock.close();
+            }
+            catch (final IOException ex)
+            {
+                throw new UncheckedIOException(ex);
+            }
         }
     }
 
@@ -382,6 +491,9 @@ public final class TrancheServer implements AutoCloseable
         private int writerQueueCapacity = WRITER_QUEUE_CAPACITY_DEFAULT;
         private boolean directExecutor = true;
         private boolean fsync = true;
+        private List<ClusterNode.Member> clusterMembers;
+        private int nodeId = -1;
+        private Duration clusterStartTimeout = Duration.ofMinutes(2);
 
         /**
          * @param hostPort {@code HOST:PORT}, {@code [v6]:PORT}; port 0 picks an ephemeral port.
@@ -546,6 +658,44 @@ public final class TrancheServer implements AutoCloseable
         }
 
         /**
+         * @param members {@code 0=HOST:PORT,1=HOST:PORT,...}, or null for the single-node server.
+         * @param id      this node's id among them.
+         * @return this.
+         * @throws IllegalArgumentException naming {@code --cluster-members} when it does not parse.
+         */
+        public Config cluster(final String members, final int id)
+        {
+            clusterMembers = members == null ? null : ClusterNode.parseMembers(members);
+            nodeId = id;
+            return this;
+        }
+
+        /** @param value how long a cluster node waits for a working cluster before it gives up. @return this. */
+        public Config clusterStartTimeout(final Duration value)
+        {
+            clusterStartTimeout = value;
+            return this;
+        }
+
+        /** @return the cluster's members, or null for the single-node server. */
+        public List<ClusterNode.Member> clusterMembers()
+        {
+            return clusterMembers;
+        }
+
+        /** @return this node's id in the cluster, -1 without one. */
+        public int nodeId()
+        {
+            return nodeId;
+        }
+
+        /** @return how long a cluster node waits for a working cluster at start. */
+        public Duration clusterStartTimeout()
+        {
+            return clusterStartTimeout;
+        }
+
+        /**
          * Validates the options once.
          *
          * @return this.
@@ -567,6 +717,15 @@ public final class TrancheServer implements AutoCloseable
             positive(maxInboundMetadataSize, "--max-inbound-metadata-size");
             positive(snapshotEvery, "--snapshot-every");
             positive(writerQueueCapacity, "writerQueueCapacity");
+            if (clusterMembers != null && (nodeId < 0 || nodeId >= clusterMembers.size()))
+            {
+                throw new IllegalArgumentException("--node-id must be 0.." + (clusterMembers.size() - 1) +
+                    " with --cluster-members, was " + nodeId);
+            }
+            if (clusterMembers == null && nodeId != -1)
+            {
+                throw new IllegalArgumentException("--node-id needs --cluster-members");
+            }
             if (permitKeepAliveTime.isNegative() || maxConnectionIdle.isNegative() || maxConnectionAge.isNegative() ||
                 gracePeriod.isNegative())
             {

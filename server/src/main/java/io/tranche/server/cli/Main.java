@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
     subcommands = {
         AllocateCommand.class,
         ServeCommand.class,
+        ClusterCommand.class,
         ClaimCommand.class,
         ReleaseCommand.class,
         TranchesCommand.class,

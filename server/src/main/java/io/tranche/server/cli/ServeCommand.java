@@ -82,6 +82,13 @@ public final class ServeCommand implements Callable<Integer>
     @Option(names = "--snapshot-every", paramLabel = "RECORDS", description = "Journal records between snapshots (default: ${DEFAULT-VALUE}).")
     int snapshotEvery = TrancheServer.Config.SNAPSHOT_EVERY_DEFAULT;
 
+    @Option(names = "--cluster-members", paramLabel = "ID=HOST:PORT,...",
+        description = "Run as a member of an Aeron Cluster (each member uses PORT..PORT+5), e.g. 0=127.0.0.1:20110,1=127.0.0.1:20220,2=127.0.0.1:20330.")
+    String clusterMembers;
+
+    @Option(names = "--node-id", description = "This member's id in --cluster-members.")
+    int nodeId = -1;
+
     @Option(names = "--no-direct-executor", description = "Run handlers on a thread pool instead of the transport threads.")
     boolean noDirectExecutor;
 
@@ -109,6 +116,7 @@ public final class ServeCommand implements Callable<Integer>
                 .gracePeriod(duration(gracePeriod, "--grace-period"))
                 .snapshotEvery(snapshotEvery)
                 .directExecutor(!noDirectExecutor)
+                .cluster(clusterMembers, nodeId)
                 .conclude();
         }
         catch (final IllegalArgumentException ex)

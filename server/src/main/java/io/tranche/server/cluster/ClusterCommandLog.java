@@ -1,0 +1,446 @@
+package io.tranche.server.cluster;
+
+import io.aeron.Publication;
+import io.aeron.cluster.client.AeronCluster;
+import io.aeron.cluster.client.EgressListener;
+import io.aeron.logbuffer.Header;
+import io.tranche.server.state.Command;
+import io.tranche.server.state.CommandLog;
+import io.tranche.server.state.Ledger;
+import io.tranche.server.state.Outcome;
+import java.io.IOException;
+import java.math.BigInteger;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.agrona.DirectBuffer;
+import org.agrona.collections.Long2ObjectHashMap;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * The {@link CommandLog} of one cluster node's gRPC front: a mutation is offered to the cluster as an
+ * ingress message through this node's media driver; the leader's service answers on egress once the
+ * command is committed (a majority has it in its log) and applied; the answer is then held until this
+ * node's own service has applied the log to the same position, so that a read that follows on this
+ * node sees the change.
+ * <p>
+ * Reads run on this node's service thread against its applied state: they may lag the leader by the
+ * commands committed but not yet applied here (normally a few milliseconds; during an election or
+ * while this node catches up, longer). A client that needs the leader's latest state sends its read
+ * to any node after a mutation it was answered for: the answer is only given once this node applied it.
+ * <p>
+ * A command offered while the leader fails may be lost or may commit: after {@link #ANSWER_TIMEOUT_NS}
+ * without an answer it is answered {@link Outcome.Kind#UNAVAILABLE}, and the client retries with the
+ * same {@code request_id} (a release is then answered {@code ALREADY_RELEASED} if the first got in).
+ */
+public final class ClusterCommandLog implements CommandLog, EgressListener
+{
+    /** How long a command waits for the cluster's answer before it is answered UNAVAILABLE. */
+    public static final long ANSWER_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(10);
+    /** How long one connection attempt waits for a leader. */
+    public static final long CONNECT_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(5);
+
+    private static final long KEEPALIVE_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(500);
+
+    private final ClusterNode node;
+    private final QueueClusteredService service;
+    private final ManyToOneConcurrentArrayQueue<Pending> submissions;
+    private final ArrayDeque<Pending> unsent = new ArrayDeque<>();
+    private final Long2ObjectHashMap<Pending> inFlight = new Long2ObjectHashMap<>();
+    private final ArrayList<Pending> answered = new ArrayList<>();
+    private final CopyOnWriteArrayList<Listener> listeners = new CopyOnWriteArrayList<>();
+    private final UnsafeBuffer ingress = new UnsafeBuffer(new byte[0]);
+    private final Thread thread;
+    private volatile boolean closing;
+    private volatile String failure = "not yet connected to a cluster leader";
+    private AeronCluster client;
+    private long nextCorrelationId = 1;
+    private long lastKeepAliveNs;
+
+    private static final class Pending
+    {
+        final Command command;
+        final Reply reply;
+        final long correlationId;
+        long sentNs;
+        long position;
+        Outcome outcome;
+
+        Pending(final Command command, final Reply reply, final long correlationId)
+        {
+            this.command = command;
+            this.reply = reply;
+            this.correlationId = correlationId;
+        }
+    }
+
+    /**
+     * @param node          this process's cluster member.
+     * @param queueCapacity commands waiting to be offered; a full queue refuses ({@link #submit} false).
+     */
+    public ClusterCommandLog(final ClusterNode node, final int queueCapacity)
+    {
+        this.node = node;
+        this.service = node.service();
+        this.submissions = new ManyToOneConcurrentArrayQueue<>(queueCapacity);
+        service.addListener(new Listener()
+        {
+            @Override
+            public void onTranches(final long durableCount)
+            {
+                for (final Listener listener : listeners)
+                {
+                    listener.onTranches(durableCount);
+                }
+            }
+
+            @Override
+            public void onAvailability(final String failure)
+            {
+            }
+        });
+        thread = new Thread(this::run, "tranche-cluster-client-" + node.self().id());
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    // ---------------------------------------------------------------- the client thread
+
+    private void run()
+    {
+        final IdleStrategy idle = ClusterNode.idleStrategy();
+        while (!closing)
+        {
+            int work = 0;
+            try
+            {
+                if (client == null || client.isClosed())
+                {
+                    connect();
+                    continue;
+                }
+                work += submissions.drain(p -> unsent.addLast(p), 1024);
+                work += offerUnsent();
+                work += client.pollEgress();
+                work += completeApplied();
+                work += expire();
+                keepAlive();
+            }
+            catch (final RuntimeException ex)
+            {
+                setFailure("cluster client: " + ex.getMessage());
+                closeClient();
+            }
+            idle.idle(work);
+        }
+        closeClient();
+        failAll(Outcome.Kind.UNAVAILABLE, "the node is shutting down");
+    }
+
+    private void connect()
+    {
+        closeClient();
+        try
+        {
+            client = AeronCluster.connect(new AeronCluster.Context()
+                .aeronDirectoryName(node.aeronDir())
+                .ingressChannel("aeron:udp?term-length=" + ClusterNode.TERM_LENGTH)
+                .ingressEndpoints(ClusterNode.ingressEndpoints(node.members()))
+                .egressChannel("aeron:udp?term-length=" + ClusterNode.LOG_TERM_LENGTH + "|endpoint=" +
+                    node.self().host() + ":0")
+                .messageTimeoutNs(CONNECT_TIMEOUT_NS)
+                .egressListener(this));
+            lastKeepAliveNs = System.nanoTime();
+            // Commands in flight on the old session may or may not have committed: leave them to expire.
+            setFailure(null);
+        }
+        catch (final RuntimeException ex)
+        {
+            client = null;
+            setFailure("no cluster leader reachable: " + ex.getMessage());
+            expire();
+            failUnsent();
+            sleep(100);
+        }
+    }
+
+    private int offerUnsent()
+    {
+        int work = 0;
+        while (!unsent.isEmpty())
+        {
+            final Pending p = unsent.peekFirst();
+            final Outcome.Kind gone = p.reply.abandoned();
+            if (gone != null)
+            {
+                unsent.pollFirst();
+                p.reply.complete(Outcome.failed(gone, "abandoned before it was sent to the cluster"));
+                continue;
+            }
+            final byte[] message = ClusterProtocol.encodeIngress(p.command, p.correlationId);
+            ingress.wrap(message);
+            final long result = client.offer(ingress, 0, message.length);
+            if (result > 0)
+            {
+                unsent.pollFirst();
+                p.sentNs = System.nanoTime();
+                inFlight.put(p.correlationId, p);
+                setFailure(null);
+                work++;
+            }
+            else if (result == Publication.NOT_CONNECTED || result == Publication.CLOSED)
+            {
+                setFailure("the cluster leader is not reachable (an election may be under way)");
+                failUnsent();
+                return work;
+            }
+            else
+            {
+                return work;
+            }
+        }
+        return work;
+    }
+
+    @Override
+    public void onMessage(
+        final long clusterSessionId,
+        final long timestamp,
+        final DirectBuffer buffer,
+        final int offset,
+        final int length,
+        final Header header)
+    {
+        final ClusterProtocol.Answer answer;
+        try
+        {
+            answer = ClusterProtocol.decodeEgress(buffer, offset, length);
+        }
+        catch (final IOException ex)
+        {
+            System.err.println("tranche: cluster egress does not parse: " + ex.getMessage());
+            return;
+        }
+        final Pending p = inFlight.remove(answer.correlationId());
+        if (p != null)
+        {
+            p.position = answer.logPosition();
+            p.outcome = answer.outcome();
+            answered.add(p);
+        }
+    }
+
+    private int completeApplied()
+    {
+        if (answered.isEmpty())
+        {
+            return 0;
+        }
+        final long applied = service.appliedPosition();
+        int work = 0;
+        for (final Iterator<Pending> it = answered.iterator(); it.hasNext(); )
+        {
+            final Pending p = it.next();
+            if (applied >= p.position)
+            {
+                it.remove();
+                p.reply.complete(p.outcome);
+                work++;
+            }
+        }
+        return work;
+    }
+
+    private int expire()
+    {
+        if (inFlight.isEmpty())
+        {
+            return 0;
+        }
+        final long now = System.nanoTime();
+        int work = 0;
+        for (final Iterator<Pending> it = inFlight.values().iterator(); it.hasNext(); )
+        {
+            final Pending p = it.next();
+            if (now - p.sentNs > ANSWER_TIMEOUT_NS)
+            {
+                it.remove();
+                p.reply.complete(Outcome.failed(Outcome.Kind.UNAVAILABLE, "no answer from the cluster within " +
+                    TimeUnit.NANOSECONDS.toSeconds(ANSWER_TIMEOUT_NS) + "s: it may or may not have been applied; " +
+                    "retry with the same request_id"));
+                work++;
+            }
+        }
+        return work;
+    }
+
+    private void keepAlive()
+    {
+        final long now = System.nanoTime();
+        if (now - lastKeepAliveNs >= KEEPALIVE_INTERVAL_NS)
+        {
+            lastKeepAliveNs = now;
+            if (client.sendKeepAlive())
+            {
+                setFailure(null);
+            }
+            else
+            {
+                setFailure("the cluster leader is not reachable (an election may be under way)");
+            }
+        }
+    }
+
+    private void failUnsent()
+    {
+        submissions.drain(p -> unsent.addLast(p));
+        while (!unsent.isEmpty())
+        {
+            // Never sent: nothing changed, the client may retry at once.
+            unsent.pollFirst().reply.complete(Outcome.failed(Outcome.Kind.UNAVAILABLE, failure));
+        }
+    }
+
+    private void failAll(final Outcome.Kind kind, final String message)
+    {
+        failUnsent();
+        for (final Pending p : inFlight.values())
+        {
+            p.reply.complete(Outcome.failed(kind, message + "; the command may or may not have been applied"));
+        }
+        inFlight.clear();
+        for (final Pending p : answered)
+        {
+            p.reply.complete(p.outcome);
+        }
+        answered.clear();
+    }
+
+    private void setFailure(final String newFailure)
+    {
+        final String old = failure;
+        if (old == null ? newFailure == null : old.equals(newFailure))
+        {
+            return;
+        }
+        failure = newFailure;
+        if ((old == null) != (newFailure == null))
+        {
+            for (final Listener listener : listeners)
+            {
+                listener.onAvailability(newFailure);
+            }
+        }
+    }
+
+    private void closeClient()
+    {
+        if (client != null)
+        {
+            try
+            {
+                client.close();
+            }
+            catch (final RuntimeException ignore)
+            {
+                // the driver may be gone already
+            }
+            client = null;
+        }
+    }
+
+    private static void sleep(final long millis)
+    {
+        try
+        {
+            Thread.sleep(millis);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    // ---------------------------------------------------------------- CommandLog
+
+    @Override
+    public boolean submit(final Command command, final Reply reply)
+    {
+        if (closing)
+        {
+            return false;
+        }
+        final long correlationId;
+        synchronized (this)
+        {
+            correlationId = nextCorrelationId++;
+        }
+        return submissions.offer(new Pending(command, reply, correlationId));
+    }
+
+    @Override
+    public boolean read(final Read read, final Reply reply)
+    {
+        return !closing && service.read(read, reply);
+    }
+
+    @Override
+    public boolean isClosing()
+    {
+        return closing;
+    }
+
+    @Override
+    public String failure()
+    {
+        return failure;
+    }
+
+    @Override
+    public Ledger ledger()
+    {
+        return service.ledger();
+    }
+
+    @Override
+    public int queueLength()
+    {
+        return service.queueLength();
+    }
+
+    @Override
+    public BigInteger outstandingDemand()
+    {
+        return service.outstandingDemand();
+    }
+
+    @Override
+    public void addListener(final Listener listener)
+    {
+        listeners.add(listener);
+    }
+
+    /** @return this node's member. */
+    public ClusterNode node()
+    {
+        return node;
+    }
+
+    @Override
+    public void close()
+    {
+        closing = true;
+        try
+        {
+            thread.join(TimeUnit.SECONDS.toMillis(10));
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,333 @@
+package io.tranche.server.cluster;
+
+import io.aeron.archive.Archive;
+import io.aeron.archive.ArchiveThreadingMode;
+import io.aeron.archive.client.AeronArchive;
+import io.aeron.cluster.ClusteredMediaDriver;
+import io.aeron.cluster.ConsensusModule;
+import io.aeron.cluster.service.ClusteredServiceContainer;
+import io.aeron.driver.MediaDriver;
+import io.aeron.driver.ThreadingMode;
+import io.tranche.server.state.QueueStateMachine;
+import java.io.File;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.agrona.CloseHelper;
+import org.agrona.ErrorHandler;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.NoOpLock;
+
+/**
+ * One member of a tranche cluster in this process: an Aeron media driver, archive and consensus
+ * module ({@link ClusteredMediaDriver}) and the {@link QueueClusteredService} in its container.
+ * <p>
+ * Each member is named {@code ID=HOST:PORT}; it uses six consecutive ports from PORT: ingress (PORT),
+ * consensus (+1), log (+2), catch-up (+3), archive control (+4), log control (+5). Its files live under
+ * the data directory: {@code aeron/} (the driver's buffers, rebuilt at start), {@code archive/} (the
+ * replicated log, synced to disk) and {@code cluster/} (the recording log and snapshots' index).
+ * <p>
+ * Sized for a developer's machine: small terms, {@link ThreadingMode#SHARED} and idle strategies that
+ * park after a short spin. Timeouts default to values tuned for loopback; Aeron's own system
+ * properties ({@code aeron.cluster.leader.heartbeat.timeout} and friends) override them.
+ */
+public final class ClusterNode implements AutoCloseable
+{
+    /** Default leader heartbeat timeout: a follower starts an election after this long without the leader. */
+    public static final long LEADER_HEARTBEAT_TIMEOUT_NS_DEFAULT = TimeUnit.MILLISECONDS.toNanos(1500);
+    /** Default leader heartbeat interval. */
+    public static final long LEADER_HEARTBEAT_INTERVAL_NS_DEFAULT = TimeUnit.MILLISECONDS.toNanos(100);
+    /** Default election timeout. */
+    public static final long ELECTION_TIMEOUT_NS_DEFAULT = TimeUnit.MILLISECONDS.toNanos(500);
+    /**
+     * Default time a starting member waits to hear from the others before electing with a majority, in
+     * leader heartbeat timeouts (Aeron wants a multiple of it).
+     */
+    public static final int STARTUP_CANVASS_HEARTBEAT_TIMEOUTS_DEFAULT = 4;
+    /** Term length of the log (the longest command or answer is an eighth of it). */
+    public static final int LOG_TERM_LENGTH = 4 << 20;
+    /** Term length of other publications. */
+    public static final int TERM_LENGTH = 1 << 20;
+
+    private final ClusteredMediaDriver driver;
+    private final ClusteredServiceContainer container;
+    private final QueueClusteredService service;
+    private final Member self;
+    private final List<Member> members;
+    private final String aeronDir;
+
+    /** A member: id, host and first port. */
+    public record Member(int id, String host, int port)
+    {
+        /** @return the ingress endpoint. */
+        public String ingress()
+        {
+            return host + ":" + port;
+        }
+
+        String aeronEntry()
+        {
+            return id + "," + host + ":" + port + "," + host + ":" + (port + 1) + "," + host + ":" + (port + 2) + "," +
+                host + ":" + (port + 3) + "," + host + ":" + (port + 4);
+        }
+    }
+
+    private ClusterNode(
+        final ClusteredMediaDriver driver,
+        final ClusteredServiceContainer container,
+        final QueueClusteredService service,
+        final Member self,
+        final List<Member> members,
+        final String aeronDir)
+    {
+        this.driver = driver;
+        this.container = container;
+        this.service = service;
+        this.self = self;
+        this.members = members;
+        this.aeronDir = aeronDir;
+    }
+
+    /**
+     * @param text {@code 0=127.0.0.1:20110,1=127.0.0.1:20220,2=127.0.0.1:20330}.
+     * @return the members, in id order as given.
+     * @throws IllegalArgumentException naming {@code --cluster-members} when it does not parse.
+     */
+    public static List<Member> parseMembers(final String text)
+    {
+        final List<Member> members = new ArrayList<>();
+        for (final String entry : text.split(","))
+        {
+            final int eq = entry.indexOf('=');
+            final int colon = entry.lastIndexOf(':');
+            if (eq <= 0 || colon < eq + 2 || colon == entry.length() - 1)
+            {
+                throw new IllegalArgumentException("--cluster-members entries must be ID=HOST:PORT, was " + entry);
+            }
+            final int id;
+            final int port;
+            try
+            {
+                id = Integer.parseInt(entry.substring(0, eq).strip());
+                port = Integer.parseInt(entry.substring(colon + 1).strip());
+            }
+            catch (final NumberFormatException ex)
+            {
+                throw new IllegalArgumentException("--cluster-members entries must be ID=HOST:PORT with numbers, was " +
+                    entry, ex);
+            }
+            if (id != members.size())
+            {
+                throw new IllegalArgumentException("--cluster-members ids must be 0, 1, 2... in order, was " + entry);
+            }
+            if (port <= 0 || port + 5 > 65535)
+            {
+                throw new IllegalArgumentException("--cluster-members port must be 1..65530 (it uses PORT..PORT+5), was " +
+                    entry);
+            }
+            members.add(new Member(id, entry.substring(eq + 1, colon).strip(), port));
+        }
+        if (members.size() < 1)
+        {
+            throw new IllegalArgumentException("--cluster-members is empty");
+        }
+        return members;
+    }
+
+    /**
+     * @param members  all members.
+     * @return Aeron's {@code clusterMembers} string.
+     */
+    static String aeronMembers(final List<Member> members)
+    {
+        final StringBuilder text = new StringBuilder();
+        for (final Member m : members)
+        {
+            if (text.length() > 0)
+            {
+                text.append('|');
+            }
+            text.append(m.aeronEntry());
+        }
+        return text.toString();
+    }
+
+    /**
+     * @param members all members.
+     * @return the client's ingress endpoints, {@code 0=HOST:PORT,1=...}.
+     */
+    public static String ingressEndpoints(final List<Member> members)
+    {
+        final StringBuilder text = new StringBuilder();
+        for (final Member m : members)
+        {
+            if (text.length() > 0)
+            {
+                text.append(',');
+            }
+            text.append(m.id()).append('=').append(m.ingress());
+        }
+        return text.toString();
+    }
+
+    /**
+     * Starts this member; it takes part in elections at once and is usable once the service reports a
+     * leader ({@link ClusterCommandLog} waits for that).
+     *
+     * @param members  all members.
+     * @param nodeId   this member's id.
+     * @param dataDir  its directory.
+     * @param maxQueue most claims in the queue.
+     * @param digester tranche digest chain.
+     * @return the running member.
+     */
+    public static ClusterNode launch(
+        final List<Member> members,
+        final int nodeId,
+        final Path dataDir,
+        final int maxQueue,
+        final QueueStateMachine.TrancheDigester digester)
+    {
+        if (nodeId < 0 || nodeId >= members.size())
+        {
+            throw new IllegalArgumentException("--node-id must be 0.." + (members.size() - 1) + ", was " + nodeId);
+        }
+        final Member self = members.get(nodeId);
+        final File base = dataDir.toAbsolutePath().toFile();
+        final String aeronDir = new File(base, "aeron").getPath();
+        final ErrorHandler errors = error("node " + nodeId);
+        final Supplier<IdleStrategy> idle = ClusterNode::idleStrategy;
+
+        final MediaDriver.Context driverContext = new MediaDriver.Context()
+            .aeronDirectoryName(aeronDir)
+            .dirDeleteOnStart(true)
+            .dirDeleteOnShutdown(true)
+            .threadingMode(ThreadingMode.SHARED)
+            .sharedIdleStrategy(idleStrategy())
+            .termBufferSparseFile(true)
+            .publicationTermBufferLength(TERM_LENGTH)
+            .ipcTermBufferLength(LOG_TERM_LENGTH)
+            .errorHandler(errors);
+
+        final Archive.Context archiveContext = new Archive.Context()
+            .aeronDirectoryName(aeronDir)
+            .archiveDir(new File(base, "archive"))
+            .archiveId(nodeId)
+            .controlChannel("aeron:udp?endpoint=" + self.host() + ":" + (self.port() + 4))
+            .localControlChannel("aeron:ipc?term-length=64k")
+            .replicationChannel("aeron:udp?endpoint=" + self.host() + ":0")
+            .recordingEventsEnabled(false)
+            .threadingMode(ArchiveThreadingMode.SHARED)
+            .idleStrategySupplier(idle)
+            .segmentFileLength(4 * LOG_TERM_LENGTH)
+            // Acknowledged means a majority recorded it; syncing also makes it survive all nodes losing power.
+            .fileSyncLevel(1)
+            .catalogFileSyncLevel(1)
+            .errorHandler(errors);
+
+        final AeronArchive.Context archiveClient = new AeronArchive.Context()
+            .lock(NoOpLock.INSTANCE)
+            .controlRequestChannel(archiveContext.localControlChannel())
+            .controlRequestStreamId(archiveContext.localControlStreamId())
+            .controlResponseChannel(archiveContext.localControlChannel())
+            .aeronDirectoryName(aeronDir);
+
+        final ConsensusModule.Context consensusContext = new ConsensusModule.Context()
+            .clusterMemberId(nodeId)
+            .clusterMembers(aeronMembers(members))
+            .clusterDir(new File(base, "cluster"))
+            .aeronDirectoryName(aeronDir)
+            .ingressChannel("aeron:udp?term-length=" + TERM_LENGTH)
+            .logChannel("aeron:udp?term-length=" + LOG_TERM_LENGTH + "|control-mode=manual|control=" + self.host() + ":" +
+                (self.port() + 5))
+            .replicationChannel("aeron:udp?endpoint=" + self.host() + ":0")
+            .archiveContext(archiveClient.clone())
+            .idleStrategySupplier(idle)
+            .errorHandler(errors);
+        timeout("aeron.cluster.leader.heartbeat.timeout", LEADER_HEARTBEAT_TIMEOUT_NS_DEFAULT,
+            consensusContext::leaderHeartbeatTimeoutNs);
+        timeout("aeron.cluster.leader.heartbeat.interval", LEADER_HEARTBEAT_INTERVAL_NS_DEFAULT,
+            consensusContext::leaderHeartbeatIntervalNs);
+        timeout("aeron.cluster.election.timeout", ELECTION_TIMEOUT_NS_DEFAULT, consensusContext::electionTimeoutNs);
+        timeout("aeron.cluster.startup.canvass.timeout",
+            STARTUP_CANVASS_HEARTBEAT_TIMEOUTS_DEFAULT * consensusContext.leaderHeartbeatTimeoutNs(),
+            consensusContext::startupCanvassTimeoutNs);
+
+        final QueueClusteredService service = new QueueClusteredService(maxQueue, digester);
+        final ClusteredServiceContainer.Context containerContext = new ClusteredServiceContainer.Context()
+            .aeronDirectoryName(aeronDir)
+            .archiveContext(archiveClient.clone())
+            .clusterDir(new File(base, "cluster"))
+            .clusteredService(service)
+            .idleStrategySupplier(idle)
+            .errorHandler(errors);
+
+        ClusteredMediaDriver driver = null;
+        try
+        {
+            driver = ClusteredMediaDriver.launch(driverContext, archiveContext, consensusContext);
+            final ClusteredServiceContainer container = ClusteredServiceContainer.launch(containerContext);
+            return new ClusterNode(driver, container, service, self, List.copyOf(members), aeronDir);
+        }
+        catch (final RuntimeException ex)
+        {
+            CloseHelper.quietClose(driver);
+            throw ex;
+        }
+    }
+
+    private static void timeout(final String property, final long defaultNs, final java.util.function.LongConsumer set)
+    {
+        if (System.getProperty(property) == null)
+        {
+            set.accept(defaultNs);
+        }
+    }
+
+    /** @return park after a short spin: several agents share 2 cores on a developer's machine. */
+    static IdleStrategy idleStrategy()
+    {
+        return new BackoffIdleStrategy(10, 5, TimeUnit.MICROSECONDS.toNanos(10), TimeUnit.MILLISECONDS.toNanos(1));
+    }
+
+    private static ErrorHandler error(final String name)
+    {
+        return throwable ->
+        {
+            System.err.println("tranche: cluster " + name + ": " + throwable);
+        };
+    }
+
+    /** @return the service (state and reads). */
+    public QueueClusteredService service()
+    {
+        return service;
+    }
+
+    /** @return this member. */
+    public Member self()
+    {
+        return self;
+    }
+
+    /** @return all members. */
+    public List<Member> members()
+    {
+        return members;
+    }
+
+    /** @return the Aeron directory (for clients in this process). */
+    public String aeronDir()
+    {
+        return aeronDir;
+    }
+
+    @Override
+    public void close()
+    {
+        CloseHelper.closeAll(container, driver);
+    }
+}

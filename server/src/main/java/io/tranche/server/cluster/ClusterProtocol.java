@@ -1,0 +1,183 @@
+package io.tranche.server.cluster;
+
+import com.google.protobuf.Empty;
+import com.google.protobuf.Message;
+import io.tranche.proto.v1.Claim;
+import io.tranche.proto.v1.Tranche;
+import io.tranche.server.state.Command;
+import io.tranche.server.state.Outcome;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import org.agrona.DirectBuffer;
+import org.agrona.io.DirectBufferInputStream;
+
+/**
+ * The bytes on the cluster's ingress and egress.
+ * <p>
+ * Ingress (client to cluster): {@code type:byte correlationId:long payload}, the payload being
+ * {@link Command#encode()}. Egress (leader's service to the client): {@code correlationId:long
+ * logPosition:long kind:byte message:(flag, UTF) violations:(int, (UTF, UTF)*) value:(int, bytes)};
+ * the value's message type follows from the kind. This is not the hot path of the kernel: the
+ * command bytes are protobuf already, and a few small wrappers per command are accepted here.
+ */
+public final class ClusterProtocol
+{
+    /** Bytes before the command payload on ingress. */
+    public static final int INGRESS_HEADER_LENGTH = 1 + Long.BYTES;
+
+    private ClusterProtocol()
+    {
+    }
+
+    /**
+     * @param command       the command.
+     * @param correlationId the client's id for the answer.
+     * @return the ingress message.
+     */
+    public static byte[] encodeIngress(final Command command, final long correlationId)
+    {
+        final byte[] payload = command.encode();
+        final byte[] message = new byte[INGRESS_HEADER_LENGTH + payload.length];
+        message[0] = command.type();
+        for (int i = 0; i < Long.BYTES; i++)
+        {
+            message[1 + i] = (byte)(correlationId >>> (56 - 8 * i));
+        }
+        System.arraycopy(payload, 0, message, INGRESS_HEADER_LENGTH, payload.length);
+        return message;
+    }
+
+    /**
+     * @param buffer the ingress message's buffer.
+     * @param offset where it starts.
+     * @return its correlation id.
+     */
+    public static long ingressCorrelationId(final DirectBuffer buffer, final int offset)
+    {
+        return buffer.getLong(offset + 1, java.nio.ByteOrder.BIG_ENDIAN);
+    }
+
+    /**
+     * @param correlationId the client's id.
+     * @param logPosition   the log position after the command (the client waits for its node to reach it).
+     * @param outcome       what the state machine returned.
+     * @return the egress message.
+     */
+    public static byte[] encodeEgress(final long correlationId, final long logPosition, final Outcome outcome)
+    {
+        try
+        {
+            final ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
+            final DataOutputStream out = new DataOutputStream(bytes);
+            out.writeLong(correlationId);
+            out.writeLong(logPosition);
+            out.writeByte(outcome.kind().ordinal());
+            out.writeBoolean(outcome.message() != null);
+            if (outcome.message() != null)
+            {
+                out.writeUTF(outcome.message());
+            }
+            final List<Outcome.Violation> violations = outcome.violations();
+            out.writeInt(violations.size());
+            for (final Outcome.Violation v : violations)
+            {
+                out.writeUTF(v.field());
+                out.writeUTF(v.description());
+            }
+            final Message value = outcome.value();
+            if (value == null)
+            {
+                out.writeInt(-1);
+            }
+            else
+            {
+                final byte[] valueBytes = value.toByteArray();
+                out.writeInt(valueBytes.length);
+                out.write(valueBytes);
+            }
+            out.flush();
+            return bytes.toByteArray();
+        }
+        catch (final IOException ex)
+        {
+            throw new IllegalStateException(ex);
+        }
+    }
+
+    /** A decoded egress message. */
+    public record Answer(long correlationId, long logPosition, Outcome outcome)
+    {
+    }
+
+    /**
+     * @param buffer the egress buffer.
+     * @param offset where the message starts.
+     * @param length its length.
+     * @return the answer.
+     * @throws IOException when it does not parse.
+     */
+    public static Answer decodeEgress(final DirectBuffer buffer, final int offset, final int length) throws IOException
+    {
+        final DataInputStream in = new DataInputStream(new DirectBufferInputStream(buffer, offset, length));
+        final long correlationId = in.readLong();
+        final long logPosition = in.readLong();
+        final int kindOrdinal = in.readUnsignedByte();
+        final Outcome.Kind[] kinds = Outcome.Kind.values();
+        if (kindOrdinal >= kinds.length)
+        {
+            throw new IOException("unknown outcome kind=" + kindOrdinal);
+        }
+        final Outcome.Kind kind = kinds[kindOrdinal];
+        final String message = in.readBoolean() ? in.readUTF() : null;
+        final int violationCount = in.readInt();
+        final List<Outcome.Violation> violations = new ArrayList<>(violationCount);
+        for (int i = 0; i < violationCount; i++)
+        {
+            violations.add(new Outcome.Violation(in.readUTF(), in.readUTF()));
+        }
+        final int valueLength = in.readInt();
+        Message value = null;
+        if (valueLength >= 0)
+        {
+            final byte[] valueBytes = new byte[valueLength];
+            in.readFully(valueBytes);
+            value = parseValue(kind, valueBytes);
+        }
+        final Outcome outcome;
+        if (kind == Outcome.Kind.INVALID)
+        {
+            outcome = Outcome.invalid(violations);
+        }
+        else if (value != null)
+        {
+            outcome = Outcome.of(kind, value);
+        }
+        else
+        {
+            outcome = Outcome.failed(kind, message);
+        }
+        return new Answer(correlationId, logPosition, outcome);
+    }
+
+    private static Message parseValue(final Outcome.Kind kind, final byte[] bytes) throws IOException
+    {
+        switch (kind)
+        {
+            case CREATED:
+            case UPDATED:
+                return Claim.parseFrom(bytes);
+            case DELETED:
+                return Empty.parseFrom(bytes);
+            case RELEASED:
+            case ALREADY_RELEASED:
+            case PREVIEW:
+                return Tranche.parseFrom(bytes);
+            default:
+                throw new IOException("outcome kind=" + kind + " carries no value on egress");
+        }
+    }
+}

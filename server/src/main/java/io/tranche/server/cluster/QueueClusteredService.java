@@ -1,0 +1,404 @@
+package io.tranche.server.cluster;
+
+import io.aeron.ExclusivePublication;
+import io.aeron.Image;
+import io.aeron.cluster.codecs.CloseReason;
+import io.aeron.cluster.service.ClientSession;
+import io.aeron.cluster.service.Cluster;
+import io.aeron.cluster.service.ClusteredService;
+import io.aeron.logbuffer.FragmentHandler;
+import io.aeron.logbuffer.Header;
+import io.tranche.proto.v1.Tranche;
+import io.tranche.server.state.Command;
+import io.tranche.server.state.CommandLog;
+import io.tranche.server.state.InMemoryLedger;
+import io.tranche.server.state.Outcome;
+import io.tranche.server.state.QueueStateMachine;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.math.BigInteger;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.agrona.DirectBuffer;
+import org.agrona.ExpandableArrayBuffer;
+import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * The {@link QueueStateMachine} as an Aeron Cluster service: every node applies the same commands in
+ * log order with the log's timestamp as the time, so every node holds the same queue and the same
+ * tranches (a release runs the kernel on every node; the kernel is a pure function of the queue, the
+ * request and the time). Only the leader's answers reach the client (Aeron drops a follower's egress).
+ * <p>
+ * The ledger is kept in memory and written whole into each snapshot: memory grows with the number of
+ * tranches, bounding it (a file-backed ledger) is left for later.
+ * <p>
+ * Reads of the applied state are queued from other threads and run on the service thread between
+ * log messages ({@link #doBackgroundWork}).
+ */
+public final class QueueClusteredService implements ClusteredService
+{
+    private static final int SNAPSHOT_MAGIC = 0x54524353; // "TRCS"
+    private static final int SNAPSHOT_CHUNK = 16 * 1024;
+
+    private final int maxQueue;
+    private final QueueStateMachine.TrancheDigester digester;
+    private final ManyToOneConcurrentArrayQueue<Runnable> reads = new ManyToOneConcurrentArrayQueue<>(8192);
+    private final CopyOnWriteArrayList<CommandLog.Listener> listeners = new CopyOnWriteArrayList<>();
+    private final UnsafeBuffer egress = new UnsafeBuffer(new byte[0]);
+    private final InMemoryLedger ledger = new InMemoryLedger();
+    private QueueStateMachine machine;
+    private Cluster cluster;
+    private volatile long appliedPosition = -1;
+    private volatile long commands;
+    private volatile int queueLength;
+    private volatile BigInteger outstanding = BigInteger.ZERO;
+    private volatile Cluster.Role role = Cluster.Role.FOLLOWER;
+    private volatile boolean started;
+
+    /**
+     * @param maxQueue most claims in the queue.
+     * @param digester the tranche digest chain.
+     */
+    public QueueClusteredService(final int maxQueue, final QueueStateMachine.TrancheDigester digester)
+    {
+        this.maxQueue = maxQueue;
+        this.digester = digester;
+    }
+
+    @Override
+    public void onStart(final Cluster cluster, final Image snapshotImage)
+    {
+        this.cluster = cluster;
+        machine = new QueueStateMachine(ledger, maxQueue, digester);
+        if (snapshotImage != null)
+        {
+            loadSnapshot(cluster, snapshotImage);
+        }
+        appliedPosition = cluster.logPosition();
+        published();
+        started = true;
+    }
+
+    private void loadSnapshot(final Cluster cluster, final Image image)
+    {
+        final ExpandableArrayBuffer bytes = new ExpandableArrayBuffer(64 * 1024);
+        final int[] length = new int[1];
+        final FragmentHandler handler = (buffer, offset, fragmentLength, header) ->
+        {
+            bytes.putBytes(length[0], buffer, offset, fragmentLength);
+            length[0] += fragmentLength;
+        };
+        while (!image.isEndOfStream())
+        {
+            final int fragments = image.poll(handler, 64);
+            if (fragments == 0)
+            {
+                if (image.isClosed() && !image.isEndOfStream())
+                {
+                    throw new IllegalStateException("snapshot image closed before its end");
+                }
+                cluster.idleStrategy().idle();
+            }
+        }
+        final byte[] snapshot = new byte[length[0]];
+        bytes.getBytes(0, snapshot);
+        try
+        {
+            final DataInputStream in = new DataInputStream(new ByteArrayInputStream(snapshot));
+            final int magic = in.readInt();
+            if (magic != SNAPSHOT_MAGIC)
+            {
+                throw new IOException("not a tranche cluster snapshot (magic=" + Integer.toHexString(magic) + ")");
+            }
+            final long tranches = in.readLong();
+            for (long i = 0; i < tranches; i++)
+            {
+                final byte[] tranche = new byte[in.readInt()];
+                in.readFully(tranche);
+                ledger.append(Tranche.parseFrom(tranche));
+            }
+            machine.restore(in);
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot load the cluster snapshot", ex);
+        }
+    }
+
+    @Override
+    public void onSessionOpen(final ClientSession session, final long timestamp)
+    {
+    }
+
+    @Override
+    public void onSessionClose(final ClientSession session, final long timestamp, final CloseReason closeReason)
+    {
+    }
+
+    @Override
+    public void onSessionMessage(
+        final ClientSession session,
+        final long timestamp,
+        final DirectBuffer buffer,
+        final int offset,
+        final int length,
+        final Header header)
+    {
+        Outcome outcome;
+        long correlationId = 0;
+        if (length < ClusterProtocol.INGRESS_HEADER_LENGTH)
+        {
+            outcome = Outcome.invalid("message", "shorter than its header, length=" + length);
+        }
+        else
+        {
+            correlationId = ClusterProtocol.ingressCorrelationId(buffer, offset);
+            final byte type = buffer.getByte(offset);
+            final byte[] payload = new byte[length - ClusterProtocol.INGRESS_HEADER_LENGTH];
+            buffer.getBytes(offset + ClusterProtocol.INGRESS_HEADER_LENGTH, payload);
+            if (type < Command.CREATE_CLAIM || type > Command.RELEASE_TRANCHE)
+            {
+                // RecordTranche replays a journal: a client may not write tranches directly.
+                outcome = Outcome.invalid("type", "not a client command, type=" + type);
+            }
+            else
+            {
+                try
+                {
+                    final Command command = Command.decode(type, payload);
+                    // The log's timestamp, identical on every node: never this node's clock.
+                    outcome = machine.apply(command, cluster.timeUnit().toNanos(timestamp));
+                }
+                catch (final IOException ex)
+                {
+                    outcome = Outcome.invalid("payload", "does not parse: " + ex.getMessage());
+                }
+            }
+        }
+        commands++;
+        appliedPosition = header.position();
+        published();
+        if (outcome.kind() == Outcome.Kind.RELEASED)
+        {
+            final long count = ledger.count();
+            for (final CommandLog.Listener listener : listeners)
+            {
+                listener.onTranches(count);
+            }
+        }
+        answer(session, correlationId, header.position(), outcome);
+        runReads();
+    }
+
+    private void answer(final ClientSession session, final long correlationId, final long position, final Outcome outcome)
+    {
+        final byte[] bytes = ClusterProtocol.encodeEgress(correlationId, position, outcome);
+        egress.wrap(bytes);
+        // A follower's offer returns at once without sending; the leader's may meet back pressure.
+        for (int attempt = 0; attempt < 1000; attempt++)
+        {
+            final long result = session.offer(egress, 0, bytes.length);
+            if (result > 0 || result == io.aeron.Publication.NOT_CONNECTED || result == io.aeron.Publication.CLOSED)
+            {
+                return;
+            }
+            cluster.idleStrategy().idle();
+        }
+    }
+
+    private void published()
+    {
+        queueLength = machine.queueLength();
+        outstanding = machine.outstandingDemand();
+    }
+
+    @Override
+    public void onTimerEvent(final long correlationId, final long timestamp)
+    {
+    }
+
+    @Override
+    public void onTakeSnapshot(final ExclusivePublication snapshotPublication)
+    {
+        final byte[] snapshot = snapshotBytes();
+        final UnsafeBuffer buffer = new UnsafeBuffer(snapshot);
+        int offset = 0;
+        while (offset < snapshot.length)
+        {
+            final int chunk = Math.min(SNAPSHOT_CHUNK, snapshot.length - offset);
+            final long result = snapshotPublication.offer(buffer, offset, chunk);
+            if (result > 0)
+            {
+                offset += chunk;
+            }
+            else if (result == io.aeron.Publication.CLOSED || result == io.aeron.Publication.MAX_POSITION_EXCEEDED)
+            {
+                throw new IllegalStateException("snapshot publication refused the snapshot, result=" + result);
+            }
+            else
+            {
+                cluster.idleStrategy().idle();
+            }
+        }
+    }
+
+    /** @return the ledger and the state machine as one byte string (the snapshot; also hashed by {@link #stateHash}). */
+    byte[] snapshotBytes()
+    {
+        try
+        {
+            final ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 * 1024);
+            final DataOutputStream out = new DataOutputStream(bytes);
+            out.writeInt(SNAPSHOT_MAGIC);
+            final long count = ledger.count();
+            out.writeLong(count);
+            for (long n = 1; n <= count; n++)
+            {
+                final byte[] tranche = ledger.get(n).toByteArray();
+                out.writeInt(tranche.length);
+                out.write(tranche);
+            }
+            machine.snapshot(out);
+            out.flush();
+            return bytes.toByteArray();
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
+    }
+
+    @Override
+    public void onRoleChange(final Cluster.Role newRole)
+    {
+        role = newRole;
+        // One line per change on stderr: operators (and the failover test) see who leads.
+        System.err.println("tranche: cluster node " + cluster.memberId() + " role " + newRole);
+    }
+
+    @Override
+    public void onTerminate(final Cluster cluster)
+    {
+        started = false;
+    }
+
+    @Override
+    public int doBackgroundWork(final long nowNs)
+    {
+        return runReads();
+    }
+
+    private int runReads()
+    {
+        if (machine == null)
+        {
+            return 0;
+        }
+        return reads.drain(Runnable::run, 256);
+    }
+
+    /**
+     * Runs a read of the applied state on the service thread.
+     *
+     * @param read  the read.
+     * @param reply its answer.
+     * @return false when the read queue is full.
+     */
+    public boolean read(final CommandLog.Read read, final CommandLog.Reply reply)
+    {
+        return reads.offer(() ->
+        {
+            final Outcome.Kind gone = reply.abandoned();
+            reply.complete(gone != null ? Outcome.failed(gone, "abandoned") : read.read(machine));
+        });
+    }
+
+    /**
+     * A SHA-256 of the snapshot bytes, computed on the service thread: two nodes that applied the same
+     * log to the same position return the same hash.
+     *
+     * @param reply receives the position, the hash and the tranche count.
+     * @return false when the read queue is full.
+     */
+    public boolean stateHash(final java.util.function.Consumer<StateHash> reply)
+    {
+        return reads.offer(() -> reply.accept(new StateHash(appliedPosition, sha256(snapshotBytes()), ledger.count())));
+    }
+
+    /** The applied position, the hash of the state there and the tranche count. */
+    public record StateHash(long position, String sha256, long tranches)
+    {
+    }
+
+    private static String sha256(final byte[] bytes)
+    {
+        try
+        {
+            final byte[] digest = MessageDigest.getInstance("SHA-256").digest(bytes);
+            final StringBuilder hex = new StringBuilder(64);
+            for (final byte b : digest)
+            {
+                hex.append(Character.forDigit((b >> 4) & 0xF, 16)).append(Character.forDigit(b & 0xF, 16));
+            }
+            return hex.toString();
+        }
+        catch (final NoSuchAlgorithmException ex)
+        {
+            throw new IllegalStateException(ex);
+        }
+    }
+
+    /** @param listener told of tranches (from the service thread). */
+    public void addListener(final CommandLog.Listener listener)
+    {
+        listeners.add(listener);
+    }
+
+    /** @return the ledger as applied on this node. */
+    public InMemoryLedger ledger()
+    {
+        return ledger;
+    }
+
+    /** @return the log position this node has applied, -1 before the first command. */
+    public long appliedPosition()
+    {
+        return appliedPosition;
+    }
+
+    /** @return commands applied since this process started (the snapshot's are not counted). */
+    public long commandsApplied()
+    {
+        return commands;
+    }
+
+    /** @return claims queued. */
+    public int queueLength()
+    {
+        return queueLength;
+    }
+
+    /** @return outstanding demand. */
+    public BigInteger outstandingDemand()
+    {
+        return outstanding;
+    }
+
+    /** @return this node's role as the service last heard it. */
+    public Cluster.Role role()
+    {
+        return role;
+    }
+
+    /** @return true once the service has started (snapshot loaded). */
+    public boolean started()
+    {
+        return started;
+    }
+}
