@@ -28,7 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  * loopback ports): commands through one member's {@link ClusterCommandLog} are applied on all three,
  * with byte-identical state.
  */
-@Tag("cluster")
+@Tag("slow")
 class InProcessClusterTest
 {
     @TempDir
