@@ -65,6 +65,30 @@ class AuthAndTlsTest
     }
 
     @Test
+    void shouldLetAReaderPreviewAReleaseButNotReleaseOne() throws Exception
+    {
+        try (TestServer server = TestServer.start(TestServer.config(dir.resolve("data")).tokensFile(tokens())))
+        {
+            final QueueServiceGrpc.QueueServiceBlockingStub admin = server.queue().withCallCredentials(bearer("admin-secret"));
+            final QueueServiceGrpc.QueueServiceBlockingStub reader = server.queue().withCallCredentials(bearer("reader-secret"));
+            admin.createClaim(io.tranche.proto.v1.CreateClaimRequest.newBuilder().setClaim(claim("a", 10)).build());
+            final io.tranche.proto.v1.ReleaseTrancheRequest.Builder release = io.tranche.proto.v1.ReleaseTrancheRequest
+                .newBuilder().setRequestId("r").setSupply(4).setPolicy(io.tranche.proto.v1.Policy.newBuilder()
+                    .setMethod(io.tranche.proto.v1.Method.FIFO));
+            final io.tranche.proto.v1.Tranche preview = reader.releaseTranche(release.setValidateOnly(true).build());
+            assertThat(preview.getNumber()).isZero();
+            assertThat(preview.getAwards(0).getUnits()).isEqualTo(4);
+            final io.grpc.StatusRuntimeException denied = catchError(() -> reader.releaseTranche(release.setValidateOnly(false)
+                .build()));
+            assertThat(denied.getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
+            assertThat(denied.getStatus().getDescription()).contains("validate_only");
+            assertThat(admin.listTranches(io.tranche.proto.v1.ListTranchesRequest.getDefaultInstance())
+                .getTranchesCount()).isZero();
+            assertThat(admin.releaseTranche(release.build()).getNumber()).isEqualTo(1);
+        }
+    }
+
+    @Test
     void shouldRefuseNonLoopbackWithoutTokensUnlessInsecure()
     {
         assertThatThrownBy(() -> new TrancheServer.Config().listen("0.0.0.0:0").dataDir(dir).conclude())

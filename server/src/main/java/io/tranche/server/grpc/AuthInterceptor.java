@@ -1,5 +1,7 @@
 package io.tranche.server.grpc;
 
+import io.grpc.Context;
+import io.grpc.Contexts;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
@@ -9,18 +11,22 @@ import java.util.Set;
 
 /**
  * Requires {@code authorization: Bearer <token>} on every call it guards: readers may call
- * Allocate, the Get/List/Watch methods and reflection; only admins mutate.
+ * Allocate, the Get/List/Watch methods, reflection and a ReleaseTranche preview
+ * ({@code validate_only}, checked by the service through {@link #READER}); only admins mutate.
  */
 public final class AuthInterceptor implements ServerInterceptor
 {
     /** The authorization header. */
     public static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
 
+    /** True in a call made with a reader token: the service refuses it anything but a preview. */
+    public static final Context.Key<Boolean> READER = Context.key("tranche-reader");
+
+    private static final String RELEASE = "tranche.v1.QueueService/ReleaseTranche";
     private static final Set<String> ADMIN_METHODS = Set.of(
         "tranche.v1.QueueService/CreateClaim",
         "tranche.v1.QueueService/UpdateClaim",
-        "tranche.v1.QueueService/DeleteClaim",
-        "tranche.v1.QueueService/ReleaseTranche");
+        "tranche.v1.QueueService/DeleteClaim");
 
     private static final ServerCall.Listener<Object> NOOP = new ServerCall.Listener<>()
     {
@@ -52,6 +58,11 @@ public final class AuthInterceptor implements ServerInterceptor
         {
             return refuse(call, Status.PERMISSION_DENIED.withDescription(
                 call.getMethodDescriptor().getBareMethodName() + " needs an admin token; this token is a reader"));
+        }
+        if (role != Tokens.Role.ADMIN && RELEASE.equals(call.getMethodDescriptor().getFullMethodName()))
+        {
+            // Whether this is a preview is in the request: the service decides (README "Security").
+            return Contexts.interceptCall(Context.current().withValue(READER, Boolean.TRUE), call, headers, next);
         }
         return next.startCall(call, headers);
     }

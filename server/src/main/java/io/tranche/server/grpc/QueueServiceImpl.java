@@ -95,6 +95,12 @@ public final class QueueServiceImpl extends QueueServiceGrpc.QueueServiceImplBas
             read(machine -> machine.prepare(preview, System.currentTimeMillis() * 1_000_000L), observer);
             return;
         }
+        if (Boolean.TRUE.equals(AuthInterceptor.READER.get()))
+        {
+            observer.onError(Errors.toException(Errors.status(Code.PERMISSION_DENIED, "ReleaseTranche needs an admin " +
+                "token; this token is a reader, which may only preview a release (validate_only)")));
+            return;
+        }
         submit(new Command.ReleaseTranche(request), observer);
     }
 
