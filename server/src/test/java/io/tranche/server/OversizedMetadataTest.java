@@ -138,10 +138,23 @@ class OversizedMetadataTest
             try (RawHttp2Client raw = new RawHttp2Client("127.0.0.1", server.server.port()))
             {
                 // '~' has a 13-bit Huffman code, so HPACK sends it as is: 90,000 encoded bytes.
-                raw.call("tranche.v1.QueueService/GetClaim", Map.of("x-pad", "~".repeat(90_000)),
-                    GetClaimRequest.newBuilder().setId("a").build().toByteArray());
+                boolean writeFailed = false;
+                try
+                {
+                    raw.call("tranche.v1.QueueService/GetClaim", Map.of("x-pad", "~".repeat(90_000)),
+                        GetClaimRequest.newBuilder().setId("a").build().toByteArray());
+                }
+                catch (final java.net.SocketException ex)
+                {
+                    // On a fast machine the server's GOAWAY and close can beat our last frames: the write then fails
+                    // (broken pipe, reset), and the reset may discard the GOAWAY before we read it.
+                    writeFailed = true;
+                }
                 assertThat(raw.awaitConnectionClosed(10_000)).isTrue();
-                assertThat(raw.goAwayCode()).as("a GOAWAY frame").isNotNegative();
+                if (!writeFailed)
+                {
+                    assertThat(raw.goAwayCode()).as("a GOAWAY frame").isNotNegative();
+                }
             }
             // The server itself is unharmed.
             server.queue().createClaim(CreateClaimRequest.newBuilder().setClaim(TestServer.claim("a", 1)).build());
