@@ -24,6 +24,20 @@ public final class Durations implements ITypeConverter<Duration>
      */
     public static Duration parse(final String value)
     {
+        return parse(value, false);
+    }
+
+    /**
+     * The one duration grammar of the command line: {@code 500ms}, {@code 10s}, {@code 2m}, {@code 1h}, a bare
+     * number of seconds, or ISO-8601 ({@code PT10S}).
+     *
+     * @param value     the text.
+     * @param allowZero whether {@code 0} (off, never) is accepted.
+     * @return the duration it names.
+     * @throws TypeConversionException when it is not one.
+     */
+    public static Duration parse(final String value, final boolean allowZero)
+    {
         final String v = value.trim().toLowerCase(java.util.Locale.ROOT);
         Duration d;
         try
@@ -57,7 +71,7 @@ public final class Durations implements ITypeConverter<Duration>
         {
             throw new TypeConversionException("'" + value + "' is not a duration (examples: 10s, 500ms, 2m, PT1M)");
         }
-        if (d.isNegative() || d.isZero())
+        if (d.isNegative() || d.isZero() && !allowZero)
         {
             throw new TypeConversionException("'" + value + "' is not a positive duration");
         }

@@ -224,38 +224,14 @@ public final class ServeCommand implements Callable<Integer>
      */
     static Duration duration(final String text, final String option)
     {
-        final String t = text.strip().toLowerCase(java.util.Locale.ROOT);
         try
         {
-            if (t.equals("0"))
-            {
-                return Duration.ZERO;
-            }
-            if (t.startsWith("p"))
-            {
-                return Duration.parse(text.strip());
-            }
-            if (t.endsWith("ms"))
-            {
-                return Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2)));
-            }
-            final long n = Long.parseLong(t.substring(0, t.length() - 1));
-            switch (t.charAt(t.length() - 1))
-            {
-                case 's':
-                    return Duration.ofSeconds(n);
-                case 'm':
-                    return Duration.ofMinutes(n);
-                case 'h':
-                    return Duration.ofHours(n);
-                default:
-                    break;
-            }
+            return Durations.parse(text, true);
         }
-        catch (final RuntimeException ex)
+        catch (final picocli.CommandLine.TypeConversionException ex)
         {
-            throw new IllegalArgumentException(option + " must be a duration like 10s, 500ms, 2m or PT10S, was " + text, ex);
+            throw new IllegalArgumentException(option + " must be a duration like 10s, 500ms, 2m, 0 or PT10S, was " +
+                text, ex);
         }
-        throw new IllegalArgumentException(option + " must be a duration like 10s, 500ms, 2m or PT10S, was " + text);
     }
 }
