@@ -15,10 +15,7 @@ import io.tranche.proto.v1.ReleaseTrancheRequest;
 import io.tranche.proto.v1.Tranche;
 import io.tranche.proto.v1.UpdateClaimRequest;
 import com.google.protobuf.FieldMask;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -694,28 +691,7 @@ class CrashRecoveryTest
                 .redirectError(err.toFile())
                 .redirectInput(ProcessBuilder.Redirect.PIPE);
             final Process process = builder.start();
-            final CompletableFuture<String> listening = new CompletableFuture<>();
-            final Thread reader = new Thread(() ->
-            {
-                try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8)))
-                {
-                    String line;
-                    while ((line = in.readLine()) != null)
-                    {
-                        if (line.startsWith("tranche: listening on "))
-                        {
-                            listening.complete(line.substring("tranche: listening on ".length()).trim());
-                        }
-                    }
-                }
-                catch (final IOException ignore)
-                {
-                    // The child was killed: nothing more to read.
-                }
-                listening.complete(null);
-            }, "child-stdout-" + name);
-            reader.setDaemon(true);
-            reader.start();
+            final CompletableFuture<String> listening = LedgerChild.listeningAddress(process, "child-stdout-" + name);
             final String address;
             try
             {

@@ -89,28 +89,7 @@ final class LedgerChild implements AutoCloseable
             .redirectError(err.toFile())
             .redirectInput(ProcessBuilder.Redirect.PIPE)
             .start();
-        final CompletableFuture<String> listening = new CompletableFuture<>();
-        final Thread reader = new Thread(() ->
-        {
-            try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8)))
-            {
-                String line;
-                while ((line = in.readLine()) != null)
-                {
-                    if (line.startsWith("tranche: listening on "))
-                    {
-                        listening.complete(line.substring("tranche: listening on ".length()).trim());
-                    }
-                }
-            }
-            catch (final IOException ignore)
-            {
-                // The child ended: nothing more to read.
-            }
-            listening.complete(null);
-        }, "ledger-child-stdout-" + name);
-        reader.setDaemon(true);
-        reader.start();
+        final CompletableFuture<String> listening = listeningAddress(process, "ledger-child-stdout-" + name);
         final String address;
         try
         {
@@ -206,6 +185,41 @@ final class LedgerChild implements AutoCloseable
             throw new AssertionError("no exit within 60 s of SIGTERM");
         }
         return process.exitValue();
+    }
+
+    /**
+     * Reads a child server's standard output on a daemon thread.
+     *
+     * @param process the child.
+     * @param thread  the reader thread's name.
+     * @return completes with the address of its {@code tranche: listening on} line, or null once it ends without one.
+     */
+    static CompletableFuture<String> listeningAddress(final Process process, final String thread)
+    {
+        final CompletableFuture<String> listening = new CompletableFuture<>();
+        final Thread reader = new Thread(() ->
+        {
+            try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(),
+                StandardCharsets.UTF_8)))
+            {
+                String line;
+                while ((line = in.readLine()) != null)
+                {
+                    if (line.startsWith("tranche: listening on "))
+                    {
+                        listening.complete(line.substring("tranche: listening on ".length()).trim());
+                    }
+                }
+            }
+            catch (final IOException ignore)
+            {
+                // The child ended: nothing more to read.
+            }
+            listening.complete(null);
+        }, thread);
+        reader.setDaemon(true);
+        reader.start();
+        return listening;
     }
 
     @Override

@@ -316,11 +316,10 @@ public final class Journal implements AutoCloseable
     {
         try
         {
+            final List<Path> all = segments(dir);
             for (final Path segment : unverified)
             {
-                final List<Path> all = segments(dir);
-                final int at = all.indexOf(segment);
-                verifySegment(segment, firstIndex(all.get(at + 1)));
+                verifySegment(segment, firstIndex(all.get(all.indexOf(segment) + 1)));
             }
             return null;
         }
@@ -441,15 +440,17 @@ public final class Journal implements AutoCloseable
      */
     public void replay(final long afterIndex, final RecordHandler handler) throws IOException
     {
-        for (final Path segment : segments(dir))
+        final List<Path> all = segments(dir);
+        for (int s = 0; s < all.size(); s++)
         {
+            final Path segment = all.get(s);
             final long first = firstIndex(segment);
             if (first > segmentFirst)
             {
                 break;
             }
             final boolean active = first == segmentFirst;
-            if (!active && nextSegmentStart(segment) <= afterIndex + 1)
+            if (!active && s + 1 < all.size() && firstIndex(all.get(s + 1)) <= afterIndex + 1)
             {
                 continue;
             }
@@ -470,13 +471,6 @@ public final class Journal implements AutoCloseable
                 throw corrupt(segment, scan.end, scan.torn);
             }
         }
-    }
-
-    private long nextSegmentStart(final Path segment) throws IOException
-    {
-        final List<Path> all = segments(dir);
-        final int at = all.indexOf(segment);
-        return at + 1 < all.size() ? firstIndex(all.get(at + 1)) : Long.MAX_VALUE;
     }
 
     private static void checkSegmentHeader(final Path segment, final byte[] bytes, final long segFirst)
