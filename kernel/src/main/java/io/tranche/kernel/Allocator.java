@@ -30,6 +30,8 @@ public final class Allocator
     private final Validator validator;
     private final Rule[] rules = new Rule[Method.values().length];
     private int preallocated;
+    /** False forces the general path on every problem (tests compare both paths). */
+    boolean commonCase = true;
 
     /**
      * An allocator whose workspace is sized to {@code capacity} up front: no call allocates.
@@ -91,6 +93,12 @@ public final class Allocator
         return validator.validate(supply, method, lot, maxSharePpm, claims, out);
     }
 
+    /** @return the one workspace (for tests). */
+    Workspace workspace()
+    {
+        return ws;
+    }
+
     /**
      * @return the bytes of the per-claim arrays of this allocator's one workspace (shared by every rule),
      * array headers excluded.
@@ -118,6 +126,18 @@ public final class Allocator
         if (n > preallocated)
         {
             grow(n);
+        }
+        if (n == 0)
+        {
+            return 0;
+        }
+        if (lot <= 1 && maxSharePpm == 0 && commonCase)
+        {
+            final long allocated = CommonCase.allocate(supply, method, claims, n, ws);
+            if (allocated != CommonCase.NOT_APPLICABLE)
+            {
+                return allocated;
+            }
         }
         final long l = lot == 0 ? 1 : lot;
         final long sLots = supply / l;
