@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -17,6 +18,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * supply keeps the reference's per-lot greedy quick, by {@link ReferenceAllocator}. The test also counts the
  * problems the fast route settled by itself, so that it cannot pass by never taking it.
  */
+@Tag("slow")
 class CommonCaseTest
 {
     private static final int PROBLEMS = 1000;
