@@ -171,7 +171,8 @@ public class EndToEndBenchmark
         echoMetrics.configureServerBuilder(echoBuilder);
         echoServer = echoBuilder.addService(echo).build().start();
 
-        clientGroup = new MultiThreadIoEventLoopGroup(2, new DefaultThreadFactory("bench-client-elg", true), NioIoHandler.newFactory());
+        clientGroup = new MultiThreadIoEventLoopGroup(2, new DefaultThreadFactory("bench-client-elg", true),
+            NioIoHandler.newFactory());
         allocateChannel = channel(tranche.port());
         echoChannel = channel(echoServer.getPort());
 
@@ -272,7 +273,8 @@ public class EndToEndBenchmark
     /** Allocated bytes so far of every server thread (named grpc-*), by thread id. */
     private static Map<Long, Long> serverThreadBytes()
     {
-        final com.sun.management.ThreadMXBean bean = (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
+        final com.sun.management.ThreadMXBean bean =
+            (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
         final long[] ids = bean.getAllThreadIds();
         final ThreadInfo[] infos = bean.getThreadInfo(ids);
         final long[] allocated = bean.getThreadAllocatedBytes(ids);
