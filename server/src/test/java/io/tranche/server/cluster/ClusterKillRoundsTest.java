@@ -42,7 +42,7 @@ class ClusterKillRoundsTest
         final Random random = new Random(Long.getLong("tranche.cluster.seed", 42));
         final List<Long> failoverMillis = new ArrayList<>();
         long lost = 0;
-        try (ClusterProcesses cluster = new ClusterProcesses(dir, 0))
+        try (ClusterProcesses cluster = new ClusterProcesses(dir, 0, true))
         {
             cluster.startAll();
             final ClusterWriters writers = new ClusterWriters(cluster, Integer.getInteger("tranche.cluster.writers", 3),

@@ -35,7 +35,7 @@ class ClusterWatchFailoverTest
     @Timeout(value = 10, unit = TimeUnit.MINUTES)
     void shouldStreamEveryCommittedTrancheOnceInOrderAcrossALeaderKill() throws Exception
     {
-        try (ClusterProcesses cluster = new ClusterProcesses(dir, 80))
+        try (ClusterProcesses cluster = new ClusterProcesses(dir, 60, true))
         {
             cluster.startAll();
             final int leader = cluster.leader();
