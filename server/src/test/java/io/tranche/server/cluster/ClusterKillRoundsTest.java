@@ -69,7 +69,7 @@ class ClusterKillRoundsTest
 
                 if (round == rounds / 2)
                 {
-                    // Once per run: every node killed and started again (power cut): the state is rebuilt from the logs.
+                    // Once per run: every node killed and started again (a power cut): the state comes from the logs.
                     for (final int node : cluster.liveNodes())
                     {
                         cluster.kill(node);

@@ -98,7 +98,7 @@ class ClusterThroughputMeasurement
         void call(QueueServiceGrpc.QueueServiceBlockingStub stub, String id);
     }
 
-    // THREADS threads call for 2 s of warm-up and SECONDS more; returns the calls answered in those SECONDS, per second.
+    // THREADS threads call for 2 s of warm-up and SECONDS more; returns the calls answered in those SECONDS per second.
     private static double run(final List<ManagedChannel> channels, final Call call) throws InterruptedException
     {
         final AtomicLong ids = new AtomicLong();
