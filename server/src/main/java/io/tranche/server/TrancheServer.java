@@ -313,7 +313,9 @@ public final class TrancheServer implements AutoCloseable
         {
             return String.valueOf(server.getListenSockets());
         }
-        final String host = address.getAddress() != null ? address.getAddress().getHostAddress() : config.listenHost();
+        // A wildcard bind (0.0.0.0 comes back as the IPv6 wildcard on a dual-stack socket) prints the host as given.
+        final boolean given = address.getAddress() == null || address.getAddress().isAnyLocalAddress();
+        final String host = given ? config.listenHost() : address.getAddress().getHostAddress();
         return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port();
     }
 

@@ -171,8 +171,7 @@ public class EndToEndBenchmark
         echoMetrics.configureServerBuilder(echoBuilder);
         echoServer = echoBuilder.addService(echo).build().start();
 
-        clientGroup =
-            new MultiThreadIoEventLoopGroup(2, new DefaultThreadFactory("bench-client-elg", true),
+        clientGroup = new MultiThreadIoEventLoopGroup(2, new DefaultThreadFactory("bench-client-elg", true),
             NioIoHandler.newFactory());
         allocateChannel = channel(tranche.port());
         echoChannel = channel(echoServer.getPort());

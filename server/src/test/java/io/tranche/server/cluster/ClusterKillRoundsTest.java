@@ -42,7 +42,7 @@ class ClusterKillRoundsTest
         final Random random = new Random(Long.getLong("tranche.cluster.seed", 42));
         final List<Long> failoverMillis = new ArrayList<>();
         long lost = 0;
-        try (ClusterProcesses cluster = new ClusterProcesses(dir, 0))
+        try (ClusterProcesses cluster = new ClusterProcesses(dir, 0, true))
         {
             cluster.startAll();
             final ClusterWriters writers = new ClusterWriters(cluster, Integer.getInteger("tranche.cluster.writers", 3),
@@ -69,7 +69,7 @@ class ClusterKillRoundsTest
 
                 if (round == rounds / 2)
                 {
-                    // Once per run: every node killed and started again (power cut): the state is rebuilt from the logs.
+                    // Once per run: every node killed and started again (a power cut): the state comes from the logs.
                     for (final int node : cluster.liveNodes())
                     {
                         cluster.kill(node);

@@ -43,7 +43,7 @@ class ClusterMajorityLossTest
     @Timeout(value = 10, unit = TimeUnit.MINUTES)
     void shouldRefuseWritesWithUnavailableWithoutAMajorityAndResumeWhenANodeReturns() throws Exception
     {
-        try (ClusterProcesses cluster = new ClusterProcesses(dir, 40))
+        try (ClusterProcesses cluster = new ClusterProcesses(dir, 30, true))
         {
             current = cluster;
             cluster.startAll();

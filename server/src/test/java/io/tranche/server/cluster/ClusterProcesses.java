@@ -42,6 +42,7 @@ final class ClusterProcesses implements AutoCloseable
 
     private final Path dir;
     private final String members;
+    private final boolean quickStart;
     private final Process[] processes = new Process[NODES];
     // Read by writer threads while the test kills and restarts nodes.
     private final AtomicReferenceArray<ManagedChannel> channels = new AtomicReferenceArray<>(NODES);
@@ -53,12 +54,14 @@ final class ClusterProcesses implements AutoCloseable
 
     /**
      * @param dir       data directories and logs go here.
-     * @param portShift added to this JVM's port base, so that suites in one JVM never meet a port still closing.
+     * @param portShift  added to this JVM's port base, so that suites in one JVM never meet a port still closing.
+     * @param quickStart C1 only: see {@link #serve}.
      */
-    ClusterProcesses(final Path dir, final int portShift)
+    ClusterProcesses(final Path dir, final int portShift, final boolean quickStart)
     {
         this.dir = dir;
-        final int base = 30000 + (int)(ProcessHandle.current().pid() % 300) * 100 + portShift;
+        this.quickStart = quickStart;
+        final int base = 30000 + (int)(ProcessHandle.current().pid() % 200) * 150 + portShift;
         members = "0=127.0.0.1:" + base + ",1=127.0.0.1:" + (base + 10) + ",2=127.0.0.1:" + (base + 20);
     }
 
@@ -310,25 +313,51 @@ final class ClusterProcesses implements AutoCloseable
     private CompletableFuture<String> launch(final int node) throws IOException
     {
         // Truncate the log: the role lines of this incarnation only.
+        Files.createDirectories(dir);
         Files.writeString(log(node), "");
+        final Process process = serve(List.of("--cluster-members", members, "--node-id", Integer.toString(node),
+            "--listen", "127.0.0.1:0", "--data-dir", dir.resolve("node-" + node).toString()), log(node), quickStart);
+        processes[node] = process;
+        return firstLine(process);
+    }
+
+    /**
+     * Starts {@code tranche serve} in a child JVM (the heartbeat timeout property passed on).
+     *
+     * @param serveArgs the arguments after {@code serve}.
+     * @param log        receives its stderr.
+     * @param quickStart  C1 only (starts and restarts sooner; the correctness suites) or the full JIT (measurements).
+     * @return the process.
+     */
+    static Process serve(final List<String> serveArgs, final Path log, final boolean quickStart) throws IOException
+    {
         final List<String> command = new ArrayList<>(List.of(
             Path.of(System.getProperty("java.home"), "bin", "java").toString(),
             "--add-opens", "java.base/jdk.internal.misc=ALL-UNNAMED",
             "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED",
             "--add-opens", "java.base/java.util.zip=ALL-UNNAMED",
-            "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
+            "-Xmx256m", "-XX:+UseSerialGC"));
+        if (quickStart)
+        {
+            command.add("-XX:TieredStopAtLevel=1");
+        }
         if (HEARTBEAT_TIMEOUT != null)
         {
             command.add("-Daeron.cluster.leader.heartbeat.timeout=" + HEARTBEAT_TIMEOUT);
         }
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"),
-            "io.tranche.server.cli.Main", "serve",
-            "--cluster-members", members, "--node-id", Integer.toString(node),
-            "--listen", "127.0.0.1:0", "--data-dir", dir.resolve("node-" + node).toString()));
-        final Process process = new ProcessBuilder(command)
-            .redirectError(ProcessBuilder.Redirect.appendTo(new File(log(node).toString())))
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.tranche.server.cli.Main", "serve"));
+        command.addAll(serveArgs);
+        return new ProcessBuilder(command)
+            .redirectError(ProcessBuilder.Redirect.appendTo(new File(log.toString())))
             .start();
-        processes[node] = process;
+    }
+
+    /**
+     * @param process a child.
+     * @return its first line on stdout (null at its end); the rest is drained.
+     */
+    static CompletableFuture<String> firstLine(final Process process)
+    {
         final BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(),
             StandardCharsets.UTF_8));
         final CompletableFuture<String> line = new CompletableFuture<>();
