@@ -1,10 +1,12 @@
 package io.tranche.server.cluster;
 
+import io.aeron.Counter;
 import io.aeron.archive.Archive;
 import io.aeron.archive.ArchiveThreadingMode;
 import io.aeron.archive.client.AeronArchive;
 import io.aeron.cluster.ClusteredMediaDriver;
 import io.aeron.cluster.ConsensusModule;
+import io.aeron.cluster.ElectionState;
 import io.aeron.cluster.service.ClusteredServiceContainer;
 import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
@@ -299,6 +301,23 @@ public final class ClusterNode implements AutoCloseable
         {
             System.err.println("tranche: cluster " + name + ": " + throwable);
         };
+    }
+
+    /**
+     * @return true while this member's consensus module runs an election: it has no leader to send a
+     *         command to (the leader was lost, or no majority answers).
+     */
+    public boolean electing()
+    {
+        final Counter state = driver.consensusModule().context().electionStateCounter();
+        return state != null && !state.isClosed() && ElectionState.get(state) != ElectionState.CLOSED;
+    }
+
+    /** @return the leadership term this member's consensus module is in (-1 before the first). */
+    public long leadershipTermId()
+    {
+        final Counter term = driver.consensusModule().context().leadershipTermIdCounter();
+        return term == null || term.isClosed() ? -1 : term.get();
     }
 
     /** @return the service (state and reads). */
