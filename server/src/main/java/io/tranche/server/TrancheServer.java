@@ -19,9 +19,11 @@ import io.tranche.server.grpc.QueueServiceImpl;
 import io.tranche.server.grpc.Tokens;
 import io.tranche.server.metrics.Metrics;
 import io.tranche.server.metrics.MetricsHttpServer;
+import io.tranche.server.metrics.ClusterGauges;
 import io.tranche.server.metrics.StateGauges;
 import io.tranche.server.cluster.ClusterCommandLog;
 import io.tranche.server.cluster.ClusterNode;
+import io.tranche.server.cluster.ClusterStatusService;
 import io.tranche.server.state.CommandLog;
 import io.tranche.server.state.DataDirLock;
 import io.tranche.server.state.Writer;
@@ -144,10 +146,16 @@ public final class TrancheServer implements AutoCloseable
             builder.addService(intercept(new AllocationServiceImpl(config.maxClaims()), limit, auth));
             queueService = new QueueServiceImpl(writer, pageTokens);
             builder.addService(intercept(queueService, limit, auth));
+            builder.addService(intercept(new ClusterStatusService(cluster == null ? null : cluster.node, writer), limit,
+                auth));
             builder.addService(intercept(health.getHealthService(), limit, null));
             builder.addService(intercept(ProtoReflectionServiceV1.newInstance(), limit, auth));
             builder.addService(intercept(legacyReflection(), limit, auth));
 
+            if (cluster != null)
+            {
+                metrics.bindCluster(clusterGauges(cluster.node));
+            }
             final Server server = builder.build().start();
             if (config.metricsHost() != null)
             {
@@ -209,6 +217,37 @@ public final class TrancheServer implements AutoCloseable
             public String writerFailure()
             {
                 return log.failure();
+            }
+        };
+    }
+
+    private static ClusterGauges clusterGauges(final ClusterNode node)
+    {
+        return new ClusterGauges()
+        {
+            @Override
+            public String role()
+            {
+                final io.aeron.cluster.service.Cluster.Role role = node.role();
+                return role == null ? null : role.name();
+            }
+
+            @Override
+            public long leadershipTermId()
+            {
+                return node.leadershipTermId();
+            }
+
+            @Override
+            public long commitPosition()
+            {
+                return node.commitPosition();
+            }
+
+            @Override
+            public long appliedPosition()
+            {
+                return node.service().appliedPosition();
             }
         };
     }
@@ -364,7 +403,8 @@ public final class TrancheServer implements AutoCloseable
             try
             {
                 node = ClusterNode.launch(config.clusterMembers(), config.nodeId(), config.dataDir(), config.maxQueue(),
-                    io.tranche.server.ledger.TrancheDigest::compute);
+                    io.tranche.server.ledger.TrancheDigest::compute,
+                    new ClusterNode.Snapshots(config.snapshotEvery(), ClusterNode.SNAPSHOT_BYTES_DEFAULT));
                 final ClusterCommandLog log = new ClusterCommandLog(node, config.writerQueueCapacity());
                 // "listening" means part of a working cluster: wait for a leader and this node's catch-up.
                 final long deadline = System.nanoTime() + config.clusterStartTimeout().toNanos();

@@ -79,7 +79,8 @@ public final class ServeCommand implements Callable<Integer>
     @Option(names = "--grace-period", paramLabel = "DURATION", description = "Time in-flight calls get on shutdown (default: 10s).")
     String gracePeriod = "10s";
 
-    @Option(names = "--snapshot-every", paramLabel = "RECORDS", description = "Journal records between snapshots (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--snapshot-every", paramLabel = "RECORDS",
+        description = "Journal records (on a cluster member: commands) between snapshots (default: ${DEFAULT-VALUE}).")
     int snapshotEvery = TrancheServer.Config.SNAPSHOT_EVERY_DEFAULT;
 
     @Option(names = "--cluster-members", paramLabel = "ID=HOST:PORT,...",

@@ -48,6 +48,7 @@ public final class QueueClusteredService implements ClusteredService
 
     private final int maxQueue;
     private final QueueStateMachine.TrancheDigester digester;
+    private final byte[] seed;
     private final ManyToOneConcurrentArrayQueue<Runnable> reads = new ManyToOneConcurrentArrayQueue<>(8192);
     private final CopyOnWriteArrayList<CommandLog.Listener> listeners = new CopyOnWriteArrayList<>();
     private final UnsafeBuffer egress = new UnsafeBuffer(new byte[0]);
@@ -56,6 +57,9 @@ public final class QueueClusteredService implements ClusteredService
     private Cluster cluster;
     private volatile long appliedPosition = -1;
     private volatile long commands;
+    private volatile long commandsSinceSnapshot;
+    private volatile long snapshotPosition;
+    private volatile long snapshotsTaken;
     private volatile int queueLength;
     private volatile BigInteger outstanding = BigInteger.ZERO;
     private volatile Cluster.Role role = Cluster.Role.FOLLOWER;
@@ -67,8 +71,21 @@ public final class QueueClusteredService implements ClusteredService
      */
     public QueueClusteredService(final int maxQueue, final QueueStateMachine.TrancheDigester digester)
     {
+        this(maxQueue, digester, null);
+    }
+
+    /**
+     * @param maxQueue most claims in the queue.
+     * @param digester the tranche digest chain.
+     * @param seed     the state this node starts from before the cluster's first snapshot (the same on every
+     *                 member, from {@link ClusterSeed}), or null for an empty queue and ledger.
+     */
+    public QueueClusteredService(
+        final int maxQueue, final QueueStateMachine.TrancheDigester digester, final byte[] seed)
+    {
         this.maxQueue = maxQueue;
         this.digester = digester;
+        this.seed = seed;
     }
 
     @Override
@@ -80,7 +97,15 @@ public final class QueueClusteredService implements ClusteredService
         {
             loadSnapshot(cluster, snapshotImage);
         }
+        else if (seed != null)
+        {
+            // Every member was seeded with the same state; the log replays on top of it until a snapshot.
+            restoreState(seed, "the seed");
+        }
         appliedPosition = cluster.logPosition();
+        // The log position of the snapshot just loaded (0 without one): the replay starts there.
+        snapshotPosition = snapshotImage != null ? cluster.logPosition() : 0;
+        commandsSinceSnapshot = 0;
         published();
         started = true;
     }
@@ -108,13 +133,18 @@ public final class QueueClusteredService implements ClusteredService
         }
         final byte[] snapshot = new byte[length[0]];
         bytes.getBytes(0, snapshot);
+        restoreState(snapshot, "the cluster snapshot");
+    }
+
+    private void restoreState(final byte[] state, final String what)
+    {
         try
         {
-            final DataInputStream in = new DataInputStream(new ByteArrayInputStream(snapshot));
+            final DataInputStream in = new DataInputStream(new ByteArrayInputStream(state));
             final int magic = in.readInt();
             if (magic != SNAPSHOT_MAGIC)
             {
-                throw new IOException("not a tranche cluster snapshot (magic=" + Integer.toHexString(magic) + ")");
+                throw new IOException("not a tranche cluster state (magic=" + Integer.toHexString(magic) + ")");
             }
             final long tranches = in.readLong();
             for (long i = 0; i < tranches; i++)
@@ -127,7 +157,7 @@ public final class QueueClusteredService implements ClusteredService
         }
         catch (final IOException ex)
         {
-            throw new UncheckedIOException("cannot load the cluster snapshot", ex);
+            throw new UncheckedIOException("cannot load " + what + ": " + ex.getMessage(), ex);
         }
     }
 
@@ -182,6 +212,7 @@ public final class QueueClusteredService implements ClusteredService
             }
         }
         commands++;
+        commandsSinceSnapshot++;
         appliedPosition = header.position();
         published();
         if (outcome.kind() == Outcome.Kind.RELEASED)
@@ -226,6 +257,10 @@ public final class QueueClusteredService implements ClusteredService
     @Override
     public void onTakeSnapshot(final ExclusivePublication snapshotPublication)
     {
+        // Counted for the node's snapshot schedule and status only: never part of the replicated state.
+        snapshotPosition = cluster.logPosition();
+        commandsSinceSnapshot = 0;
+        snapshotsTaken++;
         final byte[] snapshot = snapshotBytes();
         final UnsafeBuffer buffer = new UnsafeBuffer(snapshot);
         int offset = 0;
@@ -250,6 +285,16 @@ public final class QueueClusteredService implements ClusteredService
 
     /** @return the ledger and the state machine as one byte string (the snapshot; also hashed by {@link #stateHash}). */
     byte[] snapshotBytes()
+    {
+        return encodeState(ledger, machine);
+    }
+
+    /**
+     * @param ledger  a ledger.
+     * @param machine the state machine over it.
+     * @return both in the cluster snapshot's format (also the seed's).
+     */
+    static byte[] encodeState(final io.tranche.server.state.Ledger ledger, final QueueStateMachine machine)
     {
         try
         {
@@ -336,7 +381,7 @@ public final class QueueClusteredService implements ClusteredService
     {
     }
 
-    private static String sha256(final byte[] bytes)
+    static String sha256(final byte[] bytes)
     {
         try
         {
@@ -376,6 +421,24 @@ public final class QueueClusteredService implements ClusteredService
     public long commandsApplied()
     {
         return commands;
+    }
+
+    /** @return commands applied since the latest snapshot this node took or loaded. */
+    public long commandsSinceSnapshot()
+    {
+        return commandsSinceSnapshot;
+    }
+
+    /** @return the log position of the latest snapshot this node took or loaded, 0 for none. */
+    public long snapshotPosition()
+    {
+        return snapshotPosition;
+    }
+
+    /** @return snapshots this node's service wrote since this process started. */
+    public long snapshotsTaken()
+    {
+        return snapshotsTaken;
     }
 
     /** @return claims queued. */
