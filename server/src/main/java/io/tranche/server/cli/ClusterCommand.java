@@ -269,8 +269,7 @@ public final class ClusterCommand implements Runnable
         @Override
         public Integer call()
         {
-            final PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true,
-                StandardCharsets.UTF_8);
+            final PrintStream out = System.out;
             try
             {
                 for (final Path node : nodes)
