@@ -21,6 +21,7 @@ import io.tranche.server.metrics.Metrics;
 import io.tranche.server.metrics.MetricsHttpServer;
 import io.tranche.server.metrics.ClusterGauges;
 import io.tranche.server.metrics.StateGauges;
+import io.tranche.server.cluster.AppliedPositionHeader;
 import io.tranche.server.cluster.ClusterCommandLog;
 import io.tranche.server.cluster.ClusterNode;
 import io.tranche.server.cluster.ClusterStatusService;
@@ -145,7 +146,8 @@ public final class TrancheServer implements AutoCloseable
 
             builder.addService(intercept(new AllocationServiceImpl(config.maxClaims()), limit, auth));
             queueService = new QueueServiceImpl(writer, pageTokens);
-            builder.addService(intercept(queueService, limit, auth));
+            builder.addService(cluster == null ? intercept(queueService, limit, auth) : ServerInterceptors.intercept(
+                intercept(queueService, limit, auth), new AppliedPositionHeader(cluster.node.service())));
             builder.addService(intercept(new ClusterStatusService(cluster == null ? null : cluster.node, writer), limit,
                 auth));
             builder.addService(intercept(health.getHealthService(), limit, null));

@@ -7,6 +7,10 @@ import io.grpc.ServerServiceDefinition;
 import io.tranche.proto.v1.Claim;
 import io.tranche.proto.v1.ClusterStatus;
 import io.tranche.proto.v1.CreateClaimRequest;
+import io.tranche.proto.v1.GetClaimRequest;
+import io.grpc.Metadata;
+import io.grpc.stub.MetadataUtils;
+import java.util.concurrent.atomic.AtomicReference;
 import io.tranche.server.TrancheServer;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -46,6 +50,13 @@ class ClusterStatusTest
                 .setClaim(Claim.newBuilder().setId("a").setDemand(10)).build());
             final long target = cluster.service(1).appliedPosition();
             assertThat(target).isGreaterThan(0);
+            // The read after an acknowledged write on the same member says it includes the write's position.
+            final AtomicReference<Metadata> headers = new AtomicReference<>();
+            final Claim read = cluster.queue(1)
+                .withInterceptors(MetadataUtils.newCaptureMetadataInterceptor(headers, new AtomicReference<>()))
+                .getClaim(GetClaimRequest.newBuilder().setId("a").build());
+            assertThat(read.getDemand()).isEqualTo(10);
+            assertThat(Long.parseLong(headers.get().get(AppliedPositionHeader.KEY))).isGreaterThanOrEqualTo(target);
 
             final List<ClusterStatus> statuses = new ArrayList<>();
             for (int i = 0; i < 3; i++)
