@@ -323,7 +323,17 @@ public final class ClusterNode implements AutoCloseable
             STARTUP_CANVASS_HEARTBEAT_TIMEOUTS_DEFAULT * consensusContext.leaderHeartbeatTimeoutNs(),
             consensusContext::startupCanvassTimeoutNs);
 
-        final QueueClusteredService service = new QueueClusteredService(maxQueue, digester, ClusterSeed.load(dataDir));
+        try
+        {
+            java.nio.file.Files.createDirectories(base.toPath());
+        }
+        catch (final java.io.IOException ex)
+        {
+            throw new java.io.UncheckedIOException("cannot create --data-dir " + base, ex);
+        }
+        // Tranches on the member's disk, 8 bytes of heap each; rewritten from the snapshot and log at start.
+        final QueueClusteredService service = new QueueClusteredService(maxQueue, digester, ClusterSeed.load(dataDir),
+            base.toPath().resolve(ClusterLedger.FILE));
         final ClusteredServiceContainer.Context containerContext = new ClusteredServiceContainer.Context()
             .aeronDirectoryName(aeronDir)
             .archiveContext(archiveClient.clone())
@@ -342,6 +352,7 @@ public final class ClusterNode implements AutoCloseable
         catch (final RuntimeException ex)
         {
             CloseHelper.quietClose(driver);
+            service.closeLedger();
             throw ex;
         }
     }
@@ -480,6 +491,6 @@ public final class ClusterNode implements AutoCloseable
             closed = true;
         }
         scheduler.interrupt();
-        CloseHelper.closeAll(container, driver);
+        CloseHelper.closeAll(container, driver, service::closeLedger);
     }
 }
