@@ -278,6 +278,12 @@ public final class QueueClusteredService implements ClusteredService
                 {
                     outcome = Outcome.invalid("payload", "does not parse: " + ex.getMessage());
                 }
+                catch (final Ledger.LedgerException ex)
+                {
+                    // Reading back a recorded tranche (a repeated request_id) failed on this member's disk: the
+                    // state is unchanged, only this member's answer is lost.
+                    outcome = Outcome.failed(Outcome.Kind.UNAVAILABLE, ex.getMessage());
+                }
             }
         }
         commands++;
@@ -475,7 +481,20 @@ public final class QueueClusteredService implements ClusteredService
         {
             return 0;
         }
-        return reads.drain(Runnable::run, 256);
+        return reads.drain(QueueClusteredService::runRead, 256);
+    }
+
+    private static void runRead(final Runnable read)
+    {
+        try
+        {
+            read.run();
+        }
+        catch (final RuntimeException ex)
+        {
+            // A read that fails (a damaged ledger file) must not stop the service applying the log.
+            System.err.println("tranche: cluster read failed: " + ex.getMessage());
+        }
     }
 
     /**
@@ -490,7 +509,21 @@ public final class QueueClusteredService implements ClusteredService
         return reads.offer(() ->
         {
             final Outcome.Kind gone = reply.abandoned();
-            reply.complete(gone != null ? Outcome.failed(gone, "abandoned") : read.read(machine));
+            if (gone != null)
+            {
+                reply.complete(Outcome.failed(gone, "abandoned"));
+                return;
+            }
+            Outcome outcome;
+            try
+            {
+                outcome = read.read(machine);
+            }
+            catch (final Ledger.LedgerException ex)
+            {
+                outcome = Outcome.failed(Outcome.Kind.UNAVAILABLE, ex.getMessage());
+            }
+            reply.complete(outcome);
         });
     }
 
