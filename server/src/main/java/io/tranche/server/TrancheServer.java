@@ -99,6 +99,10 @@ public final class TrancheServer implements AutoCloseable
         }
         final Metrics metrics = new Metrics();
         final Cluster cluster = config.clusterMembers() == null ? null : Cluster.start(config);
+        if (cluster != null)
+        {
+            metrics.bindCluster(clusterGauges(cluster.node));
+        }
         final CommandLog writer = cluster != null ? cluster.log : Writer.open(new Writer.Settings()
             .dataDir(config.dataDir())
             .fsync(config.fsync())
@@ -146,18 +150,11 @@ public final class TrancheServer implements AutoCloseable
 
             builder.addService(intercept(new AllocationServiceImpl(config.maxClaims()), limit, auth));
             queueService = new QueueServiceImpl(writer, pageTokens);
-            builder.addService(cluster == null ? intercept(queueService, limit, auth) : ServerInterceptors.intercept(
-                intercept(queueService, limit, auth), new AppliedPositionHeader(cluster.node.service())));
-            builder.addService(intercept(new ClusterStatusService(cluster == null ? null : cluster.node, writer), limit,
-                auth));
+            addQueueServices(builder, queueService, cluster, writer, limit, auth);
             builder.addService(intercept(health.getHealthService(), limit, null));
             builder.addService(intercept(ProtoReflectionServiceV1.newInstance(), limit, auth));
             builder.addService(intercept(legacyReflection(), limit, auth));
 
-            if (cluster != null)
-            {
-                metrics.bindCluster(clusterGauges(cluster.node));
-            }
             final Server server = builder.build().start();
             if (config.metricsHost() != null)
             {
@@ -221,6 +218,21 @@ public final class TrancheServer implements AutoCloseable
                 return log.failure();
             }
         };
+    }
+
+    // The queue service (on a cluster member with the applied position on its answers) and the cluster service.
+    private static void addQueueServices(
+        final NettyServerBuilder builder,
+        final QueueServiceImpl queueService,
+        final Cluster cluster,
+        final CommandLog writer,
+        final MetadataLimit limit,
+        final AuthInterceptor auth)
+    {
+        builder.addService(cluster == null ? intercept(queueService, limit, auth) : ServerInterceptors.intercept(
+            intercept(queueService, limit, auth), new AppliedPositionHeader(cluster.node.service())));
+        builder.addService(intercept(new ClusterStatusService(cluster == null ? null : cluster.node, writer), limit,
+            auth));
     }
 
     private static ClusterGauges clusterGauges(final ClusterNode node)
