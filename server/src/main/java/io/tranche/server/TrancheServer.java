@@ -261,7 +261,7 @@ public final class TrancheServer implements AutoCloseable
             @Override
             public long appliedPosition()
             {
-                return node.service().appliedPosition();
+                return node.service().processedPosition();
             }
         };
     }

@@ -56,7 +56,7 @@ public final class ClusterStatusService extends ClusterServiceGrpc.ClusterServic
             .setRole(role(node.role()))
             .setLeadershipTermId(node.leadershipTermId())
             .setCommitPosition(node.commitPosition())
-            .setAppliedPosition(service.appliedPosition())
+            .setAppliedPosition(service.processedPosition())
             .setSnapshotPosition(service.snapshotPosition())
             .setCommandsSinceSnapshot(service.commandsSinceSnapshot())
             .setSnapshots(Math.max(0, node.snapshotCount()))

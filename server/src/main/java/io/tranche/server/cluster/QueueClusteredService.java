@@ -60,6 +60,7 @@ public final class QueueClusteredService implements ClusteredService
     private QueueStateMachine machine;
     private Cluster cluster;
     private volatile long appliedPosition = -1;
+    private volatile long logPosition;
     private volatile long commands;
     private volatile long commandsSinceSnapshot;
     private volatile long snapshotPosition;
@@ -472,6 +473,11 @@ public final class QueueClusteredService implements ClusteredService
     @Override
     public int doBackgroundWork(final long nowNs)
     {
+        if (started)
+        {
+            // Every log event processed so far (commands, elections, sessions): for status and metrics.
+            logPosition = cluster.logPosition();
+        }
         return runReads();
     }
 
@@ -605,6 +611,15 @@ public final class QueueClusteredService implements ClusteredService
     public Ledger ledger()
     {
         return ledger;
+    }
+
+    /**
+     * @return the log position of everything this node's service has processed (commands and the log's own
+     * events: new terms, sessions), for status and metrics; at least {@link #appliedPosition()}.
+     */
+    public long processedPosition()
+    {
+        return Math.max(logPosition, appliedPosition);
     }
 
     /** @return the log position this node has applied, -1 before the first command. */
