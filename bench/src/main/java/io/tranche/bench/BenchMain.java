@@ -12,6 +12,7 @@ import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.RunnerException;
 import org.openjdk.jmh.runner.format.OutputFormat;
 import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
+import org.openjdk.jmh.runner.options.Options;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
 import picocli.CommandLine;
@@ -40,7 +41,7 @@ import java.util.concurrent.Callable;
 @Command(name = "tranche bench", mixinStandardHelpOptions = true, sortOptions = false,
     description = {"Runs the kernel, baseline and end-to-end JMH suites and writes a report.",
         "Profiles: full (default, about 26 min on a quiet 2-core VM), --quick (about 5 min),",
-        "--smoke (proves every benchmark runs; 8 min on a heavily loaded 2-core VM)."},
+        "--smoke (proves every benchmark runs; 7 min on a heavily loaded 2-core VM)."},
     subcommands = {BenchMain.ReportCommand.class, BenchMain.CompareCommand.class})
 public final class BenchMain implements Callable<Integer>
 {
@@ -51,22 +52,27 @@ public final class BenchMain implements Callable<Integer>
     static final String ALL = "io\\.tranche\\.bench\\..*Benchmark\\..*";
     static final String E2E = "EndToEndBenchmark";
 
-    @Option(names = "--quick", description = "Short run: 1 fork, 1×0.5 s warm-up, 2×0.3 s measurement, S=400000, shape=tail.")
+    @Option(names = "--quick",
+        description = "Short run: 1 fork, 1×0.5 s warm-up, 2×0.3 s measurement, S=400000, shape=tail.")
     boolean quick;
 
-    @Option(names = "--smoke", description = "Proof run: 1 fork, no warm-up, 1×50 ms, claims=3,64; fails on any error.")
+    @Option(names = "--smoke",
+        description = "Proof run: 1 fork, no warm-up, 1×50 ms, claims=3,64; fails on any error.")
     boolean smoke;
 
-    @Option(names = "--include", paramLabel = "REGEX", description = "Benchmarks to run (JMH regex, repeatable). Default: all.")
+    @Option(names = "--include", paramLabel = "REGEX",
+        description = "Benchmarks to run (JMH regex, repeatable). Default: all.")
     List<String> includes = new ArrayList<>();
 
     @Option(names = "--exclude", paramLabel = "REGEX", description = "Benchmarks to leave out (repeatable).")
     List<String> excludes = new ArrayList<>();
 
-    @Option(names = "--out", paramLabel = "DIR", description = "Result folder. Default: bench/results/<date>-<profile>-<arch>.")
+    @Option(names = "--out", paramLabel = "DIR",
+        description = "Result folder. Default: bench/results/<date>-<profile>-<arch>.")
     Path out;
 
-    @Option(names = {"-p", "--param"}, paramLabel = "NAME=V1,V2", description = "Override a @Param (repeatable), e.g. claims=64,4096.")
+    @Option(names = {"-p", "--param"}, paramLabel = "NAME=V1,V2",
+        description = "Override a @Param (repeatable), e.g. claims=64,4096.")
     Map<String, String> params = new LinkedHashMap<>();
 
     @Option(names = "--forks", paramLabel = "N", description = "Forks per benchmark (0 runs in this JVM: tests only).")
@@ -103,7 +109,8 @@ public final class BenchMain implements Callable<Integer>
         final Path dir = out != null ? out : defaultOut(profile);
 
         final int warmupCalls = smoke ? 20 : quick ? 1000 : 3000;
-        final List<String> jvmArgs = List.of("--add-opens", "java.base/jdk.internal.misc=ALL-UNNAMED", "-Xms2g", "-Xmx2g",
+        final List<String> jvmArgs = List.of("--add-opens", "java.base/jdk.internal.misc=ALL-UNNAMED", "-Xms2g",
+            "-Xmx2g",
             "-D" + EndToEndRecord.OUT_PROP_NAME + "=" + dir.toAbsolutePath(),
             "-D" + EndToEndRecord.WARMUP_CALLS_PROP_NAME + "=" + warmupCalls);
         final List<String> include = includes.isEmpty() ? List.of(ALL) : includes;
@@ -142,9 +149,8 @@ public final class BenchMain implements Callable<Integer>
         Files.deleteIfExists(dir.resolve(EndToEndRecord.FILE));
 
         final String command = "tranche bench " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
-        Files.writeString(dir.resolve("machine.json"),
-            new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create().toJson(Machine.fingerprint(jvmArgs.subList(0, 4), profile, command)),
-            StandardCharsets.UTF_8);
+        Files.writeString(dir.resolve(Machine.FILE), new GsonBuilder().setPrettyPrinting().disableHtmlEscaping()
+            .create().toJson(Machine.fingerprint(jvmArgs.subList(0, 4), profile, command)), StandardCharsets.UTF_8);
 
         final PrintStream stdout = System.out;
         stdout.println("tranche bench: " + profile + " run of " + total + " benchmarks, results in " + dir);
@@ -155,11 +161,13 @@ public final class BenchMain implements Callable<Integer>
         {
             if (kernelCount > 0)
             {
-                results.addAll(new Runner(options(profile, false, include, kernelExcludes, overrides, jvmArgs), format).run());
+                results.addAll(
+                    new Runner(options(profile, false, include, kernelExcludes, overrides, jvmArgs), format).run());
             }
             if (e2eCount > 0)
             {
-                results.addAll(new Runner(options(profile, true, include, e2eExcludes, overrides, jvmArgs), format).run());
+                results.addAll(
+                    new Runner(options(profile, true, include, e2eExcludes, overrides, jvmArgs), format).run());
             }
         }
         catch (final RunnerException ex)
@@ -171,13 +179,15 @@ public final class BenchMain implements Callable<Integer>
             }
             exit = 1;
         }
-        try (PrintStream json = new PrintStream(Files.newOutputStream(dir.resolve("jmh.json")), true, StandardCharsets.UTF_8))
+        try (PrintStream json =
+            new PrintStream(Files.newOutputStream(dir.resolve(Results.FILE)), true, StandardCharsets.UTF_8))
         {
             ResultFormatFactory.getInstance(ResultFormatType.JSON, json).writeOut(results);
         }
         if (results.size() < total)
         {
-            stdout.println("tranche bench: " + (total - results.size()) + " of " + total + " benchmarks produced no result");
+            stdout.println("tranche bench: " + (total - results.size()) + " of " + total +
+                " benchmarks produced no result");
             exit = 1;
         }
         if (!results.isEmpty())
@@ -195,8 +205,8 @@ public final class BenchMain implements Callable<Integer>
      * 3×2 s warm-up); quick = 1 fork, 1×0.5 s + 2×0.3 s (end to end 2×1 s + 2×0.5 s); smoke = 1 fork,
      * no warm-up, 1×50 ms. --forks, --warmup, --iterations and --time override every pass.
      */
-    private org.openjdk.jmh.runner.options.Options options(final String profile, final boolean e2e,
-        final List<String> include, final List<String> exclude, final Map<String, String> overrides, final List<String> jvmArgs)
+    private Options options(final String profile, final boolean e2e, final List<String> include,
+        final List<String> exclude, final Map<String, String> overrides, final List<String> jvmArgs)
     {
         final ChainedOptionsBuilder options = new OptionsBuilder()
             .addProfiler(GCProfiler.class)
@@ -207,7 +217,8 @@ public final class BenchMain implements Callable<Integer>
         exclude.forEach(options::exclude);
         switch (profile)
         {
-            case "smoke" -> options.warmupIterations(0).measurementIterations(1).measurementTime(TimeValue.milliseconds(50));
+            case "smoke" ->
+                options.warmupIterations(0).measurementIterations(1).measurementTime(TimeValue.milliseconds(50));
             case "quick" -> options
                 .warmupIterations(e2e ? 2 : 1).warmupTime(e2e ? TimeValue.seconds(1) : TimeValue.milliseconds(500))
                 .measurementIterations(2).measurementTime(TimeValue.milliseconds(e2e ? 500 : 300));
@@ -240,7 +251,8 @@ public final class BenchMain implements Callable<Integer>
     }
 
     /** Number of benchmark runs the options select: entries (one per mode) × parameter combinations. */
-    private static int count(final List<String> include, final List<String> exclude, final Map<String, String> overrides)
+    private static int count(final List<String> include, final List<String> exclude,
+        final Map<String, String> overrides)
     {
         final OutputFormat silent = new ProgressFormat(new PrintStream(PrintStream.nullOutputStream()), 0, false);
         int total = 0;
@@ -280,7 +292,7 @@ public final class BenchMain implements Callable<Integer>
             System.err.println("tranche bench: no such result folder: " + dir);
             return false;
         }
-        if (!Files.isRegularFile(dir.resolve("jmh.json")))
+        if (!Files.isRegularFile(dir.resolve(Results.FILE)))
         {
             System.err.println("tranche bench: " + dir + " is not a result folder (no jmh.json in it)");
             return false;

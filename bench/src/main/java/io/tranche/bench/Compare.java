@@ -1,12 +1,6 @@
 package io.tranche.bench;
 
-import com.google.gson.JsonElement;
-import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
-
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -19,14 +13,17 @@ import java.util.Map;
  */
 final class Compare
 {
+    private static final String[] MACHINE_KEYS = {"processor", "architecture", "logicalCores", "memoryBytes", "os",
+        "jvmVendor", "jvmVersion", "profile", "gitCommit", "date"};
+
     private Compare()
     {
     }
 
     static String compare(final Path a, final Path b) throws IOException
     {
-        final Results ra = Results.load(a.resolve("jmh.json"));
-        final Results rb = Results.load(b.resolve("jmh.json"));
+        final Results ra = Results.load(a.resolve(Results.FILE));
+        final Results rb = Results.load(b.resolve(Results.FILE));
         final Map<String, Results.Row[]> rows = new LinkedHashMap<>();
         for (final Results.Row row : ra.rows)
         {
@@ -38,18 +35,18 @@ final class Compare
         }
         final StringBuilder md = new StringBuilder();
         md.append("# tranche benchmarks: A = `").append(a).append("`, B = `").append(b).append("`\n\n");
-        final Map<String, String> ma = machine(a);
-        final Map<String, String> mb = machine(b);
+        final Map<String, String> ma = Machine.load(a);
+        final Map<String, String> mb = Machine.load(b);
         md.append("| | A | B |\n|---|---|---|\n");
-        for (final String key : new String[] {"processor", "architecture", "logicalCores", "memoryBytes", "os", "jvmVendor",
-            "jvmVersion", "profile", "gitCommit", "date"})
+        for (final String key : MACHINE_KEYS)
         {
             md.append("| ").append(key).append(" | ").append(ma.getOrDefault(key, "?")).append(" | ")
                 .append(mb.getOrDefault(key, "?")).append(" |\n");
         }
-        md.append("\nRatio = B / A. For times (ns/op and the like) below 1 means B is faster; for throughput (ops/…) ")
-            .append("above 1 means B is faster.\n\n");
-        md.append("| benchmark | mode | params | A | B | B/A | B/op A | B/op B |\n|---|---|---|---:|---:|---:|---:|---:|\n");
+        md.append("\nRatio = B / A. For times (ns/op and the like) below 1 means B is faster; for throughput ")
+            .append("(ops/…) above 1 means B is faster.\n\n");
+        md.append("| benchmark | mode | params | A | B | B/A | B/op A | B/op B |\n")
+            .append("|---|---|---|---:|---:|---:|---:|---:|\n");
         for (final Map.Entry<String, Results.Row[]> e : rows.entrySet())
         {
             final Results.Row x = e.getValue()[0];
@@ -60,32 +57,18 @@ final class Compare
             {
                 params.append(params.length() == 0 ? "" : " ").append(p.getKey()).append('=').append(p.getValue());
             }
-            md.append("| ").append(any.benchmark).append(" | ").append(any.mode).append(" | ").append(params).append(" | ")
-                .append(score(x)).append(" | ").append(score(y)).append(" | ")
-                .append(x != null && y != null ? String.format(Locale.ROOT, "%.3f", y.score / x.score) : "–").append(" | ")
-                .append(x == null ? "–" : Report.number(x.bytesPerOp)).append(" | ")
-                .append(y == null ? "–" : Report.number(y.bytesPerOp)).append(" |\n");
+            md.append("| ").append(any.benchmark).append(" | ").append(any.mode).append(" | ").append(params)
+                .append(" | ").append(score(x)).append(" | ").append(score(y)).append(" | ")
+                .append(x != null && y != null ? String.format(Locale.ROOT, "%.3f", y.score / x.score) : "–")
+                .append(" | ")
+                .append(x == null ? "–" : Format.number(x.bytesPerOp)).append(" | ")
+                .append(y == null ? "–" : Format.number(y.bytesPerOp)).append(" |\n");
         }
         return md.toString();
     }
 
     private static String score(final Results.Row row)
     {
-        return row == null ? "–" : Report.number(row.score) + " " + row.unit;
-    }
-
-    private static Map<String, String> machine(final Path dir) throws IOException
-    {
-        final Map<String, String> out = new LinkedHashMap<>();
-        final Path file = dir.resolve("machine.json");
-        if (Files.exists(file))
-        {
-            final JsonObject o = JsonParser.parseString(Files.readString(file, StandardCharsets.UTF_8)).getAsJsonObject();
-            for (final Map.Entry<String, JsonElement> e : o.entrySet())
-            {
-                out.put(e.getKey(), e.getValue().isJsonPrimitive() ? e.getValue().getAsString() : e.getValue().toString());
-            }
-        }
-        return out;
+        return row == null ? "–" : Format.number(row.score) + " " + row.unit;
     }
 }

@@ -1,5 +1,9 @@
 package io.tranche.bench;
 
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
@@ -9,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -18,6 +23,9 @@ import java.util.concurrent.TimeUnit;
  */
 final class Machine
 {
+    /** The file in the result folder. */
+    static final String FILE = "machine.json";
+
     private Machine()
     {
     }
@@ -44,6 +52,28 @@ final class Machine
         m.put("gitCommit", run("git", "rev-parse", "HEAD"));
         m.put("date", java.time.Instant.now().toString());
         return m;
+    }
+
+    /**
+     * @param dir a result folder.
+     * @return its {@code machine.json} as text values (lists as their JSON text), empty when the file is absent.
+     * @throws IOException when the file exists but cannot be read.
+     */
+    static Map<String, String> load(final Path dir) throws IOException
+    {
+        final Map<String, String> out = new TreeMap<>();
+        final Path file = dir.resolve(FILE);
+        if (!Files.exists(file))
+        {
+            return out;
+        }
+        final JsonObject o = JsonParser.parseString(Files.readString(file, StandardCharsets.UTF_8)).getAsJsonObject();
+        for (final Map.Entry<String, JsonElement> e : o.entrySet())
+        {
+            final JsonElement v = e.getValue();
+            out.put(e.getKey(), v.isJsonPrimitive() ? v.getAsString() : v.toString());
+        }
+        return out;
     }
 
     static String architecture()

@@ -39,7 +39,8 @@ final class ProgressFormat implements OutputFormat
 
     @Override
     public void iterationResult(
-        final BenchmarkParams benchParams, final IterationParams params, final int iteration, final IterationResult data)
+        final BenchmarkParams benchParams, final IterationParams params, final int iteration,
+        final IterationResult data)
     {
         if (verbose)
         {
@@ -76,9 +77,9 @@ final class ProgressFormat implements OutputFormat
         final Result<?> primary = result.getPrimaryResult();
         final Result<?> norm = result.getSecondaryResults().get("gc.alloc.rate.norm");
         final double total = (System.nanoTime() - started) / 1e9;
-        out.printf(Locale.ROOT, " %s %s%s (%.1f s, total %.0f s%s)%n", Report.number(primary.getScore()),
+        out.printf(Locale.ROOT, " %s %s%s (%.1f s, total %.0f s%s)%n", Format.number(primary.getScore()),
             primary.getScoreUnit(),
-            norm == null ? "" : String.format(Locale.ROOT, ", %s B/op", Report.number(norm.getScore())), seconds,
+            norm == null ? "" : String.format(Locale.ROOT, ", %s B/op", Format.number(norm.getScore())), seconds,
             total, timeLeft(total, index, this.total));
     }
 

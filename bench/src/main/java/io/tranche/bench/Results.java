@@ -20,6 +20,9 @@ import java.util.TreeMap;
  */
 final class Results
 {
+    /** The file in the result folder. */
+    static final String FILE = "jmh.json";
+
     /** One benchmark × mode × parameter combination. */
     static final class Row
     {
@@ -69,6 +72,12 @@ final class Results
         {
             return toNanos(score, unit);
         }
+
+        /** @return JMH's score error (the 99.9% confidence half-width) in nanoseconds, NaN when unknown. */
+        double errorNanos()
+        {
+            return toNanos(error, unit);
+        }
     }
 
     final List<Row> rows;
@@ -80,7 +89,8 @@ final class Results
 
     static Results load(final Path jmhJson) throws IOException
     {
-        final JsonArray array = JsonParser.parseString(Files.readString(jmhJson, StandardCharsets.UTF_8)).getAsJsonArray();
+        final JsonArray array =
+            JsonParser.parseString(Files.readString(jmhJson, StandardCharsets.UTF_8)).getAsJsonArray();
         final List<Row> rows = new ArrayList<>();
         for (final JsonElement element : array)
         {

@@ -33,13 +33,15 @@ class BenchCommandLineTest
         assertThat(missing.err.lines()).hasSize(1);
         final Outcome noResults = run("compare", empty.toString(), empty.toString());
         assertThat(noResults.exit).isEqualTo(2);
-        assertThat(noResults.err.strip()).isEqualTo("tranche bench: " + empty + " is not a result folder (no jmh.json in it)");
+        assertThat(noResults.err.strip())
+            .isEqualTo("tranche bench: " + empty + " is not a result folder (no jmh.json in it)");
     }
 
     @Test
     void shouldRefuseAnIncludeThatMatchesNothing(@TempDir final Path tmp)
     {
-        final Outcome o = run("--smoke", "--forks", "0", "--include", "NoSuchBenchmark", "--out", tmp.resolve("x").toString());
+        final Outcome o =
+            run("--smoke", "--forks", "0", "--include", "NoSuchBenchmark", "--out", tmp.resolve("x").toString());
         assertThat(o.exit).isEqualTo(2);
         assertThat(o.err.strip()).isEqualTo("tranche bench: no benchmark matches --include [NoSuchBenchmark]");
         assertThat(o.out).doesNotContain("run of 0 benchmarks");

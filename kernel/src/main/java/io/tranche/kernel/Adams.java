@@ -29,4 +29,13 @@ final class Adams extends DivisorMethod
     {
         return 1;
     }
+
+    @Override
+    boolean lotLevel(final long w, final long k)
+    {
+        // t(k) = k, finite for k ≥ 1
+        lotLevelNumerator = k;
+        lotLevelDenominator = w;
+        return true;
+    }
 }

@@ -30,6 +30,8 @@ public final class Allocator
     private final Validator validator;
     private final Rule[] rules = new Rule[Method.values().length];
     private int preallocated;
+    /** False forces the general path on every problem (tests compare both paths). */
+    boolean commonCase = true;
 
     /**
      * An allocator whose workspace is sized to {@code capacity} up front: no call allocates.
@@ -91,6 +93,12 @@ public final class Allocator
         return validator.validate(supply, method, lot, maxSharePpm, claims, out);
     }
 
+    /** @return the one workspace (for tests). */
+    Workspace workspace()
+    {
+        return ws;
+    }
+
     /**
      * @return the bytes of the per-claim arrays of this allocator's one workspace (shared by every rule),
      * array headers excluded.
@@ -119,11 +127,24 @@ public final class Allocator
         {
             grow(n);
         }
+        if (n == 0)
+        {
+            return 0;
+        }
+        if (lot <= 1 && maxSharePpm == 0 && commonCase)
+        {
+            final long allocated = CommonCase.allocate(supply, method, claims, n, ws);
+            if (allocated != CommonCase.NOT_APPLICABLE)
+            {
+                return allocated;
+            }
+        }
         final long l = lot == 0 ? 1 : lot;
         final long sLots = supply / l;
         final long shareUnits = maxSharePpm == 0 ? Claims.ABSENT : Lots.shareLimit(supply, maxSharePpm);
         final long sumLo = bounds(method, l, sLots, shareUnits, claims, n);
         final Workspace ws = this.ws;
+        ws.award = l == 1 ? claims.awardArray() : ws.ownAward;
         final long[] lo = ws.lo;
         final long[] hi = ws.hi;
         final long[] w = ws.w;
@@ -149,17 +170,19 @@ public final class Allocator
             }
         }
         final long rest = sumLo > sLots ? sLots : sLots - sumLo;
-        serveTiers(rules[method.ordinal()], claims.tierArray(), n, rest);
-
+        final long handed = serveTiers(rules[method.ordinal()], claims.tierArray(), n, rest);
+        final long allocatedLots = (sumLo > sLots ? 0 : sumLo) + handed;
+        if (l == 1)
+        {
+            // The rule wrote the awards in place.
+            return allocatedLots;
+        }
         final long[] award = claims.awardArray();
-        long allocated = 0;
         for (int i = 0; i < n; i++)
         {
-            final long units = a[i] * l;
-            award[i] = units;
-            allocated += units;
+            award[i] = a[i] * l;
         }
-        return allocated;
+        return allocatedLots * l;
     }
 
     /**
@@ -235,8 +258,10 @@ public final class Allocator
     /**
      * Hands {@code rest} lots beyond the floors out tier by tier: a tier whose headroom fits is filled
      * to its bounds, the first that does not fit is split by the rule, the rest keep their floors.
+     *
+     * @return the lots handed out beyond the lower bounds.
      */
-    private void serveTiers(final Rule rule, final int[] tier, final int n, final long restLots)
+    private long serveTiers(final Rule rule, final int[] tier, final int n, final long restLots)
     {
         final Workspace ws = this.ws;
         final int[] order = ws.order;
@@ -285,6 +310,7 @@ public final class Allocator
             }
             from = to;
         }
+        return restLots - rest;
     }
 
     private void grow(final int n)

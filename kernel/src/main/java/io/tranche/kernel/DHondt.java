@@ -28,4 +28,13 @@ final class DHondt extends DivisorMethod
     {
         return -1;
     }
+
+    @Override
+    boolean lotLevel(final long w, final long k)
+    {
+        // t(k) = k + 1
+        lotLevelNumerator = k + 1;
+        lotLevelDenominator = w;
+        return true;
+    }
 }

@@ -39,6 +39,8 @@ abstract class DivisorMethod implements Rule
     boolean lastCorrectionBySelection;
     /** True when, in addition, each selected claim took or gave exactly one lot (no heap), kept for tests. */
     boolean lastCorrectionOneLotEach;
+    /** True when the last split's correction rounded at the selected lot's priority, kept for tests. */
+    boolean lastCorrectionByThreshold;
 
     DivisorMethod(final boolean infiniteFirstLot)
     {
@@ -61,6 +63,22 @@ abstract class DivisorMethod implements Rule
      * @return negative, zero or positive as the first priority is below, equal to or above the second.
      */
     abstract int compareFinite(long wi, long ni, long wj, long nj);
+
+    /**
+     * Writes the level λ = t(k) / w at which lot k (finite t(k) &gt; 0) of a claim of weight w becomes
+     * due, as {@link #lotLevelNumerator} / {@link #lotLevelDenominator}, both below 2^63.
+     *
+     * @return false when t(k) is not rational (Dean, Huntington–Hill) or a term does not fit.
+     */
+    boolean lotLevel(final long w, final long k)
+    {
+        return false;
+    }
+
+    /** Output of {@link #lotLevel}. */
+    long lotLevelNumerator;
+    /** Output of {@link #lotLevel}. */
+    long lotLevelDenominator;
 
     /**
      * @return the sign of the average rounding error per claim: −1 when rounding tends to lose lots
@@ -144,12 +162,14 @@ abstract class DivisorMethod implements Rule
         lastCorrection = Math.abs(sum - target);
         lastCorrectionBySelection = false;
         lastCorrectionOneLotEach = false;
+        lastCorrectionByThreshold = false;
         if (sum != target)
         {
             final boolean adding = sum < target;
             final long count = adding ? target - sum : sum - target;
             final int[] scratch = ws.solver.indexScratch();
-            if (count < BULK_CORRECTION || !correctBySelection(scratch, order, from, to, lo, hi, w, a, adding, count))
+            if (count < BULK_CORRECTION ||
+                !correctBySelection(scratch, order, from, to, lo, hi, w, a, adding, count, fixed, target))
             {
                 correct(scratch, order, from, to, lo, hi, w, a, adding, count);
             }
@@ -169,7 +189,7 @@ abstract class DivisorMethod implements Rule
      */
     private boolean correctBySelection(
         final int[] idx, final int[] order, final int from, final int to, final long[] lo, final long[] hi,
-        final long[] w, final long[] a, final boolean adding, final long count)
+        final long[] w, final long[] a, final boolean adding, final long count, final long fixed, final long target)
     {
         final int popMode = adding ? ADD_FIRST_ON_TOP : REMOVE_LAST_ON_TOP;
         int size = 0;
@@ -197,8 +217,64 @@ abstract class DivisorMethod implements Rule
             lastCorrectionOneLotEach = true;
             return true;
         }
-        popLots(idx, c, hi, lo, w, a, adding, count);
         lastCorrectionBySelection = true;
+        if (c == count && thresholdRound(idx, c, order, from, to, lo, hi, w, a, adding, fixed, target))
+        {
+            return true;
+        }
+        popLots(idx, c, hi, lo, w, a, adding, count);
+        return true;
+    }
+
+    /**
+     * Some selected claims take or give more than one lot (the Pareto tail under D'Hondt or Sainte-Laguë at
+     * fewer lots than claims: hundreds of thousands of weight-1 claims tie at one priority P while the
+     * largest claims move by thousands of lots), so a heap would pop every lot. Instead: P is the priority
+     * of the last selected lot; rounding at λ = 1/P awards every lot of priority ≥ P, exactly, in one pass;
+     * that is a prefix of the greedy order holding at least the lots with priority above P, and the ties at
+     * exactly P (one lot per claim at most) are given up from the last queue position. What is left, when
+     * the lots at P are too few or too many, goes through the heap ({@link #correct}), from a prefix.
+     *
+     * @return false (nothing changed) when P's level is not a fraction of longs (Dean, Huntington–Hill, an
+     * infinite-priority first lot).
+     */
+    private boolean thresholdRound(
+        final int[] idx, final int c, final int[] order, final int from, final int to, final long[] lo,
+        final long[] hi, final long[] w, final long[] a, final boolean adding, final long fixed, final long target)
+    {
+        final int popMode = adding ? ADD_FIRST_ON_TOP : REMOVE_LAST_ON_TOP;
+        int last = idx[0];
+        for (int k = 1; k < c; k++)
+        {
+            if (above(w, a, last, idx[k], popMode))
+            {
+                last = idx[k];
+            }
+        }
+        final long wLast = w[last];
+        final long kLast = adding ? a[last] : a[last] - 1;
+        if (infiniteFirstLot && kLast == 0 || !lotLevel(wLast, kLast))
+        {
+            return false;
+        }
+        lastCorrectionByThreshold = true;
+        final long sum = roundAll(order, from, to, lo, hi, w, a, lotLevelNumerator, lotLevelDenominator, fixed);
+        long excess = sum - target;
+        for (int k = to - 1; k >= from && excess > 0; k--)
+        {
+            final int i = order[k];
+            final long ai = a[i];
+            if (w[i] != 0 && ai > lo[i] && lo[i] < hi[i] && !(infiniteFirstLot && ai == 1) &&
+                compareFinite(w[i], ai - 1, wLast, kLast) == 0)
+            {
+                a[i] = ai - 1;
+                excess--;
+            }
+        }
+        if (excess != 0)
+        {
+            correct(idx, order, from, to, lo, hi, w, a, excess < 0, Math.abs(excess));
+        }
         return true;
     }
 

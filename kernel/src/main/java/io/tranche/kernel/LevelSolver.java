@@ -74,8 +74,11 @@ final class LevelSolver
     private int[] eventsScratch;
     /** The sorted events of the last {@link #sortedEvents(int)} call. */
     private int[] sortedEvents;
-    private final int[] histogram = new int[1 << HISTOGRAM_BITS];
-    private final Int128 div = new Int128();
+    /** Remainder histogram of the rounding (also filled by {@link CommonCase}). */
+    final int[] histogram = new int[1 << HISTOGRAM_BITS];
+    final Int128 div = new Int128();
+    /** Set by {@link #decidingBucket}: the extra lots that go to claims inside the deciding bucket. */
+    private long extraInBucket;
     private int capacity;
 
     LevelSolver(final int capacity)
@@ -684,7 +687,7 @@ final class LevelSolver
     }
 
     /** The shift that maps a remainder below {@code den} to a histogram bucket, for m claims. */
-    private static int histogramShift(final int m, final long den)
+    static int histogramShift(final int m, final long den)
     {
         final int bits = Math.min(HISTOGRAM_BITS, Math.max(4, 32 - Integer.numberOfLeadingZeros(m)));
         return Math.max(0, 64 - Long.numberOfLeadingZeros(den - 1) - bits);
@@ -832,6 +835,91 @@ final class LevelSolver
     {
         final long[] base = this.base;
         final long[] num = this.num;
+        final int bucket = decidingBucket(m, target);
+        if (bucket < 0)
+        {
+            for (int k = 0; k < m; k++)
+            {
+                award[order[from + k]] = base[k];
+            }
+            return;
+        }
+        final int shift = histogramShift(m, den);
+        final int[] candidates = events;
+        int c = 0;
+        long candidateMin = Long.MAX_VALUE;
+        long candidateMax = Long.MIN_VALUE;
+        for (int k = 0; k < m; k++)
+        {
+            final long r = num[k];
+            final int digit = (int)(r >>> shift);
+            // One more lot, branch-free, when the digit is above the deciding bucket.
+            award[order[from + k]] = base[k] + ((bucket - digit) >>> 31);
+            if (digit == bucket)
+            {
+                candidates[c++] = k;
+                candidateMin = Math.min(candidateMin, r);
+                candidateMax = Math.max(candidateMax, r);
+            }
+        }
+        settleBucket(c, candidateMin, candidateMax, award, order, from);
+    }
+
+    /**
+     * Records shares written by {@link CommonCase} straight into an award column (the integer parts) and
+     * {@link #num}, with the histogram of the remainders filled: {@link #roundInPlace} may follow.
+     */
+    void sharesWritten(final long d, final long n, final long baseSum)
+    {
+        den = d;
+        levelNumerator = n;
+        this.baseSum = baseSum;
+        histogramReady = true;
+    }
+
+    /**
+     * {@link #round} for claims {@code 0..m)} whose integer parts are already in {@code award} (see
+     * {@link #sharesWritten}): adds the extra lots in place.
+     */
+    void roundInPlace(final int m, final long target, final long[] award)
+    {
+        final long[] num = this.num;
+        final int bucket = decidingBucket(m, target);
+        if (bucket < 0)
+        {
+            return;
+        }
+        final int shift = histogramShift(m, den);
+        final int[] candidates = events;
+        int c = 0;
+        long candidateMin = Long.MAX_VALUE;
+        long candidateMax = Long.MIN_VALUE;
+        for (int k = 0; k < m; k++)
+        {
+            final long r = num[k];
+            final int digit = (int)(r >>> shift);
+            award[k] += (bucket - digit) >>> 31;
+            if (digit == bucket)
+            {
+                candidates[c++] = k;
+                candidateMin = Math.min(candidateMin, r);
+                candidateMax = Math.max(candidateMax, r);
+            }
+        }
+        settleBucket(c, candidateMin, candidateMax, award, null, 0);
+    }
+
+    /**
+     * Sums the bases and histograms the remainders unless the last evaluation did, and finds the bucket of
+     * remainders that decides the rounding.
+     *
+     * @return the deciding bucket, with {@link #extraInBucket} (≥ 1) lots left for the claims inside it, or
+     * −1 when no claim gets an extra lot.
+     */
+    private int decidingBucket(final int m, final long target)
+    {
+        final long[] base = this.base;
+        final long[] num = this.num;
         final int[] histogram = this.histogram;
         final int shift = histogramShift(m, den);
         final int buckets = (int)((den - 1) >>> shift) + 1;
@@ -850,11 +938,7 @@ final class LevelSolver
         long extra = target - sum;
         if (extra <= 0)
         {
-            for (int k = 0; k < m; k++)
-            {
-                award[order[from + k]] = base[k];
-            }
-            return;
+            return -1;
         }
         int bucket = buckets - 1;
         while (histogram[bucket] < extra)
@@ -862,31 +946,28 @@ final class LevelSolver
             extra -= histogram[bucket];
             bucket--;
         }
-        // Now extra (≥ 1) lots go to the largest remainders inside the deciding bucket.
+        extraInBucket = extra;
+        return bucket;
+    }
+
+    /**
+     * Gives the {@link #extraInBucket} lots left to the largest remainders among the deciding bucket's
+     * {@code c} claims in {@code events}, ties to the earlier claim; a null {@code order} is the identity.
+     */
+    private void settleBucket(
+        final int c, final long candidateMin, final long candidateMax, final long[] award, final int[] order,
+        final int from)
+    {
+        final long[] num = this.num;
         final int[] candidates = events;
-        int c = 0;
-        long candidateMin = Long.MAX_VALUE;
-        long candidateMax = Long.MIN_VALUE;
-        for (int k = 0; k < m; k++)
-        {
-            final long r = num[k];
-            final int digit = (int)(r >>> shift);
-            // One more lot, branch-free, when the digit is above the deciding bucket.
-            award[order[from + k]] = base[k] + ((bucket - digit) >>> 31);
-            if (digit == bucket)
-            {
-                candidates[c++] = k;
-                candidateMin = Math.min(candidateMin, r);
-                candidateMax = Math.max(candidateMax, r);
-            }
-        }
+        final long extra = extraInBucket;
         if (candidateMin == candidateMax)
         {
             // One remainder shared by the whole bucket (EQUAL: every claim strictly inside its bounds has
             // the same share): the earliest extra claims of the bucket take the lots.
             for (int j = 0; j < extra; j++)
             {
-                award[order[from + candidates[j]]]++;
+                award[order == null ? candidates[j] : order[from + candidates[j]]]++;
             }
             return;
         }
@@ -904,7 +985,7 @@ final class LevelSolver
             final long r = num[k];
             if (r > threshold || (r == threshold && ties-- > 0))
             {
-                award[order[from + k]]++;
+                award[order == null ? k : order[from + k]]++;
             }
         }
     }

@@ -23,4 +23,17 @@ final class SainteLague extends DivisorMethod
         // w_i / (n_i + ½) vs w_j / (n_j + ½), doubled: w_i·(2n_j + 1) vs w_j·(2n_i + 1); n < 2^62.
         return Int128.compareProductsUnsigned(wi, 2 * nj + 1, wj, 2 * ni + 1);
     }
+
+    @Override
+    boolean lotLevel(final long w, final long k)
+    {
+        // t(k) = (2k + 1) / 2; 2w fits below 2^63 unless w = 2^62
+        if (w >= 1L << 62)
+        {
+            return false;
+        }
+        lotLevelNumerator = 2 * k + 1;
+        lotLevelDenominator = 2 * w;
+        return true;
+    }
 }

@@ -14,8 +14,13 @@ final class Workspace
     long[] hi;
     /** Effective weight per claim (0 for TALMUD and FIFO, which do not use weights). */
     long[] w;
-    /** Award per claim, in lots: the output of a rule. */
+    /**
+     * Award per claim, in lots: the output of a rule. At lot 1 it is the claims' own award column for the
+     * call (lots are units: no copy); else {@link #ownAward}.
+     */
     long[] award;
+    /** The workspace's own award column. */
+    long[] ownAward;
     /** Claim indices sorted by (tier, position). */
     int[] order;
     /**
@@ -41,7 +46,8 @@ final class Workspace
             lo = new long[c];
             hi = new long[c];
             w = new long[c];
-            award = new long[c];
+            ownAward = new long[c];
+            award = ownAward;
             order = new int[c];
             solver.ensureCapacity(c);
             this.capacity = c;
@@ -51,7 +57,7 @@ final class Workspace
     /** @return the bytes of the arrays this workspace holds (array headers excluded), for the memory test. */
     long bytes()
     {
-        return 8L * (lo.length + hi.length + w.length + award.length) + 4L * order.length +
+        return 8L * (lo.length + hi.length + w.length + ownAward.length) + 4L * order.length +
             solver.bytes();
     }
 }

@@ -119,6 +119,12 @@ class AllocationFreeTest
         {
             list.add(new Prepared(Generators.valid(rnd, method, Generators.DEFAULT)));
         }
+        // the common case (one tier, no floors, lot 1, no share limit): CommonCase's routes and the awards
+        // written in place
+        for (int k = 0; k < 8; k++)
+        {
+            list.add(new Prepared(CommonCaseTest.common(rnd, method, 1 + rnd.nextInt(CAPACITY))));
+        }
         for (final Prepared p : list)
         {
             assertThat(allocator.validate(p.supply, p.method, p.lot, p.ppm, p.claims, violations))

@@ -70,32 +70,12 @@ public final class Generators
         final int n = 1 + rnd.nextInt(sizeClass == 0 ? 3 * shape.maxClaims :
             sizeClass < 5 ? shape.maxClaims : Math.min(shape.maxClaims, 5));
         final boolean huge = rnd.nextDouble() < shape.hugeProbability;
-        final long lot;
-        if (huge)
-        {
-            lot = rnd.nextBoolean() ? 1L << (50 + rnd.nextInt(7)) : (1L << 50) + (long)(rnd.nextDouble() * (1L << 55));
-        }
-        else
-        {
-            final long[] lots = {0, 1, 1, 1, 1, 2, 3, 8, 10};
-            lot = lots[rnd.nextInt(lots.length)];
-        }
+        final long lot = lot(rnd, huge);
         final long l = lot == 0 ? 1 : lot;
         final long maxLots = Math.min(shape.maxSupplyLots, MAX / l - 1);
         final long supplyLots = rnd.nextInt(10) == 0 ? rnd.nextInt(3) : (long)(rnd.nextDouble() * (maxLots + 1));
         final long supply = Math.min(MAX, supplyLots * l + (rnd.nextInt(3) == 0 ? 0 : (long)(rnd.nextDouble() * l)));
-        final int ppm;
-        switch (rnd.nextInt(10))
-        {
-            case 0:
-                ppm = 1 + rnd.nextInt(1_000_000);
-                break;
-            case 1:
-                ppm = new int[] {1_000_000, 500_000, 333_333, 250_000, 100_000}[rnd.nextInt(5)];
-                break;
-            default:
-                ppm = 0;
-        }
+        final int ppm = sharePpm(rnd);
         final long shareUnits = ppm == 0 ? -1 : BigInteger.valueOf(supply).multiply(BigInteger.valueOf(ppm))
             .divide(BigInteger.valueOf(1_000_000)).longValueExact();
 
@@ -106,7 +86,8 @@ public final class Generators
         final long[] demandPool = {units(rnd, l, supplyLots, valueLimit), units(rnd, l, supplyLots, valueLimit)};
         // huge weights also with small lots: weights never enter the lot count, only the comparisons
         final boolean hugeWeights = huge || rnd.nextInt(10) == 0;
-        final long[] weightPool = {weightValue(rnd, hugeWeights, n, valueLimit), weightValue(rnd, hugeWeights, n, valueLimit)};
+        final long[] weightPool =
+            {weightValue(rnd, hugeWeights, n, valueLimit), weightValue(rnd, hugeWeights, n, valueLimit)};
         // weights that are small multiples of one base make exact priority ties across different awards
         // (D'Hondt 2K/2 = K/1, Dean 9K/t(1) = 5K/t(2) ...), also with a base near 2^62 / 12
         final long multipleBase = rnd.nextInt(7) != 0 ? 0 :
@@ -133,27 +114,8 @@ public final class Generators
             }
             else
             {
-                final int r = rnd.nextInt(10);
-                if (r < 4 && !(demandWeighs && demand[i] == Claims.ABSENT))
-                {
-                    weight[i] = Claims.ABSENT;
-                }
-                else if (r == 4 && method != Method.EQUAL_LOSSES)
-                {
-                    weight[i] = 0;
-                }
-                else if (multipleBase > 0)
-                {
-                    weight[i] = multipleBase * (1 + rnd.nextInt(12));
-                }
-                else if (r < 7)
-                {
-                    weight[i] = weightPool[rnd.nextInt(2)];
-                }
-                else
-                {
-                    weight[i] = weightValue(rnd, hugeWeights, n, valueLimit);
-                }
+                final boolean weightNeeded = demandWeighs && demand[i] == Claims.ABSENT;
+                weight[i] = weight(rnd, method, weightNeeded, multipleBase, weightPool, hugeWeights, n, valueLimit);
             }
             cap[i] = rnd.nextInt(4) == 0 ? units(rnd, l, supplyLots, valueLimit) : Claims.ABSENT;
 
@@ -171,25 +133,79 @@ public final class Generators
             {
                 bound = Math.min(bound, shareUnits);
             }
-            long maxFloor = bound == Long.MAX_VALUE ? Math.min(valueLimit, supply) : (bound / l) * l;
-            maxFloor = Math.min(maxFloor, floorBudget);
-            final int f = rnd.nextInt(20);
-            if (f < 11 || maxFloor <= 0)
-            {
-                floor[i] = 0;
-            }
-            else if (f < 16)
-            {
-                floor[i] = (long)(rnd.nextDouble() * (maxFloor + 1.0));
-                floor[i] = Math.min(floor[i], maxFloor);
-            }
-            else
-            {
-                floor[i] = maxFloor;
-            }
+            final long maxFloor = bound == Long.MAX_VALUE ? Math.min(valueLimit, supply) : (bound / l) * l;
+            floor[i] = floor(rnd, Math.min(maxFloor, floorBudget));
             floorBudget -= floor[i];
         }
         return new Problem(supply, method, lot, ppm, id, demand, weight, tier, cap, floor);
+    }
+
+    /** A lot size: mostly small (0 = 1), or near 2^50..2^56 for a huge problem. */
+    private static long lot(final Random rnd, final boolean huge)
+    {
+        if (huge)
+        {
+            return rnd.nextBoolean() ? 1L << (50 + rnd.nextInt(7)) : (1L << 50) + (long)(rnd.nextDouble() * (1L << 55));
+        }
+        final long[] lots = {0, 1, 1, 1, 1, 2, 3, 8, 10};
+        return lots[rnd.nextInt(lots.length)];
+    }
+
+    /** A concentration limit: mostly none (0), sometimes any ppm, sometimes a round share. */
+    private static int sharePpm(final Random rnd)
+    {
+        switch (rnd.nextInt(10))
+        {
+            case 0:
+                return 1 + rnd.nextInt(1_000_000);
+            case 1:
+                return new int[] {1_000_000, 500_000, 333_333, 250_000, 100_000}[rnd.nextInt(5)];
+            default:
+                return 0;
+        }
+    }
+
+    /**
+     * A weight for a method that uses weights (or, a third of the time, for one that does not): absent unless the
+     * claim needs one, zero, a multiple of a base (exact priority ties), one of a small pool, or a fresh value.
+     */
+    private static long weight(
+        final Random rnd, final Method method, final boolean weightNeeded, final long multipleBase,
+        final long[] weightPool, final boolean hugeWeights, final int n, final long valueLimit)
+    {
+        final int r = rnd.nextInt(10);
+        if (r < 4 && !weightNeeded)
+        {
+            return Claims.ABSENT;
+        }
+        if (r == 4 && method != Method.EQUAL_LOSSES)
+        {
+            return 0;
+        }
+        if (multipleBase > 0)
+        {
+            return multipleBase * (1 + rnd.nextInt(12));
+        }
+        if (r < 7)
+        {
+            return weightPool[rnd.nextInt(2)];
+        }
+        return weightValue(rnd, hugeWeights, n, valueLimit);
+    }
+
+    /** A floor up to {@code maxFloor}: mostly zero, sometimes anywhere up to it, sometimes exactly it. */
+    private static long floor(final Random rnd, final long maxFloor)
+    {
+        final int f = rnd.nextInt(20);
+        if (f < 11 || maxFloor <= 0)
+        {
+            return 0;
+        }
+        if (f < 16)
+        {
+            return Math.min((long)(rnd.nextDouble() * (maxFloor + 1.0)), maxFloor);
+        }
+        return maxFloor;
     }
 
     /** A number of units around the supply: a whole number of lots, sometimes plus a part lot. */
@@ -263,14 +279,8 @@ public final class Generators
                     id[i] = "";
                     break;
                 case 5:
-                    if (n > 1)
-                    {
-                        id[i] = id[(i + 1 + rnd.nextInt(n - 1)) % n];
-                    }
-                    else
-                    {
-                        id[i] = "";
-                    }
+                    // a duplicate of another claim's id (empty when there is no other)
+                    id[i] = n > 1 ? id[(i + 1 + rnd.nextInt(n - 1)) % n] : "";
                     break;
                 case 6:
                     demand[i] = -1 - rnd.nextInt(100);
@@ -312,25 +322,35 @@ public final class Generators
                     demand[i] = Claims.ABSENT;
                     break;
                 default:
-                    // totals that cannot be represented: many floors of 2^62 on unbounded claims
-                    for (int k = 0; k < n; k++)
-                    {
-                        demand[k] = Claims.ABSENT;
-                        weight[k] = 1;
-                        cap[k] = Claims.ABSENT;
-                        floor[k] = MAX;
-                    }
+                    unboundedMaxFloors(demand, weight, cap, floor);
                     supply = MAX;
                     lot = 1;
                     ppm = 0;
                     method = Method.FIFO;
-                    if (n == 1)
-                    {
-                        floor[0] = MAX + 1;
-                    }
                     break;
             }
         }
         return new Problem(supply, method, lot, ppm, id, demand, weight, tier, cap, floor);
+    }
+
+    /**
+     * Totals that cannot be represented: floors of 2^62 on unbounded claims (one claim alone gets a floor above the
+     * largest value instead).
+     */
+    private static void unboundedMaxFloors(
+        final long[] demand, final long[] weight, final long[] cap, final long[] floor)
+    {
+        final int n = demand.length;
+        for (int k = 0; k < n; k++)
+        {
+            demand[k] = Claims.ABSENT;
+            weight[k] = 1;
+            cap[k] = Claims.ABSENT;
+            floor[k] = MAX;
+        }
+        if (n == 1)
+        {
+            floor[0] = MAX + 1;
+        }
     }
 }

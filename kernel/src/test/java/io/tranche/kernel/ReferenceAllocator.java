@@ -240,29 +240,7 @@ public final class ReferenceAllocator
         BigInteger rest;
         if (rationed)
         {
-            // Step 1, rationing: the floor becomes the demand, the floor the weight where the default
-            // weight is the demand, 1 for EQUAL and EQUAL_LOSSES; given weights are not used.
-            for (int i = 0; i < n; i++)
-            {
-                hi[i] = lo[i];
-                lo[i] = 0;
-                if (defaultWeightIsDemand(m))
-                {
-                    w[i] = BigInteger.valueOf(hi[i]);
-                }
-                else if (m == Method.EQUAL || m == Method.EQUAL_LOSSES)
-                {
-                    w[i] = BigInteger.ONE;
-                }
-                else
-                {
-                    w[i] = BigInteger.ZERO;
-                }
-                if (holdsZeroWeight(m) && w[i].signum() == 0)
-                {
-                    hi[i] = lo[i];
-                }
-            }
+            ration(m, lo, hi, w);
             rest = BigInteger.valueOf(sl);
         }
         else
@@ -326,6 +304,35 @@ public final class ReferenceAllocator
             allocated = Math.addExact(allocated, awards[i]);
         }
         return new Result(awards, x, allocated, rationed);
+    }
+
+    /**
+     * Step 1, rationing: the floor becomes the demand, the floor the weight where the default weight is the demand,
+     * 1 for EQUAL and EQUAL_LOSSES; given weights are not used.
+     */
+    private static void ration(final Method m, final long[] lo, final long[] hi, final BigInteger[] w)
+    {
+        for (int i = 0; i < lo.length; i++)
+        {
+            hi[i] = lo[i];
+            lo[i] = 0;
+            if (defaultWeightIsDemand(m))
+            {
+                w[i] = BigInteger.valueOf(hi[i]);
+            }
+            else if (m == Method.EQUAL || m == Method.EQUAL_LOSSES)
+            {
+                w[i] = BigInteger.ONE;
+            }
+            else
+            {
+                w[i] = BigInteger.ZERO;
+            }
+            if (holdsZeroWeight(m) && w[i].signum() == 0)
+            {
+                hi[i] = lo[i];
+            }
+        }
     }
 
     private static void split(
@@ -409,32 +416,7 @@ public final class ReferenceAllocator
             upper = t.compareTo(v) > 0;
         }
         // Every point where some x_i(param) has a kink; between two consecutive ones Σx is linear.
-        final TreeSet<Q> points = new TreeSet<>();
-        points.add(Q.ZERO);
-        for (final int i : members)
-        {
-            switch (m)
-            {
-                case PROPORTIONAL:
-                case EQUAL:
-                    if (w[i].signum() > 0)
-                    {
-                        points.add(Q.of(BigInteger.valueOf(lo[i]), w[i]));
-                        points.add(Q.of(BigInteger.valueOf(hi[i]), w[i]));
-                    }
-                    break;
-                case EQUAL_LOSSES:
-                    points.add(Q.of(BigInteger.valueOf(hi[i] - lo[i]), w[i]));
-                    break;
-                case TALMUD:
-                    points.add(Q.of(BigInteger.valueOf(hi[i]), BigInteger.TWO));
-                    points.add(Q.of(lo[i]));
-                    points.add(Q.of(hi[i] - lo[i]));
-                    break;
-                default:
-                    throw new IllegalArgumentException(m.toString());
-            }
-        }
+        final TreeSet<Q> points = kinks(m, members, lo, hi, w);
         final List<Q> ps = new ArrayList<>(points);
         Q param = large ? bisect(m, upper, members, lo, hi, w, t, ps) : null;
         final List<Q> fs = new ArrayList<>();
@@ -511,6 +493,39 @@ public final class ReferenceAllocator
             }
             a[i]++;
         }
+    }
+
+    /** @return the parameters at which some share of the level method {@code m} changes slope, and zero. */
+    private static TreeSet<Q> kinks(
+        final Method m, final List<Integer> members, final long[] lo, final long[] hi, final BigInteger[] w)
+    {
+        final TreeSet<Q> points = new TreeSet<>();
+        points.add(Q.ZERO);
+        for (final int i : members)
+        {
+            switch (m)
+            {
+                case PROPORTIONAL:
+                case EQUAL:
+                    if (w[i].signum() > 0)
+                    {
+                        points.add(Q.of(BigInteger.valueOf(lo[i]), w[i]));
+                        points.add(Q.of(BigInteger.valueOf(hi[i]), w[i]));
+                    }
+                    break;
+                case EQUAL_LOSSES:
+                    points.add(Q.of(BigInteger.valueOf(hi[i] - lo[i]), w[i]));
+                    break;
+                case TALMUD:
+                    points.add(Q.of(BigInteger.valueOf(hi[i]), BigInteger.TWO));
+                    points.add(Q.of(lo[i]));
+                    points.add(Q.of(hi[i] - lo[i]));
+                    break;
+                default:
+                    throw new IllegalArgumentException(m.toString());
+            }
+        }
+        return points;
     }
 
     private static Q sumShares(
@@ -779,51 +794,7 @@ public final class ReferenceAllocator
             {
                 out.add(prefix + "id");
             }
-            boolean ok = true;
-            if (p.demand[i] != Claims.ABSENT && (p.demand[i] < 0 || p.demand[i] > MAX))
-            {
-                out.add(prefix + "demand");
-                ok = false;
-            }
-            if (p.weight[i] != Claims.ABSENT && (p.weight[i] < 0 || p.weight[i] > MAX))
-            {
-                out.add(prefix + "weight");
-                ok = false;
-            }
-            if (p.cap[i] != Claims.ABSENT && (p.cap[i] < 0 || p.cap[i] > MAX))
-            {
-                out.add(prefix + "cap");
-                ok = false;
-            }
-            if (p.floor[i] < 0 || p.floor[i] > MAX)
-            {
-                out.add(prefix + "floor");
-                ok = false;
-            }
-            if (p.tier[i] < 0)
-            {
-                out.add(prefix + "tier");
-                ok = false;
-            }
-            if (m != null)
-            {
-                if (hiIsDemand(m) && p.demand[i] == Claims.ABSENT)
-                {
-                    out.add(prefix + "demand");
-                    ok = false;
-                }
-                if (m == Method.EQUAL_LOSSES && p.weight[i] == 0)
-                {
-                    out.add(prefix + "weight");
-                    ok = false;
-                }
-                if (defaultWeightIsDemand(m) && p.weight[i] == Claims.ABSENT && p.demand[i] == Claims.ABSENT)
-                {
-                    out.add(prefix + "weight");
-                    ok = false;
-                }
-            }
-            if (!ok)
+            if (!claimInRange(p, i, prefix, out))
             {
                 continue;
             }
@@ -836,31 +807,9 @@ public final class ReferenceAllocator
             {
                 sumDemand = sumDemand.add(BigInteger.valueOf(p.demand[i]));
             }
-            if (header)
+            if (header && floorAboveBound(p, i))
             {
-                final long lot = p.lot == 0 ? 1 : p.lot;
-                final BigInteger bl = BigInteger.valueOf(lot);
-                final BigInteger lo = BigInteger.valueOf(p.floor[i]).add(bl).subtract(BigInteger.ONE).divide(bl);
-                BigInteger bound = null;
-                if (p.demand[i] != Claims.ABSENT)
-                {
-                    bound = BigInteger.valueOf(p.demand[i]);
-                }
-                if (p.cap[i] != Claims.ABSENT)
-                {
-                    bound = bound == null ? BigInteger.valueOf(p.cap[i]) : bound.min(BigInteger.valueOf(p.cap[i]));
-                }
-                if (p.ppm > 0)
-                {
-                    final BigInteger share =
-                        BigInteger.valueOf(p.supply).multiply(BigInteger.valueOf(p.ppm)).divide(MILLION);
-                    bound = bound == null ? share : bound.min(share);
-                }
-                // a zero-weight claim held at its floor too: no award may exceed its bound
-                if (bound != null && lo.compareTo(bound.divide(bl)) > 0)
-                {
-                    out.add(prefix + "floor");
-                }
+                out.add(prefix + "floor");
             }
         }
         final BigInteger maxLong = BigInteger.valueOf(Long.MAX_VALUE);
@@ -878,6 +827,81 @@ public final class ReferenceAllocator
         }
         Collections.sort(out);
         return out;
+    }
+
+    /** Adds the violations of claim {@code i}'s own numbers; @return true when there are none. */
+    private static boolean claimInRange(final Problem p, final int i, final String prefix, final List<String> out)
+    {
+        boolean ok = true;
+        if (p.demand[i] != Claims.ABSENT && (p.demand[i] < 0 || p.demand[i] > MAX))
+        {
+            out.add(prefix + "demand");
+            ok = false;
+        }
+        if (p.weight[i] != Claims.ABSENT && (p.weight[i] < 0 || p.weight[i] > MAX))
+        {
+            out.add(prefix + "weight");
+            ok = false;
+        }
+        if (p.cap[i] != Claims.ABSENT && (p.cap[i] < 0 || p.cap[i] > MAX))
+        {
+            out.add(prefix + "cap");
+            ok = false;
+        }
+        if (p.floor[i] < 0 || p.floor[i] > MAX)
+        {
+            out.add(prefix + "floor");
+            ok = false;
+        }
+        if (p.tier[i] < 0)
+        {
+            out.add(prefix + "tier");
+            ok = false;
+        }
+        if (p.method != null)
+        {
+            if (hiIsDemand(p.method) && p.demand[i] == Claims.ABSENT)
+            {
+                out.add(prefix + "demand");
+                ok = false;
+            }
+            if (p.method == Method.EQUAL_LOSSES && p.weight[i] == 0)
+            {
+                out.add(prefix + "weight");
+                ok = false;
+            }
+            if (defaultWeightIsDemand(p.method) && p.weight[i] == Claims.ABSENT && p.demand[i] == Claims.ABSENT)
+            {
+                out.add(prefix + "weight");
+                ok = false;
+            }
+        }
+        return ok;
+    }
+
+    /** @return true when claim {@code i}'s floor, in whole lots, is above its bound (demand, cap, share limit). */
+    private static boolean floorAboveBound(final Problem p, final int i)
+    {
+        final long lot = p.lot == 0 ? 1 : p.lot;
+        final BigInteger bl = BigInteger.valueOf(lot);
+        final BigInteger lo = BigInteger.valueOf(p.floor[i]).add(bl).subtract(BigInteger.ONE).divide(bl);
+        BigInteger bound = null;
+        if (p.demand[i] != Claims.ABSENT)
+        {
+            bound = BigInteger.valueOf(p.demand[i]);
+        }
+        if (p.cap[i] != Claims.ABSENT)
+        {
+            bound = bound == null ? BigInteger.valueOf(p.cap[i]) : bound.min(BigInteger.valueOf(p.cap[i]));
+        }
+        if (p.ppm > 0)
+        {
+            final BigInteger share =
+                BigInteger.valueOf(p.supply).multiply(BigInteger.valueOf(p.ppm)).divide(MILLION);
+            bound = bound == null ? share : bound.min(share);
+        }
+        // a zero-weight claim held at its floor too: no award may exceed its bound
+        return bound != null && lo.compareTo(bound.divide(bl)) > 0;
     }
 
     // ---------------------------------------------------------------------------------------------

@@ -91,10 +91,10 @@ class AuthAndTlsTest
     @Test
     void shouldRefuseNonLoopbackWithoutTokensUnlessInsecure()
     {
-        assertThatThrownBy(() -> new TrancheServer.Config().listen("0.0.0.0:0").dataDir(dir).conclude())
+        assertThatThrownBy(() -> new ServerConfig().listen("0.0.0.0:0").dataDir(dir).conclude())
             .isInstanceOf(IllegalArgumentException.class)
             .hasMessageContaining("--tokens");
-        new TrancheServer.Config().listen("0.0.0.0:0").dataDir(dir).insecure(true).conclude();
+        new ServerConfig().listen("0.0.0.0:0").dataDir(dir).insecure(true).conclude();
     }
 
     @Test

@@ -203,7 +203,7 @@ class BitFlipSweepTest
         }
     }
 
-    private static TrancheServer.Config config(final Path data)
+    private static ServerConfig config(final Path data)
     {
         return TestServer.config(data).fsync(false).snapshotEvery(SNAPSHOT_EVERY).gracePeriod(java.time.Duration.ZERO);
     }

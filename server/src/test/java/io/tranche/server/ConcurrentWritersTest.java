@@ -53,7 +53,7 @@ class ConcurrentWritersTest
     @Test
     void shouldKeepAConsistentQueueUnderCollidingWriters() throws Exception
     {
-        TrancheServer server = TrancheServer.start(new TrancheServer.Config().listen("127.0.0.1", 0).dataDir(dir));
+        TrancheServer server = TrancheServer.start(new ServerConfig().listen("127.0.0.1", 0).dataDir(dir));
         final Map<String, IdLog> logs = new ConcurrentHashMap<>();
         for (int i = 0; i < IDS; i++)
         {
@@ -87,7 +87,7 @@ class ConcurrentWritersTest
 
             final List<Claim> queue = check(address, logs);
             server.close();
-            server = TrancheServer.start(new TrancheServer.Config().listen("127.0.0.1", 0).dataDir(dir));
+            server = TrancheServer.start(new ServerConfig().listen("127.0.0.1", 0).dataDir(dir));
             assertThat(check("127.0.0.1:" + server.port(), logs)).isEqualTo(queue);
             int creates = 0;
             for (final IdLog log : logs.values())

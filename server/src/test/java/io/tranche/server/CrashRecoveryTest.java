@@ -128,83 +128,10 @@ class CrashRecoveryTest
                 final List<Tranche> ledger = RobustnessSupport.allTranches(channel);
                 final Map<String, Long> awarded = new HashMap<>();
                 final Map<String, Tranche> byRequest = new HashMap<>();
-                for (int i = 0; i < ledger.size(); i++)
-                {
-                    final Tranche t = ledger.get(i);
-                    if (t.getNumber() != i + 1)
-                    {
-                        problems.add("tranche at index " + i + " has number " + t.getNumber() + " (lost or doubled)");
-                    }
-                    if (byRequest.put(t.getRequestId(), t) != null)
-                    {
-                        problems.add("request id " + t.getRequestId() + " recorded twice (tranche " + t.getNumber() + ")");
-                    }
-                    long sum = 0;
-                    final Set<String> ids = new HashSet<>();
-                    for (final Award a : t.getAwardsList())
-                    {
-                        sum += a.getUnits();
-                        awarded.merge(a.getId(), a.getUnits(), Long::sum);
-                        if (!ids.add(a.getId()))
-                        {
-                            problems.add("tranche " + t.getNumber() + " awards " + a.getId() + " twice");
-                        }
-                        if (!claims.containsKey(a.getId()))
-                        {
-                            problems.add("tranche " + t.getNumber() + " awards unknown claim " + a.getId());
-                        }
-                    }
-                    if (sum != t.getAllocated() || t.getAllocated() + t.getUnallocated() != t.getSupply())
-                    {
-                        problems.add("tranche " + t.getNumber() + " does not add up: awards " + sum + ", allocated " +
-                            t.getAllocated() + ", unallocated " + t.getUnallocated() + ", supply " + t.getSupply());
-                    }
-                }
-                for (final Tranche acked : releases.values())
-                {
-                    final Tranche recorded = byRequest.get(acked.getRequestId());
-                    if (recorded == null)
-                    {
-                        problems.add("acknowledged tranche " + acked.getNumber() + " (" + acked.getRequestId() + ") lost");
-                    }
-                    else if (!recorded.equals(acked))
-                    {
-                        problems.add("tranche " + acked.getRequestId() + " changed: acknowledged " + acked + " recorded " + recorded);
-                    }
-                }
-                for (final ReleaseTrancheRequest r : uncertainReleases.values())
-                {
-                    final Tranche recorded = byRequest.get(r.getRequestId());
-                    if (recorded != null && (recorded.getSupply() != r.getSupply() || !recorded.getPolicy().equals(r.getPolicy())))
-                    {
-                        problems.add("tranche " + r.getRequestId() + " recorded with other parameters: " + recorded);
-                    }
-                }
-                if (byRequest.size() != ledger.size() || ledger.size() < releases.size())
-                {
-                    problems.add("ledger of " + ledger.size() + " tranches for " + releases.size() + " acknowledged releases");
-                }
+                checkLedger(ledger, awarded, byRequest, problems);
+                checkReleases(ledger, byRequest, problems);
 
-                final List<Claim> queue = RobustnessSupport.allClaims(channel);
-                final Map<String, Claim> present = new HashMap<>();
-                long previousPosition = Long.MIN_VALUE;
-                for (final Claim c : queue)
-                {
-                    if (present.put(c.getId(), c) != null)
-                    {
-                        problems.add("claim " + c.getId() + " listed twice");
-                    }
-                    if (c.getPosition() <= previousPosition)
-                    {
-                        problems.add("queue order broken at " + c.getId() + ": position " + c.getPosition() + " after " + previousPosition);
-                    }
-                    previousPosition = c.getPosition();
-                    final ClaimModel m = claims.get(c.getId());
-                    if (m == null || m.state == State.DELETED || m.state == State.SERVED || m.state == State.NEVER)
-                    {
-                        problems.add("claim " + c.getId() + " is queued but should not be: " + (m == null ? "never created" : m.state));
-                    }
-                }
+                final Map<String, Claim> present = checkQueue(RobustnessSupport.allClaims(channel), problems);
                 for (final ClaimModel m : claims.values())
                 {
                     m.resolve(present.get(m.id), awarded.getOrDefault(m.id, 0L), awarded.containsKey(m.id), problems);
@@ -216,29 +143,136 @@ class CrashRecoveryTest
                     throw new AssertionError(when + ": " + problems.size() + " problem(s):\n  " +
                         String.join("\n  ", problems.subList(0, Math.min(30, problems.size()))));
                 }
-
-                // Retrying an unanswered release with the same request id is what a client does: it must either return
-                // the recorded tranche or release it now, once.
-                for (final ReleaseTrancheRequest r : new ArrayList<>(uncertainReleases.values()))
-                {
-                    final Tranche recorded = byRequest.get(r.getRequestId());
-                    final Tranche answer = RobustnessSupport.queue(channel).releaseTranche(r);
-                    if (recorded != null)
-                    {
-                        assertThat(answer).as("retried release " + r.getRequestId()).isEqualTo(recorded);
-                    }
-                    else
-                    {
-                        assertThat(answer.getNumber()).as("retried release " + r.getRequestId()).isEqualTo(ledger.size() + 1);
-                        ledger.add(answer);
-                    }
-                    releases.put(r.getRequestId(), answer);
-                    uncertainReleases.remove(r.getRequestId());
-                }
+                retryUncertainReleases(channel, ledger, byRequest);
             }
             finally
             {
                 RobustnessSupport.close(channel);
+            }
+        }
+
+        /** Numbers without gaps, one tranche per request id, awards to known claims that add up. */
+        private void checkLedger(
+            final List<Tranche> ledger, final Map<String, Long> awarded, final Map<String, Tranche> byRequest,
+            final List<String> problems)
+        {
+            for (int i = 0; i < ledger.size(); i++)
+            {
+                final Tranche t = ledger.get(i);
+                if (t.getNumber() != i + 1)
+                {
+                    problems.add("tranche at index " + i + " has number " + t.getNumber() + " (lost or doubled)");
+                }
+                if (byRequest.put(t.getRequestId(), t) != null)
+                {
+                    problems.add("request id " + t.getRequestId() + " recorded twice (tranche " + t.getNumber() + ")");
+                }
+                long sum = 0;
+                final Set<String> ids = new HashSet<>();
+                for (final Award a : t.getAwardsList())
+                {
+                    sum += a.getUnits();
+                    awarded.merge(a.getId(), a.getUnits(), Long::sum);
+                    if (!ids.add(a.getId()))
+                    {
+                        problems.add("tranche " + t.getNumber() + " awards " + a.getId() + " twice");
+                    }
+                    if (!claims.containsKey(a.getId()))
+                    {
+                        problems.add("tranche " + t.getNumber() + " awards unknown claim " + a.getId());
+                    }
+                }
+                if (sum != t.getAllocated() || t.getAllocated() + t.getUnallocated() != t.getSupply())
+                {
+                    problems.add("tranche " + t.getNumber() + " does not add up: awards " + sum + ", allocated " +
+                        t.getAllocated() + ", unallocated " + t.getUnallocated() + ", supply " + t.getSupply());
+                }
+            }
+        }
+
+        /** Every acknowledged release recorded unchanged; an unanswered one, if recorded, with its parameters. */
+        private void checkReleases(
+            final List<Tranche> ledger, final Map<String, Tranche> byRequest, final List<String> problems)
+        {
+            for (final Tranche acked : releases.values())
+            {
+                final Tranche recorded = byRequest.get(acked.getRequestId());
+                if (recorded == null)
+                {
+                    problems.add("acknowledged tranche " + acked.getNumber() + " (" + acked.getRequestId() + ") lost");
+                }
+                else if (!recorded.equals(acked))
+                {
+                    problems.add("tranche " + acked.getRequestId() + " changed: acknowledged " + acked +
+                        " recorded " + recorded);
+                }
+            }
+            for (final ReleaseTrancheRequest r : uncertainReleases.values())
+            {
+                final Tranche recorded = byRequest.get(r.getRequestId());
+                if (recorded != null &&
+                    (recorded.getSupply() != r.getSupply() || !recorded.getPolicy().equals(r.getPolicy())))
+                {
+                    problems.add("tranche " + r.getRequestId() + " recorded with other parameters: " + recorded);
+                }
+            }
+            if (byRequest.size() != ledger.size() || ledger.size() < releases.size())
+            {
+                problems.add("ledger of " + ledger.size() + " tranches for " + releases.size() +
+                    " acknowledged releases");
+            }
+        }
+
+        /** @return the queued claims by id, after checking each is listed once, in order, and should be there. */
+        private Map<String, Claim> checkQueue(final List<Claim> queue, final List<String> problems)
+        {
+            final Map<String, Claim> present = new HashMap<>();
+            long previousPosition = Long.MIN_VALUE;
+            for (final Claim c : queue)
+            {
+                if (present.put(c.getId(), c) != null)
+                {
+                    problems.add("claim " + c.getId() + " listed twice");
+                }
+                if (c.getPosition() <= previousPosition)
+                {
+                    problems.add("queue order broken at " + c.getId() + ": position " + c.getPosition() + " after " +
+                        previousPosition);
+                }
+                previousPosition = c.getPosition();
+                final ClaimModel m = claims.get(c.getId());
+                if (m == null || m.state == State.DELETED || m.state == State.SERVED || m.state == State.NEVER)
+                {
+                    problems.add("claim " + c.getId() + " is queued but should not be: " +
+                        (m == null ? "never created" : m.state));
+                }
+            }
+            return present;
+        }
+
+        /**
+         * Retrying an unanswered release with the same request id is what a client does: it must either return
+         * the recorded tranche or release it now, once.
+         */
+        private void retryUncertainReleases(
+            final ManagedChannel channel, final List<Tranche> ledger, final Map<String, Tranche> byRequest)
+        {
+            for (final ReleaseTrancheRequest r : new ArrayList<>(uncertainReleases.values()))
+            {
+                final Tranche recorded = byRequest.get(r.getRequestId());
+                final Tranche answer = RobustnessSupport.queue(channel).releaseTranche(r);
+                if (recorded != null)
+                {
+                    assertThat(answer).as("retried release " + r.getRequestId()).isEqualTo(recorded);
+                }
+                else
+                {
+                    assertThat(answer.getNumber()).as("retried release " + r.getRequestId())
+                        .isEqualTo(ledger.size() + 1);
+                    ledger.add(answer);
+                }
+                releases.put(r.getRequestId(), answer);
+                uncertainReleases.remove(r.getRequestId());
             }
         }
     }

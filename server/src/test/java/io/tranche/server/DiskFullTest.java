@@ -83,87 +83,17 @@ class DiskFullTest
             String failedCall = null;
             try
             {
-                final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(150);
-                for (int i = 0; failedCall == null && i < 20_000 && System.nanoTime() < deadline; i++)
-                {
-                    final long room = aim ? room(mount, data) : Long.MAX_VALUE;
-                    final String id = aim ? aimedId(i, room) : id(i);
-                    try
-                    {
-                        created.put(id, RobustnessSupport.queue(channel).createClaim(createRequest(id)));
-                    }
-                    catch (final StatusRuntimeException ex)
-                    {
-                        failedCall = expectUnavailable("CreateClaim " + i, ex);
-                        break;
-                    }
-                    // When aiming, no release near the end: its record (an award per queued claim) would fail first.
-                    if (i % 50 == 49 && room > 300L * created.size() + 4_096)
-                    {
-                        final String requestId = "release-" + i;
-                        try
-                        {
-                            released.put(requestId, RobustnessSupport.queue(channel).releaseTranche(ReleaseTrancheRequest.newBuilder()
-                                .setRequestId(requestId).setSupply(50).setPolicy(Policy.newBuilder().setMethod(Method.PROPORTIONAL))
-                                .build()));
-                        }
-                        catch (final StatusRuntimeException ex)
-                        {
-                            failedCall = expectUnavailable("ReleaseTranche " + requestId, ex);
-                        }
-                    }
-                }
-                assertThat(failedCall).as("a call failed once the 2 MiB tmpfs was full (%d creates, %d releases acknowledged)",
-                    created.size(), released.size()).isNotNull();
-                System.out.println("DiskFullTest (--snapshot-every " + snapshotEvery + "): " + created.size() + " creates and " + released.size() +
-                    " releases acknowledged before " + failedCall);
+                failedCall = fillUntilACallFails(channel, mount, data, aim, created, released);
+                assertThat(failedCall)
+                    .as("a call failed once the 2 MiB tmpfs was full (%d creates, %d releases acknowledged)",
+                        created.size(), released.size()).isNotNull();
+                System.out.println("DiskFullTest (--snapshot-every " + snapshotEvery + "): " + created.size() +
+                    " creates and " + released.size() + " releases acknowledged before " + failedCall);
 
-                for (final String service : SERVICES)
-                {
-                    final HealthCheckResponse.ServingStatus status = LedgerChild.health(channel, service);
-                    if (status != HealthCheckResponse.ServingStatus.NOT_SERVING)
-                    {
-                        problems.add("health of '" + service + "' is " + status + " while writes fail");
-                    }
-                }
-                final String metrics = child.scrapeMetrics();
-                if (!metrics.lines().anyMatch(l -> l.matches("tranche_writer_up 0(\\.0)?")))
-                {
-                    problems.add("metrics have no line 'tranche_writer_up 0' while writes fail");
-                }
-                final List<Path> temporaries = LedgerFiles.snapshotTemporaries(data);
-                if (!temporaries.isEmpty())
-                {
-                    problems.add("left behind while the disk is full: " + temporaries);
-                }
+                checkUnavailable(channel, child, data, problems);
 
                 Files.delete(filler);
-                Claim resumed = null;
-                final long resumeDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-                String lastError = null;
-                for (int attempt = 0; resumed == null && System.nanoTime() < resumeDeadline; attempt++)
-                {
-                    final String id = "resumed-" + attempt;
-                    try
-                    {
-                        resumed = RobustnessSupport.queue(channel).createClaim(CreateClaimRequest.newBuilder()
-                            .setClaim(TestServer.claim(id, 1_000_000)).build());
-                        created.put(id, resumed);
-                    }
-                    catch (final StatusRuntimeException ex)
-                    {
-                        lastError = ex.getStatus().toString();
-                        Thread.sleep(250);
-                    }
-                }
-                if (resumed == null)
-                {
-                    problems.add("writes did not resume within 10 s of freeing 1.5 MiB; the last answer was " + lastError);
-                }
-                else if (LedgerChild.health(channel, "") != HealthCheckResponse.ServingStatus.SERVING)
-                {
-                    problems.add("writes resumed but health is " + LedgerChild.health(channel, ""));
-                }
+                checkResumed(channel, created, problems);
             }
             finally
             {
@@ -185,8 +115,9 @@ class DiskFullTest
             {
                 checkAcknowledged(child.address, created, released, problems);
             }
-            assertThat(problems).as("a disk that filled up, --snapshot-every %d (%d creates and %d releases acknowledged before %s)",
-                snapshotEvery, created.size(), released.size(), failedCall).isEmpty();
+            assertThat(problems)
+                .as("a disk that filled up, --snapshot-every %d (%d creates and %d releases acknowledged before %s)",
+                    snapshotEvery, created.size(), released.size(), failedCall).isEmpty();
         }
         finally
         {
@@ -195,6 +126,104 @@ class DiskFullTest
                 child.kill();
             }
             unmount(mount);
+        }
+    }
+
+    /** @return the first call that failed (UNAVAILABLE, the disk full), or null if none did in time. */
+    private static String fillUntilACallFails(
+        final ManagedChannel channel, final Path mount, final Path data, final boolean aim,
+        final Map<String, Claim> created, final Map<String, Tranche> released) throws IOException
+    {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(150);
+        String failedCall = null;
+        for (int i = 0; failedCall == null && i < 20_000 && System.nanoTime() < deadline; i++)
+        {
+            final long room = aim ? room(mount, data) : Long.MAX_VALUE;
+            final String id = aim ? aimedId(i, room) : id(i);
+            try
+            {
+                created.put(id, RobustnessSupport.queue(channel).createClaim(createRequest(id)));
+            }
+            catch (final StatusRuntimeException ex)
+            {
+                failedCall = expectUnavailable("CreateClaim " + i, ex);
+                break;
+            }
+            // When aiming, no release near the end: its record (an award per queued claim) would fail first.
+            if (i % 50 == 49 && room > 300L * created.size() + 4_096)
+            {
+                final String requestId = "release-" + i;
+                try
+                {
+                    released.put(requestId, RobustnessSupport.queue(channel).releaseTranche(
+                        ReleaseTrancheRequest.newBuilder().setRequestId(requestId).setSupply(50)
+                            .setPolicy(Policy.newBuilder().setMethod(Method.PROPORTIONAL)).build()));
+                }
+                catch (final StatusRuntimeException ex)
+                {
+                    failedCall = expectUnavailable("ReleaseTranche " + requestId, ex);
+                }
+            }
+        }
+        return failedCall;
+    }
+
+    /** While writes fail: health NOT_SERVING, {@code tranche_writer_up 0}, no snapshot temporaries left behind. */
+    private static void checkUnavailable(
+        final ManagedChannel channel, final LedgerChild child, final Path data, final List<String> problems)
+        throws IOException, InterruptedException
+    {
+        for (final String service : SERVICES)
+        {
+            final HealthCheckResponse.ServingStatus status = LedgerChild.health(channel, service);
+            if (status != HealthCheckResponse.ServingStatus.NOT_SERVING)
+            {
+                problems.add("health of '" + service + "' is " + status + " while writes fail");
+            }
+        }
+        final String metrics = child.scrapeMetrics();
+        if (!metrics.lines().anyMatch(l -> l.matches("tranche_writer_up 0(\\.0)?")))
+        {
+            problems.add("metrics have no line 'tranche_writer_up 0' while writes fail");
+        }
+        final List<Path> temporaries = LedgerFiles.snapshotTemporaries(data);
+        if (!temporaries.isEmpty())
+        {
+            problems.add("left behind while the disk is full: " + temporaries);
+        }
+    }
+
+    /** Once room is freed, writes resume within 10 s and health is SERVING again. */
+    private static void checkResumed(
+        final ManagedChannel channel, final Map<String, Claim> created, final List<String> problems)
+        throws InterruptedException
+    {
+        Claim resumed = null;
+        final long resumeDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        String lastError = null;
+        for (int attempt = 0; resumed == null && System.nanoTime() < resumeDeadline; attempt++)
+        {
+            final String id = "resumed-" + attempt;
+            try
+            {
+                resumed = RobustnessSupport.queue(channel).createClaim(CreateClaimRequest.newBuilder()
+                    .setClaim(TestServer.claim(id, 1_000_000)).build());
+                created.put(id, resumed);
+            }
+            catch (final StatusRuntimeException ex)
+            {
+                lastError = ex.getStatus().toString();
+                Thread.sleep(250);
+            }
+        }
+        if (resumed == null)
+        {
+            problems.add("writes did not resume within 10 s of freeing 1.5 MiB; the last answer was " +
+                lastError);
+        }
+        else if (LedgerChild.health(channel, "") != HealthCheckResponse.ServingStatus.SERVING)
+        {
+            problems.add("writes resumed but health is " + LedgerChild.health(channel, ""));
         }
     }
 

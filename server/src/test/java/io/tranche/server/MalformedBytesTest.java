@@ -126,7 +126,7 @@ class MalformedBytesTest
     @BeforeAll
     static void start() throws Exception
     {
-        server = TrancheServer.start(new TrancheServer.Config().listen("127.0.0.1", 0).dataDir(dir)
+        server = TrancheServer.start(new ServerConfig().listen("127.0.0.1", 0).dataDir(dir)
             .maxInboundMessageSize(MAX_MESSAGE).gracePeriod(java.time.Duration.ofSeconds(2)));
         channel = RobustnessSupport.channel("127.0.0.1:" + server.port());
         for (final ServerServiceDefinition service : server.services())

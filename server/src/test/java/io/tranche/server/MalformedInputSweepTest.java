@@ -170,7 +170,7 @@ class MalformedInputSweepTest
     {
         // Regressions found by the sweep: the error echoed a 70,000-char id (NOT_FOUND) or listed one violation per
         // claim (INVALID_ARGUMENT), the trailers overflowed the client's 8 KiB metadata limit and it saw INTERNAL.
-        final TrancheServer server = TrancheServer.start(new TrancheServer.Config().listen("127.0.0.1", 0).dataDir(dir));
+        final TrancheServer server = TrancheServer.start(new ServerConfig().listen("127.0.0.1", 0).dataDir(dir));
         final ManagedChannel channel = RobustnessSupport.channel("127.0.0.1:" + server.port());
         try
         {
@@ -218,7 +218,7 @@ class MalformedInputSweepTest
 
     private TrancheServer start() throws Exception
     {
-        return TrancheServer.start(new TrancheServer.Config().listen("127.0.0.1", 0).dataDir(dir)
+        return TrancheServer.start(new ServerConfig().listen("127.0.0.1", 0).dataDir(dir)
             .maxClaims(MAX_CLAIMS).maxQueue(MAX_QUEUE).maxInboundMessageSize(MAX_MESSAGE));
     }
 

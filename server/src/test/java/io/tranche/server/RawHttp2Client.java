@@ -5,6 +5,7 @@ import io.grpc.netty.shaded.io.netty.buffer.Unpooled;
 import io.grpc.netty.shaded.io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.grpc.netty.shaded.io.netty.handler.codec.http2.DefaultHttp2HeadersDecoder;
 import io.grpc.netty.shaded.io.netty.handler.codec.http2.DefaultHttp2HeadersEncoder;
+import io.grpc.netty.shaded.io.netty.handler.codec.http2.Http2Exception;
 import io.grpc.netty.shaded.io.netty.handler.codec.http2.Http2Headers;
 import io.grpc.netty.shaded.io.netty.handler.codec.http2.Http2HeadersEncoder;
 import java.io.ByteArrayOutputStream;
@@ -205,6 +206,52 @@ final class RawHttp2Client implements AutoCloseable
         out.flush();
     }
 
+    /** A complete header block (HEADERS and its CONTINUATIONs) for {@code id}. */
+    private void onHeaders(final int id, final int flags, final byte[] block) throws Http2Exception
+    {
+        final Http2Headers headers = decoder.decodeHeaders(id, Unpooled.wrappedBuffer(block));
+        final Stream s = streams.get(id);
+        if (s != null)
+        {
+            synchronized (s)
+            {
+                s.headers.add(headers);
+            }
+            if ((flags & END_STREAM) != 0)
+            {
+                s.closed.countDown();
+            }
+        }
+    }
+
+    /** A DATA frame: kept for the stream, and the flow-control window given back so the server keeps sending. */
+    private void onData(final Stream stream, final int id, final int flags, final byte[] payload) throws IOException
+    {
+        if (stream != null)
+        {
+            synchronized (stream)
+            {
+                stream.data.write(payload);
+                stream.dataFrames++;
+            }
+            if ((flags & END_STREAM) != 0)
+            {
+                stream.closed.countDown();
+            }
+        }
+        final int length = payload.length;
+        if (length > 0)
+        {
+            final byte[] increment =
+                {(byte)(length >>> 24), (byte)(length >>> 16), (byte)(length >>> 8), (byte)length};
+            frame(WINDOW_UPDATE, 0, 0, increment);
+            if ((flags & END_STREAM) == 0)
+            {
+                frame(WINDOW_UPDATE, 0, id, increment);
+            }
+        }
+    }
+
     private void read()
     {
         try
@@ -215,7 +262,8 @@ final class RawHttp2Client implements AutoCloseable
             int blockFlags = 0;
             while (true)
             {
-                final int length = (in.readUnsignedByte() << 16) | (in.readUnsignedByte() << 8) | in.readUnsignedByte();
+                final int length =
+                    (in.readUnsignedByte() << 16) | (in.readUnsignedByte() << 8) | in.readUnsignedByte();
                 final int type = in.readUnsignedByte();
                 final int flags = in.readUnsignedByte();
                 final int id = in.readInt() & 0x7FFF_FFFF;
@@ -247,43 +295,11 @@ final class RawHttp2Client implements AutoCloseable
                         block.write(payload);
                         if ((flags & END_HEADERS) != 0)
                         {
-                            final Http2Headers headers = decoder.decodeHeaders(blockStream, Unpooled.wrappedBuffer(block.toByteArray()));
-                            final Stream s = streams.get(blockStream);
-                            if (s != null)
-                            {
-                                synchronized (s)
-                                {
-                                    s.headers.add(headers);
-                                }
-                                if ((blockFlags & END_STREAM) != 0)
-                                {
-                                    s.closed.countDown();
-                                }
-                            }
+                            onHeaders(blockStream, blockFlags, block.toByteArray());
                         }
                         break;
                     case DATA:
-                        if (stream != null)
-                        {
-                            synchronized (stream)
-                            {
-                                stream.data.write(payload);
-                                stream.dataFrames++;
-                            }
-                            if ((flags & END_STREAM) != 0)
-                            {
-                                stream.closed.countDown();
-                            }
-                        }
-                        if (length > 0)
-                        {
-                            final byte[] increment = {(byte)(length >>> 24), (byte)(length >>> 16), (byte)(length >>> 8), (byte)length};
-                            frame(WINDOW_UPDATE, 0, 0, increment);
-                            if ((flags & END_STREAM) == 0)
-                            {
-                                frame(WINDOW_UPDATE, 0, id, increment);
-                            }
-                        }
+                        onData(stream, id, flags, payload);
                         break;
                     case RST_STREAM:
                         if (stream != null)

@@ -54,7 +54,7 @@ class ReleaseIdempotencyTest
     @BeforeEach
     void start() throws Exception
     {
-        server = TrancheServer.start(new TrancheServer.Config().listen("127.0.0.1", 0).dataDir(dir));
+        server = TrancheServer.start(new ServerConfig().listen("127.0.0.1", 0).dataDir(dir));
         first = RobustnessSupport.channel("127.0.0.1:" + server.port());
         second = RobustnessSupport.channel("127.0.0.1:" + server.port());
         pool = Executors.newFixedThreadPool(2);
@@ -164,7 +164,7 @@ class ReleaseIdempotencyTest
         RobustnessSupport.close(first);
         RobustnessSupport.close(second);
         server.close();
-        server = TrancheServer.start(new TrancheServer.Config().listen("127.0.0.1", 0).dataDir(dir));
+        server = TrancheServer.start(new ServerConfig().listen("127.0.0.1", 0).dataDir(dir));
         first = RobustnessSupport.channel("127.0.0.1:" + server.port());
         second = RobustnessSupport.channel("127.0.0.1:" + server.port());
         assertThat(RobustnessSupport.queue(first).releaseTranche(request)).isEqualTo(recorded);

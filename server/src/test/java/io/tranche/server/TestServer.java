@@ -30,9 +30,9 @@ final class TestServer implements AutoCloseable
         this.channel = NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
     }
 
-    static TrancheServer.Config config(final Path dir)
+    static ServerConfig config(final Path dir)
     {
-        return new TrancheServer.Config().listen("127.0.0.1", 0).dataDir(dir).gracePeriod(java.time.Duration.ofSeconds(2));
+        return new ServerConfig().listen("127.0.0.1", 0).dataDir(dir).gracePeriod(java.time.Duration.ofSeconds(2));
     }
 
     static TestServer start(final Path dir) throws IOException
@@ -40,7 +40,7 @@ final class TestServer implements AutoCloseable
         return start(config(dir));
     }
 
-    static TestServer start(final TrancheServer.Config config) throws IOException
+    static TestServer start(final ServerConfig config) throws IOException
     {
         return new TestServer(TrancheServer.start(config));
     }

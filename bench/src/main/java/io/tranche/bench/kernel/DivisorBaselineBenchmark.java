@@ -91,7 +91,8 @@ public class DivisorBaselineBenchmark
     static long allocate(final long[] demand, final long supply, final int kind, final long[] award)
     {
         final PriorityQueue<Entry> queue = new PriorityQueue<>(demand.length,
-            (a, b) -> a.quotient != b.quotient ? Double.compare(b.quotient, a.quotient) : Integer.compare(a.index, b.index));
+            (a, b) -> a.quotient != b.quotient ? Double.compare(b.quotient, a.quotient) :
+                Integer.compare(a.index, b.index));
         for (int i = 0; i < demand.length; i++)
         {
             final Entry entry = new Entry(i);

@@ -69,7 +69,8 @@ public class StreamingFloorBenchmark
         for (int i = 0; i < n; i++)
         {
             final long weight = problem.weight(i) == Claims.ABSENT ? problem.demand(i) : problem.weight(i);
-            final long bound = Math.min(problem.demand(i), problem.cap(i) == Claims.ABSENT ? Long.MAX_VALUE : problem.cap(i));
+            final long bound =
+                Math.min(problem.demand(i), problem.cap(i) == Claims.ABSENT ? Long.MAX_VALUE : problem.cap(i));
             // (weight · multiplier) >> 32 from the 128-bit product: no overflow at S = 10^12.
             final long scaled = (Math.multiplyHigh(weight, multiplier) << 32) | ((weight * multiplier) >>> 32);
             final long share = Math.max(problem.floor(i), Math.min(bound, scaled));

@@ -2,7 +2,6 @@ package io.tranche.bench.server;
 
 import io.grpc.CallOptions;
 import io.grpc.Drainable;
-import io.grpc.InsecureServerCredentials;
 import io.grpc.KnownLength;
 import io.grpc.ManagedChannel;
 import io.grpc.MethodDescriptor;
@@ -25,6 +24,7 @@ import io.tranche.proto.v1.AllocationServiceGrpc;
 import io.tranche.proto.v1.Claim;
 import io.tranche.proto.v1.Method;
 import io.tranche.proto.v1.Policy;
+import io.tranche.server.ServerConfig;
 import io.tranche.server.TrancheServer;
 import io.tranche.server.metrics.Metrics;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -50,7 +50,6 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -156,10 +155,11 @@ public class EndToEndBenchmark
         benchmark = params.getBenchmark().substring(params.getBenchmark().lastIndexOf('.') + 1);
         mode = params.getMode().shortLabel();
         dataDir = Files.createTempDirectory("tranche-bench-e2e");
-        tranche = TrancheServer.start(new TrancheServer.Config().listen("127.0.0.1", 0).dataDir(dataDir).fsync(false));
+        final ServerConfig config = new ServerConfig().listen("127.0.0.1", 0).dataDir(dataDir).fsync(false);
+        tranche = TrancheServer.start(config);
 
-        // The twin: TrancheServer's Netty settings (see TrancheServer.start), the echo service instead.
-        final TrancheServer.Config c = tranche.config();
+        // The twin: the builder TrancheServer.start(config) serves on, with its transport settings and limits
+        // (nettyBuilder, configure) and the same gRPC metrics, serving the echo service instead.
         final ServerServiceDefinition echo = ServerServiceDefinition.builder(ECHO_SERVICE)
             .addMethod(ECHO, ServerCalls.asyncUnaryCall((req, observer) ->
             {
@@ -167,20 +167,12 @@ public class EndToEndBenchmark
                 observer.onCompleted();
             }))
             .build();
-        final NettyServerBuilder echoBuilder = NettyServerBuilder
-            .forAddress(new InetSocketAddress("127.0.0.1", 0), InsecureServerCredentials.create());
+        final NettyServerBuilder echoBuilder = TrancheServer.configure(TrancheServer.nettyBuilder(config), config);
         echoMetrics.configureServerBuilder(echoBuilder);
-        echoServer = echoBuilder
-            .maxInboundMessageSize(c.maxInboundMessageSize())
-            .maxInboundMetadataSize(c.maxInboundMetadataSize())
-            .permitKeepAliveTime(c.permitKeepAliveTime().toNanos(), TimeUnit.NANOSECONDS)
-            .permitKeepAliveWithoutCalls(true)
-            .directExecutor()
-            .addService(echo)
-            .build()
-            .start();
+        echoServer = echoBuilder.addService(echo).build().start();
 
-        clientGroup = new MultiThreadIoEventLoopGroup(2, new DefaultThreadFactory("bench-client-elg", true), NioIoHandler.newFactory());
+        clientGroup = new MultiThreadIoEventLoopGroup(2, new DefaultThreadFactory("bench-client-elg", true),
+            NioIoHandler.newFactory());
         allocateChannel = channel(tranche.port());
         echoChannel = channel(echoServer.getPort());
 
@@ -281,7 +273,8 @@ public class EndToEndBenchmark
     /** Allocated bytes so far of every server thread (named grpc-*), by thread id. */
     private static Map<Long, Long> serverThreadBytes()
     {
-        final com.sun.management.ThreadMXBean bean = (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
+        final com.sun.management.ThreadMXBean bean =
+            (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
         final long[] ids = bean.getAllThreadIds();
         final ThreadInfo[] infos = bean.getThreadInfo(ids);
         final long[] allocated = bean.getThreadAllocatedBytes(ids);

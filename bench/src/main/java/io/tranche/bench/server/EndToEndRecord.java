@@ -1,7 +1,15 @@
 package io.tranche.bench.server;
 
 import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The one spelling of what the end-to-end suite leaves in a result folder, shared by {@link EndToEndBenchmark}
@@ -49,5 +57,45 @@ public final class EndToEndRecord
         o.addProperty(CALLS, calls);
         o.addProperty(SERVER_BYTES, serverBytes);
         return o.toString() + String.format(Locale.ROOT, "%n");
+    }
+
+    /**
+     * @param benchmark short benchmark name.
+     * @param claims    claims per request.
+     * @return the key of {@link #totals(Path)}: "allocate 64".
+     */
+    public static String key(final String benchmark, final String claims)
+    {
+        return benchmark + " " + claims;
+    }
+
+    /**
+     * Sums the file's lines per benchmark and claim count over every mode (throughput and sample time).
+     *
+     * @param dir a result folder.
+     * @return {calls, server bytes} by {@link #key(String, String)}; empty when the folder has no such file.
+     * @throws IOException when the file exists but cannot be read.
+     */
+    public static Map<String, long[]> totals(final Path dir) throws IOException
+    {
+        final Map<String, long[]> out = new TreeMap<>();
+        final Path file = dir.resolve(FILE);
+        if (!Files.exists(file))
+        {
+            return out;
+        }
+        for (final String line : Files.readAllLines(file, StandardCharsets.UTF_8))
+        {
+            if (line.isBlank())
+            {
+                continue;
+            }
+            final JsonObject o = JsonParser.parseString(line).getAsJsonObject();
+            final long[] sum = out.computeIfAbsent(key(o.get(BENCHMARK).getAsString(), o.get(CLAIMS).getAsString()),
+                k -> new long[2]);
+            sum[0] += o.get(CALLS).getAsLong();
+            sum[1] += o.get(SERVER_BYTES).getAsLong();
+        }
+        return out;
     }
 }

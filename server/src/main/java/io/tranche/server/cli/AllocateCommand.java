@@ -88,7 +88,8 @@ public final class AllocateCommand implements Callable<Integer>
     String authority;
 
     @Option(names = "--timeout", paramLabel = "DURATION", converter = Durations.class,
-        description = "With --server: deadline of each call: 10s, 500ms, 2m (default: 10s).")
+        description = "With --server: deadline of each call: 10s, 500ms, 2m (default: " + ClientDefaults.TIMEOUT_HELP +
+            ").")
     Duration timeout;
 
     private final JsonFormat.Parser parser = JsonFormat.parser();
@@ -130,7 +131,7 @@ public final class AllocateCommand implements Callable<Integer>
         final QueueClient connection;
         try
         {
-            connection = new QueueClient(options, options.timeout(ClientCommand.DEFAULT_TIMEOUT));
+            connection = new QueueClient(options, options.timeout(ClientDefaults.defaultTimeout()));
         }
         catch (final IOException | RuntimeException ex)
         {

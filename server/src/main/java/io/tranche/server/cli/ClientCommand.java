@@ -19,9 +19,6 @@ import picocli.CommandLine.Spec;
  */
 public abstract class ClientCommand implements Callable<Integer>
 {
-    /** Deadline of each call unless {@code --timeout} says otherwise. */
-    public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
-
     @Mixin
     ClientOptions client;
 
@@ -126,7 +123,7 @@ public abstract class ClientCommand implements Callable<Integer>
     /** @return the deadline of each call when {@code --timeout} is not given, or null for none. */
     protected Duration defaultTimeout()
     {
-        return DEFAULT_TIMEOUT;
+        return ClientDefaults.defaultTimeout();
     }
 
     /**

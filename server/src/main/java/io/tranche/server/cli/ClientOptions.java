@@ -10,12 +10,9 @@ import picocli.CommandLine.Option;
  */
 public final class ClientOptions
 {
-    /** The default server address, as {@code ./tranche serve} listens by default. */
-    public static final String DEFAULT_SERVER = "127.0.0.1:50051";
-
     @Option(names = "--server", paramLabel = "HOST:PORT",
         description = "Server address (default: ${DEFAULT-VALUE}).")
-    String server = DEFAULT_SERVER;
+    String server = ClientDefaults.defaultServer();
 
     @Option(names = "--token", paramLabel = "TOKEN", defaultValue = "${env:TRANCHE_TOKEN}",
         description = "Bearer token sent as 'authorization: Bearer TOKEN' (default: $TRANCHE_TOKEN).")
@@ -32,8 +29,8 @@ public final class ClientOptions
     String authority;
 
     @Option(names = "--timeout", paramLabel = "DURATION", converter = Durations.class,
-        description = "Deadline of each call: 10s, 500ms, 2m, or an ISO-8601 duration (default: 10s; " +
-            "none for --watch unless given).")
+        description = "Deadline of each call: 10s, 500ms, 2m, or an ISO-8601 duration (default: " +
+            ClientDefaults.TIMEOUT_HELP + "; none for --watch unless given).")
     Duration timeout;
 
     @Option(names = "--json", description = "Print proto3 JSON instead of tables.")

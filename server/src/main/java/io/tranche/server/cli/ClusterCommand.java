@@ -264,7 +264,7 @@ public final class ClusterCommand implements Runnable
 
         @Option(names = "--max-queue", paramLabel = "N",
             description = "Most claims in the queue, as the server ran with (default: ${DEFAULT-VALUE}).")
-        int maxQueue = io.tranche.server.TrancheServer.Config.MAX_QUEUE_DEFAULT;
+        int maxQueue = io.tranche.server.ServerConfig.MAX_QUEUE_DEFAULT;
 
         @Override
         public Integer call()

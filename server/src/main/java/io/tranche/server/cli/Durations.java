@@ -1,7 +1,7 @@
 package io.tranche.server.cli;
 
+import io.tranche.server.DurationText;
 import java.time.Duration;
-import java.time.format.DateTimeParseException;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
@@ -38,44 +38,14 @@ public final class Durations implements ITypeConverter<Duration>
      */
     public static Duration parse(final String value, final boolean allowZero)
     {
-        final String v = value.trim().toLowerCase(java.util.Locale.ROOT);
-        Duration d;
         try
         {
-            if (v.startsWith("p"))
-            {
-                d = Duration.parse(v.toUpperCase(java.util.Locale.ROOT));
-            }
-            else if (v.endsWith("ms"))
-            {
-                d = Duration.ofMillis(Long.parseLong(v.substring(0, v.length() - 2)));
-            }
-            else if (v.endsWith("s"))
-            {
-                d = Duration.ofSeconds(Long.parseLong(v.substring(0, v.length() - 1)));
-            }
-            else if (v.endsWith("m"))
-            {
-                d = Duration.ofMinutes(Long.parseLong(v.substring(0, v.length() - 1)));
-            }
-            else if (v.endsWith("h"))
-            {
-                d = Duration.ofHours(Long.parseLong(v.substring(0, v.length() - 1)));
-            }
-            else
-            {
-                d = Duration.ofSeconds(Long.parseLong(v));
-            }
+            return DurationText.parse(value, allowZero);
         }
-        catch (final NumberFormatException | DateTimeParseException | ArithmeticException ex)
+        catch (final IllegalArgumentException ex)
         {
-            throw new TypeConversionException("'" + value + "' is not a duration (examples: 10s, 500ms, 2m, PT1M)");
+            throw new TypeConversionException(ex.getMessage());
         }
-        if (d.isNegative() || d.isZero() && !allowZero)
-        {
-            throw new TypeConversionException("'" + value + "' is not a positive duration");
-        }
-        return d;
     }
 
     /**
@@ -84,23 +54,6 @@ public final class Durations implements ITypeConverter<Duration>
      */
     public static String format(final Duration d)
     {
-        final long ms = d.toMillis();
-        if (ms == 0)
-        {
-            return "0";
-        }
-        if (ms % 3_600_000 == 0)
-        {
-            return (ms / 3_600_000) + "h";
-        }
-        if (ms % 60_000 == 0)
-        {
-            return (ms / 60_000) + "m";
-        }
-        if (ms % 1000 == 0)
-        {
-            return (ms / 1000) + "s";
-        }
-        return ms + "ms";
+        return DurationText.format(d);
     }
 }

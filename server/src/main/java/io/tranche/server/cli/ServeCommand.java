@@ -1,8 +1,13 @@
 package io.tranche.server.cli;
 
+import io.tranche.server.DurationText;
+import io.tranche.server.ServerConfig;
 import io.tranche.server.TrancheServer;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
@@ -14,7 +19,11 @@ import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.IDefaultValueProvider;
+import picocli.CommandLine.Model.ArgSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.TypeConversionException;
 
 /**
  * {@code tranche serve}: runs the gRPC server until SIGTERM/SIGINT, then drains gracefully and
@@ -23,6 +32,7 @@ import picocli.CommandLine.Option;
 @Command(
     name = "serve",
     mixinStandardHelpOptions = true,
+    defaultValueProvider = ServeCommand.Defaults.class,
     description = {
         "Serves AllocationService and QueueService over gRPC (with health and reflection), keeping the queue " +
             "and the ledger of tranches durable in --data-dir (created if missing). Prints 'tranche: listening on " +
@@ -31,13 +41,15 @@ import picocli.CommandLine.Option;
     })
 public final class ServeCommand implements Callable<Integer>
 {
-    @Option(names = "--listen", paramLabel = "HOST:PORT", description = "Address to listen on; port 0 = ephemeral (default: ${DEFAULT-VALUE}).")
-    String listen = TrancheServer.Config.LISTEN_DEFAULT;
+    @Option(names = "--listen", paramLabel = "HOST:PORT",
+        description = "Address to listen on; port 0 = ephemeral (default: ${DEFAULT-VALUE}).")
+    String listen;
 
     @Option(names = "--data-dir", paramLabel = "DIR", description = "Journal and snapshots (default: ${DEFAULT-VALUE}).")
-    Path dataDir = Path.of(TrancheServer.Config.DATA_DIR_DEFAULT);
+    Path dataDir;
 
-    @Option(names = "--tokens", paramLabel = "FILE", description = "Bearer tokens, one 'token role' per line (roles admin, reader).")
+    @Option(names = "--tokens", paramLabel = "FILE",
+        description = "Bearer tokens, one 'token role' per line (roles admin, reader).")
     Path tokens;
 
     @Option(names = "--tls-cert", paramLabel = "PEM", description = "Certificate chain; serves TLS with --tls-key.")
@@ -51,56 +63,62 @@ public final class ServeCommand implements Callable<Integer>
         "and a non-loopback --metrics."})
     boolean insecure;
 
-    @Option(names = "--metrics", paramLabel = "HOST:PORT", description = "Prometheus endpoint (GET /metrics) on HOST:PORT.")
+    @Option(names = "--metrics", paramLabel = "HOST:PORT",
+        description = "Prometheus endpoint (GET /metrics) on HOST:PORT.")
     String metrics;
 
     @Option(names = "--max-claims", description = "Max claims in one Allocate request (default: ${DEFAULT-VALUE}).")
-    int maxClaims = TrancheServer.Config.MAX_CLAIMS_DEFAULT;
+    int maxClaims;
 
     @Option(names = "--max-queue", description = "Max claims in the queue (default: ${DEFAULT-VALUE}).")
-    int maxQueue = TrancheServer.Config.MAX_QUEUE_DEFAULT;
+    int maxQueue;
 
     @Option(names = "--max-inbound-message-size", paramLabel = "BYTES", description = "Default: ${DEFAULT-VALUE}.")
-    int maxInboundMessageSize = TrancheServer.Config.MAX_INBOUND_MESSAGE_SIZE_DEFAULT;
+    int maxInboundMessageSize;
 
     @Option(names = "--max-inbound-metadata-size", paramLabel = "BYTES", description = "Default: ${DEFAULT-VALUE}.")
-    int maxInboundMetadataSize = TrancheServer.Config.MAX_INBOUND_METADATA_SIZE_DEFAULT;
+    int maxInboundMetadataSize;
 
     @Option(names = "--permit-keepalive-time", paramLabel = "DURATION",
-        description = "Shortest client keepalive interval allowed, ISO-8601 or e.g. 10s (default: 10s).")
-    String permitKeepAliveTime = "10s";
+        description = "Shortest client keepalive interval allowed, ISO-8601 or e.g. 10s (default: ${DEFAULT-VALUE}).")
+    String permitKeepAliveTime;
 
-    @Option(names = "--max-connection-idle", paramLabel = "DURATION", description = "Close idle connections; 0 = never (default).")
-    String maxConnectionIdle = "0";
+    @Option(names = "--max-connection-idle", paramLabel = "DURATION",
+        description = "Close idle connections; 0 = never (default: ${DEFAULT-VALUE}).")
+    String maxConnectionIdle;
 
-    @Option(names = "--max-connection-age", paramLabel = "DURATION", description = "Recycle connections; 0 = never (default).")
-    String maxConnectionAge = "0";
+    @Option(names = "--max-connection-age", paramLabel = "DURATION",
+        description = "Recycle connections; 0 = never (default: ${DEFAULT-VALUE}).")
+    String maxConnectionAge;
 
-    @Option(names = "--grace-period", paramLabel = "DURATION", description = "Time in-flight calls get on shutdown (default: 10s).")
-    String gracePeriod = "10s";
+    @Option(names = "--grace-period", paramLabel = "DURATION",
+        description = "Time in-flight calls get on shutdown (default: ${DEFAULT-VALUE}).")
+    String gracePeriod;
 
     @Option(names = "--snapshot-every", paramLabel = "RECORDS",
         description = "Journal records (on a cluster member: commands) between snapshots (default: ${DEFAULT-VALUE}).")
-    int snapshotEvery = TrancheServer.Config.SNAPSHOT_EVERY_DEFAULT;
+    int snapshotEvery;
 
     @Option(names = "--cluster-members", paramLabel = "ID=HOST:PORT,...",
-        description = "Run as a member of an Aeron Cluster (each member uses PORT..PORT+5), e.g. 0=127.0.0.1:20110,1=127.0.0.1:20220,2=127.0.0.1:20330.")
+        description = "Run as a member of an Aeron Cluster (each member uses PORT..PORT+5), e.g. " +
+            "0=127.0.0.1:20110,1=127.0.0.1:20220,2=127.0.0.1:20330.")
     String clusterMembers;
 
     @Option(names = "--node-id", description = "This member's id in --cluster-members.")
     int nodeId = -1;
 
-    @Option(names = "--no-direct-executor", description = "Run handlers on a thread pool instead of the transport threads.")
+    @Option(names = "--no-direct-executor",
+        description = "Run handlers on a thread pool instead of the transport threads.")
     boolean noDirectExecutor;
 
     @Override
     public Integer call()
     {
-        final PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true, StandardCharsets.UTF_8);
-        final TrancheServer.Config config;
+        final PrintStream out = new PrintStream(new FileOutputStream(FileDescriptor.out), true, StandardCharsets.UTF_8);
+        final ServerConfig config;
         try
         {
-            config = new TrancheServer.Config()
+            config = new ServerConfig()
                 .listen(listen)
                 .dataDir(dataDir)
                 .tokensFile(tokens)
@@ -152,7 +170,8 @@ public final class ServeCommand implements Callable<Integer>
         out.flush();
         if (server.metricsPort() >= 0)
         {
-            System.err.println("tranche: metrics on http://" + config.metricsHost() + ":" + server.metricsPort() + "/metrics");
+            System.err.println("tranche: metrics on http://" + config.metricsHost() + ":" + server.metricsPort() +
+                "/metrics");
         }
         try
         {
@@ -172,7 +191,7 @@ public final class ServeCommand implements Callable<Integer>
      */
     static String describe(final Throwable failure)
     {
-        if (failure instanceof java.io.UncheckedIOException && failure.getCause() != null)
+        if (failure instanceof UncheckedIOException && failure.getCause() != null)
         {
             return describe(failure.getCause());
         }
@@ -229,10 +248,69 @@ public final class ServeCommand implements Callable<Integer>
         {
             return Durations.parse(text, true);
         }
-        catch (final picocli.CommandLine.TypeConversionException ex)
+        catch (final TypeConversionException ex)
         {
             throw new IllegalArgumentException(option + " must be a duration like 10s, 500ms, 2m, 0 or PT10S, was " +
                 text, ex);
+        }
+    }
+
+    /**
+     * The flags' defaults, read from {@link ServerConfig} (its system properties, else its built-in defaults), so
+     * that {@code --help} shows what a server started without the flag would use, in the flags' own grammar.
+     */
+    static final class Defaults implements IDefaultValueProvider
+    {
+        @Override
+        public String defaultValue(final ArgSpec argSpec)
+        {
+            if (!argSpec.isOption())
+            {
+                return null;
+            }
+            try
+            {
+                return defaultValue(((OptionSpec)argSpec).longestName());
+            }
+            catch (final IllegalArgumentException ex)
+            {
+                // A system property that does not parse: call() reports it in one line (new ServerConfig() names
+                // it), where picocli would print a stack of usage.
+                return null;
+            }
+        }
+
+        private static String defaultValue(final String option)
+        {
+            switch (option)
+            {
+                case "--listen":
+                    return ServerConfig.defaultListen();
+                case "--data-dir":
+                    return ServerConfig.defaultDataDir();
+                case "--max-claims":
+                    return Integer.toString(ServerConfig.defaultMaxClaims());
+                case "--max-queue":
+                    return Integer.toString(ServerConfig.defaultMaxQueue());
+                case "--max-inbound-message-size":
+                    return Integer.toString(ServerConfig.defaultMaxInboundMessageSize());
+                case "--max-inbound-metadata-size":
+                    return Integer.toString(ServerConfig.defaultMaxInboundMetadataSize());
+                case "--permit-keepalive-time":
+                    return DurationText.format(ServerConfig.defaultPermitKeepAliveTime());
+                case "--max-connection-idle":
+                    return DurationText.format(ServerConfig.defaultMaxConnectionIdle());
+                case "--max-connection-age":
+                    return DurationText.format(ServerConfig.defaultMaxConnectionAge());
+                case "--grace-period":
+                    return DurationText.format(ServerConfig.defaultGracePeriod());
+                case "--snapshot-every":
+                    return Integer.toString(ServerConfig.defaultSnapshotEvery());
+                case "--no-direct-executor":
+                    return Boolean.toString(!ServerConfig.defaultDirectExecutor());
+                default:
+                    return null;
+            }
         }
     }
 }

@@ -57,7 +57,7 @@ public final class TranchesCommand extends ClientCommand
     protected Duration defaultTimeout()
     {
         // A watch is open-ended by design; only an explicit --timeout bounds it.
-        return watch ? null : DEFAULT_TIMEOUT;
+        return watch ? null : ClientDefaults.defaultTimeout();
     }
 
     @Override

@@ -3,7 +3,7 @@ package io.tranche.server.cli;
 import io.tranche.proto.v1.Award;
 import io.tranche.proto.v1.Tranche;
 import io.tranche.server.ledger.TrancheDigest;
-import io.tranche.server.TrancheServer;
+import io.tranche.server.ServerConfig;
 import io.tranche.server.ledger.OfflineVerifier;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -37,7 +37,7 @@ public final class VerifyCommand extends ClientCommand
 
     @Option(names = "--max-queue", paramLabel = "N",
         description = "With --data-dir: the queue limit the server ran with (default: ${DEFAULT-VALUE}).")
-    int maxQueue = TrancheServer.Config.MAX_QUEUE_DEFAULT;
+    int maxQueue = ServerConfig.MAX_QUEUE_DEFAULT;
 
     @Override
     protected boolean needsConnection()

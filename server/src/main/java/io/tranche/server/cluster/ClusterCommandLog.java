@@ -44,6 +44,8 @@ public final class ClusterCommandLog implements CommandLog, EgressListener
     /** How long one connection attempt waits for a leader. */
     public static final long CONNECT_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(5);
 
+    private static final String ELECTING = "the cluster is electing a leader (a member was lost, or no majority " +
+        "answers)";
     private static final long KEEPALIVE_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(500);
 
     private final ClusterNode node;
@@ -66,6 +68,7 @@ public final class ClusterCommandLog implements CommandLog, EgressListener
         final Command command;
         final Reply reply;
         final long correlationId;
+        final long queuedNs = System.nanoTime();
         long sentNs;
         long position;
         Outcome outcome;
@@ -118,9 +121,22 @@ public final class ClusterCommandLog implements CommandLog, EgressListener
             int work = 0;
             try
             {
+                final boolean electing = node.electing();
+                if (electing)
+                {
+                    work += electing();
+                }
                 if (client == null || client.isClosed())
                 {
-                    connect();
+                    if (electing)
+                    {
+                        // No leader to connect to until the election ends.
+                        idle.idle(0);
+                    }
+                    else
+                    {
+                        connect();
+                    }
                     continue;
                 }
                 work += submissions.drain(p -> unsent.addLast(p), 1024);
@@ -168,9 +184,37 @@ public final class ClusterCommandLog implements CommandLog, EgressListener
         }
     }
 
+    // An election is under way on this member: the leader the client session knows is gone (or no majority
+    // answers). Answer at once rather than after ANSWER_TIMEOUT_NS: commands not sent yet changed nothing;
+    // commands in flight may or may not commit under the next leader, whose election does not answer them.
+    private int electing()
+    {
+        setFailure(ELECTING);
+        final int work = unsent.size() + inFlight.size();
+        failUnsent();
+        for (final Pending p : inFlight.values())
+        {
+            p.reply.complete(Outcome.failed(Outcome.Kind.UNAVAILABLE, ELECTING + "; the command may or may not " +
+                "have been applied: retry with the same request_id"));
+        }
+        inFlight.clear();
+        return work;
+    }
+
     private int offerUnsent()
     {
         int work = 0;
+        if (!unsent.isEmpty() && client.leadershipTermId() < node.leadershipTermId())
+        {
+            // The member knows a newer leader than the client session does (its NewLeader event is on the way):
+            // hold the commands rather than offer them to the old leader, where they would be lost.
+            if (System.nanoTime() - unsent.peekFirst().queuedNs > CONNECT_TIMEOUT_NS)
+            {
+                setFailure("the client session has not heard of the new leader");
+                failUnsent();
+            }
+            return 0;
+        }
         while (!unsent.isEmpty())
         {
             final Pending p = unsent.peekFirst();
@@ -373,6 +417,12 @@ public final class ClusterCommandLog implements CommandLog, EgressListener
         if (closing)
         {
             return false;
+        }
+        if (node.electing())
+        {
+            // No leader to send it to: the client retries (here or on another member) without waiting.
+            reply.complete(Outcome.failed(Outcome.Kind.UNAVAILABLE, ELECTING + "; the command was not sent, retry"));
+            return true;
         }
         final long correlationId;
         synchronized (this)

@@ -7,6 +7,7 @@ import io.aeron.Counter;
 import io.aeron.cluster.ClusterControl;
 import io.aeron.cluster.ClusteredMediaDriver;
 import io.aeron.cluster.ConsensusModule;
+import io.aeron.cluster.ElectionState;
 import io.aeron.cluster.service.Cluster;
 import io.aeron.cluster.service.ClusteredServiceContainer;
 import io.aeron.driver.MediaDriver;
@@ -377,6 +378,16 @@ public final class ClusterNode implements AutoCloseable
         {
             System.err.println("tranche: cluster " + name + ": " + throwable);
         };
+    }
+
+    /**
+     * @return true while this member's consensus module runs an election: it has no leader to send a
+     *         command to (the leader was lost, or no majority answers).
+     */
+    public synchronized boolean electing()
+    {
+        final Counter state = driver.consensusModule().context().electionStateCounter();
+        return !closed && state != null && !state.isClosed() && ElectionState.get(state) != ElectionState.CLOSED;
     }
 
     /** @return the service (state and reads). */

@@ -49,6 +49,12 @@ public final class QueueStateMachine
     /** Length of a tranche digest. */
     public static final int DIGEST_BYTES = 32;
 
+    /**
+     * The most claims one release can split: a ceiling on the queue limit ({@code --max-queue} is checked against
+     * it), not the limit itself, because a queue recovered under a lower limit may hold more than that limit.
+     */
+    public static final int QUEUE_CAPACITY = 1 << 26;
+
     private static final int SNAPSHOT_MAGIC = 0x54525332; // "TRS2"
 
     private final Object2ObjectHashMap<String, QueuedClaim> byId = new Object2ObjectHashMap<>();
@@ -64,7 +70,7 @@ public final class QueueStateMachine
     private long outstandingHi;
     private long outstandingLo;
 
-    private final Allocator allocator = new Allocator(1024, 1 << 26);
+    private final Allocator allocator = new Allocator(1024, QUEUE_CAPACITY);
     private final Claims claims = new Claims(1024);
     private final Violations violations = new Violations();
 

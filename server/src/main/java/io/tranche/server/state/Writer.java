@@ -66,15 +66,18 @@ public final class Writer implements Agent, CommandLog
     private volatile int queueLength;
     private volatile BigInteger outstandingDemand = BigInteger.ZERO;
 
-    /** What the writer needs; everything else about the server is not its business. */
+    /**
+     * What the writer needs; everything else about the server is not its business. The limits have no defaults
+     * here: the server's configuration is their one source, and {@link #open} refuses a limit left unset.
+     */
     public static final class Settings
     {
         Path dataDir;
         boolean fsync = true;
-        int snapshotEvery = 10_000;
+        int snapshotEvery;
         long snapshotBytes = 16L << 20;
-        int maxQueue = 100_000;
-        int queueCapacity = 4096;
+        int maxQueue;
+        int queueCapacity;
         LongConsumer syncNanos = nanos -> { };
         Consumer<String> log = System.err::println;
         QueueStateMachine.TrancheDigester digester;
@@ -222,6 +225,14 @@ public final class Writer implements Agent, CommandLog
         lastTimeNanos = Math.max(lastTimeNanos, loaded.lastTime);
     }
 
+    private static void required(final int value, final String name)
+    {
+        if (value <= 0)
+        {
+            throw new IllegalArgumentException("Writer.Settings " + name + "=" + value + " must be > 0");
+        }
+    }
+
     /**
      * Locks the data directory, loads the newest snapshot, replays the journal after it and starts the
      * writer thread.
@@ -229,9 +240,13 @@ public final class Writer implements Agent, CommandLog
      * @param settings settings.
      * @return the running writer.
      * @throws IOException when the directory is in use or cannot be recovered (naming file and offset).
+     * @throws IllegalArgumentException when a limit of the settings was left unset.
      */
     public static Writer open(final Settings settings) throws IOException
     {
+        required(settings.snapshotEvery, "snapshotEvery");
+        required(settings.maxQueue, "maxQueue");
+        required(settings.queueCapacity, "queueCapacity");
         final Path dir = settings.dataDir;
         Files.createDirectories(dir);
         final DataDirLock lock = DataDirLock.acquire(dir);

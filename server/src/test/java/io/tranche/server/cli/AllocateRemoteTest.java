@@ -2,6 +2,7 @@ package io.tranche.server.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tranche.server.ServerConfig;
 import io.tranche.server.TrancheServer;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -31,7 +32,7 @@ class AllocateRemoteTest
     @TempDir
     Path dir;
 
-    private TrancheServer start(final TrancheServer.Config config) throws Exception
+    private TrancheServer start(final ServerConfig config) throws Exception
     {
         return TrancheServer.start(config.listen("127.0.0.1", 0).dataDir(dir.resolve("data"))
             .gracePeriod(Duration.ofSeconds(1)));
@@ -40,7 +41,7 @@ class AllocateRemoteTest
     @Test
     void shouldPrintWhatLocalModePrintsAsJsonTableAndJsonl() throws Exception
     {
-        try (TrancheServer server = start(new TrancheServer.Config()))
+        try (TrancheServer server = start(new ServerConfig()))
         {
             final String at = server.listenAddress();
             final Run localJson = run(SEED, "allocate");
@@ -68,7 +69,7 @@ class AllocateRemoteTest
     @Test
     void shouldExitTwoWithTheServersFieldViolationsForAnInvalidRequest() throws Exception
     {
-        try (TrancheServer server = start(new TrancheServer.Config()))
+        try (TrancheServer server = start(new ServerConfig()))
         {
             final Run run = run(INVALID, "allocate", "--server", server.listenAddress());
             assertThat(run.status).isEqualTo(2);
@@ -84,7 +85,7 @@ class AllocateRemoteTest
     {
         final Path tokens = dir.resolve("tokens");
         Files.writeString(tokens, "reader-secret reader\n");
-        try (TrancheServer server = start(new TrancheServer.Config().tokensFile(tokens)))
+        try (TrancheServer server = start(new ServerConfig().tokensFile(tokens)))
         {
             final Run without = run(SEED, "allocate", "--server", server.listenAddress());
             assertThat(without.status).isEqualTo(2);
@@ -99,7 +100,7 @@ class AllocateRemoteTest
     void shouldCallATlsServerWithItsCaAndExplainTheTwoUsualMistakes() throws Exception
     {
         final Path cert = resource("tls/server.crt");
-        try (TrancheServer server = start(new TrancheServer.Config().tls(cert, resource("tls/server.key"))))
+        try (TrancheServer server = start(new ServerConfig().tls(cert, resource("tls/server.key"))))
         {
             final String at = "localhost:" + server.port();
             final Run trusted = run(SEED, "allocate", "--server", at, "--ca", cert.toString());

@@ -24,6 +24,7 @@ import io.tranche.proto.v1.Policy;
 import io.tranche.proto.v1.QueueServiceGrpc;
 import io.tranche.proto.v1.ReleaseTrancheRequest;
 import io.tranche.proto.v1.Tranche;
+import io.tranche.server.ServerConfig;
 import io.tranche.server.TrancheServer;
 import io.tranche.server.ledger.TrancheDigest;
 import java.net.InetSocketAddress;
@@ -69,7 +70,7 @@ class AuditCommandsTest
     @Test
     void shouldExplainTheSeedScenarioThroughGrpcOnlyWhenAsked() throws Exception
     {
-        trancheServer = TrancheServer.start(new TrancheServer.Config().listen("127.0.0.1", 0).dataDir(dir.resolve("data")));
+        trancheServer = TrancheServer.start(new ServerConfig().listen("127.0.0.1", 0).dataDir(dir.resolve("data")));
         final ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", trancheServer.port()).usePlaintext().build();
         try
         {
@@ -206,7 +207,7 @@ class AuditCommandsTest
     @Test
     void shouldVerifyTheChainTheRealServerRecordsAndLeaveItUnchangedByADryRun() throws Exception
     {
-        trancheServer = TrancheServer.start(new TrancheServer.Config().listen("127.0.0.1", 0).dataDir(dir.resolve("data")));
+        trancheServer = TrancheServer.start(new ServerConfig().listen("127.0.0.1", 0).dataDir(dir.resolve("data")));
         final String address = "127.0.0.1:" + trancheServer.port();
         final ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", trancheServer.port()).usePlaintext().build();
         try

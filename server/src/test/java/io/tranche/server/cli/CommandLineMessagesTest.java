@@ -2,6 +2,7 @@ package io.tranche.server.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tranche.server.ServerConfig;
 import io.tranche.server.TrancheServer;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -107,7 +108,7 @@ class CommandLineMessagesTest
     @Test
     void shouldAdviseWatchingAgainWithAfterWhenTheServerShutsDown() throws Exception
     {
-        final TrancheServer server = TrancheServer.start(new TrancheServer.Config().listen("127.0.0.1", 0)
+        final TrancheServer server = TrancheServer.start(new ServerConfig().listen("127.0.0.1", 0)
             .dataDir(dir.resolve("data")).gracePeriod(Duration.ofSeconds(2)));
         final String address = server.listenAddress();
         final ByteArrayOutputStream outBytes = new ByteArrayOutputStream();

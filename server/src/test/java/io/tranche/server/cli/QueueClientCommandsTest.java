@@ -14,6 +14,7 @@ import io.tranche.proto.v1.ListTranchesResponse;
 import io.tranche.proto.v1.Method;
 import io.tranche.proto.v1.Policy;
 import io.tranche.proto.v1.Tranche;
+import io.tranche.server.ServerConfig;
 import io.tranche.server.TrancheServer;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
@@ -56,7 +57,7 @@ class QueueClientCommandsTest
     @BeforeEach
     void start() throws Exception
     {
-        server = TrancheServer.start(new TrancheServer.Config().listen("127.0.0.1", 0).dataDir(dir.resolve("data")));
+        server = TrancheServer.start(new ServerConfig().listen("127.0.0.1", 0).dataDir(dir.resolve("data")));
         address = "127.0.0.1:" + server.port();
     }
 
@@ -389,7 +390,7 @@ class QueueClientCommandsTest
         server.close();
         final Path tokens = dir.resolve("tokens");
         Files.writeString(tokens, "admin-secret admin\nreader-secret reader\n");
-        server = TrancheServer.start(new TrancheServer.Config().listen("127.0.0.1", 0).dataDir(dir.resolve("data2"))
+        server = TrancheServer.start(new ServerConfig().listen("127.0.0.1", 0).dataDir(dir.resolve("data2"))
             .tokensFile(tokens));
         address = "127.0.0.1:" + server.port();
 
@@ -415,7 +416,7 @@ class QueueClientCommandsTest
         final Path cert = copy("server1.pem");
         final Path key = copy("server1.key");
         final Path ca = copy("ca.pem");
-        server = TrancheServer.start(new TrancheServer.Config().listen("127.0.0.1", 0).dataDir(dir.resolve("data3"))
+        server = TrancheServer.start(new ServerConfig().listen("127.0.0.1", 0).dataDir(dir.resolve("data3"))
             .tls(cert, key));
         address = "127.0.0.1:" + server.port();
 

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
-import io.tranche.server.TrancheServer;
+import io.tranche.server.ServerConfig;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.URISyntaxException;
@@ -43,11 +43,11 @@ class ServeCommandTest
         assertThat(run.err).contains("--tokens without TLS", "clear text", "--tls-cert", "--insecure");
 
         // Allowed: with TLS; or asked for with --insecure; or on loopback, where nothing crosses a network.
-        new TrancheServer.Config().listen("0.0.0.0:0").dataDir(dir).tokensFile(tokens)
+        new ServerConfig().listen("0.0.0.0:0").dataDir(dir).tokensFile(tokens)
             .tls(resource("tls/server.crt"), resource("tls/server.key")).conclude();
-        new TrancheServer.Config().listen("0.0.0.0:0").dataDir(dir).tokensFile(tokens).insecure(true).conclude();
-        new TrancheServer.Config().listen("127.0.0.1:0").dataDir(dir).tokensFile(tokens).conclude();
-        new TrancheServer.Config().listen("[::1]:0").dataDir(dir).tokensFile(tokens).conclude();
+        new ServerConfig().listen("0.0.0.0:0").dataDir(dir).tokensFile(tokens).insecure(true).conclude();
+        new ServerConfig().listen("127.0.0.1:0").dataDir(dir).tokensFile(tokens).conclude();
+        new ServerConfig().listen("[::1]:0").dataDir(dir).tokensFile(tokens).conclude();
     }
 
     @Test
@@ -58,12 +58,12 @@ class ServeCommandTest
         assertOneLine(run);
         assertThat(run.err).contains("refusing to serve metrics on 0.0.0.0", "no authentication", "127.0.0.1:9464",
             "--insecure");
-        assertThatThrownBy(() -> new TrancheServer.Config().listen("127.0.0.1:0").dataDir(dir)
+        assertThatThrownBy(() -> new ServerConfig().listen("127.0.0.1:0").dataDir(dir)
             .tokensFile(tokens()).tls(resource("tls/server.crt"), resource("tls/server.key"))
             .metrics("0.0.0.0:0").conclude())
             .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("--insecure");
-        new TrancheServer.Config().listen("127.0.0.1:0").dataDir(dir).metrics("0.0.0.0:0").insecure(true).conclude();
-        new TrancheServer.Config().listen("127.0.0.1:0").dataDir(dir).metrics("localhost:0").conclude();
+        new ServerConfig().listen("127.0.0.1:0").dataDir(dir).metrics("0.0.0.0:0").insecure(true).conclude();
+        new ServerConfig().listen("127.0.0.1:0").dataDir(dir).metrics("localhost:0").conclude();
     }
 
     @Test

@@ -13,6 +13,7 @@ import io.tranche.proto.v1.QueueServiceGrpc;
 import io.tranche.proto.v1.ReleaseTrancheRequest;
 import io.tranche.proto.v1.Tranche;
 import io.tranche.server.cli.Main;
+import io.tranche.server.ServerConfig;
 import io.tranche.server.TrancheServer;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -52,7 +53,7 @@ class OfflineVerifierTest
     void writeLedger() throws Exception
     {
         data = dir.resolve("data");
-        final TrancheServer server = TrancheServer.start(new TrancheServer.Config().listen("127.0.0.1", 0).dataDir(data));
+        final TrancheServer server = TrancheServer.start(new ServerConfig().listen("127.0.0.1", 0).dataDir(data));
         final ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
         try
         {
@@ -104,7 +105,7 @@ class OfflineVerifierTest
     void shouldReportASnapshotThatDisagreesWithTheJournal() throws Exception
     {
         final Path snapped = dir.resolve("snapped");
-        final TrancheServer server = TrancheServer.start(new TrancheServer.Config().listen("127.0.0.1", 0)
+        final TrancheServer server = TrancheServer.start(new ServerConfig().listen("127.0.0.1", 0)
             .dataDir(snapped).snapshotEvery(5));
         final ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
         try

@@ -10,6 +10,7 @@ import io.tranche.proto.v1.Method;
 import io.tranche.proto.v1.Policy;
 import io.tranche.proto.v1.QueueServiceGrpc;
 import io.tranche.proto.v1.ReleaseTrancheRequest;
+import io.tranche.server.ServerConfig;
 import io.tranche.server.TrancheServer;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
@@ -36,7 +37,7 @@ class VerifyMeasurement
     void shouldVerifyALedgerOfAThousandTranchesOverTenThousandClaims() throws Exception
     {
         final long writeStart = System.nanoTime();
-        try (TrancheServer server = TrancheServer.start(new TrancheServer.Config().listen("127.0.0.1:0").dataDir(dir)))
+        try (TrancheServer server = TrancheServer.start(new ServerConfig().listen("127.0.0.1:0").dataDir(dir)))
         {
             final ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext()
                 .maxInboundMessageSize(64 << 20).build();

@@ -1,6 +1,7 @@
 package io.tranche.server.state;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tranche.proto.v1.Claim;
 import io.tranche.proto.v1.CreateClaimRequest;
@@ -66,11 +67,25 @@ class WriterTest
         return release;
     }
 
+    private Writer.Settings settings()
+    {
+        return new Writer.Settings().dataDir(dir).maxQueue(100_000).snapshotEvery(10_000).queueCapacity(4096);
+    }
+
+    @Test
+    void shouldRefuseSettingsWithALimitLeftUnset()
+    {
+        assertThatThrownBy(() -> Writer.open(new Writer.Settings().dataDir(dir).snapshotEvery(10).queueCapacity(8)
+            .digester((p, t) -> new byte[32])))
+            .isInstanceOf(IllegalArgumentException.class)
+            .hasMessage("Writer.Settings maxQueue=0 must be > 0");
+    }
+
     @Test
     void shouldGroupCommitOneBatchWithOneFsync() throws Exception
     {
         final AtomicInteger syncs = new AtomicInteger();
-        final Writer writer = Writer.open(new Writer.Settings().dataDir(dir).syncNanos(n -> syncs.incrementAndGet())
+        final Writer writer = Writer.open(settings().syncNanos(n -> syncs.incrementAndGet())
             .digester((p, t) -> new byte[32]));
         try
         {
@@ -97,7 +112,7 @@ class WriterTest
     @Test
     void shouldRefuseOpsWhenItsQueueIsFullInsteadOfBlocking() throws Exception
     {
-        final Writer writer = Writer.open(new Writer.Settings().dataDir(dir).queueCapacity(8)
+        final Writer writer = Writer.open(settings().queueCapacity(8)
             .digester((p, t) -> new byte[32]));
         try
         {

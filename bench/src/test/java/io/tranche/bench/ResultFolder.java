@@ -1,0 +1,72 @@
+package io.tranche.bench;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** Writes a small synthetic {@code jmh.json} in JMH's own format, for tests of the report side. */
+final class ResultFolder
+{
+    private final JsonArray rows = new JsonArray();
+
+    /**
+     * Adds one average-time row in ns/op.
+     *
+     * @param benchmark short name, e.g. "KernelBenchmark.allocate".
+     * @param nanos     score.
+     * @param error     score error (NaN for none).
+     * @param bytes     gc.alloc.rate.norm, NaN for none.
+     * @param params    name, value pairs.
+     * @return this.
+     */
+    ResultFolder avgt(final String benchmark, final double nanos, final double error, final double bytes,
+        final String... params)
+    {
+        return row(benchmark, "avgt", nanos, error, "ns/op", bytes, params);
+    }
+
+    ResultFolder thrpt(final String benchmark, final double opsPerMicro, final String... params)
+    {
+        return row(benchmark, "thrpt", opsPerMicro, Double.NaN, "ops/us", Double.NaN, params);
+    }
+
+    private ResultFolder row(final String benchmark, final String mode, final double score, final double error,
+        final String unit, final double bytes, final String... params)
+    {
+        final JsonObject o = new JsonObject();
+        o.addProperty("benchmark", "io.tranche.bench.x." + benchmark);
+        o.addProperty("mode", mode);
+        final JsonObject p = new JsonObject();
+        for (int i = 0; i < params.length; i += 2)
+        {
+            p.addProperty(params[i], params[i + 1]);
+        }
+        o.add("params", p);
+        final JsonObject primary = new JsonObject();
+        primary.addProperty("score", score);
+        primary.addProperty("scoreError", Double.isNaN(error) ? "NaN" : Double.toString(error));
+        primary.addProperty("scoreUnit", unit);
+        o.add("primaryMetric", primary);
+        if (!Double.isNaN(bytes))
+        {
+            final JsonObject norm = new JsonObject();
+            norm.addProperty("score", bytes);
+            final JsonObject secondary = new JsonObject();
+            secondary.add("gc.alloc.rate.norm", norm);
+            o.add("secondaryMetrics", secondary);
+        }
+        rows.add(o);
+        return this;
+    }
+
+    Path write(final Path dir) throws IOException
+    {
+        Files.createDirectories(dir);
+        Files.writeString(dir.resolve(Results.FILE), rows.toString(), StandardCharsets.UTF_8);
+        return dir;
+    }
+}

@@ -1,0 +1,408 @@
+package io.tranche.server.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.tranche.proto.v1.Claim;
+import io.tranche.proto.v1.ListClaimsRequest;
+import io.tranche.proto.v1.ListClaimsResponse;
+import io.tranche.proto.v1.ListTranchesRequest;
+import io.tranche.proto.v1.ListTranchesResponse;
+import io.tranche.proto.v1.QueueServiceGrpc;
+import io.tranche.proto.v1.Tranche;
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+
+/**
+ * Three {@code tranche serve --cluster-members} child JVMs on loopback for the cluster suites: start,
+ * SIGKILL, restart, find the leader (from the {@code role} lines each node prints), and read a node's
+ * applied state over gRPC (ListTranches, ListClaims) with a SHA-256 of it.
+ * <p>
+ * The leader heartbeat timeout is {@code serve}'s default unless {@code -Dtranche.cluster.heartbeatTimeout}
+ * (for example {@code 3s} on a very loaded machine) sets another.
+ */
+final class ClusterProcesses implements AutoCloseable
+{
+    static final int NODES = 3;
+    static final String HEARTBEAT_TIMEOUT = System.getProperty("tranche.cluster.heartbeatTimeout");
+
+    private final Path dir;
+    private final String members;
+    private final boolean quickStart;
+    private final Process[] processes = new Process[NODES];
+    // Read by writer threads while the test kills and restarts nodes.
+    private final AtomicReferenceArray<ManagedChannel> channels = new AtomicReferenceArray<>(NODES);
+
+    /** A node's applied state as its gRPC reads return it. */
+    record State(List<Tranche> tranches, List<Claim> claims, String sha256)
+    {
+    }
+
+    /**
+     * @param dir       data directories and logs go here.
+     * @param portShift  added to this JVM's port base, so that suites in one JVM never meet a port still closing.
+     * @param quickStart C1 only: see {@link #serve}.
+     */
+    ClusterProcesses(final Path dir, final int portShift, final boolean quickStart)
+    {
+        this.dir = dir;
+        this.quickStart = quickStart;
+        final int base = 30000 + (int)(ProcessHandle.current().pid() % 200) * 150 + portShift;
+        members = "0=127.0.0.1:" + base + ",1=127.0.0.1:" + (base + 10) + ",2=127.0.0.1:" + (base + 20);
+    }
+
+    /** Starts the three nodes and waits until each says it is listening (a leader was elected). */
+    void startAll() throws Exception
+    {
+        final List<CompletableFuture<String>> ready = new ArrayList<>();
+        for (int i = 0; i < NODES; i++)
+        {
+            ready.add(launch(i));
+        }
+        for (int i = 0; i < NODES; i++)
+        {
+            if (!await(i, ready.get(i)))
+            {
+                start(i);
+            }
+        }
+    }
+
+    /**
+     * Starts one node (again) and waits until it is listening: it has joined and caught up.
+     *
+     * @param node its id.
+     */
+    void start(final int node) throws Exception
+    {
+        for (int attempt = 1; ; attempt++)
+        {
+            if (await(node, launch(node)))
+            {
+                return;
+            }
+            // A node restarted right after a SIGKILL can find its mark file still fresh: wait and retry.
+            assertThat(attempt).as("node " + node + " starts; log: " + Files.readString(log(node))).isLessThan(4);
+            Thread.sleep(3000);
+        }
+    }
+
+    /**
+     * SIGKILL.
+     *
+     * @param node its id.
+     */
+    void kill(final int node) throws InterruptedException
+    {
+        final ManagedChannel channel = channels.getAndSet(node, null);
+        processes[node].destroyForcibly();
+        processes[node].waitFor(30, TimeUnit.SECONDS);
+        if (channel != null)
+        {
+            channel.shutdownNow();
+        }
+    }
+
+    /**
+     * @param node its id.
+     * @return its channel, null while it is down.
+     */
+    ManagedChannel channel(final int node)
+    {
+        return channels.get(node);
+    }
+
+    /**
+     * @param node its id.
+     * @return whether it is running.
+     */
+    boolean live(final int node)
+    {
+        return channels.get(node) != null;
+    }
+
+    /** @return the live nodes' ids. */
+    List<Integer> liveNodes()
+    {
+        final List<Integer> live = new ArrayList<>();
+        for (int i = 0; i < NODES; i++)
+        {
+            if (live(i))
+            {
+                live.add(i);
+            }
+        }
+        return live;
+    }
+
+    /**
+     * The one live node whose last {@code role} line says LEADER.
+     *
+     * @return its id.
+     */
+    int leader() throws Exception
+    {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline)
+        {
+            int leader = -1;
+            for (int i = 0; i < NODES; i++)
+            {
+                if (!live(i))
+                {
+                    continue;
+                }
+                String role = null;
+                for (final String line : Files.readAllLines(log(i), StandardCharsets.UTF_8))
+                {
+                    if (line.startsWith("tranche: cluster node " + i + " role "))
+                    {
+                        role = line.substring(line.lastIndexOf(' ') + 1);
+                    }
+                }
+                if ("LEADER".equals(role))
+                {
+                    leader = leader == -1 ? i : -2;
+                }
+            }
+            if (leader >= 0)
+            {
+                return leader;
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("no single leader in the logs within 60 s");
+    }
+
+    /**
+     * @param node its id.
+     * @return its applied state: every tranche, every claim, and a SHA-256 over their encodings.
+     */
+    State state(final int node)
+    {
+        final MessageDigest sha = sha256();
+        final List<Tranche> tranches = new ArrayList<>();
+        String token = "";
+        do
+        {
+            final ListTranchesResponse page = QueueServiceGrpc.newBlockingStub(channels.get(node))
+                .withDeadlineAfter(20, TimeUnit.SECONDS)
+                .listTranches(ListTranchesRequest.newBuilder().setPageSize(500).setPageToken(token).build());
+            for (final Tranche t : page.getTranchesList())
+            {
+                tranches.add(t);
+                sha.update(t.toByteArray());
+            }
+            token = page.getNextPageToken();
+        }
+        while (!token.isEmpty());
+        final List<Claim> claims = new ArrayList<>();
+        token = "";
+        do
+        {
+            final ListClaimsResponse page = QueueServiceGrpc.newBlockingStub(channels.get(node))
+                .withDeadlineAfter(20, TimeUnit.SECONDS)
+                .listClaims(ListClaimsRequest.newBuilder().setPageSize(500).setPageToken(token).build());
+            for (final Claim c : page.getClaimsList())
+            {
+                claims.add(c);
+                sha.update(c.toByteArray());
+            }
+            token = page.getNextPageToken();
+        }
+        while (!token.isEmpty());
+        return new State(tranches, claims, HexFormat.of().formatHex(sha.digest()));
+    }
+
+    private static MessageDigest sha256()
+    {
+        try
+        {
+            return MessageDigest.getInstance("SHA-256");
+        }
+        catch (final NoSuchAlgorithmException ex)
+        {
+            throw new IllegalStateException(ex);
+        }
+    }
+
+    /**
+     * Waits until every live node returns the same state with at least {@code tranches} tranches.
+     *
+     * @param tranches the count every node must reach (the acknowledged releases).
+     * @return the live nodes' states, in id order, once the same (or as they are after 90 s).
+     */
+    List<State> awaitSameState(final int tranches) throws InterruptedException
+    {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        while (true)
+        {
+            final List<State> states = new ArrayList<>();
+            boolean same = true;
+            for (final int node : liveNodes())
+            {
+                try
+                {
+                    final State s = state(node);
+                    same &= s.tranches().size() >= tranches && (states.isEmpty() ||
+                        s.sha256().equals(states.get(0).sha256()));
+                    states.add(s);
+                }
+                catch (final io.grpc.StatusRuntimeException ex)
+                {
+                    same = false;
+                    if (System.nanoTime() > deadline)
+                    {
+                        throw ex;
+                    }
+                }
+            }
+            if (same || System.nanoTime() > deadline)
+            {
+                return states;
+            }
+            Thread.sleep(200);
+        }
+    }
+
+    /**
+     * @param node its id.
+     * @return its log file (stderr: role lines and errors).
+     */
+    Path log(final int node)
+    {
+        return dir.resolve("node-" + node + ".log");
+    }
+
+    private boolean await(final int node, final CompletableFuture<String> line) throws Exception
+    {
+        String ready;
+        try
+        {
+            ready = line.get(150, TimeUnit.SECONDS);
+        }
+        catch (final java.util.concurrent.TimeoutException ex)
+        {
+            ready = null;
+        }
+        if (ready != null && ready.startsWith("tranche: listening on "))
+        {
+            channels.set(node, NettyChannelBuilder.forTarget(ready.substring("tranche: listening on ".length()))
+                .usePlaintext().build());
+            return true;
+        }
+        processes[node].destroyForcibly();
+        processes[node].waitFor(30, TimeUnit.SECONDS);
+        return false;
+    }
+
+    private CompletableFuture<String> launch(final int node) throws IOException
+    {
+        // Truncate the log: the role lines of this incarnation only.
+        Files.createDirectories(dir);
+        Files.writeString(log(node), "");
+        final Process process = serve(List.of("--cluster-members", members, "--node-id", Integer.toString(node),
+            "--listen", "127.0.0.1:0", "--data-dir", dir.resolve("node-" + node).toString()), log(node), quickStart);
+        processes[node] = process;
+        return firstLine(process);
+    }
+
+    /**
+     * Starts {@code tranche serve} in a child JVM (the heartbeat timeout property passed on).
+     *
+     * @param serveArgs the arguments after {@code serve}.
+     * @param log        receives its stderr.
+     * @param quickStart  C1 only (starts and restarts sooner; the correctness suites) or the full JIT (measurements).
+     * @return the process.
+     */
+    static Process serve(final List<String> serveArgs, final Path log, final boolean quickStart) throws IOException
+    {
+        final List<String> command = new ArrayList<>(List.of(
+            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            "--add-opens", "java.base/jdk.internal.misc=ALL-UNNAMED",
+            "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED",
+            "--add-opens", "java.base/java.util.zip=ALL-UNNAMED",
+            "-Xmx256m", "-XX:+UseSerialGC"));
+        if (quickStart)
+        {
+            command.add("-XX:TieredStopAtLevel=1");
+        }
+        if (HEARTBEAT_TIMEOUT != null)
+        {
+            command.add("-Daeron.cluster.leader.heartbeat.timeout=" + HEARTBEAT_TIMEOUT);
+        }
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.tranche.server.cli.Main", "serve"));
+        command.addAll(serveArgs);
+        return new ProcessBuilder(command)
+            .redirectError(ProcessBuilder.Redirect.appendTo(new File(log.toString())))
+            .start();
+    }
+
+    /**
+     * @param process a child.
+     * @return its first line on stdout (null at its end); the rest is drained.
+     */
+    static CompletableFuture<String> firstLine(final Process process)
+    {
+        final BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(),
+            StandardCharsets.UTF_8));
+        final CompletableFuture<String> line = new CompletableFuture<>();
+        final Thread reader = new Thread(() ->
+        {
+            try
+            {
+                line.complete(out.readLine());
+                while (out.readLine() != null)
+                {
+                    // drain
+                }
+            }
+            catch (final IOException ex)
+            {
+                line.complete(null);
+            }
+        });
+        reader.setDaemon(true);
+        reader.start();
+        return line;
+    }
+
+    @Override
+    public void close()
+    {
+        for (int i = 0; i < NODES; i++)
+        {
+            final ManagedChannel channel = channels.getAndSet(i, null);
+            if (channel != null)
+            {
+                channel.shutdownNow();
+            }
+            if (processes[i] != null)
+            {
+                processes[i].destroyForcibly();
+                try
+                {
+                    processes[i].waitFor(30, TimeUnit.SECONDS);
+                }
+                catch (final InterruptedException ex)
+                {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+    }
+}
