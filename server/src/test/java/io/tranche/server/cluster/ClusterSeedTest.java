@@ -51,7 +51,7 @@ class ClusterSeedTest
         final Path single = dir.resolve("single");
         final List<Tranche> tranches;
         final List<Claim> claims;
-        try (TrancheServer server = TrancheServer.start(new TrancheServer.Config().listen("127.0.0.1", 0)
+        try (TrancheServer server = TrancheServer.start(new io.tranche.server.ServerConfig().listen("127.0.0.1", 0)
             .dataDir(single).gracePeriod(Duration.ofSeconds(1))))
         {
             final ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext()
@@ -127,7 +127,7 @@ class ClusterSeedTest
     void shouldRefuseADamagedSingleNodeDirectoryAndADamagedSeed() throws Exception
     {
         final Path single = dir.resolve("single");
-        try (TrancheServer server = TrancheServer.start(new TrancheServer.Config().listen("127.0.0.1", 0)
+        try (TrancheServer server = TrancheServer.start(new io.tranche.server.ServerConfig().listen("127.0.0.1", 0)
             .dataDir(single).gracePeriod(Duration.ofSeconds(1))))
         {
             final ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext()

@@ -51,7 +51,7 @@ final class ClusterServers implements AutoCloseable
         {
             for (int i = 0; i < 3; i++)
             {
-                final TrancheServer.Config config = new TrancheServer.Config()
+                final io.tranche.server.ServerConfig config = new io.tranche.server.ServerConfig()
                     .listen("127.0.0.1", 0)
                     .metrics("127.0.0.1:0")
                     .dataDir(dir.resolve("node-" + i))

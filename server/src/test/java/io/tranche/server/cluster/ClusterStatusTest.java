@@ -109,7 +109,7 @@ class ClusterStatusTest
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
     void shouldSayASingleNodeServerIsNotAClusterMember() throws Exception
     {
-        try (TrancheServer single = TrancheServer.start(new TrancheServer.Config().listen("127.0.0.1", 0)
+        try (TrancheServer single = TrancheServer.start(new io.tranche.server.ServerConfig().listen("127.0.0.1", 0)
             .metrics("127.0.0.1:0").dataDir(dir.resolve("single")).gracePeriod(Duration.ofSeconds(1))))
         {
             final ClusterServers.Run run = ClusterServers.run("cluster", "status", "--server", single.listenAddress());
