@@ -22,9 +22,12 @@ import io.tranche.server.grpc.Tokens;
 import io.tranche.server.ledger.TrancheDigest;
 import io.tranche.server.metrics.Metrics;
 import io.tranche.server.metrics.MetricsHttpServer;
+import io.tranche.server.metrics.ClusterGauges;
 import io.tranche.server.metrics.StateGauges;
+import io.tranche.server.cluster.AppliedPositionHeader;
 import io.tranche.server.cluster.ClusterCommandLog;
 import io.tranche.server.cluster.ClusterNode;
+import io.tranche.server.cluster.ClusterStatusService;
 import io.tranche.server.state.CommandLog;
 import io.tranche.server.state.DataDirLock;
 import io.tranche.server.state.Writer;
@@ -118,6 +121,10 @@ public final class TrancheServer implements AutoCloseable
         }
         final Metrics metrics = new Metrics();
         final Cluster cluster = config.clusterMembers() == null ? null : Cluster.start(config);
+        if (cluster != null)
+        {
+            metrics.bindCluster(clusterGauges(cluster.node));
+        }
         final CommandLog writer = cluster != null ? cluster.log : Writer.open(new Writer.Settings()
             .dataDir(config.dataDir())
             .fsync(config.fsync())
@@ -144,7 +151,7 @@ public final class TrancheServer implements AutoCloseable
 
             builder.addService(intercept(new AllocationServiceImpl(config.maxClaims()), limit, auth));
             queueService = new QueueServiceImpl(writer, pageTokens);
-            builder.addService(intercept(queueService, limit, auth));
+            addQueueServices(builder, queueService, cluster, writer, limit, auth);
             builder.addService(intercept(health.getHealthService(), limit, null));
             builder.addService(intercept(ProtoReflectionServiceV1.newInstance(), limit, auth));
             builder.addService(intercept(legacyReflection(), limit, auth));
@@ -263,6 +270,52 @@ public final class TrancheServer implements AutoCloseable
             public String writerFailure()
             {
                 return log.failure();
+            }
+        };
+    }
+
+    // The queue service (on a cluster member with the applied position on its answers) and the cluster service.
+    private static void addQueueServices(
+        final io.grpc.ServerBuilder<?> builder,
+        final QueueServiceImpl queueService,
+        final Cluster cluster,
+        final CommandLog writer,
+        final MetadataLimit limit,
+        final AuthInterceptor auth)
+    {
+        builder.addService(cluster == null ? intercept(queueService, limit, auth) : ServerInterceptors.intercept(
+            intercept(queueService, limit, auth), new AppliedPositionHeader(cluster.node.service())));
+        builder.addService(intercept(new ClusterStatusService(cluster == null ? null : cluster.node, writer), limit,
+            auth));
+    }
+
+    private static ClusterGauges clusterGauges(final ClusterNode node)
+    {
+        return new ClusterGauges()
+        {
+            @Override
+            public String role()
+            {
+                final io.aeron.cluster.service.Cluster.Role role = node.role();
+                return role == null ? null : role.name();
+            }
+
+            @Override
+            public long leadershipTermId()
+            {
+                return node.leadershipTermId();
+            }
+
+            @Override
+            public long commitPosition()
+            {
+                return node.commitPosition();
+            }
+
+            @Override
+            public long appliedPosition()
+            {
+                return node.service().processedPosition();
             }
         };
     }
@@ -424,7 +477,8 @@ public final class TrancheServer implements AutoCloseable
             try
             {
                 node = ClusterNode.launch(config.clusterMembers(), config.nodeId(), config.dataDir(), config.maxQueue(),
-                    TrancheDigest::compute);
+                    TrancheDigest::compute,
+                    new ClusterNode.Snapshots(config.snapshotEvery(), ClusterNode.SNAPSHOT_BYTES_DEFAULT));
                 final ClusterCommandLog log = new ClusterCommandLog(node, config.writerQueueCapacity());
                 // "listening" means part of a working cluster: wait for a leader and this node's catch-up.
                 final long deadline = System.nanoTime() + config.clusterStartTimeout().toNanos();

@@ -21,7 +21,7 @@ import picocli.CommandLine.Option;
     name = "cluster",
     mixinStandardHelpOptions = true,
     description = "Runs and inspects a tranche cluster (the queue and the ledger replicated on Aeron Cluster).",
-    subcommands = {ClusterCommand.Local.class})
+    subcommands = {ClusterCommand.Local.class, ClusterCommand.Status.class, ClusterCommand.Seed.class})
 public final class ClusterCommand implements Runnable
 {
     @picocli.CommandLine.Spec
@@ -199,6 +199,103 @@ public final class ClusterCommand implements Runnable
                 {
                     Thread.currentThread().interrupt();
                 }
+            }
+        }
+    }
+
+    /** {@code tranche cluster status}: one member's role, term, commit and applied positions and snapshots. */
+    @Command(
+        name = "status",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        description = {
+            "Prints one cluster member's role, leadership term, commit position (what a majority has), applied",
+            "position (what its reads see) and snapshot progress. Exit status: 0 done, 2 not a cluster member,",
+            "1 anything else."
+        })
+    public static final class Status extends ClientCommand
+    {
+        @Override
+        protected int run(final QueueClient connection, final java.io.PrintWriter out)
+        {
+            final io.tranche.proto.v1.ClusterStatus s = connection.cluster().getClusterStatus(
+                io.tranche.proto.v1.GetClusterStatusRequest.getDefaultInstance());
+            if (json())
+            {
+                out.println(toJson(s));
+                return 0;
+            }
+            out.printf("node      %d of %d%n", s.getNodeId(), s.getMembers());
+            out.printf("role      %s%n", s.getRole());
+            out.printf("term      %d%n", s.getLeadershipTermId());
+            out.printf("commit    %d%n", s.getCommitPosition());
+            out.printf("applied   %d%n", s.getAppliedPosition());
+            out.printf("snapshot  %d (%d taken since start, %d commands after it)%n", s.getSnapshotPosition(),
+                s.getSnapshots(), s.getCommandsSinceSnapshot());
+            out.printf("tranches  %d%n", s.getTranches());
+            out.printf("writes    %s%n", s.getFailure().isEmpty() ? "taken" : "refused: " + s.getFailure());
+            return 0;
+        }
+    }
+
+    /**
+     * {@code tranche cluster seed}: a stopped single-node server's state becomes the initial state of the
+     * members whose data directories are given (before their first start).
+     */
+    @Command(
+        name = "seed",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Recovers a stopped single-node server's data directory (newest snapshot + journal, as 'serve' does;",
+            "a damaged one is refused) and writes its state into each member's data directory as seed.state.",
+            "Seed every member from the same directory before its first start; the cluster then starts from that",
+            "state (tranche numbers and the digest chain continue). A directory that already holds a cluster log",
+            "is refused. Exit status: 0 seeded, 1 refused or failed (nothing is written unless all can be)."
+        })
+    public static final class Seed implements Callable<Integer>
+    {
+        @Option(names = "--from", paramLabel = "DIR", required = true,
+            description = "The single-node server's --data-dir (the server must be stopped).")
+        Path from;
+
+        @Option(names = "--data-dir", paramLabel = "DIR", required = true,
+            description = "A member's --data-dir; repeat it for each member.")
+        List<Path> nodes;
+
+        @Option(names = "--max-queue", paramLabel = "N",
+            description = "Most claims in the queue, as the server ran with (default: ${DEFAULT-VALUE}).")
+        int maxQueue = io.tranche.server.ServerConfig.MAX_QUEUE_DEFAULT;
+
+        @Override
+        public Integer call()
+        {
+            final PrintStream out = System.out;
+            try
+            {
+                for (final Path node : nodes)
+                {
+                    if (Files.exists(node.resolve(io.tranche.server.cluster.ClusterSeed.FILE)) ||
+                        Files.isDirectory(node.resolve("cluster")) || Files.isDirectory(node.resolve("archive")))
+                    {
+                        throw new IOException("--data-dir " + node + " is already seeded or holds a cluster log: " +
+                            "a member is seeded only before its first start");
+                    }
+                }
+                final byte[] state = io.tranche.server.cluster.ClusterSeed.export(from, maxQueue,
+                    io.tranche.server.ledger.TrancheDigest::compute);
+                final long tranches = java.nio.ByteBuffer.wrap(state).getLong(4);
+                final String sha = io.tranche.server.cluster.ClusterSeed.sha256(state);
+                for (final Path node : nodes)
+                {
+                    io.tranche.server.cluster.ClusterSeed.write(node, state);
+                    out.println("tranche: seeded " + node + " with " + tranches + " tranches, state sha256 " + sha);
+                }
+                return 0;
+            }
+            catch (final IOException | RuntimeException ex)
+            {
+                System.err.println("tranche cluster seed: " + ex.getMessage());
+                return 1;
             }
         }
     }

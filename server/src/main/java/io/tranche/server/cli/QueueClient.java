@@ -107,6 +107,14 @@ public final class QueueClient implements AutoCloseable
         return timeout == null ? allocation : allocation.withDeadlineAfter(timeout.toNanos(), TimeUnit.NANOSECONDS);
     }
 
+    /** @return a blocking {@code ClusterService} stub whose next call carries the deadline. */
+    public io.tranche.proto.v1.ClusterServiceGrpc.ClusterServiceBlockingStub cluster()
+    {
+        final io.tranche.proto.v1.ClusterServiceGrpc.ClusterServiceBlockingStub stub =
+            io.tranche.proto.v1.ClusterServiceGrpc.newBlockingStub(channel);
+        return timeout == null ? stub : stub.withDeadlineAfter(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
     /** @return the server address. */
     public String server()
     {

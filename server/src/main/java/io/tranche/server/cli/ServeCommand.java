@@ -97,7 +97,7 @@ public final class ServeCommand implements Callable<Integer>
     String gracePeriod;
 
     @Option(names = "--snapshot-every", paramLabel = "RECORDS",
-        description = "Journal records between snapshots (default: ${DEFAULT-VALUE}).")
+        description = "Journal records (on a cluster member: commands) between snapshots (default: ${DEFAULT-VALUE}).")
     int snapshotEvery;
 
     @Option(names = "--cluster-members", paramLabel = "ID=HOST:PORT,...",

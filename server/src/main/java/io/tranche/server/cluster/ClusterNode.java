@@ -1,12 +1,14 @@
 package io.tranche.server.cluster;
 
-import io.aeron.Counter;
 import io.aeron.archive.Archive;
 import io.aeron.archive.ArchiveThreadingMode;
 import io.aeron.archive.client.AeronArchive;
+import io.aeron.Counter;
+import io.aeron.cluster.ClusterControl;
 import io.aeron.cluster.ClusteredMediaDriver;
 import io.aeron.cluster.ConsensusModule;
 import io.aeron.cluster.ElectionState;
+import io.aeron.cluster.service.Cluster;
 import io.aeron.cluster.service.ClusteredServiceContainer;
 import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
@@ -53,6 +55,12 @@ public final class ClusterNode implements AutoCloseable
     public static final int LOG_TERM_LENGTH = 4 << 20;
     /** Term length of other publications. */
     public static final int TERM_LENGTH = 1 << 20;
+    /** Default commands between automatic snapshots (as the single-node server's {@code --snapshot-every}). */
+    public static final int SNAPSHOT_EVERY_DEFAULT = 10_000;
+    /** Default bytes of log between automatic snapshots (as the single-node server's journal bytes). */
+    public static final long SNAPSHOT_BYTES_DEFAULT = 16L << 20;
+
+    private static final long SCHEDULE_INTERVAL_MS = 100;
 
     private final ClusteredMediaDriver driver;
     private final ClusteredServiceContainer container;
@@ -60,6 +68,34 @@ public final class ClusterNode implements AutoCloseable
     private final Member self;
     private final List<Member> members;
     private final String aeronDir;
+    private final Snapshots snapshots;
+    private final Thread scheduler;
+    private final ConsensusModule.Context consensus;
+    private boolean closed;
+    private long snapshotsRequested;
+
+    /**
+     * When the leader asks the cluster for a snapshot: after {@code every} commands or {@code bytes} of
+     * log since the latest one, whichever comes first.
+     *
+     * @param every commands, at least 1.
+     * @param bytes log bytes, at least 1.
+     */
+    public record Snapshots(long every, long bytes)
+    {
+        /** The single-node server's defaults. */
+        public static final Snapshots DEFAULT = new Snapshots(SNAPSHOT_EVERY_DEFAULT, SNAPSHOT_BYTES_DEFAULT);
+
+        /** Checks the bounds. */
+        public Snapshots
+        {
+            if (every < 1 || bytes < 1)
+            {
+                throw new IllegalArgumentException("--snapshot-every must be at least 1, was every=" + every +
+                    " bytes=" + bytes);
+            }
+        }
+    }
 
     /** A member: id, host and first port. */
     public record Member(int id, String host, int port)
@@ -83,7 +119,8 @@ public final class ClusterNode implements AutoCloseable
         final QueueClusteredService service,
         final Member self,
         final List<Member> members,
-        final String aeronDir)
+        final String aeronDir,
+        final Snapshots snapshots)
     {
         this.driver = driver;
         this.container = container;
@@ -91,6 +128,11 @@ public final class ClusterNode implements AutoCloseable
         this.self = self;
         this.members = members;
         this.aeronDir = aeronDir;
+        this.snapshots = snapshots;
+        this.consensus = driver.consensusModule().context();
+        this.scheduler = new Thread(this::scheduleSnapshots, "tranche-cluster-snapshots-" + self.id());
+        this.scheduler.setDaemon(true);
+        this.scheduler.start();
     }
 
     /**
@@ -193,6 +235,30 @@ public final class ClusterNode implements AutoCloseable
         final int maxQueue,
         final QueueStateMachine.TrancheDigester digester)
     {
+        return launch(members, nodeId, dataDir, maxQueue, digester, Snapshots.DEFAULT);
+    }
+
+    /**
+     * Starts this member, with its snapshot schedule; a data directory seeded by {@link ClusterSeed} starts
+     * from the seed's state until the cluster's first snapshot.
+     *
+     * @param members   all members.
+     * @param nodeId    this member's id.
+     * @param dataDir   its directory.
+     * @param maxQueue  most claims in the queue.
+     * @param digester  tranche digest chain.
+     * @param snapshots when the leader asks for a snapshot.
+     * @return the running member.
+     * @throws java.io.UncheckedIOException when the seed file is damaged.
+     */
+    public static ClusterNode launch(
+        final List<Member> members,
+        final int nodeId,
+        final Path dataDir,
+        final int maxQueue,
+        final QueueStateMachine.TrancheDigester digester,
+        final Snapshots snapshots)
+    {
         if (nodeId < 0 || nodeId >= members.size())
         {
             throw new IllegalArgumentException("--node-id must be 0.." + (members.size() - 1) + ", was " + nodeId);
@@ -258,7 +324,17 @@ public final class ClusterNode implements AutoCloseable
             STARTUP_CANVASS_HEARTBEAT_TIMEOUTS_DEFAULT * consensusContext.leaderHeartbeatTimeoutNs(),
             consensusContext::startupCanvassTimeoutNs);
 
-        final QueueClusteredService service = new QueueClusteredService(maxQueue, digester);
+        try
+        {
+            java.nio.file.Files.createDirectories(base.toPath());
+        }
+        catch (final java.io.IOException ex)
+        {
+            throw new java.io.UncheckedIOException("cannot create --data-dir " + base, ex);
+        }
+        // Tranches on the member's disk, 8 bytes of heap each; rewritten from the snapshot and log at start.
+        final QueueClusteredService service = new QueueClusteredService(maxQueue, digester, ClusterSeed.load(dataDir),
+            base.toPath().resolve(ClusterLedger.FILE));
         final ClusteredServiceContainer.Context containerContext = new ClusteredServiceContainer.Context()
             .aeronDirectoryName(aeronDir)
             .archiveContext(archiveClient.clone())
@@ -272,11 +348,12 @@ public final class ClusterNode implements AutoCloseable
         {
             driver = ClusteredMediaDriver.launch(driverContext, archiveContext, consensusContext);
             final ClusteredServiceContainer container = ClusteredServiceContainer.launch(containerContext);
-            return new ClusterNode(driver, container, service, self, List.copyOf(members), aeronDir);
+            return new ClusterNode(driver, container, service, self, List.copyOf(members), aeronDir, snapshots);
         }
         catch (final RuntimeException ex)
         {
             CloseHelper.quietClose(driver);
+            service.closeLedger();
             throw ex;
         }
     }
@@ -307,17 +384,10 @@ public final class ClusterNode implements AutoCloseable
      * @return true while this member's consensus module runs an election: it has no leader to send a
      *         command to (the leader was lost, or no majority answers).
      */
-    public boolean electing()
+    public synchronized boolean electing()
     {
         final Counter state = driver.consensusModule().context().electionStateCounter();
-        return state != null && !state.isClosed() && ElectionState.get(state) != ElectionState.CLOSED;
-    }
-
-    /** @return the leadership term this member's consensus module is in (-1 before the first). */
-    public long leadershipTermId()
-    {
-        final Counter term = driver.consensusModule().context().leadershipTermIdCounter();
-        return term == null || term.isClosed() ? -1 : term.get();
+        return !closed && state != null && !state.isClosed() && ElectionState.get(state) != ElectionState.CLOSED;
     }
 
     /** @return the service (state and reads). */
@@ -344,9 +414,94 @@ public final class ClusterNode implements AutoCloseable
         return aeronDir;
     }
 
+    // The node's own thread, not the deterministic service: the leader asks every member for a snapshot
+    // through the consensus module's control toggle, as Aeron's ClusterTool snapshot does.
+    private void scheduleSnapshots()
+    {
+        while (true)
+        {
+            try
+            {
+                Thread.sleep(SCHEDULE_INTERVAL_MS);
+            }
+            catch (final InterruptedException ex)
+            {
+                return;
+            }
+            synchronized (this)
+            {
+                if (closed)
+                {
+                    return;
+                }
+                if (snapshotDue() && ClusterControl.ToggleState.SNAPSHOT.toggle(consensus.controlToggleCounter()))
+                {
+                    snapshotsRequested++;
+                }
+            }
+        }
+    }
+
+    private boolean snapshotDue()
+    {
+        if (role() != Cluster.Role.LEADER || !service.started())
+        {
+            return false;
+        }
+        return service.commandsSinceSnapshot() >= snapshots.every() ||
+            service.commandsSinceSnapshot() > 0 &&
+            service.appliedPosition() - service.snapshotPosition() >= snapshots.bytes();
+    }
+
+    /** @return this node's role as its consensus module holds it, null once closed. */
+    public synchronized Cluster.Role role()
+    {
+        final Counter counter = consensus.clusterNodeRoleCounter();
+        return closed || counter == null || counter.isClosed() ? null : Cluster.Role.get(counter);
+    }
+
+    /** @return the leadership term this node is in, -1 when unknown (closed). */
+    public synchronized long leadershipTermId()
+    {
+        final Counter counter = consensus.leadershipTermIdCounter();
+        return closed || counter == null || counter.isClosed() ? -1 : counter.get();
+    }
+
+    /** @return the log position this node knows committed by a majority, -1 when unknown (closed). */
+    public synchronized long commitPosition()
+    {
+        final Counter counter = consensus.commitPositionCounter();
+        return closed || counter == null || counter.isClosed() ? -1 : counter.get();
+    }
+
+    /** @return snapshots this node's consensus module has taken since it started, -1 when closed. */
+    public synchronized long snapshotCount()
+    {
+        final Counter counter = consensus.snapshotCounter();
+        return closed || counter == null || counter.isClosed() ? -1 : counter.get();
+    }
+
+    /** @return snapshots this node asked the cluster for (as leader) since it started. */
+    public synchronized long snapshotsRequested()
+    {
+        return snapshotsRequested;
+    }
+
+    /** @return the snapshot schedule. */
+    public Snapshots snapshots()
+    {
+        return snapshots;
+    }
+
     @Override
     public void close()
     {
-        CloseHelper.closeAll(container, driver);
+        synchronized (this)
+        {
+            // Counters live in the driver's mapped file: no status read may run while it is unmapped.
+            closed = true;
+        }
+        scheduler.interrupt();
+        CloseHelper.closeAll(container, driver, service::closeLedger);
     }
 }

@@ -22,7 +22,8 @@ import io.prometheus.metrics.model.snapshots.Unit;
  *   their deadline and calls refused by authentication;</li>
  *   <li>the JVM and process metrics of the Prometheus Java client ({@code jvm_*}, {@code process_*});</li>
  *   <li>tranche's own: the journal sync latency histogram, and the queue length, outstanding demand,
- *   tranches released and writer state read from {@link StateGauges} on every scrape.</li>
+ *   tranches released and writer state read from {@link StateGauges} on every scrape;</li>
+ *   <li>on a cluster member, its role, term, commit and applied log positions from {@link ClusterGauges}.</li>
  * </ul>
  * One instance per server (tests start several in one JVM); thread safe.
  */
@@ -37,6 +38,7 @@ public final class Metrics implements AutoCloseable
     private final GrpcOpenTelemetry grpcOpenTelemetry;
     private final Histogram journalSync;
     private volatile StateGauges gauges;
+    private volatile ClusterGauges cluster;
 
     /** Creates the registry with the gRPC, JVM and tranche metrics; state gauges report once bound. */
     public Metrics()
@@ -121,6 +123,61 @@ public final class Metrics implements AutoCloseable
                 }
             })
             .register(registry);
+        registerClusterGauges();
+    }
+
+    private void registerClusterGauges()
+    {
+        GaugeWithCallback.builder()
+            .name("tranche_cluster_role")
+            .help("1 for this member's role (LEADER, FOLLOWER or CANDIDATE) as a label; absent on a single node.")
+            .labelNames("role")
+            .callback(cb ->
+            {
+                final ClusterGauges c = cluster;
+                final String role = c == null ? null : c.role();
+                if (role != null)
+                {
+                    cb.call(1, role);
+                }
+            })
+            .register(registry);
+        clusterGauge("tranche_cluster_term", "The leadership term this member is in.", 0);
+        clusterGauge("tranche_cluster_commit_position",
+            "The log position this member knows committed by a majority, bytes.", 1);
+        clusterGauge("tranche_cluster_applied_position",
+            "The log position this member's state machine has applied, bytes; reads see the state there.", 2);
+    }
+
+    private void clusterGauge(final String name, final String help, final int which)
+    {
+        GaugeWithCallback.builder()
+            .name(name)
+            .help(help)
+            .callback(cb ->
+            {
+                final ClusterGauges c = cluster;
+                if (c != null)
+                {
+                    final long value = which == 0 ? c.leadershipTermId() :
+                        which == 1 ? c.commitPosition() : c.appliedPosition();
+                    if (value >= 0)
+                    {
+                        cb.call(value);
+                    }
+                }
+            })
+            .register(registry);
+    }
+
+    /**
+     * Binds the cluster gauges (a cluster member only); until then they are absent from a scrape.
+     *
+     * @param clusterGauges the member.
+     */
+    public void bindCluster(final ClusterGauges clusterGauges)
+    {
+        cluster = clusterGauges;
     }
 
     /**

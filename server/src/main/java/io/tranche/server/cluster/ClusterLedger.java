@@ -1,0 +1,200 @@
+package io.tranche.server.cluster;
+
+import io.tranche.proto.v1.Tranche;
+import io.tranche.server.state.Ledger;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
+import java.util.zip.CRC32C;
+
+/**
+ * One member's tranches on its own disk, so that its heap holds 8 bytes per tranche (the record's offset)
+ * instead of the tranche: an append-only file of {@code length:int crc32c:int number:long tranche} records,
+ * the CRC-32C covering the number and the tranche's bytes.
+ * <p>
+ * The file is never part of the consensus state: the replicated log and the cluster's snapshots define the
+ * tranches, and the member rewrites the file from them each time its service starts ({@link #reset()}, then
+ * the snapshot's tranches and the log's releases are appended again). It is therefore not synced: what a
+ * crash loses, the restart rewrites. A record that fails its checksum while the member runs (a flipped bit
+ * on the disk) is refused with a {@link Ledger.LedgerException} naming the file and offset; a restart repairs
+ * it. Appends come from the service thread only; reads from any thread.
+ */
+public final class ClusterLedger implements Ledger, AutoCloseable
+{
+    /** The file's name in a member's data directory. */
+    public static final String FILE = "ledger.dat";
+
+    private static final int HEADER = 4 + 4 + 8;
+
+    private final Path path;
+    private final FileChannel channel;
+    private final CRC32C crc = new CRC32C();
+    private long[] offsets = new long[1024];
+    private volatile long count;
+    private long end;
+    private ByteBuffer writeBuffer = ByteBuffer.allocate(4096);
+
+    /**
+     * Opens (creating or emptying) the file.
+     *
+     * @param path the file.
+     * @throws UncheckedIOException when it cannot be opened.
+     */
+    public ClusterLedger(final Path path)
+    {
+        this.path = path;
+        try
+        {
+            channel = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.READ,
+                StandardOpenOption.WRITE);
+            reset();
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot open the member's ledger file " + path + ": " + ex.getMessage(), ex);
+        }
+    }
+
+    /**
+     * Empties the file: the service appends the tranches of the snapshot and the log again.
+     *
+     * @throws IOException when the file cannot be truncated.
+     */
+    public synchronized void reset() throws IOException
+    {
+        channel.truncate(0);
+        end = 0;
+        count = 0;
+    }
+
+    @Override
+    public long count()
+    {
+        return count;
+    }
+
+    @Override
+    public long durableCount()
+    {
+        return count;
+    }
+
+    @Override
+    public Tranche get(final long number)
+    {
+        final long offset;
+        final long limit;
+        synchronized (this)
+        {
+            if (number < 1 || number > count)
+            {
+                throw new IndexOutOfBoundsException("tranche number=" + number + " not in 1.." + count);
+            }
+            offset = offsets[(int)(number - 1)];
+            limit = number == count ? end : offsets[(int)number];
+        }
+        try
+        {
+            final ByteBuffer header = ByteBuffer.allocate(HEADER);
+            readFully(header, offset);
+            final int length = header.getInt(0);
+            if (length != limit - offset - HEADER)
+            {
+                throw new IOException("bad record length=" + length);
+            }
+            final ByteBuffer body = ByteBuffer.allocate(8 + length);
+            body.putLong(header.getLong(8));
+            readFully(body, offset + HEADER);
+            final CRC32C check = new CRC32C();
+            check.update(body.array(), 0, body.capacity());
+            if ((int)check.getValue() != header.getInt(4) || header.getLong(8) != number)
+            {
+                throw new IOException("fails its checksum");
+            }
+            return Tranche.parseFrom(Arrays.copyOfRange(body.array(), 8, body.capacity()));
+        }
+        catch (final IOException ex)
+        {
+            throw new LedgerException("tranche " + number + " in the member's ledger file " + path + " (offset " +
+                offset + ") " + ex.getMessage() + "; restart this member to rewrite the file from the cluster's " +
+                "log and snapshot, or read from another member", ex);
+        }
+    }
+
+    private void readFully(final ByteBuffer buffer, final long position) throws IOException
+    {
+        long at = position;
+        while (buffer.hasRemaining())
+        {
+            final int read = channel.read(buffer, at);
+            if (read < 0)
+            {
+                throw new IOException("ends early");
+            }
+            at += read;
+        }
+    }
+
+    @Override
+    public void append(final Tranche tranche)
+    {
+        final byte[] bytes = tranche.toByteArray();
+        synchronized (this)
+        {
+            final long number = count + 1;
+            if (writeBuffer.capacity() < HEADER + bytes.length)
+            {
+                writeBuffer = ByteBuffer.allocate(Math.max(HEADER + bytes.length, 2 * writeBuffer.capacity()));
+            }
+            final ByteBuffer record = writeBuffer.clear();
+            record.putInt(bytes.length).putInt(0).putLong(number).put(bytes);
+            crc.reset();
+            crc.update(record.array(), 8, 8 + bytes.length);
+            record.putInt(4, (int)crc.getValue());
+            record.flip();
+            try
+            {
+                long at = end;
+                while (record.hasRemaining())
+                {
+                    at += channel.write(record, at);
+                }
+            }
+            catch (final IOException ex)
+            {
+                throw new UncheckedIOException("cannot write the member's ledger file " + path + ": " +
+                    ex.getMessage(), ex);
+            }
+            if (count == offsets.length)
+            {
+                offsets = Arrays.copyOf(offsets, offsets.length * 2);
+            }
+            offsets[(int)count] = end;
+            end += HEADER + bytes.length;
+            count = number;
+        }
+    }
+
+    /** @return the file. */
+    public Path path()
+    {
+        return path;
+    }
+
+    @Override
+    public void close()
+    {
+        try
+        {
+            channel.close();
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
+    }
+}

@@ -1,0 +1,20 @@
+package io.tranche.server.metrics;
+
+/**
+ * What a cluster member shows operators, read on every scrape (from its consensus module's counters and its
+ * service). Called from the metrics HTTP thread: each method reads published values and never blocks long.
+ */
+public interface ClusterGauges
+{
+    /** @return LEADER, FOLLOWER or CANDIDATE, or null while unknown (the member is stopping). */
+    String role();
+
+    /** @return the leadership term this member is in, -1 while unknown. */
+    long leadershipTermId();
+
+    /** @return the log position this member knows committed by a majority, -1 while unknown. */
+    long commitPosition();
+
+    /** @return the log position this member's state machine has applied. */
+    long appliedPosition();
+}

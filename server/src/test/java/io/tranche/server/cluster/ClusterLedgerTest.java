@@ -1,0 +1,203 @@
+package io.tranche.server.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.tranche.proto.v1.Claim;
+import io.tranche.proto.v1.CreateClaimRequest;
+import io.tranche.proto.v1.GetTrancheRequest;
+import io.tranche.proto.v1.ListTranchesRequest;
+import io.tranche.proto.v1.Method;
+import io.tranche.proto.v1.Policy;
+import io.tranche.proto.v1.ReleaseTrancheRequest;
+import io.tranche.proto.v1.Tranche;
+import io.tranche.server.state.Command;
+import io.tranche.server.state.Outcome;
+import java.io.RandomAccessFile;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Each member's tranches live in its own file ({@link ClusterLedger}), not its heap: the file is rewritten
+ * from the cluster's snapshot and log when the member starts (a deleted or damaged file is repaired), a
+ * flipped bit is refused with a message naming the file while the member runs, the state hash stays the same
+ * on every member, and many releases leave the heap small.
+ */
+class ClusterLedgerTest
+{
+    @TempDir
+    Path dir;
+
+    @Test
+    @Tag("slow")
+    @Timeout(value = 300, unit = TimeUnit.SECONDS)
+    void shouldRefuseAFlippedRecordWhileRunningAndRewriteTheFileWhenTheMemberRestarts() throws Exception
+    {
+        final int base = 29000 + (int)(ProcessHandle.current().pid() % 300) * 10;
+        final List<Tranche> tranches;
+        try (ClusterServers cluster = ClusterServers.start(dir, base))
+        {
+            for (int i = 0; i < 5; i++)
+            {
+                cluster.queue(0).createClaim(CreateClaimRequest.newBuilder()
+                    .setClaim(Claim.newBuilder().setId("c" + i).setDemand(1000).setWeight(1 + i)).build());
+            }
+            for (int r = 1; r <= 6; r++)
+            {
+                assertThat(cluster.queue(0).releaseTranche(release("r" + r, 50)).getNumber()).isEqualTo(r);
+            }
+            tranches = cluster.queue(0).listTranches(ListTranchesRequest.newBuilder().setPageSize(100).build())
+                .getTranchesList();
+            final long position = cluster.service(0).appliedPosition();
+            final String hash = InProcessClusterTest.hashAt(cluster.servers.get(0).clusterNode(), position).sha256();
+            for (int i = 0; i < 3; i++)
+            {
+                assertThat(InProcessClusterTest.hashAt(cluster.servers.get(i).clusterNode(), position).sha256())
+                    .isEqualTo(hash);
+                assertThat(cluster.service(i).ledger()).isInstanceOf(ClusterLedger.class);
+                assertThat(dir.resolve("node-" + i).resolve(ClusterLedger.FILE)).isNotEmptyFile();
+            }
+
+            // A bit flipped on member 2's disk: its answer is refused naming the file; the others answer.
+            final Path file = dir.resolve("node-2").resolve(ClusterLedger.FILE);
+            flipInRecord(file, 3);
+            assertThatThrownBy(() -> cluster.queue(2).getTranche(GetTrancheRequest.newBuilder().setNumber(3).build()))
+                .isInstanceOfSatisfying(StatusRuntimeException.class, ex ->
+                {
+                    assertThat(ex.getStatus().getCode()).isEqualTo(Status.Code.DATA_LOSS);
+                    assertThat(ex.getStatus().getDescription()).contains(file.toString(), "checksum", "restart");
+                });
+            assertThat(cluster.queue(1).getTranche(GetTrancheRequest.newBuilder().setNumber(3).build()))
+                .isEqualTo(tranches.get(2));
+            // The replicated state did not change: a retried release on member 2 still works where it can.
+            assertThat(cluster.queue(1).releaseTranche(release("r6", 50))).isEqualTo(tranches.get(5));
+        }
+
+        // Member 1 loses its file; member 2 keeps its damaged one: both are rewritten at start.
+        Files.delete(dir.resolve("node-1").resolve(ClusterLedger.FILE));
+        try (ClusterServers cluster = ClusterServers.start(dir, base))
+        {
+            for (int i = 0; i < 3; i++)
+            {
+                final int node = i;
+                final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+                while (cluster.service(node).ledger().count() < tranches.size() && System.nanoTime() < deadline)
+                {
+                    Thread.sleep(20);
+                }
+                assertThat(cluster.queue(node).listTranches(ListTranchesRequest.newBuilder().setPageSize(100).build())
+                    .getTranchesList()).as("member " + node).isEqualTo(tranches);
+            }
+            assertThat(cluster.queue(2).releaseTranche(release("r7", 50)).getNumber()).isEqualTo(7);
+        }
+    }
+
+    @Test
+    @Tag("measurement")
+    @Timeout(value = 600, unit = TimeUnit.SECONDS)
+    void shouldKeepTheMembersHeapSmallWhileTheLedgerGrows() throws Exception
+    {
+        final int claims = 400;
+        final int releases = 600;
+        final int base = 30000 + (int)(ProcessHandle.current().pid() % 200) * 10;
+        final List<ClusterNode.Member> members = ClusterNode.parseMembers(
+            "0=127.0.0.1:" + base + ",1=127.0.0.1:" + (base + 10) + ",2=127.0.0.1:" + (base + 20));
+        final List<ClusterNode> nodes = new ArrayList<>();
+        ClusterCommandLog log = null;
+        try
+        {
+            for (int i = 0; i < 3; i++)
+            {
+                nodes.add(ClusterNode.launch(members, i, dir.resolve("node-" + i), 100_000,
+                    InProcessClusterTest::digest, new ClusterNode.Snapshots(1_000_000, 1L << 40)));
+            }
+            log = ClusterSnapshotTest.connect(nodes.get(0));
+            for (int i = 0; i < claims; i++)
+            {
+                InProcessClusterTest.submit(log, new Command.CreateClaim(CreateClaimRequest.newBuilder()
+                    .setClaim(Claim.newBuilder().setId("claim-" + i).setDemand(1_000_000_000L).setWeight(1 + i % 7))
+                    .build()));
+            }
+            final long before = usedHeapAfterGc();
+            long serialized = 0;
+            final long start = System.nanoTime();
+            for (int r = 0; r < releases; r++)
+            {
+                final Outcome released = InProcessClusterTest.submit(log, new Command.ReleaseTranche(
+                    release("release-" + r, 1_000 + r)));
+                assertThat(released.kind()).isEqualTo(Outcome.Kind.RELEASED);
+                serialized += ((Tranche)released.value()).getSerializedSize();
+            }
+            final long elapsedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            final long position = nodes.get(0).service().appliedPosition();
+            final String hash = InProcessClusterTest.hashAt(nodes.get(0), position).sha256();
+            for (final ClusterNode node : nodes)
+            {
+                assertThat(InProcessClusterTest.hashAt(node, position).sha256()).isEqualTo(hash);
+            }
+            final long after = usedHeapAfterGc();
+            final long grown = after - before;
+            System.out.printf("ClusterLedgerTest: %d releases of %d awards on 3 members in one JVM (%d ms): " +
+                "tranches %,d B serialized per member (%,d B for 3); heap after GC grew %,d B (%.1f B per tranche " +
+                "per member); ledger files %,d B each%n", releases, claims, elapsedMs, serialized, 3 * serialized,
+                grown, grown / (3.0 * releases), fileSize(dir.resolve("node-0").resolve(ClusterLedger.FILE)));
+            // The tranches themselves are on disk: the heap grows by far less than one copy of them.
+            assertThat(grown).isLessThan(serialized / 4);
+        }
+        finally
+        {
+            ClusterSnapshotTest.close(log, nodes);
+        }
+    }
+
+    private static long fileSize(final Path file) throws java.io.IOException
+    {
+        return Files.exists(file) ? Files.size(file) : 0;
+    }
+
+    private static long usedHeapAfterGc() throws InterruptedException
+    {
+        long used = Long.MAX_VALUE;
+        for (int i = 0; i < 5; i++)
+        {
+            System.gc();
+            Thread.sleep(100);
+            used = Math.min(used, ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
+        }
+        return used;
+    }
+
+    private static void flipInRecord(final Path file, final long number) throws Exception
+    {
+        try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw"))
+        {
+            long offset = 0;
+            for (long n = 1; n < number; n++)
+            {
+                raf.seek(offset);
+                offset += 16 + raf.readInt();
+            }
+            final long at = offset + 16 + 3;
+            raf.seek(at);
+            final int b = raf.read();
+            raf.seek(at);
+            raf.write(b ^ 0x04);
+        }
+    }
+
+    private static ReleaseTrancheRequest release(final String requestId, final long supply)
+    {
+        return ReleaseTrancheRequest.newBuilder().setRequestId(requestId).setSupply(supply)
+            .setPolicy(Policy.newBuilder().setMethod(Method.SAINTE_LAGUE)).build();
+    }
+}

@@ -1,0 +1,139 @@
+package io.tranche.server.cluster;
+
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.tranche.proto.v1.QueueServiceGrpc;
+import io.tranche.server.TrancheServer;
+import io.tranche.server.cli.Main;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Three real {@link TrancheServer} cluster members in this JVM (each with its Netty server on an ephemeral
+ * loopback port, its Aeron member on loopback UDP ports and its own data directory), started together since
+ * each waits for a leader.
+ */
+final class ClusterServers implements AutoCloseable
+{
+    final List<TrancheServer> servers;
+    final List<ManagedChannel> channels = new ArrayList<>();
+
+    private ClusterServers(final List<TrancheServer> servers)
+    {
+        this.servers = servers;
+        for (final TrancheServer server : servers)
+        {
+            channels.add(NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build());
+        }
+    }
+
+    /**
+     * @param dir      parent of {@code node-0..2}.
+     * @param basePort first cluster port (each member takes 10).
+     * @return the running members.
+     */
+    static ClusterServers start(final Path dir, final int basePort) throws Exception
+    {
+        final String members = "0=127.0.0.1:" + basePort + ",1=127.0.0.1:" + (basePort + 10) + ",2=127.0.0.1:" +
+            (basePort + 20);
+        final ExecutorService starts = Executors.newFixedThreadPool(3);
+        final List<Future<TrancheServer>> futures = new ArrayList<>();
+        try
+        {
+            for (int i = 0; i < 3; i++)
+            {
+                final io.tranche.server.ServerConfig config = new io.tranche.server.ServerConfig()
+                    .listen("127.0.0.1", 0)
+                    .metrics("127.0.0.1:0")
+                    .dataDir(dir.resolve("node-" + i))
+                    .gracePeriod(Duration.ofSeconds(2))
+                    .clusterStartTimeout(Duration.ofSeconds(120))
+                    .cluster(members, i);
+                futures.add(starts.submit(() -> TrancheServer.start(config)));
+            }
+            final List<TrancheServer> servers = new ArrayList<>();
+            Exception failure = null;
+            for (final Future<TrancheServer> f : futures)
+            {
+                try
+                {
+                    servers.add(f.get(180, TimeUnit.SECONDS));
+                }
+                catch (final Exception ex)
+                {
+                    failure = ex;
+                }
+            }
+            if (failure != null)
+            {
+                for (final TrancheServer s : servers)
+                {
+                    s.close();
+                }
+                throw failure;
+            }
+            return new ClusterServers(servers);
+        }
+        finally
+        {
+            starts.shutdownNow();
+        }
+    }
+
+    QueueServiceGrpc.QueueServiceBlockingStub queue(final int node)
+    {
+        return QueueServiceGrpc.newBlockingStub(channels.get(node)).withDeadlineAfter(30, TimeUnit.SECONDS);
+    }
+
+    QueueClusteredService service(final int node)
+    {
+        return servers.get(node).clusterNode().service();
+    }
+
+    @Override
+    public void close()
+    {
+        for (final ManagedChannel channel : channels)
+        {
+            channel.shutdownNow();
+        }
+        for (int i = servers.size() - 1; i >= 0; i--)
+        {
+            servers.get(i).close();
+        }
+    }
+
+    /** The exit status and output of one {@code tranche} command run in this JVM. */
+    record Run(int status, String out, String err)
+    {
+    }
+
+    static synchronized Run run(final String... args)
+    {
+        final PrintStream out = System.out;
+        final PrintStream err = System.err;
+        final ByteArrayOutputStream outBytes = new ByteArrayOutputStream();
+        final ByteArrayOutputStream errBytes = new ByteArrayOutputStream();
+        try
+        {
+            System.setOut(new PrintStream(outBytes, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(errBytes, true, StandardCharsets.UTF_8));
+            final int status = Main.execute(args);
+            return new Run(status, outBytes.toString(StandardCharsets.UTF_8), errBytes.toString(StandardCharsets.UTF_8));
+        }
+        finally
+        {
+            System.setOut(out);
+            System.setErr(err);
+        }
+    }
+}
