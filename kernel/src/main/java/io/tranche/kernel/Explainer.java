@@ -137,12 +137,16 @@ public final class Explainer
 
         Fraction add(final Fraction o)
         {
-            return of(numerator.multiply(o.denominator).add(o.numerator.multiply(denominator)), denominator.multiply(o.denominator));
+            return of(
+                numerator.multiply(o.denominator).add(o.numerator.multiply(denominator)),
+                denominator.multiply(o.denominator));
         }
 
         Fraction subtract(final Fraction o)
         {
-            return of(numerator.multiply(o.denominator).subtract(o.numerator.multiply(denominator)), denominator.multiply(o.denominator));
+            return of(
+                numerator.multiply(o.denominator).subtract(o.numerator.multiply(denominator)),
+                denominator.multiply(o.denominator));
         }
 
         Fraction multiply(final BigInteger k)
@@ -360,10 +364,40 @@ public final class Explainer
         final long sLots = supply / l;
         final long shareUnits = maxSharePpm == 0 ? Claims.ABSENT : Lots.shareLimit(supply, maxSharePpm);
         final Explanation e = new Explanation(n, l);
-        final long[] lo = e.loLots;
-        final long[] hi = e.hiLots;
         final long[] w = new long[n];
         final boolean[] held = new boolean[n];
+        final long sumLo = bounds(e, method, claims, sLots, shareUnits, w, held);
+        final long rest;
+        if (sumLo > sLots)
+        {
+            rationFloors(e, method, w, held);
+            rest = sLots;
+        }
+        else
+        {
+            rest = sLots - sumLo;
+        }
+
+        final long[] a = new long[n];
+        long allocatedLots = 0;
+        for (int i = 0; i < n; i++)
+        {
+            a[i] = claims.award(i) / l;
+            allocatedLots += a[i];
+        }
+        e.lotsLeftOver = sLots - allocatedLots;
+        explainTiers(e, method, claims, w, held, rest, a);
+        return e;
+    }
+
+    private static long bounds(
+        final Explanation e, final Method method, final Claims claims, final long sLots, final long shareUnits,
+        final long[] w, final boolean[] held)
+    {
+        final int n = claims.count();
+        final long l = e.lot;
+        final long[] lo = e.loLots;
+        final long[] hi = e.hiLots;
         long sumLo = 0;
         for (int i = 0; i < n; i++)
         {
@@ -403,38 +437,35 @@ public final class Explainer
             e.upperBound[i] = bound;
             sumLo += lo[i];
         }
-        final long rest;
-        if (sumLo > sLots)
+        return sumLo;
+    }
+
+    private static void rationFloors(final Explanation e, final Method method, final long[] w, final boolean[] held)
+    {
+        final long[] lo = e.loLots;
+        final long[] hi = e.hiLots;
+        e.floorsRationed = true;
+        for (int i = 0; i < lo.length; i++)
         {
-            e.floorsRationed = true;
-            for (int i = 0; i < n; i++)
+            hi[i] = lo[i];
+            lo[i] = 0;
+            w[i] = !method.usesWeight() ? 0 : method.defaultWeightIsDemand() ? hi[i] : 1;
+            held[i] = false;
+            if (method.holdsZeroWeightAtFloor() && w[i] == 0)
             {
-                hi[i] = lo[i];
-                lo[i] = 0;
-                w[i] = !method.usesWeight() ? 0 : method.defaultWeightIsDemand() ? hi[i] : 1;
-                held[i] = false;
-                if (method.holdsZeroWeightAtFloor() && w[i] == 0)
-                {
-                    hi[i] = 0;
-                }
-                e.upperBound[i] = Bound.FLOOR_ENTITLEMENT;
+                hi[i] = 0;
             }
-            rest = sLots;
+            e.upperBound[i] = Bound.FLOOR_ENTITLEMENT;
         }
-        else
-        {
-            rest = sLots - sumLo;
-        }
+    }
 
-        final long[] a = new long[n];
-        long allocatedLots = 0;
-        for (int i = 0; i < n; i++)
-        {
-            a[i] = claims.award(i) / l;
-            allocatedLots += a[i];
-        }
-        e.lotsLeftOver = sLots - allocatedLots;
-
+    private static void explainTiers(
+        final Explanation e, final Method method, final Claims claims, final long[] w, final boolean[] held,
+        final long rest, final long[] a)
+    {
+        final int n = claims.count();
+        final long[] lo = e.loLots;
+        final long[] hi = e.hiLots;
         final Integer[] boxed = new Integer[n];
         for (int i = 0; i < n; i++)
         {
@@ -498,7 +529,6 @@ public final class Explainer
             }
             from = to;
         }
-        return e;
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -508,12 +538,19 @@ public final class Explainer
         final Explanation e, final Method method, final int[] members, final long[] lo, final long[] hi, final long[] w,
         final boolean[] held, final long target, final long[] a)
     {
+        final Fraction[] x = levelShares(e, method, members, lo, hi, w, held, Fraction.of(target));
+        explainRounding(e, members, lo, hi, held, a, x);
+    }
+
+    private static Fraction[] levelShares(
+        final Explanation e, final Method method, final int[] members, final long[] lo, final long[] hi, final long[] w,
+        final boolean[] held, final Fraction t)
+    {
         final int m = members.length;
         final Fraction[] lower = new Fraction[m];
         final Fraction[] upper = new Fraction[m];
         final BigInteger[] weight = new BigInteger[m];
         final Fraction[] x = new Fraction[m];
-        final Fraction t = Fraction.of(target);
         if (method == Method.PROPORTIONAL || method == Method.EQUAL)
         {
             for (int k = 0; k < m; k++)
@@ -532,69 +569,84 @@ public final class Explainer
         }
         else
         {
-            // EQUAL_LOSSES: x = hi − clamp(λ·w, 0, hi − lo). TALMUD: the gains side is EQUAL with w = 1 on
-            // [lo, max(lo, hi/2)]; the losses side is EQUAL_LOSSES with w = 1 on [max(lo, hi/2), hi].
-            boolean losses = method == Method.EQUAL_LOSSES;
-            final Fraction[] base = new Fraction[m];
-            if (method == Method.TALMUD)
-            {
-                Fraction v = Fraction.ZERO;
-                for (int k = 0; k < m; k++)
-                {
-                    final int i = members[k];
-                    base[k] = Fraction.max(Fraction.of(lo[i]), Fraction.of(BigInteger.valueOf(hi[i]), TWO));
-                    v = v.add(base[k]);
-                }
-                losses = t.compareTo(v) > 0;
-                e.talmudLosses = losses;
-            }
-            else
-            {
-                for (int k = 0; k < m; k++)
-                {
-                    base[k] = Fraction.of(lo[members[k]]);
-                }
-            }
+            lossShares(e, method, members, lo, hi, w, t, lower, upper, weight, x);
+        }
+        return x;
+    }
+
+    private static void lossShares(
+        final Explanation e, final Method method, final int[] members, final long[] lo, final long[] hi, final long[] w,
+        final Fraction t, final Fraction[] lower, final Fraction[] upper, final BigInteger[] weight, final Fraction[] x)
+    {
+        final int m = members.length;
+        // EQUAL_LOSSES: x = hi − clamp(λ·w, 0, hi − lo). TALMUD: the gains side is EQUAL with w = 1 on
+        // [lo, max(lo, hi/2)]; the losses side is EQUAL_LOSSES with w = 1 on [max(lo, hi/2), hi].
+        boolean losses = method == Method.EQUAL_LOSSES;
+        final Fraction[] base = new Fraction[m];
+        if (method == Method.TALMUD)
+        {
+            Fraction v = Fraction.ZERO;
             for (int k = 0; k < m; k++)
             {
                 final int i = members[k];
-                weight[k] = method == Method.TALMUD ? BigInteger.ONE : BigInteger.valueOf(w[i]);
-                if (losses)
-                {
-                    lower[k] = Fraction.ZERO;
-                    upper[k] = Fraction.of(hi[i]).subtract(base[k]);
-                }
-                else
-                {
-                    lower[k] = Fraction.of(lo[i]);
-                    upper[k] = base[k];
-                }
+                base[k] = Fraction.max(Fraction.of(lo[i]), Fraction.of(BigInteger.valueOf(hi[i]), TWO));
+                v = v.add(base[k]);
             }
+            losses = t.compareTo(v) > 0;
+            e.talmudLosses = losses;
+        }
+        else
+        {
+            for (int k = 0; k < m; k++)
+            {
+                base[k] = Fraction.of(lo[members[k]]);
+            }
+        }
+        for (int k = 0; k < m; k++)
+        {
+            final int i = members[k];
+            weight[k] = method == Method.TALMUD ? BigInteger.ONE : BigInteger.valueOf(w[i]);
             if (losses)
             {
-                Fraction sumHi = Fraction.ZERO;
-                for (final int i : members)
-                {
-                    sumHi = sumHi.add(Fraction.of(hi[i]));
-                }
-                final Fraction mu = solveGain(lower, upper, weight, sumHi.subtract(t));
-                e.level = mu;
-                for (int k = 0; k < m; k++)
-                {
-                    x[k] = Fraction.of(hi[members[k]]).subtract(clamp(mu.multiply(weight[k]), lower[k], upper[k]));
-                }
+                lower[k] = Fraction.ZERO;
+                upper[k] = Fraction.of(hi[i]).subtract(base[k]);
             }
             else
             {
-                final Fraction lambda = solveGain(lower, upper, weight, t);
-                e.level = lambda;
-                for (int k = 0; k < m; k++)
-                {
-                    x[k] = clamp(lambda.multiply(weight[k]), lower[k], upper[k]);
-                }
+                lower[k] = Fraction.of(lo[i]);
+                upper[k] = base[k];
             }
         }
+        if (losses)
+        {
+            Fraction sumHi = Fraction.ZERO;
+            for (final int i : members)
+            {
+                sumHi = sumHi.add(Fraction.of(hi[i]));
+            }
+            final Fraction mu = solveGain(lower, upper, weight, sumHi.subtract(t));
+            e.level = mu;
+            for (int k = 0; k < m; k++)
+            {
+                x[k] = Fraction.of(hi[members[k]]).subtract(clamp(mu.multiply(weight[k]), lower[k], upper[k]));
+            }
+        }
+        else
+        {
+            final Fraction lambda = solveGain(lower, upper, weight, t);
+            e.level = lambda;
+            for (int k = 0; k < m; k++)
+            {
+                x[k] = clamp(lambda.multiply(weight[k]), lower[k], upper[k]);
+            }
+        }
+    }
 
+    private static void explainRounding(
+        final Explanation e, final int[] members, final long[] lo, final long[] hi, final boolean[] held,
+        final long[] a, final Fraction[] x)
+    {
+        final int m = members.length;
         // Rounding: the extra lots are those above ⌊x⌋; the margin is the smallest remainder that got one.
         Fraction cutoff = null;
         long extras = 0;
@@ -641,7 +693,8 @@ public final class Explainer
      * The smallest λ ≥ 0 with Σ clamp(λ·w_k, L_k, U_k) = T, for 0 ≤ L ≤ U and ΣL ≤ T ≤ ΣU: a search
      * over the sorted breakpoints, then the linear piece that crosses T solved exactly.
      */
-    private static Fraction solveGain(final Fraction[] lower, final Fraction[] upper, final BigInteger[] w, final Fraction target)
+    private static Fraction solveGain(
+        final Fraction[] lower, final Fraction[] upper, final BigInteger[] w, final Fraction target)
     {
         final int m = lower.length;
         if (sum(lower, upper, w, Fraction.ZERO).compareTo(target) >= 0)
@@ -692,7 +745,8 @@ public final class Explainer
         {
             if (w[k].signum() == 0 || lower[k].divide(w[k]).compareTo(right) >= 0)
             {
-                constant = constant.add(w[k].signum() == 0 ? Fraction.min(Fraction.max(Fraction.ZERO, lower[k]), upper[k]) :
+                constant = constant.add(w[k].signum() == 0 ?
+                    Fraction.min(Fraction.max(Fraction.ZERO, lower[k]), upper[k]) :
                     lower[k]);
             }
             else if (upper[k].divide(w[k]).compareTo(left) <= 0)
@@ -707,7 +761,8 @@ public final class Explainer
         return target.subtract(constant).divide(slope);
     }
 
-    private static Fraction sum(final Fraction[] lower, final Fraction[] upper, final BigInteger[] w, final Fraction lambda)
+    private static Fraction sum(
+        final Fraction[] lower, final Fraction[] upper, final BigInteger[] w, final Fraction lambda)
     {
         Fraction s = Fraction.ZERO;
         for (int k = 0; k < lower.length; k++)
@@ -801,7 +856,9 @@ public final class Explainer
                 return n == 0 ? Fraction.INFINITY : Fraction.of(w, k);
             case DEAN:
                 return n == 0 ? Fraction.INFINITY :
-                    Fraction.of(w.multiply(k.multiply(TWO).add(BigInteger.ONE)), TWO.multiply(k).multiply(k.add(BigInteger.ONE)));
+                    Fraction.of(
+                        w.multiply(k.multiply(TWO).add(BigInteger.ONE)),
+                        TWO.multiply(k).multiply(k.add(BigInteger.ONE)));
             case HUNTINGTON_HILL:
                 return n == 0 ? Fraction.INFINITY : Fraction.of(w.multiply(w), k.multiply(k.add(BigInteger.ONE)));
             default:
