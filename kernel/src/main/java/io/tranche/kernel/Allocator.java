@@ -30,6 +30,8 @@ public final class Allocator
     private final Validator validator;
     private final Rule[] rules = new Rule[Method.values().length];
     private int preallocated;
+    /** Σ(hi − lo) of the last {@link #bounds} pass, saturating. */
+    private long boundsHeadroom;
     /** False forces the general path on every problem (tests compare both paths). */
     boolean commonCase = true;
 
@@ -151,7 +153,7 @@ public final class Allocator
         final long[] a = ws.award;
         final boolean usesWeight = method.usesWeight();
         final boolean holdsZero = method.holdsZeroWeightAtFloor();
-        sortByTier(claims.tierArray(), n);
+        final boolean oneTier = sortByTier(claims.tierArray(), n);
 
         if (sumLo > sLots)
         {
@@ -168,9 +170,13 @@ public final class Allocator
                     hi[i] = 0;
                 }
             }
+            // Every positive floor keeps a positive weight here, so the headroom is Σfloor.
+            boundsHeadroom = sumLo;
         }
         final long rest = sumLo > sLots ? sLots : sLots - sumLo;
-        final long handed = serveTiers(rules[method.ordinal()], claims.tierArray(), n, rest);
+        // One tier: its Σlo and headroom are the bounds pass's (the floors' when they are rationed).
+        final long tierLo = !oneTier ? -1 : sumLo > sLots ? 0 : sumLo;
+        final long handed = serveTiers(rules[method.ordinal()], claims.tierArray(), n, rest, tierLo, boundsHeadroom);
         final long allocatedLots = (sumLo > sLots ? 0 : sumLo) + handed;
         if (l == 1)
         {
@@ -210,6 +216,7 @@ public final class Allocator
         final long hiLimit = finiteDemands ? Long.MAX_VALUE : sLots;
         final boolean demandWeight = method.defaultWeightIsDemand();
         long sumLo = 0;
+        long headroom = 0;
         for (int i = 0; i < n; i++)
         {
             final long d = demand[i];
@@ -251,7 +258,9 @@ public final class Allocator
             hi[i] = hiI;
             w[i] = wI;
             sumLo += loI;
+            headroom = Lots.saturatingAdd(headroom, hiI - loI);
         }
+        boundsHeadroom = headroom;
         return sumLo;
     }
 
@@ -259,9 +268,12 @@ public final class Allocator
      * Hands {@code rest} lots beyond the floors out tier by tier: a tier whose headroom fits is filled
      * to its bounds, the first that does not fit is split by the rule, the rest keep their floors.
      *
+     * @param oneLo       Σlo when every claim is in one tier (its headroom is then {@code oneHeadroom}), else −1:
+     *                    the tier's scan is skipped.
      * @return the lots handed out beyond the lower bounds.
      */
-    private long serveTiers(final Rule rule, final int[] tier, final int n, final long restLots)
+    private long serveTiers(
+        final Rule rule, final int[] tier, final int n, final long restLots, final long oneLo, final long oneHeadroom)
     {
         final Workspace ws = this.ws;
         final int[] order = ws.order;
@@ -272,19 +284,25 @@ public final class Allocator
         int from = 0;
         while (from < n)
         {
-            final int t = tier[order[from]];
-            int to = from + 1;
-            while (to < n && tier[order[to]] == t)
+            int to = n;
+            long headroom = oneHeadroom;
+            long sumLo = oneLo;
+            if (oneLo < 0)
             {
-                to++;
-            }
-            long headroom = 0;
-            long sumLo = 0;
-            for (int k = from; k < to; k++)
-            {
-                final int i = order[k];
-                headroom = Lots.saturatingAdd(headroom, hi[i] - lo[i]);
-                sumLo += lo[i];
+                final int t = tier[order[from]];
+                to = from + 1;
+                while (to < n && tier[order[to]] == t)
+                {
+                    to++;
+                }
+                headroom = 0;
+                sumLo = 0;
+                for (int k = from; k < to; k++)
+                {
+                    final int i = order[k];
+                    headroom = Lots.saturatingAdd(headroom, hi[i] - lo[i]);
+                    sumLo += lo[i];
+                }
             }
             if (headroom <= rest)
             {
@@ -320,14 +338,21 @@ public final class Allocator
         preallocated = size;
     }
 
-    /** Fills {@code ws.order} with claim indices sorted by (tier, queue position), stable, no allocation. */
-    private void sortByTier(final int[] tier, final int n)
+    /**
+     * Fills {@code ws.order} with claim indices sorted by (tier, queue position), stable, no allocation.
+     *
+     * @return true when every claim is in one tier.
+     */
+    private boolean sortByTier(final int[] tier, final int n)
     {
         final int[] order = ws.order;
         boolean sorted = true;
+        boolean one = true;
+        final int first = tier[0];
         for (int i = 0; i < n; i++)
         {
             order[i] = i;
+            one &= tier[i] == first;
             if (i > 0 && tier[i] < tier[i - 1])
             {
                 sorted = false;
@@ -335,7 +360,7 @@ public final class Allocator
         }
         if (sorted)
         {
-            return;
+            return one;
         }
         // The solver's base and num columns are free until a rule runs.
         final long[] keys = ws.solver.base;
@@ -348,5 +373,6 @@ public final class Allocator
         {
             order[i] = (int)sortedKeys[i];
         }
+        return false;
     }
 }

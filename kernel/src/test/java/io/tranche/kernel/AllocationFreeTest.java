@@ -216,7 +216,8 @@ class AllocationFreeTest
                 passes.append(pass == 0 ? "" : ", then ").append(bytes).append(" bytes");
             }
             total += bytes;
-            report.append(String.format("  %-16s %7d calls per pass  %s%n", method, 2L * MEASURED_ROUNDS * ps.length, passes));
+            report.append(String.format("  %-16s %7d calls per pass  %s%n", method, 2L * MEASURED_ROUNDS * ps.length,
+                passes));
         }
         System.out.printf("AllocationFreeTest: %d allocate() calls (up to %d claims), %d bytes allocated in the " +
             "last pass of every method (measuring overhead %d bytes subtracted), checksum %d%n%s",

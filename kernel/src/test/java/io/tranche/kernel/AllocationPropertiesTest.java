@@ -97,8 +97,10 @@ class AllocationPropertiesTest
         {
             final BigInteger a = BigInteger.valueOf(awards[i]);
             final BigInteger lot = BigInteger.valueOf(b.lot);
-            assertThat(a.mod(lot)).as("claim %d award %d multiple of lot in %s", i, awards[i], p).isEqualTo(BigInteger.ZERO);
-            assertThat(a).as("claim %d award <= hi in %s", i, p).isLessThanOrEqualTo(BigInteger.valueOf(b.hi[i]).multiply(lot));
+            assertThat(a.mod(lot)).as("claim %d award %d multiple of lot in %s", i, awards[i], p)
+                .isEqualTo(BigInteger.ZERO);
+            assertThat(a).as("claim %d award <= hi in %s", i, p)
+                .isLessThanOrEqualTo(BigInteger.valueOf(b.hi[i]).multiply(lot));
             assertThat(a.signum()).isGreaterThanOrEqualTo(0);
             if (floorsFit)
             {
@@ -153,7 +155,8 @@ class AllocationPropertiesTest
         }
     }
 
-    private static final Method[] LEVEL_METHODS = {Method.PROPORTIONAL, Method.EQUAL, Method.EQUAL_LOSSES, Method.TALMUD};
+    private static final Method[] LEVEL_METHODS =
+        {Method.PROPORTIONAL, Method.EQUAL, Method.EQUAL_LOSSES, Method.TALMUD};
 
     @Test
     void quotaLevelMethodAwardsAreWithinOneLotOfTheExactShare()
@@ -232,7 +235,8 @@ class AllocationPropertiesTest
     static Problem[] monotonePair(final Problem base, final long seed)
     {
         final Random rnd = new Random(seed);
-        final Problem p = new Problem(base.supply, base.method, base.lot, 0, base.id, base.demand, base.weight, base.tier,
+        final Problem p =
+            new Problem(base.supply, base.method, base.lot, 0, base.id, base.demand, base.weight, base.tier,
             base.cap, base.floor);
         final long lot = p.lot == 0 ? 1 : p.lot;
         final long more = Math.min(Generators.MAX - p.supply, lot * (1 + rnd.nextInt(3)) + rnd.nextInt(3));
@@ -248,7 +252,8 @@ class AllocationPropertiesTest
             final long seed = rnd.nextLong();
             final Problem[] pair = monotonePair(Generators.valid(seed, method), seed);
             checkMonotone(pair, kernel(pair[0]), kernel(pair[1]));
-            checkMonotone(pair, ReferenceAllocator.allocate(pair[0]).awards, ReferenceAllocator.allocate(pair[1]).awards);
+            checkMonotone(pair, ReferenceAllocator.allocate(pair[0]).awards,
+                ReferenceAllocator.allocate(pair[1]).awards);
         });
     }
 
@@ -266,10 +271,12 @@ class AllocationPropertiesTest
                 weight[i] = weight[i] == 0 ? 0 : (i % 2 == 0 ? Claims.ABSENT : 1);
             }
             final Problem unit = new Problem(
-                base.supply, base.method, base.lot, base.ppm, base.id, base.demand, weight, base.tier, base.cap, base.floor);
+                base.supply, base.method, base.lot, base.ppm, base.id, base.demand, weight, base.tier, base.cap,
+                base.floor);
             final Problem[] pair = monotonePair(unit, seed);
             checkMonotone(pair, kernel(pair[0]), kernel(pair[1]));
-            checkMonotone(pair, ReferenceAllocator.allocate(pair[0]).awards, ReferenceAllocator.allocate(pair[1]).awards);
+            checkMonotone(pair, ReferenceAllocator.allocate(pair[0]).awards,
+                ReferenceAllocator.allocate(pair[1]).awards);
         });
     }
 
@@ -277,7 +284,8 @@ class AllocationPropertiesTest
     {
         for (int i = 0; i < before.length; i++)
         {
-            assertThat(after[i]).as("claim %d: supply %d -> %d lowers %d to %d in %s", i, pair[0].supply, pair[1].supply,
+            assertThat(after[i])
+                .as("claim %d: supply %d -> %d lowers %d to %d in %s", i, pair[0].supply, pair[1].supply,
                 before[i], after[i], pair[0]).isGreaterThanOrEqualTo(before[i]);
         }
     }

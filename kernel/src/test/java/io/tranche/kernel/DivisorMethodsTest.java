@@ -43,7 +43,8 @@ class DivisorMethodsTest
     }
 
     /** True when lot n_i of claim i is served before lot n_j of claim j under the greedy process. */
-    static boolean servedBefore(final Method method, final long[] w, final int i, final long ni, final int j, final long nj)
+    static boolean servedBefore(final Method method, final long[] w, final int i, final long ni, final int j,
+        final long nj)
     {
         final BigInteger[] p = priority(method, w[i], ni);
         final BigInteger[] q = priority(method, w[j], nj);
@@ -62,7 +63,8 @@ class DivisorMethodsTest
     }
 
     /** SEMANTICS.md: start at lo; while Σa &lt; T give one lot to the competing claim of greatest priority. */
-    static long[] greedy(final Method method, final long[] lo, final long[] hi, final long[] w, final int[] claims, final long target)
+    static long[] greedy(final Method method, final long[] lo, final long[] hi, final long[] w, final int[] claims,
+        final long target)
     {
         final long[] a = new long[lo.length];
         long sum = 0;
@@ -92,7 +94,8 @@ class DivisorMethodsTest
      * before every lot not handed out (each claim's lots come in falling priority, so it suffices to
      * compare each claim's last lot with each claim's next one; done here in O(n) with the extremes).
      */
-    static void assertGreedyPrefix(final Method method, final long[] lo, final long[] hi, final long[] w, final long[] a, final int[] claims)
+    static void assertGreedyPrefix(final Method method, final long[] lo, final long[] hi, final long[] w,
+        final long[] a, final int[] claims)
     {
         int lastGiven = -1;
         int firstWithheld = -1;
@@ -108,7 +111,8 @@ class DivisorMethodsTest
             {
                 lastGiven = i;
             }
-            if (a[i] < hi[i] && (firstWithheld < 0 || servedBefore(method, w, i, a[i], firstWithheld, a[firstWithheld])))
+            if (a[i] < hi[i] &&
+                (firstWithheld < 0 || servedBefore(method, w, i, a[i], firstWithheld, a[firstWithheld])))
             {
                 firstWithheld = i;
             }
@@ -116,7 +120,8 @@ class DivisorMethodsTest
         if (lastGiven >= 0 && firstWithheld >= 0)
         {
             assertThat(servedBefore(method, w, lastGiven, a[lastGiven] - 1, firstWithheld, a[firstWithheld]))
-                .as("last lot given (claim %d) is served before the first withheld (claim %d)", lastGiven, firstWithheld)
+                .as("last lot given (claim %d) is served before the first withheld (claim %d)", lastGiven,
+                    firstWithheld)
                 .isTrue();
         }
     }
@@ -124,7 +129,8 @@ class DivisorMethodsTest
     // ---------------------------------------------------------------- running the rule on one tier
 
     /** Runs the rule on the claims {@code tier} (ascending indices) placed after the others in ws.order. */
-    private static long[] split(final Rule rule, final long[] lo, final long[] hi, final long[] w, final int[] tier, final long target)
+    private static long[] split(final Rule rule, final long[] lo, final long[] hi, final long[] w, final int[] tier,
+        final long target)
     {
         final int n = lo.length;
         final Workspace ws = new Workspace(n);
@@ -271,7 +277,8 @@ class DivisorMethodsTest
                         w[i] = random.nextInt(4) == 0 ? 0 : (1L << random.nextInt(61)) + random.nextInt(3);
                         break;
                 }
-                lo[i] = random.nextBoolean() ? maxEach - random.nextInt(40) : random.nextInt(3) == 0 ? 0 : random.nextLong(maxEach);
+                lo[i] = random.nextBoolean() ? maxEach - random.nextInt(40) : random.nextInt(3) == 0 ? 0 :
+                    random.nextLong(maxEach);
                 hi[i] = w[i] == 0 ? lo[i] : lo[i] + random.nextInt(random.nextBoolean() ? 3 : 40);
             }
             final int[] tier = randomTier(random, n);
@@ -306,7 +313,8 @@ class DivisorMethodsTest
             {
                 w[i] = random.nextInt(8) == 0 ? 0 : random.nextLong(1, 1L << random.nextInt(1, 56));
                 lo[i] = random.nextInt(3) == 0 ? 0 : random.nextLong(scale);
-                hi[i] = w[i] == 0 ? lo[i] : random.nextInt(5) == 0 ? lo[i] + random.nextInt(3) : lo[i] + random.nextLong(scale);
+                hi[i] = w[i] == 0 ? lo[i] : random.nextInt(5) == 0 ? lo[i] + random.nextInt(3) :
+                    lo[i] + random.nextLong(scale);
             }
             final int[] tier = randomTier(random, n);
             final long sumLo = sum(lo, tier);
@@ -384,7 +392,8 @@ class DivisorMethodsTest
             for (int i = 0; i < n; i++)
             {
                 final BigInteger x = BigInteger.valueOf(n1).multiply(BigInteger.valueOf(ws.w[i]));
-                if (ws.w[i] == 0 || ws.lo[i] == ws.hi[i] || x.compareTo(BigInteger.valueOf(ws.lo[i]).multiply(BigInteger.valueOf(d1))) <= 0)
+                if (ws.w[i] == 0 || ws.lo[i] == ws.hi[i] ||
+                    x.compareTo(BigInteger.valueOf(ws.lo[i]).multiply(BigInteger.valueOf(d1))) <= 0)
                 {
                     total = total.add(BigInteger.valueOf(ws.lo[i]).multiply(BigInteger.valueOf(d1)));
                 }
@@ -498,7 +507,8 @@ class DivisorMethodsTest
     {
         // Quotients v/1, v/3, v/5, ...: A 100000 33333 20000 | B 80000 26667 16000 | C 30000 | D 20000.
         // The 8 largest: A 100000, B 80000, A 33333, C 30000, B 26667, A 20000, D 20000, B 16000.
-        assertThat(allocate(Method.SAINTE_LAGUE, 8, votes(100_000, 80_000, 30_000, 20_000))).containsExactly(3, 3, 1, 1);
+        assertThat(allocate(Method.SAINTE_LAGUE, 8, votes(100_000, 80_000, 30_000, 20_000)))
+            .containsExactly(3, 3, 1, 1);
     }
 
     @Test
@@ -537,9 +547,11 @@ class DivisorMethodsTest
         final Claims claims = new Claims(2);
         claims.add("capped", Claims.ABSENT, 1_000, 0, 0, 0);
         claims.add("free", Claims.ABSENT, 1_000, 0, Claims.ABSENT, 0);
-        for (final Method method : new Method[]{Method.DHONDT, Method.SAINTE_LAGUE, Method.ADAMS, Method.DEAN, Method.HUNTINGTON_HILL})
+        for (final Method method :
+            new Method[]{Method.DHONDT, Method.SAINTE_LAGUE, Method.ADAMS, Method.DEAN, Method.HUNTINGTON_HILL})
         {
-            assertThat(allocate(method, 1_000_000_000_000L, claims)).as("%s", method).containsExactly(0, 1_000_000_000_000L);
+            assertThat(allocate(method, 1_000_000_000_000L, claims)).as("%s", method)
+                .containsExactly(0, 1_000_000_000_000L);
         }
     }
 
@@ -558,7 +570,8 @@ class DivisorMethodsTest
             final long demand = random.nextLong(1, 3_000_000_000L);
             final long weight = random.nextInt(10) == 0 ? demand : random.nextLong(1, 1_000_000);
             final long cap = random.nextInt(4) == 0 ? random.nextLong(demand) : Claims.ABSENT;
-            final long floor = random.nextInt(4) == 0 ? random.nextLong(Math.min(demand, cap == Claims.ABSENT ? demand : cap) + 1) : 0;
+            final long floor =
+                random.nextInt(4) == 0 ? random.nextLong(Math.min(demand, cap == Claims.ABSENT ? demand : cap) + 1) : 0;
             claims.add("c" + i, demand, weight, 0, cap, floor);
             lo[i] = floor;
             hi[i] = cap == Claims.ABSENT ? demand : Math.min(demand, cap);

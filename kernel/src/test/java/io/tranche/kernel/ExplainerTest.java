@@ -31,7 +31,8 @@ class ExplainerTest
         {
             final Problem p = Generators.valid(seed);
             p.fill(claims);
-            assertThat(allocator.validate(p.supply, p.method, p.lot, p.ppm, claims, violations)).as("seed %d", seed).isTrue();
+            assertThat(allocator.validate(p.supply, p.method, p.lot, p.ppm, claims, violations)).as("seed %d", seed)
+                .isTrue();
             allocator.allocate(p.supply, p.method, p.lot, p.ppm, claims);
             final Explanation e = Explainer.explain(p.supply, p.method, p.lot, p.ppm, claims);
             final ReferenceAllocator.Result reference = ReferenceAllocator.allocate(p);
@@ -56,7 +57,8 @@ class ExplainerTest
     @Test
     void shouldNameTheLevelAndTheLargestRemaindersInAHamiltonExample()
     {
-        // 10 lots by demand 5:3:2 weights... shares 10·{4,3,3}/10 with 7 lots: 2.8, 2.1, 2.1 → one extra lot to the first.
+        // 10 lots by demand 5:3:2 weights... shares 10·{4,3,3}/10 with 7 lots: 2.8, 2.1, 2.1 → one extra lot to the
+        // first.
         final Claims claims = new Claims(3);
         claims.add("a", 4, Claims.ABSENT, 0, Claims.ABSENT, 0);
         claims.add("b", 3, Claims.ABSENT, 0, Claims.ABSENT, 0);
@@ -109,7 +111,8 @@ class ExplainerTest
     }
 
     private static void check(
-        final long seed, final Problem p, final Claims claims, final Explanation e, final ReferenceAllocator.Result reference)
+        final long seed, final Problem p, final Claims claims, final Explanation e,
+        final ReferenceAllocator.Result reference)
     {
         final String at = "seed " + seed + " " + p;
         final long l = p.lot == 0 ? 1 : p.lot;
@@ -192,7 +195,8 @@ class ExplainerTest
         }
     }
 
-    private static void checkBound(final String at, final Problem p, final int i, final long l, final Bound bound, final long hi)
+    private static void checkBound(final String at, final Problem p, final int i, final long l, final Bound bound,
+        final long hi)
     {
         final long share = p.ppm == 0 ? Long.MAX_VALUE : Lots.shareLimit(p.supply, p.ppm);
         final long named;
@@ -260,7 +264,8 @@ class ExplainerTest
                 bestWithout = bestWithout == null ? r : Fraction.max(bestWithout, r);
             }
             // The level reproduces the share through the method's formula.
-            assertThat(shareAtLevel(p, e, i).compareTo(x)).as(at + " claim " + i + " share at level " + e.level()).isZero();
+            assertThat(shareAtLevel(p, e, i).compareTo(x)).as(at + " claim " + i + " share at level " + e.level())
+                .isZero();
         }
         assertThat(e.extraLots()).as(at).isEqualTo(extras);
         // The extra lots are exactly the largest remainders: every one with an extra lot has at least the
@@ -299,7 +304,8 @@ class ExplainerTest
         final Fraction lo = Fraction.of(e.loLots(i));
         final Fraction hi = Fraction.of(e.hiLots(i));
         final long weight = e.floorsRationed() ?
-            (p.method == Method.PROPORTIONAL ? e.hiLots(i) : 1) : Validator.effectiveWeight(p.method, p.demand[i], p.weight[i]);
+            (p.method == Method.PROPORTIONAL ? e.hiLots(i) : 1) :
+            Validator.effectiveWeight(p.method, p.demand[i], p.weight[i]);
         final BigInteger w = BigInteger.valueOf(weight);
         final Fraction g;
         switch (p.method)
@@ -327,7 +333,8 @@ class ExplainerTest
         return Fraction.min(Fraction.max(g, lo), hi);
     }
 
-    private static void checkDivisor(final String at, final Problem p, final Claims claims, final Explanation e, final long l)
+    private static void checkDivisor(final String at, final Problem p, final Claims claims, final Explanation e,
+        final long l)
     {
         final Fraction last = e.lastPriority();
         if (last == null)
@@ -359,7 +366,8 @@ class ExplainerTest
             final Fraction next = e.nextPriority(i);
             assertThat(next).isEqualTo(Explainer.priority(p.method, weight(p, e, i), claims.award(i) / l));
             // The greedy: no claim left below its bound had a higher priority than the last lot served.
-            assertThat(next.compareTo(last)).as(at + " claim " + i + " next " + next + " last " + last).isLessThanOrEqualTo(0);
+            assertThat(next.compareTo(last)).as(at + " claim " + i + " next " + next + " last " + last)
+                .isLessThanOrEqualTo(0);
             if (next.isInfinite())
             {
                 assertThat(weight(p, e, i)).as(at + " larger weight first").isLessThanOrEqualTo(minServedWeight);
@@ -369,13 +377,15 @@ class ExplainerTest
                 assertThat(e.tieBrokenByPosition(i)).as(at + " claim " + i).isTrue();
                 // A claim's priorities fall lot by lot, so each winner has one lot at the margin and the greedy
                 // took those lots in queue order: every loser comes after every winner.
-                assertThat(i).as(at + " loser after the winners").isGreaterThan(lastWinner(p, claims, e, l, last, minServedWeight));
+                assertThat(i).as(at + " loser after the winners")
+                    .isGreaterThan(lastWinner(p, claims, e, l, last, minServedWeight));
             }
         }
     }
 
     private static int lastWinner(
-        final Problem p, final Claims claims, final Explanation e, final long l, final Fraction last, final long lastWeight)
+        final Problem p, final Claims claims, final Explanation e, final long l, final Fraction last,
+        final long lastWeight)
     {
         int winner = -1;
         for (int j = 0; j < claims.count(); j++)

@@ -51,7 +51,8 @@ class HugeSupplyTest
             final long bound = cap[i] == Claims.ABSENT ? demand[i] : cap[i];
             // rationed: two claims in three ask for their whole bound as a floor (Σ about 1.6·10^12)
             final int f = rnd.nextInt(rationFloors ? 3 : 10);
-            floor[i] = rationFloors ? (f == 0 ? 0 : bound) : f == 0 ? (long)(rnd.nextDouble() * bound / scale) * scale : 0;
+            floor[i] =
+                rationFloors ? (f == 0 ? 0 : bound) : f == 0 ? (long)(rnd.nextDouble() * bound / scale) * scale : 0;
         }
         return new Problem(SUPPLY, method, scale, 0, id, demand, weight, tier, cap, floor);
     }

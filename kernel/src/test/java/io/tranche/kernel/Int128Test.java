@@ -60,7 +60,8 @@ class Int128Test
                 assertThat(unsigned(Int128.multiplyHighUnsigned(a, b), a * b))
                     .as("%s * %s unsigned", Long.toUnsignedString(a), Long.toUnsignedString(b))
                     .isEqualTo(unsigned(a).multiply(unsigned(b)));
-                assertThat(signed(Int128.multiplyHigh(a, b), a * b)).isEqualTo(BigInteger.valueOf(a).multiply(BigInteger.valueOf(b)));
+                assertThat(signed(Int128.multiplyHigh(a, b), a * b))
+                    .isEqualTo(BigInteger.valueOf(a).multiply(BigInteger.valueOf(b)));
             }
         }
     }

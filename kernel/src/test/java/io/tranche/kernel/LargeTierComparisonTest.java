@@ -48,7 +48,9 @@ class LargeTierComparisonTest
             sumDemand += demand[i];
             sumFloor += floor[i];
         }
-        final long supply = ration ? Math.min(50_000 * lot, sumFloor * 2 / 3) : Math.min(50_000 * lot, sumFloor + (sumDemand - sumFloor) / 3);
+        final long supply =
+            ration ? Math.min(50_000 * lot, sumFloor * 2 / 3) :
+            Math.min(50_000 * lot, sumFloor + (sumDemand - sumFloor) / 3);
         return new Problem(supply, method, lot, 0, id, demand, weight, tier, cap, floor);
     }
 
@@ -62,7 +64,8 @@ class LargeTierComparisonTest
         final long[] kernel = AllocationPropertiesTest.kernel(allocator, p.toClaims(), new Violations(), p);
         final long start = System.nanoTime();
         final ReferenceAllocator.Result expected = ReferenceAllocator.allocate(p);
-        System.out.printf("LargeTierComparisonTest %s: %d claims, supply %d, lot %d, floors rationed %b, reference %.0f ms%n",
+        System.out.printf("LargeTierComparisonTest %s: %d claims, supply %d, lot %d, floors rationed %b, reference " +
+            "%.0f ms%n",
             method, p.size(), p.supply, p.lot, expected.floorsRationed, (System.nanoTime() - start) / 1e6);
         assertThat(expected.floorsRationed).isEqualTo(ration);
         int tierZero = 0;

@@ -30,7 +30,8 @@ class LevelMethodsTest
         for (int i = 0; i < rows.length; i++)
         {
             final long[] r = rows[i];
-            claims.add("c" + i, r[0], r[1], r.length > 4 ? (int)r[4] : 0, r.length > 2 ? r[2] : A, r.length > 3 ? r[3] : 0);
+            claims.add("c" + i, r[0], r[1], r.length > 4 ? (int)r[4] : 0, r.length > 2 ? r[2] : A,
+                r.length > 3 ? r[3] : 0);
         }
         assertThat(allocator.validate(supply, method, lot, 0, claims, violations)).as("%s", violations).isTrue();
         final long allocated = allocator.allocate(supply, method, lot, 0, claims);
@@ -94,7 +95,8 @@ class LevelMethodsTest
         assertThat(run(Method.PROPORTIONAL, 100, 1, new long[] {50, A}, new long[] {150, A}, new long[] {200, A, 20}))
             .containsExactly(20, 60, 20);
         // A floor of 30 on the smallest binds: 30 + λ(150 + 200) = 100 → λ = 0.2 → 30, 30, 40.
-        assertThat(run(Method.PROPORTIONAL, 100, 1, new long[] {50, A, A, 30}, new long[] {150, A}, new long[] {200, A}))
+        assertThat(run(Method.PROPORTIONAL, 100, 1, new long[] {50, A, A, 30}, new long[] {150, A},
+            new long[] {200, A}))
             .containsExactly(30, 30, 40);
         // Weight 0 is held at its floor.
         assertThat(run(Method.PROPORTIONAL, 10, 1, new long[] {50, 0, A, 3}, new long[] {150, 1}, new long[] {200, 1}))
@@ -160,7 +162,8 @@ class LevelMethodsTest
         assertThat(run(Method.FIFO, 12, 1, new long[] {5, A}, new long[] {10, A}, new long[] {7, A, A, 2}))
             .containsExactly(5, 5, 2);
         // Tiers before queue order: the third claim is in tier 0.
-        assertThat(run(Method.FIFO, 12, 1, new long[] {5, A, A, 0, 1}, new long[] {10, A, A, 0, 1}, new long[] {7, A, A, 0, 0}))
+        assertThat(run(Method.FIFO, 12, 1, new long[] {5, A, A, 0, 1}, new long[] {10, A, A, 0, 1},
+            new long[] {7, A, A, 0, 0}))
             .containsExactly(5, 0, 7);
         // Lots: 8 per lot, 100 units → 12 lots.
         assertThat(run(Method.FIFO, 100, 8, new long[] {50, A}, new long[] {100, A})).containsExactly(48, 48);
@@ -174,12 +177,14 @@ class LevelMethodsTest
         assertThat(run(Method.PROPORTIONAL, 10, 1, new long[] {100, 1, A, 10}, new long[] {100, 1, A, 20}))
             .containsExactly(3, 7);
         // EQUAL rations floors with weight 1: 5, 5.
-        assertThat(run(Method.EQUAL, 10, 1, new long[] {100, 1, A, 10}, new long[] {100, 1, A, 20})).containsExactly(5, 5);
+        assertThat(run(Method.EQUAL, 10, 1, new long[] {100, 1, A, 10}, new long[] {100, 1, A, 20}))
+            .containsExactly(5, 5);
         // EQUAL_LOSSES: losses on the floors 10 and 20 sum to 20: 0 and 10 → 0 + ... x = 10 − 10, 20 − 10.
         assertThat(run(Method.EQUAL_LOSSES, 10, 1, new long[] {100, 1, A, 10}, new long[] {100, 1, A, 20}))
             .containsExactly(0, 10);
         // TALMUD on floors 10 and 20, estate 10 ≤ V = 15: equal awards on half-floors 5 and 10 → 5, 5.
-        assertThat(run(Method.TALMUD, 10, 1, new long[] {100, A, A, 10}, new long[] {100, A, A, 20})).containsExactly(5, 5);
+        assertThat(run(Method.TALMUD, 10, 1, new long[] {100, A, A, 10}, new long[] {100, A, A, 20}))
+            .containsExactly(5, 5);
     }
 
     @Test
@@ -215,7 +220,8 @@ class LevelMethodsTest
             .containsExactly(2, P62 - 2);
         // PROPORTIONAL with a cap binding, large weights: forces the breakpoint sweep with 128-bit products.
         final long[] rest = hamilton(3 * (P61 / 2), new long[] {P61 - 1, 7});
-        assertThat(run(Method.PROPORTIONAL, P62, 1, new long[] {A, P61, P61 / 2}, new long[] {A, P61 - 1}, new long[] {A, 7}))
+        assertThat(run(Method.PROPORTIONAL, P62, 1, new long[] {A, P61, P61 / 2}, new long[] {A, P61 - 1},
+            new long[] {A, 7}))
             .containsExactly(P61 / 2, rest[0], rest[1]);
         assertThat(demands(Method.FIFO, P62, P62 - 5, P62)).containsExactly(P62 - 5, 5);
     }
@@ -252,7 +258,9 @@ class LevelMethodsTest
             {
                 sumFloor += row[3];
             }
-            final long supply = sumFloor + (huge ? random.nextLong(Math.min(P62 - sumFloor, sumDemand + 1)) : random.nextLong(sumDemand + 2));
+            final long supply =
+                sumFloor +
+                (huge ? random.nextLong(Math.min(P62 - sumFloor, sumDemand + 1)) : random.nextLong(sumDemand + 2));
             final long[] got = run(method, supply, 1, rows);
             final long[] expected = bruteForce(method, supply, rows);
             assertThat(got).as("trial %d %s supply %d rows %s", t, method, supply, java.util.Arrays.deepToString(rows))
@@ -376,7 +384,8 @@ class LevelMethodsTest
             {
                 continue;
             }
-            for (final Frac p : new Frac[] {Frac.of(lo[i]), Frac.of(hi[i]), new Frac(BigInteger.valueOf(hi[i]), BigInteger.TWO),
+            for (final Frac p :
+                new Frac[] {Frac.of(lo[i]), Frac.of(hi[i]), new Frac(BigInteger.valueOf(hi[i]), BigInteger.TWO),
                 Frac.of(hi[i] - lo[i])})
             {
                 final Frac b = p.div(wi);
@@ -399,7 +408,8 @@ class LevelMethodsTest
         {
             final Frac s = total(method, talmudAwards, lambda, lo, hi, w);
             final int c = s.compareTo(Frac.of(target));
-            final boolean reached = method == Method.EQUAL_LOSSES || (method == Method.TALMUD && !talmudAwards) ? c <= 0 : c >= 0;
+            final boolean reached =
+                method == Method.EQUAL_LOSSES || (method == Method.TALMUD && !talmudAwards) ? c <= 0 : c >= 0;
             if (reached)
             {
                 Frac at = lambda;
@@ -422,7 +432,8 @@ class LevelMethodsTest
     }
 
     private static Frac total(
-        final Method method, final boolean talmudAwards, final Frac lambda, final long[] lo, final long[] hi, final long[] w)
+        final Method method, final boolean talmudAwards, final Frac lambda, final long[] lo, final long[] hi,
+        final long[] w)
     {
         Frac s = Frac.ZERO;
         for (int i = 0; i < lo.length; i++)
@@ -432,7 +443,8 @@ class LevelMethodsTest
         return s;
     }
 
-    private static Frac share(final Method method, final boolean talmudAwards, final Frac lambda, final long lo, final long hi, final long w)
+    private static Frac share(final Method method, final boolean talmudAwards, final Frac lambda, final long lo,
+        final long hi, final long w)
     {
         final Frac l = Frac.of(lo);
         final Frac h = Frac.of(hi);

@@ -23,7 +23,8 @@ class LevelSolverTest
         int searchedLarge = 0;
         for (int t = 0; t < 4000; t++)
         {
-            final int m = t % 150 == 0 ? LevelSolver.SAMPLE_THRESHOLD + random.nextInt(2 * LevelSolver.SAMPLE_THRESHOLD) :
+            final int m =
+                t % 150 == 0 ? LevelSolver.SAMPLE_THRESHOLD + random.nextInt(2 * LevelSolver.SAMPLE_THRESHOLD) :
                 1 + random.nextInt(t % 10 == 0 ? 300 : 12);
             final int shape = m >= 300 ? 2 + random.nextInt(2) : random.nextInt(4);
             final long range = shape == 0 ? 10 : shape == 1 ? 1000 : shape == 2 ? 1L << 40 : 1L << 62;

@@ -136,11 +136,10 @@ class LiteratureExamplesTest
     /*
      * A small example that separates the divisor methods: weights 62, 25, 13 and 6 seats.
      *   D'Hondt (t = n+1):  A 62 31 20.7 15.5 12.4; B 25 12.5; C 13          -> 62A 31A 25B 20.7A 15.5A 13C = (4, 1, 1)
-     *   Sainte-Laguë (t = n+½): A 124 41.3 24.8 17.7; B 50 16.7; C 26          -> 124A 50B 41.3A 26C 24.8A 17.7A = (4, 1, 1)
-     *   Adams (t = n): every claim's first seat is infinite (1, 1, 1); then A 62, A 31, then B 25 beats
-     *   A 20.7                                                                  -> (3, 2, 1)
-     *   Dean (t = n(n+1)/(n+½)): (1, 1, 1); A 62/(4/3) = 46.5, A 62/2.4 = 25.8; 6th seat: A's next is
-     *   62·7/24 = 18.083 and B's is 25·3/4 = 18.75: B                          -> (3, 2, 1)
+     * Sainte-Laguë (t = n+½): A 124 41.3 24.8 17.7; B 50 16.7; C 26          -> 124A 50B 41.3A 26C 24.8A 17.7A = (4, 1,
+     * 1) Adams (t = n): every claim's first seat is infinite (1, 1, 1); then A 62, A 31, then B 25 beats A 20.7        
+     * -> (3, 2, 1) Dean (t = n(n+1)/(n+½)): (1, 1, 1); A 62/(4/3) = 46.5, A 62/2.4 = 25.8; 6th seat: A's next is
+     * 62·7/24 = 18.083 and B's is 25·3/4 = 18.75: B                          -> (3, 2, 1)
      *   Huntington–Hill (t = √(n(n+1))): (1, 1, 1); A 62/√2 = 43.8, A 62/√6 = 25.3; 6th seat, squared:
      *   A 62²/12 = 320.3 against B 25²/2 = 312.5: A                            -> (4, 1, 1)
      */

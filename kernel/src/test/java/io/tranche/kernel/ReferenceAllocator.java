@@ -621,7 +621,8 @@ public final class ReferenceAllocator
     }
 
     /** @return true when claim i (priority pi, weight wi) goes before claim j; i is earlier in the queue than j. */
-    private static boolean before(final BigInteger[] pi, final BigInteger wi, final BigInteger[] pj, final BigInteger wj)
+    private static boolean before(final BigInteger[] pi, final BigInteger wi, final BigInteger[] pj,
+        final BigInteger wj)
     {
         final boolean infI = pi[1].signum() == 0;
         final boolean infJ = pj[1].signum() == 0;

@@ -147,7 +147,8 @@ class ReferenceComparisonTest
             actual.sort(null);
             if (valid != expected.isEmpty() || !expected.equals(actual))
             {
-                failures.add("seed " + seed + ": expected " + expected + " got " + actual + " (" + violations + ")\n" + p);
+                failures.add("seed " + seed + ": expected " + expected + " got " + actual + " (" + violations + ")\n" +
+                    p);
             }
         }
         if (!failures.isEmpty())

@@ -220,7 +220,8 @@ class ValidationTest
     }
 
     @ParameterizedTest
-    @EnumSource(value = Method.class, names = {"PROPORTIONAL", "DHONDT", "SAINTE_LAGUE", "ADAMS", "DEAN", "HUNTINGTON_HILL"})
+    @EnumSource(value = Method.class,
+        names = {"PROPORTIONAL", "DHONDT", "SAINTE_LAGUE", "ADAMS", "DEAN", "HUNTINGTON_HILL"})
     void neitherWeightNorDemandWhereTheDefaultWeightIsTheDemand(final Method method)
     {
         assertOnly(p().method(method).ok("a").claim("b", ABSENT, ABSENT, 0, 40, 0), "claims[1].weight", "demand");

@@ -108,7 +108,8 @@ class WideMathTest
     @Test
     void shouldDivideAtTheEdges()
     {
-        final long[] divisors = {1, 2, 3, Long.MAX_VALUE, Long.MIN_VALUE, -1L, 1L << 32, (1L << 32) + 1, (1L << 32) - 1};
+        final long[] divisors =
+            {1, 2, 3, Long.MAX_VALUE, Long.MIN_VALUE, -1L, 1L << 32, (1L << 32) + 1, (1L << 32) - 1};
         for (final long divisor : divisors)
         {
             final long[] highs = {0, 1, Long.MAX_VALUE, -2L, (1L << 32) - 1, 1L << 32};
@@ -154,9 +155,12 @@ class WideMathTest
             {
                 f[j] = random.nextInt(3) == 0 && j >= 4 ? f[j - 4] : value(random);
             }
-            final BigInteger left = unsigned(f[0]).multiply(unsigned(f[1])).multiply(unsigned(f[2])).multiply(unsigned(f[3]));
-            final BigInteger right = unsigned(f[4]).multiply(unsigned(f[5])).multiply(unsigned(f[6])).multiply(unsigned(f[7]));
-            assertThat(Integer.signum(WideMath.compareProducts4(f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7], scratch)))
+            final BigInteger left =
+                unsigned(f[0]).multiply(unsigned(f[1])).multiply(unsigned(f[2])).multiply(unsigned(f[3]));
+            final BigInteger right =
+                unsigned(f[4]).multiply(unsigned(f[5])).multiply(unsigned(f[6])).multiply(unsigned(f[7]));
+            assertThat(Integer.signum(WideMath.compareProducts4(f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7],
+                scratch)))
                 .isEqualTo(left.compareTo(right));
         }
     }
@@ -178,7 +182,8 @@ class WideMathTest
                 .multiply(BigInteger.valueOf(f[2])).multiply(BigInteger.valueOf(f[3]));
             final BigInteger right = BigInteger.valueOf(f[4]).multiply(BigInteger.valueOf(f[5]))
                 .multiply(BigInteger.valueOf(f[6])).multiply(BigInteger.valueOf(f[7]));
-            assertThat(Integer.signum(WideMath.compareProductPairs(f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7], scratch)))
+            assertThat(Integer.signum(WideMath.compareProductPairs(f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7],
+                scratch)))
                 .as("bits %d", bits).isEqualTo(left.compareTo(right));
         }
     }

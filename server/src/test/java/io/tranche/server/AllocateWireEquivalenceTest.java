@@ -56,7 +56,8 @@ class AllocateWireEquivalenceTest
                 try
                 {
                     answer = ClientCalls.blockingUnaryCall(
-                        server.channel, RAW, io.grpc.CallOptions.DEFAULT.withDeadlineAfter(20, TimeUnit.SECONDS), bytes);
+                        server.channel, RAW, io.grpc.CallOptions.DEFAULT.withDeadlineAfter(20, TimeUnit.SECONDS),
+                        bytes);
                 }
                 catch (final StatusRuntimeException ex)
                 {
@@ -85,7 +86,8 @@ class AllocateWireEquivalenceTest
                     case INVALID:
                         assertThat(error).as(at).isNotNull();
                         assertThat(StatusProto.fromThrowable(error)).as(at)
-                            .isEqualTo(Errors.bounded(Errors.invalidArgument(Errors.badRequest(outcome.violations(), ""))));
+                            .isEqualTo(Errors.bounded(Errors.invalidArgument(Errors.badRequest(outcome.violations(),
+                                ""))));
                         seen[1]++;
                         break;
                     default:

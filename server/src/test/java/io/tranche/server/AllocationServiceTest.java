@@ -79,7 +79,8 @@ class AllocationServiceTest
         assertThat(response.getAwardsList()).extracting(Award::getId)
             .containsExactlyElementsOf(request.getClaimsList().stream().map(Claim::getId).toList());
         assertThat(response.getAllocated() + response.getUnallocated()).isEqualTo(request.getSupply());
-        assertThat(response.getAwardsList().stream().mapToLong(Award::getUnits).sum()).isEqualTo(response.getAllocated());
+        assertThat(response.getAwardsList().stream().mapToLong(Award::getUnits).sum())
+            .isEqualTo(response.getAllocated());
     }
 
     @Test

@@ -44,8 +44,10 @@ class AuthAndTlsTest
         try (TestServer server = TestServer.start(TestServer.config(dir.resolve("data")).tokensFile(tokens())))
         {
             final QueueServiceGrpc.QueueServiceBlockingStub none = server.queue();
-            final QueueServiceGrpc.QueueServiceBlockingStub admin = server.queue().withCallCredentials(bearer("admin-secret"));
-            final QueueServiceGrpc.QueueServiceBlockingStub reader = server.queue().withCallCredentials(bearer("reader-secret"));
+            final QueueServiceGrpc.QueueServiceBlockingStub admin =
+                server.queue().withCallCredentials(bearer("admin-secret"));
+            final QueueServiceGrpc.QueueServiceBlockingStub reader =
+                server.queue().withCallCredentials(bearer("reader-secret"));
             final QueueServiceGrpc.QueueServiceBlockingStub wrong = server.queue().withCallCredentials(bearer("guess"));
             final CreateClaimRequest create = CreateClaimRequest.newBuilder().setClaim(claim("a", 5)).build();
 
@@ -59,7 +61,8 @@ class AuthAndTlsTest
             assertThat(reader.listClaims(ListClaimsRequest.getDefaultInstance()).getClaimsCount()).isEqualTo(1);
             assertThat(admin.listClaims(ListClaimsRequest.getDefaultInstance()).getClaimsCount()).isEqualTo(1);
             // Health stays open for probes.
-            assertThat(HealthGrpc.newBlockingStub(server.channel).check(HealthCheckRequest.getDefaultInstance()).getStatus())
+            assertThat(HealthGrpc.newBlockingStub(server.channel).check(HealthCheckRequest.getDefaultInstance())
+                .getStatus())
                 .isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
         }
     }
@@ -69,8 +72,10 @@ class AuthAndTlsTest
     {
         try (TestServer server = TestServer.start(TestServer.config(dir.resolve("data")).tokensFile(tokens())))
         {
-            final QueueServiceGrpc.QueueServiceBlockingStub admin = server.queue().withCallCredentials(bearer("admin-secret"));
-            final QueueServiceGrpc.QueueServiceBlockingStub reader = server.queue().withCallCredentials(bearer("reader-secret"));
+            final QueueServiceGrpc.QueueServiceBlockingStub admin =
+                server.queue().withCallCredentials(bearer("admin-secret"));
+            final QueueServiceGrpc.QueueServiceBlockingStub reader =
+                server.queue().withCallCredentials(bearer("reader-secret"));
             admin.createClaim(io.tranche.proto.v1.CreateClaimRequest.newBuilder().setClaim(claim("a", 10)).build());
             final io.tranche.proto.v1.ReleaseTrancheRequest.Builder release = io.tranche.proto.v1.ReleaseTrancheRequest
                 .newBuilder().setRequestId("r").setSupply(4).setPolicy(io.tranche.proto.v1.Policy.newBuilder()
@@ -78,7 +83,8 @@ class AuthAndTlsTest
             final io.tranche.proto.v1.Tranche preview = reader.releaseTranche(release.setValidateOnly(true).build());
             assertThat(preview.getNumber()).isZero();
             assertThat(preview.getAwards(0).getUnits()).isEqualTo(4);
-            final io.grpc.StatusRuntimeException denied = catchError(() -> reader.releaseTranche(release.setValidateOnly(false)
+            final io.grpc.StatusRuntimeException denied =
+                catchError(() -> reader.releaseTranche(release.setValidateOnly(false)
                 .build()));
             assertThat(denied.getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
             assertThat(denied.getStatus().getDescription()).contains("validate_only");
@@ -119,7 +125,8 @@ class AuthAndTlsTest
         try
         {
             assertThat(QueueServiceGrpc.newBlockingStub(channel).withDeadlineAfter(20, TimeUnit.SECONDS)
-                .createClaim(CreateClaimRequest.newBuilder().setClaim(claim("tls", 1)).build()).getId()).isEqualTo("tls");
+                .createClaim(CreateClaimRequest.newBuilder().setClaim(claim("tls", 1)).build()).getId())
+                    .isEqualTo("tls");
             assertThat(catchError(() -> HealthGrpc.newBlockingStub(plaintext).withDeadlineAfter(10, TimeUnit.SECONDS)
                 .check(HealthCheckRequest.getDefaultInstance())).getStatus().getCode())
                 .isEqualTo(Status.Code.UNAVAILABLE);

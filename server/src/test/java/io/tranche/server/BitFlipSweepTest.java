@@ -154,7 +154,8 @@ class BitFlipSweepTest
     }
 
     static Outcome startAndClassify(
-        final Path copy, final Path file, final long size, final CrashRecoveryTest.Snapshot expected, final String[] detail)
+        final Path copy, final Path file, final long size, final CrashRecoveryTest.Snapshot expected,
+        final String[] detail)
     {
         final TrancheServer server;
         try
@@ -174,7 +175,8 @@ class BitFlipSweepTest
         }
         try
         {
-            final ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
+            final ManagedChannel channel =
+                NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
             try
             {
                 final CrashRecoveryTest.Snapshot recovered = new CrashRecoveryTest.Snapshot(
@@ -195,7 +197,8 @@ class BitFlipSweepTest
         catch (final RuntimeException ex)
         {
             detail[0] = "started, then reading failed: " + ex;
-            return RobustnessSupport.code(ex) == io.grpc.Status.Code.DATA_LOSS ? Outcome.DATA_LOSS_ON_READ : Outcome.CRASHED;
+            return RobustnessSupport.code(ex) == io.grpc.Status.Code.DATA_LOSS ? Outcome.DATA_LOSS_ON_READ :
+                Outcome.CRASHED;
         }
         finally
         {
@@ -221,7 +224,8 @@ class BitFlipSweepTest
 
     private static CrashRecoveryTest.Snapshot read(final TestServer server)
     {
-        return new CrashRecoveryTest.Snapshot(RobustnessSupport.allClaims(server.channel), RobustnessSupport.allTranches(server.channel));
+        return new CrashRecoveryTest.Snapshot(RobustnessSupport.allClaims(server.channel),
+            RobustnessSupport.allTranches(server.channel));
     }
 
     static void deleteTree(final Path root) throws IOException

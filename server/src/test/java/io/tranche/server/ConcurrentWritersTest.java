@@ -116,7 +116,8 @@ class ConcurrentWritersTest
                 assertThat(present.put(c.getId(), c)).as("listed once: " + c.getId()).isNull();
                 assertThat(c.getPosition()).as("queue order").isGreaterThan(previous);
                 previous = c.getPosition();
-                assertThat(RobustnessSupport.queue(channel).getClaim(GetClaimRequest.newBuilder().setId(c.getId()).build()))
+                assertThat(RobustnessSupport.queue(channel)
+                    .getClaim(GetClaimRequest.newBuilder().setId(c.getId()).build()))
                     .isEqualTo(c);
             }
             for (final Map.Entry<String, IdLog> e : logs.entrySet())
@@ -133,7 +134,8 @@ class ConcurrentWritersTest
                     {
                         lastCreate = Math.max(lastCreate, created.getPosition());
                     }
-                    assertThat(c.getPosition()).as(e.getKey() + " keeps the position of its create").isEqualTo(lastCreate);
+                    assertThat(c.getPosition()).as(e.getKey() + " keeps the position of its create")
+                        .isEqualTo(lastCreate);
                     assertThat(log.demands).as(e.getKey() + " demand").contains(c.getDemand());
                     assertThat(log.tiers).as(e.getKey() + " tier").contains(c.getTier());
                     assertThat(log.weights).as(e.getKey() + " weight").contains(c.hasWeight() ? c.getWeight() : -1);
@@ -147,7 +149,8 @@ class ConcurrentWritersTest
         }
     }
 
-    private static void write(final String address, final int writer, final Map<String, IdLog> logs, final List<String> unexpected)
+    private static void write(final String address, final int writer, final Map<String, IdLog> logs,
+        final List<String> unexpected)
     {
         final ManagedChannel channel = RobustnessSupport.channel(address);
         final Random random = new Random(1000 + writer);
@@ -229,7 +232,8 @@ class ConcurrentWritersTest
         }
     }
 
-    private static void read(final String address, final AtomicBoolean writing, final AtomicInteger reads, final List<String> unexpected)
+    private static void read(final String address, final AtomicBoolean writing, final AtomicInteger reads,
+        final List<String> unexpected)
     {
         final ManagedChannel channel = RobustnessSupport.channel(address);
         try

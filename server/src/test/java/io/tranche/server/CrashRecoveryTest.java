@@ -53,7 +53,8 @@ class CrashRecoveryTest
     private static final long SEED = Long.getLong("tranche.crash.seed", 0x7_2026_1129L);
     private static final int KILLS = 4;
     private static final int THREADS = 4;
-    private static final Method[] METHODS = {Method.PROPORTIONAL, Method.EQUAL, Method.FIFO, Method.DHONDT, Method.SAINTE_LAGUE};
+    private static final Method[] METHODS =
+        {Method.PROPORTIONAL, Method.EQUAL, Method.FIFO, Method.DHONDT, Method.SAINTE_LAGUE};
 
     @TempDir
     Path dir;
@@ -75,7 +76,8 @@ class CrashRecoveryTest
                 final int before = model.acknowledged.get();
                 final Workload workload = new Workload(model, child, kill, random.nextLong(), killAfter);
                 workload.runUntilKilled();
-                summary.add("run " + kill + ": killed after " + (model.acknowledged.get() - before) + " acknowledged calls " +
+                summary.add("run " + kill + ": killed after " + (model.acknowledged.get() - before) +
+                    " acknowledged calls " +
                     "(target " + killAfter + "), " + workload.uncertain.get() + " in flight");
                 assertThat(workload.unexpected).as("unexpected failures while running").isEmpty();
             }
@@ -101,8 +103,10 @@ class CrashRecoveryTest
             again.kill();
         }
         System.out.println("CrashRecoveryTest seed " + SEED + ": " + String.join("; ", summary) + "; total " +
-            model.acknowledged.get() + " acknowledged calls (" + model.byKind.get(0) + " creates, " + model.byKind.get(1) +
-            " updates, " + model.byKind.get(2) + " deletes, " + model.byKind.get(3) + " releases), " + model.claims.size() + " claims, " +
+            model.acknowledged.get() + " acknowledged calls (" + model.byKind.get(0) + " creates, " +
+            model.byKind.get(1) +
+            " updates, " + model.byKind.get(2) + " deletes, " + model.byKind.get(3) + " releases), " +
+            model.claims.size() + " claims, " +
             model.releases.size() + " tranches checked");
         assertThat(model.releases).as("releases happened").isNotEmpty();
     }
@@ -117,7 +121,8 @@ class CrashRecoveryTest
         final Map<String, ReleaseTrancheRequest> uncertainReleases = new ConcurrentHashMap<>();
         final AtomicInteger acknowledged = new AtomicInteger();
         /** Acknowledged creates, updates, deletes and releases. */
-        final java.util.concurrent.atomic.AtomicIntegerArray byKind = new java.util.concurrent.atomic.AtomicIntegerArray(4);
+        final java.util.concurrent.atomic.AtomicIntegerArray byKind =
+            new java.util.concurrent.atomic.AtomicIntegerArray(4);
 
         void verifyAndResolve(final String address, final String when)
         {
@@ -337,7 +342,8 @@ class CrashRecoveryTest
                     }
                     else
                     {
-                        problems.add(id + ": unacknowledged create is in the ledger (" + awarded + " awarded of " + demand +
+                        problems.add(id + ": unacknowledged create is in the ledger (" + awarded + " awarded of " +
+                            demand +
                             ") but not in the queue");
                     }
                     break;
@@ -356,7 +362,8 @@ class CrashRecoveryTest
                     }
                     else
                     {
-                        problems.add(id + ": acknowledged claim lost (ledger awarded " + awarded + " of " + demand + ")");
+                        problems.add(id + ": acknowledged claim lost (ledger awarded " + awarded + " of " + demand +
+                            ")");
                     }
                     break;
                 case DELETING:
@@ -389,7 +396,8 @@ class CrashRecoveryTest
         {
             if (c.getDemand() + awarded != demand)
             {
-                problems.add(id + ": created with demand " + demand + " but outstanding " + c.getDemand() + " + ledger awards " +
+                problems.add(id + ": created with demand " + demand + " but outstanding " + c.getDemand() +
+                    " + ledger awards " +
                     awarded);
             }
             if (c.getAwarded() != awarded)
@@ -406,7 +414,8 @@ class CrashRecoveryTest
                 fields = pending;
                 return;
             }
-            problems.add(id + ": fields " + now + " are neither the acknowledged " + fields + " nor the unanswered " + pending);
+            problems.add(id + ": fields " + now + " are neither the acknowledged " + fields + " nor the unanswered " +
+                pending);
         }
     }
 
@@ -418,7 +427,8 @@ class CrashRecoveryTest
     {
         static Fields of(final Claim c)
         {
-            return new Fields(c.getTier(), c.hasWeight() ? c.getWeight() : null, c.hasCap() ? c.getCap() : null, c.getFloor());
+            return new Fields(c.getTier(), c.hasWeight() ? c.getWeight() : null, c.hasCap() ? c.getCap() : null,
+                c.getFloor());
         }
 
         /** @param set the fields as last set. @return true when this state can follow from them through awards. */
@@ -467,7 +477,8 @@ class CrashRecoveryTest
             try
             {
                 final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-                while (model.acknowledged.get() - start < killAfter && System.nanoTime() < deadline && anyAlive(threads))
+                while (model.acknowledged.get() - start < killAfter && System.nanoTime() < deadline &&
+                    anyAlive(threads))
                 {
                     Thread.onSpinWait();
                     Thread.sleep(0, 100_000);
@@ -556,14 +567,16 @@ class CrashRecoveryTest
             }
         }
 
-        private void create(final ManagedChannel channel, final Random random, final String id, final List<ClaimModel> mine)
+        private void create(final ManagedChannel channel, final Random random, final String id,
+            final List<ClaimModel> mine)
         {
             final long demand = 1 + random.nextInt(20_000);
             final Fields fields = randomFields(random, demand);
             final ClaimModel m = new ClaimModel(id, demand, fields);
             mine.add(m);
             model.claims.put(id, m);
-            final Claim.Builder claim = Claim.newBuilder().setId(id).setDemand(demand).setTier(fields.tier()).setFloor(fields.floor());
+            final Claim.Builder claim =
+                Claim.newBuilder().setId(id).setDemand(demand).setTier(fields.tier()).setFloor(fields.floor());
             if (fields.weight() != null)
             {
                 claim.setWeight(fields.weight());
@@ -572,7 +585,8 @@ class CrashRecoveryTest
             {
                 claim.setCap(fields.cap());
             }
-            final Claim created = RobustnessSupport.queue(channel).createClaim(CreateClaimRequest.newBuilder().setClaim(claim).build());
+            final Claim created =
+                RobustnessSupport.queue(channel).createClaim(CreateClaimRequest.newBuilder().setClaim(claim).build());
             if (!Fields.of(created).equals(fields) || created.getDemand() != demand || !created.getId().equals(id) ||
                 created.getAwarded() != 0)
             {
@@ -678,7 +692,8 @@ class CrashRecoveryTest
             return new Fields(
                 random.nextInt(3),
                 random.nextBoolean() ? null : (long)(1 + random.nextInt(100)),
-                random.nextBoolean() ? null : (long)(1 + random.nextInt((int)Math.min(Integer.MAX_VALUE - 1, 2 * demand))),
+                random.nextBoolean() ? null :
+                (long)(1 + random.nextInt((int)Math.min(Integer.MAX_VALUE - 1, 2 * demand))),
                 0);
         }
     }
@@ -720,7 +735,8 @@ class CrashRecoveryTest
                 java, "--add-opens", "java.base/jdk.internal.misc=ALL-UNNAMED", "-Xmx256m", "-XX:+UseSerialGC",
                 "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
                 "io.tranche.server.cli.Main", "serve", "--listen", "127.0.0.1:0", "--data-dir", data.toString(),
-                // Frequent snapshots: recovery then reads a snapshot plus a journal tail, as a long-running server would.
+                // Frequent snapshots: recovery then reads a snapshot plus a journal tail, as a long-running server
+                // would.
                 "--snapshot-every", "400")
                 .redirectError(err.toFile())
                 .redirectInput(ProcessBuilder.Redirect.PIPE);
@@ -739,7 +755,8 @@ class CrashRecoveryTest
             if (address == null)
             {
                 process.waitFor(10, TimeUnit.SECONDS);
-                throw new AssertionError(name + ": the server exited (" + (process.isAlive() ? "?" : process.exitValue()) +
+                throw new AssertionError(name + ": the server exited (" +
+                    (process.isAlive() ? "?" : process.exitValue()) +
                     ") before listening; stderr:\n" + Files.readString(err));
             }
             return new Child(process, address);

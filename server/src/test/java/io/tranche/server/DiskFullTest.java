@@ -229,12 +229,14 @@ class DiskFullTest
 
     private static String expectUnavailable(final String call, final StatusRuntimeException ex)
     {
-        assertThat(ex.getStatus().getCode()).as("%s failed with %s", call, ex.getStatus()).isEqualTo(Status.Code.UNAVAILABLE);
+        assertThat(ex.getStatus().getCode()).as("%s failed with %s", call, ex.getStatus())
+            .isEqualTo(Status.Code.UNAVAILABLE);
         return call + " (" + ex.getStatus().getDescription() + ")";
     }
 
     private static void checkAcknowledged(
-        final String address, final Map<String, Claim> created, final Map<String, Tranche> released, final List<String> problems)
+        final String address, final Map<String, Claim> created, final Map<String, Tranche> released,
+        final List<String> problems)
     {
         final ManagedChannel channel = RobustnessSupport.channel(address);
         try
@@ -276,7 +278,8 @@ class DiskFullTest
                 {
                     if (lost++ < 5)
                     {
-                        problems.add("acknowledged claim " + acked.getId().substring(0, 12) + "... is " + (now == null ? "lost" : "changed"));
+                        problems.add("acknowledged claim " + acked.getId().substring(0, 12) + "... is " +
+                            (now == null ? "lost" : "changed"));
                     }
                 }
             }
@@ -344,8 +347,10 @@ class DiskFullTest
             attempt = new String[] {"-", ex.toString()};
         }
         final String[] result = attempt;
-        Assumptions.assumeTrue(result[0].equals("0"), () -> "DiskFullTest needs a real 2 MiB tmpfs and could not mount one at " +
-            mount + " (mount exited " + result[0] + ": " + result[1].strip() + "); it needs root or CAP_SYS_ADMIN, as in CI");
+        Assumptions.assumeTrue(result[0].equals("0"),
+            () -> "DiskFullTest needs a real 2 MiB tmpfs and could not mount one at " +
+            mount + " (mount exited " + result[0] + ": " + result[1].strip() +
+            "); it needs root or CAP_SYS_ADMIN, as in CI");
     }
 
     private static void unmount(final Path mount) throws IOException, InterruptedException

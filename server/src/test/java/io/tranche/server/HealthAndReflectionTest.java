@@ -92,9 +92,11 @@ class HealthAndReflectionTest
     @SuppressWarnings("deprecation")
     private static List<String> listV1alpha(final TestServer server) throws Exception
     {
-        final CompletableFuture<io.grpc.reflection.v1alpha.ServerReflectionResponse> response = new CompletableFuture<>();
+        final CompletableFuture<io.grpc.reflection.v1alpha.ServerReflectionResponse> response =
+            new CompletableFuture<>();
         final StreamObserver<io.grpc.reflection.v1alpha.ServerReflectionRequest> requests =
-            io.grpc.reflection.v1alpha.ServerReflectionGrpc.newStub(server.channel).serverReflectionInfo(observer(response));
+            io.grpc.reflection.v1alpha.ServerReflectionGrpc.newStub(server.channel)
+            .serverReflectionInfo(observer(response));
         requests.onNext(io.grpc.reflection.v1alpha.ServerReflectionRequest.newBuilder().setListServices("").build());
         requests.onCompleted();
         return response.get(10, TimeUnit.SECONDS).getListServicesResponse().getServiceList().stream()

@@ -87,7 +87,8 @@ class JournalLengthFlipTest
         {
             final CrashRecoveryTest.Snapshot recovered = CrashRecoveryTest.Snapshot.read(again.address);
             assertThat(recovered.claims().size())
-                .as("claims after a restart that did not refuse (record 10 at offset %d had its length flipped); stderr:%n%s",
+                .as("claims after a restart that did not refuse (record 10 at offset %d had its length flipped); " +
+                    "stderr:%n%s",
                     tenth.offset(), again.stderr())
                 .isEqualTo(120);
             assertThat(recovered.tranches().size()).as("tranches after a restart that did not refuse").isEqualTo(12);

@@ -52,7 +52,8 @@ final class LedgerChild implements AutoCloseable
         {
             if (child == null)
             {
-                throw new AssertionError("the server exited with " + exitStatus + " before listening; stderr:\n" + stderr);
+                throw new AssertionError("the server exited with " + exitStatus + " before listening; stderr:\n" +
+                    stderr);
             }
             return child;
         }
@@ -98,7 +99,8 @@ final class LedgerChild implements AutoCloseable
         catch (final java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException ex)
         {
             process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-            throw new AssertionError(name + ": neither a listening line nor an exit within 90 s; stderr:\n" + Files.readString(err), ex);
+            throw new AssertionError(name + ": neither a listening line nor an exit within 90 s; stderr:\n" +
+                Files.readString(err), ex);
         }
         if (address == null)
         {

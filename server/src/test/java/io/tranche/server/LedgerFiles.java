@@ -22,7 +22,8 @@ final class LedgerFiles
 {
     private static final Pattern OFFSET = Pattern.compile("offset (\\d+)");
     /** Advice that would lose acknowledged records: a refusal must never give it. */
-    private static final String[] UNSAFE_ADVICE = {"move the file aside", "move it aside", "accept losing", "delete the file",
+    private static final String[] UNSAFE_ADVICE =
+        {"move the file aside", "move it aside", "accept losing", "delete the file",
         "delete it", "remove the file", "remove it"};
 
     private LedgerFiles()

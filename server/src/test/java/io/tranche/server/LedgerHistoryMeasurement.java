@@ -53,7 +53,8 @@ class LedgerHistoryMeasurement
     @Test
     void shouldKeepTheHeapBoundedByTheQueueNotTheHistory() throws Exception
     {
-        final Path data = Path.of("target", "measurement", "ledger-history-" + System.currentTimeMillis()).toAbsolutePath();
+        final Path data =
+            Path.of("target", "measurement", "ledger-history-" + System.currentTimeMillis()).toAbsolutePath();
         Files.createDirectories(data);
         try
         {
@@ -62,7 +63,8 @@ class LedgerHistoryMeasurement
             final Map<String, String> restart = runChild("restart", data);
             final long heapAfterRestart = Long.parseLong(restart.get("heap_used_after_gc"));
             System.out.println(String.format("LedgerHistoryMeasurement: %,d claims, %,d releases (fsync on, %s): " +
-                    "writing took %s ms, heap after GC %.1f MiB; data directory %,d bytes; restart %s ms, heap after GC " +
+                    "writing took %s ms, heap after GC %.1f MiB; data directory %,d bytes; restart %s ms, heap after " +
+                    "GC " +
                     "%.1f MiB; %s tranches after restart", CLAIMS, RELEASES, data, write.get("write_ms"),
                 Long.parseLong(write.get("heap_used_after_gc")) / 1048576.0, journalBytes, restart.get("start_ms"),
                 heapAfterRestart / 1048576.0, restart.get("tranches")));
@@ -97,7 +99,8 @@ class LedgerHistoryMeasurement
             .redirectError(ProcessBuilder.Redirect.INHERIT)
             .start();
         final Map<String, String> figures = new HashMap<>();
-        try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8)))
+        try (BufferedReader in =
+            new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8)))
         {
             String line;
             while ((line = in.readLine()) != null)
@@ -141,9 +144,11 @@ class LedgerHistoryMeasurement
                     for (int r = 0; r < releases; r++)
                     {
                         queue.withDeadlineAfter(5, TimeUnit.MINUTES).releaseTranche(ReleaseTrancheRequest.newBuilder()
-                            .setRequestId("r-" + r).setSupply(7).setPolicy(Policy.newBuilder().setMethod(Method.PROPORTIONAL)).build());
+                            .setRequestId("r-" + r).setSupply(7)
+                                .setPolicy(Policy.newBuilder().setMethod(Method.PROPORTIONAL)).build());
                     }
-                    System.out.println("measure: write_ms=" + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+                    System.out.println("measure: write_ms=" +
+                        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
                 }
                 else
                 {
@@ -152,7 +157,8 @@ class LedgerHistoryMeasurement
                 }
                 System.gc();
                 System.gc();
-                System.out.println("measure: heap_used_after_gc=" + ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
+                System.out.println("measure: heap_used_after_gc=" +
+                    ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
             }
             finally
             {
@@ -196,7 +202,8 @@ class LedgerHistoryMeasurement
             for (int i = 0; i < claims && failure.get() == null; i++)
             {
                 inFlight.acquire();
-                async.createClaim(CreateClaimRequest.newBuilder().setClaim(TestServer.claim("claim-" + i, 1_000_000_000L)).build(),
+                async.createClaim(CreateClaimRequest.newBuilder()
+                    .setClaim(TestServer.claim("claim-" + i, 1_000_000_000L)).build(),
                     new StreamObserver<>()
                     {
                         @Override

@@ -194,7 +194,8 @@ class MalformedBytesTest
             }
             reached++;
             final Status status = call(method, bytes, false);
-            assertThat(status.getCode()).as(method.getFullMethodName() + ": " + status).isEqualTo(Status.Code.INVALID_ARGUMENT);
+            assertThat(status.getCode()).as(method.getFullMethodName() + ": " + status)
+                .isEqualTo(Status.Code.INVALID_ARGUMENT);
             assertShort(status, method);
         }
         // Every request type with a string field within two levels: all but GetTranche and WatchTranches.
@@ -213,7 +214,8 @@ class MalformedBytesTest
         for (final MethodDescriptor<?, ?> method : METHODS)
         {
             final Status status = call(method, bytes, true);
-            assertThat(status.getCode()).as(method.getFullMethodName() + ": " + status).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+            assertThat(status.getCode()).as(method.getFullMethodName() + ": " + status)
+                .isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
             assertThat(status.getDescription()).contains("--max-inbound-message-size");
             assertShort(status, method);
         }
@@ -247,7 +249,8 @@ class MalformedBytesTest
             }
         }
         final int logs = LOG_LINES.get() - logsBefore;
-        System.out.println("MalformedBytesTest seed " + SEED + ", " + calls + " random calls, " + logs + " log lines: " + seen);
+        System.out.println("MalformedBytesTest seed " + SEED + ", " + calls + " random calls, " + logs +
+            " log lines: " + seen);
         assertThat(bad).as("answers outside the documented codes").isEmpty();
         assertThat(logs).as("log lines (first: " + LOG_SAMPLES + ")").isLessThanOrEqualTo(calls);
         assertStillServing();
@@ -261,7 +264,8 @@ class MalformedBytesTest
         {
             call(method, new byte[] {0x08, (byte)0x80}, false);
         }
-        assertThat(LOG_LINES.get() - before).as("log lines (first: " + LOG_SAMPLES + ")").isLessThanOrEqualTo(METHODS.size());
+        assertThat(LOG_LINES.get() - before).as("log lines (first: " + LOG_SAMPLES + ")")
+            .isLessThanOrEqualTo(METHODS.size());
     }
 
     private static void everyMethodAnswers(final byte[] bytes, final Status.Code expected, final String what)
@@ -269,7 +273,8 @@ class MalformedBytesTest
         for (final MethodDescriptor<?, ?> method : METHODS)
         {
             final Status status = call(method, bytes, false);
-            assertThat(status.getCode()).as(what + " to " + method.getFullMethodName() + ": " + status).isEqualTo(expected);
+            assertThat(status.getCode()).as(what + " to " + method.getFullMethodName() + ": " + status)
+                .isEqualTo(expected);
             assertShort(status, method);
         }
         assertStillServing();
@@ -285,9 +290,11 @@ class MalformedBytesTest
     private static void assertStillServing()
     {
         assertThat(HealthGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
-            .check(HealthCheckRequest.getDefaultInstance()).getStatus()).isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
+            .check(HealthCheckRequest.getDefaultInstance()).getStatus())
+                .isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
         assertThat(RobustnessSupport.queue(channel).createClaim(CreateClaimRequest.newBuilder()
-            .setClaim(Claim.newBuilder().setId("ok-" + System.nanoTime()).setDemand(1)).build()).getDemand()).isEqualTo(1);
+            .setClaim(Claim.newBuilder().setId("ok-" + System.nanoTime()).setDemand(1)).build()).getDemand())
+                .isEqualTo(1);
     }
 
     /**
@@ -306,7 +313,8 @@ class MalformedBytesTest
         final boolean streaming = method.getType() == MethodDescriptor.MethodType.SERVER_STREAMING ||
             method.getType() == MethodDescriptor.MethodType.BIDI_STREAMING;
         // A stream that parsed stays open: 500 ms tells it apart. A bomb never parses, and sending it takes a while.
-        CallOptions options = CallOptions.DEFAULT.withDeadlineAfter(streaming && !gzip ? 500 : 10_000, TimeUnit.MILLISECONDS);
+        CallOptions options =
+            CallOptions.DEFAULT.withDeadlineAfter(streaming && !gzip ? 500 : 10_000, TimeUnit.MILLISECONDS);
         if (gzip)
         {
             options = options.withCompression("gzip");
@@ -336,7 +344,9 @@ class MalformedBytesTest
         }
     }
 
-    /** @return field path bytes that put {@code C3 28} (invalid UTF-8) into the first string field within two levels. */
+    /**
+     * @return field path bytes that put {@code C3 28} (invalid UTF-8) into the first string field within two levels.
+     */
     private static byte[] invalidUtf8(final MethodDescriptor<?, ?> method)
     {
         final Descriptors.Descriptor input =

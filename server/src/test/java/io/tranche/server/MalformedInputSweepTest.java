@@ -69,18 +69,23 @@ class MalformedInputSweepTest
     private static final long[] LONGS = {
         0, 1, -1, 2, 7, 8, 10, 1000, 400_000, Integer.MAX_VALUE, Integer.MIN_VALUE, Long.MAX_VALUE, Long.MIN_VALUE,
         1L << 62, (1L << 62) + 1, (1L << 62) - 1, -(1L << 62), 1L << 61, 1_000_000_000_000L, Long.MAX_VALUE / 2 + 1};
-    private static final int[] INTS = {0, 1, -1, 2, 1_000_000, 1_000_001, 999_999, Integer.MAX_VALUE, Integer.MIN_VALUE, 500_000};
+    private static final int[] INTS =
+        {0, 1, -1, 2, 1_000_000, 1_000_001, 999_999, Integer.MAX_VALUE, Integer.MIN_VALUE, 500_000};
     private static final String[] STRINGS = {
         "", " ", "\t", "\n", "a", "A b", "日本語", "😀", "\u0000", "a\u0000b", "\u202Eevil", "e\u0301", "\uFEFF", "\uD800",
         "../../etc/passwd", "%00", "' OR 1=1 --", "{\"json\":1}", "\\", "claims:5", "tranches:5", "*"};
     private static final String[] PATHS = {
-        "demand", "weight", "tier", "cap", "floor", "id", "position", "awarded", "claim.demand", "", "DEMAND", "demand.x",
+        "demand", "weight", "tier", "cap", "floor", "id", "position", "awarded", "claim.demand", "", "DEMAND",
+        "demand.x",
         "*", "update_mask", "floor ", "wéight"};
     private static final String[] RPCS = {
-        "Allocate", "CreateClaim", "GetClaim", "ListClaims", "UpdateClaim", "DeleteClaim", "ReleaseTranche", "GetTranche",
+        "Allocate", "CreateClaim", "GetClaim", "ListClaims", "UpdateClaim", "DeleteClaim", "ReleaseTranche",
+        "GetTranche",
         "ListTranches", "WatchTranches"};
 
-    /** Held so that the level sticks: grpc-java logs a WARNING per oversized message, which the sweep sends on purpose. */
+    /**
+     * Held so that the level sticks: grpc-java logs a WARNING per oversized message, which the sweep sends on purpose.
+     */
     private static final java.util.logging.Logger NETTY_STREAM_LOG =
         java.util.logging.Logger.getLogger("io.grpc.netty.shaded.io.grpc.netty.NettyServerStream");
 
@@ -121,7 +126,8 @@ class MalformedInputSweepTest
                     catch (final StatusRuntimeException ex)
                     {
                         code = ex.getStatus().getCode();
-                        final boolean watchStillOpen = rpc.equals("WatchTranches") && code == Status.Code.DEADLINE_EXCEEDED;
+                        final boolean watchStillOpen =
+                            rpc.equals("WatchTranches") && code == Status.Code.DEADLINE_EXCEEDED;
                         if (!RobustnessSupport.DOCUMENTED.contains(code) && !watchStillOpen)
                         {
                             undocumented.add(rpc + " -> " + ex.getStatus() + " for " + describe(request));
@@ -175,9 +181,11 @@ class MalformedInputSweepTest
         try
         {
             final String huge = "x".repeat(70_000);
-            assertCode(() -> RobustnessSupport.queue(channel).getClaim(GetClaimRequest.newBuilder().setId(huge).build()),
+            assertCode(() ->
+                RobustnessSupport.queue(channel).getClaim(GetClaimRequest.newBuilder().setId(huge).build()),
                 Status.Code.NOT_FOUND);
-            assertCode(() -> RobustnessSupport.queue(channel).deleteClaim(DeleteClaimRequest.newBuilder().setId(huge).build()),
+            assertCode(() ->
+                RobustnessSupport.queue(channel).deleteClaim(DeleteClaimRequest.newBuilder().setId(huge).build()),
                 Status.Code.NOT_FOUND);
             assertCode(() -> RobustnessSupport.queue(channel).createClaim(CreateClaimRequest.newBuilder()
                 .setClaim(Claim.newBuilder().setId(huge).setDemand(1)).build()), Status.Code.INVALID_ARGUMENT);
@@ -291,7 +299,8 @@ class MalformedInputSweepTest
         {
             case "Allocate":
             {
-                final AllocateRequest.Builder r = AllocateRequest.newBuilder().setSupply(someLong()).setPolicy(policy());
+                final AllocateRequest.Builder r =
+                    AllocateRequest.newBuilder().setSupply(someLong()).setPolicy(policy());
                 final int n = pick(new int[] {0, 1, 3, 10, MAX_CLAIMS, MAX_CLAIMS + 1, 2000});
                 for (int i = 0; i < n; i++)
                 {
@@ -305,7 +314,8 @@ class MalformedInputSweepTest
             case "GetClaim":
                 return unknownFields(GetClaimRequest.newBuilder().setId(id()).build());
             case "ListClaims":
-                return unknownFields(ListClaimsRequest.newBuilder().setPageSize(pageSize()).setPageToken(token()).build());
+                return unknownFields(ListClaimsRequest.newBuilder().setPageSize(pageSize()).setPageToken(token())
+                .build());
             case "UpdateClaim":
             {
                 final UpdateClaimRequest.Builder r = UpdateClaimRequest.newBuilder();
@@ -341,10 +351,12 @@ class MalformedInputSweepTest
                 return unknownFields(r.build());
             }
             case "GetTranche":
-                return unknownFields(GetTrancheRequest.newBuilder().setNumber(random.nextBoolean() ? random.nextInt(40) - 5 : someLong())
+                return unknownFields(GetTrancheRequest.newBuilder()
+                .setNumber(random.nextBoolean() ? random.nextInt(40) - 5 : someLong())
                     .build());
             case "ListTranches":
-                return unknownFields(ListTranchesRequest.newBuilder().setPageSize(pageSize()).setPageToken(token()).build());
+                return unknownFields(ListTranchesRequest.newBuilder().setPageSize(pageSize()).setPageToken(token())
+                .build());
             case "WatchTranches":
                 return unknownFields(WatchTranchesRequest.newBuilder()
                     .setAfterNumber(random.nextBoolean() ? random.nextInt(40) - 5 : someLong()).build());
@@ -387,7 +399,8 @@ class MalformedInputSweepTest
     private Policy policy()
     {
         final Policy.Builder p = Policy.newBuilder();
-        p.setMethodValue(random.nextInt(3) != 0 ? 1 + random.nextInt(10) : pick(new int[] {0, -1, 11, 99, Integer.MAX_VALUE}));
+        p.setMethodValue(random.nextInt(3) != 0 ? 1 + random.nextInt(10) :
+            pick(new int[] {0, -1, 11, 99, Integer.MAX_VALUE}));
         if (random.nextBoolean())
         {
             p.setLot(random.nextBoolean() ? random.nextInt(10) : someLong());
@@ -485,7 +498,8 @@ class MalformedInputSweepTest
             return message;
         }
         final UnknownFieldSet unknown = UnknownFieldSet.newBuilder()
-            .addField(100 + random.nextInt(1000), UnknownFieldSet.Field.newBuilder().addVarint(random.nextLong()).build())
+            .addField(100 + random.nextInt(1000),
+                UnknownFieldSet.Field.newBuilder().addVarint(random.nextLong()).build())
             .addField(2000 + random.nextInt(1000), UnknownFieldSet.Field.newBuilder()
                 .addLengthDelimited(ByteString.copyFromUtf8(someString())).build())
             .build();
@@ -515,7 +529,8 @@ class MalformedInputSweepTest
     private static void assertServing(final ManagedChannel channel)
     {
         assertThat(HealthGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
-            .check(HealthCheckRequest.getDefaultInstance()).getStatus()).isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
+            .check(HealthCheckRequest.getDefaultInstance()).getStatus())
+                .isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
     }
 
     /** Filling the queue: creates succeed up to --max-queue claims, the next one is RESOURCE_EXHAUSTED. */
@@ -544,7 +559,8 @@ class MalformedInputSweepTest
             assertThat(c.getPosition()).isGreaterThan(previous);
             previous = c.getPosition();
             assertThat(c.getDemand()).isPositive();
-            assertThat(RobustnessSupport.queue(channel).getClaim(GetClaimRequest.newBuilder().setId(c.getId()).build())).isEqualTo(c);
+            assertThat(RobustnessSupport.queue(channel).getClaim(GetClaimRequest.newBuilder().setId(c.getId()).build()))
+                .isEqualTo(c);
         }
         final List<Tranche> ledger = RobustnessSupport.allTranches(channel);
         for (int i = 0; i < ledger.size(); i++)

@@ -47,7 +47,8 @@ class MetricsAndServeTest
                     final QueueServiceGrpc.QueueServiceBlockingStub queue = server.queue();
                     for (int i = 0; i < perThread; i++)
                     {
-                        queue.createClaim(CreateClaimRequest.newBuilder().setClaim(claim("t" + thread + "-" + i, 1 + i)).build());
+                        queue.createClaim(CreateClaimRequest.newBuilder().setClaim(claim("t" + thread + "-" + i, 1 + i))
+                            .build());
                     }
                 }));
             }
@@ -56,7 +57,8 @@ class MetricsAndServeTest
                 f.get(60, TimeUnit.SECONDS);
             }
             pool.shutdown();
-            assertThat(server.queue().listClaims(ListClaimsRequest.newBuilder().setPageSize(1000).build()).getClaimsCount())
+            assertThat(server.queue().listClaims(ListClaimsRequest.newBuilder().setPageSize(1000).build())
+                .getClaimsCount())
                 .isEqualTo(threads * perThread);
             // Group commit: no more syncs than records.
             assertThat(server.server.metrics().journalSyncs()).isBetween(1L, (long)threads * perThread);
@@ -74,7 +76,8 @@ class MetricsAndServeTest
             .start();
         try
         {
-            final BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+            final BufferedReader out =
+                new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
             final String line = out.readLine();
             final Matcher m = Pattern.compile("tranche: listening on 127\\.0\\.0\\.1:(\\d+)").matcher(line);
             assertThat(m.matches()).as(line).isTrue();
@@ -102,7 +105,8 @@ class MetricsAndServeTest
         }
         try (TestServer server = TestServer.start(dir))
         {
-            assertThat(server.queue().listClaims(ListClaimsRequest.getDefaultInstance()).getClaims(0).getId()).isEqualTo("child");
+            assertThat(server.queue().listClaims(ListClaimsRequest.getDefaultInstance()).getClaims(0).getId())
+                .isEqualTo("child");
         }
     }
 }

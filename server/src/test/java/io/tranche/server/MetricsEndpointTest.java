@@ -66,7 +66,8 @@ class MetricsEndpointTest
             // gRFC A66 names as the OpenTelemetry Prometheus exporter spells them
             assertThat(samples.get("grpc_server_call_started_total{grpc_method=\"" + CREATE + "\"}")).isEqualTo(3.0);
             assertThat(samples.get(
-                "grpc_server_call_duration_seconds_count{grpc_method=\"" + CREATE + "\",grpc_status=\"OK\"}")).isEqualTo(2.0);
+                "grpc_server_call_duration_seconds_count{grpc_method=\"" + CREATE + "\",grpc_status=\"OK\"}"))
+                .isEqualTo(2.0);
             assertThat(samples.get("grpc_server_call_duration_seconds_count{grpc_method=\"" + CREATE +
                 "\",grpc_status=\"ALREADY_EXISTS\"}")).isEqualTo(1.0);
             assertThat(samples.keySet()).anyMatch(k -> k.startsWith("grpc_server_call_duration_seconds_bucket{"))

@@ -70,11 +70,13 @@ class OversizedMetadataTest
             {
                 final Metadata headers = new Metadata();
                 headers.put(PAD, "p".repeat(bytes));
-                final StatusRuntimeException ex = catchThrowableOfType(StatusRuntimeException.class, () -> server.queue()
+                final StatusRuntimeException ex =
+                    catchThrowableOfType(StatusRuntimeException.class, () -> server.queue()
                     .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers))
                     .getClaim(GetClaimRequest.newBuilder().setId("a").build()));
                 assertThat(ex).as(bytes + " bytes of metadata: the call succeeded").isNotNull();
-                assertThat(ex.getStatus().getCode()).as(bytes + " bytes: " + ex.getStatus()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+                assertThat(ex.getStatus().getCode()).as(bytes + " bytes: " + ex.getStatus())
+                    .isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
                 assertThat(ex.getStatus().getDescription()).contains("--max-inbound-metadata-size");
             }
 
@@ -161,7 +163,8 @@ class OversizedMetadataTest
         }
     }
 
-    private static void awaitDataFrames(final RawHttp2Client.Stream stream, final int frames) throws InterruptedException
+    private static void awaitDataFrames(final RawHttp2Client.Stream stream,
+        final int frames) throws InterruptedException
     {
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (stream.dataFrames < frames && System.nanoTime() < deadline)

@@ -56,19 +56,23 @@ class OversizedRecordTest
                 try
                 {
                     answered = RobustnessSupport.queue(channel).releaseTranche(ReleaseTrancheRequest.newBuilder()
-                        .setRequestId("too-large").setSupply(600_000).setPolicy(Policy.newBuilder().setMethod(Method.PROPORTIONAL))
+                        .setRequestId("too-large").setSupply(600_000)
+                            .setPolicy(Policy.newBuilder().setMethod(Method.PROPORTIONAL))
                         .build());
                 }
                 catch (final StatusRuntimeException ex)
                 {
                     refused = ex;
                 }
-                assertThat(answered == null).as("ReleaseTranche whose record (%d awards of 250-character ids) exceeds " +
+                assertThat(answered == null)
+                    .as("ReleaseTranche whose record (%d awards of 250-character ids) exceeds " +
                     "tranche.journal.maxRecordBytes=65536 must not be OK; it answered tranche %s (%d bytes)",
-                    600, answered == null ? "-" : answered.getNumber(), answered == null ? 0 : answered.getSerializedSize())
+                    600, answered == null ? "-" : answered.getNumber(),
+                    answered == null ? 0 : answered.getSerializedSize())
                     .isTrue();
                 assertThat(refused.getStatus().getDescription()).as("the refusal says why").isNotBlank();
-                assertThat(CrashRecoveryTest.Snapshot.read(child.address)).as("queue and ledger after the failed release")
+                assertThat(CrashRecoveryTest.Snapshot.read(child.address))
+                    .as("queue and ledger after the failed release")
                     .isEqualTo(before);
                 // The failure is the call's alone: the writer goes on.
                 final Claim extra = RobustnessSupport.queue(channel).createClaim(CreateClaimRequest.newBuilder()
@@ -84,7 +88,8 @@ class OversizedRecordTest
         try (LedgerChild again = LedgerChild.start(dir, data, "after-sigkill", SMALL_RECORDS))
         {
             final CrashRecoveryTest.Snapshot recovered = CrashRecoveryTest.Snapshot.read(again.address);
-            assertThat(recovered.tranches()).as("tranches after SIGKILL and restart").isEqualTo(acknowledged.tranches());
+            assertThat(recovered.tranches()).as("tranches after SIGKILL and restart")
+                .isEqualTo(acknowledged.tranches());
             assertThat(recovered).as("queue and ledger after SIGKILL and restart").isEqualTo(acknowledged);
         }
     }

@@ -123,8 +123,10 @@ class PageTokensTest
             create(other, "x", "y");
             release(other, "u1");
             release(other, "u2");
-            claimsToken = other.queue().listClaims(ListClaimsRequest.newBuilder().setPageSize(1).build()).getNextPageToken();
-            tranchesToken = other.queue().listTranches(ListTranchesRequest.newBuilder().setPageSize(1).build()).getNextPageToken();
+            claimsToken =
+                other.queue().listClaims(ListClaimsRequest.newBuilder().setPageSize(1).build()).getNextPageToken();
+            tranchesToken =
+                other.queue().listTranches(ListTranchesRequest.newBuilder().setPageSize(1).build()).getNextPageToken();
         }
         try (TestServer server = TestServer.start(dir))
         {
@@ -132,14 +134,19 @@ class PageTokensTest
             release(server, "t1");
             release(server, "t2");
             // Same shape, other server's key.
-            assertInvalidPageToken(() -> server.queue().listClaims(ListClaimsRequest.newBuilder().setPageToken(claimsToken).build()));
-            assertInvalidPageToken(() -> server.queue().listTranches(ListTranchesRequest.newBuilder().setPageToken(tranchesToken).build()));
+            assertInvalidPageToken(() ->
+                server.queue().listClaims(ListClaimsRequest.newBuilder().setPageToken(claimsToken).build()));
+            assertInvalidPageToken(() ->
+                server.queue().listTranches(ListTranchesRequest.newBuilder().setPageToken(tranchesToken).build()));
 
-            final String own = server.queue().listClaims(ListClaimsRequest.newBuilder().setPageSize(1).build()).getNextPageToken();
-            assertThat(server.queue().listClaims(ListClaimsRequest.newBuilder().setPageSize(1).setPageToken(own).build())
+            final String own =
+                server.queue().listClaims(ListClaimsRequest.newBuilder().setPageSize(1).build()).getNextPageToken();
+            assertThat(server.queue()
+                .listClaims(ListClaimsRequest.newBuilder().setPageSize(1).setPageToken(own).build())
                 .getClaims(0).getId()).isEqualTo("b");
             // Another method's token.
-            assertInvalidPageToken(() -> server.queue().listTranches(ListTranchesRequest.newBuilder().setPageToken(own).build()));
+            assertInvalidPageToken(() ->
+                server.queue().listTranches(ListTranchesRequest.newBuilder().setPageToken(own).build()));
             // Every single bit flipped, one at a time.
             final byte[] bytes = Base64.getUrlDecoder().decode(own);
             for (int bit = 0; bit < bytes.length * 8; bit++)
@@ -147,12 +154,14 @@ class PageTokensTest
                 final byte[] altered = bytes.clone();
                 altered[bit / 8] ^= (byte)(1 << (bit % 8));
                 final String token = Base64.getUrlEncoder().withoutPadding().encodeToString(altered);
-                assertInvalidPageToken(() -> server.queue().listClaims(ListClaimsRequest.newBuilder().setPageToken(token).build()));
+                assertInvalidPageToken(() ->
+                    server.queue().listClaims(ListClaimsRequest.newBuilder().setPageToken(token).build()));
             }
             // Cut short, extended, not base64.
             for (final String token : new String[] {own.substring(0, own.length() - 1), own + "A", "!!", "\u00e9"})
             {
-                assertInvalidPageToken(() -> server.queue().listClaims(ListClaimsRequest.newBuilder().setPageToken(token).build()));
+                assertInvalidPageToken(() ->
+                    server.queue().listClaims(ListClaimsRequest.newBuilder().setPageToken(token).build()));
             }
         }
     }
@@ -176,12 +185,14 @@ class PageTokensTest
         }
         // A damaged key stops the start with advice; deleting it makes a new one (old tokens are then refused).
         Files.write(key, new byte[] {1, 2, 3});
-        final java.io.IOException damaged = catchThrowableOfType(java.io.IOException.class, () -> TestServer.start(dir));
+        final java.io.IOException damaged =
+            catchThrowableOfType(java.io.IOException.class, () -> TestServer.start(dir));
         assertThat(damaged).hasMessageContaining(PageTokens.KEY_FILE).hasMessageContaining("delete it");
         Files.delete(key);
         try (TestServer server = TestServer.start(dir))
         {
-            assertInvalidPageToken(() -> server.queue().listClaims(ListClaimsRequest.newBuilder().setPageToken(token).build()));
+            assertInvalidPageToken(() ->
+                server.queue().listClaims(ListClaimsRequest.newBuilder().setPageToken(token).build()));
         }
     }
 

@@ -177,7 +177,8 @@ class QueueServiceTest
         assertThat(unknownPath.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
         assertThat(violations(unknownPath)).containsExactly("update_mask.paths[1]");
 
-        final StatusRuntimeException floorAboveDemand = catchError(() -> queue.updateClaim(UpdateClaimRequest.newBuilder()
+        final StatusRuntimeException floorAboveDemand =
+            catchError(() -> queue.updateClaim(UpdateClaimRequest.newBuilder()
             .setClaim(Claim.newBuilder().setId("a").setFloor(80))
             .setUpdateMask(FieldMask.newBuilder().addPaths("floor"))
             .build()));
@@ -212,7 +213,8 @@ class QueueServiceTest
         assertThat(code(() -> create(claim("a", 20)))).isEqualTo(Status.Code.ALREADY_EXISTS);
         assertThat(code(() -> queue.getClaim(GetClaimRequest.newBuilder().setId("nope").build())))
             .isEqualTo(Status.Code.NOT_FOUND);
-        assertThat(code(() -> queue.getClaim(GetClaimRequest.getDefaultInstance()))).isEqualTo(Status.Code.INVALID_ARGUMENT);
+        assertThat(code(() -> queue.getClaim(GetClaimRequest.getDefaultInstance())))
+            .isEqualTo(Status.Code.INVALID_ARGUMENT);
         assertThat(code(() -> queue.deleteClaim(DeleteClaimRequest.newBuilder().setId("nope").build())))
             .isEqualTo(Status.Code.NOT_FOUND);
         assertThat(code(() -> queue.getTranche(GetTrancheRequest.newBuilder().setNumber(1).build())))
@@ -278,7 +280,8 @@ class QueueServiceTest
         assertThat(queue.listTranches(ListTranchesRequest.getDefaultInstance()).getTranchesCount()).isEqualTo(1);
 
         assertThat(code(() -> release("same", 31, FIFO))).isEqualTo(Status.Code.ALREADY_EXISTS);
-        assertThat(code(() -> release("same", 30, FIFO.toBuilder().setLot(2).build()))).isEqualTo(Status.Code.ALREADY_EXISTS);
+        assertThat(code(() -> release("same", 30, FIFO.toBuilder().setLot(2).build())))
+            .isEqualTo(Status.Code.ALREADY_EXISTS);
         assertThat(violations(catchError(() -> release("", 30, FIFO)))).containsExactly("request_id");
     }
 
@@ -289,7 +292,8 @@ class QueueServiceTest
         final StatusRuntimeException bad = catchError(() -> release("r", -5, Policy.getDefaultInstance()));
         assertThat(bad.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
         assertThat(violations(bad)).contains("supply", "policy.method");
-        // A share limit of 5% of 1000 = 50 units is below the claim's floor of 100: the queue, not the request, is at fault.
+        // A share limit of 5% of 1000 = 50 units is below the claim's floor of 100: the queue, not the request, is at
+        // fault.
         final StatusRuntimeException precondition = catchError(() ->
             release("r", 1000, FIFO.toBuilder().setMaxSharePpm(50_000).build()));
         assertThat(precondition.getStatus().getCode()).isEqualTo(Status.Code.FAILED_PRECONDITION);
@@ -317,7 +321,8 @@ class QueueServiceTest
         // A claims token is not a tranches token.
         final ListClaimsResponse claims = queue.listClaims(ListClaimsRequest.newBuilder().setPageSize(1).build());
         create(claim("b", 1));
-        final String claimsToken = queue.listClaims(ListClaimsRequest.newBuilder().setPageSize(1).build()).getNextPageToken();
+        final String claimsToken =
+            queue.listClaims(ListClaimsRequest.newBuilder().setPageSize(1).build()).getNextPageToken();
         assertThat(claims.getClaimsCount()).isEqualTo(1);
         assertThat(code(() -> queue.listTranches(ListTranchesRequest.newBuilder().setPageToken(claimsToken).build())))
             .isEqualTo(Status.Code.INVALID_ARGUMENT);
@@ -383,7 +388,8 @@ class QueueServiceTest
         // Each tranche carries 400 awards (~20 KB): 100 of them are far beyond the 64 KiB window.
         for (int i = 1; i <= 100; i++)
         {
-            assertThat(release("slow-" + i, 400, FIFO.toBuilder().setMethod(Method.EQUAL).build()).getNumber()).isEqualTo(i);
+            assertThat(release("slow-" + i, 400, FIFO.toBuilder().setMethod(Method.EQUAL).build()).getNumber())
+                .isEqualTo(i);
         }
         assertThat(received.poll(10, TimeUnit.SECONDS).getNumber()).isEqualTo(1);
         call.request(1000);
@@ -400,7 +406,8 @@ class QueueServiceTest
     void shouldRejectNegativeAfterNumber() throws Exception
     {
         final BlockingQueue<Object> events = new LinkedBlockingQueue<>();
-        server.queueAsync().watchTranches(WatchTranchesRequest.newBuilder().setAfterNumber(-1).build(), recorder(events));
+        server.queueAsync()
+            .watchTranches(WatchTranchesRequest.newBuilder().setAfterNumber(-1).build(), recorder(events));
         final Object end = events.poll(10, TimeUnit.SECONDS);
         assertThat(((StatusRuntimeException)end).getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
     }

@@ -40,7 +40,8 @@ import org.junit.jupiter.api.io.TempDir;
 class ReleaseIdempotencyTest
 {
     private static final int ROUNDS = 25;
-    private static final Method[] METHODS = {Method.PROPORTIONAL, Method.EQUAL, Method.FIFO, Method.DHONDT, Method.HUNTINGTON_HILL};
+    private static final Method[] METHODS =
+        {Method.PROPORTIONAL, Method.EQUAL, Method.FIFO, Method.DHONDT, Method.HUNTINGTON_HILL};
 
     @TempDir
     Path dir;
@@ -88,7 +89,8 @@ class ReleaseIdempotencyTest
             final ReleaseTrancheRequest request = ReleaseTrancheRequest.newBuilder()
                 .setRequestId("race-" + round)
                 .setSupply(1 + random.nextInt(40_000))
-                .setPolicy(Policy.newBuilder().setMethod(METHODS[random.nextInt(METHODS.length)]).setLot(1 + random.nextInt(3)))
+                .setPolicy(Policy.newBuilder().setMethod(METHODS[random.nextInt(METHODS.length)])
+                    .setLot(1 + random.nextInt(3)))
                 .build();
             final Future<Tranche> a = pool.submit(() ->
             {
@@ -115,7 +117,8 @@ class ReleaseIdempotencyTest
         for (int round = 0; round < 10; round++)
         {
             final String id = "conflict-" + round;
-            final ReleaseTrancheRequest small = ReleaseTrancheRequest.newBuilder().setRequestId(id).setSupply(100 + round)
+            final ReleaseTrancheRequest small =
+                ReleaseTrancheRequest.newBuilder().setRequestId(id).setSupply(100 + round)
                 .setPolicy(Policy.newBuilder().setMethod(Method.EQUAL)).build();
             final ReleaseTrancheRequest big = small.toBuilder().setSupply(200 + round).build();
             final Future<Object> a = pool.submit(() -> outcome(barrier, first, small));
@@ -136,7 +139,8 @@ class ReleaseIdempotencyTest
     @Test
     void shouldReturnTheRecordedTrancheOnRetryAndRejectOtherParameters() throws Exception
     {
-        final ReleaseTrancheRequest request = ReleaseTrancheRequest.newBuilder().setRequestId("retry-me").setSupply(30_000)
+        final ReleaseTrancheRequest request =
+            ReleaseTrancheRequest.newBuilder().setRequestId("retry-me").setSupply(30_000)
             .setPolicy(Policy.newBuilder().setMethod(Method.PROPORTIONAL).setLot(8)).build();
         final Tranche recorded = RobustnessSupport.queue(first).releaseTranche(request);
         final List<Claim> queueAfter = RobustnessSupport.allClaims(first);
@@ -172,7 +176,8 @@ class ReleaseIdempotencyTest
         assertThat(RobustnessSupport.allClaims(first)).isEqualTo(queueNow);
     }
 
-    private static Object outcome(final CyclicBarrier barrier, final ManagedChannel channel, final ReleaseTrancheRequest r)
+    private static Object outcome(final CyclicBarrier barrier, final ManagedChannel channel,
+        final ReleaseTrancheRequest r)
         throws Exception
     {
         barrier.await(10, TimeUnit.SECONDS);

@@ -100,6 +100,7 @@ final class RobustnessSupport
 
     static Status.Code code(final Throwable t)
     {
-        return t instanceof StatusRuntimeException ? ((StatusRuntimeException)t).getStatus().getCode() : Status.fromThrowable(t).getCode();
+        return t instanceof StatusRuntimeException ? ((StatusRuntimeException)t).getStatus().getCode() :
+            Status.fromThrowable(t).getCode();
     }
 }

@@ -71,7 +71,8 @@ class RoleMatrixTest
     {
         final Map<String, String[]> table = readmeTable();
         final Path tokens = Files.writeString(dir.resolve("tokens"), "admin-token admin\nreader-token reader\n");
-        try (TestServer server = TestServer.start(TestServer.config(dir.resolve("data")).tokensFile(tokens).metrics("127.0.0.1:0")))
+        try (TestServer server =
+            TestServer.start(TestServer.config(dir.resolve("data")).tokensFile(tokens).metrics("127.0.0.1:0")))
         {
             int checked = 0;
             for (final ServerServiceDefinition service : server.server.services())
@@ -103,7 +104,8 @@ class RoleMatrixTest
                 {
                     request.header("authorization", "Bearer " + token);
                 }
-                assertThat(http.send(request.build(), HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
+                assertThat(http.send(request.build(), HttpResponse.BodyHandlers.ofString()).statusCode())
+                    .isEqualTo(200);
             }
         }
     }

@@ -36,12 +36,14 @@ class SnapshotCountTest
         int created = 0;
         for (int round = 1; round <= 5; round++)
         {
-            try (LedgerChild child = LedgerChild.start(dir, data, "round-" + round, List.of(), "--snapshot-every", "100"))
+            try (LedgerChild child =
+                LedgerChild.start(dir, data, "round-" + round, List.of(), "--snapshot-every", "100"))
             {
                 final java.util.regex.Matcher m = LedgerChild.RECOVERED.matcher(child.stderr());
                 if (!m.find())
                 {
-                    problems.add("round " + round + ": no recovery line ('" + LedgerChild.RECOVERED.pattern() + "') on stderr");
+                    problems.add("round " + round + ": no recovery line ('" + LedgerChild.RECOVERED.pattern() +
+                        "') on stderr");
                 }
                 else
                 {
@@ -54,7 +56,8 @@ class SnapshotCountTest
                 final ManagedChannel channel = RobustnessSupport.channel(child.address);
                 try
                 {
-                    assertThat(RobustnessSupport.allClaims(channel)).as("claims at the start of round " + round).hasSize(created);
+                    assertThat(RobustnessSupport.allClaims(channel)).as("claims at the start of round " + round)
+                        .hasSize(created);
                     for (int i = 0; i < 60; i++)
                     {
                         RobustnessSupport.queue(channel).createClaim(CreateClaimRequest.newBuilder()

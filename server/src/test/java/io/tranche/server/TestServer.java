@@ -65,7 +65,8 @@ final class TestServer implements AutoCloseable
         return new CallCredentials()
         {
             @Override
-            public void applyRequestMetadata(final RequestInfo info, final Executor executor, final MetadataApplier applier)
+            public void applyRequestMetadata(final RequestInfo info, final Executor executor,
+                final MetadataApplier applier)
             {
                 final Metadata headers = new Metadata();
                 headers.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token);

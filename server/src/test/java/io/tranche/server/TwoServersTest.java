@@ -89,7 +89,8 @@ class TwoServersTest
         try (TestServer server = TestServer.start(x))
         {
             final List<Claim> claims = RobustnessSupport.allClaims(server.channel);
-            throw new AssertionError("started on a journal with two records of the same index (" + appended + " bytes " +
+            throw new AssertionError("started on a journal with two records of the same index (" + appended +
+                " bytes " +
                 "appended to " + target + "); the queue holds " + claims.stream().map(Claim::getId).toList() +
                 ", the acknowledged creates were a, b and c");
         }

@@ -64,7 +64,8 @@ public final class AllocationExplainer
      * @param maxSharePpm concentration limit; 0 = none.
      * @return per-claim and tranche-level explanations.
      */
-    public static Result explain(final Claims claims, final long supply, final Method method, final long lot, final int maxSharePpm)
+    public static Result explain(final Claims claims, final long supply, final Method method, final long lot,
+        final int maxSharePpm)
     {
         final Explainer.Explanation e = Explainer.explain(supply, method, lot, maxSharePpm, claims);
         final List<AwardExplanation> awards = new ArrayList<>(e.count());
@@ -139,7 +140,8 @@ public final class AllocationExplainer
      */
     public static Fraction fraction(final Explainer.Fraction f)
     {
-        return Fraction.newBuilder().setNumerator(f.numerator().toString()).setDenominator(f.denominator().toString()).build();
+        return Fraction.newBuilder().setNumerator(f.numerator().toString()).setDenominator(f.denominator().toString())
+            .build();
     }
 
     /**

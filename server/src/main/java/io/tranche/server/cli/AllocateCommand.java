@@ -51,7 +51,8 @@ public final class AllocateCommand implements Callable<Integer>
     /** Exit status for invalid input. */
     public static final int EXIT_INVALID = 2;
 
-    @Parameters(index = "0", arity = "0..1", paramLabel = "FILE", description = "Request file, or - for standard input (default).")
+    @Parameters(index = "0", arity = "0..1", paramLabel = "FILE",
+        description = "Request file, or - for standard input (default).")
     String file = "-";
 
     @Option(names = "--table", description = "Print an aligned table instead of JSON.")
@@ -65,7 +66,8 @@ public final class AllocateCommand implements Callable<Integer>
         "(or {\"error\":…}) per line, in order.")
     boolean jsonl;
 
-    @Option(names = "--max-claims", description = "Largest number of claims in one problem (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--max-claims",
+        description = "Largest number of claims in one problem (default: ${DEFAULT-VALUE}).")
     int maxClaims = AllocationProtoAdapter.DEFAULT_MAX_CLAIMS;
 
     @Option(names = "--server", paramLabel = "HOST:PORT",
@@ -97,8 +99,10 @@ public final class AllocateCommand implements Callable<Integer>
     @Override
     public Integer call() throws IOException
     {
-        final PrintStream out = new PrintStream(new java.io.BufferedOutputStream(System.out, 1 << 16), false, StandardCharsets.UTF_8);
-        final PrintWriter err = new PrintWriter(new java.io.OutputStreamWriter(System.err, StandardCharsets.UTF_8), true);
+        final PrintStream out =
+            new PrintStream(new java.io.BufferedOutputStream(System.out, 1 << 16), false, StandardCharsets.UTF_8);
+        final PrintWriter err =
+            new PrintWriter(new java.io.OutputStreamWriter(System.err, StandardCharsets.UTF_8), true);
         if (server == null)
         {
             if (tls || ca != null || authority != null || timeout != null)
@@ -333,7 +337,8 @@ public final class AllocateCommand implements Callable<Integer>
 
     private int streamLines(final Solver engine, final PrintStream out) throws IOException
     {
-        final JsonFormat.Printer printer = JsonFormat.printer().alwaysPrintFieldsWithNoPresence().omittingInsignificantWhitespace();
+        final JsonFormat.Printer printer =
+            JsonFormat.printer().alwaysPrintFieldsWithNoPresence().omittingInsignificantWhitespace();
         final BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8), 1 << 16);
         final StringBuilder line = new StringBuilder();
         String text;
@@ -353,7 +358,8 @@ public final class AllocateCommand implements Callable<Integer>
             catch (final InvalidProtocolBufferException | RuntimeException ex)
             {
                 line.setLength(0);
-                out.println(errorLine(line, "INVALID_ARGUMENT", "malformed request JSON: " + JsonErrors.describe(ex, lineNo - 1),
+                out.println(errorLine(line, "INVALID_ARGUMENT",
+                    "malformed request JSON: " + JsonErrors.describe(ex, lineNo - 1),
                     null));
                 continue;
             }
@@ -511,7 +517,8 @@ public final class AllocateCommand implements Callable<Integer>
                 sb.append(", last divisor=").append(AllocationExplainer.text(e.getLastPriority()));
             }
         }
-        sb.append("; lot ").append(Table.group(e.getLot())).append(", ").append(e.getLotsLeftOver()).append(" lot(s) left over");
+        sb.append("; lot ").append(Table.group(e.getLot())).append(", ").append(e.getLotsLeftOver())
+            .append(" lot(s) left over");
         return sb.toString();
     }
 

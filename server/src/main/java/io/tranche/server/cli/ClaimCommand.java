@@ -44,7 +44,8 @@ public final class ClaimCommand implements Runnable
     @Override
     public void run()
     {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing subcommand: add, get, list, update or rm");
+        throw new CommandLine.ParameterException(spec.commandLine(),
+            "missing subcommand: add, get, list, update or rm");
     }
 
     /** {@code tranche claim add}. */
@@ -86,7 +87,8 @@ public final class ClaimCommand implements Runnable
             {
                 claim.setCap(cap);
             }
-            final Claim created = connection.blocking().createClaim(CreateClaimRequest.newBuilder().setClaim(claim).build());
+            final Claim created =
+                connection.blocking().createClaim(CreateClaimRequest.newBuilder().setClaim(claim).build());
             printClaim(out, created, json());
             return 0;
         }
@@ -188,7 +190,8 @@ public final class ClaimCommand implements Runnable
         @Parameters(index = "0", paramLabel = "ID", description = "Id of the claim.")
         String id;
 
-        @Option(names = "--demand", paramLabel = "UNITS", converter = Units.class, description = "New outstanding demand.")
+        @Option(names = "--demand", paramLabel = "UNITS", converter = Units.class,
+            description = "New outstanding demand.")
         Long demand;
 
         @Option(names = "--weight", paramLabel = "W", converter = Units.class, description = "New weight.")
@@ -253,7 +256,8 @@ public final class ClaimCommand implements Runnable
             if (mask.getPathsCount() == 0)
             {
                 throw new CommandLine.ParameterException(spec.commandLine(),
-                    "nothing to update: give at least one of --demand, --weight, --no-weight, --tier, --cap, --no-cap, --floor");
+                    "nothing to update: give at least one of --demand, --weight, --no-weight, --tier, --cap, " +
+                    "--no-cap, --floor");
             }
             final Claim updated = connection.blocking().updateClaim(
                 UpdateClaimRequest.newBuilder().setClaim(claim).setUpdateMask(mask).build());

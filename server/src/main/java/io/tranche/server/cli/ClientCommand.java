@@ -40,7 +40,8 @@ public abstract class ClientCommand implements Callable<Integer>
             catch (final IOException | RuntimeException ex)
             {
                 spec.commandLine().getOut().flush();
-                err.println(name() + ": " + (ex.getMessage() == null ? ex.getClass().getSimpleName() : ex.getMessage()));
+                err.println(name() + ": " +
+                    (ex.getMessage() == null ? ex.getClass().getSimpleName() : ex.getMessage()));
                 err.flush();
                 return QueueClient.EXIT_FAILURE;
             }
@@ -172,7 +173,8 @@ public abstract class ClientCommand implements Callable<Integer>
     {
         try
         {
-            return JsonFormat.printer().alwaysPrintFieldsWithNoPresence().omittingInsignificantWhitespace().print(message);
+            return JsonFormat.printer().alwaysPrintFieldsWithNoPresence().omittingInsignificantWhitespace()
+                .print(message);
         }
         catch (final InvalidProtocolBufferException ex)
         {

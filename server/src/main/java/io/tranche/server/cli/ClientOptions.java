@@ -21,7 +21,8 @@ public final class ClientOptions
     @Option(names = "--tls", description = "Connect with TLS (trusting the system's roots unless --ca is given).")
     boolean tls;
 
-    @Option(names = "--ca", paramLabel = "FILE", description = "PEM file of the CA certificates to trust; implies --tls.")
+    @Option(names = "--ca", paramLabel = "FILE",
+        description = "PEM file of the CA certificates to trust; implies --tls.")
     File ca;
 
     @Option(names = "--authority", paramLabel = "NAME",

@@ -24,7 +24,8 @@ final class JsonErrors
      */
     static String describe(final Exception ex, final long lineOffset)
     {
-        final String message = ex.getMessage() == null ? ex.getClass().getSimpleName() : ex.getMessage().replace('\n', ' ');
+        final String message =
+            ex.getMessage() == null ? ex.getClass().getSimpleName() : ex.getMessage().replace('\n', ' ');
         final Matcher m = GSON.matcher(message.trim());
         if (m.matches())
         {

@@ -40,13 +40,15 @@ public final class ProblemsCommand implements Callable<Integer>
     @Option(names = "--max-claims", description = "Largest number of claims per problem (default: ${DEFAULT-VALUE}).")
     int maxClaims = 40;
 
-    @Option(names = "--invalid-percent", description = "Share of invalid problems, in percent (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--invalid-percent",
+        description = "Share of invalid problems, in percent (default: ${DEFAULT-VALUE}).")
     int invalidPercent = 5;
 
     @Override
     public Integer call() throws IOException
     {
-        final PrintStream out = new PrintStream(new java.io.BufferedOutputStream(System.out, 1 << 16), false, StandardCharsets.UTF_8);
+        final PrintStream out =
+            new PrintStream(new java.io.BufferedOutputStream(System.out, 1 << 16), false, StandardCharsets.UTF_8);
         final JsonFormat.Printer printer = JsonFormat.printer().omittingInsignificantWhitespace();
         final SplittableRandom random = new SplittableRandom(seed);
         for (int k = 0; k < count; k++)
@@ -64,7 +66,8 @@ public final class ProblemsCommand implements Callable<Integer>
      * @param invalidPercent share of invalid problems.
      * @return one problem.
      */
-    public static AllocateRequest problem(final SplittableRandom random, final int k, final int maxClaims, final int invalidPercent)
+    public static AllocateRequest problem(final SplittableRandom random, final int k, final int maxClaims,
+        final int invalidPercent)
     {
         final Method method = METHODS[k % METHODS.length];
         final int shape = random.nextInt(10);
@@ -112,7 +115,8 @@ public final class ProblemsCommand implements Callable<Integer>
             {
                 final int w = random.nextInt(10);
                 c.setWeight(w == 0 && method != Method.EQUAL_LOSSES ? 0 :
-                    w < 4 ? 1 + random.nextInt(3) : huge ? 1 + random.nextLong(MAX / 4) : 1 + random.nextLong(1_000_000));
+                    w < 4 ? 1 + random.nextInt(3) : huge ? 1 + random.nextLong(MAX / 4) :
+                    1 + random.nextLong(1_000_000));
             }
             if (random.nextInt(5) == 0)
             {

@@ -194,7 +194,8 @@ public final class QueueClient implements AutoCloseable
         }
         else if (status.getCode() == Status.Code.DEADLINE_EXCEEDED)
         {
-            description = "no answer from " + server + " within " + (timeout == null ? "the deadline" : format(timeout)) +
+            description =
+                "no answer from " + server + " within " + (timeout == null ? "the deadline" : format(timeout)) +
                 " (raise --timeout)";
         }
         if (description != null && !description.isEmpty())
@@ -241,7 +242,8 @@ public final class QueueClient implements AutoCloseable
         {
             if (t instanceof java.security.cert.CertificateException ||
                 t instanceof javax.net.ssl.SSLHandshakeException ||
-                (t.getMessage() != null && (t.getMessage().contains("PKIX") || t.getMessage().contains("OpenSslEngine"))))
+                (t.getMessage() != null &&
+                (t.getMessage().contains("PKIX") || t.getMessage().contains("OpenSslEngine"))))
             {
                 return true;
             }

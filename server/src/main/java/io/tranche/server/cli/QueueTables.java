@@ -63,7 +63,9 @@ public final class QueueTables
         sb.append('\n');
         final boolean why = t.hasExplanation();
         final String[][] rows = new String[t.getAwardsCount() + 1][];
-        rows[0] = why ? new String[] {"id", "award", "unmet", "share", "why"} : new String[] {"id", "award", "unmet", "share"};
+        rows[0] =
+            why ? new String[] {"id", "award", "unmet", "share", "why"} :
+            new String[] {"id", "award", "unmet", "share"};
         for (int i = 0; i < t.getAwardsCount(); i++)
         {
             final Award a = t.getAwards(i);
@@ -98,7 +100,8 @@ public final class QueueTables
     public static String ledger(final List<Tranche> tranches)
     {
         final String[][] rows = new String[tranches.size() + 1][];
-        rows[0] = new String[] {"number", "request", "supply", "policy", "served", "allocated", "unallocated", "released"};
+        rows[0] =
+            new String[] {"number", "request", "supply", "policy", "served", "allocated", "unallocated", "released"};
         for (int i = 0; i < tranches.size(); i++)
         {
             final Tranche t = tranches.get(i);
@@ -138,7 +141,8 @@ public final class QueueTables
         for (final Tranche t : tranches)
         {
             final String time = t.hasReleaseTime() ?
-                java.time.Instant.ofEpochSecond(t.getReleaseTime().getSeconds(), t.getReleaseTime().getNanos()).toString() : "";
+                java.time.Instant.ofEpochSecond(t.getReleaseTime().getSeconds(), t.getReleaseTime().getNanos())
+                .toString() : "";
             final String digest = TrancheDigest.hex(t.getDigest().toByteArray());
             for (final Award a : t.getAwardsList())
             {
@@ -205,7 +209,8 @@ public final class QueueTables
     public static String policy(final Policy p)
     {
         final StringBuilder sb = new StringBuilder();
-        sb.append(p.getMethod() == io.tranche.proto.v1.Method.UNRECOGNIZED ? "method " + p.getMethodValue() : p.getMethod().name());
+        sb.append(p.getMethod() == io.tranche.proto.v1.Method.UNRECOGNIZED ? "method " + p.getMethodValue() :
+            p.getMethod().name());
         if (p.getLot() > 1)
         {
             sb.append(" lot ").append(Table.group(p.getLot()));

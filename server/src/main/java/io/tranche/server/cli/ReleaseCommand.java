@@ -46,7 +46,8 @@ public final class ReleaseCommand extends ClientCommand
     int maxSharePpm;
 
     @Option(names = "--request-id", paramLabel = "ID",
-        description = "Idempotency key; the same id returns the recorded tranche (default: a new random UUID, printed).")
+        description =
+            "Idempotency key; the same id returns the recorded tranche (default: a new random UUID, printed).")
     String requestId;
 
     @Option(names = "--dry-run", description = "Preview: the tranche that would be released now (validate_only); " +
@@ -90,7 +91,8 @@ public final class ReleaseCommand extends ClientCommand
     {
         // Whether the server recorded the tranche is unknown after e.g. UNAVAILABLE or DEADLINE_EXCEEDED:
         // retrying with the same id is the safe way to find out.
-        if (requestId == null && sentId != null && QueueClient.exitStatus(ex.getStatus().getCode()) != QueueClient.EXIT_CLIENT_ERROR)
+        if (requestId == null && sentId != null &&
+            QueueClient.exitStatus(ex.getStatus().getCode()) != QueueClient.EXIT_CLIENT_ERROR)
         {
             err.println("  the request id was " + sentId + "; retry with --request-id " + sentId +
                 " to get this tranche without releasing it twice");

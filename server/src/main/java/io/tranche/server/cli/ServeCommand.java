@@ -45,7 +45,8 @@ public final class ServeCommand implements Callable<Integer>
         description = "Address to listen on; port 0 = ephemeral (default: ${DEFAULT-VALUE}).")
     String listen;
 
-    @Option(names = "--data-dir", paramLabel = "DIR", description = "Journal and snapshots (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--data-dir", paramLabel = "DIR",
+        description = "Journal and snapshots (default: ${DEFAULT-VALUE}).")
     Path dataDir;
 
     @Option(names = "--tokens", paramLabel = "FILE",

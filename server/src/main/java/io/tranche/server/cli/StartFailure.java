@@ -19,13 +19,16 @@ final class StartFailure
     {
         for (Throwable t = ex; t != null; t = t.getCause())
         {
-            // The JDK says BindException; Netty's native transport an IOException "bind(..) failed: Address already in use".
-            if (t instanceof java.net.BindException || String.valueOf(t.getMessage()).contains("Address already in use") ||
+            // The JDK says BindException; Netty's native transport an IOException "bind(..) failed: Address already in
+            // use".
+            if (t instanceof java.net.BindException ||
+                String.valueOf(t.getMessage()).contains("Address already in use") ||
                 String.valueOf(t.getMessage()).startsWith("Failed to bind"))
             {
                 final String message = String.valueOf(ex.getMessage()) + " " + String.valueOf(t.getMessage());
                 final boolean metricsPort = metrics != null && !message.contains("Failed to bind");
-                // Netty says "Failed to bind to address"; the JDK's HTTP server (metrics) only "Address already in use".
+                // Netty says "Failed to bind to address"; the JDK's HTTP server (metrics) only "Address already in
+                // use".
                 return metricsPort ?
                     "--metrics " + metrics + " is already in use (by another server?); give another port, or " +
                         "--metrics 127.0.0.1:0 for any free one" :

@@ -74,7 +74,8 @@ public final class Table
         {
             return "-";
         }
-        final java.math.BigInteger bp = java.math.BigInteger.valueOf(part).multiply(java.math.BigInteger.valueOf(10_000))
+        final java.math.BigInteger bp =
+            java.math.BigInteger.valueOf(part).multiply(java.math.BigInteger.valueOf(10_000))
             .divide(java.math.BigInteger.valueOf(whole));
         final long v = bp.longValue();
         return (v / 100) + "." + String.format(java.util.Locale.ROOT, "%02d", v % 100) + "%";

@@ -45,7 +45,8 @@ public final class TranchesCommand extends ClientCommand
         description = "Only tranches numbered above N (default: 0, all of them).")
     long after;
 
-    @Option(names = "--csv", description = "The whole ledger as CSV (RFC 4180): one row per tranche and claim: number, " +
+    @Option(names = "--csv",
+        description = "The whole ledger as CSV (RFC 4180): one row per tranche and claim: number, " +
         "time, claim_id, units, unmet, tier, method, digest.")
     boolean csv;
 
@@ -73,11 +74,13 @@ public final class TranchesCommand extends ClientCommand
         }
         if (csv && (number != null || watch))
         {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--csv lists the whole ledger: not with NUMBER or --watch");
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                "--csv lists the whole ledger: not with NUMBER or --watch");
         }
         if (number != null)
         {
-            final Tranche t = connection.blocking().getTranche(GetTrancheRequest.newBuilder().setNumber(number).build());
+            final Tranche t =
+                connection.blocking().getTranche(GetTrancheRequest.newBuilder().setNumber(number).build());
             out.print(json() ? toJson(t) + "\n" : QueueTables.tranche(t));
             return 0;
         }
@@ -177,8 +180,8 @@ public final class TranchesCommand extends ClientCommand
             {
                 // The server names the protocol field; a command-line user resumes with --after.
                 final PrintWriter err = spec.commandLine().getErr();
-                err.println("tranche tranches: UNAVAILABLE: the server is shutting down; to resume, run it again with " +
-                    "--watch --after " + last);
+                err.println("tranche tranches: UNAVAILABLE: the server is shutting down; to resume, run it again " +
+                    "with --watch --after " + last);
                 err.flush();
                 return QueueClient.EXIT_FAILURE;
             }

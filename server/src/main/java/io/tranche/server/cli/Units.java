@@ -16,7 +16,8 @@ public final class Units implements ITypeConverter<Long>
         }
         catch (final NumberFormatException ex)
         {
-            throw new TypeConversionException("'" + value + "' is not a whole number in the range of a signed 64-bit integer");
+            throw new TypeConversionException("'" + value +
+                "' is not a whole number in the range of a signed 64-bit integer");
         }
     }
 }

@@ -31,7 +31,8 @@ import picocli.CommandLine.Option;
 public final class VerifyCommand extends ClientCommand
 {
     @Option(names = "--data-dir", paramLabel = "DIR",
-        description = "Offline: replay this data directory's journal from the first record and recompute every tranche " +
+        description =
+            "Offline: replay this data directory's journal from the first record and recompute every tranche " +
             "with the kernel (no server needed; reads only).")
     Path dataDir;
 
@@ -63,7 +64,8 @@ public final class VerifyCommand extends ClientCommand
             report.awards + " award(s) recomputed, " + report.claims + " claim(s) queued" +
             (report.snapshotsChecked > 0 ? ", " + report.snapshotsChecked + " snapshot(s) cross-checked" : "") +
             "; in " + ms + " ms");
-        out.println("last digest " + (report.lastDigest.length == 0 ? "(none: no tranche)" : TrancheDigest.hex(report.lastDigest)));
+        out.println("last digest " +
+            (report.lastDigest.length == 0 ? "(none: no tranche)" : TrancheDigest.hex(report.lastDigest)));
         return 0;
     }
 
@@ -92,7 +94,8 @@ public final class VerifyCommand extends ClientCommand
         {
             awards += t.getAwardsCount();
         }
-        final byte[] last = tranches.isEmpty() ? new byte[0] : tranches.get(tranches.size() - 1).getDigest().toByteArray();
+        final byte[] last =
+            tranches.isEmpty() ? new byte[0] : tranches.get(tranches.size() - 1).getDigest().toByteArray();
         out.println("verified " + tranches.size() + " tranche(s), " + awards + " award(s) from " + connection.server() +
             ": numbering, totals and digest chain intact in " + (System.nanoTime() - started) / 1_000_000 + " ms");
         out.println("last digest " + (last.length == 0 ? "(none: the ledger is empty)" : TrancheDigest.hex(last)));
@@ -138,7 +141,8 @@ public final class VerifyCommand extends ClientCommand
             }
             if (!Arrays.equals(recorded, computed))
             {
-                return at + "digest: recorded " + TrancheDigest.hex(recorded) + ", recomputed " + TrancheDigest.hex(computed);
+                return at + "digest: recorded " + TrancheDigest.hex(recorded) + ", recomputed " +
+                    TrancheDigest.hex(computed);
             }
             previous = recorded;
             expectedNumber++;

@@ -17,7 +17,8 @@ import java.util.Set;
 public final class AuthInterceptor implements ServerInterceptor
 {
     /** The authorization header. */
-    public static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
+    public static final Metadata.Key<String> AUTHORIZATION =
+        Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
 
     /** True in a call made with a reader token: the service refuses it anything but a preview. */
     public static final Context.Key<Boolean> READER = Context.key("tranche-reader");
@@ -47,7 +48,8 @@ public final class AuthInterceptor implements ServerInterceptor
         final String header = headers.get(AUTHORIZATION);
         if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7))
         {
-            return refuse(call, Status.UNAUTHENTICATED.withDescription("missing \"authorization: Bearer <token>\" metadata"));
+            return refuse(call,
+                Status.UNAUTHENTICATED.withDescription("missing \"authorization: Bearer <token>\" metadata"));
         }
         final Tokens.Role role = tokens.role(header.substring(7).strip());
         if (role == null)

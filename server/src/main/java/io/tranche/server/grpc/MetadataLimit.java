@@ -43,7 +43,8 @@ public final class MetadataLimit implements ServerInterceptor
      */
     public static int transportCeiling(final int limit)
     {
-        return (int)Math.min(Integer.MAX_VALUE, Math.max(MIN_TRANSPORT_CEILING, (long)limit * TRANSPORT_CEILING_FACTOR));
+        return (int)Math.min(Integer.MAX_VALUE,
+            Math.max(MIN_TRANSPORT_CEILING, (long)limit * TRANSPORT_CEILING_FACTOR));
     }
 
     /**

@@ -114,7 +114,8 @@ public final class PageTokens
         final byte[] key = Files.readAllBytes(file);
         if (key.length != KEY_BYTES)
         {
-            throw new IOException(file + " holds " + key.length + " bytes, not a " + KEY_BYTES + "-byte page token key; " +
+            throw new IOException(file + " holds " + key.length + " bytes, not a " + KEY_BYTES +
+                "-byte page token key; " +
                 "delete it and start again (a new key only invalidates outstanding page tokens)");
         }
         return key;

@@ -142,7 +142,8 @@ public final class QueueServiceImpl extends QueueServiceGrpc.QueueServiceImplBas
             final ListClaimsResponse.Builder response = ListClaimsResponse.newBuilder().addAllClaims(page);
             if (more)
             {
-                response.setNextPageToken(pageTokens.encode(PageTokens.CLAIMS, page.get(page.size() - 1).getPosition()));
+                response.setNextPageToken(pageTokens.encode(PageTokens.CLAIMS,
+                    page.get(page.size() - 1).getPosition()));
             }
             return Outcome.of(Outcome.Kind.READ, response.build());
         }, observer);

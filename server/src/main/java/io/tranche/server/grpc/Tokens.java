@@ -51,7 +51,8 @@ public final class Tokens
             final String[] parts = line.split("\\s+");
             if (parts.length != 2)
             {
-                throw new IOException(file + ":" + (i + 1) + ": expected \"token role\", found " + parts.length + " words");
+                throw new IOException(file + ":" + (i + 1) + ": expected \"token role\", found " + parts.length +
+                    " words");
             }
             final Role role;
             switch (parts[1])
@@ -63,7 +64,8 @@ public final class Tokens
                     role = Role.READER;
                     break;
                 default:
-                    throw new IOException(file + ":" + (i + 1) + ": role must be admin or reader, was \"" + parts[1] + "\"");
+                    throw new IOException(file + ":" + (i + 1) + ": role must be admin or reader, was \"" + parts[1] +
+                    "\"");
             }
             result.tokens.add(parts[0].getBytes(StandardCharsets.UTF_8));
             result.roles.add(role);

@@ -126,7 +126,8 @@ public final class OfflineVerifier
         report.snapshotsChecked++;
     }
 
-    private static String checkTranche(final QueueStateMachine machine, final Tranche t, final long time, final Report report)
+    private static String checkTranche(final QueueStateMachine machine, final Tranche t, final long time,
+        final Report report)
     {
         final String at = "tranche " + t.getNumber();
         final long expectedNumber = machine.trancheCount() + 1;
@@ -149,7 +150,8 @@ public final class OfflineVerifier
         final Tranche expected = (Tranche)preview.value();
         if (expected.getAwardsCount() != t.getAwardsCount())
         {
-            return at + ": awards: recorded " + t.getAwardsCount() + " awards, the queue held " + expected.getAwardsCount() + " claims";
+            return at + ": awards: recorded " + t.getAwardsCount() + " awards, the queue held " +
+                expected.getAwardsCount() + " claims";
         }
         long sum = 0;
         for (int i = 0; i < t.getAwardsCount(); i++)
@@ -158,11 +160,13 @@ public final class OfflineVerifier
             final Award computed = expected.getAwards(i);
             if (!recorded.getId().equals(computed.getId()))
             {
-                return at + ": award " + i + ": recorded claim " + recorded.getId() + ", queue holds " + computed.getId();
+                return at + ": award " + i + ": recorded claim " + recorded.getId() + ", queue holds " +
+                    computed.getId();
             }
             if (recorded.getUnits() != computed.getUnits())
             {
-                return at + ", claim " + recorded.getId() + ": units: recorded " + recorded.getUnits() + ", recomputed " +
+                return at + ", claim " + recorded.getId() + ": units: recorded " + recorded.getUnits() +
+                    ", recomputed " +
                     computed.getUnits();
             }
             final Claim claim = machine.claim(recorded.getId());

@@ -22,11 +22,8 @@ import java.security.NoSuchAlgorithmException;
  *   i64     policy.lot            (as recorded; 0 means 1)
  *   i32     policy.max_share_ppm
  *   u32     award count, then per award in ledger order:
- *             string id, u8 has_tier (0 or 1), i32 tier (0 when absent), i64 units, u8 has_unmet (0 or 1), i64 unmet (0 when absent)
- *   i64     allocated
- *   i64     unallocated
- *   i64     release_time.seconds
- *   i32     release_time.nanos
+ * string id, u8 has_tier (0 or 1), i32 tier (0 when absent), i64 units, u8 has_unmet (0 or 1), i64 unmet (0 when
+ * absent) i64     allocated i64     unallocated i64     release_time.seconds i32     release_time.nanos
  * </pre>
  * The tranche's own {@code digest} and {@code explanation} fields are not encoded.
  */

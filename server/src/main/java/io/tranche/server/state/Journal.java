@@ -165,7 +165,8 @@ public final class Journal implements AutoCloseable
         final List<Path> result = new ArrayList<>();
         try (Stream<Path> files = Files.list(dir))
         {
-            files.filter(p -> p.getFileName().toString().matches("journal-\\d{20}\\.log")).sorted().forEach(result::add);
+            files.filter(p -> p.getFileName().toString().matches("journal-\\d{20}\\.log")).sorted()
+                .forEach(result::add);
         }
         return result;
     }

@@ -420,14 +420,16 @@ public final class QueueStateMachine
         {
             final QueuedClaim q = queue.get(i);
             final long units = claims.award(i);
-            tranche.addAwards(Award.newBuilder().setId(q.id).setUnits(units).setUnmet(q.demand - units).setTier(q.tier));
+            tranche.addAwards(Award.newBuilder().setId(q.id).setUnits(units).setUnmet(q.demand - units)
+                .setTier(q.tier));
         }
         if (request.getValidateOnly())
         {
             return Outcome.of(Outcome.Kind.PREVIEW, explained(request, tranche.build(), method));
         }
         final Tranche built = withDigest(tranche);
-        return Outcome.mutation(Outcome.Kind.RELEASED, explained(request, built, method), new Command.RecordTranche(built),
+        return Outcome.mutation(Outcome.Kind.RELEASED, explained(request, built, method),
+            new Command.RecordTranche(built),
             m -> m.applyTranche(built));
     }
 

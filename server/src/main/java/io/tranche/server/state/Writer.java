@@ -209,7 +209,8 @@ public final class Writer implements Agent, CommandLog
         {
             final String problem = journal.verifyInBackground();
             settings.log.accept(problem == null ?
-                "tranche: background check: the " + journal.unverifiedSegments() + " older journal segments are intact" :
+                "tranche: background check: the " + journal.unverifiedSegments() +
+                " older journal segments are intact" :
                 "tranche: background check: " + problem);
         }, "tranche-journal-check");
         scrubber.setDaemon(true);
@@ -256,7 +257,8 @@ public final class Writer implements Agent, CommandLog
             final long start = System.nanoTime();
             deleteSnapshotTemps(dir);
             final Loaded loaded = load(settings, null, newestSnapshot(dir));
-            journal = Journal.recover(dir, loaded.snapshotIndex, settings.journal, (index, type, time, payload, seg, off) ->
+            journal =
+                Journal.recover(dir, loaded.snapshotIndex, settings.journal, (index, type, time, payload, seg, off) ->
                 apply(loaded, index, type, time, payload, seg, off), settings.log);
             loaded.ledger.attach(journal);
             settings.log.accept("tranche: recovered snapshot at record " + loaded.snapshotIndex + ", replayed " +
@@ -731,7 +733,8 @@ public final class Writer implements Agent, CommandLog
         catch (final RuntimeException ex)
         {
             // Our bug, not the client's: prepare changes nothing, so the state is as it was.
-            settings.log.accept("tranche: internal error preparing " + op.command.getClass().getSimpleName() + ": " + ex);
+            settings.log.accept("tranche: internal error preparing " + op.command.getClass().getSimpleName() + ": " +
+                ex);
             op.outcome = Outcome.failed(Outcome.Kind.INTERNAL, "internal error: " + ex);
             return null;
         }

@@ -104,7 +104,8 @@ class WireAllocationTest
             .addClaims(Claim.newBuilder().setId("b").setDemand(5)).build();
         final WireAllocation wire = new WireAllocation(4);
         assertThat(wire.allocate(new ByteArrayInputStream(valid.toByteArray()))).isEqualTo(WireAllocation.ALLOCATED);
-        final AllocateRequest duplicate = valid.toBuilder().setClaims(1, valid.getClaims(1).toBuilder().setId("a")).build();
+        final AllocateRequest duplicate =
+            valid.toBuilder().setClaims(1, valid.getClaims(1).toBuilder().setId("a")).build();
         assertThat(wire.allocate(new ByteArrayInputStream(duplicate.toByteArray()))).isEqualTo(WireAllocation.FALLBACK);
         final AllocateRequest empty = valid.toBuilder().setClaims(0, valid.getClaims(0).toBuilder().setId("")).build();
         assertThat(wire.allocate(new ByteArrayInputStream(empty.toByteArray()))).isEqualTo(WireAllocation.FALLBACK);
@@ -135,14 +136,17 @@ class WireAllocationTest
     {
         final byte[][] samples = {
             "plain".getBytes(StandardCharsets.UTF_8), "żółw-\u20ac-\ud83d\ude00".getBytes(StandardCharsets.UTF_8),
-            {(byte)0xC0, (byte)0x80}, {(byte)0xED, (byte)0xA0, (byte)0x80}, {(byte)0xF4, (byte)0x90, (byte)0x80, (byte)0x80},
-            {(byte)0xE0, (byte)0x9F, (byte)0xBF}, {(byte)0xF0, (byte)0x8F, (byte)0xBF, (byte)0xBF}, {(byte)0xE2, (byte)0x82},
+            {(byte)0xC0, (byte)0x80}, {(byte)0xED, (byte)0xA0, (byte)0x80},
+            {(byte)0xF4, (byte)0x90, (byte)0x80, (byte)0x80},
+            {(byte)0xE0, (byte)0x9F, (byte)0xBF}, {(byte)0xF0, (byte)0x8F, (byte)0xBF, (byte)0xBF},
+            {(byte)0xE2, (byte)0x82},
             {(byte)0x80}, {(byte)0xF5, (byte)0x80, (byte)0x80, (byte)0x80}, {(byte)0xEF, (byte)0xBF, (byte)0xBF},
         };
         for (final byte[] sample : samples)
         {
             final boolean generated = com.google.protobuf.ByteString.copyFrom(sample).isValidUtf8();
-            assertThat(WireAllocation.isValidUtf8(sample, 0, sample.length)).as(Arrays.toString(sample)).isEqualTo(generated);
+            assertThat(WireAllocation.isValidUtf8(sample, 0, sample.length)).as(Arrays.toString(sample))
+                .isEqualTo(generated);
         }
     }
 }

@@ -16,7 +16,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 class AllocateCommandTest
 {
-    private static final String SEED = "{\"supply\":\"400000\",\"policy\":{\"method\":\"PROPORTIONAL\",\"lot\":\"8\"}," +
+    private static final String SEED =
+        "{\"supply\":\"400000\",\"policy\":{\"method\":\"PROPORTIONAL\",\"lot\":\"8\"}," +
         "\"claims\":[{\"id\":\"a\",\"demand\":\"300000\"},{\"id\":\"b\",\"demand\":\"200000\"}," +
         "{\"id\":\"c\",\"demand\":\"150000\",\"cap\":\"120000\"},{\"id\":\"d\",\"demand\":\"40000\",\"tier\":1}]}";
 
@@ -66,7 +67,8 @@ class AllocateCommandTest
     @Test
     void shouldExitTwoWithViolationsOnStandardErrorForInvalidRequest()
     {
-        final String bad = "{\"supply\":\"-5\",\"policy\":{\"method\":\"EQUAL\"},\"claims\":[{\"id\":\"x\",\"floor\":\"-1\"}," +
+        final String bad =
+            "{\"supply\":\"-5\",\"policy\":{\"method\":\"EQUAL\"},\"claims\":[{\"id\":\"x\",\"floor\":\"-1\"}," +
             "{\"id\":\"x\"}]}";
         final Run run = run(bad, "allocate");
 
@@ -84,7 +86,8 @@ class AllocateCommandTest
 
         assertThat(run.status).isEqualTo(2);
         assertThat(run.out).isEmpty();
-        assertThat(run.err).startsWith("tranche allocate: INVALID_ARGUMENT: malformed request JSON").doesNotContain("\tat ");
+        assertThat(run.err).startsWith("tranche allocate: INVALID_ARGUMENT: malformed request JSON")
+            .doesNotContain("\tat ");
     }
 
     @Test
@@ -115,7 +118,8 @@ class AllocateCommandTest
         assertThat(lines[0]).startsWith("{\"awards\":[{\"id\":\"a\"");
         assertThat(lines[1]).startsWith("{\"error\":{\"code\":\"INVALID_ARGUMENT\",\"message\":")
             .contains("\"violations\":[{\"field\":\"claims[0].floor\",\"description\":\"must be >= 0, was -3\"}]");
-        assertThat(lines[2]).startsWith("{\"error\":{\"code\":\"INVALID_ARGUMENT\",\"message\":\"malformed request JSON")
+        assertThat(lines[2])
+            .startsWith("{\"error\":{\"code\":\"INVALID_ARGUMENT\",\"message\":\"malformed request JSON")
             .endsWith("\"violations\":[]}}");
         assertThat(lines[3]).isEqualTo("{\"awards\":[{\"id\":\"a\",\"units\":\"5\"},{\"id\":\"b\",\"units\":\"5\"}]," +
             "\"allocated\":\"10\",\"unallocated\":\"0\"}");
@@ -167,7 +171,8 @@ class AllocateCommandTest
             System.setOut(new PrintStream(outBytes, true, StandardCharsets.UTF_8));
             System.setErr(new PrintStream(errBytes, true, StandardCharsets.UTF_8));
             final int status = Main.execute(args);
-            return new Run(status, outBytes.toString(StandardCharsets.UTF_8), errBytes.toString(StandardCharsets.UTF_8));
+            return new Run(status, outBytes.toString(StandardCharsets.UTF_8),
+                errBytes.toString(StandardCharsets.UTF_8));
         }
         finally
         {

@@ -43,7 +43,8 @@ class AllocateJsonlReferenceTest
         final JsonFormat.Printer printer = JsonFormat.printer().omittingInsignificantWhitespace();
         for (int k = 0; k < PROBLEMS; k++)
         {
-            final AllocateRequest request = smallEnoughForTheReference(ProblemsCommand.problem(random, k, 40, 5), random);
+            final AllocateRequest request =
+                smallEnoughForTheReference(ProblemsCommand.problem(random, k, 40, 5), random);
             requests.add(request);
             input.append(printer.print(request)).append('\n');
         }
@@ -57,12 +58,14 @@ class AllocateJsonlReferenceTest
         {
             final AllocateRequest request = requests.get(k);
             final Problem problem = toProblem(request);
-            final List<String> expectedFields = ReferenceAllocator.violations(problem, AllocationProtoAdapter.DEFAULT_MAX_CLAIMS);
+            final List<String> expectedFields =
+                ReferenceAllocator.violations(problem, AllocationProtoAdapter.DEFAULT_MAX_CLAIMS);
             final String line = lines[k];
             if (!expectedFields.isEmpty())
             {
                 invalid++;
-                assertThat(line).as("problem %d: %s", k, problem).startsWith("{\"error\":{\"code\":\"INVALID_ARGUMENT\"");
+                assertThat(line).as("problem %d: %s", k, problem)
+                    .startsWith("{\"error\":{\"code\":\"INVALID_ARGUMENT\"");
                 assertThat(fieldsOf(line)).as("problem %d: %s", k, problem).isEqualTo(new TreeSet<>(expectedFields));
                 continue;
             }
@@ -99,11 +102,13 @@ class AllocateJsonlReferenceTest
      * generator goes up to 10^12) would take it forever: such problems get a supply of at most
      * 20,000 lots. Everything else is kept as generated.
      */
-    private static AllocateRequest smallEnoughForTheReference(final AllocateRequest request, final SplittableRandom random)
+    private static AllocateRequest smallEnoughForTheReference(final AllocateRequest request,
+        final SplittableRandom random)
     {
         final io.tranche.kernel.Method method = AllocationMapper.method(request.getPolicy().getMethod());
         final long lot = Math.max(1, request.getPolicy().getLot());
-        if (method == null || method.kind() != io.tranche.kernel.Method.Kind.DIVISOR || request.getSupply() / lot <= 20_000)
+        if (method == null || method.kind() != io.tranche.kernel.Method.Kind.DIVISOR ||
+            request.getSupply() / lot <= 20_000)
         {
             return request;
         }

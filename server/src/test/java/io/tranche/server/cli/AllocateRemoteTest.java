@@ -23,7 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class AllocateRemoteTest
 {
-    private static final String SEED = "{\"supply\":\"400000\",\"policy\":{\"method\":\"PROPORTIONAL\",\"lot\":\"8\"}," +
+    private static final String SEED =
+        "{\"supply\":\"400000\",\"policy\":{\"method\":\"PROPORTIONAL\",\"lot\":\"8\"}," +
         "\"claims\":[{\"id\":\"a\",\"demand\":\"300000\"},{\"id\":\"b\",\"demand\":\"200000\"}," +
         "{\"id\":\"c\",\"demand\":\"150000\",\"cap\":\"120000\"},{\"id\":\"d\",\"demand\":\"40000\",\"tier\":1}]}";
     private static final String INVALID = "{\"supply\":\"-5\",\"policy\":{\"method\":\"EQUAL\"}," +
@@ -158,7 +159,8 @@ class AllocateRemoteTest
             System.setOut(new PrintStream(outBytes, true, StandardCharsets.UTF_8));
             System.setErr(new PrintStream(errBytes, true, StandardCharsets.UTF_8));
             final int status = Main.execute(args);
-            return new Run(status, outBytes.toString(StandardCharsets.UTF_8), errBytes.toString(StandardCharsets.UTF_8));
+            return new Run(status, outBytes.toString(StandardCharsets.UTF_8),
+                errBytes.toString(StandardCharsets.UTF_8));
         }
         finally
         {

@@ -71,7 +71,8 @@ class AuditCommandsTest
     void shouldExplainTheSeedScenarioThroughGrpcOnlyWhenAsked() throws Exception
     {
         trancheServer = TrancheServer.start(new ServerConfig().listen("127.0.0.1", 0).dataDir(dir.resolve("data")));
-        final ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", trancheServer.port()).usePlaintext().build();
+        final ManagedChannel channel =
+            NettyChannelBuilder.forAddress("127.0.0.1", trancheServer.port()).usePlaintext().build();
         try
         {
             final AllocateRequest.Builder request = AllocateRequest.newBuilder();
@@ -97,7 +98,8 @@ class AuditCommandsTest
             assertThat(alpha.getShareLots().getDenominator()).isEqualTo("13");
             assertThat(alpha.getExtraLot()).isTrue();
             assertThat(explained.getAwards(2).getExplanation().getExtraLot()).isFalse();
-            assertThat(explained.getAwards(3).getExplanation().getReason()).isEqualTo(AwardExplanation.Reason.TIER_NOT_REACHED);
+            assertThat(explained.getAwards(3).getExplanation().getReason())
+                .isEqualTo(AwardExplanation.Reason.TIER_NOT_REACHED);
         }
         finally
         {
@@ -108,7 +110,8 @@ class AuditCommandsTest
     @Test
     void shouldPrintAWhyColumnWithExplain()
     {
-        final QueueClientCommandsTest.Run run = QueueClientCommandsTest.run("allocate", seed().toString(), "--explain", "--table");
+        final QueueClientCommandsTest.Run run =
+            QueueClientCommandsTest.run("allocate", seed().toString(), "--explain", "--table");
         assertThat(run.status).as(run.toString()).isZero();
         assertThat(run.out).contains("why").contains("split, exact share 23076 12/13 lots, +1 lot by remainder")
             .contains("tier not reached: floor").contains("why: tier 0 split, level lambda=1/13, 2 extra lot(s)");
@@ -140,7 +143,8 @@ class AuditCommandsTest
 
         // History rewritten with tranche 3's digest recomputed: tranche 4 no longer chains onto it.
         final Tranche rewritten = edited.get(2).toBuilder()
-            .setDigest(ByteString.copyFrom(TrancheDigest.compute(ledger.get(1).getDigest().toByteArray(), edited.get(2))))
+            .setDigest(ByteString.copyFrom(TrancheDigest.compute(ledger.get(1).getDigest().toByteArray(),
+                edited.get(2))))
             .build();
         edited.set(2, rewritten);
         address = restart(edited);
@@ -209,7 +213,8 @@ class AuditCommandsTest
     {
         trancheServer = TrancheServer.start(new ServerConfig().listen("127.0.0.1", 0).dataDir(dir.resolve("data")));
         final String address = "127.0.0.1:" + trancheServer.port();
-        final ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", trancheServer.port()).usePlaintext().build();
+        final ManagedChannel channel =
+            NettyChannelBuilder.forAddress("127.0.0.1", trancheServer.port()).usePlaintext().build();
         try
         {
             final QueueServiceGrpc.QueueServiceBlockingStub queue =
@@ -230,15 +235,18 @@ class AuditCommandsTest
             final QueueClientCommandsTest.Run ok = QueueClientCommandsTest.run("verify", "--server", address);
             assertThat(ok.status).as(ok.toString()).isZero();
             assertThat(ok.out).contains("verified 3 tranche(s)");
-            final ListTranchesResponse recorded = queue.listTranches(ListTranchesRequest.newBuilder().setPageSize(10).build());
-            assertThat(ok.out).contains("last digest " + TrancheDigest.hex(recorded.getTranches(2).getDigest().toByteArray()));
+            final ListTranchesResponse recorded =
+                queue.listTranches(ListTranchesRequest.newBuilder().setPageSize(10).build());
+            assertThat(ok.out)
+                .contains("last digest " + TrancheDigest.hex(recorded.getTranches(2).getDigest().toByteArray()));
             byte[] previous = null;
             for (final Tranche t : recorded.getTranchesList())
             {
                 assertThat(t.getDigest().toByteArray()).isEqualTo(TrancheDigest.compute(previous, t));
                 previous = t.getDigest().toByteArray();
             }
-            final QueueClientCommandsTest.Run csv = QueueClientCommandsTest.run("tranches", "--csv", "--server", address);
+            final QueueClientCommandsTest.Run csv =
+                QueueClientCommandsTest.run("tranches", "--csv", "--server", address);
             assertThat(csv.status).as(csv.toString()).isZero();
             int rows = 0;
             for (final Tranche t : recorded.getTranchesList())
@@ -288,7 +296,8 @@ class AuditCommandsTest
         final QueueServiceGrpc.QueueServiceImplBase service = new QueueServiceGrpc.QueueServiceImplBase()
         {
             @Override
-            public void listTranches(final ListTranchesRequest request, final StreamObserver<ListTranchesResponse> observer)
+            public void listTranches(final ListTranchesRequest request,
+                final StreamObserver<ListTranchesResponse> observer)
             {
                 final int from = request.getPageToken().isEmpty() ? 0 : Integer.parseInt(request.getPageToken());
                 final int to = Math.min(ledger.size(), from + 2);
@@ -305,7 +314,8 @@ class AuditCommandsTest
                 observer.onCompleted();
             }
         };
-        ledgerServer = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0)).addService(service).build().start();
+        ledgerServer =
+            NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0)).addService(service).build().start();
         return "127.0.0.1:" + ledgerServer.getPort();
     }
 

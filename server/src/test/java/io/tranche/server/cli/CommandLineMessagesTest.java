@@ -40,7 +40,8 @@ class CommandLineMessagesTest
         assertThat(empty.err).contains("the input is empty: expected one JSON object");
 
         final String ok = "{\"supply\":\"10\",\"policy\":{\"method\":\"EQUAL\"},\"claims\":[{\"id\":\"a\"}]}";
-        final AllocateRemoteTest.Run jsonl = AllocateRemoteTest.run(ok + "\n" + ok + "\n{\"supply\": }\n", "allocate", "--jsonl");
+        final AllocateRemoteTest.Run jsonl =
+            AllocateRemoteTest.run(ok + "\n" + ok + "\n{\"supply\": }\n", "allocate", "--jsonl");
         assertThat(jsonl.out.split("\n")[2]).contains("malformed request JSON: line 3, column 12 (at $.supply): " +
             "expected a value").doesNotContain("MalformedJsonException").doesNotContain("https://");
     }
@@ -87,7 +88,9 @@ class CommandLineMessagesTest
         final AllocateRemoteTest.Run top = AllocateRemoteTest.run("", "--help");
         assertThat(top.out).contains("./tranche bench --help");
         final AllocateRemoteTest.Run serve = AllocateRemoteTest.run("", "serve", "--help");
-        assertThat(serve.out).contains("Exit status: 0 after a graceful stop, 1 if it cannot start, 2 for a bad option.\n").contains("Prometheus endpoint (GET /metrics) on HOST:PORT.")
+        assertThat(serve.out)
+            .contains("Exit status: 0 after a graceful stop, 1 if it cannot start, 2 for a bad option.\n")
+            .contains("Prometheus endpoint (GET /metrics) on HOST:PORT.")
             .doesNotContain("http://HOST:\n").doesNotContain("keeping the queue\n");
         for (final String line : serve.out.split("\n"))
         {
@@ -119,7 +122,8 @@ class CommandLineMessagesTest
         Thread watcher = null;
         try
         {
-            assertThat(AllocateRemoteTest.run("", "claim", "add", "--server", address, "--id", "a", "--demand", "9").status)
+            assertThat(AllocateRemoteTest.run("", "claim", "add", "--server", address, "--id", "a", "--demand", "9")
+                .status)
                 .isZero();
             assertThat(AllocateRemoteTest.run("", "release", "--server", address, "--supply", "3", "--method", "EQUAL",
                 "--request-id", "r1").status).isZero();
@@ -145,6 +149,7 @@ class CommandLineMessagesTest
         assertThat(watcher.isAlive()).isFalse();
         assertThat(status[0]).isEqualTo(1);
         assertThat(errBytes.toString(StandardCharsets.UTF_8)).isEqualTo(
-            "tranche tranches: UNAVAILABLE: the server is shutting down; to resume, run it again with --watch --after 1\n");
+            "tranche tranches: UNAVAILABLE: the server is shutting down; to resume, run it again with " +
+            "--watch --after 1\n");
     }
 }

@@ -85,7 +85,8 @@ class QueueClientCommandsTest
             final Run run = run(args.toArray(new String[0]));
             assertThat(run.status).as(run.toString()).isZero();
             assertThat(run.err).isEmpty();
-            assertThat(run.out.split("\n")[0]).matches("position\\s+id\\s+tier\\s+demand\\s+awarded\\s+weight\\s+cap\\s+floor");
+            assertThat(run.out.split("\n")[0])
+                .matches("position\\s+id\\s+tier\\s+demand\\s+awarded\\s+weight\\s+cap\\s+floor");
             assertThat(run.out.split("\n")[1]).contains(c[0]).contains(c[1]);
         }
 
@@ -156,8 +157,10 @@ class QueueClientCommandsTest
         assertThat(ledger.status).isZero();
         final String[] ledgerRows = ledger.out.split("\n");
         assertThat(ledgerRows).hasSize(3);
-        assertThat(ledgerRows[0]).matches("number\\s+request\\s+supply\\s+policy\\s+served\\s+allocated\\s+unallocated\\s+released");
-        assertThat(ledgerRows[1]).matches("\\s*1\\s+seed-1\\s+400,000\\s+PROPORTIONAL lot 8\\s+3\\s+400,000\\s+0\\s+\\S+");
+        assertThat(ledgerRows[0])
+            .matches("number\\s+request\\s+supply\\s+policy\\s+served\\s+allocated\\s+unallocated\\s+released");
+        assertThat(ledgerRows[1])
+            .matches("\\s*1\\s+seed-1\\s+400,000\\s+PROPORTIONAL lot 8\\s+3\\s+400,000\\s+0\\s+\\S+");
         assertThat(ledgerRows[2]).matches("\\s*2\\s+seed-2\\s.*");
         final Run one = run("tranches", "2", "--server", address);
         assertThat(one.out).isEqualTo(run("tranches", "--server", address, "2").out);
@@ -167,12 +170,14 @@ class QueueClientCommandsTest
     @Test
     void shouldPrintProtoJsonThatParsesBack() throws Exception
     {
-        final Run add = run("claim", "add", "--server", address, "--json", "--id", "a", "--demand", "10", "--weight", "3",
+        final Run add =
+            run("claim", "add", "--server", address, "--json", "--id", "a", "--demand", "10", "--weight", "3",
             "--cap", "7", "--floor", "1", "--tier", "2");
         assertThat(add.status).as(add.toString()).isZero();
         final Claim.Builder claim = Claim.newBuilder();
         JsonFormat.parser().merge(add.out, claim);
-        assertThat(claim.build()).isEqualTo(Claim.newBuilder().setId("a").setDemand(10).setWeight(3).setCap(7).setFloor(1)
+        assertThat(claim.build())
+            .isEqualTo(Claim.newBuilder().setId("a").setDemand(10).setWeight(3).setCap(7).setFloor(1)
             .setTier(2).setPosition(claim.getPosition()).build());
 
         final Run get = run("claim", "get", "a", "--server", address, "--json");
@@ -193,7 +198,8 @@ class QueueClientCommandsTest
     @Test
     void shouldUpdateOnlyTheGivenFieldsAndKeepThePosition() throws Exception
     {
-        assertThat(run("claim", "add", "--server", address, "--id", "a", "--demand", "100", "--weight", "4", "--cap", "50").status)
+        assertThat(run("claim", "add", "--server", address, "--id", "a", "--demand", "100", "--weight", "4", "--cap",
+            "50").status)
             .isZero();
         assertThat(run("claim", "add", "--server", address, "--id", "b", "--demand", "100").status).isZero();
         final Claim before = claim("a");
@@ -245,7 +251,8 @@ class QueueClientCommandsTest
         final Run again = run("claim", "rm", "a", "--server", address);
         assertThat(again.status).isEqualTo(2);
         assertThat(again.out).isEmpty();
-        assertThat(again.err).startsWith("tranche claim rm: NOT_FOUND").doesNotContain("Exception").doesNotContain("\tat ");
+        assertThat(again.err).startsWith("tranche claim rm: NOT_FOUND").doesNotContain("Exception")
+            .doesNotContain("\tat ");
         assertThat(again.err.split("\n")).hasSize(1);
 
         final Run get = run("claim", "get", "nobody", "--server", address);
@@ -332,7 +339,8 @@ class QueueClientCommandsTest
     void shouldStreamReleasedTranchesWithWatch() throws Exception
     {
         assertThat(run("claim", "add", "--server", address, "--id", "a", "--demand", "1000").status).isZero();
-        assertThat(run("release", "--server", address, "--supply", "10", "--method", "EQUAL", "--request-id", "r1").status)
+        assertThat(run("release", "--server", address, "--supply", "10", "--method", "EQUAL", "--request-id", "r1")
+            .status)
             .isZero();
 
         final ByteArrayOutputStream outBytes = new ByteArrayOutputStream();
@@ -352,8 +360,10 @@ class QueueClientCommandsTest
             {
                 for (final String id : new String[] {"r2", "r3"})
                 {
-                    io.tranche.proto.v1.QueueServiceGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
-                        .releaseTranche(io.tranche.proto.v1.ReleaseTrancheRequest.newBuilder().setRequestId(id).setSupply(10)
+                    io.tranche.proto.v1.QueueServiceGrpc.newBlockingStub(channel)
+                        .withDeadlineAfter(10, TimeUnit.SECONDS)
+                        .releaseTranche(io.tranche.proto.v1.ReleaseTrancheRequest.newBuilder().setRequestId(id)
+                            .setSupply(10)
                             .setPolicy(Policy.newBuilder().setMethod(Method.EQUAL)).build());
                 }
             }
@@ -398,11 +408,13 @@ class QueueClientCommandsTest
         assertThat(none.status).isEqualTo(2);
         assertThat(none.err).startsWith("tranche claim list: UNAUTHENTICATED");
 
-        final Run reader = run("claim", "add", "--server", address, "--token", "reader-secret", "--id", "a", "--demand", "1");
+        final Run reader =
+            run("claim", "add", "--server", address, "--token", "reader-secret", "--id", "a", "--demand", "1");
         assertThat(reader.status).isEqualTo(2);
         assertThat(reader.err).startsWith("tranche claim add: PERMISSION_DENIED");
 
-        assertThat(run("claim", "add", "--server", address, "--token", "admin-secret", "--id", "a", "--demand", "1").status)
+        assertThat(run("claim", "add", "--server", address, "--token", "admin-secret", "--id", "a", "--demand", "1")
+            .status)
             .isZero();
         final Run read = run("claim", "list", "--server", address, "--token", "reader-secret");
         assertThat(read.status).isZero();
@@ -421,7 +433,8 @@ class QueueClientCommandsTest
         address = "127.0.0.1:" + server.port();
 
         // The test certificate names *.test.google.fr, not 127.0.0.1.
-        final Run tls = run("claim", "add", "--server", address, "--ca", ca.toString(), "--authority", "x.test.google.fr",
+        final Run tls =
+            run("claim", "add", "--server", address, "--ca", ca.toString(), "--authority", "x.test.google.fr",
             "--id", "a", "--demand", "1");
         assertThat(tls.status).as(tls.toString()).isZero();
 
@@ -500,7 +513,8 @@ class QueueClientCommandsTest
             System.setOut(new PrintStream(outBytes, true, StandardCharsets.UTF_8));
             System.setErr(new PrintStream(errBytes, true, StandardCharsets.UTF_8));
             final int status = Main.execute(args);
-            return new Run(status, outBytes.toString(StandardCharsets.UTF_8), errBytes.toString(StandardCharsets.UTF_8));
+            return new Run(status, outBytes.toString(StandardCharsets.UTF_8),
+                errBytes.toString(StandardCharsets.UTF_8));
         }
         finally
         {

@@ -138,7 +138,8 @@ class ServeCommandTest
     @Test
     void shouldStateTheExitStatusesInItsHelp()
     {
-        final Run run = capture(() -> new picocli.CommandLine(new Main()).getSubcommands().get("serve").usage(System.err));
+        final Run run =
+            capture(() -> new picocli.CommandLine(new Main()).getSubcommands().get("serve").usage(System.err));
         assertThat(run.err).contains("0 after a graceful stop", "1 if it cannot start", "2 for a bad option");
     }
 
@@ -186,7 +187,8 @@ class ServeCommandTest
 
     private static void assertOneLine(final Run run)
     {
-        assertThat(run.err.strip()).as(run.err).doesNotContain("\n").doesNotContain("Exception").startsWith("tranche serve: ");
+        assertThat(run.err.strip()).as(run.err).doesNotContain("\n").doesNotContain("Exception")
+            .startsWith("tranche serve: ");
     }
 
     private static boolean run(final String... command)

@@ -35,7 +35,8 @@ class AllocationServiceImplTest
     {
         final AllocationServiceImpl service = new AllocationServiceImpl(100);
         @SuppressWarnings("unchecked")
-        final ServerMethodDefinition<InputStream, InputStream> method = (ServerMethodDefinition<InputStream, InputStream>)
+        final ServerMethodDefinition<InputStream,
+            InputStream> method = (ServerMethodDefinition<InputStream, InputStream>)
             service.bindService().getMethods().iterator().next();
         final ServerCallHandler<InputStream, InputStream> handler = method.getServerCallHandler();
         final int[] logged = new int[1];

@@ -54,7 +54,8 @@ class OfflineVerifierTest
     {
         data = dir.resolve("data");
         final TrancheServer server = TrancheServer.start(new ServerConfig().listen("127.0.0.1", 0).dataDir(data));
-        final ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
+        final ManagedChannel channel =
+            NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
         try
         {
             final QueueServiceGrpc.QueueServiceBlockingStub queue =
@@ -107,7 +108,8 @@ class OfflineVerifierTest
         final Path snapped = dir.resolve("snapped");
         final TrancheServer server = TrancheServer.start(new ServerConfig().listen("127.0.0.1", 0)
             .dataDir(snapped).snapshotEvery(5));
-        final ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
+        final ManagedChannel channel =
+            NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
         try
         {
             final QueueServiceGrpc.QueueServiceBlockingStub queue = QueueServiceGrpc.newBlockingStub(channel);
@@ -210,7 +212,8 @@ class OfflineVerifierTest
         for (int k = 0; k < records.size(); k++)
         {
             final int[] r = records.get(k);
-            if (bytes[r[0] + 20] == 5 && Tranche.parseFrom(ByteBuffer.wrap(bytes, r[0] + HEADER, r[1])).getNumber() == 7)
+            if (bytes[r[0] + 20] == 5 &&
+                Tranche.parseFrom(ByteBuffer.wrap(bytes, r[0] + HEADER, r[1])).getNumber() == 7)
             {
                 cut = k;
             }
@@ -237,7 +240,8 @@ class OfflineVerifierTest
     {
         try (Stream<Path> files = Files.list(data))
         {
-            final List<Path> segments = files.filter(p -> p.getFileName().toString().matches("journal-\\d{20}\\.log")).toList();
+            final List<Path> segments =
+                files.filter(p -> p.getFileName().toString().matches("journal-\\d{20}\\.log")).toList();
             assertThat(segments).hasSize(1);
             return segments.get(0);
         }
@@ -283,7 +287,8 @@ class OfflineVerifierTest
             System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
             System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
             final int status = Main.execute(args);
-            return new String[] {Integer.toString(status), o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8)};
+            return new String[] {Integer.toString(status), o.toString(StandardCharsets.UTF_8),
+                e.toString(StandardCharsets.UTF_8)};
         }
         finally
         {

@@ -69,7 +69,8 @@ class JournalTest
             assertThatThrownBy(j::sync).hasMessageContaining("No space left");
             assertThat(j.failed()).isNotNull();
             assertThatThrownBy(() -> j.append((byte)1, 0, payload(0))).hasMessageContaining("stopped");
-            assertThat(disk.written.get() - writtenBefore).as("the partial write is all that was written").isEqualTo(37);
+            assertThat(disk.written.get() - writtenBefore).as("the partial write is all that was written")
+                .isEqualTo(37);
             // Space is freed: cut back, then go on.
             disk.budget.set(Long.MAX_VALUE);
             j.discardUnsynced();

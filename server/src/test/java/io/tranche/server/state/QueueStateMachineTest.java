@@ -90,7 +90,8 @@ class QueueStateMachineTest
         assertThat(m.prepare(new Command.RecordTranche(good.toBuilder().setNumber(2).build()), 0).kind())
             .isEqualTo(Outcome.Kind.FAILED_PRECONDITION);
         assertThat(m.prepare(new Command.RecordTranche(good.toBuilder().setAwards(0,
-            Award.newBuilder().setId("a").setUnits(11)).build()), 0).kind()).isEqualTo(Outcome.Kind.FAILED_PRECONDITION);
+            Award.newBuilder().setId("a").setUnits(11)).build()), 0).kind())
+            .isEqualTo(Outcome.Kind.FAILED_PRECONDITION);
         assertThat(m.prepare(new Command.RecordTranche(good.toBuilder().clearDigest().build()), 0).message())
             .contains("digest chain");
         assertThat(m.prepare(new Command.RecordTranche(good), 0).mutates()).isTrue();
