@@ -53,16 +53,19 @@ public final class ClusterCommand implements Runnable
         @Option(names = "--nodes", description = "Members (default: ${DEFAULT-VALUE}).")
         int nodes = 3;
 
-        @Option(names = "--data-dir", paramLabel = "DIR", required = true, description = "Parent of the members' data directories.")
+        @Option(names = "--data-dir", paramLabel = "DIR", required = true,
+            description = "Parent of the members' data directories.")
         Path dataDir;
 
         @Option(names = "--base-port", description = "First cluster port (default: ${DEFAULT-VALUE}).")
         int basePort = 20110;
 
-        @Option(names = "--listen-port", description = "gRPC port of node 0; node I listens on it + I (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--listen-port",
+            description = "gRPC port of node 0; node I listens on it + I (default: ${DEFAULT-VALUE}).")
         int listenPort = 50061;
 
-        @Option(names = "--start-timeout", paramLabel = "DURATION", description = "Time to wait for every node (default: 120s).")
+        @Option(names = "--start-timeout", paramLabel = "DURATION",
+            description = "Time to wait for every node (default: 120s).")
         String startTimeout = "120s";
 
         @Override
@@ -135,7 +138,8 @@ public final class ClusterCommand implements Runnable
                     stopAll(children);
                     return 1;
                 }
-                out.println("tranche: node " + i + " listening on " + line.substring("tranche: listening on ".length()) +
+                out.println("tranche: node " + i + " listening on " +
+                    line.substring("tranche: listening on ".length()) +
                     " pid " + children.get(i).pid());
             }
             out.flush();

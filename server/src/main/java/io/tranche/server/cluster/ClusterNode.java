@@ -169,7 +169,8 @@ public final class ClusterNode implements AutoCloseable
             }
             if (port <= 0 || port + 5 > 65535)
             {
-                throw new IllegalArgumentException("--cluster-members port must be 1..65530 (it uses PORT..PORT+5), was " +
+                throw new IllegalArgumentException(
+                    "--cluster-members port must be 1..65530 (it uses PORT..PORT+5), was " +
                     entry);
             }
             members.add(new Member(id, entry.substring(eq + 1, colon).strip(), port));
@@ -309,7 +310,8 @@ public final class ClusterNode implements AutoCloseable
             .clusterDir(new File(base, "cluster"))
             .aeronDirectoryName(aeronDir)
             .ingressChannel("aeron:udp?term-length=" + TERM_LENGTH)
-            .logChannel("aeron:udp?term-length=" + LOG_TERM_LENGTH + "|control-mode=manual|control=" + self.host() + ":" +
+            .logChannel("aeron:udp?term-length=" + LOG_TERM_LENGTH + "|control-mode=manual|control=" +
+                self.host() + ":" +
                 (self.port() + 5))
             .replicationChannel("aeron:udp?endpoint=" + self.host() + ":0")
             .archiveContext(archiveClient.clone())

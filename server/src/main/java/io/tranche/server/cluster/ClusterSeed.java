@@ -62,6 +62,8 @@ public final class ClusterSeed
         final CompletableFuture<byte[]> state = new CompletableFuture<>();
         try (Writer writer = Writer.open(new Writer.Settings()
             .dataDir(singleNodeDir)
+            .snapshotEvery(ClusterNode.SNAPSHOT_EVERY_DEFAULT)
+            .queueCapacity(16)
             .maxQueue(maxQueue)
             .digester(digester)
             .log(line ->

@@ -303,7 +303,8 @@ public final class QueueClusteredService implements ClusteredService
         runReads();
     }
 
-    private void answer(final ClientSession session, final long correlationId, final long position, final Outcome outcome)
+    private void answer(
+        final ClientSession session, final long correlationId, final long position, final Outcome outcome)
     {
         final byte[] bytes = ClusterProtocol.encodeEgress(correlationId, position, outcome);
         egress.wrap(bytes);
@@ -410,7 +411,7 @@ public final class QueueClusteredService implements ClusteredService
         }
     }
 
-    /** @return the ledger and the state machine as one byte string (the snapshot; also hashed by {@link #stateHash}). */
+    /** @return the ledger and the state machine as one byte string (the snapshot's format). */
     byte[] snapshotBytes()
     {
         return encodeState(ledger, machine);

@@ -92,7 +92,8 @@ class ClusterSeedTest
             {
                 final QueueClusteredService.StateHash h = InProcessClusterTest.hashAt(
                     cluster.servers.get(i).clusterNode(), cluster.service(i).appliedPosition());
-                assertThat(h.sha256()).as("member " + i + " starts from the single-node state").isEqualTo(singleNodeState);
+                assertThat(h.sha256()).as("member " + i + " starts from the single-node state")
+                    .isEqualTo(singleNodeState);
                 assertThat(cluster.queue(i).listTranches(ListTranchesRequest.newBuilder().setPageSize(100).build())
                     .getTranchesList()).isEqualTo(tranches);
                 assertThat(cluster.queue(i).listClaims(ListClaimsRequest.newBuilder().setPageSize(100).build())
@@ -186,8 +187,8 @@ class ClusterSeedTest
 
     private static CreateClaimRequest create(final String id, final long demand, final long weight)
     {
-        return CreateClaimRequest.newBuilder().setClaim(Claim.newBuilder().setId(id).setDemand(demand).setWeight(weight))
-            .build();
+        return CreateClaimRequest.newBuilder()
+            .setClaim(Claim.newBuilder().setId(id).setDemand(demand).setWeight(weight)).build();
     }
 
     private static ReleaseTrancheRequest release(final String requestId, final long supply)

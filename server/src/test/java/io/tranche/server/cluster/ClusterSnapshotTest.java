@@ -58,7 +58,8 @@ class ClusterSnapshotTest
                 assertThat(node.leadershipTermId()).isGreaterThanOrEqualTo(0);
                 assertThat(node.commitPosition()).isGreaterThanOrEqualTo(node.service().appliedPosition());
                 // Asked by the leader's node process, taken by every member's service.
-                assertThat(node.snapshotCount()).as("snapshots on member " + node.self().id()).isGreaterThanOrEqualTo(2);
+                assertThat(node.snapshotCount()).as("snapshots on member " + node.self().id())
+                    .isGreaterThanOrEqualTo(2);
             }
             assertThat(leaders).isEqualTo(1);
             final long position = nodes.get(0).service().appliedPosition();
@@ -102,7 +103,8 @@ class ClusterSnapshotTest
         Outcome.Kind last = null;
         for (int i = from; i < to; i++)
         {
-            final Outcome created = InProcessClusterTest.submit(log, new Command.CreateClaim(CreateClaimRequest.newBuilder()
+            final Outcome created = InProcessClusterTest.submit(log, new Command.CreateClaim(
+                CreateClaimRequest.newBuilder()
                 .setClaim(Claim.newBuilder().setId("c" + i).setDemand(100 + i)).build()));
             assertThat(created.kind()).as(created.toString()).isEqualTo(Outcome.Kind.CREATED);
             last = created.kind();

@@ -137,7 +137,8 @@ class InProcessClusterTest
             // After the snapshot: replayed from the log on restart.
             assertThat(submit(log, release("r2", 30)).kind()).isEqualTo(Outcome.Kind.RELEASED);
             assertThat(submit(log, new Command.CreateClaim(CreateClaimRequest.newBuilder()
-                .setClaim(Claim.newBuilder().setId("late").setDemand(7)).build())).kind()).isEqualTo(Outcome.Kind.CREATED);
+                .setClaim(Claim.newBuilder().setId("late").setDemand(7)).build())).kind())
+                .isEqualTo(Outcome.Kind.CREATED);
             final QueueClusteredService.StateHash h = hashAt(nodes.get(0), nodes.get(0).service().appliedPosition());
             before = h.sha256();
             tranches = h.tranches();
