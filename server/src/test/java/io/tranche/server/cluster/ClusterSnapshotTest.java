@@ -57,7 +57,13 @@ class ClusterSnapshotTest
                 leaders += node.role() == Cluster.Role.LEADER ? 1 : 0;
                 assertThat(node.leadershipTermId()).isGreaterThanOrEqualTo(0);
                 assertThat(node.commitPosition()).isGreaterThanOrEqualTo(node.service().appliedPosition());
-                // Asked by the leader's node process, taken by every member's service.
+                // Asked by the leader's node process, taken by every member (the consensus module counts a
+                // snapshot once the service's part is recorded: a little after the service wrote it).
+                final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                while (node.snapshotCount() < 2 && System.nanoTime() < deadline)
+                {
+                    Thread.sleep(20);
+                }
                 assertThat(node.snapshotCount()).as("snapshots on member " + node.self().id())
                     .isGreaterThanOrEqualTo(2);
             }
