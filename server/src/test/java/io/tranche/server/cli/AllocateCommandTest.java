@@ -4,11 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.util.JsonFormat;
 import io.tranche.proto.v1.AllocateResponse;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.InputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -29,12 +24,12 @@ class AllocateCommandTest
     {
         final Path file = dir.resolve("seed.json");
         Files.writeString(file, SEED);
-        final Run run = run("", "allocate", file.toString());
+        final CliRun run = run("", "allocate", file.toString());
 
-        assertThat(run.status).isZero();
-        assertThat(run.err).isEmpty();
+        assertThat(run.status()).isZero();
+        assertThat(run.err()).isEmpty();
         final AllocateResponse.Builder response = AllocateResponse.newBuilder();
-        JsonFormat.parser().merge(run.out, response);
+        JsonFormat.parser().merge(run.out(), response);
         assertThat(response.getAwardsCount()).isEqualTo(4);
         long sum = 0;
         for (int i = 0; i < 4; i++)
@@ -55,10 +50,10 @@ class AllocateCommandTest
     @Test
     void shouldReadStandardInputAndPrintTable()
     {
-        final Run run = run(SEED, "allocate", "--table", "-");
+        final CliRun run = run(SEED, "allocate", "--table", "-");
 
-        assertThat(run.status).isZero();
-        final String[] lines = run.out.split("\n");
+        assertThat(run.status()).isZero();
+        final String[] lines = run.out().split("\n");
         assertThat(lines[0]).matches("id\\s+tier\\s+demand\\s+award\\s+unmet\\s+share");
         assertThat(lines[4]).startsWith("d ").contains("40,000").endsWith("0.00%");
         assertThat(lines[5]).isEqualTo("allocated 400,000 of 400,000, unallocated 0");
@@ -70,11 +65,11 @@ class AllocateCommandTest
         final String bad =
             "{\"supply\":\"-5\",\"policy\":{\"method\":\"EQUAL\"},\"claims\":[{\"id\":\"x\",\"floor\":\"-1\"}," +
             "{\"id\":\"x\"}]}";
-        final Run run = run(bad, "allocate");
+        final CliRun run = run(bad, "allocate");
 
-        assertThat(run.status).isEqualTo(2);
-        assertThat(run.out).isEmpty();
-        assertThat(run.err).contains("INVALID_ARGUMENT").contains("supply: must be >= 0, was -5")
+        assertThat(run.status()).isEqualTo(2);
+        assertThat(run.out()).isEmpty();
+        assertThat(run.err()).contains("INVALID_ARGUMENT").contains("supply: must be >= 0, was -5")
             .contains("claims[0].floor: must be >= 0").contains("claims[1].id: duplicates claims[0].id")
             .doesNotContain("Exception").doesNotContain("\tat ");
     }
@@ -82,24 +77,24 @@ class AllocateCommandTest
     @Test
     void shouldExitTwoWithoutStackTraceForMalformedJson()
     {
-        final Run run = run("{\"supply\": 12, \"claims\": [", "allocate");
+        final CliRun run = run("{\"supply\": 12, \"claims\": [", "allocate");
 
-        assertThat(run.status).isEqualTo(2);
-        assertThat(run.out).isEmpty();
-        assertThat(run.err).startsWith("tranche allocate: INVALID_ARGUMENT: malformed request JSON")
+        assertThat(run.status()).isEqualTo(2);
+        assertThat(run.out()).isEmpty();
+        assertThat(run.err()).startsWith("tranche allocate: INVALID_ARGUMENT: malformed request JSON")
             .doesNotContain("\tat ");
     }
 
     @Test
     void shouldRejectUnknownFieldsAndMethods()
     {
-        assertThat(run("{\"supply\": 12, \"colour\": \"red\"}", "allocate").status).isEqualTo(2);
-        final Run unknownMethod = run("{\"supply\": 12, \"policy\": {\"method\": \"LOTTERY\"}}", "allocate");
-        assertThat(unknownMethod.status).isEqualTo(2);
-        assertThat(unknownMethod.err).contains("malformed request JSON");
-        final Run unspecified = run("{\"supply\": 12}", "allocate");
-        assertThat(unspecified.status).isEqualTo(2);
-        assertThat(unspecified.err).contains("policy.method");
+        assertThat(run("{\"supply\": 12, \"colour\": \"red\"}", "allocate").status()).isEqualTo(2);
+        final CliRun unknownMethod = run("{\"supply\": 12, \"policy\": {\"method\": \"LOTTERY\"}}", "allocate");
+        assertThat(unknownMethod.status()).isEqualTo(2);
+        assertThat(unknownMethod.err()).contains("malformed request JSON");
+        final CliRun unspecified = run("{\"supply\": 12}", "allocate");
+        assertThat(unspecified.status()).isEqualTo(2);
+        assertThat(unspecified.err()).contains("policy.method");
     }
 
     @Test
@@ -110,10 +105,10 @@ class AllocateCommandTest
             "not json\n" +
             "\n" +
             "{\"supply\":\"10\",\"policy\":{\"method\":\"EQUAL\"},\"claims\":[{\"id\":\"a\"},{\"id\":\"b\"}]}\n";
-        final Run run = run(input, "allocate", "--jsonl");
+        final CliRun run = run(input, "allocate", "--jsonl");
 
-        assertThat(run.status).isZero();
-        final String[] lines = run.out.split("\n");
+        assertThat(run.status()).isZero();
+        final String[] lines = run.out().split("\n");
         assertThat(lines).hasSize(4);
         assertThat(lines[0]).startsWith("{\"awards\":[{\"id\":\"a\"");
         assertThat(lines[1]).startsWith("{\"error\":{\"code\":\"INVALID_ARGUMENT\",\"message\":")
@@ -128,23 +123,23 @@ class AllocateCommandTest
     @Test
     void shouldGenerateTheSameProblemsForTheSameSeed()
     {
-        final Run first = run("", "problems", "--count", "50", "--seed", "7");
-        final Run second = run("", "problems", "--count", "50", "--seed", "7");
+        final CliRun first = run("", "problems", "--count", "50", "--seed", "7");
+        final CliRun second = run("", "problems", "--count", "50", "--seed", "7");
 
-        assertThat(first.status).isZero();
-        assertThat(first.out.split("\n")).hasSize(50);
-        assertThat(first.out).isEqualTo(second.out);
-        assertThat(first.out).contains("HUNTINGTON_HILL").contains("TALMUD");
+        assertThat(first.status()).isZero();
+        assertThat(first.out().split("\n")).hasSize(50);
+        assertThat(first.out()).isEqualTo(second.out());
+        assertThat(first.out()).contains("HUNTINGTON_HILL").contains("TALMUD");
     }
 
     @Test
     void shouldAnswerGeneratedProblemsOneLineEach()
     {
-        final Run problems = run("", "problems", "--count", "200", "--seed", "11");
-        final Run answers = run(problems.out, "allocate", "--jsonl");
+        final CliRun problems = run("", "problems", "--count", "200", "--seed", "11");
+        final CliRun answers = run(problems.out(), "allocate", "--jsonl");
 
-        assertThat(answers.status).isZero();
-        final String[] lines = answers.out.split("\n");
+        assertThat(answers.status()).isZero();
+        final String[] lines = answers.out().split("\n");
         assertThat(lines).hasSize(200);
         int errors = 0;
         for (final String line : lines)
@@ -158,41 +153,8 @@ class AllocateCommandTest
         assertThat(errors).isBetween(1, 60);
     }
 
-    private static Run run(final String stdin, final String... args)
+    static CliRun run(final String stdin, final String... args)
     {
-        final InputStream in = System.in;
-        final PrintStream out = System.out;
-        final PrintStream err = System.err;
-        final ByteArrayOutputStream outBytes = new ByteArrayOutputStream();
-        final ByteArrayOutputStream errBytes = new ByteArrayOutputStream();
-        try
-        {
-            System.setIn(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)));
-            System.setOut(new PrintStream(outBytes, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(errBytes, true, StandardCharsets.UTF_8));
-            final int status = Main.execute(args);
-            return new Run(status, outBytes.toString(StandardCharsets.UTF_8),
-                errBytes.toString(StandardCharsets.UTF_8));
-        }
-        finally
-        {
-            System.setIn(in);
-            System.setOut(out);
-            System.setErr(err);
-        }
-    }
-
-    private static final class Run
-    {
-        final int status;
-        final String out;
-        final String err;
-
-        Run(final int status, final String out, final String err)
-        {
-            this.status = status;
-            this.out = out;
-            this.err = err;
-        }
+        return CliRun.withInput(stdin, args);
     }
 }

@@ -4,13 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tranche.server.ServerConfig;
 import io.tranche.server.TrancheServer;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.InputStream;
-import java.io.PrintStream;
 import java.net.ServerSocket;
 import java.net.URISyntaxException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -45,18 +40,18 @@ class AllocateRemoteTest
         try (TrancheServer server = start(new ServerConfig()))
         {
             final String at = server.listenAddress();
-            final Run localJson = run(SEED, "allocate");
-            final Run remoteJson = run(SEED, "allocate", "--server", at);
-            assertThat(remoteJson.status).isZero();
-            assertThat(remoteJson.err).isEmpty();
-            assertThat(remoteJson.out).isEqualTo(localJson.out).contains("\"allocated\": \"400000\"");
+            final CliRun localJson = run(SEED, "allocate");
+            final CliRun remoteJson = run(SEED, "allocate", "--server", at);
+            assertThat(remoteJson.status()).isZero();
+            assertThat(remoteJson.err()).isEmpty();
+            assertThat(remoteJson.out()).isEqualTo(localJson.out()).contains("\"allocated\": \"400000\"");
 
-            assertThat(run(SEED, "allocate", "--server", at, "--table", "-").out)
-                .isEqualTo(run(SEED, "allocate", "--table", "-").out);
+            assertThat(run(SEED, "allocate", "--server", at, "--table", "-").out())
+                .isEqualTo(run(SEED, "allocate", "--table", "-").out());
 
             final String lines = SEED + "\n" + INVALID + "\n{not json\n" + SEED + "\n";
-            final String[] local = run(lines, "allocate", "--jsonl").out.split("\n");
-            final String[] remote = run(lines, "allocate", "--jsonl", "--server", at).out.split("\n");
+            final String[] local = run(lines, "allocate", "--jsonl").out().split("\n");
+            final String[] remote = run(lines, "allocate", "--jsonl", "--server", at).out().split("\n");
             assertThat(remote).hasSize(4);
             assertThat(remote[0]).isEqualTo(local[0]);
             assertThat(remote[1]).startsWith("{\"error\":{\"code\":\"INVALID_ARGUMENT\"")
@@ -72,10 +67,10 @@ class AllocateRemoteTest
     {
         try (TrancheServer server = start(new ServerConfig()))
         {
-            final Run run = run(INVALID, "allocate", "--server", server.listenAddress());
-            assertThat(run.status).isEqualTo(2);
-            assertThat(run.out).isEmpty();
-            assertThat(run.err).startsWith("tranche allocate: INVALID_ARGUMENT: ")
+            final CliRun run = run(INVALID, "allocate", "--server", server.listenAddress());
+            assertThat(run.status()).isEqualTo(2);
+            assertThat(run.out()).isEmpty();
+            assertThat(run.err()).startsWith("tranche allocate: INVALID_ARGUMENT: ")
                 .contains("\n  supply: must be >= 0, was -5\n").contains("\n  claims[0].floor: must be >= 0")
                 .contains("\n  claims[1].id: duplicates claims[0].id").doesNotContain("Exception");
         }
@@ -88,12 +83,12 @@ class AllocateRemoteTest
         Files.writeString(tokens, "reader-secret reader\n");
         try (TrancheServer server = start(new ServerConfig().tokensFile(tokens)))
         {
-            final Run without = run(SEED, "allocate", "--server", server.listenAddress());
-            assertThat(without.status).isEqualTo(2);
-            assertThat(without.err).startsWith("tranche allocate: UNAUTHENTICATED");
-            final Run with = run(SEED, "allocate", "--server", server.listenAddress(), "--token", "reader-secret");
-            assertThat(with.status).isZero();
-            assertThat(with.out).isEqualTo(run(SEED, "allocate").out);
+            final CliRun without = run(SEED, "allocate", "--server", server.listenAddress());
+            assertThat(without.status()).isEqualTo(2);
+            assertThat(without.err()).startsWith("tranche allocate: UNAUTHENTICATED");
+            final CliRun with = run(SEED, "allocate", "--server", server.listenAddress(), "--token", "reader-secret");
+            assertThat(with.status()).isZero();
+            assertThat(with.out()).isEqualTo(run(SEED, "allocate").out());
         }
     }
 
@@ -104,20 +99,20 @@ class AllocateRemoteTest
         try (TrancheServer server = start(new ServerConfig().tls(cert, resource("tls/server.key"))))
         {
             final String at = "localhost:" + server.port();
-            final Run trusted = run(SEED, "allocate", "--server", at, "--ca", cert.toString());
-            assertThat(trusted.status).isZero();
-            assertThat(trusted.out).isEqualTo(run(SEED, "allocate").out);
+            final CliRun trusted = run(SEED, "allocate", "--server", at, "--ca", cert.toString());
+            assertThat(trusted.status()).isZero();
+            assertThat(trusted.out()).isEqualTo(run(SEED, "allocate").out());
 
             // plaintext against TLS: say that the server may expect TLS, and how to ask for it
-            final Run plaintext = run(SEED, "allocate", "--server", at, "--timeout", "5s");
-            assertThat(plaintext.status).isEqualTo(1);
-            assertThat(plaintext.err).startsWith("tranche allocate: UNAVAILABLE: cannot reach " + at)
+            final CliRun plaintext = run(SEED, "allocate", "--server", at, "--timeout", "5s");
+            assertThat(plaintext.status()).isEqualTo(1);
+            assertThat(plaintext.err()).startsWith("tranche allocate: UNAVAILABLE: cannot reach " + at)
                 .contains("expects TLS").contains("--tls").contains("--ca FILE").doesNotContain("\tat ");
 
             // TLS without --ca against a self-signed certificate: say it is not trusted, and how to trust it
-            final Run untrusted = run(SEED, "allocate", "--server", at, "--tls", "--timeout", "5s");
-            assertThat(untrusted.status).isEqualTo(1);
-            assertThat(untrusted.err).startsWith("tranche allocate: UNAVAILABLE: ")
+            final CliRun untrusted = run(SEED, "allocate", "--server", at, "--tls", "--timeout", "5s");
+            assertThat(untrusted.status()).isEqualTo(1);
+            assertThat(untrusted.err()).startsWith("tranche allocate: UNAVAILABLE: ")
                 .contains("certificate is not trusted").contains("--ca FILE")
                 .doesNotContain("General OpenSslEngine problem");
         }
@@ -131,14 +126,14 @@ class AllocateRemoteTest
         {
             port = socket.getLocalPort();
         }
-        final Run down = run(SEED, "allocate", "--server", "127.0.0.1:" + port, "--timeout", "5s");
-        assertThat(down.status).isEqualTo(1);
-        assertThat(down.err).startsWith("tranche allocate: UNAVAILABLE: cannot reach 127.0.0.1:" + port +
+        final CliRun down = run(SEED, "allocate", "--server", "127.0.0.1:" + port, "--timeout", "5s");
+        assertThat(down.status()).isEqualTo(1);
+        assertThat(down.err()).startsWith("tranche allocate: UNAVAILABLE: cannot reach 127.0.0.1:" + port +
             " (is './tranche serve' running there?)").doesNotContain("TLS");
 
-        final Run stray = run(SEED, "allocate", "--tls");
-        assertThat(stray.status).isEqualTo(2);
-        assertThat(stray.err).contains("go with --server");
+        final CliRun stray = run(SEED, "allocate", "--tls");
+        assertThat(stray.status()).isEqualTo(2);
+        assertThat(stray.err()).contains("go with --server");
     }
 
     private static Path resource(final String name) throws URISyntaxException
@@ -146,47 +141,8 @@ class AllocateRemoteTest
         return Path.of(AllocateRemoteTest.class.getClassLoader().getResource(name).toURI());
     }
 
-    static Run run(final String stdin, final String... args)
+    static CliRun run(final String stdin, final String... args)
     {
-        final InputStream in = System.in;
-        final PrintStream out = System.out;
-        final PrintStream err = System.err;
-        final ByteArrayOutputStream outBytes = new ByteArrayOutputStream();
-        final ByteArrayOutputStream errBytes = new ByteArrayOutputStream();
-        try
-        {
-            System.setIn(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)));
-            System.setOut(new PrintStream(outBytes, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(errBytes, true, StandardCharsets.UTF_8));
-            final int status = Main.execute(args);
-            return new Run(status, outBytes.toString(StandardCharsets.UTF_8),
-                errBytes.toString(StandardCharsets.UTF_8));
-        }
-        finally
-        {
-            System.setIn(in);
-            System.setOut(out);
-            System.setErr(err);
-        }
-    }
-
-    static final class Run
-    {
-        final int status;
-        final String out;
-        final String err;
-
-        Run(final int status, final String out, final String err)
-        {
-            this.status = status;
-            this.out = out;
-            this.err = err;
-        }
-
-        @Override
-        public String toString()
-        {
-            return "status " + status + "\nout: " + out + "\nerr: " + err;
-        }
+        return CliRun.withInput(stdin, args);
     }
 }

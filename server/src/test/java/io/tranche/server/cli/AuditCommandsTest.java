@@ -110,13 +110,13 @@ class AuditCommandsTest
     @Test
     void shouldPrintAWhyColumnWithExplain()
     {
-        final QueueClientCommandsTest.Run run =
+        final CliRun run =
             QueueClientCommandsTest.run("allocate", seed().toString(), "--explain", "--table");
-        assertThat(run.status).as(run.toString()).isZero();
-        assertThat(run.out).contains("why").contains("split, exact share 23076 12/13 lots, +1 lot by remainder")
+        assertThat(run.status()).as(run.toString()).isZero();
+        assertThat(run.out()).contains("why").contains("split, exact share 23076 12/13 lots, +1 lot by remainder")
             .contains("tier not reached: floor").contains("why: tier 0 split, level lambda=1/13, 2 extra lot(s)");
-        final QueueClientCommandsTest.Run plain = QueueClientCommandsTest.run("allocate", seed().toString(), "--table");
-        assertThat(plain.out).doesNotContain("why");
+        final CliRun plain = QueueClientCommandsTest.run("allocate", seed().toString(), "--table");
+        assertThat(plain.out()).doesNotContain("why");
     }
 
     @Test
@@ -124,9 +124,9 @@ class AuditCommandsTest
     {
         final List<Tranche> ledger = ledger(5);
         String address = serve(ledger);
-        final QueueClientCommandsTest.Run ok = QueueClientCommandsTest.run("verify", "--server", address);
-        assertThat(ok.status).as(ok.toString()).isZero();
-        assertThat(ok.out).contains("verified 5 tranche(s), 10 award(s)")
+        final CliRun ok = QueueClientCommandsTest.run("verify", "--server", address);
+        assertThat(ok.status()).as(ok.toString()).isZero();
+        assertThat(ok.out()).contains("verified 5 tranche(s), 10 award(s)")
             .contains("last digest " + TrancheDigest.hex(ledger.get(4).getDigest().toByteArray()));
 
         // Units moved between two awards of tranche 3, totals kept: only the digest can tell.
@@ -136,10 +136,11 @@ class AuditCommandsTest
             .setAwards(0, t3.getAwards(0).toBuilder().setUnits(t3.getAwards(0).getUnits() + 8))
             .setAwards(1, t3.getAwards(1).toBuilder().setUnits(t3.getAwards(1).getUnits() - 8)).build());
         address = restart(edited);
-        final QueueClientCommandsTest.Run bad = QueueClientCommandsTest.run("verify", "--server", address);
-        assertThat(bad.status).as(bad.toString()).isEqualTo(1);
-        assertThat(bad.err).contains("tranche 3: digest: recorded " + TrancheDigest.hex(t3.getDigest().toByteArray()) +
-            ", recomputed ");
+        final CliRun bad = QueueClientCommandsTest.run("verify", "--server", address);
+        assertThat(bad.status()).as(bad.toString()).isEqualTo(1);
+        assertThat(bad.err())
+            .contains("tranche 3: digest: recorded " + TrancheDigest.hex(t3.getDigest().toByteArray()) +
+                ", recomputed ");
 
         // History rewritten with tranche 3's digest recomputed: tranche 4 no longer chains onto it.
         final Tranche rewritten = edited.get(2).toBuilder()
@@ -148,17 +149,17 @@ class AuditCommandsTest
             .build();
         edited.set(2, rewritten);
         address = restart(edited);
-        final QueueClientCommandsTest.Run chain = QueueClientCommandsTest.run("verify", "--server", address);
-        assertThat(chain.status).as(chain.toString()).isEqualTo(1);
-        assertThat(chain.err).contains("tranche 4: digest: recorded");
+        final CliRun chain = QueueClientCommandsTest.run("verify", "--server", address);
+        assertThat(chain.status()).as(chain.toString()).isEqualTo(1);
+        assertThat(chain.err()).contains("tranche 4: digest: recorded");
 
         // A deleted tranche breaks the numbering (and the chain).
         final List<Tranche> deleted = new ArrayList<>(ledger);
         deleted.remove(1);
         address = restart(deleted);
-        final QueueClientCommandsTest.Run gap = QueueClientCommandsTest.run("verify", "--server", address);
-        assertThat(gap.status).as(gap.toString()).isEqualTo(1);
-        assertThat(gap.err).contains("tranche 3: number: expected 2, found 3");
+        final CliRun gap = QueueClientCommandsTest.run("verify", "--server", address);
+        assertThat(gap.status()).as(gap.toString()).isEqualTo(1);
+        assertThat(gap.err()).contains("tranche 3: number: expected 2, found 3");
 
         // A server that keeps no digest is reported, not passed.
         final List<Tranche> bare = new ArrayList<>();
@@ -167,9 +168,9 @@ class AuditCommandsTest
             bare.add(t.toBuilder().clearDigest().build());
         }
         address = restart(bare);
-        final QueueClientCommandsTest.Run none = QueueClientCommandsTest.run("verify", "--server", address);
-        assertThat(none.status).isEqualTo(1);
-        assertThat(none.err).contains("tranche 1: digest: none recorded");
+        final CliRun none = QueueClientCommandsTest.run("verify", "--server", address);
+        assertThat(none.status()).isEqualTo(1);
+        assertThat(none.err()).contains("tranche 1: digest: none recorded");
     }
 
     @Test
@@ -179,9 +180,9 @@ class AuditCommandsTest
         final Tranche first = ledger.get(0);
         ledger.set(0, first.toBuilder().setAwards(1, first.getAwards(1).toBuilder().setId("b,\"quoted\"")).build());
         final String address = serve(ledger);
-        final QueueClientCommandsTest.Run run = QueueClientCommandsTest.run("tranches", "--csv", "--server", address);
-        assertThat(run.status).as(run.toString()).isZero();
-        final String[] lines = run.out.split("\r\n", -1);
+        final CliRun run = QueueClientCommandsTest.run("tranches", "--csv", "--server", address);
+        assertThat(run.status()).as(run.toString()).isZero();
+        final String[] lines = run.out().split("\r\n", -1);
         assertThat(lines).hasSize(2 * 2 + 2);
         assertThat(lines[0]).isEqualTo("number,time,claim_id,units,unmet,tier,method,digest");
         assertThat(lines[1]).isEqualTo("1,2026-11-30T04:00:01Z,a-1,504,496,,DHONDT," +
@@ -194,18 +195,18 @@ class AuditCommandsTest
     void shouldSendValidateOnlyAndExplainOnReleaseDryRun() throws Exception
     {
         final String address = serve(ledger(1));
-        final QueueClientCommandsTest.Run run = QueueClientCommandsTest.run("release", "--server", address,
+        final CliRun run = QueueClientCommandsTest.run("release", "--server", address,
             "--supply", "1000", "--method", "dhondt", "--dry-run", "--explain");
-        assertThat(run.status).as(run.toString()).isZero();
-        assertThat(run.out).startsWith("dry run: nothing was released or recorded");
+        assertThat(run.status()).as(run.toString()).isZero();
+        assertThat(run.out()).startsWith("dry run: nothing was released or recorded");
         assertThat(releases).hasSize(1);
         assertThat(releases.get(0).getValidateOnly()).isTrue();
         assertThat(releases.get(0).getExplain()).isTrue();
-        final QueueClientCommandsTest.Run real = QueueClientCommandsTest.run("release", "--server", address,
+        final CliRun real = QueueClientCommandsTest.run("release", "--server", address,
             "--supply", "1000", "--method", "dhondt");
-        assertThat(real.status).isZero();
+        assertThat(real.status()).isZero();
         assertThat(releases.get(1).getValidateOnly()).isFalse();
-        assertThat(real.out).doesNotContain("dry run");
+        assertThat(real.out()).doesNotContain("dry run");
     }
 
     @Test
@@ -229,15 +230,15 @@ class AuditCommandsTest
                 queue.releaseTranche(ReleaseTrancheRequest.newBuilder().setRequestId("r-" + k).setSupply(700)
                     .setPolicy(Policy.newBuilder().setMethod(Method.SAINTE_LAGUE)).build());
             }
-            final QueueClientCommandsTest.Run dry = QueueClientCommandsTest.run("release", "--server", address,
+            final CliRun dry = QueueClientCommandsTest.run("release", "--server", address,
                 "--supply", "500", "--method", "equal", "--dry-run");
-            assertThat(dry.status).as(dry.toString()).isZero();
-            final QueueClientCommandsTest.Run ok = QueueClientCommandsTest.run("verify", "--server", address);
-            assertThat(ok.status).as(ok.toString()).isZero();
-            assertThat(ok.out).contains("verified 3 tranche(s)");
+            assertThat(dry.status()).as(dry.toString()).isZero();
+            final CliRun ok = QueueClientCommandsTest.run("verify", "--server", address);
+            assertThat(ok.status()).as(ok.toString()).isZero();
+            assertThat(ok.out()).contains("verified 3 tranche(s)");
             final ListTranchesResponse recorded =
                 queue.listTranches(ListTranchesRequest.newBuilder().setPageSize(10).build());
-            assertThat(ok.out)
+            assertThat(ok.out())
                 .contains("last digest " + TrancheDigest.hex(recorded.getTranches(2).getDigest().toByteArray()));
             byte[] previous = null;
             for (final Tranche t : recorded.getTranchesList())
@@ -245,15 +246,15 @@ class AuditCommandsTest
                 assertThat(t.getDigest().toByteArray()).isEqualTo(TrancheDigest.compute(previous, t));
                 previous = t.getDigest().toByteArray();
             }
-            final QueueClientCommandsTest.Run csv =
+            final CliRun csv =
                 QueueClientCommandsTest.run("tranches", "--csv", "--server", address);
-            assertThat(csv.status).as(csv.toString()).isZero();
+            assertThat(csv.status()).as(csv.toString()).isZero();
             int rows = 0;
             for (final Tranche t : recorded.getTranchesList())
             {
                 rows += t.getAwardsCount();
             }
-            assertThat(csv.out.split("\r\n")).hasSize(rows + 1);
+            assertThat(csv.out().split("\r\n")).hasSize(rows + 1);
         }
         finally
         {

@@ -27,22 +27,23 @@ class CommandLineMessagesTest
     @Test
     void shouldGiveLineColumnAndExpectationForMalformedJson()
     {
-        final AllocateRemoteTest.Run run = AllocateRemoteTest.run("{\"supply\": \"5\" \"claims\": []}", "allocate");
-        assertThat(run.status).isEqualTo(2);
-        assertThat(run.err).isEqualTo("tranche allocate: INVALID_ARGUMENT: malformed request JSON: line 1, column 17 " +
-            "(at $.supply): expected ',' or '}' after a field\n");
+        final CliRun run = AllocateRemoteTest.run("{\"supply\": \"5\" \"claims\": []}", "allocate");
+        assertThat(run.status()).isEqualTo(2);
+        assertThat(run.err())
+            .isEqualTo("tranche allocate: INVALID_ARGUMENT: malformed request JSON: line 1, column 17 " +
+                "(at $.supply): expected ',' or '}' after a field\n");
 
-        final AllocateRemoteTest.Run early = AllocateRemoteTest.run("{\"supply\": \"5\",\n", "allocate");
-        assertThat(early.err).contains("line 2, column 1").contains("the input ends too early")
+        final CliRun early = AllocateRemoteTest.run("{\"supply\": \"5\",\n", "allocate");
+        assertThat(early.err()).contains("line 2, column 1").contains("the input ends too early")
             .doesNotContain("EOFException");
 
-        final AllocateRemoteTest.Run empty = AllocateRemoteTest.run("", "allocate");
-        assertThat(empty.err).contains("the input is empty: expected one JSON object");
+        final CliRun empty = AllocateRemoteTest.run("", "allocate");
+        assertThat(empty.err()).contains("the input is empty: expected one JSON object");
 
         final String ok = "{\"supply\":\"10\",\"policy\":{\"method\":\"EQUAL\"},\"claims\":[{\"id\":\"a\"}]}";
-        final AllocateRemoteTest.Run jsonl =
+        final CliRun jsonl =
             AllocateRemoteTest.run(ok + "\n" + ok + "\n{\"supply\": }\n", "allocate", "--jsonl");
-        assertThat(jsonl.out.split("\n")[2]).contains("malformed request JSON: line 3, column 12 (at $.supply): " +
+        assertThat(jsonl.out().split("\n")[2]).contains("malformed request JSON: line 3, column 12 (at $.supply): " +
             "expected a value").doesNotContain("MalformedJsonException").doesNotContain("https://");
     }
 
@@ -52,18 +53,18 @@ class CommandLineMessagesTest
         try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1")))
         {
             final String listen = "127.0.0.1:" + taken.getLocalPort();
-            final AllocateRemoteTest.Run run = AllocateRemoteTest.run("", "serve", "--listen", listen,
+            final CliRun run = AllocateRemoteTest.run("", "serve", "--listen", listen,
                 "--data-dir", dir.resolve("data").toString());
-            assertThat(run.status).isEqualTo(1);
+            assertThat(run.status()).isEqualTo(1);
             // the last line: recovery may report on the lines before
-            assertThat(run.err).endsWith("\ntranche serve: cannot start: --listen " + listen + " is already in use " +
+            assertThat(run.err()).endsWith("\ntranche serve: cannot start: --listen " + listen + " is already in use " +
                 "(another './tranche serve'?); give another port, or --listen 127.0.0.1:0 for any free one\n")
                 .doesNotContain("Failed to bind");
 
-            final AllocateRemoteTest.Run metrics = AllocateRemoteTest.run("", "serve", "--listen", "127.0.0.1:0",
+            final CliRun metrics = AllocateRemoteTest.run("", "serve", "--listen", "127.0.0.1:0",
                 "--metrics", listen, "--data-dir", dir.resolve("data2").toString());
-            assertThat(metrics.status).isEqualTo(1);
-            assertThat(metrics.err).contains("--metrics " + listen + " is already in use")
+            assertThat(metrics.status()).isEqualTo(1);
+            assertThat(metrics.err()).contains("--metrics " + listen + " is already in use")
                 .contains("--metrics 127.0.0.1:0");
         }
     }
@@ -85,14 +86,14 @@ class CommandLineMessagesTest
     @Test
     void shouldShowBenchExitStatusTwoAndUnbrokenSentencesInHelp()
     {
-        final AllocateRemoteTest.Run top = AllocateRemoteTest.run("", "--help");
-        assertThat(top.out).contains("./tranche bench --help");
-        final AllocateRemoteTest.Run serve = AllocateRemoteTest.run("", "serve", "--help");
-        assertThat(serve.out)
+        final CliRun top = AllocateRemoteTest.run("", "--help");
+        assertThat(top.out()).contains("./tranche bench --help");
+        final CliRun serve = AllocateRemoteTest.run("", "serve", "--help");
+        assertThat(serve.out())
             .contains("Exit status: 0 after a graceful stop, 1 if it cannot start, 2 for a bad option.\n")
             .contains("Prometheus endpoint (GET /metrics) on HOST:PORT.")
             .doesNotContain("http://HOST:\n").doesNotContain("keeping the queue\n");
-        for (final String line : serve.out.split("\n"))
+        for (final String line : serve.out().split("\n"))
         {
             assertThat(line.length()).as(line).isLessThanOrEqualTo(80);
         }
@@ -101,10 +102,10 @@ class CommandLineMessagesTest
     @Test
     void shouldPrintTheProjectVersionAndCommit() throws Exception
     {
-        final AllocateRemoteTest.Run run = AllocateRemoteTest.run("", "--version");
-        assertThat(run.status).isZero();
+        final CliRun run = AllocateRemoteTest.run("", "--version");
+        assertThat(run.status()).isZero();
         final boolean inGit = Files.exists(Path.of("..", ".git"));
-        assertThat(run.out.trim()).matches("tranche \\d+\\.\\d+\\.\\d+(-SNAPSHOT)? \\(commit " +
+        assertThat(run.out().trim()).matches("tranche \\d+\\.\\d+\\.\\d+(-SNAPSHOT)? \\(commit " +
             (inGit ? "[0-9a-f]{7,}( with uncommitted changes)?" : ".*") + "\\)");
     }
 
@@ -123,10 +124,10 @@ class CommandLineMessagesTest
         try
         {
             assertThat(AllocateRemoteTest.run("", "claim", "add", "--server", address, "--id", "a", "--demand", "9")
-                .status)
+                .status())
                 .isZero();
             assertThat(AllocateRemoteTest.run("", "release", "--server", address, "--supply", "3", "--method", "EQUAL",
-                "--request-id", "r1").status).isZero();
+                "--request-id", "r1").status()).isZero();
             System.setOut(new PrintStream(outBytes, true, StandardCharsets.UTF_8));
             System.setErr(new PrintStream(errBytes, true, StandardCharsets.UTF_8));
             watcher = new Thread(() -> status[0] = io.tranche.server.cli.Main.execute(

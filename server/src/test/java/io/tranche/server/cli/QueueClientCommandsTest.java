@@ -82,17 +82,17 @@ class QueueClientCommandsTest
                 args.add("--cap");
                 args.add(c[3]);
             }
-            final Run run = run(args.toArray(new String[0]));
-            assertThat(run.status).as(run.toString()).isZero();
-            assertThat(run.err).isEmpty();
-            assertThat(run.out.split("\n")[0])
+            final CliRun run = run(args.toArray(new String[0]));
+            assertThat(run.status()).as(run.toString()).isZero();
+            assertThat(run.err()).isEmpty();
+            assertThat(run.out().split("\n")[0])
                 .matches("position\\s+id\\s+tier\\s+demand\\s+awarded\\s+weight\\s+cap\\s+floor");
-            assertThat(run.out.split("\n")[1]).contains(c[0]).contains(c[1]);
+            assertThat(run.out().split("\n")[1]).contains(c[0]).contains(c[1]);
         }
 
-        final Run list = run("claim", "list", "--server", address);
-        assertThat(list.status).isZero();
-        final String[] rows = list.out.split("\n");
+        final CliRun list = run("claim", "list", "--server", address);
+        assertThat(list.status()).isZero();
+        final String[] rows = list.out().split("\n");
         assertThat(rows).hasSize(SEED.length + 1);
         for (int i = 0; i < SEED.length; i++)
         {
@@ -102,10 +102,10 @@ class QueueClientCommandsTest
         // What the stateless Allocate says for the same claims in queue order is what the first tranche must award.
         final AllocateResponse expectedFirst = allocate(400_000, Method.PROPORTIONAL, 8, queue());
 
-        final Run first = run("release", "--server", address, "--supply", "400000", "--method", "proportional",
+        final CliRun first = run("release", "--server", address, "--supply", "400000", "--method", "proportional",
             "--lot", "8", "--request-id", "seed-1");
-        assertThat(first.status).as(first.toString()).isZero();
-        final String[] lines = first.out.split("\n");
+        assertThat(first.status()).as(first.toString()).isZero();
+        final String[] lines = first.out().split("\n");
         assertThat(lines[0]).startsWith("tranche 1  request seed-1  supply 400,000  PROPORTIONAL lot 8  released ");
         assertThat(lines[1]).matches("id\\s+award\\s+unmet\\s+share");
         for (int i = 0; i < SEED.length; i++)
@@ -129,11 +129,11 @@ class QueueClientCommandsTest
         }
 
         final AllocateResponse expectedSecond = allocate(300_000, Method.PROPORTIONAL, 8, afterFirst);
-        final Run second = run("release", "--server", address, "--supply", "300,000", "--method", "PROPORTIONAL",
+        final CliRun second = run("release", "--server", address, "--supply", "300,000", "--method", "PROPORTIONAL",
             "--lot", "8", "--request-id", "seed-2", "--json");
-        assertThat(second.status).as(second.toString()).isZero();
+        assertThat(second.status()).as(second.toString()).isZero();
         final Tranche.Builder t2 = Tranche.newBuilder();
-        JsonFormat.parser().merge(second.out, t2);
+        JsonFormat.parser().merge(second.out(), t2);
         assertThat(t2.getNumber()).isEqualTo(2);
         assertThat(t2.getAwardsCount()).isEqualTo(expectedSecond.getAwardsCount());
         long waitingList = 0;
@@ -149,49 +149,49 @@ class QueueClientCommandsTest
         assertThat(waitingList).as("the second tranche reaches the tier-1 waiting list").isPositive();
 
         // The ledger: two rows; the retried release returns tranche 1 again and allocates nothing.
-        final Run retry = run("release", "--server", address, "--supply", "400000", "--method", "PROPORTIONAL",
+        final CliRun retry = run("release", "--server", address, "--supply", "400000", "--method", "PROPORTIONAL",
             "--lot", "8", "--request-id", "seed-1");
-        assertThat(retry.status).isZero();
-        assertThat(retry.out).isEqualTo(first.out);
-        final Run ledger = run("tranches", "--server", address);
-        assertThat(ledger.status).isZero();
-        final String[] ledgerRows = ledger.out.split("\n");
+        assertThat(retry.status()).isZero();
+        assertThat(retry.out()).isEqualTo(first.out());
+        final CliRun ledger = run("tranches", "--server", address);
+        assertThat(ledger.status()).isZero();
+        final String[] ledgerRows = ledger.out().split("\n");
         assertThat(ledgerRows).hasSize(3);
         assertThat(ledgerRows[0])
             .matches("number\\s+request\\s+supply\\s+policy\\s+served\\s+allocated\\s+unallocated\\s+released");
         assertThat(ledgerRows[1])
             .matches("\\s*1\\s+seed-1\\s+400,000\\s+PROPORTIONAL lot 8\\s+3\\s+400,000\\s+0\\s+\\S+");
         assertThat(ledgerRows[2]).matches("\\s*2\\s+seed-2\\s.*");
-        final Run one = run("tranches", "2", "--server", address);
-        assertThat(one.out).isEqualTo(run("tranches", "--server", address, "2").out);
-        assertThat(one.out.split("\n")[0]).startsWith("tranche 2  request seed-2  supply 300,000");
+        final CliRun one = run("tranches", "2", "--server", address);
+        assertThat(one.out()).isEqualTo(run("tranches", "--server", address, "2").out());
+        assertThat(one.out().split("\n")[0]).startsWith("tranche 2  request seed-2  supply 300,000");
     }
 
     @Test
     void shouldPrintProtoJsonThatParsesBack() throws Exception
     {
-        final Run add =
+        final CliRun add =
             run("claim", "add", "--server", address, "--json", "--id", "a", "--demand", "10", "--weight", "3",
             "--cap", "7", "--floor", "1", "--tier", "2");
-        assertThat(add.status).as(add.toString()).isZero();
+        assertThat(add.status()).as(add.toString()).isZero();
         final Claim.Builder claim = Claim.newBuilder();
-        JsonFormat.parser().merge(add.out, claim);
+        JsonFormat.parser().merge(add.out(), claim);
         assertThat(claim.build())
             .isEqualTo(Claim.newBuilder().setId("a").setDemand(10).setWeight(3).setCap(7).setFloor(1)
             .setTier(2).setPosition(claim.getPosition()).build());
 
-        final Run get = run("claim", "get", "a", "--server", address, "--json");
-        assertThat(get.out).isEqualTo(add.out);
+        final CliRun get = run("claim", "get", "a", "--server", address, "--json");
+        assertThat(get.out()).isEqualTo(add.out());
 
-        assertThat(run("claim", "add", "--server", address, "--id", "b", "--demand", "5").status).isZero();
-        final Run list = run("claim", "list", "--server", address, "--json");
+        assertThat(run("claim", "add", "--server", address, "--id", "b", "--demand", "5").status()).isZero();
+        final CliRun list = run("claim", "list", "--server", address, "--json");
         final ListClaimsResponse.Builder page = ListClaimsResponse.newBuilder();
-        JsonFormat.parser().merge(list.out, page);
+        JsonFormat.parser().merge(list.out(), page);
         assertThat(page.getClaimsList()).extracting(Claim::getId).containsExactly("a", "b");
 
-        final Run tranches = run("tranches", "--server", address, "--json");
+        final CliRun tranches = run("tranches", "--server", address, "--json");
         final ListTranchesResponse.Builder ledger = ListTranchesResponse.newBuilder();
-        JsonFormat.parser().merge(tranches.out, ledger);
+        JsonFormat.parser().merge(tranches.out(), ledger);
         assertThat(ledger.getTranchesCount()).isZero();
     }
 
@@ -199,26 +199,26 @@ class QueueClientCommandsTest
     void shouldUpdateOnlyTheGivenFieldsAndKeepThePosition() throws Exception
     {
         assertThat(run("claim", "add", "--server", address, "--id", "a", "--demand", "100", "--weight", "4", "--cap",
-            "50").status)
+            "50").status())
             .isZero();
-        assertThat(run("claim", "add", "--server", address, "--id", "b", "--demand", "100").status).isZero();
+        assertThat(run("claim", "add", "--server", address, "--id", "b", "--demand", "100").status()).isZero();
         final Claim before = claim("a");
 
-        final Run update = run("claim", "update", "a", "--server", address, "--tier", "3", "--no-cap");
-        assertThat(update.status).as(update.toString()).isZero();
+        final CliRun update = run("claim", "update", "a", "--server", address, "--tier", "3", "--no-cap");
+        assertThat(update.status()).as(update.toString()).isZero();
         final Claim after = claim("a");
         assertThat(after).isEqualTo(before.toBuilder().setTier(3).clearCap().build());
 
-        assertThat(run("claim", "update", "a", "--server", address, "--demand", "70", "--no-weight").status).isZero();
+        assertThat(run("claim", "update", "a", "--server", address, "--demand", "70", "--no-weight").status()).isZero();
         assertThat(claim("a")).isEqualTo(after.toBuilder().setDemand(70).clearWeight().build());
 
-        final Run nothing = run("claim", "update", "a", "--server", address);
-        assertThat(nothing.status).isEqualTo(2);
-        assertThat(nothing.err).contains("nothing to update");
+        final CliRun nothing = run("claim", "update", "a", "--server", address);
+        assertThat(nothing.status()).isEqualTo(2);
+        assertThat(nothing.err()).contains("nothing to update");
 
-        final Run list = run("claim", "list", "--server", address);
-        assertThat(list.out.split("\n")[1]).contains(" a ");
-        assertThat(list.out.split("\n")[2]).contains(" b ");
+        final CliRun list = run("claim", "list", "--server", address);
+        assertThat(list.out().split("\n")[1]).contains(" a ");
+        assertThat(list.out().split("\n")[2]).contains(" b ");
     }
 
     @Test
@@ -226,79 +226,79 @@ class QueueClientCommandsTest
     {
         for (int i = 0; i < 5; i++)
         {
-            assertThat(run("claim", "add", "--server", address, "--id", "c" + i, "--demand", "9").status).isZero();
+            assertThat(run("claim", "add", "--server", address, "--id", "c" + i, "--demand", "9").status()).isZero();
         }
-        final Run page1 = run("claim", "list", "--server", address, "--page-size", "2");
-        assertThat(page1.status).isZero();
-        final String[] lines = page1.out.split("\n");
+        final CliRun page1 = run("claim", "list", "--server", address, "--page-size", "2");
+        assertThat(page1.status()).isZero();
+        final String[] lines = page1.out().split("\n");
         assertThat(lines).hasSize(4);
         assertThat(lines[3]).startsWith("next page: --page-token ");
         final String token = lines[3].substring("next page: --page-token ".length());
-        final Run page2 = run("claim", "list", "--server", address, "--page-size", "3", "--page-token", token);
-        assertThat(page2.out.split("\n")).hasSize(4);
-        assertThat(page2.out).contains("c2").contains("c3").contains("c4").doesNotContain("next page");
-        assertThat(run("claim", "list", "--server", address).out.split("\n")).hasSize(6);
+        final CliRun page2 = run("claim", "list", "--server", address, "--page-size", "3", "--page-token", token);
+        assertThat(page2.out().split("\n")).hasSize(4);
+        assertThat(page2.out()).contains("c2").contains("c3").contains("c4").doesNotContain("next page");
+        assertThat(run("claim", "list", "--server", address).out().split("\n")).hasSize(6);
     }
 
     @Test
     void shouldWithdrawClaimsAndReportMissingOnesAsNotFound()
     {
-        assertThat(run("claim", "add", "--server", address, "--id", "a", "--demand", "1").status).isZero();
-        final Run rm = run("claim", "rm", "a", "--server", address);
-        assertThat(rm.status).isZero();
-        assertThat(rm.out).isEqualTo("withdrew a\n");
+        assertThat(run("claim", "add", "--server", address, "--id", "a", "--demand", "1").status()).isZero();
+        final CliRun rm = run("claim", "rm", "a", "--server", address);
+        assertThat(rm.status()).isZero();
+        assertThat(rm.out()).isEqualTo("withdrew a\n");
 
-        final Run again = run("claim", "rm", "a", "--server", address);
-        assertThat(again.status).isEqualTo(2);
-        assertThat(again.out).isEmpty();
-        assertThat(again.err).startsWith("tranche claim rm: NOT_FOUND").doesNotContain("Exception")
+        final CliRun again = run("claim", "rm", "a", "--server", address);
+        assertThat(again.status()).isEqualTo(2);
+        assertThat(again.out()).isEmpty();
+        assertThat(again.err()).startsWith("tranche claim rm: NOT_FOUND").doesNotContain("Exception")
             .doesNotContain("\tat ");
-        assertThat(again.err.split("\n")).hasSize(1);
+        assertThat(again.err().split("\n")).hasSize(1);
 
-        final Run get = run("claim", "get", "nobody", "--server", address);
-        assertThat(get.status).isEqualTo(2);
-        assertThat(get.err).startsWith("tranche claim get: NOT_FOUND");
+        final CliRun get = run("claim", "get", "nobody", "--server", address);
+        assertThat(get.status()).isEqualTo(2);
+        assertThat(get.err()).startsWith("tranche claim get: NOT_FOUND");
     }
 
     @Test
     void shouldPrintFieldViolationsAndExitTwoForInvalidInput()
     {
-        final Run bad = run("claim", "add", "--server", address, "--id", "x", "--demand", "-5", "--floor", "-1");
-        assertThat(bad.status).isEqualTo(2);
-        assertThat(bad.out).isEmpty();
-        final String[] lines = bad.err.split("\n");
+        final CliRun bad = run("claim", "add", "--server", address, "--id", "x", "--demand", "-5", "--floor", "-1");
+        assertThat(bad.status()).isEqualTo(2);
+        assertThat(bad.out()).isEmpty();
+        final String[] lines = bad.err().split("\n");
         assertThat(lines[0]).startsWith("tranche claim add: INVALID_ARGUMENT");
-        assertThat(bad.err).contains("\n  claim.demand: ").contains("\n  claim.floor: ")
+        assertThat(bad.err()).contains("\n  claim.demand: ").contains("\n  claim.floor: ")
             .doesNotContain("Exception").doesNotContain("\tat ");
 
-        assertThat(run("claim", "add", "--server", address, "--id", "x", "--demand", "5").status).isZero();
-        final Run dup = run("claim", "add", "--server", address, "--id", "x", "--demand", "5");
-        assertThat(dup.status).isEqualTo(2);
-        assertThat(dup.err).startsWith("tranche claim add: ALREADY_EXISTS");
+        assertThat(run("claim", "add", "--server", address, "--id", "x", "--demand", "5").status()).isZero();
+        final CliRun dup = run("claim", "add", "--server", address, "--id", "x", "--demand", "5");
+        assertThat(dup.status()).isEqualTo(2);
+        assertThat(dup.err()).startsWith("tranche claim add: ALREADY_EXISTS");
 
-        final Run usage = run("release", "--server", address, "--supply", "lots", "--method", "EQUAL");
-        assertThat(usage.status).isEqualTo(2);
-        assertThat(usage.err).contains("'lots' is not a whole number");
-        final Run method = run("release", "--server", address, "--supply", "5", "--method", "fair");
-        assertThat(method.status).isEqualTo(2);
-        assertThat(method.err).contains("'fair' is not a method; one of: PROPORTIONAL, EQUAL");
+        final CliRun usage = run("release", "--server", address, "--supply", "lots", "--method", "EQUAL");
+        assertThat(usage.status()).isEqualTo(2);
+        assertThat(usage.err()).contains("'lots' is not a whole number");
+        final CliRun method = run("release", "--server", address, "--supply", "5", "--method", "fair");
+        assertThat(method.status()).isEqualTo(2);
+        assertThat(method.err()).contains("'fair' is not a method; one of: PROPORTIONAL, EQUAL");
     }
 
     @Test
     void shouldRejectSameRequestIdWithOtherParametersAndGenerateIdsWhenAbsent() throws Exception
     {
-        assertThat(run("claim", "add", "--server", address, "--id", "a", "--demand", "100").status).isZero();
-        final Run generated = run("release", "--server", address, "--supply", "10", "--method", "EQUAL", "--json");
-        assertThat(generated.status).as(generated.toString()).isZero();
+        assertThat(run("claim", "add", "--server", address, "--id", "a", "--demand", "100").status()).isZero();
+        final CliRun generated = run("release", "--server", address, "--supply", "10", "--method", "EQUAL", "--json");
+        assertThat(generated.status()).as(generated.toString()).isZero();
         final Tranche.Builder t = Tranche.newBuilder();
-        JsonFormat.parser().merge(generated.out, t);
+        JsonFormat.parser().merge(generated.out(), t);
         assertThat(t.getRequestId()).matches("[0-9a-f-]{36}");
         assertThat(t.getAwards(0).getUnits()).isEqualTo(10);
 
-        final Run conflict = run("release", "--server", address, "--supply", "11", "--method", "EQUAL",
+        final CliRun conflict = run("release", "--server", address, "--supply", "11", "--method", "EQUAL",
             "--request-id", t.getRequestId());
-        assertThat(conflict.status).isEqualTo(2);
-        assertThat(conflict.err).startsWith("tranche release: ALREADY_EXISTS");
+        assertThat(conflict.status()).isEqualTo(2);
+        assertThat(conflict.err()).startsWith("tranche release: ALREADY_EXISTS");
         assertThat(claim("a").getDemand()).isEqualTo(90);
     }
 
@@ -310,37 +310,37 @@ class QueueClientCommandsTest
         {
             port = socket.getLocalPort();
         }
-        final Run down = run("release", "--server", "127.0.0.1:" + port, "--supply", "10", "--method", "EQUAL");
-        assertThat(down.status).isEqualTo(1);
-        assertThat(down.out).isEmpty();
-        final String[] lines = down.err.split("\n");
+        final CliRun down = run("release", "--server", "127.0.0.1:" + port, "--supply", "10", "--method", "EQUAL");
+        assertThat(down.status()).isEqualTo(1);
+        assertThat(down.out()).isEmpty();
+        final String[] lines = down.err().split("\n");
         assertThat(lines[0]).startsWith("tranche release: UNAVAILABLE: cannot reach 127.0.0.1:" + port);
         assertThat(lines[1]).matches("  the request id was [0-9a-f-]{36}; retry with --request-id [0-9a-f-]{36} .*");
-        assertThat(down.err).doesNotContain("Exception").doesNotContain("\tat ");
+        assertThat(down.err()).doesNotContain("Exception").doesNotContain("\tat ");
 
-        final Run list = run("claim", "list", "--server", "127.0.0.1:" + port, "--timeout", "2s");
-        assertThat(list.status).isEqualTo(1);
-        assertThat(list.err.split("\n")).hasSize(1);
+        final CliRun list = run("claim", "list", "--server", "127.0.0.1:" + port, "--timeout", "2s");
+        assertThat(list.status()).isEqualTo(1);
+        assertThat(list.err().split("\n")).hasSize(1);
     }
 
     @Test
     void shouldExitTwoForConnectionOptionsThatCannotWork()
     {
-        final Run ca = run("claim", "list", "--server", address, "--ca", dir.resolve("missing.pem").toString());
-        assertThat(ca.status).isEqualTo(2);
-        assertThat(ca.err).startsWith("tranche claim list: cannot set up the connection to " + address + ": ")
+        final CliRun ca = run("claim", "list", "--server", address, "--ca", dir.resolve("missing.pem").toString());
+        assertThat(ca.status()).isEqualTo(2);
+        assertThat(ca.err()).startsWith("tranche claim list: cannot set up the connection to " + address + ": ")
             .contains("missing.pem").doesNotContain("\tat ");
-        final Run timeout = run("claim", "list", "--server", address, "--timeout", "0s");
-        assertThat(timeout.status).isEqualTo(2);
-        assertThat(timeout.err).contains("'0s' is not a positive duration");
+        final CliRun timeout = run("claim", "list", "--server", address, "--timeout", "0s");
+        assertThat(timeout.status()).isEqualTo(2);
+        assertThat(timeout.err()).contains("'0s' is not a positive duration");
     }
 
     @Test
     void shouldStreamReleasedTranchesWithWatch() throws Exception
     {
-        assertThat(run("claim", "add", "--server", address, "--id", "a", "--demand", "1000").status).isZero();
+        assertThat(run("claim", "add", "--server", address, "--id", "a", "--demand", "1000").status()).isZero();
         assertThat(run("release", "--server", address, "--supply", "10", "--method", "EQUAL", "--request-id", "r1")
-            .status)
+            .status())
             .isZero();
 
         final ByteArrayOutputStream outBytes = new ByteArrayOutputStream();
@@ -389,9 +389,9 @@ class QueueClientCommandsTest
             assertThat(t.getRequestId()).isEqualTo("r" + (i + 1));
         }
 
-        final Run after = run("tranches", "--watch", "--after", "2", "--limit", "1", "--server", address);
-        assertThat(after.status).isZero();
-        assertThat(after.out).startsWith("tranche 3  request r3  supply 10  EQUAL");
+        final CliRun after = run("tranches", "--watch", "--after", "2", "--limit", "1", "--server", address);
+        assertThat(after.status()).isZero();
+        assertThat(after.out()).startsWith("tranche 3  request r3  supply 10  EQUAL");
     }
 
     @Test
@@ -404,21 +404,21 @@ class QueueClientCommandsTest
             .tokensFile(tokens));
         address = "127.0.0.1:" + server.port();
 
-        final Run none = run("claim", "list", "--server", address);
-        assertThat(none.status).isEqualTo(2);
-        assertThat(none.err).startsWith("tranche claim list: UNAUTHENTICATED");
+        final CliRun none = run("claim", "list", "--server", address);
+        assertThat(none.status()).isEqualTo(2);
+        assertThat(none.err()).startsWith("tranche claim list: UNAUTHENTICATED");
 
-        final Run reader =
+        final CliRun reader =
             run("claim", "add", "--server", address, "--token", "reader-secret", "--id", "a", "--demand", "1");
-        assertThat(reader.status).isEqualTo(2);
-        assertThat(reader.err).startsWith("tranche claim add: PERMISSION_DENIED");
+        assertThat(reader.status()).isEqualTo(2);
+        assertThat(reader.err()).startsWith("tranche claim add: PERMISSION_DENIED");
 
         assertThat(run("claim", "add", "--server", address, "--token", "admin-secret", "--id", "a", "--demand", "1")
-            .status)
+            .status())
             .isZero();
-        final Run read = run("claim", "list", "--server", address, "--token", "reader-secret");
-        assertThat(read.status).isZero();
-        assertThat(read.out).contains(" a ");
+        final CliRun read = run("claim", "list", "--server", address, "--token", "reader-secret");
+        assertThat(read.status()).isZero();
+        assertThat(read.out()).contains(" a ");
     }
 
     @Test
@@ -433,15 +433,15 @@ class QueueClientCommandsTest
         address = "127.0.0.1:" + server.port();
 
         // The test certificate names *.test.google.fr, not 127.0.0.1.
-        final Run tls =
+        final CliRun tls =
             run("claim", "add", "--server", address, "--ca", ca.toString(), "--authority", "x.test.google.fr",
             "--id", "a", "--demand", "1");
-        assertThat(tls.status).as(tls.toString()).isZero();
+        assertThat(tls.status()).as(tls.toString()).isZero();
 
-        final Run plain = run("claim", "list", "--server", address, "--timeout", "3s");
-        assertThat(plain.status).isEqualTo(1);
-        assertThat(plain.err.split("\n")).hasSize(1);
-        assertThat(plain.err).doesNotContain("\tat ");
+        final CliRun plain = run("claim", "list", "--server", address, "--timeout", "3s");
+        assertThat(plain.status()).isEqualTo(1);
+        assertThat(plain.err().split("\n")).hasSize(1);
+        assertThat(plain.err()).doesNotContain("\tat ");
     }
 
     private Path copy(final String name) throws Exception
@@ -456,19 +456,19 @@ class QueueClientCommandsTest
 
     private List<Claim> queue() throws Exception
     {
-        final Run list = run("claim", "list", "--server", address, "--json");
-        assertThat(list.status).as(list.toString()).isZero();
+        final CliRun list = run("claim", "list", "--server", address, "--json");
+        assertThat(list.status()).as(list.toString()).isZero();
         final ListClaimsResponse.Builder page = ListClaimsResponse.newBuilder();
-        JsonFormat.parser().merge(list.out, page);
+        JsonFormat.parser().merge(list.out(), page);
         return page.getClaimsList();
     }
 
     private Claim claim(final String id) throws Exception
     {
-        final Run get = run("claim", "get", id, "--server", address, "--json");
-        assertThat(get.status).as(get.toString()).isZero();
+        final CliRun get = run("claim", "get", id, "--server", address, "--json");
+        assertThat(get.status()).as(get.toString()).isZero();
         final Claim.Builder claim = Claim.newBuilder();
-        JsonFormat.parser().merge(get.out, claim);
+        JsonFormat.parser().merge(get.out(), claim);
         return claim.build();
     }
 
@@ -502,44 +502,8 @@ class QueueClientCommandsTest
         }
     }
 
-    static Run run(final String... args)
+    static CliRun run(final String... args)
     {
-        final PrintStream out = System.out;
-        final PrintStream err = System.err;
-        final ByteArrayOutputStream outBytes = new ByteArrayOutputStream();
-        final ByteArrayOutputStream errBytes = new ByteArrayOutputStream();
-        try
-        {
-            System.setOut(new PrintStream(outBytes, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(errBytes, true, StandardCharsets.UTF_8));
-            final int status = Main.execute(args);
-            return new Run(status, outBytes.toString(StandardCharsets.UTF_8),
-                errBytes.toString(StandardCharsets.UTF_8));
-        }
-        finally
-        {
-            System.setOut(out);
-            System.setErr(err);
-        }
-    }
-
-    static final class Run
-    {
-        final int status;
-        final String out;
-        final String err;
-
-        Run(final int status, final String out, final String err)
-        {
-            this.status = status;
-            this.out = out;
-            this.err = err;
-        }
-
-        @Override
-        public String toString()
-        {
-            return "status " + status + "\nout:\n" + out + "\nerr:\n" + err;
-        }
+        return CliRun.run(args);
     }
 }

@@ -39,6 +39,7 @@ final class ClusterProcesses implements AutoCloseable
 {
     static final int NODES = 3;
     static final String HEARTBEAT_TIMEOUT = System.getProperty("tranche.cluster.heartbeatTimeout");
+    private static final String LISTENING = "tranche: listening on ";
 
     private final Path dir;
     private final String members;
@@ -65,7 +66,12 @@ final class ClusterProcesses implements AutoCloseable
         members = "0=127.0.0.1:" + base + ",1=127.0.0.1:" + (base + 10) + ",2=127.0.0.1:" + (base + 20);
     }
 
-    /** Starts the three nodes and waits until each says it is listening (a leader was elected). */
+    /**
+     * Starts the three nodes together and waits until each says it is listening (a leader was elected). A node that
+     * ends before it listens (restarted right after a SIGKILL, it can find its Aeron mark files still fresh and
+     * refuse to start) is launched again at once, beside the others: waiting on one node while the others are down
+     * would wait for a majority that cannot form.
+     */
     void startAll() throws Exception
     {
         final List<CompletableFuture<String>> ready = new ArrayList<>();
@@ -73,12 +79,40 @@ final class ClusterProcesses implements AutoCloseable
         {
             ready.add(launch(i));
         }
-        for (int i = 0; i < NODES; i++)
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(300);
+        final boolean[] up = new boolean[NODES];
+        int upCount = 0;
+        int relaunches = 0;
+        while (upCount < NODES)
         {
-            if (!await(i, ready.get(i)))
+            assertThat(System.nanoTime() - deadline).as("all three nodes listening within 300 s (%d relaunches)",
+                relaunches).isNegative();
+            for (int i = 0; i < NODES; i++)
             {
-                start(i);
+                final CompletableFuture<String> line = ready.get(i);
+                if (up[i] || !line.isDone())
+                {
+                    continue;
+                }
+                final String first = line.getNow(null);
+                if (first != null && first.startsWith(LISTENING))
+                {
+                    channels.set(i, NettyChannelBuilder.forTarget(first.substring(LISTENING.length()))
+                        .usePlaintext().build());
+                    up[i] = true;
+                    upCount++;
+                    continue;
+                }
+                processes[i].destroyForcibly();
+                processes[i].waitFor(30, TimeUnit.SECONDS);
+                final List<String> log = Files.readAllLines(log(i), StandardCharsets.UTF_8);
+                System.out.println("cluster: node " + i + " ended before it listened (" +
+                    (log.isEmpty() ? "no log" : log.get(log.size() - 1)) + "); launching it again");
+                relaunches++;
+                Thread.sleep(1000);
+                ready.set(i, launch(i));
             }
+            Thread.sleep(100);
         }
     }
 
@@ -299,9 +333,9 @@ final class ClusterProcesses implements AutoCloseable
         {
             ready = null;
         }
-        if (ready != null && ready.startsWith("tranche: listening on "))
+        if (ready != null && ready.startsWith(LISTENING))
         {
-            channels.set(node, NettyChannelBuilder.forTarget(ready.substring("tranche: listening on ".length()))
+            channels.set(node, NettyChannelBuilder.forTarget(ready.substring(LISTENING.length()))
                 .usePlaintext().build());
             return true;
         }

@@ -13,6 +13,7 @@ import io.tranche.proto.v1.QueueServiceGrpc;
 import io.tranche.proto.v1.ReleaseTrancheRequest;
 import io.tranche.proto.v1.Tranche;
 import io.tranche.server.TrancheServer;
+import io.tranche.server.cli.CliRun;
 import io.tranche.server.ledger.TrancheDigest;
 import java.io.RandomAccessFile;
 import java.io.UncheckedIOException;
@@ -76,7 +77,7 @@ class ClusterSeedTest
         }
         assertThat(tranches).hasSize(2);
 
-        final ClusterServers.Run seeded = ClusterServers.run("cluster", "seed", "--from", single.toString(),
+        final CliRun seeded = CliRun.run("cluster", "seed", "--from", single.toString(),
             "--data-dir", dir.resolve("node-0").toString(), "--data-dir", dir.resolve("node-1").toString(),
             "--data-dir", dir.resolve("node-2").toString());
         assertThat(seeded.status()).as(seeded.err()).isZero();
@@ -117,7 +118,7 @@ class ClusterSeedTest
         }
 
         // A member that already has a cluster log is not seeded again.
-        final ClusterServers.Run again = ClusterServers.run("cluster", "seed", "--from", single.toString(),
+        final CliRun again = CliRun.run("cluster", "seed", "--from", single.toString(),
             "--data-dir", dir.resolve("node-0").toString());
         assertThat(again.status()).isEqualTo(1);
         assertThat(again.err()).contains("already seeded or holds a cluster log").doesNotContain("Exception");
@@ -147,7 +148,7 @@ class ClusterSeedTest
             }
         }
         final Path node = dir.resolve("node-0");
-        final ClusterServers.Run ok = ClusterServers.run("cluster", "seed", "--from", single.toString(), "--data-dir",
+        final CliRun ok = CliRun.run("cluster", "seed", "--from", single.toString(), "--data-dir",
             node.toString());
         assertThat(ok.status()).as(ok.err()).isZero();
         assertThat(ClusterSeed.load(node)).isNotNull();
@@ -167,7 +168,7 @@ class ClusterSeedTest
         }
         flip(journal, 16 + 29 + 2);
         final Path other = dir.resolve("node-1");
-        final ClusterServers.Run refused = ClusterServers.run("cluster", "seed", "--from", single.toString(),
+        final CliRun refused = CliRun.run("cluster", "seed", "--from", single.toString(),
             "--data-dir", other.toString());
         assertThat(refused.status()).isEqualTo(1);
         assertThat(refused.err()).contains("tranche cluster seed: ").contains("journal").doesNotContain("Exception");

@@ -4,10 +4,6 @@ import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.tranche.proto.v1.QueueServiceGrpc;
 import io.tranche.server.TrancheServer;
-import io.tranche.server.cli.Main;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -113,28 +109,6 @@ final class ClusterServers implements AutoCloseable
     }
 
     /** The exit status and output of one {@code tranche} command run in this JVM. */
-    record Run(int status, String out, String err)
-    {
-    }
 
-    static synchronized Run run(final String... args)
-    {
-        final PrintStream out = System.out;
-        final PrintStream err = System.err;
-        final ByteArrayOutputStream outBytes = new ByteArrayOutputStream();
-        final ByteArrayOutputStream errBytes = new ByteArrayOutputStream();
-        try
-        {
-            System.setOut(new PrintStream(outBytes, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(errBytes, true, StandardCharsets.UTF_8));
-            final int status = Main.execute(args);
-            return new Run(status, outBytes.toString(StandardCharsets.UTF_8),
-                errBytes.toString(StandardCharsets.UTF_8));
-        }
-        finally
-        {
-            System.setOut(out);
-            System.setErr(err);
-        }
-    }
+
 }

@@ -12,6 +12,7 @@ import io.grpc.Metadata;
 import io.grpc.stub.MetadataUtils;
 import java.util.concurrent.atomic.AtomicReference;
 import io.tranche.server.TrancheServer;
+import io.tranche.server.cli.CliRun;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -81,7 +82,7 @@ class ClusterStatusTest
             assertThat(statuses).filteredOn(s -> s.getRole() == ClusterStatus.Role.LEADER).hasSize(1);
 
             final TrancheServer leading = cluster.servers.get(leader);
-            final ClusterServers.Run table = ClusterServers.run("cluster", "status", "--server",
+            final CliRun table = CliRun.run("cluster", "status", "--server",
                 leading.listenAddress());
             assertThat(table.status()).as(table.err()).isZero();
             assertThat(table.out()).contains("node      " + leader + " of 3", "role      LEADER", "writes    taken")
@@ -112,7 +113,7 @@ class ClusterStatusTest
         try (TrancheServer single = TrancheServer.start(new io.tranche.server.ServerConfig().listen("127.0.0.1", 0)
             .metrics("127.0.0.1:0").dataDir(dir.resolve("single")).gracePeriod(Duration.ofSeconds(1))))
         {
-            final ClusterServers.Run run = ClusterServers.run("cluster", "status", "--server", single.listenAddress());
+            final CliRun run = CliRun.run("cluster", "status", "--server", single.listenAddress());
             assertThat(run.status()).isEqualTo(2);
             assertThat(run.err()).contains("not a cluster member").doesNotContain("Exception");
             assertThat(scrape(single.metricsPort())).doesNotContain("tranche_cluster_role{");
@@ -124,7 +125,7 @@ class ClusterStatusTest
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (true)
         {
-            final ClusterServers.Run run = ClusterServers.run("cluster", "status", "--json", "--server",
+            final CliRun run = CliRun.run("cluster", "status", "--json", "--server",
                 server.listenAddress());
             assertThat(run.status()).as(run.err()).isZero();
             final ClusterStatus.Builder status = ClusterStatus.newBuilder();
