@@ -14,10 +14,6 @@ import io.tranche.proto.v1.AllocationServiceGrpc;
 import io.tranche.server.allocation.AllocationOutcome;
 import io.tranche.server.allocation.AllocationProtoAdapter;
 import io.tranche.server.allocation.WireRequests;
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -35,7 +31,7 @@ class AllocateWireEquivalenceTest
 {
     private static final int MAX_CLAIMS = 30;
     private static final MethodDescriptor<byte[], byte[]> RAW = AllocationServiceGrpc.getAllocateMethod()
-        .toBuilder(new Raw(), new Raw()).build();
+        .toBuilder(RawBytes.MARSHALLER, RawBytes.MARSHALLER).build();
 
     @TempDir
     Path dir;
@@ -102,28 +98,5 @@ class AllocateWireEquivalenceTest
         assertThat(seen[1]).isGreaterThan(300);
         assertThat(seen[2]).isGreaterThan(30);
         assertThat(seen[3]).isGreaterThan(300);
-    }
-
-    /** Bytes in, bytes out: the client sends what the generator wrote, malformed or not. */
-    private static final class Raw implements MethodDescriptor.Marshaller<byte[]>
-    {
-        @Override
-        public InputStream stream(final byte[] value)
-        {
-            return new ByteArrayInputStream(value);
-        }
-
-        @Override
-        public byte[] parse(final InputStream stream)
-        {
-            try
-            {
-                return stream.readAllBytes();
-            }
-            catch (final IOException ex)
-            {
-                throw new UncheckedIOException(ex);
-            }
-        }
     }
 }

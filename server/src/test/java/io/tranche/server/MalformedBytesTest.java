@@ -17,10 +17,7 @@ import io.grpc.health.v1.HealthGrpc;
 import io.grpc.protobuf.ProtoMethodDescriptorSupplier;
 import io.tranche.proto.v1.Claim;
 import io.tranche.proto.v1.CreateClaimRequest;
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -57,28 +54,6 @@ class MalformedBytesTest
     private static final int MAX_MESSAGE = 128 << 10;
     /** 128 times the server's limit once decompressed; about 16 KB on the wire. */
     private static final int BOMB_BYTES = 16 << 20;
-
-    private static final MethodDescriptor.Marshaller<byte[]> RAW = new MethodDescriptor.Marshaller<>()
-    {
-        @Override
-        public InputStream stream(final byte[] value)
-        {
-            return new ByteArrayInputStream(value);
-        }
-
-        @Override
-        public byte[] parse(final InputStream stream)
-        {
-            try
-            {
-                return stream.readAllBytes();
-            }
-            catch (final IOException ex)
-            {
-                throw new IllegalStateException(ex);
-            }
-        }
-    };
 
     @TempDir
     static Path dir;
@@ -308,8 +283,8 @@ class MalformedBytesTest
         final MethodDescriptor<byte[], byte[]> raw = MethodDescriptor.<byte[], byte[]>newBuilder()
             .setType(method.getType())
             .setFullMethodName(method.getFullMethodName())
-            .setRequestMarshaller(RAW)
-            .setResponseMarshaller(RAW)
+            .setRequestMarshaller(RawBytes.MARSHALLER)
+            .setResponseMarshaller(RawBytes.MARSHALLER)
             .build();
         final boolean streaming = method.getType() == MethodDescriptor.MethodType.SERVER_STREAMING ||
             method.getType() == MethodDescriptor.MethodType.BIDI_STREAMING;

@@ -10,9 +10,7 @@ import io.grpc.MethodDescriptor;
 import io.grpc.ServerMethodDefinition;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.Status;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -40,28 +38,6 @@ class RoleMatrixTest
 {
     private static final String[] ROLES = {"no token", "reader", "admin"};
     private static final String[] TOKENS = {null, "reader-token", "admin-token"};
-
-    private static final MethodDescriptor.Marshaller<byte[]> RAW = new MethodDescriptor.Marshaller<>()
-    {
-        @Override
-        public InputStream stream(final byte[] value)
-        {
-            return new ByteArrayInputStream(value);
-        }
-
-        @Override
-        public byte[] parse(final InputStream stream)
-        {
-            try
-            {
-                return stream.readAllBytes();
-            }
-            catch (final IOException ex)
-            {
-                throw new IllegalStateException(ex);
-            }
-        }
-    };
 
     @TempDir
     Path dir;
@@ -161,7 +137,7 @@ class RoleMatrixTest
     {
         final MethodDescriptor<byte[], byte[]> raw = MethodDescriptor.<byte[], byte[]>newBuilder()
             .setType(method.getType()).setFullMethodName(method.getFullMethodName())
-            .setRequestMarshaller(RAW).setResponseMarshaller(RAW).build();
+            .setRequestMarshaller(RawBytes.MARSHALLER).setResponseMarshaller(RawBytes.MARSHALLER).build();
         final boolean streaming = method.getType() != MethodDescriptor.MethodType.UNARY;
         // A watch that was let in stays open: its deadline ends it, and that counts as reached.
         final ClientCall<byte[], byte[]> call = channel.newCall(raw,
