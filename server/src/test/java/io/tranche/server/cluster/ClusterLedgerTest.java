@@ -111,7 +111,7 @@ class ClusterLedgerTest
         final int releases = 600;
         final int base = 30000 + (int)(ProcessHandle.current().pid() % 200) * 10;
         final List<ClusterNode.Member> members = ClusterNode.parseMembers(
-            "0=127.0.0.1:" + base + ",1=127.0.0.1:" + (base + 10) + ",2=127.0.0.1:" + (base + 20));
+            ClusterProcesses.loopbackMembers(base));
         final List<ClusterNode> nodes = new ArrayList<>();
         ClusterCommandLog log = null;
         try

@@ -63,7 +63,16 @@ final class ClusterProcesses implements AutoCloseable
         this.dir = dir;
         this.quickStart = quickStart;
         final int base = 30000 + (int)(ProcessHandle.current().pid() % 200) * 150 + portShift;
-        members = "0=127.0.0.1:" + base + ",1=127.0.0.1:" + (base + 10) + ",2=127.0.0.1:" + (base + 20);
+        members = loopbackMembers(base);
+    }
+
+    /**
+     * @param base the first member's port; the others take base + 10 and base + 20 (each member uses six).
+     * @return the {@code --cluster-members} value of three members on 127.0.0.1.
+     */
+    static String loopbackMembers(final int base)
+    {
+        return "0=127.0.0.1:" + base + ",1=127.0.0.1:" + (base + 10) + ",2=127.0.0.1:" + (base + 20);
     }
 
     /**

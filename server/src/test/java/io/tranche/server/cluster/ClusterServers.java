@@ -39,8 +39,7 @@ final class ClusterServers implements AutoCloseable
      */
     static ClusterServers start(final Path dir, final int basePort) throws Exception
     {
-        final String members = "0=127.0.0.1:" + basePort + ",1=127.0.0.1:" + (basePort + 10) + ",2=127.0.0.1:" +
-            (basePort + 20);
+        final String members = ClusterProcesses.loopbackMembers(basePort);
         final ExecutorService starts = Executors.newFixedThreadPool(3);
         final List<Future<TrancheServer>> futures = new ArrayList<>();
         try

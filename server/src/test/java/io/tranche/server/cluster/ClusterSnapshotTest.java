@@ -37,7 +37,7 @@ class ClusterSnapshotTest
     {
         final int base = 26000 + (int)(ProcessHandle.current().pid() % 400) * 10;
         final List<ClusterNode.Member> members = ClusterNode.parseMembers(
-            "0=127.0.0.1:" + base + ",1=127.0.0.1:" + (base + 10) + ",2=127.0.0.1:" + (base + 20));
+            ClusterProcesses.loopbackMembers(base));
         final int total = 23;
         final String before;
         final long[] tail = new long[3];

@@ -40,7 +40,7 @@ class InProcessClusterTest
     {
         final int base = 21000 + (int)(ProcessHandle.current().pid() % 400) * 10;
         final List<ClusterNode.Member> members = ClusterNode.parseMembers(
-            "0=127.0.0.1:" + base + ",1=127.0.0.1:" + (base + 10) + ",2=127.0.0.1:" + (base + 20));
+            ClusterProcesses.loopbackMembers(base));
         final List<ClusterNode> nodes = new ArrayList<>();
         ClusterCommandLog log = null;
         try
@@ -105,7 +105,7 @@ class InProcessClusterTest
     {
         final int base = 22000 + (int)(ProcessHandle.current().pid() % 400) * 10;
         final List<ClusterNode.Member> members = ClusterNode.parseMembers(
-            "0=127.0.0.1:" + base + ",1=127.0.0.1:" + (base + 10) + ",2=127.0.0.1:" + (base + 20));
+            ClusterProcesses.loopbackMembers(base));
         final String before;
         final long tranches;
         List<ClusterNode> nodes = launch(members);
