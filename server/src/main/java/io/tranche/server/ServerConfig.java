@@ -1,6 +1,8 @@
 package io.tranche.server;
 
 import io.tranche.server.cluster.ClusterNode;
+import io.tranche.server.cluster.ClusterSecret;
+import io.tranche.server.cluster.QueueClusteredService;
 import io.tranche.server.state.QueueStateMachine;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -124,6 +126,9 @@ public final class ServerConfig
     private boolean fsync = true;
     private List<ClusterNode.Member> clusterMembers;
     private int nodeId = -1;
+    private Path clusterSecretFile;
+    private ClusterSecret clusterSecret;
+    private int checkpointEvery = QueueClusteredService.CHECKPOINT_EVERY_DEFAULT;
     private Duration clusterStartTimeout = defaultClusterStartTimeout();
 
     /**
@@ -454,6 +459,36 @@ public final class ServerConfig
         return this;
     }
 
+    /**
+     * @param file the cluster's shared secret ({@code --cluster-secret}), or null for none; read by
+     *             {@link #conclude()}.
+     * @return this.
+     */
+    public ServerConfig clusterSecret(final Path file)
+    {
+        clusterSecretFile = file;
+        return this;
+    }
+
+    /** @param value client commands between the cluster's state-hash checkpoints. @return this. */
+    public ServerConfig checkpointEvery(final int value)
+    {
+        checkpointEvery = value;
+        return this;
+    }
+
+    /** @return the cluster's secret (read by {@link #conclude()}), or null without one. */
+    public ClusterSecret clusterSecret()
+    {
+        return clusterSecret;
+    }
+
+    /** @return the member's trust settings: its secret and the checkpoint interval. */
+    public ClusterNode.Trust clusterTrust()
+    {
+        return new ClusterNode.Trust(clusterSecret, checkpointEvery);
+    }
+
     /** @param value how long a cluster node waits for a working cluster before it gives up. @return this. */
     public ServerConfig clusterStartTimeout(final Duration value)
     {
@@ -515,6 +550,7 @@ public final class ServerConfig
         {
             throw new IllegalArgumentException("--node-id needs --cluster-members");
         }
+        concludeClusterTrust();
         if (permitKeepAliveTime.isNegative() || maxConnectionIdle.isNegative() || maxConnectionAge.isNegative() ||
             gracePeriod.isNegative())
         {
@@ -541,6 +577,40 @@ public final class ServerConfig
                 ", or --insecure to accept that");
         }
         return this;
+    }
+
+    // The cluster's UDP ports take commands from whoever reaches them unless the secret authenticates them.
+    private void concludeClusterTrust()
+    {
+        if (clusterMembers == null)
+        {
+            if (clusterSecretFile != null)
+            {
+                throw new IllegalArgumentException("--cluster-secret needs --cluster-members");
+            }
+            return;
+        }
+        positive(checkpointEvery, "--checkpoint-every");
+        clusterSecret = clusterSecretFile == null ? null : ClusterSecret.load(clusterSecretFile);
+        if (clusterSecret != null || insecure)
+        {
+            return;
+        }
+        for (final ClusterNode.Member member : clusterMembers)
+        {
+            if (!isLoopback(member.host(), "--cluster-members"))
+            {
+                throw new IllegalArgumentException("refusing --cluster-members on " + member.host() + " without " +
+                    "--cluster-secret: anyone who can send a UDP packet to a member could write to the queue; give " +
+                    "--cluster-secret FILE (the same file on every member), or --insecure to accept that");
+            }
+        }
+        if (tokensFile != null)
+        {
+            throw new IllegalArgumentException("refusing --tokens with --cluster-members and no --cluster-secret: " +
+                "the cluster's ingress port would take unauthenticated writes beside the token-protected API; give " +
+                "--cluster-secret FILE (the same file on every member), or --insecure to accept that");
+        }
     }
 
     private static void positive(final int value, final String name)

@@ -317,6 +317,18 @@ public final class TrancheServer implements AutoCloseable
             {
                 return node.service().processedPosition();
             }
+
+            @Override
+            public boolean diverged()
+            {
+                return node.service().diverged() != null;
+            }
+
+            @Override
+            public long rejectedCommands()
+            {
+                return node.service().rejectedCommands();
+            }
         };
     }
 
@@ -478,15 +490,18 @@ public final class TrancheServer implements AutoCloseable
             {
                 node = ClusterNode.launch(config.clusterMembers(), config.nodeId(), config.dataDir(), config.maxQueue(),
                     TrancheDigest::compute,
-                    new ClusterNode.Snapshots(config.snapshotEvery(), ClusterNode.SNAPSHOT_BYTES_DEFAULT));
+                    new ClusterNode.Snapshots(config.snapshotEvery(), ClusterNode.SNAPSHOT_BYTES_DEFAULT),
+                    config.clusterTrust());
                 final ClusterCommandLog log = new ClusterCommandLog(node, config.writerQueueCapacity());
                 // "listening" means part of a working cluster: wait for a leader and this node's catch-up.
                 final long deadline = System.nanoTime() + config.clusterStartTimeout().toNanos();
-                while ((log.failure() != null || !node.service().started()) && System.nanoTime() < deadline)
+                // A member that finds its state differs from the cluster's starts anyway, to say so (fail-stop).
+                while ((log.failure() != null || !node.service().started()) && node.service().diverged() == null &&
+                    System.nanoTime() < deadline)
                 {
                     Thread.sleep(20);
                 }
-                if (log.failure() != null || !node.service().started())
+                if ((log.failure() != null || !node.service().started()) && node.service().diverged() == null)
                 {
                     log.close();
                     throw new IOException("no working cluster within " + config.clusterStartTimeout() + ": " +

@@ -61,7 +61,7 @@ public final class ServeCommand implements Callable<Integer>
 
     @Option(names = "--insecure", description = {
         "Allow a non-loopback --listen without --tokens, --tokens without TLS on a non-loopback --listen,",
-        "and a non-loopback --metrics."})
+        "a non-loopback --metrics, and --cluster-members without --cluster-secret."})
     boolean insecure;
 
     @Option(names = "--metrics", paramLabel = "HOST:PORT",
@@ -108,6 +108,16 @@ public final class ServeCommand implements Callable<Integer>
     @Option(names = "--node-id", description = "This member's id in --cluster-members.")
     int nodeId = -1;
 
+    @Option(names = "--cluster-secret", paramLabel = "FILE", description = {
+        "The secret every member shares (the same file on each, at least 32 random bytes, mode 600): ingress " +
+            "sessions must answer its challenge and every command carries its MAC.",
+        "Required with --cluster-members on a non-loopback address or with --tokens, unless --insecure."})
+    Path clusterSecret;
+
+    @Option(names = "--checkpoint-every", paramLabel = "COMMANDS",
+        description = "Commands between the cluster's state-hash checkpoints (default: ${DEFAULT-VALUE}).")
+    int checkpointEvery = io.tranche.server.cluster.QueueClusteredService.CHECKPOINT_EVERY_DEFAULT;
+
     @Option(names = "--no-direct-executor",
         description = "Run handlers on a thread pool instead of the transport threads.")
     boolean noDirectExecutor;
@@ -137,6 +147,8 @@ public final class ServeCommand implements Callable<Integer>
                 .snapshotEvery(snapshotEvery)
                 .directExecutor(!noDirectExecutor)
                 .cluster(clusterMembers, nodeId)
+                .clusterSecret(clusterSecret)
+                .checkpointEvery(checkpointEvery)
                 .conclude();
         }
         catch (final IllegalArgumentException ex)

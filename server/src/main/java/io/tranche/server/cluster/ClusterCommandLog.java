@@ -59,7 +59,11 @@ public final class ClusterCommandLog implements CommandLog, EgressListener
     private final Thread thread;
     private volatile boolean closing;
     private volatile String failure = "not yet connected to a cluster leader";
+    private final ClusterSecret secret;
     private AeronCluster client;
+    private long clusterSessionId;
+    private long sequence;
+    private byte[] checkpoint;
     private long nextCorrelationId = 1;
     private long lastKeepAliveNs;
 
@@ -90,6 +94,7 @@ public final class ClusterCommandLog implements CommandLog, EgressListener
         this.node = node;
         this.service = node.service();
         this.submissions = new ManyToOneConcurrentArrayQueue<>(queueCapacity);
+        this.secret = node.trust().secret() == null ? null : node.trust().secret().copy();
         service.addListener(new Listener()
         {
             @Override
@@ -121,6 +126,10 @@ public final class ClusterCommandLog implements CommandLog, EgressListener
             int work = 0;
             try
             {
+                if (service.diverged() != null && failure != service.diverged())
+                {
+                    setFailure(service.diverged());
+                }
                 final boolean electing = node.electing();
                 if (electing)
                 {
@@ -141,6 +150,7 @@ public final class ClusterCommandLog implements CommandLog, EgressListener
                 }
                 work += submissions.drain(p -> unsent.addLast(p), 1024);
                 work += offerUnsent();
+                work += offerCheckpoint();
                 work += client.pollEgress();
                 work += completeApplied();
                 work += expire();
@@ -169,7 +179,11 @@ public final class ClusterCommandLog implements CommandLog, EgressListener
                 .egressChannel("aeron:udp?term-length=" + ClusterNode.LOG_TERM_LENGTH + "|endpoint=" +
                     node.self().host() + ":0")
                 .messageTimeoutNs(CONNECT_TIMEOUT_NS)
+                .credentialsSupplier(secret == null ? new io.aeron.security.NullCredentialsSupplier() :
+                    ClusterAuthenticator.credentials(secret))
                 .egressListener(this));
+            clusterSessionId = client.clusterSessionId();
+            sequence = 0;
             lastKeepAliveNs = System.nanoTime();
             // Commands in flight on the old session may or may not have committed: leave them to expire.
             setFailure(null);
@@ -225,11 +239,12 @@ public final class ClusterCommandLog implements CommandLog, EgressListener
                 p.reply.complete(Outcome.failed(gone, "abandoned before it was sent to the cluster"));
                 continue;
             }
-            final byte[] message = ClusterProtocol.encodeIngress(p.command, p.correlationId);
+            final byte[] message = encode(p.command.type(), p.command.encode(), p.correlationId);
             ingress.wrap(message);
             final long result = client.offer(ingress, 0, message.length);
             if (result > 0)
             {
+                sequence++;
                 unsent.pollFirst();
                 p.sentNs = System.nanoTime();
                 inFlight.put(p.correlationId, p);
@@ -248,6 +263,43 @@ public final class ClusterCommandLog implements CommandLog, EgressListener
             }
         }
         return work;
+    }
+
+    // Signed under the secret with the session's next sequence (taken only when the offer succeeds).
+    private byte[] encode(final byte type, final byte[] payload, final long correlationId)
+    {
+        if (secret == null)
+        {
+            final byte[] message = new byte[ClusterProtocol.INGRESS_HEADER_LENGTH + payload.length];
+            final UnsafeBuffer buffer = new UnsafeBuffer(message);
+            buffer.putByte(0, type);
+            buffer.putLong(1, correlationId, java.nio.ByteOrder.BIG_ENDIAN);
+            buffer.putBytes(ClusterProtocol.INGRESS_HEADER_LENGTH, payload);
+            return message;
+        }
+        return ClusterProtocol.encodeSigned(type, payload, correlationId, clusterSessionId, sequence + 1, secret);
+    }
+
+    // This member's state hash at a checkpoint, for every member to compare with its own (no answer is awaited).
+    private int offerCheckpoint()
+    {
+        if (checkpoint == null)
+        {
+            checkpoint = service.pollCheckpoint();
+            if (checkpoint == null)
+            {
+                return 0;
+            }
+        }
+        final byte[] message = encode(ClusterProtocol.CHECKPOINT, checkpoint, 0);
+        ingress.wrap(message);
+        if (client.offer(ingress, 0, message.length) > 0)
+        {
+            sequence++;
+            checkpoint = null;
+            return 1;
+        }
+        return 0;
     }
 
     @Override
@@ -364,8 +416,10 @@ public final class ClusterCommandLog implements CommandLog, EgressListener
         answered.clear();
     }
 
-    private void setFailure(final String newFailure)
+    private void setFailure(final String proposed)
     {
+        final String diverged = service.diverged();
+        final String newFailure = diverged != null ? diverged : proposed;
         final String old = failure;
         if (old == null ? newFailure == null : old.equals(newFailure))
         {
@@ -418,6 +472,12 @@ public final class ClusterCommandLog implements CommandLog, EgressListener
         {
             return false;
         }
+        final String diverged = service.diverged();
+        if (diverged != null)
+        {
+            reply.complete(Outcome.failed(Outcome.Kind.UNAVAILABLE, "this member stopped serving: " + diverged));
+            return true;
+        }
         if (node.electing())
         {
             // No leader to send it to: the client retries (here or on another member) without waiting.
@@ -435,7 +495,17 @@ public final class ClusterCommandLog implements CommandLog, EgressListener
     @Override
     public boolean read(final Read read, final Reply reply)
     {
-        return !closing && service.read(read, reply);
+        if (closing)
+        {
+            return false;
+        }
+        final String diverged = service.diverged();
+        if (diverged != null)
+        {
+            reply.complete(Outcome.failed(Outcome.Kind.UNAVAILABLE, "this member stopped serving: " + diverged));
+            return true;
+        }
+        return service.read(read, reply);
     }
 
     @Override
@@ -447,7 +517,8 @@ public final class ClusterCommandLog implements CommandLog, EgressListener
     @Override
     public String failure()
     {
-        return failure;
+        final String diverged = service.diverged();
+        return diverged != null ? "this member stopped serving: " + diverged : failure;
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.tranche.server.cluster;
 
 import io.aeron.archive.Archive;
 import io.aeron.archive.ArchiveThreadingMode;
+import io.aeron.archive.checksum.Checksums;
 import io.aeron.archive.client.AeronArchive;
 import io.aeron.Counter;
 import io.aeron.cluster.ClusterControl;
@@ -60,6 +61,15 @@ public final class ClusterNode implements AutoCloseable
     /** Default bytes of log between automatic snapshots (as the single-node server's journal bytes). */
     public static final long SNAPSHOT_BYTES_DEFAULT = 16L << 20;
 
+    /**
+     * Sessions the leader holds at once, pending authentication included: the members' fronts need one each, and
+     * unauthenticated peers are rejected within {@link ClusterAuthenticator#CHALLENGE_TIMEOUT_MS}, so that a burst
+     * of them cannot take every slot.
+     */
+    public static final int MAX_CONCURRENT_SESSIONS = 128;
+    /** A client session without a message or keepalive for this long is closed (the fronts send one each 0.5 s). */
+    public static final long SESSION_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(5);
+
     private static final long SCHEDULE_INTERVAL_MS = 100;
 
     private final ClusteredMediaDriver driver;
@@ -69,6 +79,7 @@ public final class ClusterNode implements AutoCloseable
     private final List<Member> members;
     private final String aeronDir;
     private final Snapshots snapshots;
+    private final Trust trust;
     private final Thread scheduler;
     private final ConsensusModule.Context consensus;
     private boolean closed;
@@ -120,8 +131,10 @@ public final class ClusterNode implements AutoCloseable
         final Member self,
         final List<Member> members,
         final String aeronDir,
-        final Snapshots snapshots)
+        final Snapshots snapshots,
+        final Trust trust)
     {
+        this.trust = trust;
         this.driver = driver;
         this.container = container;
         this.service = service;
@@ -260,6 +273,52 @@ public final class ClusterNode implements AutoCloseable
         final QueueStateMachine.TrancheDigester digester,
         final Snapshots snapshots)
     {
+        return launch(members, nodeId, dataDir, maxQueue, digester, snapshots, Trust.NONE);
+    }
+
+    /**
+     * How a member trusts the others and its clients.
+     *
+     * @param secret          the cluster's shared secret: ingress sessions must answer its challenge and commands
+     *                        must carry its MAC; null for a cluster without one (loopback or {@code --insecure}).
+     * @param checkpointEvery client commands between state-hash checkpoints.
+     */
+    public record Trust(ClusterSecret secret, int checkpointEvery)
+    {
+        /** No secret, checkpoints at the default interval. */
+        public static final Trust NONE = new Trust(null, QueueClusteredService.CHECKPOINT_EVERY_DEFAULT);
+
+        /** Checks the interval. */
+        public Trust
+        {
+            if (checkpointEvery < 1)
+            {
+                throw new IllegalArgumentException("--checkpoint-every must be at least 1, was " + checkpointEvery);
+            }
+        }
+    }
+
+    /**
+     * Starts this member with its snapshot schedule and its trust settings.
+     *
+     * @param members   all members.
+     * @param nodeId    this member's id.
+     * @param dataDir   its directory.
+     * @param maxQueue  most claims in the queue.
+     * @param digester  tranche digest chain.
+     * @param snapshots when the leader asks for a snapshot.
+     * @param trust     the secret and the checkpoint interval.
+     * @return the running member.
+     */
+    public static ClusterNode launch(
+        final List<Member> members,
+        final int nodeId,
+        final Path dataDir,
+        final int maxQueue,
+        final QueueStateMachine.TrancheDigester digester,
+        final Snapshots snapshots,
+        final Trust trust)
+    {
         if (nodeId < 0 || nodeId >= members.size())
         {
             throw new IllegalArgumentException("--node-id must be 0.." + (members.size() - 1) + ", was " + nodeId);
@@ -292,6 +351,9 @@ public final class ClusterNode implements AutoCloseable
             .threadingMode(ArchiveThreadingMode.SHARED)
             .idleStrategySupplier(idle)
             .segmentFileLength(4 * LOG_TERM_LENGTH)
+            // CRC-32C of every fragment when recorded, checked when replayed: damaged log data is refused.
+            .recordChecksum(Checksums.crc32c())
+            .replayChecksum(Checksums.crc32c())
             // Acknowledged means a majority recorded it; syncing also makes it survive all nodes losing power.
             .fileSyncLevel(1)
             .catalogFileSyncLevel(1)
@@ -304,27 +366,10 @@ public final class ClusterNode implements AutoCloseable
             .controlResponseChannel(archiveContext.localControlChannel())
             .aeronDirectoryName(aeronDir);
 
-        final ConsensusModule.Context consensusContext = new ConsensusModule.Context()
-            .clusterMemberId(nodeId)
-            .clusterMembers(aeronMembers(members))
-            .clusterDir(new File(base, "cluster"))
-            .aeronDirectoryName(aeronDir)
-            .ingressChannel("aeron:udp?term-length=" + TERM_LENGTH)
-            .logChannel("aeron:udp?term-length=" + LOG_TERM_LENGTH + "|control-mode=manual|control=" +
-                self.host() + ":" +
-                (self.port() + 5))
-            .replicationChannel("aeron:udp?endpoint=" + self.host() + ":0")
+        final ConsensusModule.Context consensusContext = consensusContext(members, self, base, aeronDir, trust)
             .archiveContext(archiveClient.clone())
             .idleStrategySupplier(idle)
             .errorHandler(errors);
-        timeout("aeron.cluster.leader.heartbeat.timeout", LEADER_HEARTBEAT_TIMEOUT_NS_DEFAULT,
-            consensusContext::leaderHeartbeatTimeoutNs);
-        timeout("aeron.cluster.leader.heartbeat.interval", LEADER_HEARTBEAT_INTERVAL_NS_DEFAULT,
-            consensusContext::leaderHeartbeatIntervalNs);
-        timeout("aeron.cluster.election.timeout", ELECTION_TIMEOUT_NS_DEFAULT, consensusContext::electionTimeoutNs);
-        timeout("aeron.cluster.startup.canvass.timeout",
-            STARTUP_CANVASS_HEARTBEAT_TIMEOUTS_DEFAULT * consensusContext.leaderHeartbeatTimeoutNs(),
-            consensusContext::startupCanvassTimeoutNs);
 
         try
         {
@@ -335,8 +380,9 @@ public final class ClusterNode implements AutoCloseable
             throw new java.io.UncheckedIOException("cannot create --data-dir " + base, ex);
         }
         // Tranches on the member's disk, 8 bytes of heap each; rewritten from the snapshot and log at start.
+        RecordingChecksums.migrate(new File(base, "archive"));
         final QueueClusteredService service = new QueueClusteredService(maxQueue, digester, ClusterSeed.load(dataDir),
-            base.toPath().resolve(ClusterLedger.FILE));
+            base.toPath().resolve(ClusterLedger.FILE), trust.secret(), members.size(), trust.checkpointEvery());
         final ClusteredServiceContainer.Context containerContext = new ClusteredServiceContainer.Context()
             .aeronDirectoryName(aeronDir)
             .archiveContext(archiveClient.clone())
@@ -349,8 +395,9 @@ public final class ClusterNode implements AutoCloseable
         try
         {
             driver = ClusteredMediaDriver.launch(driverContext, archiveContext, consensusContext);
+            RecordingChecksums.markEnabled(new File(base, "archive"));
             final ClusteredServiceContainer container = ClusteredServiceContainer.launch(containerContext);
-            return new ClusterNode(driver, container, service, self, List.copyOf(members), aeronDir, snapshots);
+            return new ClusterNode(driver, container, service, self, List.copyOf(members), aeronDir, snapshots, trust);
         }
         catch (final RuntimeException ex)
         {
@@ -358,6 +405,35 @@ public final class ClusterNode implements AutoCloseable
             service.closeLedger();
             throw ex;
         }
+    }
+
+    private static ConsensusModule.Context consensusContext(
+        final List<Member> members, final Member self, final File base, final String aeronDir, final Trust trust)
+    {
+        final ConsensusModule.Context consensusContext = new ConsensusModule.Context()
+            .clusterMemberId(self.id())
+            .clusterMembers(aeronMembers(members))
+            .clusterDir(new File(base, "cluster"))
+            .aeronDirectoryName(aeronDir)
+            .ingressChannel("aeron:udp?term-length=" + TERM_LENGTH)
+            .logChannel("aeron:udp?term-length=" + LOG_TERM_LENGTH + "|control-mode=manual|control=" +
+                self.host() + ":" + (self.port() + 5))
+            .replicationChannel("aeron:udp?endpoint=" + self.host() + ":0")
+            .sessionTimeoutNs(SESSION_TIMEOUT_NS)
+            .maxConcurrentSessions(MAX_CONCURRENT_SESSIONS);
+        if (trust.secret() != null)
+        {
+            consensusContext.authenticatorSupplier(ClusterAuthenticator.supplier(trust.secret()));
+        }
+        timeout("aeron.cluster.leader.heartbeat.timeout", LEADER_HEARTBEAT_TIMEOUT_NS_DEFAULT,
+            consensusContext::leaderHeartbeatTimeoutNs);
+        timeout("aeron.cluster.leader.heartbeat.interval", LEADER_HEARTBEAT_INTERVAL_NS_DEFAULT,
+            consensusContext::leaderHeartbeatIntervalNs);
+        timeout("aeron.cluster.election.timeout", ELECTION_TIMEOUT_NS_DEFAULT, consensusContext::electionTimeoutNs);
+        timeout("aeron.cluster.startup.canvass.timeout",
+            STARTUP_CANVASS_HEARTBEAT_TIMEOUTS_DEFAULT * consensusContext.leaderHeartbeatTimeoutNs(),
+            consensusContext::startupCanvassTimeoutNs);
+        return consensusContext;
     }
 
     private static void timeout(final String property, final long defaultNs, final java.util.function.LongConsumer set)
@@ -487,6 +563,12 @@ public final class ClusterNode implements AutoCloseable
     public synchronized long snapshotsRequested()
     {
         return snapshotsRequested;
+    }
+
+    /** @return the secret and the checkpoint interval. */
+    public Trust trust()
+    {
+        return trust;
     }
 
     /** @return the snapshot schedule. */

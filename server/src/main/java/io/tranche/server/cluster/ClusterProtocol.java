@@ -10,24 +10,43 @@ import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
 import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.io.DirectBufferInputStream;
 
 /**
  * The bytes on the cluster's ingress and egress.
  * <p>
- * Ingress (client to cluster): {@code type:byte correlationId:long payload}, the payload being
- * {@link Command#encode()}. Egress (leader's service to the client): {@code correlationId:long
+ * Ingress (client to cluster), unsigned (a cluster without a secret, and logs written before secrets):
+ * {@code type:byte correlationId:long payload}, the payload being {@link Command#encode()}. Signed (a cluster
+ * with a {@link ClusterSecret}): {@code SIGNED:byte type:byte sequence:long correlationId:long payload mac:32}, the
+ * MAC being HMAC-SHA256(secret, {@code "tranche cluster command v1\n"} ‖ clusterSessionId:long ‖ every byte before
+ * the MAC), so that a command is bound to its session and its place in it; the sequence rises by at least one per
+ * command of a session, and a command whose sequence does not is a replay. Type {@link #CHECKPOINT} carries a
+ * member's state hash, {@code position:long memberId:int sha256:32}.
+ * <p>
+ * Egress (leader's service to the client): {@code correlationId:long
  * logPosition:long kind:byte message:(flag, UTF) violations:(int, (UTF, UTF)*) value:(int, bytes)};
  * the value's message type follows from the kind. This is not the hot path of the kernel: the
  * command bytes are protobuf already, and a few small wrappers per command are accepted here.
  */
 public final class ClusterProtocol
 {
-    /** Bytes before the command payload on ingress. */
+    /** Bytes before the command payload on unsigned ingress. */
     public static final int INGRESS_HEADER_LENGTH = 1 + Long.BYTES;
+    /** First byte of a signed ingress message (never a command type). */
+    public static final byte SIGNED = (byte)0x80;
+    /** Bytes before the command payload on signed ingress. */
+    public static final int SIGNED_HEADER_LENGTH = 2 + 2 * Long.BYTES;
+    /** Type of a member's state-hash checkpoint (signed only; not a {@link Command}). */
+    public static final byte CHECKPOINT = 0x40;
+    /** Length of a checkpoint's payload. */
+    public static final int CHECKPOINT_LENGTH = Long.BYTES + Integer.BYTES + 32;
+    private static final byte[] COMMAND_DOMAIN = "tranche cluster command v1\n".getBytes(
+        java.nio.charset.StandardCharsets.US_ASCII);
 
     private ClusterProtocol()
     {
@@ -62,6 +81,66 @@ public final class ClusterProtocol
     }
 
     /**
+     * @param type             the command type ({@link Command#type()} or {@link #CHECKPOINT}).
+     * @param payload          its bytes.
+     * @param correlationId    the client's id for the answer.
+     * @param clusterSessionId the session it is sent on.
+     * @param sequence         its sequence in the session.
+     * @param secret           the cluster's secret (used on the caller's thread only).
+     * @return the signed ingress message.
+     */
+    public static byte[] encodeSigned(
+        final byte type,
+        final byte[] payload,
+        final long correlationId,
+        final long clusterSessionId,
+        final long sequence,
+        final ClusterSecret secret)
+    {
+        final int unsignedLength = SIGNED_HEADER_LENGTH + payload.length;
+        final byte[] message = new byte[unsignedLength + ClusterSecret.MAC_LENGTH];
+        final UnsafeBuffer buffer = new UnsafeBuffer(message);
+        buffer.putByte(0, SIGNED);
+        buffer.putByte(1, type);
+        buffer.putLong(2, sequence, ByteOrder.BIG_ENDIAN);
+        buffer.putLong(2 + Long.BYTES, correlationId, ByteOrder.BIG_ENDIAN);
+        buffer.putBytes(SIGNED_HEADER_LENGTH, payload);
+        final byte[] mac = mac(secret, clusterSessionId, message, unsignedLength);
+        buffer.putBytes(unsignedLength, mac);
+        return message;
+    }
+
+    /**
+     * @param secret           the cluster's secret.
+     * @param clusterSessionId the session the message came on.
+     * @param message          the message (its MAC excluded from the MAC).
+     * @param length           bytes of the message before its MAC.
+     * @return the MAC the message must carry.
+     */
+    static byte[] mac(final ClusterSecret secret, final long clusterSessionId, final byte[] message, final int length)
+    {
+        final byte[] session = new byte[Long.BYTES];
+        new UnsafeBuffer(session).putLong(0, clusterSessionId, ByteOrder.BIG_ENDIAN);
+        return secret.mac(COMMAND_DOMAIN, session, java.util.Arrays.copyOf(message, length));
+    }
+
+    /**
+     * @param position the log position the hash was taken at.
+     * @param memberId the member that took it.
+     * @param sha256   the hash of its state there.
+     * @return a checkpoint's payload.
+     */
+    public static byte[] encodeCheckpoint(final long position, final int memberId, final byte[] sha256)
+    {
+        final byte[] payload = new byte[CHECKPOINT_LENGTH];
+        final UnsafeBuffer buffer = new UnsafeBuffer(payload);
+        buffer.putLong(0, position, ByteOrder.BIG_ENDIAN);
+        buffer.putInt(Long.BYTES, memberId, ByteOrder.BIG_ENDIAN);
+        buffer.putBytes(Long.BYTES + Integer.BYTES, sha256);
+        return payload;
+    }
+
+    /**
      * @param correlationId the client's id.
      * @param logPosition   the log position after the command (the client waits for its node to reach it).
      * @param outcome       what the state machine returned.
@@ -75,7 +154,7 @@ public final class ClusterProtocol
             final DataOutputStream out = new DataOutputStream(bytes);
             out.writeLong(correlationId);
             out.writeLong(logPosition);
-            out.writeByte(outcome.kind().ordinal());
+            out.writeByte(outcome.kind().code());
             out.writeBoolean(outcome.message() != null);
             if (outcome.message() != null)
             {
@@ -125,13 +204,12 @@ public final class ClusterProtocol
         final DataInputStream in = new DataInputStream(new DirectBufferInputStream(buffer, offset, length));
         final long correlationId = in.readLong();
         final long logPosition = in.readLong();
-        final int kindOrdinal = in.readUnsignedByte();
-        final Outcome.Kind[] kinds = Outcome.Kind.values();
-        if (kindOrdinal >= kinds.length)
+        final int kindCode = in.readUnsignedByte();
+        final Outcome.Kind kind = Outcome.Kind.fromCode(kindCode);
+        if (kind == null)
         {
-            throw new IOException("unknown outcome kind=" + kindOrdinal);
+            throw new IOException("unknown outcome kind=" + kindCode);
         }
-        final Outcome.Kind kind = kinds[kindOrdinal];
         final String message = in.readBoolean() ? in.readUTF() : null;
         final int violationCount = in.readInt();
         final List<Outcome.Violation> violations = new ArrayList<>(violationCount);

@@ -62,6 +62,11 @@ public final class ClusterStatusService extends ClusterServiceGrpc.ClusterServic
             .setSnapshots(Math.max(0, node.snapshotCount()))
             .setTranches(service.ledger().durableCount())
             .setFailure(failure == null ? "" : failure)
+            .setCheckpointPosition(service.lastCheckpointPosition())
+            .setCheckpointSha256(service.lastCheckpointSha256())
+            .setDiverged(service.diverged() != null)
+            .setRejectedCommands(service.rejectedCommands())
+            .setCheckpointsMatched(service.checkpointsMatched())
             .build();
     }
 

@@ -24,12 +24,16 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.math.BigInteger;
+import java.nio.ByteOrder;
+import java.util.ArrayDeque;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableArrayBuffer;
+import org.agrona.collections.Long2LongHashMap;
+import org.agrona.collections.Long2ObjectHashMap;
 import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -47,7 +51,11 @@ import org.agrona.concurrent.UnsafeBuffer;
  */
 public final class QueueClusteredService implements ClusteredService
 {
-    private static final int SNAPSHOT_MAGIC = 0x54524353; // "TRCS"
+    private static final int SNAPSHOT_MAGIC = 0x54524353; // "TRCS": the state without the service's own fields
+    private static final int SNAPSHOT_MAGIC_V2 = 0x54524332; // "TRC2": then commands, signed-only, sequences
+    /** Default client commands between state-hash checkpoints. */
+    public static final int CHECKPOINT_EVERY_DEFAULT = 1000;
+    private static final int CHECKPOINTS_KEPT = 64;
     private static final int SNAPSHOT_CHUNK = 16 * 1024;
 
     private final int maxQueue;
@@ -57,6 +65,25 @@ public final class QueueClusteredService implements ClusteredService
     private final CopyOnWriteArrayList<CommandLog.Listener> listeners = new CopyOnWriteArrayList<>();
     private final UnsafeBuffer egress = new UnsafeBuffer(new byte[0]);
     private final Ledger ledger;
+    private final ClusterSecret secret;
+    private final int memberCount;
+    private final int checkpointEvery;
+    // Replicated (in the snapshot): the last sequence of every open session, whether the log is signed-only, and
+    // the client commands applied.
+    private final Long2LongHashMap lastSequence = new Long2LongHashMap(0);
+    private boolean signedOnly;
+    private long appliedCommands;
+    // This member's own state hashes by log position, and the members' reports of theirs.
+    private final Long2ObjectHashMap<byte[]> ownHashes = new Long2ObjectHashMap<>();
+    private final ArrayDeque<Long> ownHashOrder = new ArrayDeque<>();
+    private final Long2ObjectHashMap<byte[][]> reports = new Long2ObjectHashMap<>();
+    private final ManyToOneConcurrentArrayQueue<byte[]> checkpointsToSend = new ManyToOneConcurrentArrayQueue<>(64);
+    private final java.util.Set<String> loggedRejections = new java.util.HashSet<>();
+    private volatile long rejectedCommands;
+    private volatile long checkpointsMatched;
+    private volatile String diverged;
+    private volatile long lastCheckpointPosition = -1;
+    private volatile String lastCheckpointSha256 = "";
     private QueueStateMachine machine;
     private Cluster cluster;
     private volatile long appliedPosition = -1;
@@ -89,10 +116,38 @@ public final class QueueClusteredService implements ClusteredService
     public QueueClusteredService(
         final int maxQueue, final QueueStateMachine.TrancheDigester digester, final byte[] seed, final Path ledgerFile)
     {
+        this(maxQueue, digester, seed, ledgerFile, null, 1, CHECKPOINT_EVERY_DEFAULT);
+    }
+
+    /**
+     * @param maxQueue        most claims in the queue.
+     * @param digester        the tranche digest chain.
+     * @param seed            as above.
+     * @param ledgerFile      as above.
+     * @param secret          the cluster's secret: commands must be signed with it; null for a cluster without one.
+     * @param memberCount     members in the cluster (a majority of them decides a checkpoint).
+     * @param checkpointEvery client commands between state-hash checkpoints.
+     */
+    public QueueClusteredService(
+        final int maxQueue,
+        final QueueStateMachine.TrancheDigester digester,
+        final byte[] seed,
+        final Path ledgerFile,
+        final ClusterSecret secret,
+        final int memberCount,
+        final int checkpointEvery)
+    {
         this.maxQueue = maxQueue;
         this.digester = digester;
         this.seed = seed;
         this.ledger = ledgerFile == null ? new InMemoryLedger() : new ClusterLedger(ledgerFile);
+        this.secret = secret;
+        this.memberCount = memberCount;
+        if (checkpointEvery < 1)
+        {
+            throw new IllegalArgumentException("--checkpoint-every must be at least 1, was " + checkpointEvery);
+        }
+        this.checkpointEvery = checkpointEvery;
     }
 
     @Override
@@ -212,7 +267,7 @@ public final class QueueClusteredService implements ClusteredService
         {
             final DataInputStream in = new DataInputStream(new java.io.BufferedInputStream(stream, 64 * 1024));
             final int magic = in.readInt();
-            if (magic != SNAPSHOT_MAGIC)
+            if (magic != SNAPSHOT_MAGIC && magic != SNAPSHOT_MAGIC_V2)
             {
                 throw new IOException("not a tranche cluster state (magic=" + Integer.toHexString(magic) + ")");
             }
@@ -224,6 +279,16 @@ public final class QueueClusteredService implements ClusteredService
                 ledger.append(Tranche.parseFrom(tranche));
             }
             machine.restore(in);
+            if (magic == SNAPSHOT_MAGIC_V2)
+            {
+                appliedCommands = in.readLong();
+                signedOnly = in.readBoolean();
+                final int sessions = in.readInt();
+                for (int i = 0; i < sessions; i++)
+                {
+                    lastSequence.put(in.readLong(), in.readLong());
+                }
+            }
         }
         catch (final IOException ex)
         {
@@ -239,6 +304,7 @@ public final class QueueClusteredService implements ClusteredService
     @Override
     public void onSessionClose(final ClientSession session, final long timestamp, final CloseReason closeReason)
     {
+        lastSequence.remove(session.id());
     }
 
     @Override
@@ -250,48 +316,29 @@ public final class QueueClusteredService implements ClusteredService
         final int length,
         final Header header)
     {
-        Outcome outcome;
-        long correlationId = 0;
-        if (length < ClusterProtocol.INGRESS_HEADER_LENGTH)
+        final long correlationId;
+        final Outcome outcome;
+        if (length > 0 && buffer.getByte(offset) == ClusterProtocol.SIGNED)
         {
-            outcome = Outcome.invalid("message", "shorter than its header, length=" + length);
+            correlationId = length >= ClusterProtocol.SIGNED_HEADER_LENGTH ?
+                buffer.getLong(offset + 2 + Long.BYTES, ByteOrder.BIG_ENDIAN) : 0;
+            outcome = onSigned(session, timestamp, buffer, offset, length, header);
         }
         else
         {
-            correlationId = ClusterProtocol.ingressCorrelationId(buffer, offset);
-            final byte type = buffer.getByte(offset);
-            final byte[] payload = new byte[length - ClusterProtocol.INGRESS_HEADER_LENGTH];
-            buffer.getBytes(offset + ClusterProtocol.INGRESS_HEADER_LENGTH, payload);
-            if (type < Command.CREATE_CLAIM || type > Command.RELEASE_TRANCHE)
-            {
-                // RecordTranche replays a journal: a client may not write tranches directly.
-                outcome = Outcome.invalid("type", "not a client command, type=" + type);
-            }
-            else
-            {
-                try
-                {
-                    final Command command = Command.decode(type, payload);
-                    // The log's timestamp, identical on every node: never this node's clock.
-                    outcome = machine.apply(command, cluster.timeUnit().toNanos(timestamp));
-                }
-                catch (final IOException ex)
-                {
-                    outcome = Outcome.invalid("payload", "does not parse: " + ex.getMessage());
-                }
-                catch (final Ledger.LedgerException ex)
-                {
-                    // Reading back a recorded tranche (a repeated request_id) failed on this member's disk: the
-                    // state is unchanged, only this member's answer is lost.
-                    outcome = Outcome.failed(Outcome.Kind.UNAVAILABLE, ex.getMessage());
-                }
-            }
+            correlationId = length >= ClusterProtocol.INGRESS_HEADER_LENGTH ?
+                ClusterProtocol.ingressCorrelationId(buffer, offset) : 0;
+            outcome = onUnsigned(timestamp, buffer, offset, length, header);
         }
-        commands++;
-        commandsSinceSnapshot++;
+        if (outcome != null)
+        {
+            // Commands only: a checkpoint changes nothing and asks for no snapshot.
+            commands++;
+            commandsSinceSnapshot++;
+        }
         appliedPosition = header.position();
         published();
-        if (outcome.kind() == Outcome.Kind.RELEASED)
+        if (outcome != null && outcome.kind() == Outcome.Kind.RELEASED)
         {
             final long count = ledger.count();
             for (final CommandLog.Listener listener : listeners)
@@ -299,8 +346,252 @@ public final class QueueClusteredService implements ClusteredService
                 listener.onTranches(count);
             }
         }
-        answer(session, correlationId, header.position(), outcome);
+        if (outcome != null && session != null)
+        {
+            answer(session, correlationId, header.position(), outcome);
+        }
         runReads();
+    }
+
+    // A log written before the cluster had a secret (or a cluster without one): accepted until the first signed
+    // command, so that an upgraded cluster replays its history; refused after it.
+    private Outcome onUnsigned(
+        final long timestamp, final DirectBuffer buffer, final int offset, final int length, final Header header)
+    {
+        if (length < ClusterProtocol.INGRESS_HEADER_LENGTH)
+        {
+            return reject("short", "message shorter than its header, length=" + length);
+        }
+        if (signedOnly)
+        {
+            return reject("unsigned", "an unsigned command in a log whose commands are signed");
+        }
+        final byte type = buffer.getByte(offset);
+        final byte[] payload = new byte[length - ClusterProtocol.INGRESS_HEADER_LENGTH];
+        buffer.getBytes(offset + ClusterProtocol.INGRESS_HEADER_LENGTH, payload);
+        if (type == ClusterProtocol.CHECKPOINT)
+        {
+            onCheckpoint(payload);
+            return null;
+        }
+        return dispatch(type, payload, timestamp, header.position());
+    }
+
+    private Outcome onSigned(
+        final ClientSession session,
+        final long timestamp,
+        final DirectBuffer buffer,
+        final int offset,
+        final int length,
+        final Header header)
+    {
+        if (secret == null)
+        {
+            // The others check what this member cannot: serving on would risk a state they do not have.
+            diverge("the cluster's commands are signed but this member was started without --cluster-secret");
+            return Outcome.failed(Outcome.Kind.UNAVAILABLE, diverged);
+        }
+        if (session == null || length < ClusterProtocol.SIGNED_HEADER_LENGTH + ClusterSecret.MAC_LENGTH)
+        {
+            return reject("short", "signed message too short or without a session, length=" + length);
+        }
+        final int unsignedLength = length - ClusterSecret.MAC_LENGTH;
+        final byte[] message = new byte[length];
+        buffer.getBytes(offset, message);
+        final byte[] expected = ClusterProtocol.mac(secret, session.id(), message, unsignedLength);
+        if (!ClusterSecret.equal(expected, java.util.Arrays.copyOfRange(message, unsignedLength, length)))
+        {
+            return reject("mac", "a command whose MAC does not match (wrong secret, altered or spoofed), session=" +
+                session.id());
+        }
+        final long sequence = buffer.getLong(offset + 2, ByteOrder.BIG_ENDIAN);
+        final long last = lastSequence.get(session.id());
+        if (sequence <= last)
+        {
+            return reject("replay", "a replayed command (sequence " + sequence + " after " + last + "), session=" +
+                session.id());
+        }
+        lastSequence.put(session.id(), sequence);
+        signedOnly = true;
+        final byte type = buffer.getByte(offset + 1);
+        final byte[] payload = java.util.Arrays.copyOfRange(message, ClusterProtocol.SIGNED_HEADER_LENGTH,
+            unsignedLength);
+        if (type == ClusterProtocol.CHECKPOINT)
+        {
+            onCheckpoint(payload);
+            return null;
+        }
+        return dispatch(type, payload, timestamp, header.position());
+    }
+
+    private Outcome dispatch(final byte type, final byte[] payload, final long timestamp, final long position)
+    {
+        if (type < Command.CREATE_CLAIM || type > Command.RELEASE_TRANCHE)
+        {
+            // RecordTranche replays a journal: a client may not write tranches directly.
+            return Outcome.invalid("type", "not a client command, type=" + type);
+        }
+        Outcome outcome;
+        try
+        {
+            final Command command = Command.decode(type, payload);
+            // The log's timestamp, identical on every node: never this node's clock.
+            outcome = machine.apply(command, cluster.timeUnit().toNanos(timestamp));
+        }
+        catch (final IOException ex)
+        {
+            outcome = Outcome.invalid("payload", "does not parse: " + ex.getMessage());
+        }
+        catch (final Ledger.LedgerException ex)
+        {
+            // Reading back a recorded tranche (a repeated request_id) failed on this member's disk: the
+            // state is unchanged, only this member's answer is lost.
+            outcome = Outcome.failed(Outcome.Kind.UNAVAILABLE, ex.getMessage());
+        }
+        if (++appliedCommands % checkpointEvery == 0)
+        {
+            takeCheckpoint(position);
+        }
+        return outcome;
+    }
+
+    private Outcome reject(final String reason, final String detail)
+    {
+        rejectedCommands++;
+        if (loggedRejections.add(reason))
+        {
+            // Once per reason and process: a flood of forged frames must not flood the log.
+            System.err.println("tranche: cluster node " + cluster.memberId() + " rejected " + detail +
+                " (not applied; tranche_cluster_rejected_commands_total counts every rejection)");
+        }
+        return Outcome.invalid("command", "rejected: " + detail);
+    }
+
+    // ---------------------------------------------------------------- state-hash checkpoints
+
+    private void takeCheckpoint(final long position)
+    {
+        final byte[] hash = checkpointHash();
+        ownHashes.put(position, hash);
+        ownHashOrder.addLast(position);
+        while (ownHashOrder.size() > CHECKPOINTS_KEPT)
+        {
+            final long old = ownHashOrder.pollFirst();
+            ownHashes.remove(old);
+            reports.remove(old);
+        }
+        lastCheckpointPosition = position;
+        lastCheckpointSha256 = hex(hash);
+        // Sent by this member's front on its signed session, so that every member hears every member's hash.
+        checkpointsToSend.offer(ClusterProtocol.encodeCheckpoint(position, cluster.memberId(), hash));
+    }
+
+    private byte[] checkpointHash()
+    {
+        try
+        {
+            final MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            // The queue, the request ids, the tranche count and the last tranche's digest (which chains them all).
+            final DataOutputStream out = new DataOutputStream(new java.security.DigestOutputStream(
+                OutputStream.nullOutputStream(), sha));
+            machine.snapshot(out);
+            out.flush();
+            return sha.digest();
+        }
+        catch (final NoSuchAlgorithmException | IOException ex)
+        {
+            throw new IllegalStateException(ex);
+        }
+    }
+
+    private void onCheckpoint(final byte[] payload)
+    {
+        if (payload.length != ClusterProtocol.CHECKPOINT_LENGTH)
+        {
+            return;
+        }
+        final UnsafeBuffer in = new UnsafeBuffer(payload);
+        final long position = in.getLong(0, ByteOrder.BIG_ENDIAN);
+        final int member = in.getInt(Long.BYTES, ByteOrder.BIG_ENDIAN);
+        final byte[] theirs = java.util.Arrays.copyOfRange(payload, Long.BYTES + Integer.BYTES, payload.length);
+        final byte[] ours = ownHashes.get(position);
+        if (ours == null || member < 0 || member >= memberCount)
+        {
+            // Not a position this member hashed (it started from a later snapshot): nothing to compare.
+            return;
+        }
+        byte[][] byMember = reports.get(position);
+        if (byMember == null)
+        {
+            byMember = new byte[memberCount][];
+            reports.put(position, byMember);
+        }
+        byMember[member] = theirs;
+        if (java.util.Arrays.equals(ours, theirs))
+        {
+            checkpointsMatched++;
+            return;
+        }
+        System.err.println("tranche: cluster node " + cluster.memberId() + " state differs from member " + member +
+            "'s at log position " + position + ": ours " + hex(ours) + ", theirs " + hex(theirs));
+        int others = 0;
+        for (final byte[] report : byMember)
+        {
+            if (report != null && !java.util.Arrays.equals(report, ours))
+            {
+                others++;
+            }
+        }
+        if (others >= memberCount / 2 + 1)
+        {
+            diverge("this member's state differs from a majority's at log position " + position + ": ours " +
+                hex(ours) + ", theirs " + hex(theirs) + "; rebuild it from its peers (docs/cluster.md)");
+        }
+    }
+
+    private void diverge(final String reason)
+    {
+        if (diverged == null)
+        {
+            diverged = reason;
+            System.err.println("tranche: cluster node " + cluster.memberId() + " DIVERGED, stopped serving: " + reason);
+        }
+    }
+
+    /** @return why this member stopped serving (its state differs from the cluster's), null while it serves. */
+    public String diverged()
+    {
+        return diverged;
+    }
+
+    /** @return commands this member rejected (unsigned, mis-signed, replayed) since it started. */
+    public long rejectedCommands()
+    {
+        return rejectedCommands;
+    }
+
+    /** @return checkpoints of other members (and its own) that matched this member's state. */
+    public long checkpointsMatched()
+    {
+        return checkpointsMatched;
+    }
+
+    /** @return the log position of this member's latest state-hash checkpoint, -1 before one. */
+    public long lastCheckpointPosition()
+    {
+        return lastCheckpointPosition;
+    }
+
+    /** @return the SHA-256 of this member's state at {@link #lastCheckpointPosition()}, empty before one. */
+    public String lastCheckpointSha256()
+    {
+        return lastCheckpointSha256;
+    }
+
+    /** @return the next checkpoint this member's front should send, or null. */
+    byte[] pollCheckpoint()
+    {
+        return checkpointsToSend.poll();
     }
 
     private void answer(
@@ -340,8 +631,9 @@ public final class QueueClusteredService implements ClusteredService
         snapshotsTaken++;
         try (PublicationOutputStream out = new PublicationOutputStream(snapshotPublication))
         {
-            writeState(ledger, machine, out);
+            writeState(ledger, machine, this, out);
         }
+        takeCheckpoint(cluster.logPosition());
     }
 
     /** Offers what is written in chunks of {@link #SNAPSHOT_CHUNK}: the heap never holds the whole snapshot. */
@@ -414,7 +706,9 @@ public final class QueueClusteredService implements ClusteredService
     /** @return the ledger and the state machine as one byte string (the snapshot's format). */
     byte[] snapshotBytes()
     {
-        return encodeState(ledger, machine);
+        final ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 * 1024);
+        writeState(ledger, machine, this, bytes);
+        return bytes.toByteArray();
     }
 
     /**
@@ -425,7 +719,7 @@ public final class QueueClusteredService implements ClusteredService
     static byte[] encodeState(final Ledger ledger, final QueueStateMachine machine)
     {
         final ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 * 1024);
-        writeState(ledger, machine, bytes);
+        writeState(ledger, machine, null, bytes);
         return bytes.toByteArray();
     }
 
@@ -436,10 +730,18 @@ public final class QueueClusteredService implements ClusteredService
      */
     static void writeState(final Ledger ledger, final QueueStateMachine machine, final OutputStream sink)
     {
+        writeState(ledger, machine, null, sink);
+    }
+
+    // With a service, its replicated fields follow the machine's state (format v2); without, format v1 (a seed).
+    private static void writeState(
+        final Ledger ledger, final QueueStateMachine machine, final QueueClusteredService service,
+        final OutputStream sink)
+    {
         try
         {
             final DataOutputStream out = new DataOutputStream(new java.io.BufferedOutputStream(sink, 64 * 1024));
-            out.writeInt(SNAPSHOT_MAGIC);
+            out.writeInt(service == null ? SNAPSHOT_MAGIC : SNAPSHOT_MAGIC_V2);
             final long count = ledger.count();
             out.writeLong(count);
             for (long n = 1; n <= count; n++)
@@ -449,6 +751,24 @@ public final class QueueClusteredService implements ClusteredService
                 out.write(tranche);
             }
             machine.snapshot(out);
+            if (service != null)
+            {
+                out.writeLong(service.appliedCommands);
+                out.writeBoolean(service.signedOnly);
+                final long[] sessions = new long[service.lastSequence.size()];
+                final Long2LongHashMap.KeyIterator keys = service.lastSequence.keySet().iterator();
+                for (int i = 0; keys.hasNext(); i++)
+                {
+                    sessions[i] = keys.nextValue();
+                }
+                java.util.Arrays.sort(sessions);
+                out.writeInt(sessions.length);
+                for (final long session : sessions)
+                {
+                    out.writeLong(session);
+                    out.writeLong(service.lastSequence.get(session));
+                }
+            }
             out.flush();
         }
         catch (final IOException ex)

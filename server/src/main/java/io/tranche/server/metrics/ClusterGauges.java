@@ -17,4 +17,10 @@ public interface ClusterGauges
 
     /** @return the log position this member's state machine has applied. */
     long appliedPosition();
+
+    /** @return whether this member stopped serving because its state differs from a majority's. */
+    boolean diverged();
+
+    /** @return commands on the log this member rejected (unsigned, mis-signed, replayed). */
+    long rejectedCommands();
 }

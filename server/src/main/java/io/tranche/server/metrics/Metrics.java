@@ -147,6 +147,20 @@ public final class Metrics implements AutoCloseable
             "The log position this member knows committed by a majority, bytes.", 1);
         clusterGauge("tranche_cluster_applied_position",
             "The log position this member's state machine has applied, bytes; reads see the state there.", 2);
+        clusterGauge("tranche_cluster_diverged", "1 once this member found its state differs from a majority's " +
+            "at a checkpoint: it stopped serving (fail-stop); 0 while it agrees.", 3);
+        io.prometheus.metrics.core.metrics.CounterWithCallback.builder()
+            .name("tranche_cluster_rejected_commands")
+            .help("Commands on the log this member rejected and never applied: unsigned, mis-signed or replayed.")
+            .callback(cb ->
+            {
+                final ClusterGauges c = cluster;
+                if (c != null)
+                {
+                    cb.call(c.rejectedCommands());
+                }
+            })
+            .register(registry);
     }
 
     private void clusterGauge(final String name, final String help, final int which)
@@ -160,7 +174,7 @@ public final class Metrics implements AutoCloseable
                 if (c != null)
                 {
                     final long value = which == 0 ? c.leadershipTermId() :
-                        which == 1 ? c.commitPosition() : c.appliedPosition();
+                        which == 1 ? c.commitPosition() : which == 2 ? c.appliedPosition() : c.diverged() ? 1 : 0;
                     if (value >= 0)
                     {
                         cb.call(value);

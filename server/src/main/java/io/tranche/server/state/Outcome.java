@@ -14,37 +14,71 @@ public final class Outcome
     public enum Kind
     {
         /** A claim was created; value is the claim. */
-        CREATED,
+        CREATED(0, true),
         /** A claim was updated; value is the claim. */
-        UPDATED,
+        UPDATED(1, true),
         /** A claim was deleted; value is Empty. */
-        DELETED,
+        DELETED(2, true),
         /** A tranche was released (or replayed from a record); value is the tranche. */
-        RELEASED,
+        RELEASED(3, true),
         /** The request_id was seen before with the same parameters; value is the recorded tranche. */
-        ALREADY_RELEASED,
+        ALREADY_RELEASED(4, true),
         /** validate_only: the tranche that would be released now; nothing recorded. */
-        PREVIEW,
+        PREVIEW(5, true),
         /** A read; value is its result. */
-        READ,
+        READ(6, true),
         /** Bad input; see {@link #violations()}. */
-        INVALID,
+        INVALID(7, false),
         /** The claim or tranche does not exist. */
-        NOT_FOUND,
+        NOT_FOUND(8, false),
         /** The claim id or request_id is taken. */
-        ALREADY_EXISTS,
+        ALREADY_EXISTS(9, false),
         /** The state does not allow it (the queue cannot be allocated under this policy, a replay mismatch). */
-        FAILED_PRECONDITION,
+        FAILED_PRECONDITION(10, false),
         /** A limit was reached (the queue is full, the record would be too large). */
-        LIMIT_REACHED,
+        LIMIT_REACHED(11, false),
         /** The log cannot take writes now (disk full, shutting down); nothing changed. */
-        UNAVAILABLE,
+        UNAVAILABLE(12, false),
         /** The caller went away before the command was reached. */
-        CANCELLED,
+        CANCELLED(13, false),
         /** The caller's deadline passed before the command was reached. */
-        DEADLINE_EXCEEDED,
+        DEADLINE_EXCEEDED(14, false),
         /** A bug: nothing changed. */
-        INTERNAL
+        INTERNAL(15, false);
+
+        private static final Kind[] BY_CODE = new Kind[16];
+
+        static
+        {
+            for (final Kind kind : values())
+            {
+                BY_CODE[kind.code] = kind;
+            }
+        }
+
+        private final int code;
+        private final boolean ok;
+
+        Kind(final int code, final boolean ok)
+        {
+            this.code = code;
+            this.ok = ok;
+        }
+
+        /** @return its code on the cluster's egress: fixed (the first release's order), never reused. */
+        public int code()
+        {
+            return code;
+        }
+
+        /**
+         * @param code a wire code.
+         * @return its kind, or null for an unknown code.
+         */
+        public static Kind fromCode(final int code)
+        {
+            return code >= 0 && code < BY_CODE.length ? BY_CODE[code] : null;
+        }
     }
 
     /**
@@ -137,7 +171,7 @@ public final class Outcome
     /** @return true when the outcome succeeded. */
     public boolean ok()
     {
-        return kind.ordinal() <= Kind.READ.ordinal();
+        return kind.ok;
     }
 
     /** @return true when the state changes (on commit): the command must be logged first. */

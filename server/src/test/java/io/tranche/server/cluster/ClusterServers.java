@@ -39,20 +39,26 @@ final class ClusterServers implements AutoCloseable
      */
     static ClusterServers start(final Path dir, final int basePort) throws Exception
     {
-        final String members = ClusterProcesses.loopbackMembers(basePort);
+        return start(dir, basePort, config -> config);
+    }
+
+    /**
+     * @param dir       parent of {@code node-0..2}.
+     * @param basePort  first cluster port (each member takes 10).
+     * @param customize applied to each member's configuration (a secret, a checkpoint interval).
+     * @return the running members.
+     */
+    static ClusterServers start(
+        final Path dir, final int basePort, final java.util.function.UnaryOperator<io.tranche.server.ServerConfig>
+        customize) throws Exception
+    {
         final ExecutorService starts = Executors.newFixedThreadPool(3);
         final List<Future<TrancheServer>> futures = new ArrayList<>();
         try
         {
             for (int i = 0; i < 3; i++)
             {
-                final io.tranche.server.ServerConfig config = new io.tranche.server.ServerConfig()
-                    .listen("127.0.0.1", 0)
-                    .metrics("127.0.0.1:0")
-                    .dataDir(dir.resolve("node-" + i))
-                    .gracePeriod(Duration.ofSeconds(2))
-                    .clusterStartTimeout(Duration.ofSeconds(120))
-                    .cluster(members, i);
+                final io.tranche.server.ServerConfig config = customize.apply(config(dir, basePort, i));
                 futures.add(starts.submit(() -> TrancheServer.start(config)));
             }
             final List<TrancheServer> servers = new ArrayList<>();
@@ -82,6 +88,23 @@ final class ClusterServers implements AutoCloseable
         {
             starts.shutdownNow();
         }
+    }
+
+    /**
+     * @param dir      parent of {@code node-0..2}.
+     * @param basePort first cluster port.
+     * @param node     the member.
+     * @return a configuration for that member as {@link #start} makes it.
+     */
+    static io.tranche.server.ServerConfig config(final Path dir, final int basePort, final int node)
+    {
+        return new io.tranche.server.ServerConfig()
+            .listen("127.0.0.1", 0)
+            .metrics("127.0.0.1:0")
+            .dataDir(dir.resolve("node-" + node))
+            .gracePeriod(Duration.ofSeconds(2))
+            .clusterStartTimeout(Duration.ofSeconds(120))
+            .cluster(ClusterProcesses.loopbackMembers(basePort), node);
     }
 
     QueueServiceGrpc.QueueServiceBlockingStub queue(final int node)
