@@ -497,9 +497,15 @@ public final class TrancheServer implements AutoCloseable
                 final long deadline = System.nanoTime() + config.clusterStartTimeout().toNanos();
                 // A member that finds its state differs from the cluster's starts anyway, to say so (fail-stop).
                 while ((log.failure() != null || !node.service().started()) && node.service().diverged() == null &&
-                    System.nanoTime() < deadline)
+                    node.damage() == null && System.nanoTime() < deadline)
                 {
                     Thread.sleep(20);
+                }
+                if (node.damage() != null)
+                {
+                    // Its own log cannot be replayed: refuse at once, naming the file, rather than retry.
+                    log.close();
+                    throw new IOException(node.damage());
                 }
                 if ((log.failure() != null || !node.service().started()) && node.service().diverged() == null)
                 {

@@ -24,7 +24,9 @@ import picocli.CommandLine.Option;
     description = {
         "Verifies the ledger through the API: every tranche numbered 1, 2, 3, … without a gap, its digest equal to " +
             "SHA-256 over the previous digest and its canonical encoding, allocated + unallocated = supply and " +
-            "the awards summing to allocated.",
+            "the awards summing to allocated. With --server A,B,C (a cluster's members): each member's ledger, " +
+            "then the members compared: the same digest at every tranche they share, the same state hash at the " +
+            "same checkpoint, none stopped serving.",
         "Exit status: 0 verified (a summary on standard output), 1 a difference (the first bad tranche named on " +
             "standard error), 2 a mistake in the request."
     })
@@ -43,12 +45,18 @@ public final class VerifyCommand extends ClientCommand
     @Override
     protected boolean needsConnection()
     {
-        return dataDir == null;
+        // Several members: one connection each, opened by the comparison.
+        return dataDir == null && !client.server().contains(",");
     }
 
     @Override
     protected int runOffline(final PrintWriter out) throws IOException
     {
+        if (dataDir == null)
+        {
+            return MemberComparison.verify(client, List.of(client.server().split(",")),
+                client.timeout(defaultTimeout()), out, spec.commandLine().getErr());
+        }
         final long started = System.nanoTime();
         final OfflineVerifier.Report report = OfflineVerifier.verify(dataDir, maxQueue);
         final long ms = (System.nanoTime() - started) / 1_000_000;

@@ -21,7 +21,6 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.agrona.CloseHelper;
-import org.agrona.ErrorHandler;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.NoOpLock;
@@ -80,6 +79,7 @@ public final class ClusterNode implements AutoCloseable
     private final String aeronDir;
     private final Snapshots snapshots;
     private final Trust trust;
+    private final MemberErrors errors;
     private final Thread scheduler;
     private final ConsensusModule.Context consensus;
     private boolean closed;
@@ -132,9 +132,11 @@ public final class ClusterNode implements AutoCloseable
         final List<Member> members,
         final String aeronDir,
         final Snapshots snapshots,
-        final Trust trust)
+        final Trust trust,
+        final MemberErrors errors)
     {
         this.trust = trust;
+        this.errors = errors;
         this.driver = driver;
         this.container = container;
         this.service = service;
@@ -326,7 +328,7 @@ public final class ClusterNode implements AutoCloseable
         final Member self = members.get(nodeId);
         final File base = dataDir.toAbsolutePath().toFile();
         final String aeronDir = new File(base, "aeron").getPath();
-        final ErrorHandler errors = error("node " + nodeId);
+        final MemberErrors errors = new MemberErrors("node " + nodeId);
         final Supplier<IdleStrategy> idle = ClusterNode::idleStrategy;
 
         final MediaDriver.Context driverContext = new MediaDriver.Context()
@@ -395,9 +397,11 @@ public final class ClusterNode implements AutoCloseable
         try
         {
             driver = ClusteredMediaDriver.launch(driverContext, archiveContext, consensusContext);
+            errors.service(service);
             RecordingChecksums.markEnabled(new File(base, "archive"));
             final ClusteredServiceContainer container = ClusteredServiceContainer.launch(containerContext);
-            return new ClusterNode(driver, container, service, self, List.copyOf(members), aeronDir, snapshots, trust);
+            return new ClusterNode(driver, container, service, self, List.copyOf(members), aeronDir, snapshots, trust,
+                errors);
         }
         catch (final RuntimeException ex)
         {
@@ -448,14 +452,6 @@ public final class ClusterNode implements AutoCloseable
     static IdleStrategy idleStrategy()
     {
         return new BackoffIdleStrategy(10, 5, TimeUnit.MICROSECONDS.toNanos(10), TimeUnit.MILLISECONDS.toNanos(1));
-    }
-
-    private static ErrorHandler error(final String name)
-    {
-        return throwable ->
-        {
-            System.err.println("tranche: cluster " + name + ": " + throwable);
-        };
     }
 
     /**
@@ -563,6 +559,12 @@ public final class ClusterNode implements AutoCloseable
     public synchronized long snapshotsRequested()
     {
         return snapshotsRequested;
+    }
+
+    /** @return why this member's recorded log cannot be trusted (a recording's checksum failed), or null. */
+    public String damage()
+    {
+        return errors.damage();
     }
 
     /** @return the secret and the checkpoint interval. */

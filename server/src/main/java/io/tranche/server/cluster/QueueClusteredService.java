@@ -53,7 +53,7 @@ public final class QueueClusteredService implements ClusteredService
 {
     private static final int SNAPSHOT_MAGIC = 0x54524353; // "TRCS": the state without the service's own fields
     private static final int SNAPSHOT_MAGIC_V2 = 0x54524332; // "TRC2": then commands, signed-only, sequences
-    /** Default client commands between state-hash checkpoints. */
+    /** Default log messages (commands and the members' checkpoint reports) between state-hash checkpoints. */
     public static final int CHECKPOINT_EVERY_DEFAULT = 1000;
     private static final int CHECKPOINTS_KEPT = 64;
     private static final int SNAPSHOT_CHUNK = 16 * 1024;
@@ -69,10 +69,10 @@ public final class QueueClusteredService implements ClusteredService
     private final int memberCount;
     private final int checkpointEvery;
     // Replicated (in the snapshot): the last sequence of every open session, whether the log is signed-only, and
-    // the client commands applied.
+    // the session messages on the log so far (commands, rejected messages, checkpoints).
     private final Long2LongHashMap lastSequence = new Long2LongHashMap(0);
     private boolean signedOnly;
-    private long appliedCommands;
+    private long logMessages;
     // This member's own state hashes by log position, and the members' reports of theirs.
     private final Long2ObjectHashMap<byte[]> ownHashes = new Long2ObjectHashMap<>();
     private final ArrayDeque<Long> ownHashOrder = new ArrayDeque<>();
@@ -281,7 +281,7 @@ public final class QueueClusteredService implements ClusteredService
             machine.restore(in);
             if (magic == SNAPSHOT_MAGIC_V2)
             {
-                appliedCommands = in.readLong();
+                logMessages = in.readLong();
                 signedOnly = in.readBoolean();
                 final int sessions = in.readInt();
                 for (int i = 0; i < sessions; i++)
@@ -335,6 +335,12 @@ public final class QueueClusteredService implements ClusteredService
             // Commands only: a checkpoint changes nothing and asks for no snapshot.
             commands++;
             commandsSinceSnapshot++;
+        }
+        // Every message counts, whatever this member made of it: a member whose copy of one message differs (and
+        // so rejects what the others applied) still takes its checkpoints where they take theirs.
+        if (++logMessages % checkpointEvery == 0)
+        {
+            takeCheckpoint(header.position());
         }
         appliedPosition = header.position();
         published();
@@ -448,10 +454,6 @@ public final class QueueClusteredService implements ClusteredService
             // state is unchanged, only this member's answer is lost.
             outcome = Outcome.failed(Outcome.Kind.UNAVAILABLE, ex.getMessage());
         }
-        if (++appliedCommands % checkpointEvery == 0)
-        {
-            takeCheckpoint(position);
-        }
         return outcome;
     }
 
@@ -532,6 +534,11 @@ public final class QueueClusteredService implements ClusteredService
             checkpointsMatched++;
             return;
         }
+        if (diverged != null)
+        {
+            // Stopped already: said once.
+            return;
+        }
         System.err.println("tranche: cluster node " + cluster.memberId() + " state differs from member " + member +
             "'s at log position " + position + ": ours " + hex(ours) + ", theirs " + hex(theirs));
         int others = 0;
@@ -551,11 +558,25 @@ public final class QueueClusteredService implements ClusteredService
 
     private void diverge(final String reason)
     {
-        if (diverged == null)
+        failStop(reason);
+    }
+
+    /**
+     * Stops this member serving, from any thread: its state can no longer be trusted.
+     *
+     * @param reason why, for the log, the status and every refused call.
+     */
+    public void failStop(final String reason)
+    {
+        synchronized (this)
         {
+            if (diverged != null)
+            {
+                return;
+            }
             diverged = reason;
-            System.err.println("tranche: cluster node " + cluster.memberId() + " DIVERGED, stopped serving: " + reason);
         }
+        System.err.println("tranche: cluster member stopped serving: " + reason);
     }
 
     /** @return why this member stopped serving (its state differs from the cluster's), null while it serves. */
@@ -753,7 +774,7 @@ public final class QueueClusteredService implements ClusteredService
             machine.snapshot(out);
             if (service != null)
             {
-                out.writeLong(service.appliedCommands);
+                out.writeLong(service.logMessages);
                 out.writeBoolean(service.signedOnly);
                 final long[] sessions = new long[service.lastSequence.size()];
                 final Long2LongHashMap.KeyIterator keys = service.lastSequence.keySet().iterator();

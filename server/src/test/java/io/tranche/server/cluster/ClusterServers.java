@@ -126,7 +126,10 @@ final class ClusterServers implements AutoCloseable
         }
         for (int i = servers.size() - 1; i >= 0; i--)
         {
-            servers.get(i).close();
+            if (servers.get(i) != null)
+            {
+                servers.get(i).close();
+            }
         }
     }
 

@@ -1,0 +1,178 @@
+package io.tranche.server.cli;
+
+import io.tranche.proto.v1.ClusterStatus;
+import io.tranche.proto.v1.GetClusterStatusRequest;
+import io.tranche.proto.v1.Tranche;
+import io.tranche.server.ledger.TrancheDigest;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * {@code tranche verify --server A,B,C}: verifies each cluster member's ledger as a single server's, then compares
+ * the members: the same digest at every tranche number both hold (a member that lags holds a prefix of the
+ * others' ledger; the digest chain makes one digest stand for the whole history before it), no member stopped
+ * serving, and the same state hash wherever two members report a checkpoint at the same log position.
+ */
+final class MemberComparison
+{
+    private static final Duration ALIGN = Duration.ofSeconds(10);
+
+    private MemberComparison()
+    {
+    }
+
+    /** One member's ledger and status. */
+    private record Member(String server, List<Tranche> tranches, ClusterStatus status)
+    {
+        byte[] digest(final long number)
+        {
+            return tranches.get((int)number - 1).getDigest().toByteArray();
+        }
+    }
+
+    /**
+     * @param options the connection options; their server is replaced by each member's in turn.
+     * @param servers the members' addresses.
+     * @param timeout each call's deadline.
+     * @param out     receives the summary.
+     * @param err     receives the first difference.
+     * @return the exit status.
+     * @throws IOException when a CA file cannot be read.
+     */
+    static int verify(
+        final ClientOptions options, final List<String> servers, final Duration timeout, final PrintWriter out,
+        final PrintWriter err) throws IOException
+    {
+        final long started = System.nanoTime();
+        final long deadline = started + ALIGN.toNanos();
+        while (true)
+        {
+            final List<Member> members = new ArrayList<>();
+            for (final String server : servers)
+            {
+                final Member m = read(options, server, timeout);
+                final String problem = VerifyCommand.check(m.tranches());
+                if (problem != null)
+                {
+                    err.println("tranche verify: " + server + ": " + problem);
+                    return QueueClient.EXIT_FAILURE;
+                }
+                if (m.status().getDiverged())
+                {
+                    err.println("tranche verify: " + server + " stopped serving: " + m.status().getFailure());
+                    return QueueClient.EXIT_FAILURE;
+                }
+                members.add(m);
+            }
+            final String difference = compare(members);
+            if (difference != null)
+            {
+                err.println("tranche verify: " + difference);
+                return QueueClient.EXIT_FAILURE;
+            }
+            final boolean aligned = sameHead(members);
+            if (aligned || System.nanoTime() > deadline)
+            {
+                summary(members, aligned, started, out);
+                return 0;
+            }
+            // Followers apply a little behind the leader: look again until the heads line up.
+            sleep();
+        }
+    }
+
+    private static Member read(final ClientOptions options, final String server, final Duration timeout)
+        throws IOException
+    {
+        final String saved = options.server;
+        options.server = server;
+        try (QueueClient connection = new QueueClient(options, timeout))
+        {
+            final List<Tranche> tranches = TranchesCommand.listAll(connection, 0);
+            final ClusterStatus status = connection.cluster().getClusterStatus(
+                GetClusterStatusRequest.getDefaultInstance());
+            return new Member(server, tranches, status);
+        }
+        finally
+        {
+            options.server = saved;
+        }
+    }
+
+    private static String compare(final List<Member> members)
+    {
+        for (int i = 0; i < members.size(); i++)
+        {
+            for (int j = i + 1; j < members.size(); j++)
+            {
+                final Member a = members.get(i);
+                final Member b = members.get(j);
+                final long common = Math.min(a.tranches().size(), b.tranches().size());
+                if (common > 0 && !java.util.Arrays.equals(a.digest(common), b.digest(common)))
+                {
+                    return "members differ at tranche " + common + ": " + a.server() + " has digest " +
+                        TrancheDigest.hex(a.digest(common)) + ", " + b.server() + " has " +
+                        TrancheDigest.hex(b.digest(common));
+                }
+                if (a.status().getCheckpointPosition() >= 0 &&
+                    a.status().getCheckpointPosition() == b.status().getCheckpointPosition() &&
+                    !a.status().getCheckpointSha256().equals(b.status().getCheckpointSha256()))
+                {
+                    return "members differ at log position " + a.status().getCheckpointPosition() + ": " +
+                        a.server() + " has state " + a.status().getCheckpointSha256() + ", " + b.server() +
+                        " has " + b.status().getCheckpointSha256();
+                }
+            }
+        }
+        return null;
+    }
+
+    private static boolean sameHead(final List<Member> members)
+    {
+        for (final Member m : members)
+        {
+            if (m.tranches().size() != members.get(0).tranches().size() ||
+                m.status().getCheckpointPosition() != members.get(0).status().getCheckpointPosition())
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static void summary(final List<Member> members, final boolean aligned, final long started,
+        final PrintWriter out)
+    {
+        final Member first = members.get(0);
+        final int count = first.tranches().size();
+        out.println("verified " + members.size() + " members in " + (System.nanoTime() - started) / 1_000_000 +
+            " ms: each ledger's numbering, totals and digest chain intact");
+        if (aligned)
+        {
+            out.println(members.size() + " members agree: " + count + " tranche(s), last digest " +
+                (count == 0 ? "(none: the ledger is empty)" : TrancheDigest.hex(first.digest(count))) +
+                (first.status().getCheckpointPosition() < 0 ? "" : "; state " + first.status().getCheckpointSha256() +
+                " at log position " + first.status().getCheckpointPosition()));
+        }
+        else
+        {
+            out.println(members.size() + " members agree where they overlap; their heads did not line up within " +
+                ALIGN.toSeconds() + " s (writes going on): compared up to each pair's common tranche");
+        }
+    }
+
+    private static void sleep()
+    {
+        try
+        {
+            Thread.sleep(200);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
