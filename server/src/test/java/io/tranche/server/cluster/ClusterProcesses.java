@@ -28,7 +28,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
- * Three {@code tranche serve --cluster-members} child JVMs on loopback for the cluster suites: start,
+ * Three {@code tranche serve --cluster-members --cluster-secret} child JVMs on loopback for the cluster suites: start,
  * SIGKILL, restart, find the leader (from the {@code role} lines each node prints), and read a node's
  * applied state over gRPC (ListTranches, ListClaims) with a SHA-256 of it.
  * <p>
@@ -322,6 +322,29 @@ final class ClusterProcesses implements AutoCloseable
         }
     }
 
+    /** @return the {@code --cluster-members} value. */
+    String members()
+    {
+        return members;
+    }
+
+    /**
+     * @return the members' shared secret (made once per suite): every suite runs the authenticated, signed path.
+     */
+    Path secret() throws IOException
+    {
+        final Path file = dir.resolve("cluster-secret");
+        if (!Files.exists(file))
+        {
+            Files.createDirectories(dir);
+            final byte[] bytes = new byte[32];
+            new java.security.SecureRandom().nextBytes(bytes);
+            Files.write(file, bytes);
+            Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        }
+        return file;
+    }
+
     /**
      * @param node its id.
      * @return its log file (stderr: role lines and errors).
@@ -359,7 +382,8 @@ final class ClusterProcesses implements AutoCloseable
         Files.createDirectories(dir);
         Files.writeString(log(node), "");
         final Process process = serve(List.of("--cluster-members", members, "--node-id", Integer.toString(node),
-            "--listen", "127.0.0.1:0", "--data-dir", dir.resolve("node-" + node).toString()), log(node), quickStart);
+            "--listen", "127.0.0.1:0", "--data-dir", dir.resolve("node-" + node).toString(),
+            "--cluster-secret", secret().toString()), log(node), quickStart);
         processes[node] = process;
         return firstLine(process);
     }
