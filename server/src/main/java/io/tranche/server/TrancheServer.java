@@ -488,6 +488,8 @@ public final class TrancheServer implements AutoCloseable
             ClusterNode node = null;
             try
             {
+                // This process holds the directory's lock: any mark file there was left by one that ended.
+                ClusterNode.clearMarkFiles(config.dataDir());
                 node = ClusterNode.launch(config.clusterMembers(), config.nodeId(), config.dataDir(), config.maxQueue(),
                     TrancheDigest::compute,
                     new ClusterNode.Snapshots(config.snapshotEvery(), ClusterNode.SNAPSHOT_BYTES_DEFAULT),

@@ -411,6 +411,47 @@ public final class ClusterNode implements AutoCloseable
         }
     }
 
+    /**
+     * Removes the Aeron mark files of a member whose process ended (a SIGKILL leaves them with a fresh activity
+     * timestamp, and Aeron then refuses to start for several seconds: "active mark file detected"). Call it only
+     * while holding the data directory's lock: that lock proves no live process uses these files. Nothing in them is
+     * state (the candidate term is in {@code cluster/node-state.dat}, which stays).
+     *
+     * @param dataDir the member's data directory.
+     * @return the files removed.
+     */
+    public static int clearMarkFiles(final Path dataDir)
+    {
+        int removed = 0;
+        final List<Path> candidates = new ArrayList<>(List.of(dataDir.resolve("archive").resolve("archive-mark.dat"),
+            dataDir.resolve("cluster").resolve("cluster-mark.dat")));
+        try (java.nio.file.DirectoryStream<Path> service = java.nio.file.Files.newDirectoryStream(
+            dataDir.resolve("cluster"), "cluster-mark-service-*.dat"))
+        {
+            service.forEach(candidates::add);
+        }
+        catch (final java.nio.file.NoSuchFileException ex)
+        {
+            return 0;
+        }
+        catch (final java.io.IOException ex)
+        {
+            throw new java.io.UncheckedIOException("cannot list " + dataDir.resolve("cluster"), ex);
+        }
+        for (final Path file : candidates)
+        {
+            try
+            {
+                removed += java.nio.file.Files.deleteIfExists(file) ? 1 : 0;
+            }
+            catch (final java.io.IOException ex)
+            {
+                throw new java.io.UncheckedIOException("cannot remove the stale mark file " + file, ex);
+            }
+        }
+        return removed;
+    }
+
     private static ConsensusModule.Context consensusContext(
         final List<Member> members, final Member self, final File base, final String aeronDir, final Trust trust)
     {

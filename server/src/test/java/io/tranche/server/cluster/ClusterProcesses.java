@@ -76,53 +76,37 @@ final class ClusterProcesses implements AutoCloseable
     }
 
     /**
-     * Starts the three nodes together and waits until each says it is listening (a leader was elected). A node that
-     * ends before it listens (restarted right after a SIGKILL, it can find its Aeron mark files still fresh and
-     * refuse to start) is launched again at once, beside the others: waiting on one node while the others are down
-     * would wait for a majority that cannot form.
+     * Starts the three nodes together and waits until each says it is listening (a leader was elected). Each must
+     * start at its first launch, also right after a SIGKILL of all three: serve clears the Aeron mark files a dead
+     * process left (it holds the data directory's lock), so none is launched twice.
+     *
+     * @return milliseconds from the launch until all three listen.
      */
-    void startAll() throws Exception
+    long startAll() throws Exception
     {
+        final long started = System.nanoTime();
         final List<CompletableFuture<String>> ready = new ArrayList<>();
         for (int i = 0; i < NODES; i++)
         {
             ready.add(launch(i));
         }
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(300);
-        final boolean[] up = new boolean[NODES];
-        int upCount = 0;
-        int relaunches = 0;
-        while (upCount < NODES)
+        for (int i = 0; i < NODES; i++)
         {
-            assertThat(System.nanoTime() - deadline).as("all three nodes listening within 300 s (%d relaunches)",
-                relaunches).isNegative();
-            for (int i = 0; i < NODES; i++)
+            String first;
+            try
             {
-                final CompletableFuture<String> line = ready.get(i);
-                if (up[i] || !line.isDone())
-                {
-                    continue;
-                }
-                final String first = line.getNow(null);
-                if (first != null && first.startsWith(LISTENING))
-                {
-                    channels.set(i, NettyChannelBuilder.forTarget(first.substring(LISTENING.length()))
-                        .usePlaintext().build());
-                    up[i] = true;
-                    upCount++;
-                    continue;
-                }
-                processes[i].destroyForcibly();
-                processes[i].waitFor(30, TimeUnit.SECONDS);
-                final List<String> log = Files.readAllLines(log(i), StandardCharsets.UTF_8);
-                System.out.println("cluster: node " + i + " ended before it listened (" +
-                    (log.isEmpty() ? "no log" : log.get(log.size() - 1)) + "); launching it again");
-                relaunches++;
-                Thread.sleep(1000);
-                ready.set(i, launch(i));
+                first = ready.get(i).get(300, TimeUnit.SECONDS);
             }
-            Thread.sleep(100);
+            catch (final java.util.concurrent.TimeoutException ex)
+            {
+                first = null;
+            }
+            assertThat(first).as("node " + i + " listening at its first launch; log: " + Files.readString(log(i)))
+                .isNotNull().startsWith(LISTENING);
+            channels.set(i, NettyChannelBuilder.forTarget(first.substring(LISTENING.length())).usePlaintext()
+                .build());
         }
+        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
     }
 
     /**
@@ -132,16 +116,9 @@ final class ClusterProcesses implements AutoCloseable
      */
     void start(final int node) throws Exception
     {
-        for (int attempt = 1; ; attempt++)
-        {
-            if (await(node, launch(node)))
-            {
-                return;
-            }
-            // A node restarted right after a SIGKILL can find its mark file still fresh: wait and retry.
-            assertThat(attempt).as("node " + node + " starts; log: " + Files.readString(log(node))).isLessThan(4);
-            Thread.sleep(3000);
-        }
+        // At the first launch, even right after a SIGKILL: serve clears the mark files the dead process left.
+        assertThat(await(node, launch(node))).as("node " + node + " starts at the first launch; log: " +
+            Files.readString(log(node))).isTrue();
     }
 
     /**
