@@ -129,6 +129,8 @@ public final class ServerConfig
     private Path clusterSecretFile;
     private ClusterSecret clusterSecret;
     private int checkpointEvery = QueueClusteredService.CHECKPOINT_EVERY_DEFAULT;
+    private Duration heartbeatTimeout;
+    private Duration electionTimeout;
     private Duration clusterStartTimeout = defaultClusterStartTimeout();
 
     /**
@@ -470,6 +472,18 @@ public final class ServerConfig
         return this;
     }
 
+    /**
+     * @param heartbeat a follower starts an election after this long without the leader; null for the default.
+     * @param election  how long an election round waits; null for the default.
+     * @return this.
+     */
+    public ServerConfig clusterTimeouts(final Duration heartbeat, final Duration election)
+    {
+        heartbeatTimeout = heartbeat;
+        electionTimeout = election;
+        return this;
+    }
+
     /** @param value client commands between the cluster's state-hash checkpoints. @return this. */
     public ServerConfig checkpointEvery(final int value)
     {
@@ -483,10 +497,12 @@ public final class ServerConfig
         return clusterSecret;
     }
 
-    /** @return the member's trust settings: its secret and the checkpoint interval. */
-    public ClusterNode.Trust clusterTrust()
+    /** @return the member's settings: its secret, the checkpoint interval and the election timeouts. */
+    public ClusterNode.Settings clusterTrust()
     {
-        return new ClusterNode.Trust(clusterSecret, checkpointEvery);
+        return new ClusterNode.Settings(clusterSecret, checkpointEvery,
+            heartbeatTimeout == null ? 0 : heartbeatTimeout.toNanos(),
+            electionTimeout == null ? 0 : electionTimeout.toNanos());
     }
 
     /** @param value how long a cluster node waits for a working cluster before it gives up. @return this. */
@@ -591,6 +607,7 @@ public final class ServerConfig
             return;
         }
         positive(checkpointEvery, "--checkpoint-every");
+        clusterTrust();
         clusterSecret = clusterSecretFile == null ? null : ClusterSecret.load(clusterSecretFile);
         if (clusterSecret != null || insecure)
         {

@@ -114,6 +114,16 @@ public final class ServeCommand implements Callable<Integer>
         "Required with --cluster-members on a non-loopback address or with --tokens, unless --insecure."})
     Path clusterSecret;
 
+    @Option(names = "--heartbeat-timeout", paramLabel = "DURATION", description = {
+        "A follower starts an election after this long without hearing from the leader; the leader beats ten times " +
+            "per timeout (default: " + io.tranche.server.cluster.ClusterNode.HEARTBEAT_TIMEOUT_HELP + ")."})
+    String heartbeatTimeout;
+
+    @Option(names = "--election-timeout", paramLabel = "DURATION",
+        description = "How long one round of an election waits for votes (default: " +
+            io.tranche.server.cluster.ClusterNode.ELECTION_TIMEOUT_HELP + ").")
+    String electionTimeout;
+
     @Option(names = "--checkpoint-every", paramLabel = "COMMANDS",
         description = "Commands between the cluster's state-hash checkpoints (default: ${DEFAULT-VALUE}).")
     int checkpointEvery = io.tranche.server.cluster.QueueClusteredService.CHECKPOINT_EVERY_DEFAULT;
@@ -149,6 +159,8 @@ public final class ServeCommand implements Callable<Integer>
                 .cluster(clusterMembers, nodeId)
                 .clusterSecret(clusterSecret)
                 .checkpointEvery(checkpointEvery)
+                .clusterTimeouts(heartbeatTimeout == null ? null : duration(heartbeatTimeout, "--heartbeat-timeout"),
+                    electionTimeout == null ? null : duration(electionTimeout, "--election-timeout"))
                 .conclude();
         }
         catch (final IllegalArgumentException ex)

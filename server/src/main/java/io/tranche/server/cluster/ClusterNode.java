@@ -46,6 +46,10 @@ public final class ClusterNode implements AutoCloseable
     public static final long LEADER_HEARTBEAT_INTERVAL_NS_DEFAULT = TimeUnit.MILLISECONDS.toNanos(100);
     /** Default election timeout. */
     public static final long ELECTION_TIMEOUT_NS_DEFAULT = TimeUnit.MILLISECONDS.toNanos(500);
+    /** The default heartbeat timeout as {@code serve --help} shows it. */
+    public static final String HEARTBEAT_TIMEOUT_HELP = "1500ms";
+    /** The default election timeout as {@code serve --help} shows it. */
+    public static final String ELECTION_TIMEOUT_HELP = "500ms";
     /**
      * Default time a starting member waits to hear from the others before electing with a majority, in
      * leader heartbeat timeouts (Aeron wants a multiple of it).
@@ -78,7 +82,7 @@ public final class ClusterNode implements AutoCloseable
     private final List<Member> members;
     private final String aeronDir;
     private final Snapshots snapshots;
-    private final Trust trust;
+    private final Settings trust;
     private final MemberErrors errors;
     private final Thread scheduler;
     private final ConsensusModule.Context consensus;
@@ -132,7 +136,7 @@ public final class ClusterNode implements AutoCloseable
         final List<Member> members,
         final String aeronDir,
         final Snapshots snapshots,
-        final Trust trust,
+        final Settings trust,
         final MemberErrors errors)
     {
         this.trust = trust;
@@ -275,27 +279,37 @@ public final class ClusterNode implements AutoCloseable
         final QueueStateMachine.TrancheDigester digester,
         final Snapshots snapshots)
     {
-        return launch(members, nodeId, dataDir, maxQueue, digester, snapshots, Trust.NONE);
+        return launch(members, nodeId, dataDir, maxQueue, digester, snapshots, Settings.NONE);
     }
 
     /**
-     * How a member trusts the others and its clients.
+     * How a member trusts the others and its clients, and how soon it gives up on a leader.
      *
-     * @param secret          the cluster's shared secret: ingress sessions must answer its challenge and commands
-     *                        must carry its MAC; null for a cluster without one (loopback or {@code --insecure}).
-     * @param checkpointEvery client commands between state-hash checkpoints.
+     * @param secret             the cluster's shared secret: ingress sessions must answer its challenge and commands
+     *                           must carry its MAC; null for a cluster without one (loopback or {@code --insecure}).
+     * @param checkpointEvery    log messages between state-hash checkpoints.
+     * @param heartbeatTimeoutNs a follower starts an election after this long without the leader; 0 for the default
+     *                           ({@link #LEADER_HEARTBEAT_TIMEOUT_NS_DEFAULT} or Aeron's system property).
+     * @param electionTimeoutNs  how long an election round waits; 0 for the default.
      */
-    public record Trust(ClusterSecret secret, int checkpointEvery)
+    public record Settings(ClusterSecret secret, int checkpointEvery, long heartbeatTimeoutNs, long electionTimeoutNs)
     {
-        /** No secret, checkpoints at the default interval. */
-        public static final Trust NONE = new Trust(null, QueueClusteredService.CHECKPOINT_EVERY_DEFAULT);
+        /** No secret, the default checkpoint interval and timeouts. */
+        public static final Settings NONE = new Settings(null, QueueClusteredService.CHECKPOINT_EVERY_DEFAULT, 0, 0);
 
-        /** Checks the interval. */
-        public Trust
+        /** Checks the bounds. */
+        public Settings
         {
             if (checkpointEvery < 1)
             {
                 throw new IllegalArgumentException("--checkpoint-every must be at least 1, was " + checkpointEvery);
+            }
+            if (heartbeatTimeoutNs < 0 || electionTimeoutNs < 0 ||
+                heartbeatTimeoutNs > 0 && heartbeatTimeoutNs < TimeUnit.MILLISECONDS.toNanos(50))
+            {
+                throw new IllegalArgumentException("--heartbeat-timeout must be at least 50ms and " +
+                    "--election-timeout positive, were " + TimeUnit.NANOSECONDS.toMillis(heartbeatTimeoutNs) +
+                    "ms and " + TimeUnit.NANOSECONDS.toMillis(electionTimeoutNs) + "ms");
             }
         }
     }
@@ -309,7 +323,7 @@ public final class ClusterNode implements AutoCloseable
      * @param maxQueue  most claims in the queue.
      * @param digester  tranche digest chain.
      * @param snapshots when the leader asks for a snapshot.
-     * @param trust     the secret and the checkpoint interval.
+     * @param trust     the secret, the checkpoint interval and the timeouts.
      * @return the running member.
      */
     public static ClusterNode launch(
@@ -319,7 +333,7 @@ public final class ClusterNode implements AutoCloseable
         final int maxQueue,
         final QueueStateMachine.TrancheDigester digester,
         final Snapshots snapshots,
-        final Trust trust)
+        final Settings trust)
     {
         if (nodeId < 0 || nodeId >= members.size())
         {
@@ -453,7 +467,7 @@ public final class ClusterNode implements AutoCloseable
     }
 
     private static ConsensusModule.Context consensusContext(
-        final List<Member> members, final Member self, final File base, final String aeronDir, final Trust trust)
+        final List<Member> members, final Member self, final File base, final String aeronDir, final Settings trust)
     {
         final ConsensusModule.Context consensusContext = new ConsensusModule.Context()
             .clusterMemberId(self.id())
@@ -470,11 +484,28 @@ public final class ClusterNode implements AutoCloseable
         {
             consensusContext.authenticatorSupplier(ClusterAuthenticator.supplier(trust.secret()));
         }
-        timeout("aeron.cluster.leader.heartbeat.timeout", LEADER_HEARTBEAT_TIMEOUT_NS_DEFAULT,
-            consensusContext::leaderHeartbeatTimeoutNs);
-        timeout("aeron.cluster.leader.heartbeat.interval", LEADER_HEARTBEAT_INTERVAL_NS_DEFAULT,
-            consensusContext::leaderHeartbeatIntervalNs);
-        timeout("aeron.cluster.election.timeout", ELECTION_TIMEOUT_NS_DEFAULT, consensusContext::electionTimeoutNs);
+        if (trust.heartbeatTimeoutNs() > 0)
+        {
+            // The leader beats ten times per timeout: one lost or late heartbeat never starts an election.
+            consensusContext.leaderHeartbeatTimeoutNs(trust.heartbeatTimeoutNs())
+                .leaderHeartbeatIntervalNs(Math.max(TimeUnit.MILLISECONDS.toNanos(5), trust.heartbeatTimeoutNs() / 10));
+        }
+        else
+        {
+            timeout("aeron.cluster.leader.heartbeat.timeout", LEADER_HEARTBEAT_TIMEOUT_NS_DEFAULT,
+                consensusContext::leaderHeartbeatTimeoutNs);
+            timeout("aeron.cluster.leader.heartbeat.interval", LEADER_HEARTBEAT_INTERVAL_NS_DEFAULT,
+                consensusContext::leaderHeartbeatIntervalNs);
+        }
+        if (trust.electionTimeoutNs() > 0)
+        {
+            consensusContext.electionTimeoutNs(trust.electionTimeoutNs());
+        }
+        else
+        {
+            timeout("aeron.cluster.election.timeout", ELECTION_TIMEOUT_NS_DEFAULT,
+                consensusContext::electionTimeoutNs);
+        }
         timeout("aeron.cluster.startup.canvass.timeout",
             STARTUP_CANVASS_HEARTBEAT_TIMEOUTS_DEFAULT * consensusContext.leaderHeartbeatTimeoutNs(),
             consensusContext::startupCanvassTimeoutNs);
@@ -608,8 +639,8 @@ public final class ClusterNode implements AutoCloseable
         return errors.damage();
     }
 
-    /** @return the secret and the checkpoint interval. */
-    public Trust trust()
+    /** @return the secret, the checkpoint interval and the timeouts. */
+    public Settings trust()
     {
         return trust;
     }
