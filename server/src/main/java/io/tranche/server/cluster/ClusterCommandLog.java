@@ -505,7 +505,7 @@ public final class ClusterCommandLog implements CommandLog, EgressListener
             reply.complete(Outcome.failed(Outcome.Kind.UNAVAILABLE, "this member stopped serving: " + diverged));
             return true;
         }
-        return service.read(read, reply);
+        return service.read(read, reply, AppliedPositionHeader.MIN_POSITION.get());
     }
 
     @Override

@@ -56,12 +56,14 @@ public final class QueueClusteredService implements ClusteredService
     /** Default log messages (commands and the members' checkpoint reports) between state-hash checkpoints. */
     public static final int CHECKPOINT_EVERY_DEFAULT = 1000;
     private static final int CHECKPOINTS_KEPT = 64;
+    private static final int MAX_WAITING_READS = 10_000;
     private static final int SNAPSHOT_CHUNK = 16 * 1024;
 
     private final int maxQueue;
     private final QueueStateMachine.TrancheDigester digester;
     private final byte[] seed;
     private final ManyToOneConcurrentArrayQueue<Runnable> reads = new ManyToOneConcurrentArrayQueue<>(8192);
+    private final java.util.ArrayList<WaitingRead> waiting = new java.util.ArrayList<>();
     private final CopyOnWriteArrayList<CommandLog.Listener> listeners = new CopyOnWriteArrayList<>();
     private final UnsafeBuffer egress = new UnsafeBuffer(new byte[0]);
     private final Ledger ledger;
@@ -829,7 +831,26 @@ public final class QueueClusteredService implements ClusteredService
         {
             return 0;
         }
-        return reads.drain(QueueClusteredService::runRead, 256);
+        int work = 0;
+        if (!waiting.isEmpty())
+        {
+            // Reads that wait for a position: run those now reached (or whose caller went), in arrival order.
+            for (final java.util.Iterator<WaitingRead> it = waiting.iterator(); it.hasNext(); )
+            {
+                final WaitingRead w = it.next();
+                if (w.minPosition <= appliedPosition || w.reply.abandoned() != null)
+                {
+                    it.remove();
+                    runRead(() -> complete(w.read, w.reply));
+                    work++;
+                }
+            }
+        }
+        return work + reads.drain(QueueClusteredService::runRead, 256);
+    }
+
+    private record WaitingRead(CommandLog.Read read, CommandLog.Reply reply, long minPosition)
+    {
     }
 
     private static void runRead(final Runnable read)
@@ -854,25 +875,55 @@ public final class QueueClusteredService implements ClusteredService
      */
     public boolean read(final CommandLog.Read read, final CommandLog.Reply reply)
     {
+        return read(read, reply, 0);
+    }
+
+    /**
+     * Runs a read of the applied state on the service thread, once this member has applied at least a position.
+     *
+     * @param read        the read.
+     * @param reply       its answer.
+     * @param minPosition the lowest applied position it may run at (0 for any); until then it waits, or ends when
+     *                    its caller goes ({@link CommandLog.Reply#abandoned()}: the deadline).
+     * @return false when the read queue is full.
+     */
+    public boolean read(final CommandLog.Read read, final CommandLog.Reply reply, final long minPosition)
+    {
         return reads.offer(() ->
         {
-            final Outcome.Kind gone = reply.abandoned();
-            if (gone != null)
+            if (minPosition > appliedPosition && reply.abandoned() == null)
             {
-                reply.complete(Outcome.failed(gone, "abandoned"));
+                if (waiting.size() >= MAX_WAITING_READS)
+                {
+                    reply.complete(Outcome.failed(Outcome.Kind.UNAVAILABLE, MAX_WAITING_READS + " reads already " +
+                        "wait for this member to reach their position; retry, or read from the leader"));
+                    return;
+                }
+                waiting.add(new WaitingRead(read, reply, minPosition));
                 return;
             }
-            Outcome outcome;
-            try
-            {
-                outcome = read.read(machine);
-            }
-            catch (final Ledger.LedgerException ex)
-            {
-                outcome = Outcome.failed(Outcome.Kind.UNAVAILABLE, ex.getMessage());
-            }
-            reply.complete(outcome);
+            complete(read, reply);
         });
+    }
+
+    private void complete(final CommandLog.Read read, final CommandLog.Reply reply)
+    {
+        final Outcome.Kind gone = reply.abandoned();
+        if (gone != null)
+        {
+            reply.complete(Outcome.failed(gone, "abandoned"));
+            return;
+        }
+        Outcome outcome;
+        try
+        {
+            outcome = read.read(machine);
+        }
+        catch (final Ledger.LedgerException ex)
+        {
+            outcome = Outcome.failed(Outcome.Kind.UNAVAILABLE, ex.getMessage());
+        }
+        reply.complete(outcome);
     }
 
     /**
