@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -46,6 +45,8 @@ public final class ClusterCommand implements Runnable
             "Starts --nodes members of a cluster on 127.0.0.1 as child processes, each with its own data directory",
             "DIR/node-I and log DIR/node-I.log. Member I uses ports BASE+10*I..BASE+10*I+5 for the cluster and",
             "listens for gRPC on LISTEN+I. Prints 'tranche: node I listening on ADDR pid PID' per node when ready.",
+            "A node that ends is reported (its exit status or signal) and started again, with a growing delay while",
+            "it keeps failing. The members share DIR/cluster-secret (made once, mode 600).",
             "SIGTERM/SIGINT stops every node. Exit status: 0 after a stop, 1 when a node cannot start."
         })
     public static final class Local implements Callable<Integer>
@@ -94,57 +95,154 @@ public final class ClusterCommand implements Runnable
                 members.append(i == 0 ? "" : ",").append(i).append("=127.0.0.1:").append(basePort + 10 * i);
             }
             Files.createDirectories(dataDir);
-            final List<Process> children = new ArrayList<>();
+            final Path secret = localSecret(dataDir);
+            final List<Process> children = java.util.Collections.synchronizedList(new ArrayList<>());
+            final java.util.concurrent.atomic.AtomicBoolean stopping = new java.util.concurrent.atomic.AtomicBoolean();
+            Runtime.getRuntime().addShutdownHook(new Thread(() ->
+            {
+                stopping.set(true);
+                stopAll(children);
+            }, "tranche-cluster-stop"));
+            final List<List<String>> commands = new ArrayList<>();
             final List<BufferedReader> outputs = new ArrayList<>();
-            final CountDownLatch stopped = new CountDownLatch(1);
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> stopAll(children), "tranche-cluster-stop"));
             for (int i = 0; i < nodes; i++)
             {
-                final List<String> command = new ArrayList<>();
-                command.add(ProcessHandle.current().info().command().orElse("java"));
-                command.add("--add-opens");
-                command.add("java.base/jdk.internal.misc=ALL-UNNAMED");
-                command.add("--add-opens");
-                command.add("java.base/sun.nio.ch=ALL-UNNAMED");
-                command.add("--add-opens");
-                command.add("java.base/java.util.zip=ALL-UNNAMED");
-                command.add("-Xmx512m");
-                command.add("-cp");
-                command.add(System.getProperty("java.class.path"));
-                command.add("io.tranche.server.cli.Main");
-                command.add("serve");
-                command.add("--cluster-members");
-                command.add(members.toString());
-                command.add("--node-id");
-                command.add(Integer.toString(i));
-                command.add("--listen");
-                command.add("127.0.0.1:" + (listenPort + i));
-                command.add("--data-dir");
-                command.add(dataDir.resolve("node-" + i).toString());
-                final Process child = new ProcessBuilder(command)
-                    .redirectError(ProcessBuilder.Redirect.appendTo(new File(dataDir.toFile(), "node-" + i + ".log")))
-                    .start();
-                children.add(child);
-                outputs.add(new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8)));
+                commands.add(serveCommand(members.toString(), i, secret));
+                children.add(launch(commands.get(i), i));
+                outputs.add(stdout(children.get(i)));
             }
             final long deadline = System.nanoTime() + timeoutNs;
             for (int i = 0; i < nodes; i++)
             {
-                final String line = readLine(outputs.get(i), deadline);
-                if (line == null || !line.startsWith("tranche: listening on "))
+                if (!announce(out, i, children.get(i), readLine(outputs.get(i), deadline)))
                 {
-                    System.err.println("tranche cluster local: node " + i + " did not start (see " +
-                        dataDir.resolve("node-" + i + ".log") + ")");
                     stopAll(children);
                     return 1;
                 }
-                out.println("tranche: node " + i + " listening on " +
-                    line.substring("tranche: listening on ".length()) +
-                    " pid " + children.get(i).pid());
             }
-            out.flush();
-            stopped.await();
+            supervise(out, commands, children, stopping);
             return 0;
+        }
+
+        // A member that ends is said so (its exit status or signal) and started again, after 1 s, doubling to 30 s
+        // while it keeps failing; a member that ran a minute starts again after 1 s.
+        private void supervise(
+            final PrintStream out,
+            final List<List<String>> commands,
+            final List<Process> children,
+            final java.util.concurrent.atomic.AtomicBoolean stopping) throws InterruptedException, IOException
+        {
+            final long[] backoffMs = new long[nodes];
+            final long[] startedNs = new long[nodes];
+            java.util.Arrays.fill(backoffMs, 1000);
+            java.util.Arrays.fill(startedNs, System.nanoTime());
+            while (!stopping.get())
+            {
+                Thread.sleep(200);
+                for (int i = 0; i < nodes && !stopping.get(); i++)
+                {
+                    final Process child = children.get(i);
+                    if (child.isAlive())
+                    {
+                        continue;
+                    }
+                    if (System.nanoTime() - startedNs[i] > TimeUnit.MINUTES.toNanos(1))
+                    {
+                        backoffMs[i] = 1000;
+                    }
+                    System.err.println("tranche cluster local: node " + i + " (pid " + child.pid() + ") " +
+                        ended(child.exitValue()) + "; starting it again in " + backoffMs[i] + " ms (log: " +
+                        dataDir.resolve("node-" + i + ".log") + ")");
+                    Thread.sleep(backoffMs[i]);
+                    backoffMs[i] = Math.min(30_000, backoffMs[i] * 2);
+                    if (stopping.get())
+                    {
+                        return;
+                    }
+                    final Process again = launch(commands.get(i), i);
+                    children.set(i, again);
+                    startedNs[i] = System.nanoTime();
+                    final int node = i;
+                    final BufferedReader output = stdout(again);
+                    final long announceBy = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+                    final Thread announcer = new Thread(() -> announce(out, node, again, readLine(output, announceBy)),
+                        "tranche-cluster-node-" + i);
+                    announcer.setDaemon(true);
+                    announcer.start();
+                }
+            }
+        }
+
+        /**
+         * @param status a child's exit value.
+         * @return how it ended, in words: a status, or the signal that killed it (the JVM reports 128 + signal).
+         */
+        static String ended(final int status)
+        {
+            if (status > 128 && status < 160)
+            {
+                final int signal = status - 128;
+                final String name = signal == 9 ? " (SIGKILL)" : signal == 15 ? " (SIGTERM)" : signal == 6 ?
+                    " (SIGABRT)" : signal == 11 ? " (SIGSEGV)" : "";
+                return "was killed by signal " + signal + name;
+            }
+            return "exited with status " + status;
+        }
+
+        private boolean announce(final PrintStream out, final int node, final Process child, final String line)
+        {
+            if (line == null || !line.startsWith("tranche: listening on "))
+            {
+                System.err.println("tranche cluster local: node " + node + " did not start (see " +
+                    dataDir.resolve("node-" + node + ".log") + ")");
+                return false;
+            }
+            out.println("tranche: node " + node + " listening on " + line.substring("tranche: listening on ".length()) +
+                " pid " + child.pid());
+            out.flush();
+            return true;
+        }
+
+        // The members share a secret made once in DIR (mode 600): the local cluster is authenticated like any other.
+        private static Path localSecret(final Path dir) throws IOException
+        {
+            final Path file = dir.resolve("cluster-secret");
+            if (!Files.exists(file))
+            {
+                final byte[] bytes = new byte[32];
+                new java.security.SecureRandom().nextBytes(bytes);
+                Files.createFile(file, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                    java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+                Files.write(file, bytes);
+            }
+            return file;
+        }
+
+        private List<String> serveCommand(final String members, final int node, final Path secret)
+        {
+            final List<String> command = new ArrayList<>(List.of(
+                ProcessHandle.current().info().command().orElse("java"),
+                "--add-opens", "java.base/jdk.internal.misc=ALL-UNNAMED",
+                "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED",
+                "--add-opens", "java.base/java.util.zip=ALL-UNNAMED",
+                "-Xmx512m", "-cp", System.getProperty("java.class.path"), "io.tranche.server.cli.Main", "serve",
+                "--cluster-members", members, "--node-id", Integer.toString(node),
+                "--listen", "127.0.0.1:" + (listenPort + node),
+                "--data-dir", dataDir.resolve("node-" + node).toString(),
+                "--cluster-secret", secret.toString()));
+            return command;
+        }
+
+        private Process launch(final List<String> command, final int node) throws IOException
+        {
+            return new ProcessBuilder(command)
+                .redirectError(ProcessBuilder.Redirect.appendTo(new File(dataDir.toFile(), "node-" + node + ".log")))
+                .start();
+        }
+
+        private static BufferedReader stdout(final Process child)
+        {
+            return new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
         }
 
         private static String readLine(final BufferedReader reader, final long deadlineNs)
