@@ -1,0 +1,284 @@
+package io.tranche.server.merkle;
+
+import java.io.IOException;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * An append-only RFC 9162 Merkle tree whose complete subtrees are kept in a {@link NodeStore}: the heap holds only
+ * the right edge (one hash per set bit of the size, at most 64), so memory stays bounded whatever the size.
+ * Appending a leaf writes its hash and the nodes it completes (one on average, log2 n at most) and costs as many
+ * hashes; a root, an audit path or a consistency proof at any size up to the current one reads O(log n) stored
+ * nodes (a range that is not a perfect subtree is folded from the perfect ones it splits into, RFC 9162's MTH).
+ * <p>
+ * One writer appends; other threads may read proofs and roots at sizes up to {@link #durableSize()}.
+ */
+public final class MerkleLog
+{
+    private static final int MAX_LEVELS = 64;
+
+    private final NodeStore store;
+    private final MessageDigest sha = Rfc9162.newSha256();
+    // frontier[level] = the perfect subtree at that level on the right edge, valid where bit `level` of size is set.
+    private final byte[][] frontier = new byte[MAX_LEVELS][];
+    private long size;
+    private volatile long durableSize;
+
+    /**
+     * A tree over a store that holds {@code size} leaves (their nodes complete and intact).
+     *
+     * @param store the nodes.
+     * @param size  the leaves the store holds; nodes past them are dropped.
+     * @throws IOException when the store cannot be read or cut back.
+     */
+    public MerkleLog(final NodeStore store, final long size) throws IOException
+    {
+        this.store = store;
+        truncate(size);
+    }
+
+    /** @return a tree in the heap, empty. */
+    public static MerkleLog inHeap()
+    {
+        try
+        {
+            return new MerkleLog(new HeapNodes(), 0);
+        }
+        catch (final IOException ex)
+        {
+            throw new IllegalStateException("the heap store does not fail", ex);
+        }
+    }
+
+    /**
+     * Appends a leaf.
+     *
+     * @param leafHash its hash, {@code SHA-256(0x00 || leaf)}.
+     * @return its index.
+     * @throws IOException when the store cannot be written (the tree is then as before).
+     */
+    public long append(final byte[] leafHash) throws IOException
+    {
+        final long index = size;
+        store.write(0, index, leafHash);
+        byte[] node = leafHash;
+        int level = 0;
+        long i = index;
+        while ((i & 1) == 1)
+        {
+            node = Rfc9162.nodeHash(sha, frontier[level], node);
+            level++;
+            i >>= 1;
+            store.write(level, i, node);
+        }
+        frontier[level] = node;
+        size = index + 1;
+        return index;
+    }
+
+    /** @return leaves appended (the writer's view). */
+    public long size()
+    {
+        return size;
+    }
+
+    /** @return leaves that readers may see. */
+    public long durableSize()
+    {
+        return durableSize;
+    }
+
+    /** Everything appended so far may be read by other threads. */
+    public void markDurable()
+    {
+        durableSize = size;
+    }
+
+    /** @return the root at the current size, from the right edge (no reads). */
+    public byte[] root()
+    {
+        byte[] root = null;
+        for (int level = 0; level < MAX_LEVELS; level++)
+        {
+            if ((size & (1L << level)) != 0)
+            {
+                root = root == null ? frontier[level] : Rfc9162.nodeHash(sha, frontier[level], root);
+            }
+        }
+        return root == null ? Rfc9162.emptyRoot() : root.clone();
+    }
+
+    /**
+     * @param treeSize a size up to the current one.
+     * @return the root at that size.
+     * @throws IOException when a node cannot be read.
+     */
+    public byte[] rootAt(final long treeSize) throws IOException
+    {
+        check(treeSize);
+        return treeSize == 0 ? Rfc9162.emptyRoot() : subtree(Rfc9162.newSha256(), 0, treeSize);
+    }
+
+    /**
+     * @param index a leaf below the current size.
+     * @return its hash.
+     * @throws IOException when it cannot be read.
+     */
+    public byte[] leafHash(final long index) throws IOException
+    {
+        if (index < 0 || index >= size)
+        {
+            throw new IllegalArgumentException("leaf index=" + index + " not in a tree of " + size);
+        }
+        return store.read(0, index);
+    }
+
+    /**
+     * PATH(index, D[treeSize]) of RFC 9162 section 2.1.3.1.
+     *
+     * @param index    the leaf.
+     * @param treeSize the tree size, above index and up to the current one.
+     * @return the audit path.
+     * @throws IOException when a node cannot be read.
+     */
+    public List<byte[]> inclusionProof(final long index, final long treeSize) throws IOException
+    {
+        check(treeSize);
+        if (index < 0 || index >= treeSize)
+        {
+            throw new IllegalArgumentException("leaf index=" + index + " not in a tree of " + treeSize);
+        }
+        final MessageDigest digest = Rfc9162.newSha256();
+        final List<byte[]> path = new ArrayList<>();
+        long from = 0;
+        long to = treeSize;
+        // From the root down, then reversed: RFC 9162 lists the deepest sibling first.
+        while (to - from > 1)
+        {
+            final long k = Rfc9162.split(to - from);
+            if (index < from + k)
+            {
+                path.add(subtree(digest, from + k, to));
+                to = from + k;
+            }
+            else
+            {
+                path.add(subtree(digest, from, from + k));
+                from += k;
+            }
+        }
+        java.util.Collections.reverse(path);
+        return path;
+    }
+
+    /**
+     * PROOF(m, D[n]) of RFC 9162 section 2.1.4.1.
+     *
+     * @param m the older size, 0 to n.
+     * @param n the newer size, up to the current one.
+     * @return the proof (empty when m is 0 or n).
+     * @throws IOException when a node cannot be read.
+     */
+    public List<byte[]> consistencyProof(final long m, final long n) throws IOException
+    {
+        check(n);
+        if (m < 0 || m > n)
+        {
+            throw new IllegalArgumentException("from size=" + m + " is not between 0 and " + n);
+        }
+        final List<byte[]> proof = new ArrayList<>();
+        if (m == 0 || m == n)
+        {
+            return proof;
+        }
+        final MessageDigest digest = Rfc9162.newSha256();
+        long from = 0;
+        long to = n;
+        long rest = m;
+        boolean whole = true;
+        while (rest != to - from)
+        {
+            final long k = Rfc9162.split(to - from);
+            if (rest <= k)
+            {
+                proof.add(subtree(digest, from + k, to));
+                to = from + k;
+            }
+            else
+            {
+                proof.add(subtree(digest, from, from + k));
+                from += k;
+                rest -= k;
+                whole = false;
+            }
+        }
+        if (!whole)
+        {
+            proof.add(subtree(digest, from, to));
+        }
+        java.util.Collections.reverse(proof);
+        return proof;
+    }
+
+    /**
+     * Cuts the tree back (or adopts a store's first leaves) and reads the right edge at that size.
+     *
+     * @param leaves the new size; the store must hold its nodes.
+     * @throws IOException when the store cannot be read or cut.
+     */
+    public void truncate(final long leaves) throws IOException
+    {
+        if (leaves < 0)
+        {
+            throw new IllegalArgumentException("tree size=" + leaves + " must be >= 0");
+        }
+        store.truncate(leaves);
+        for (int level = 0; level < MAX_LEVELS; level++)
+        {
+            frontier[level] = (leaves & (1L << level)) != 0 ? store.read(level, (leaves >> level) - 1) : null;
+        }
+        size = leaves;
+        durableSize = Math.min(durableSize, leaves);
+    }
+
+    /**
+     * Makes the stored nodes durable.
+     *
+     * @throws IOException when the store cannot sync.
+     */
+    public void sync() throws IOException
+    {
+        store.sync();
+    }
+
+    /** @return the store. */
+    public NodeStore store()
+    {
+        return store;
+    }
+
+    private void check(final long treeSize)
+    {
+        if (treeSize < 0 || treeSize > size)
+        {
+            throw new IllegalArgumentException("tree size=" + treeSize + " is not between 0 and " + size);
+        }
+    }
+
+    // MTH(D[from:to]) for a range that RFC 9162's recursion produces: `from` is a multiple of the largest power of
+    // two not above to - from, so the range is one stored perfect subtree or splits into one and a smaller range.
+    private byte[] subtree(final MessageDigest digest, final long from, final long to) throws IOException
+    {
+        final long n = to - from;
+        if (Long.bitCount(n) == 1)
+        {
+            final int level = Long.numberOfTrailingZeros(n);
+            return store.read(level, from >> level);
+        }
+        final long k = Rfc9162.split(n);
+        final byte[] left = subtree(digest, from, from + k);
+        final byte[] right = subtree(digest, from + k, to);
+        return Rfc9162.nodeHash(digest, left, right);
+    }
+}
