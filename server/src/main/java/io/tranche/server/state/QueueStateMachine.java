@@ -31,7 +31,7 @@ import org.agrona.collections.Object2ObjectHashMap;
  * The queue of claims and the ledger of tranches as a deterministic state machine, in the manner of
  * Aeron Cluster's {@code ClusteredService}: {@link #apply(Command, long)} takes a command and the
  * time as arguments and returns a domain {@link Outcome}; the result depends on nothing else, so
- * replaying the same commands (from the journal today, a consensus log later) rebuilds the same
+ * replaying the same commands (from the single node's journal or the cluster's replicated log) rebuilds the same
  * state, byte for byte ({@link #snapshot}). It knows nothing of gRPC, files or threads: the log that
  * feeds it owns those. Not thread safe.
  * <p>
