@@ -63,7 +63,8 @@ class ServerConfigTest
             .contains("between snapshots (default: " + ServerConfig.SNAPSHOT_EVERY_DEFAULT + ")");
         // Durations in the grammar the flags take, not Duration.toString's PT10S.
         assertThat(help).contains("(default: 10s)").doesNotContain("PT10S");
-        assertThat(help("claim", "add")).contains("(default: " + ServerConfig.LISTEN_DEFAULT + ")")
+        assertThat(help("claim", "add"))
+            .contains("(default: $TRANCHE_SERVER, else " + ServerConfig.LISTEN_DEFAULT + ")")
             .contains("(default: " + ClientDefaults.TIMEOUT_DEFAULT_TEXT + ";");
     }
 
