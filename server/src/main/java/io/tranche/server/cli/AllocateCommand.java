@@ -317,7 +317,8 @@ public final class AllocateCommand implements Callable<Integer>
         }
         catch (final InvalidProtocolBufferException | RuntimeException ex)
         {
-            err.println("tranche allocate: INVALID_ARGUMENT: malformed request JSON: " + JsonErrors.describe(ex, 0));
+            err.println("tranche allocate: INVALID_ARGUMENT: malformed request JSON: " +
+                JsonErrors.describe(ex, 0, text));
             return EXIT_INVALID;
         }
         if (explain)
@@ -372,7 +373,7 @@ public final class AllocateCommand implements Callable<Integer>
             {
                 line.setLength(0);
                 out.println(errorLine(line, "INVALID_ARGUMENT",
-                    "malformed request JSON: " + JsonErrors.describe(ex, lineNo - 1),
+                    "malformed request JSON: " + JsonErrors.describe(ex, lineNo - 1, text),
                     null));
                 continue;
             }

@@ -187,7 +187,8 @@ public final class QueueClient implements AutoCloseable
         }
         else if (status.getCode() == Status.Code.UNAVAILABLE)
         {
-            description = "cannot reach " + server + " (is './tranche serve' running there?)" +
+            description = "cannot reach " + server +
+                " (is './tranche serve' running there? another address: --server, or $TRANCHE_SERVER)" +
                 (description == null ? "" : ": " + description);
             if (!tls && !refused(ex))
             {
