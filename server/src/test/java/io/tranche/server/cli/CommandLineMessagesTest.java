@@ -59,7 +59,7 @@ class CommandLineMessagesTest
         final CliRun method = AllocateRemoteTest.run(
             "{\"supply\":\"10\",\"policy\":{\"method\":\"PROPORTIONL\"},\"claims\":[{\"id\":\"a\"}]}", "allocate");
         assertThat(method.err()).isEqualTo("tranche allocate: INVALID_ARGUMENT: malformed request JSON: line 1, " +
-            "column 30 (at $.policy.method): \"PROPORTIONL\" is not a method; one of: PROPORTIONAL, EQUAL, " +
+            "column 35 (at $.policy.method): \"PROPORTIONL\" is not a method; one of: PROPORTIONAL, EQUAL, " +
             "EQUAL_LOSSES, TALMUD, FIFO, DHONDT, SAINTE_LAGUE, ADAMS, DEAN, HUNTINGTON_HILL\n");
 
         final CliRun big = AllocateRemoteTest.run(
@@ -71,7 +71,7 @@ class CommandLineMessagesTest
 
         final CliRun tier = AllocateRemoteTest.run("{\"supply\":\"10\",\"policy\":{\"method\":\"EQUAL\"}," +
             "\"claims\":[{\"id\":\"a\"},{\"id\":\"b\",\"tier\":99999999999}]}", "allocate", "--jsonl");
-        assertThat(tier.out()).contains("line 1, column 72 (at $.claims[1].tier): 99999999999 is not a whole " +
+        assertThat(tier.out()).contains("line 1, column 82 (at $.claims[1].tier): 99999999999 is not a whole " +
             "number up to 2147483647");
 
         final CliRun nullClaim = AllocateRemoteTest.run(
@@ -86,10 +86,11 @@ class CommandLineMessagesTest
         assertThat(run.status()).isEqualTo(2);
         assertThat(run.err()).isEqualTo("tranche claim add: Missing required parameter for option '--id' (ID)\n" +
             "see './tranche claim add --help'\n");
-        final CliRun unknown = AllocateRemoteTest.run("", "release", "--suply", "5");
+        final CliRun unknown =
+            AllocateRemoteTest.run("", "release", "--supply", "5", "--method", "EQUAL", "--explian");
         assertThat(unknown.status()).isEqualTo(2);
-        assertThat(unknown.err()).startsWith("tranche release: ").contains("--suply")
-            .endsWith("see './tranche release --help'\n").doesNotContain("Usage:");
+        assertThat(unknown.err()).startsWith("tranche release: Unknown option: '--explian'\n")
+            .contains("--explain").endsWith("see './tranche release --help'\n").doesNotContain("Usage:");
         assertThat(unknown.err().split("\n").length).isLessThanOrEqualTo(4);
     }
 
