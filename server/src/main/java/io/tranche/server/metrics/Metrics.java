@@ -86,32 +86,7 @@ public final class Metrics implements AutoCloseable
                 }
             })
             .register(registry);
-        GaugeWithCallback.builder()
-            .name("tranche_unservable_claims")
-            .help("Queued claims whose cap is used up: no tranche can serve them until the cap is raised " +
-                "(claim update --cap) or they are deleted.")
-            .callback(cb ->
-            {
-                final StateGauges g = gauges;
-                if (g != null && g.unservableClaims() >= 0)
-                {
-                    cb.call(g.unservableClaims());
-                }
-            })
-            .register(registry);
-        GaugeWithCallback.builder()
-            .name("tranche_demand_above_caps_units")
-            .help("Outstanding demand above the claims' caps, included in tranche_outstanding_demand_units: " +
-                "no tranche can serve it.")
-            .callback(cb ->
-            {
-                final StateGauges g = gauges;
-                if (g != null && g.demandAboveCaps() >= 0)
-                {
-                    cb.call(g.demandAboveCaps());
-                }
-            })
-            .register(registry);
+        registerUnservableGauges();
         CounterWithCallback.builder()
             .name("tranche_tranches_released")
             .help("Tranches released.")
@@ -151,6 +126,37 @@ public final class Metrics implements AutoCloseable
             })
             .register(registry);
         registerClusterGauges();
+    }
+
+    // Claims that stay queued but that no tranche can serve, and the demand above the caps.
+    private void registerUnservableGauges()
+    {
+        GaugeWithCallback.builder()
+            .name("tranche_unservable_claims")
+            .help("Queued claims whose cap is used up: no tranche can serve them until the cap is raised " +
+                "(claim update --cap) or they are deleted.")
+            .callback(cb ->
+            {
+                final StateGauges g = gauges;
+                if (g != null && g.unservableClaims() >= 0)
+                {
+                    cb.call(g.unservableClaims());
+                }
+            })
+            .register(registry);
+        GaugeWithCallback.builder()
+            .name("tranche_demand_above_caps_units")
+            .help("Outstanding demand above the claims' caps, included in tranche_outstanding_demand_units: " +
+                "no tranche can serve it.")
+            .callback(cb ->
+            {
+                final StateGauges g = gauges;
+                if (g != null && g.demandAboveCaps() >= 0)
+                {
+                    cb.call(g.demandAboveCaps());
+                }
+            })
+            .register(registry);
     }
 
     private void registerClusterGauges()
