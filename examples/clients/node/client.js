@@ -9,7 +9,7 @@ const protoLoader = require('@grpc/proto-loader');
 const protoRoot = path.join(__dirname, '..', '..', '..', 'proto', 'src', 'main', 'proto');
 const definition = protoLoader.loadSync(['tranche/v1/queue.proto'], {
   includeDirs: [protoRoot],
-  keepCase: true, // field names as in the .proto (request_id), as the README and grpcurl spell them
+  keepCase: true, // field names as in the .proto (request_id), as the docs and grpcurl spell them
   longs: Number, // every amount here is far below 2^53; use String for values near 2^62
   enums: String,
   defaults: true,

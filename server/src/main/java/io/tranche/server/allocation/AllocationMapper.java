@@ -118,7 +118,7 @@ public final class AllocationMapper
     }
 
     /**
-     * The award of claim i as a recorded tranche carries it: with the claim's tier (README "Audit").
+     * The award of claim i as a recorded tranche carries it: with the claim's tier (docs/audit.md).
      *
      * @param claims allocated claims.
      * @param i      index.

@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
     description = "Exact, allocation-free rationing of scarce supply across a queue of claims.",
     footer = {
         "",
-        "The ./tranche launcher also runs the benchmarks: ./tranche bench --help (README, Performance)."
+        "The ./tranche launcher also runs the benchmarks: ./tranche bench --help (docs/benchmarks.md)."
     },
     subcommands = {
         AllocateCommand.class,
