@@ -231,7 +231,11 @@ final class Charts
         styler.setYAxisDecimalPattern("#,##0.#####");
     }
 
-    /** The unit of a chart's time axis: the largest of ns, µs and ms in which the slowest row is below 10^5. */
+    /**
+     * The unit of the charts' time axis, the same for every chart of a run: the one in which the geometric middle
+     * of the run's fastest and slowest rows falls in [1, 1000), so that the labels read 0.01 to 100,000 rather than
+     * 1,000,000,000 or 0.00001.
+     */
     enum Unit
     {
         NS("ns", 1), US("µs", 1e3), MS("ms", 1e6), S("s", 1e9);
@@ -247,17 +251,20 @@ final class Charts
 
         static Unit of(final Run run)
         {
+            double fastest = Double.MAX_VALUE;
             double slowest = 0;
             for (final Results.Row row : run.results.rows)
             {
                 if (AVGT.equals(row.mode) && row.nanos() > 0)
                 {
+                    fastest = Math.min(fastest, row.nanos());
                     slowest = Math.max(slowest, row.nanos());
                 }
             }
+            final double middle = slowest == 0 ? 1 : Math.sqrt(fastest * slowest);
             for (final Unit u : values())
             {
-                if (slowest / u.nanos < 1e5)
+                if (middle / u.nanos < 1e3)
                 {
                     return u;
                 }
