@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The README's table of what each role reaches (issue 8, item 14) is what the server does: every method of every
+ * The role table of docs/security.md ("Tokens and roles") is what the server does: every method of every
  * service the server registers is called without a token, with a reader token and with an admin token, and the
  * outcome (reached, UNAUTHENTICATED, PERMISSION_DENIED) must match the table's row for it; every registered method
  * must have a row. Requests are empty messages: a mutation that is reached fails validation and changes nothing.
@@ -43,9 +43,9 @@ class RoleMatrixTest
     Path dir;
 
     @Test
-    void shouldReachExactlyWhatTheReadmeTableSays() throws Exception
+    void shouldReachExactlyWhatTheSecurityTableSays() throws Exception
     {
-        final Map<String, String[]> table = readmeTable();
+        final Map<String, String[]> table = securityTable();
         final Path tokens = Files.writeString(dir.resolve("tokens"), "admin-token admin\nreader-token reader\n");
         try (TestServer server =
             TestServer.start(TestServer.config(dir.resolve("data")).tokensFile(tokens).metrics("127.0.0.1:0")))
@@ -56,7 +56,8 @@ class RoleMatrixTest
                 for (final ServerMethodDefinition<?, ?> method : service.getMethods())
                 {
                     final String name = method.getMethodDescriptor().getFullMethodName();
-                    assertThat(table).as("the README's role table has no row for " + name).containsKey(name);
+                    assertThat(table).as("the role table of docs/security.md has no row for " + name)
+                        .containsKey(name);
                     for (int role = 0; role < ROLES.length; role++)
                     {
                         final Status status = call(server.channel, method.getMethodDescriptor(), TOKENS[role]);
@@ -99,10 +100,10 @@ class RoleMatrixTest
         }
     }
 
-    /** @return the README's role table: call name → outcome for no token, reader, admin. */
-    private static Map<String, String[]> readmeTable() throws IOException
+    /** @return the role table of docs/security.md: call name → outcome for no token, reader, admin. */
+    private static Map<String, String[]> securityTable() throws IOException
     {
-        final List<String> lines = Files.readAllLines(Path.of("..", "README.md"), StandardCharsets.UTF_8);
+        final List<String> lines = Files.readAllLines(Path.of("..", "docs", "security.md"), StandardCharsets.UTF_8);
         final Map<String, String[]> table = new LinkedHashMap<>();
         boolean inTable = false;
         for (final String line : lines)
@@ -124,7 +125,7 @@ class RoleMatrixTest
                 table.put(name, new String[] {cell(cells[2]), cell(cells[3]), cell(cells[4])});
             }
         }
-        assertThat(table).as("the README's role table").isNotEmpty();
+        assertThat(table).as("the role table of docs/security.md").isNotEmpty();
         return table;
     }
 

@@ -117,18 +117,6 @@ public final class AllocationMapper
         return award.build();
     }
 
-    /**
-     * The award of claim i as a recorded tranche carries it: with the claim's tier (README "Audit").
-     *
-     * @param claims allocated claims.
-     * @param i      index.
-     * @return the award with {@code tier} set.
-     */
-    public static Award trancheAward(final Claims claims, final int i)
-    {
-        return award(claims, i).toBuilder().setTier(claims.tier(i)).build();
-    }
-
     // Claims.ABSENT is Long.MIN_VALUE: a present wire value equal to it must still read as negative.
     static long present(final long value)
     {

@@ -443,9 +443,10 @@ public final class ClusterCommandLog implements CommandLog, EgressListener
             {
                 client.close();
             }
-            catch (final RuntimeException ignore)
+            catch (final RuntimeException ex)
             {
-                // the driver may be gone already
+                // The driver may be gone already (the node is closing): say so, the session is dropped either way.
+                System.err.println("tranche: cluster client close: " + ex);
             }
             client = null;
         }

@@ -4,8 +4,8 @@ import java.math.BigInteger;
 
 /**
  * What feeds the {@link QueueStateMachine}: it orders commands, makes each durable before answering,
- * and answers reads of the applied state in order with them. One implementation today, the
- * {@link Writer} (journal with group commit); a consensus log later.
+ * and answers reads of the applied state in order with them: the single node's {@link Writer} (journal with
+ * group commit) and a cluster member's {@code ClusterCommandLog} (Aeron Cluster's replicated log).
  */
 public interface CommandLog extends AutoCloseable
 {
@@ -68,6 +68,24 @@ public interface CommandLog extends AutoCloseable
 
     /** @return the outstanding demand after the last durable batch. */
     BigInteger outstandingDemand();
+
+    /**
+     * @return the outstanding demand above the claims' caps after the last durable batch (no tranche can serve it),
+     * or null when this log does not publish it.
+     */
+    default BigInteger demandAboveCaps()
+    {
+        return null;
+    }
+
+    /**
+     * @return queued claims whose cap is used up after the last durable batch (no tranche can serve them), or -1
+     * when this log does not publish it.
+     */
+    default int unservableClaims()
+    {
+        return -1;
+    }
 
     /** @param listener told of tranches and availability (from the log's thread). */
     void addListener(Listener listener);
