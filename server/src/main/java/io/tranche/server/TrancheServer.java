@@ -19,7 +19,6 @@ import io.tranche.server.grpc.MetadataLimit;
 import io.tranche.server.grpc.PageTokens;
 import io.tranche.server.grpc.QueueServiceImpl;
 import io.tranche.server.grpc.Tokens;
-import io.tranche.server.ledger.TrancheDigest;
 import io.tranche.server.metrics.Metrics;
 import io.tranche.server.metrics.MetricsHttpServer;
 import io.tranche.server.metrics.ClusterGauges;
@@ -131,8 +130,7 @@ public final class TrancheServer implements AutoCloseable
             .snapshotEvery(config.snapshotEvery())
             .maxQueue(config.maxQueue())
             .queueCapacity(config.writerQueueCapacity())
-            .syncNanos(metrics::recordJournalSync)
-            .digester(TrancheDigest::compute));
+            .syncNanos(metrics::recordJournalSync));
         QueueServiceImpl queueService = null;
         MetricsHttpServer metricsHttp = null;
         try
@@ -504,7 +502,6 @@ public final class TrancheServer implements AutoCloseable
                 // This process holds the directory's lock: any mark file there was left by one that ended.
                 ClusterNode.clearMarkFiles(config.dataDir());
                 node = ClusterNode.launch(config.clusterMembers(), config.nodeId(), config.dataDir(), config.maxQueue(),
-                    TrancheDigest::compute,
                     new ClusterNode.Snapshots(config.snapshotEvery(), ClusterNode.SNAPSHOT_BYTES_DEFAULT),
                     config.clusterTrust());
                 final ClusterCommandLog log = new ClusterCommandLog(node, config.writerQueueCapacity());

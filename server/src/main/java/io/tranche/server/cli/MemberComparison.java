@@ -3,7 +3,6 @@ package io.tranche.server.cli;
 import io.tranche.proto.v1.ClusterStatus;
 import io.tranche.proto.v1.GetClusterStatusRequest;
 import io.tranche.proto.v1.Tranche;
-import io.tranche.server.ledger.TrancheDigest;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -12,9 +11,9 @@ import java.util.List;
 
 /**
  * {@code tranche verify --server A,B,C}: verifies each cluster member's ledger as a single server's, then compares
- * the members: the same digest at every tranche number both hold (a member that lags holds a prefix of the
- * others' ledger; the digest chain makes one digest stand for the whole history before it), no member stopped
- * serving, and the same state hash wherever two members report a checkpoint at the same log position.
+ * the members: the same tranches wherever both hold them (a member that lags holds a prefix of the others'
+ * ledger), no member stopped serving, and the same state hash (which covers the ledger's Merkle tree) wherever two
+ * members report a checkpoint at the same log position.
  */
 final class MemberComparison
 {
@@ -27,9 +26,9 @@ final class MemberComparison
     /** One member's ledger and status. */
     private record Member(String server, List<Tranche> tranches, ClusterStatus status)
     {
-        byte[] digest(final long number)
+        Tranche tranche(final long number)
         {
-            return tranches.get((int)number - 1).getDigest().toByteArray();
+            return tranches.get((int)number - 1);
         }
     }
 
@@ -111,11 +110,13 @@ final class MemberComparison
                 final Member a = members.get(i);
                 final Member b = members.get(j);
                 final long common = Math.min(a.tranches().size(), b.tranches().size());
-                if (common > 0 && !java.util.Arrays.equals(a.digest(common), b.digest(common)))
+                for (long n = 1; n <= common; n++)
                 {
-                    return "members differ at tranche " + common + ": " + a.server() + " has digest " +
-                        TrancheDigest.hex(a.digest(common)) + ", " + b.server() + " has " +
-                        TrancheDigest.hex(b.digest(common));
+                    if (!a.tranche(n).equals(b.tranche(n)))
+                    {
+                        return "members differ at tranche " + n + ": " + a.server() + " and " + b.server() +
+                            " hold different tranches under that number";
+                    }
                 }
                 if (a.status().getCheckpointPosition() >= 0 &&
                     a.status().getCheckpointPosition() == b.status().getCheckpointPosition() &&
@@ -149,11 +150,10 @@ final class MemberComparison
         final Member first = members.get(0);
         final int count = first.tranches().size();
         out.println("verified " + members.size() + " members in " + (System.nanoTime() - started) / 1_000_000 +
-            " ms: each ledger's numbering, totals and digest chain intact");
+            " ms: each ledger's numbering and totals intact");
         if (aligned)
         {
-            out.println(members.size() + " members agree: " + count + " tranche(s), last digest " +
-                (count == 0 ? "(none: the ledger is empty)" : TrancheDigest.hex(first.digest(count))) +
+            out.println(members.size() + " members agree: " + count + " tranche(s)" +
                 (first.status().getCheckpointPosition() < 0 ? "" : "; state " + first.status().getCheckpointSha256() +
                 " at log position " + first.status().getCheckpointPosition()));
         }

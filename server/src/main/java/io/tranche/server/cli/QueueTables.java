@@ -5,7 +5,7 @@ import io.tranche.proto.v1.Claim;
 import io.tranche.proto.v1.Policy;
 import io.tranche.proto.v1.Tranche;
 import io.tranche.server.allocation.AllocationExplainer;
-import io.tranche.server.ledger.TrancheDigest;
+import io.tranche.server.merkle.Rfc9162;
 import java.util.List;
 
 /** The aligned tables the queue client prints for claims and tranches. */
@@ -153,7 +153,7 @@ public final class QueueTables
             final String time = t.hasReleaseTime() ?
                 java.time.Instant.ofEpochSecond(t.getReleaseTime().getSeconds(), t.getReleaseTime().getNanos())
                 .toString() : "";
-            final String digest = TrancheDigest.hex(t.getDigest().toByteArray());
+            final String digest = Rfc9162.hex(t.getDigest().toByteArray());
             for (final Award a : t.getAwardsList())
             {
                 sb.append(t.getNumber()).append(',');

@@ -2,7 +2,7 @@ package io.tranche.server.cli;
 
 import io.tranche.proto.v1.Award;
 import io.tranche.proto.v1.Tranche;
-import io.tranche.server.ledger.TrancheDigest;
+import io.tranche.server.merkle.Rfc9162;
 import io.tranche.server.ServerConfig;
 import io.tranche.server.ledger.OfflineVerifier;
 import java.io.IOException;
@@ -72,8 +72,7 @@ public final class VerifyCommand extends ClientCommand
             report.awards + " award(s) recomputed, " + report.claims + " claim(s) queued" +
             (report.snapshotsChecked > 0 ? ", " + report.snapshotsChecked + " snapshot(s) cross-checked" : "") +
             "; in " + ms + " ms");
-        out.println("last digest " +
-            (report.lastDigest.length == 0 ? "(none: no tranche)" : TrancheDigest.hex(report.lastDigest)));
+        out.println("tree size " + report.treeSize + ", root " + Rfc9162.hex(report.root));
         return 0;
     }
 
@@ -102,11 +101,8 @@ public final class VerifyCommand extends ClientCommand
         {
             awards += t.getAwardsCount();
         }
-        final byte[] last =
-            tranches.isEmpty() ? new byte[0] : tranches.get(tranches.size() - 1).getDigest().toByteArray();
         out.println("verified " + tranches.size() + " tranche(s), " + awards + " award(s) from " + connection.server() +
-            ": numbering, totals and digest chain intact in " + (System.nanoTime() - started) / 1_000_000 + " ms");
-        out.println("last digest " + (last.length == 0 ? "(none: the ledger is empty)" : TrancheDigest.hex(last)));
+            ": numbering and totals intact in " + (System.nanoTime() - started) / 1_000_000 + " ms");
         return 0;
     }
 
@@ -116,7 +112,6 @@ public final class VerifyCommand extends ClientCommand
      */
     public static String check(final List<Tranche> tranches)
     {
-        byte[] previous = null;
         long expectedNumber = 1;
         for (final Tranche t : tranches)
         {
@@ -140,19 +135,6 @@ public final class VerifyCommand extends ClientCommand
             {
                 return at + "awards: sum of units " + sum + " != allocated " + t.getAllocated();
             }
-            final byte[] recorded = t.getDigest().toByteArray();
-            final byte[] computed = TrancheDigest.compute(previous, t);
-            if (recorded.length == 0)
-            {
-                return at + "digest: none recorded (the server does not keep the digest chain), expected " +
-                    TrancheDigest.hex(computed);
-            }
-            if (!Arrays.equals(recorded, computed))
-            {
-                return at + "digest: recorded " + TrancheDigest.hex(recorded) + ", recomputed " +
-                    TrancheDigest.hex(computed);
-            }
-            previous = recorded;
             expectedNumber++;
         }
         return null;

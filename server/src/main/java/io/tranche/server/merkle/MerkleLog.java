@@ -26,29 +26,19 @@ public final class MerkleLog
     private volatile long durableSize;
 
     /**
-     * A tree over a store that holds {@code size} leaves (their nodes complete and intact).
+     * An empty tree over a store; {@link #reset} adopts leaves the store already holds, {@link #truncate} drops them.
      *
      * @param store the nodes.
-     * @param size  the leaves the store holds; nodes past them are dropped.
-     * @throws IOException when the store cannot be read or cut back.
      */
-    public MerkleLog(final NodeStore store, final long size) throws IOException
+    public MerkleLog(final NodeStore store)
     {
         this.store = store;
-        truncate(size);
     }
 
     /** @return a tree in the heap, empty. */
     public static MerkleLog inHeap()
     {
-        try
-        {
-            return new MerkleLog(new HeapNodes(), 0);
-        }
-        catch (final IOException ex)
-        {
-            throw new IllegalStateException("the heap store does not fail", ex);
-        }
+        return new MerkleLog(new HeapNodes());
     }
 
     /**
@@ -62,7 +52,8 @@ public final class MerkleLog
     {
         final long index = size;
         store.write(0, index, leafHash);
-        byte[] node = leafHash;
+        // A copy: the caller may reuse its array, and the right edge keeps this one.
+        byte[] node = leafHash.clone();
         int level = 0;
         long i = index;
         while ((i & 1) == 1)
@@ -222,18 +213,34 @@ public final class MerkleLog
     }
 
     /**
-     * Cuts the tree back (or adopts a store's first leaves) and reads the right edge at that size.
+     * Cuts the tree and its store back to a size (nodes past it are dropped from the store).
      *
      * @param leaves the new size; the store must hold its nodes.
      * @throws IOException when the store cannot be read or cut.
      */
     public void truncate(final long leaves) throws IOException
     {
+        reset(leaves);
+        store.truncate(leaves);
+    }
+
+    /**
+     * Takes the store's first leaves as the tree, reading its right edge at that size (nodes past it stay in the
+     * store until they are overwritten or {@link #truncate}d).
+     *
+     * @param leaves the size; the store must hold its nodes.
+     * @throws IOException when the store does not reach that size or cannot be read.
+     */
+    public void reset(final long leaves) throws IOException
+    {
         if (leaves < 0)
         {
             throw new IllegalArgumentException("tree size=" + leaves + " must be >= 0");
         }
-        store.truncate(leaves);
+        if (leaves > store.extent())
+        {
+            throw new IOException("the tree's store holds " + store.extent() + " leaves, fewer than " + leaves);
+        }
         for (int level = 0; level < MAX_LEVELS; level++)
         {
             frontier[level] = (leaves & (1L << level)) != 0 ? store.read(level, (leaves >> level) - 1) : null;

@@ -9,19 +9,25 @@ import io.tranche.kernel.Method;
 import io.tranche.kernel.Violations;
 import io.tranche.proto.v1.Award;
 import io.tranche.proto.v1.Claim;
+import io.tranche.proto.v1.ClaimLeaf;
 import io.tranche.proto.v1.CreateClaimRequest;
 import io.tranche.proto.v1.DeleteClaimRequest;
+import io.tranche.proto.v1.LedgerLeaf;
 import io.tranche.proto.v1.Policy;
 import io.tranche.proto.v1.ReleaseTrancheRequest;
 import io.tranche.proto.v1.Tranche;
 import io.tranche.proto.v1.UpdateClaimRequest;
 import io.tranche.server.allocation.AllocationExplainer;
 import io.tranche.server.allocation.AllocationMapper;
+import io.tranche.server.merkle.LedgerLeaves;
+import io.tranche.server.merkle.MerkleLog;
+import io.tranche.server.merkle.Rfc9162;
 import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.util.ArrayList;
+import java.security.MessageDigest;
 import java.util.Arrays;
 import java.util.List;
 import org.agrona.collections.Object2LongHashMap;
@@ -46,8 +52,6 @@ public final class QueueStateMachine
 {
     /** Longest accepted claim id or request id, in chars. */
     public static final int MAX_ID_LENGTH = 256;
-    /** Length of a tranche digest. */
-    public static final int DIGEST_BYTES = 32;
 
     /**
      * The most claims one release can split: a ceiling on the queue limit ({@code --max-queue} is checked against
@@ -55,7 +59,9 @@ public final class QueueStateMachine
      */
     public static final int QUEUE_CAPACITY = 1 << 26;
 
-    private static final int SNAPSHOT_MAGIC = 0x54525332; // "TRS2"
+    // "TRS3": the tree's size and root where "TRS2" (before the tree) had the digest chain's last digest.
+    private static final int SNAPSHOT_MAGIC = 0x54525333;
+    private static final int SNAPSHOT_MAGIC_V2 = 0x54525332;
 
     private final Object2ObjectHashMap<String, QueuedClaim> byId = new Object2ObjectHashMap<>();
     // Queue order = ascending position; positions only grow, so appending keeps the list sorted.
@@ -63,9 +69,13 @@ public final class QueueStateMachine
     private final Object2LongHashMap<String> byRequestId = new Object2LongHashMap<>(-1L);
     private final Ledger ledger;
     private final int maxQueue;
-    private final TrancheDigester digester;
     private long nextPosition = 1;
-    private byte[] lastDigest = new byte[DIGEST_BYTES];
+    private final MessageDigest sha = Rfc9162.newSha256();
+    // Why the tree could not be taken from the ledger's store at a restore (null when it was): the log rebuilds it.
+    private String treeProblem;
+    // The tree's size and root as the restored state recorded them (-1 and null for a state from before the tree).
+    private long restoredTreeSize = -1;
+    private byte[] restoredTreeRoot;
     // Outstanding demand as an unsigned 128-bit sum (hi, lo): each demand is below 2^62 but the total need not be.
     private long outstandingHi;
     private long outstandingLo;
@@ -78,18 +88,6 @@ public final class QueueStateMachine
     private final Allocator allocator = new Allocator(1024, QUEUE_CAPACITY);
     private final Claims claims = new Claims(1024);
     private final Violations violations = new Violations();
-
-    /** Computes a tranche's digest from the previous one (SHA-256 chain). */
-    @FunctionalInterface
-    public interface TrancheDigester
-    {
-        /**
-         * @param previous the previous tranche's digest (zeros before the first).
-         * @param tranche  the tranche (its digest field ignored).
-         * @return its digest.
-         */
-        byte[] digest(byte[] previous, Tranche tranche);
-    }
 
     /** A claim in the queue; its fields change only through commands. */
     static final class QueuedClaim
@@ -127,13 +125,11 @@ public final class QueueStateMachine
     /**
      * @param ledger   where released tranches go.
      * @param maxQueue most claims in the queue (a create beyond it is {@link Outcome.Kind#LIMIT_REACHED}).
-     * @param digester the digest chain.
      */
-    public QueueStateMachine(final Ledger ledger, final int maxQueue, final TrancheDigester digester)
+    public QueueStateMachine(final Ledger ledger, final int maxQueue)
     {
         this.ledger = ledger;
         this.maxQueue = maxQueue;
-        this.digester = digester;
     }
 
     /**
@@ -161,15 +157,15 @@ public final class QueueStateMachine
     {
         if (command instanceof Command.CreateClaim c)
         {
-            return createClaim(c);
+            return createClaim(c, timeNanos);
         }
         if (command instanceof Command.UpdateClaim c)
         {
-            return updateClaim(c);
+            return updateClaim(c, timeNanos);
         }
         if (command instanceof Command.DeleteClaim c)
         {
-            return deleteClaim(c);
+            return deleteClaim(c, timeNanos);
         }
         if (command instanceof Command.ReleaseTranche c)
         {
@@ -193,7 +189,7 @@ public final class QueueStateMachine
 
     // ---------------------------------------------------------------- claims
 
-    private Outcome createClaim(final Command.CreateClaim command)
+    private Outcome createClaim(final Command.CreateClaim command, final long timeNanos)
     {
         final CreateClaimRequest request = command.request();
         if (!request.hasClaim())
@@ -231,7 +227,12 @@ public final class QueueStateMachine
         q.cap = c.hasCap() ? c.getCap() : Claims.ABSENT;
         q.floor = c.getFloor();
         q.position = nextPosition;
-        return Outcome.mutation(Outcome.Kind.CREATED, q.toProto(), command, m -> m.addClaim(q));
+        final Claim created = q.toProto();
+        return Outcome.mutation(Outcome.Kind.CREATED, created, command, m ->
+        {
+            m.appendLeaf(LedgerLeaves.claimLeaf(ClaimLeaf.Change.CREATED, created, timeNanos));
+            m.addClaim(q);
+        });
     }
 
     private void addClaim(final QueuedClaim q)
@@ -255,7 +256,7 @@ public final class QueueStateMachine
         }
     }
 
-    private Outcome updateClaim(final Command.UpdateClaim command)
+    private Outcome updateClaim(final Command.UpdateClaim command, final long timeNanos)
     {
         final UpdateClaimRequest request = command.request();
         final Claim c = request.getClaim();
@@ -305,7 +306,12 @@ public final class QueueStateMachine
         {
             return Outcome.invalid(bad);
         }
-        return Outcome.mutation(Outcome.Kind.UPDATED, u.toProto(), command, m -> m.replaceClaim(q, u));
+        final Claim updated = u.toProto();
+        return Outcome.mutation(Outcome.Kind.UPDATED, updated, command, m ->
+        {
+            m.appendLeaf(LedgerLeaves.claimLeaf(ClaimLeaf.Change.UPDATED, updated, timeNanos));
+            m.replaceClaim(q, u);
+        });
     }
 
     private void replaceClaim(final QueuedClaim q, final QueuedClaim u)
@@ -352,7 +358,7 @@ public final class QueueStateMachine
         return fields;
     }
 
-    private Outcome deleteClaim(final Command.DeleteClaim command)
+    private Outcome deleteClaim(final Command.DeleteClaim command, final long timeNanos)
     {
         final DeleteClaimRequest request = command.request();
         if (request.getId().isEmpty())
@@ -364,7 +370,12 @@ public final class QueueStateMachine
         {
             return Outcome.failed(Outcome.Kind.NOT_FOUND, "claim \"" + request.getId() + "\" is not in the queue");
         }
-        return Outcome.mutation(Outcome.Kind.DELETED, Empty.getDefaultInstance(), command, m -> m.removeClaim(q));
+        final Claim deleted = q.toProto();
+        return Outcome.mutation(Outcome.Kind.DELETED, Empty.getDefaultInstance(), command, m ->
+        {
+            m.appendLeaf(LedgerLeaves.claimLeaf(ClaimLeaf.Change.DELETED, deleted, timeNanos));
+            m.removeClaim(q);
+        });
     }
 
     private void removeClaim(final QueuedClaim q)
@@ -432,13 +443,13 @@ public final class QueueStateMachine
         {
             return Outcome.of(Outcome.Kind.PREVIEW, explained(request, tranche.build(), method));
         }
-        final Tranche built = withDigest(tranche);
+        final Tranche built = salted(tranche, request.getSaltSeed().toByteArray());
         return Outcome.mutation(Outcome.Kind.RELEASED, explained(request, built, method),
             new Command.RecordTranche(built),
             m -> m.applyTranche(built));
     }
 
-    // Explanations go on the answer only, never on the recorded tranche (nor into its digest).
+    // Explanations go on the answer only, never on the recorded tranche (nor into its leaf).
     private Tranche explained(final ReleaseTrancheRequest request, final Tranche tranche, final Method method)
     {
         if (!request.getExplain())
@@ -456,11 +467,19 @@ public final class QueueStateMachine
         return b.build();
     }
 
-    private Tranche withDigest(final Tranche.Builder tranche)
+    // Each award's salt makes its leaf unguessable: a proof of one award carries the others' hashes. A release
+    // without a seed (a command logged before salts) records its awards unsalted, as it did then.
+    private static Tranche salted(final Tranche.Builder tranche, final byte[] seed)
     {
-        tranche.clearDigest();
-        final byte[] digest = digester.digest(lastDigest, tranche.build());
-        return tranche.setDigest(com.google.protobuf.ByteString.copyFrom(digest)).build();
+        if (seed.length > 0)
+        {
+            for (int i = 0; i < tranche.getAwardsCount(); i++)
+            {
+                tranche.setAwards(i, tranche.getAwards(i).toBuilder()
+                    .setSalt(com.google.protobuf.ByteString.copyFrom(LedgerLeaves.salt(seed, i))));
+            }
+        }
+        return tranche.build();
     }
 
     private Outcome rejectPolicy()
@@ -527,16 +546,12 @@ public final class QueueStateMachine
                     award.getUnits() + ") does not fit queued claim " + q.id + " with demand " + q.demand;
             }
         }
-        final byte[] expected = digester.digest(lastDigest, tranche.toBuilder().clearDigest().build());
-        if (!Arrays.equals(expected, tranche.getDigest().toByteArray()))
-        {
-            return "recorded tranche " + tranche.getNumber() + " breaks the digest chain";
-        }
         return null;
     }
 
     private void applyTranche(final Tranche tranche)
     {
+        final long leaf = appendLeaf(LedgerLeaves.trancheLeaf(sha, tranche));
         int kept = 0;
         for (int i = 0, n = queue.size(); i < n; i++)
         {
@@ -564,9 +579,34 @@ public final class QueueStateMachine
         {
             queue.remove(i);
         }
-        ledger.append(tranche);
+        ledger.append(tranche, leaf);
         byRequestId.put(tranche.getRequestId(), tranche.getNumber());
-        lastDigest = tranche.getDigest().toByteArray();
+    }
+
+    private String adoptTree(final long size, final byte[] root)
+    {
+        final MerkleLog tree = ledger.tree();
+        try
+        {
+            tree.reset(size);
+        }
+        catch (final IOException ex)
+        {
+            return ex.getMessage() + " (the state counts " + size + ")";
+        }
+        final byte[] stored = tree.root();
+        if (root != null && !Arrays.equals(stored, root))
+        {
+            return "the tree's store gives root " + Rfc9162.hex(stored) + " at size " + size + ", the state says " +
+                Rfc9162.hex(root);
+        }
+        return null;
+    }
+
+    // The tree is written before the state changes: a store that fails leaves the state as it was.
+    private long appendLeaf(final LedgerLeaf leaf)
+    {
+        return ledger.appendLeaf(Rfc9162.leafHash(sha, leaf.toByteArray()));
     }
 
     private String queueField(final String field)
@@ -780,10 +820,56 @@ public final class QueueStateMachine
         return ledger;
     }
 
-    /** @return the last tranche's digest (zeros before the first). */
-    public byte[] lastDigest()
+    /**
+     * @return why the tree could not be taken from the ledger's store at the last {@link #restore} (the store holds
+     *         fewer leaves than the snapshot counts, or its root differs), or null when it was: the log that feeds
+     *         this machine must then rebuild the tree.
+     */
+    public String treeProblem()
     {
-        return lastDigest.clone();
+        return treeProblem;
+    }
+
+    /**
+     * Takes the tree from the ledger's store again, once the log has rebuilt it from its records.
+     *
+     * @param size the leaves the log rebuilt: the restored state's tree size, or for a state written before the
+     *             tree, one leaf per record it covers.
+     * @return null when taken, else why not (the rebuilt root differs from the one the state recorded).
+     */
+    public String adoptRebuiltTree(final long size)
+    {
+        if (restoredTreeRoot != null && size != restoredTreeSize)
+        {
+            treeProblem = "the tree was rebuilt to " + size + " leaves, the state counts " + restoredTreeSize;
+        }
+        else
+        {
+            treeProblem = adoptTree(size, restoredTreeRoot);
+        }
+        return treeProblem;
+    }
+
+    /**
+     * Starts the tree over a state restored without one (a snapshot or seed written before the tree): one leaf per
+     * recorded tranche, in order, then one {@link ClaimLeaf.Change#CARRIED_OVER} leaf per queued claim, in queue
+     * order. Deterministic: every replica that restored the same state appends the same leaves.
+     */
+    public void carryOver()
+    {
+        if (ledger.tree().size() != 0)
+        {
+            throw new IllegalStateException("the tree already holds " + ledger.tree().size() + " leaves");
+        }
+        for (long n = 1; n <= ledger.count(); n++)
+        {
+            appendLeaf(LedgerLeaves.trancheLeaf(sha, ledger.get(n)));
+        }
+        for (int i = 0, n = queue.size(); i < n; i++)
+        {
+            appendLeaf(LedgerLeaves.claimLeaf(ClaimLeaf.Change.CARRIED_OVER, queue.get(i).toProto(), 0));
+        }
+        treeProblem = null;
     }
 
     /**
@@ -820,7 +906,20 @@ public final class QueueStateMachine
      */
     public void snapshot(final DataOutput out) throws IOException
     {
-        out.writeInt(SNAPSHOT_MAGIC);
+        snapshot(out, false);
+    }
+
+    /**
+     * Writes the state as {@link #snapshot(DataOutput)} does, or in the format of the builds before the tree (whose
+     * snapshots a verifier compares with the replayed state): the last tranche's digest where the tree is now.
+     *
+     * @param out        destination.
+     * @param beforeTree write the earlier format.
+     * @throws IOException on write failure.
+     */
+    public void snapshot(final DataOutput out, final boolean beforeTree) throws IOException
+    {
+        out.writeInt(beforeTree ? SNAPSHOT_MAGIC_V2 : SNAPSHOT_MAGIC);
         out.writeLong(nextPosition);
         out.writeInt(queue.size());
         for (int i = 0, n = queue.size(); i < n; i++)
@@ -836,7 +935,17 @@ public final class QueueStateMachine
             out.writeLong(q.awarded);
         }
         out.writeLong(ledger.count());
-        out.write(lastDigest);
+        if (beforeTree)
+        {
+            final byte[] digest = ledger.count() == 0 ? new byte[0] : ledger.get(ledger.count()).getDigest().toByteArray();
+            out.write(digest.length == Rfc9162.HASH_BYTES ? digest : new byte[Rfc9162.HASH_BYTES]);
+        }
+        else
+        {
+            final MerkleLog tree = ledger.tree();
+            out.writeLong(tree.size());
+            out.write(tree.root());
+        }
         final String[] ids = new String[byRequestId.size()];
         final Object2LongHashMap<String>.KeyIterator keys = byRequestId.keySet().iterator();
         for (int i = 0; keys.hasNext(); i++)
@@ -866,7 +975,7 @@ public final class QueueStateMachine
             throw new IllegalStateException("restore needs an empty state");
         }
         final int magic = in.readInt();
-        if (magic != SNAPSHOT_MAGIC)
+        if (magic != SNAPSHOT_MAGIC && magic != SNAPSHOT_MAGIC_V2)
         {
             throw new IOException("not a tranche state snapshot (magic=" + Integer.toHexString(magic) + ")");
         }
@@ -893,7 +1002,19 @@ public final class QueueStateMachine
             throw new IOException("the snapshot counts " + tranches + " tranches but the ledger holds " +
                 ledger.count());
         }
-        in.readFully(lastDigest);
+        if (magic == SNAPSHOT_MAGIC_V2)
+        {
+            // The digest chain's last digest: the tree replaced the chain, and this state has no tree yet.
+            in.readFully(new byte[Rfc9162.HASH_BYTES]);
+            treeProblem = "the state was written before the ledger's tree";
+        }
+        else
+        {
+            restoredTreeSize = in.readLong();
+            restoredTreeRoot = new byte[Rfc9162.HASH_BYTES];
+            in.readFully(restoredTreeRoot);
+            treeProblem = adoptTree(restoredTreeSize, restoredTreeRoot);
+        }
         final int requestIds = in.readInt();
         for (int i = 0; i < requestIds; i++)
         {

@@ -12,7 +12,6 @@ import io.tranche.server.state.Command;
 import io.tranche.server.state.CommandLog;
 import io.tranche.server.state.Outcome;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -47,7 +46,7 @@ class InProcessClusterTest
         {
             for (int i = 0; i < 3; i++)
             {
-                nodes.add(ClusterNode.launch(members, i, dir.resolve("node-" + i), 1000, InProcessClusterTest::digest));
+                nodes.add(ClusterNode.launch(members, i, dir.resolve("node-" + i), 1000));
             }
             log = new ClusterCommandLog(nodes.get(1), 1024);
             final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
@@ -189,7 +188,7 @@ class InProcessClusterTest
         final List<ClusterNode> nodes = new ArrayList<>();
         for (int i = 0; i < members.size(); i++)
         {
-            nodes.add(ClusterNode.launch(members, i, dir.resolve("node-" + i), 1000, InProcessClusterTest::digest));
+            nodes.add(ClusterNode.launch(members, i, dir.resolve("node-" + i), 1000));
         }
         return nodes;
     }
@@ -256,20 +255,5 @@ class InProcessClusterTest
             }
         })).isTrue();
         return answer.get(60, TimeUnit.SECONDS);
-    }
-
-    static byte[] digest(final byte[] previous, final Tranche tranche)
-    {
-        try
-        {
-            final MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            sha.update(previous);
-            sha.update(tranche.toByteArray());
-            return sha.digest();
-        }
-        catch (final java.security.NoSuchAlgorithmException ex)
-        {
-            throw new IllegalStateException(ex);
-        }
     }
 }

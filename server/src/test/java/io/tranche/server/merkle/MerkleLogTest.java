@@ -43,7 +43,7 @@ class MerkleLogTest
         final List<byte[]> all = hashes(70);
         try (TreeFile file = TreeFile.open(dir.resolve("tree")))
         {
-            final MerkleLog log = new MerkleLog(file, 0);
+            final MerkleLog log = new MerkleLog(file);
             assertThat(log.root()).isEqualTo(Rfc9162.emptyRoot());
             for (int n = 1; n <= all.size(); n++)
             {
@@ -71,7 +71,7 @@ class MerkleLogTest
         final int leaves = 20_000;
         try (TreeFile file = TreeFile.open(dir.resolve("tree")))
         {
-            final MerkleLog log = new MerkleLog(file, 0);
+            final MerkleLog log = new MerkleLog(file);
             for (int i = 0; i < leaves; i++)
             {
                 log.append(leaf(i));
@@ -113,7 +113,7 @@ class MerkleLogTest
         final List<byte[]> all = hashes(300);
         try (TreeFile file = TreeFile.open(path))
         {
-            final MerkleLog log = new MerkleLog(file, 0);
+            final MerkleLog log = new MerkleLog(file);
             for (int i = 0; i < 200; i++)
             {
                 log.append(all.get(i));
@@ -123,7 +123,8 @@ class MerkleLogTest
         try (TreeFile file = TreeFile.open(path))
         {
             assertThat(file.extent()).isEqualTo(200);
-            final MerkleLog log = new MerkleLog(file, 137);
+            final MerkleLog log = new MerkleLog(file);
+            log.truncate(137);
             assertThat(log.size()).isEqualTo(137);
             assertThat(log.root()).isEqualTo(Rfc9162.root(all.subList(0, 137)));
             // Different leaves after the cut: the nodes above them must be recomputed, never the old ones reused.
@@ -143,12 +144,27 @@ class MerkleLogTest
     }
 
     @Test
+    void shouldCopyALeafHashWhoseArrayTheCallerReuses() throws IOException
+    {
+        final List<byte[]> all = hashes(5);
+        final MerkleLog log = MerkleLog.inHeap();
+        final byte[] reused = new byte[32];
+        for (final byte[] hash : all)
+        {
+            System.arraycopy(hash, 0, reused, 0, 32);
+            log.append(reused);
+        }
+        java.util.Arrays.fill(reused, (byte)0);
+        assertThat(log.root()).isEqualTo(Rfc9162.root(all));
+    }
+
+    @Test
     void shouldKeepEachNodeAtItsInOrderSlot() throws IOException
     {
         final Path path = dir.resolve("tree");
         try (TreeFile file = TreeFile.open(path))
         {
-            final MerkleLog log = new MerkleLog(file, 0);
+            final MerkleLog log = new MerkleLog(file);
             for (int i = 0; i < 4; i++)
             {
                 log.append(leaf(i));
