@@ -193,10 +193,18 @@ class BitFlipSweepTest
         final Path copy, final Path file, final long size, final CrashRecoveryTest.Snapshot expected,
         final String[] detail)
     {
+        return startAndClassify(copy, file, size, expected, detail, config(copy));
+    }
+
+    /** Starts a server on {@code copy} in this JVM and classifies what it came to, {@code detail[0]} saying why. */
+    static Outcome startAndClassify(
+        final Path copy, final Path file, final long size, final CrashRecoveryTest.Snapshot expected,
+        final String[] detail, final ServerConfig config)
+    {
         final TrancheServer server;
         try
         {
-            server = TrancheServer.start(config(copy));
+            server = TrancheServer.start(config);
         }
         catch (final IOException ex)
         {
