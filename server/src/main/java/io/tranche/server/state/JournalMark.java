@@ -8,6 +8,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import java.util.zip.CRC32C;
@@ -25,10 +26,11 @@ import java.util.zip.CRC32C;
  * was written.
  * <p>
  * Cost: the mark is written (one 44-byte positional write) after each group commit's fsync of the journal, and
- * forced by a background thread that coalesces requests, so an acknowledgement never waits for the mark's own
- * fsync. After a process crash the mark is exact (the page cache keeps the write); after a power loss it may lag
- * by the batches synced during the last fsync of the mark, which weakens the check for those batches only: the
- * mark never claims more than the journal holds.
+ * forced by a background thread, at most once every {@link #FORCE_INTERVAL_NANOS} (50 ms) with whatever was written
+ * last, so an acknowledgement never waits for the mark's own fsync and a loaded writer does not pay one per batch.
+ * After a process crash the mark is exact (the page cache keeps the write); after a power loss it may lag by the
+ * batches synced in the last interval and force, which weakens the check for those batches only: the mark never
+ * claims more than the journal holds.
  */
 final class JournalMark implements AutoCloseable
 {
@@ -39,6 +41,8 @@ final class JournalMark implements AutoCloseable
     static final int COPY_BYTES = 4 + 4 + 8 + 8 + 8 + 8 + 4;
     /** Offset of the second copy: each copy in its own sector. */
     static final int SECOND_COPY = 512;
+    /** The background thread forces the mark at most once in this interval. */
+    static final long FORCE_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
     /**
      * A synced position.
@@ -268,6 +272,7 @@ final class JournalMark implements AutoCloseable
 
     private void forceLoop()
     {
+        long lastForce = System.nanoTime() - FORCE_INTERVAL_NANOS;
         while (!closed)
         {
             final long target = requested;
@@ -276,6 +281,15 @@ final class JournalMark implements AutoCloseable
                 LockSupport.park(this);
                 continue;
             }
+            // At most one force an interval: a loaded writer syncs hundreds of batches a second, and a force of the
+            // mark for each would compete with the journal's own fsyncs for the disk.
+            final long wait = lastForce + FORCE_INTERVAL_NANOS - System.nanoTime();
+            if (wait > 0)
+            {
+                LockSupport.parkNanos(this, wait);
+                continue;
+            }
+            lastForce = System.nanoTime();
             try
             {
                 channel.force(false);
