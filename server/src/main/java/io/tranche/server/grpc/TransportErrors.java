@@ -19,7 +19,8 @@ import java.util.logging.Logger;
 public final class TransportErrors
 {
     /** grpc-netty's connection logger. */
-    public static final String CONNECTION_LOGGER = "io.grpc.netty.shaded.io.grpc.netty.NettyServerTransport.connections";
+    public static final String CONNECTION_LOGGER =
+        "io.grpc.netty.shaded.io.grpc.netty.NettyServerTransport.connections";
     /** grpc-netty's stream logger. */
     public static final String MESSAGE_LOGGER = "io.grpc.netty.shaded.io.grpc.netty.NettyServerStream";
     /** At most one line per kind in this interval. */

@@ -87,8 +87,8 @@ class CommandLineMessagesTest
         final CliRun metrics = AllocateRemoteTest.run("", "serve", "--listen", "127.0.0.1:0", "--metrics",
             "192.0.2.1:9464", "--insecure", "--data-dir", dir.resolve("data").toString());
         assertThat(metrics.status()).isEqualTo(1);
-        assertThat(metrics.err()).startsWith("tranche serve: cannot start: --metrics 192.0.2.1:9464: 192.0.2.1 is not " +
-            "an address of this machine").doesNotContain("in use");
+        assertThat(metrics.err()).startsWith("tranche serve: cannot start: --metrics 192.0.2.1:9464: 192.0.2.1 is " +
+            "not an address of this machine").doesNotContain("in use");
     }
 
     @Test

@@ -15,7 +15,8 @@ class TransportErrorsTest
         final Exception junk = new Exception("Unexpected HTTP/1.x request: GET / ");
         final long start = 1_000_000_000L;
         assertThat(kind.line(junk, start)).isEqualTo("tranche: the transport closed a connection: Unexpected " +
-            "HTTP/1.x request: GET / (tranche_transport_errors_total{reason=\"connection\"}; at most one line a minute)");
+            "HTTP/1.x request: GET / (tranche_transport_errors_total{reason=\"connection\"}; at most one line a " +
+            "minute)");
         for (int i = 1; i <= 40; i++)
         {
             assertThat(kind.line(junk, start + i * 1_000_000_000L)).as("second %d", i).isNull();

@@ -254,7 +254,8 @@ class JournalTruncationTest
         both[3] ^= 1;
         both[JournalMark.SECOND_COPY + 3] ^= 1;
         Files.write(mark, both);
-        assertThatThrownBy(() -> recover(dir)).hasMessageStartingWith("journal mark " + mark + " is damaged at offset 0");
+        assertThatThrownBy(() -> recover(dir))
+            .hasMessageStartingWith("journal mark " + mark + " is damaged at offset 0");
     }
 
     @Test
