@@ -300,8 +300,7 @@ public final class Journal implements AutoCloseable
         {
             channel.force(false);
         }
-        mark = JournalMark.create(dir, options.channels, options.fsync, marked == null ? 0 : marked.sequence(),
-            segmentFirst, segmentSize, nextIndex);
+        mark = JournalMark.open(dir, options.channels, options.fsync, marked, segmentFirst, segmentSize, nextIndex);
         syncDirectory();
     }
 

@@ -51,8 +51,9 @@ final class JournalMark implements AutoCloseable
      * @param segment   first index of the newest synced segment.
      * @param size      bytes of that segment known synced.
      * @param nextIndex the index after the last synced record.
+     * @param copy      the offset of the copy it was read from.
      */
-    record Position(long sequence, long segment, long size, long nextIndex)
+    record Position(long sequence, long segment, long size, long nextIndex, int copy)
     {
     }
 
@@ -145,13 +146,52 @@ final class JournalMark implements AutoCloseable
             return null;
         }
         final Position p = new Position(buf.getLong(at + 8), buf.getLong(at + 16), buf.getLong(at + 24),
-            buf.getLong(at + 32));
+            buf.getLong(at + 32), at);
         return p.segment() < 1 || p.size() < 0 || p.nextIndex() < p.segment() ? null : p;
     }
 
     /**
+     * Opens the mark after recovery and records the recovered position in both copies, forced: in place when the
+     * mark exists (an overwrite needs no free space, so a full disk does not stop a start), else {@link #create}.
+     *
+     * @param dir       the data directory.
+     * @param channels  opens the file.
+     * @param fsync     force to disk.
+     * @param found     the mark read at start, or null.
+     * @param segment   first index of the newest segment.
+     * @param size      its synced length (never below {@code found}'s: recovery refused that).
+     * @param nextIndex the index after its last record.
+     * @return the mark, open for {@link #update}.
+     * @throws IOException on failure.
+     */
+    static JournalMark open(final Path dir, final Journal.Channels channels, final boolean fsync, final Position found,
+        final long segment, final long size, final long nextIndex) throws IOException
+    {
+        if (found == null)
+        {
+            return create(dir, channels, fsync, 0, segment, size, nextIndex);
+        }
+        final Path path = path(dir);
+        final JournalMark mark = new JournalMark(path,
+            channels.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE), fsync, found.sequence());
+        try
+        {
+            // The older (or damaged) copy first: a crash in between leaves the newest one as it was.
+            mark.write(found.copy() == 0 ? SECOND_COPY : 0, segment, size, nextIndex);
+            mark.write(found.copy(), segment, size, nextIndex);
+            mark.forceNow();
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            mark.channel.close();
+            throw ex;
+        }
+        return mark;
+    }
+
+    /**
      * Writes a new mark file (both copies at the given position) beside the journal, atomically: a temporary file,
-     * forced, then renamed over the old one. Called once per start, after recovery.
+     * forced, then renamed over any old one.
      *
      * @param dir       the data directory.
      * @param channels  opens the file.

@@ -259,6 +259,29 @@ class JournalTruncationTest
     }
 
     @Test
+    void shouldStartOnAFullDiskBecauseTheMarkIsRewrittenInPlace() throws Exception
+    {
+        try (Journal j = Journal.recover(dir, 0, new Journal.Options(), (a, b, c, d, e, f) -> { }, note -> { }))
+        {
+            for (int i = 1; i <= 5; i++)
+            {
+                j.append((byte)1, i, JournalChild.payload(i, 50));
+                j.sync();
+            }
+        }
+        final FaultyChannels full = new FaultyChannels();
+        full.budget.set(0);
+        final List<Long> indexes = new ArrayList<>();
+        try (Journal j = Journal.recover(dir, 0, new Journal.Options().channels(full),
+            (index, type, time, payload, segment, offset) -> indexes.add(index), note -> { }))
+        {
+            assertThat(j.nextIndex()).isEqualTo(6);
+        }
+        assertThat(indexes).containsExactly(1L, 2L, 3L, 4L, 5L);
+        assertThat(JournalMark.read(dir, note -> { }).nextIndex()).isEqualTo(6);
+    }
+
+    @Test
     void shouldLowerBothCopiesOfTheMarkNewestFirst() throws Exception
     {
         Files.createDirectories(dir);
