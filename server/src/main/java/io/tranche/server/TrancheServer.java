@@ -19,6 +19,7 @@ import io.tranche.server.grpc.MetadataLimit;
 import io.tranche.server.grpc.PageTokens;
 import io.tranche.server.grpc.QueueServiceImpl;
 import io.tranche.server.grpc.Tokens;
+import io.tranche.server.grpc.TransportErrors;
 import io.tranche.server.metrics.Metrics;
 import io.tranche.server.metrics.MetricsHttpServer;
 import io.tranche.server.metrics.ClusterGauges;
@@ -32,7 +33,10 @@ import io.tranche.server.state.DataDirLock;
 import io.tranche.server.state.Writer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.io.ByteArrayInputStream;
+import java.net.BindException;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.SocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -95,7 +99,38 @@ public final class TrancheServer implements AutoCloseable
     public static TrancheServer start(final ServerConfig config) throws IOException
     {
         config.conclude();
+        // Before the data directory is created or recovered: a taken port should not leave one behind.
+        checkBindable("--listen", config.listenHost(), config.listenPort());
+        if (config.metricsHost() != null)
+        {
+            checkBindable("--metrics", config.metricsHost(), config.metricsPort());
+        }
         return start(nettyBuilder(config), config);
+    }
+
+    /**
+     * Binds and releases {@code host:port}, so that a port in use or an address this machine does not have fails
+     * the start at once. The real bind comes later; a port taken in between still fails it, only after recovery.
+     *
+     * @param flag the flag that gave the address, for the message.
+     * @param host the host.
+     * @param port the port (0: any free one, which checks the address only).
+     * @throws BindException naming the flag and the address, with the system's reason.
+     */
+    static void checkBindable(final String flag, final String host, final int port) throws IOException
+    {
+        try (ServerSocket socket = new ServerSocket())
+        {
+            socket.setReuseAddress(true);
+            socket.bind(new InetSocketAddress(host, port));
+        }
+        catch (final BindException ex)
+        {
+            final BindException named = new BindException(flag + " " + (host.indexOf(':') >= 0 ? "[" + host + "]" :
+                host) + ":" + port + ": " + ex.getMessage());
+            named.initCause(ex);
+            throw named;
+        }
     }
 
     /**
@@ -118,6 +153,7 @@ public final class TrancheServer implements AutoCloseable
             throw new IOException("--data-dir " + dataDir + " is a file, not a directory; give a directory (it is " +
                 "created if missing), or move the file away");
         }
+        TransportErrors.install();
         final Metrics metrics = new Metrics();
         final Cluster cluster = config.clusterMembers() == null ? null : Cluster.start(config);
         if (cluster != null)
@@ -202,8 +238,19 @@ public final class TrancheServer implements AutoCloseable
      */
     public static NettyServerBuilder nettyBuilder(final ServerConfig config) throws IOException
     {
-        final NettyServerBuilder builder = NettyServerBuilder.forAddress(
-            new InetSocketAddress(config.listenHost(), config.listenPort()), credentials(config));
+        final ServerCredentials credentials = credentials(config);
+        final NettyServerBuilder builder;
+        try
+        {
+            builder = NettyServerBuilder.forAddress(new InetSocketAddress(config.listenHost(), config.listenPort()),
+                credentials);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            // The PEM files are parsed here: say which flags gave them.
+            throw new IOException("--tls-cert " + config.tlsCert() + " and --tls-key " + config.tlsKey() + " are " +
+                "not a PEM certificate chain and its PKCS#8 private key: " + rootMessage(ex), ex);
+        }
         builder
             .permitKeepAliveTime(config.permitKeepAliveTime().toNanos(), TimeUnit.NANOSECONDS)
             .permitKeepAliveWithoutCalls(true);
@@ -367,7 +414,43 @@ public final class TrancheServer implements AutoCloseable
         {
             return InsecureServerCredentials.create();
         }
-        return TlsServerCredentials.create(config.tlsCert().toFile(), config.tlsKey().toFile());
+        final byte[] cert = readTlsFile("--tls-cert", config.tlsCert());
+        final byte[] key = readTlsFile("--tls-key", config.tlsKey());
+        return TlsServerCredentials.newBuilder()
+            .keyManager(new ByteArrayInputStream(cert), new ByteArrayInputStream(key))
+            .build();
+    }
+
+    // The JDK's message names the file only ("nokey.pem (No such file or directory)"): name the flag too.
+    private static byte[] readTlsFile(final String flag, final Path file) throws IOException
+    {
+        try
+        {
+            return Files.readAllBytes(file);
+        }
+        catch (final java.nio.file.NoSuchFileException ex)
+        {
+            throw new IOException(flag + " " + file + ": no such file", ex);
+        }
+        catch (final java.nio.file.AccessDeniedException ex)
+        {
+            throw new IOException(flag + " " + file + ": permission denied: the user running tranche (" +
+                System.getProperty("user.name") + ") may not read it", ex);
+        }
+        catch (final IOException ex)
+        {
+            throw new IOException(flag + " " + file + ": cannot be read: " + ex.getMessage(), ex);
+        }
+    }
+
+    private static String rootMessage(final Throwable failure)
+    {
+        Throwable t = failure;
+        while (t.getCause() != null && t.getCause() != t)
+        {
+            t = t.getCause();
+        }
+        return String.valueOf(t.getMessage());
     }
 
     /** @return the bound port (the real one when the configured port was 0), -1 on a transport without one. */

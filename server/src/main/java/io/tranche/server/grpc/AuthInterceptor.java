@@ -10,7 +10,7 @@ import io.grpc.Status;
 import java.util.Set;
 
 /**
- * Requires {@code authorization: Bearer <token>} on every call it guards: readers may call
+ * Requires exactly one {@code authorization: Bearer <token>} on every call it guards: readers may call
  * Allocate, the Get/List/Watch methods, reflection and a ReleaseTranche preview
  * ({@code validate_only}, checked by the service through {@link #READER}); only admins mutate.
  */
@@ -45,7 +45,23 @@ public final class AuthInterceptor implements ServerInterceptor
     public <Q, R> ServerCall.Listener<Q> interceptCall(
         final ServerCall<Q, R> call, final Metadata headers, final ServerCallHandler<Q, R> next)
     {
-        final String header = headers.get(AUTHORIZATION);
+        final Iterable<String> all = headers.getAll(AUTHORIZATION);
+        String header = null;
+        int count = 0;
+        if (all != null)
+        {
+            for (final String value : all)
+            {
+                header = value;
+                count++;
+            }
+        }
+        if (count > 1)
+        {
+            // Which one would count is a guess between us and any proxy in front: take none.
+            return refuse(call, Status.UNAUTHENTICATED.withDescription("exactly one authorization header is " +
+                "allowed; this call has " + count));
+        }
         if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7))
         {
             return refuse(call,
