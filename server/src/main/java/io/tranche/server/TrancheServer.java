@@ -16,10 +16,12 @@ import io.tranche.server.grpc.AllocationServiceImpl;
 import io.tranche.server.grpc.AuthInterceptor;
 import io.tranche.server.grpc.MalformedRequests;
 import io.tranche.server.grpc.MetadataLimit;
+import io.tranche.server.grpc.LedgerServiceImpl;
 import io.tranche.server.grpc.PageTokens;
 import io.tranche.server.grpc.QueueServiceImpl;
 import io.tranche.server.grpc.Tokens;
 import io.tranche.server.grpc.TransportErrors;
+import io.tranche.server.merkle.LedgerKey;
 import io.tranche.server.metrics.Metrics;
 import io.tranche.server.metrics.MetricsHttpServer;
 import io.tranche.server.metrics.ClusterGauges;
@@ -179,6 +181,7 @@ public final class TrancheServer implements AutoCloseable
             final AuthInterceptor auth = tokens == null ? null : new AuthInterceptor(tokens);
             final MetadataLimit limit = new MetadataLimit(config.maxInboundMetadataSize());
             final PageTokens pageTokens = PageTokens.open(config.dataDir());
+            final LedgerKey ledgerKey = LedgerKey.loadOrCreate(config.dataDir(), config.logOrigin());
 
             // grpc-java's own stream tracer measures every call, including those the limit and auth refuse.
             metrics.configureServerBuilder(builder);
@@ -186,6 +189,7 @@ public final class TrancheServer implements AutoCloseable
             builder.addService(intercept(new AllocationServiceImpl(config.maxClaims()), limit, auth));
             queueService = new QueueServiceImpl(writer, pageTokens);
             addQueueServices(builder, queueService, cluster, writer, limit, auth);
+            builder.addService(intercept(new LedgerServiceImpl(writer, ledgerKey), limit, auth));
             builder.addService(intercept(health.getHealthService(), limit, null));
             builder.addService(intercept(ProtoReflectionServiceV1.newInstance(), limit, auth));
             builder.addService(intercept(legacyReflection(), limit, auth));

@@ -100,6 +100,11 @@ public final class ServeCommand implements Callable<Integer>
         description = "Journal records (on a cluster member: commands) between snapshots (default: ${DEFAULT-VALUE}).")
     int snapshotEvery;
 
+    @Option(names = "--log-origin", paramLabel = "ORIGIN",
+        description = "The origin line of the ledger's signed checkpoints and the name of its signing key, fixed " +
+            "when the key is created at the first start (default: ${DEFAULT-VALUE}).")
+    String logOrigin;
+
     @Option(names = "--cluster-members", paramLabel = "ID=HOST:PORT,...",
         description = "Run as a member of an Aeron Cluster (each member uses PORT..PORT+5), e.g. " +
             "0=127.0.0.1:20110,1=127.0.0.1:20220,2=127.0.0.1:20330.")
@@ -156,6 +161,7 @@ public final class ServeCommand implements Callable<Integer>
                 .maxConnectionAge(duration(maxConnectionAge, "--max-connection-age"))
                 .gracePeriod(duration(gracePeriod, "--grace-period"))
                 .snapshotEvery(snapshotEvery)
+                .logOrigin(logOrigin)
                 .directExecutor(!noDirectExecutor)
                 .cluster(clusterMembers, nodeId)
                 .clusterSecret(clusterSecret)
@@ -346,6 +352,9 @@ public final class ServeCommand implements Callable<Integer>
                     return DurationText.format(ServerConfig.defaultGracePeriod());
                 case "--snapshot-every":
                     return Integer.toString(ServerConfig.defaultSnapshotEvery());
+                case "--log-origin":
+                    return ServerConfig.defaultLogOrigin() != null ? ServerConfig.defaultLogOrigin() :
+                        "the signing key's, tranche/ and 8 hex digits of its public key's SHA-256";
                 case "--no-direct-executor":
                     return Boolean.toString(!ServerConfig.defaultDirectExecutor());
                 default:

@@ -1,6 +1,7 @@
 package io.tranche.server.cluster;
 
 import io.tranche.proto.v1.Tranche;
+import io.tranche.server.merkle.LeafFile;
 import io.tranche.server.merkle.MerkleLog;
 import io.tranche.server.merkle.TreeFile;
 import io.tranche.server.state.Ledger;
@@ -25,8 +26,9 @@ import java.util.zip.CRC32C;
  * on the disk) is refused with a {@link Ledger.LedgerException} naming the file and offset; a restart repairs
  * it. Appends come from the service thread only; reads from any thread.
  * <p>
- * The ledger's Merkle tree is kept beside it in {@value #TREE_FILE} ({@link TreeFile}), rewritten the same way:
- * from the leaf hashes in the snapshot and the log's commands.
+ * The ledger's Merkle tree is kept beside it in {@value #TREE_FILE} ({@link TreeFile}) and its leaves in
+ * {@value #LEAF_FILE} ({@link LeafFile}), rewritten the same way: from the leaves in the snapshot and the log's
+ * commands.
  */
 public final class ClusterLedger implements Ledger, AutoCloseable
 {
@@ -34,6 +36,8 @@ public final class ClusterLedger implements Ledger, AutoCloseable
     public static final String FILE = "ledger.dat";
     /** The tree's file in a member's data directory. */
     public static final String TREE_FILE = "ledger.tree";
+    /** The tree's leaves in a member's data directory (and {@code ledger.leaves.idx}). */
+    public static final String LEAF_FILE = "ledger.leaves";
 
     private static final int HEADER = 4 + 4 + 8;
 
@@ -43,6 +47,7 @@ public final class ClusterLedger implements Ledger, AutoCloseable
     private long[] offsets = new long[1024];
     private long[] leafIndexes = new long[1024];
     private final TreeFile treeFile;
+    private final LeafFile leafFile;
     private final MerkleLog tree;
     private volatile long count;
     private long end;
@@ -62,7 +67,8 @@ public final class ClusterLedger implements Ledger, AutoCloseable
             channel = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.READ,
                 StandardOpenOption.WRITE);
             treeFile = TreeFile.open(path.resolveSibling(TREE_FILE));
-            tree = new MerkleLog(treeFile);
+            leafFile = LeafFile.open(path.resolveSibling(LEAF_FILE));
+            tree = new MerkleLog(treeFile, leafFile);
             reset();
         }
         catch (final IOException ex)
@@ -172,11 +178,11 @@ public final class ClusterLedger implements Ledger, AutoCloseable
     }
 
     @Override
-    public long appendLeaf(final byte[] leafHash)
+    public long appendLeaf(final byte[] leaf, final byte[] leafHash)
     {
         try
         {
-            final long index = tree.append(leafHash);
+            final long index = tree.append(leaf, leafHash);
             // A member's applied state is what its reads show: the leaf is readable at once.
             tree.markDurable();
             return index;
@@ -243,6 +249,7 @@ public final class ClusterLedger implements Ledger, AutoCloseable
         {
             channel.close();
             treeFile.close();
+            leafFile.close();
         }
         catch (final IOException ex)
         {

@@ -55,7 +55,7 @@ public final class QueueClusteredService implements ClusteredService
 {
     private static final int SNAPSHOT_MAGIC = 0x54524353; // "TRCS": the state without the service's own fields
     private static final int SNAPSHOT_MAGIC_V2 = 0x54524332; // "TRC2": then commands, signed-only, sequences
-    // "TRC3" (a snapshot) and "TRS3" (a seed): each tranche with its leaf index, the tree's leaf hashes, then as above.
+    // "TRC3" (a snapshot) and "TRS3" (a seed): each tranche with its leaf index, the tree's leaves, then as above.
     private static final int SNAPSHOT_MAGIC_V3 = 0x54524333;
     private static final int SEED_MAGIC_V3 = 0x54525333;
     /** Default log messages (commands and the members' checkpoint reports) between state-hash checkpoints. */
@@ -285,11 +285,11 @@ public final class QueueClusteredService implements ClusteredService
             if (withTree)
             {
                 final long leaves = in.readLong();
-                final byte[] hash = new byte[Rfc9162.HASH_BYTES];
                 for (long i = 0; i < leaves; i++)
                 {
-                    in.readFully(hash);
-                    ledger.appendLeaf(hash);
+                    final byte[] leaf = new byte[in.readInt()];
+                    in.readFully(leaf);
+                    ledger.appendLeaf(leaf, Rfc9162.leafHash(leaf));
                 }
             }
             machine.restore(in);
@@ -794,13 +794,15 @@ public final class QueueClusteredService implements ClusteredService
                 out.writeInt(tranche.length);
                 out.write(tranche);
             }
-            // The leaf hashes, so that a member restoring the snapshot (or seeded) rebuilds its tree file.
+            // The leaves, so that a member restoring the snapshot (or seeded) rebuilds its tree's files.
             final MerkleLog tree = ledger.tree();
             final long leaves = tree.size();
             out.writeLong(leaves);
             for (long i = 0; i < leaves; i++)
             {
-                out.write(tree.leafHash(i));
+                final byte[] leaf = tree.leaf(i);
+                out.writeInt(leaf.length);
+                out.write(leaf);
             }
             machine.snapshot(out);
             if (service != null)

@@ -6,7 +6,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * An append-only RFC 9162 Merkle tree whose complete subtrees are kept in a {@link NodeStore}: the heap holds only
+ * An append-only log of leaves with its RFC 9162 Merkle tree: the leaves' bytes in a {@link LeafStore}, the
+ * complete subtrees' hashes in a {@link NodeStore}. The heap holds only
  * the right edge (one hash per set bit of the size, at most 64), so memory stays bounded whatever the size.
  * Appending a leaf writes its hash and the nodes it completes (one on average, log2 n at most) and costs as many
  * hashes; a root, an audit path or a consistency proof at any size up to the current one reads O(log n) stored
@@ -19,6 +20,7 @@ public final class MerkleLog
     private static final int MAX_LEVELS = 64;
 
     private final NodeStore store;
+    private final LeafStore leaves;
     private final MessageDigest sha = Rfc9162.newSha256();
     // frontier[level] = the perfect subtree at that level on the right edge, valid where bit `level` of size is set.
     private final byte[][] frontier = new byte[MAX_LEVELS][];
@@ -26,31 +28,48 @@ public final class MerkleLog
     private volatile long durableSize;
 
     /**
-     * An empty tree over a store; {@link #reset} adopts leaves the store already holds, {@link #truncate} drops them.
+     * An empty log over its stores; {@link #reset} adopts leaves the stores already hold, {@link #truncate} drops
+     * them.
      *
-     * @param store the nodes.
+     * @param store  the nodes.
+     * @param leaves the leaves' bytes.
      */
-    public MerkleLog(final NodeStore store)
+    public MerkleLog(final NodeStore store, final LeafStore leaves)
     {
         this.store = store;
+        this.leaves = leaves;
     }
 
-    /** @return a tree in the heap, empty. */
+    /** @return a log in the heap, empty. */
     public static MerkleLog inHeap()
     {
-        return new MerkleLog(new HeapNodes());
+        return new MerkleLog(new HeapNodes(), new HeapLeaves());
     }
 
     /**
      * Appends a leaf.
      *
-     * @param leafHash its hash, {@code SHA-256(0x00 || leaf)}.
+     * @param leaf its bytes.
      * @return its index.
-     * @throws IOException when the store cannot be written (the tree is then as before).
+     * @throws IOException when a store cannot be written (the log is then as before).
      */
-    public long append(final byte[] leafHash) throws IOException
+    public long append(final byte[] leaf) throws IOException
+    {
+        return append(leaf, Rfc9162.leafHash(sha, leaf));
+    }
+
+    /**
+     * Appends a leaf whose hash the caller computed.
+     *
+     * @param leaf     its bytes.
+     * @param leafHash {@code SHA-256(0x00 || leaf)}.
+     * @return its index.
+     * @throws IOException when a store cannot be written (the log is then as before).
+     */
+    public long append(final byte[] leaf, final byte[] leafHash) throws IOException
     {
         final long index = size;
+        leaves.write(index, leaf);
         store.write(0, index, leafHash);
         // A copy: the caller may reuse its array, and the right edge keeps this one.
         byte[] node = leafHash.clone();
@@ -123,6 +142,20 @@ public final class MerkleLog
             throw new IllegalArgumentException("leaf index=" + index + " not in a tree of " + size);
         }
         return store.read(0, index);
+    }
+
+    /**
+     * @param index a leaf below the current size.
+     * @return its bytes.
+     * @throws IOException when they cannot be read intact.
+     */
+    public byte[] leaf(final long index) throws IOException
+    {
+        if (index < 0 || index >= size)
+        {
+            throw new IllegalArgumentException("leaf index=" + index + " not in a log of " + size);
+        }
+        return leaves.read(index);
     }
 
     /**
@@ -215,48 +248,51 @@ public final class MerkleLog
     /**
      * Cuts the tree and its store back to a size (nodes past it are dropped from the store).
      *
-     * @param leaves the new size; the store must hold its nodes.
-     * @throws IOException when the store cannot be read or cut.
+     * @param count the new size; the stores must hold its leaves and nodes.
+     * @throws IOException when a store cannot be read or cut.
      */
-    public void truncate(final long leaves) throws IOException
+    public void truncate(final long count) throws IOException
     {
-        reset(leaves);
-        store.truncate(leaves);
+        reset(count);
+        store.truncate(count);
+        leaves.truncate(count);
     }
 
     /**
      * Takes the store's first leaves as the tree, reading its right edge at that size (nodes past it stay in the
      * store until they are overwritten or {@link #truncate}d).
      *
-     * @param leaves the size; the store must hold its nodes.
-     * @throws IOException when the store does not reach that size or cannot be read.
+     * @param count the size; the stores must hold its leaves and nodes.
+     * @throws IOException when a store does not reach that size or cannot be read.
      */
-    public void reset(final long leaves) throws IOException
+    public void reset(final long count) throws IOException
     {
-        if (leaves < 0)
+        if (count < 0)
         {
-            throw new IllegalArgumentException("tree size=" + leaves + " must be >= 0");
+            throw new IllegalArgumentException("tree size=" + count + " must be >= 0");
         }
-        if (leaves > store.extent())
+        if (count > store.extent() || count > leaves.extent())
         {
-            throw new IOException("the tree's store holds " + store.extent() + " leaves, fewer than " + leaves);
+            throw new IOException("the tree's files hold " + Math.min(store.extent(), leaves.extent()) +
+                " leaves, fewer than " + count);
         }
         for (int level = 0; level < MAX_LEVELS; level++)
         {
-            frontier[level] = (leaves & (1L << level)) != 0 ? store.read(level, (leaves >> level) - 1) : null;
+            frontier[level] = (count & (1L << level)) != 0 ? store.read(level, (count >> level) - 1) : null;
         }
-        size = leaves;
-        durableSize = Math.min(durableSize, leaves);
+        size = count;
+        durableSize = Math.min(durableSize, count);
     }
 
     /**
-     * Makes the stored nodes durable.
+     * Makes the stored leaves and nodes durable.
      *
      * @throws IOException when the store cannot sync.
      */
     public void sync() throws IOException
     {
         store.sync();
+        leaves.sync();
     }
 
     /** @return the store. */

@@ -50,7 +50,7 @@ public final class TreeFile implements NodeStore
             final ByteBuffer header = ByteBuffer.allocate(HEADER);
             if (channel.size() < HEADER)
             {
-                header.putInt(MAGIC).putInt(VERSION).flip();
+                header.putInt(MAGIC).putInt(VERSION).putLong(0).flip();
                 channel.truncate(0);
                 writeFully(channel, header, 0);
             }

@@ -67,11 +67,11 @@ public final class InMemoryLedger implements Ledger
     }
 
     @Override
-    public synchronized long appendLeaf(final byte[] leafHash)
+    public synchronized long appendLeaf(final byte[] leaf, final byte[] leafHash)
     {
         try
         {
-            final long index = tree.append(leafHash);
+            final long index = tree.append(leaf, leafHash);
             tree.markDurable();
             return index;
         }

@@ -134,11 +134,11 @@ public final class JournalLedger implements Ledger
     }
 
     @Override
-    public long appendLeaf(final byte[] leafHash)
+    public long appendLeaf(final byte[] leaf, final byte[] leafHash)
     {
         try
         {
-            return tree.append(leafHash);
+            return tree.append(leaf, leafHash);
         }
         catch (final IOException ex)
         {

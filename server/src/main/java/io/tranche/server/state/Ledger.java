@@ -41,12 +41,13 @@ public interface Ledger
     /**
      * Appends a leaf to {@link #tree()}.
      *
-     * @param leafHash the leaf's hash.
+     * @param leaf     the leaf's bytes.
+     * @param leafHash its hash.
      * @return its index.
      * @throws java.io.UncheckedIOException when the tree's store cannot be written: the change must not be
      *         acknowledged, and the state must be rebuilt from its log.
      */
-    long appendLeaf(byte[] leafHash);
+    long appendLeaf(byte[] leaf, byte[] leafHash);
 
     /** Unchecked failure to read a recorded tranche back (I/O error or a failed checksum). */
     final class LedgerException extends RuntimeException

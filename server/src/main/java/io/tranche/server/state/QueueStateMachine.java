@@ -606,7 +606,8 @@ public final class QueueStateMachine
     // The tree is written before the state changes: a store that fails leaves the state as it was.
     private long appendLeaf(final LedgerLeaf leaf)
     {
-        return ledger.appendLeaf(Rfc9162.leafHash(sha, leaf.toByteArray()));
+        final byte[] bytes = leaf.toByteArray();
+        return ledger.appendLeaf(bytes, Rfc9162.leafHash(sha, bytes));
     }
 
     private String queueField(final String field)

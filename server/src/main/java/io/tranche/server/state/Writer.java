@@ -2,6 +2,7 @@ package io.tranche.server.state;
 
 import io.tranche.proto.v1.Tranche;
 import io.tranche.server.merkle.MerkleLog;
+import io.tranche.server.merkle.LeafFile;
 import io.tranche.server.merkle.TreeFile;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -48,12 +49,14 @@ public final class Writer implements Agent, CommandLog
     private static final int SNAPSHOT_MAGIC = 0x54524E32; // "TRN2"
     /** The ledger's Merkle tree in the data directory ({@link TreeFile}). */
     public static final String TREE_FILE = "ledger.tree";
+    /** The tree's leaves in the data directory ({@link LeafFile}; and {@code ledger.leaves.idx}). */
+    public static final String LEAF_FILE = "ledger.leaves";
 
     private final Settings settings;
     private final Path dir;
     private final DataDirLock lock;
     private final Journal journal;
-    private final TreeFile treeFile;
+    private final TreeFiles treeFiles;
     private final ManyToOneConcurrentArrayQueue<Op> queue;
     private final ArrayList<Op> batch = new ArrayList<>(BATCH_LIMIT);
     private final CopyOnWriteArrayList<Listener> listeners = new CopyOnWriteArrayList<>();
@@ -172,14 +175,14 @@ public final class Writer implements Agent, CommandLog
     }
 
     private Writer(
-        final Settings settings, final DataDirLock lock, final Journal journal, final TreeFile treeFile,
+        final Settings settings, final DataDirLock lock, final Journal journal, final TreeFiles treeFiles,
         final Loaded loaded)
     {
         this.settings = settings;
         this.dir = settings.dataDir;
         this.lock = lock;
         this.journal = journal;
-        this.treeFile = treeFile;
+        this.treeFiles = treeFiles;
         this.queue = new ManyToOneConcurrentArrayQueue<>(settings.queueCapacity);
         adopt(loaded);
         recordsSinceSnapshot = journal.nextIndex() - 1 - snapshotIndex;
@@ -257,16 +260,16 @@ public final class Writer implements Agent, CommandLog
         Files.createDirectories(dir);
         final DataDirLock lock = DataDirLock.acquire(dir);
         Journal journal = null;
-        TreeFile treeFile = null;
+        TreeFiles treeFiles = null;
         try
         {
             final long start = System.nanoTime();
             deleteSnapshotTemps(dir);
-            treeFile = TreeFile.open(dir.resolve(TREE_FILE));
-            final Loaded loaded = load(settings, null, newestSnapshot(dir), treeFile);
+            treeFiles = TreeFiles.open(dir, settings.log);
+            final Loaded loaded = load(settings, null, newestSnapshot(dir), treeFiles);
             if (loaded.machine.treeProblem() != null)
             {
-                rebuildTree(settings, loaded, treeFile);
+                rebuildTree(settings, loaded, treeFiles);
             }
             journal =
                 Journal.recover(dir, loaded.snapshotIndex, settings.journal, (index, type, time, payload, seg, off) ->
@@ -277,7 +280,7 @@ public final class Writer implements Agent, CommandLog
             settings.log.accept("tranche: recovered snapshot at record " + loaded.snapshotIndex + ", replayed " +
                 loaded.replayed + " journal records in " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start) +
                 " ms");
-            final Writer writer = new Writer(settings, lock, journal, treeFile, loaded);
+            final Writer writer = new Writer(settings, lock, journal, treeFiles, loaded);
             writer.scrub();
             return writer;
         }
@@ -287,12 +290,80 @@ public final class Writer implements Agent, CommandLog
             {
                 journal.close();
             }
-            if (treeFile != null)
+            if (treeFiles != null)
             {
-                treeFile.close();
+                treeFiles.close();
             }
             lock.close();
             throw ex;
+        }
+    }
+
+    /** The ledger tree's two files; derived from the journal, so a damaged one is set aside and rebuilt. */
+    private static final class TreeFiles
+    {
+        final TreeFile nodes;
+        final LeafFile leaves;
+
+        private TreeFiles(final TreeFile nodes, final LeafFile leaves)
+        {
+            this.nodes = nodes;
+            this.leaves = leaves;
+        }
+
+        static TreeFiles open(final Path dir, final Consumer<String> log) throws IOException
+        {
+            final TreeFile nodes = openOrReplace(dir.resolve(TREE_FILE), TreeFile::open, log);
+            try
+            {
+                return new TreeFiles(nodes, openOrReplace(dir.resolve(LEAF_FILE), LeafFile::open, log));
+            }
+            catch (final IOException | RuntimeException ex)
+            {
+                nodes.close();
+                throw ex;
+            }
+        }
+
+        private interface Opener<T>
+        {
+            T open(Path path) throws IOException;
+        }
+
+        // A file that is not what it should be (a damaged header) is moved aside: the journal rebuilds it.
+        private static <T> T openOrReplace(final Path path, final Opener<T> opener, final Consumer<String> log)
+            throws IOException
+        {
+            try
+            {
+                return opener.open(path);
+            }
+            catch (final IOException ex)
+            {
+                final Path aside = path.resolveSibling(path.getFileName() + ".damaged");
+                log.accept("tranche: " + ex.getMessage() + "; moved to " + aside + ", the ledger's tree is rebuilt " +
+                    "from the journal");
+                Files.move(path, aside, StandardCopyOption.REPLACE_EXISTING);
+                Files.deleteIfExists(path.resolveSibling(path.getFileName() + ".idx"));
+                return opener.open(path);
+            }
+        }
+
+        MerkleLog log()
+        {
+            return new MerkleLog(nodes, leaves);
+        }
+
+        void close() throws IOException
+        {
+            try
+            {
+                nodes.close();
+            }
+            finally
+            {
+                leaves.close();
+            }
         }
     }
 
@@ -355,11 +426,11 @@ public final class Writer implements Agent, CommandLog
         }
 
         @Override
-        public long appendLeaf(final byte[] leafHash)
+        public long appendLeaf(final byte[] leaf, final byte[] leafHash)
         {
             try
             {
-                return tree.append(leafHash);
+                return tree.append(leaf, leafHash);
             }
             catch (final IOException ex)
             {
@@ -371,12 +442,12 @@ public final class Writer implements Agent, CommandLog
     // The snapshot's tree is not in the tree file (a data directory of a build before the tree, a file lost or
     // damaged): the journal's records up to the snapshot are replayed once into a scratch state that writes the
     // tree, and that state must be the snapshot's, byte for byte.
-    private static void rebuildTree(final Settings settings, final Loaded loaded, final TreeFile treeFile)
+    private static void rebuildTree(final Settings settings, final Loaded loaded, final TreeFiles treeFiles)
         throws IOException
     {
         final long started = System.nanoTime();
         final String why = loaded.machine.treeProblem();
-        final MerkleLog tree = new MerkleLog(treeFile);
+        final MerkleLog tree = treeFiles.log();
         tree.truncate(0);
         final QueueStateMachine scratch = new QueueStateMachine(new TreeOnlyLedger(tree), Integer.MAX_VALUE);
         final long upTo = loaded.snapshotIndex;
@@ -463,10 +534,10 @@ public final class Writer implements Agent, CommandLog
     }
 
     private static Loaded load(final Settings settings, final Journal journal, final Path snapshot,
-        final TreeFile treeFile) throws IOException
+        final TreeFiles treeFiles) throws IOException
     {
         final Loaded loaded = new Loaded();
-        loaded.ledger = new JournalLedger(journal, new MerkleLog(treeFile));
+        loaded.ledger = new JournalLedger(journal, treeFiles.log());
         loaded.machine = new QueueStateMachine(loaded.ledger, settings.maxQueue);
         if (snapshot != null)
         {
@@ -540,10 +611,10 @@ public final class Writer implements Agent, CommandLog
     private Loaded reload() throws IOException
     {
         final Path snapshot = newestSnapshot(dir);
-        final Loaded loaded = load(settings, journal, snapshot, treeFile);
+        final Loaded loaded = load(settings, journal, snapshot, treeFiles);
         if (loaded.machine.treeProblem() != null)
         {
-            rebuildTree(settings, loaded, treeFile);
+            rebuildTree(settings, loaded, treeFiles);
         }
         journal.replay(loaded.snapshotIndex, (index, type, time, payload, seg, off) ->
             apply(loaded, index, type, time, payload, seg, off));
@@ -1062,7 +1133,7 @@ public final class Writer implements Agent, CommandLog
         }
         try
         {
-            treeFile.close();
+            treeFiles.close();
         }
         catch (final IOException ex)
         {

@@ -22,9 +22,19 @@ class MerkleLogTest
     @TempDir
     Path dir;
 
+    static byte[] data(final long i)
+    {
+        return ByteBuffer.allocate(8).putLong(i).array();
+    }
+
     static byte[] leaf(final long i)
     {
-        return Rfc9162.leafHash(ByteBuffer.allocate(8).putLong(i).array());
+        return Rfc9162.leafHash(data(i));
+    }
+
+    private MerkleLog open(final TreeFile file) throws IOException
+    {
+        return new MerkleLog(file, LeafFile.open(dir.resolve("leaves")));
     }
 
     static List<byte[]> hashes(final int n)
@@ -43,11 +53,11 @@ class MerkleLogTest
         final List<byte[]> all = hashes(70);
         try (TreeFile file = TreeFile.open(dir.resolve("tree")))
         {
-            final MerkleLog log = new MerkleLog(file);
+            final MerkleLog log = open(file);
             assertThat(log.root()).isEqualTo(Rfc9162.emptyRoot());
             for (int n = 1; n <= all.size(); n++)
             {
-                assertThat(log.append(all.get(n - 1))).isEqualTo(n - 1);
+                assertThat(log.append(data(n - 1))).isEqualTo(n - 1);
                 final List<byte[]> prefix = all.subList(0, n);
                 assertThat(Rfc9162.hex(log.root())).as("root at %d", n).isEqualTo(Rfc9162.hex(Rfc9162.root(prefix)));
                 for (int m = 0; m <= n; m++)
@@ -71,10 +81,10 @@ class MerkleLogTest
         final int leaves = 20_000;
         try (TreeFile file = TreeFile.open(dir.resolve("tree")))
         {
-            final MerkleLog log = new MerkleLog(file);
+            final MerkleLog log = open(file);
             for (int i = 0; i < leaves; i++)
             {
-                log.append(leaf(i));
+                log.append(data(i));
             }
             final SplittableRandom random = new SplittableRandom(20261206L);
             for (int p = 0; p < 1000; p++)
@@ -113,25 +123,27 @@ class MerkleLogTest
         final List<byte[]> all = hashes(300);
         try (TreeFile file = TreeFile.open(path))
         {
-            final MerkleLog log = new MerkleLog(file);
+            final MerkleLog log = open(file);
             for (int i = 0; i < 200; i++)
             {
-                log.append(all.get(i));
+                log.append(data(i));
             }
         }
         assertThat(Files.size(path)).isEqualTo(TreeFile.HEADER + (2 * 200 - 1) * 32L);
         try (TreeFile file = TreeFile.open(path))
         {
             assertThat(file.extent()).isEqualTo(200);
-            final MerkleLog log = new MerkleLog(file);
+            final MerkleLog log = open(file);
             log.truncate(137);
             assertThat(log.size()).isEqualTo(137);
             assertThat(log.root()).isEqualTo(Rfc9162.root(all.subList(0, 137)));
             // Different leaves after the cut: the nodes above them must be recomputed, never the old ones reused.
             for (int i = 137; i < 300; i++)
             {
-                log.append(leaf(1000 + i));
+                log.append(data(1000 + i));
             }
+            assertThat(log.leaf(136)).isEqualTo(data(136));
+            assertThat(log.leaf(137)).isEqualTo(data(1137));
             final List<byte[]> expected = new ArrayList<>(all.subList(0, 137));
             for (int i = 137; i < 300; i++)
             {
@@ -149,13 +161,37 @@ class MerkleLogTest
         final List<byte[]> all = hashes(5);
         final MerkleLog log = MerkleLog.inHeap();
         final byte[] reused = new byte[32];
-        for (final byte[] hash : all)
+        for (int i = 0; i < all.size(); i++)
         {
-            System.arraycopy(hash, 0, reused, 0, 32);
-            log.append(reused);
+            System.arraycopy(all.get(i), 0, reused, 0, 32);
+            log.append(data(i), reused);
         }
         java.util.Arrays.fill(reused, (byte)0);
         assertThat(log.root()).isEqualTo(Rfc9162.root(all));
+    }
+
+    @Test
+    void shouldWriteWholeHeadersIntoNewFilesAndReadALeafBackOnlyIntact() throws IOException
+    {
+        try (TreeFile nodes = TreeFile.open(dir.resolve("tree")); LeafFile leaves = LeafFile.open(dir.resolve("l")))
+        {
+            assertThat(Files.size(dir.resolve("tree"))).isEqualTo(TreeFile.HEADER);
+            assertThat(Files.size(dir.resolve("l"))).isEqualTo(16);
+            assertThat(Files.size(dir.resolve("l.idx"))).isEqualTo(16);
+            final MerkleLog log = new MerkleLog(nodes, leaves);
+            log.append(data(7));
+            log.append(data(8));
+        }
+        final byte[] bytes = Files.readAllBytes(dir.resolve("l"));
+        bytes[16 + 8 + 3] ^= 1;
+        Files.write(dir.resolve("l"), bytes);
+        try (LeafFile leaves = LeafFile.open(dir.resolve("l")))
+        {
+            assertThat(leaves.extent()).isEqualTo(2);
+            assertThat(leaves.read(1)).isEqualTo(data(8));
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> leaves.read(0))
+                .hasMessageContaining("leaf 0 in " + dir.resolve("l") + " (offset 16) fails its checksum");
+        }
     }
 
     @Test
@@ -164,10 +200,10 @@ class MerkleLogTest
         final Path path = dir.resolve("tree");
         try (TreeFile file = TreeFile.open(path))
         {
-            final MerkleLog log = new MerkleLog(file);
+            final MerkleLog log = open(file);
             for (int i = 0; i < 4; i++)
             {
-                log.append(leaf(i));
+                log.append(data(i));
             }
         }
         final byte[] bytes = Files.readAllBytes(path);

@@ -261,7 +261,7 @@ class QueueStateMachineTest
             }
             for (long i = 0; i < first.ledger().tree().size(); i++)
             {
-                copy.appendLeaf(first.ledger().tree().leafHash(i));
+                copy.appendLeaf(first.ledger().tree().leaf(i), first.ledger().tree().leafHash(i));
             }
             final QueueStateMachine restored = machine(copy);
             restored.restore(new DataInputStream(new ByteArrayInputStream(bytes(first))));
