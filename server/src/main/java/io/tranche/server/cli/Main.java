@@ -23,6 +23,8 @@ import picocli.CommandLine.Command;
         ReleaseCommand.class,
         TranchesCommand.class,
         VerifyCommand.class,
+        ProofCommand.class,
+        KeyCommand.class,
         ProblemsCommand.class,
         CommandLine.HelpCommand.class
     })

@@ -38,6 +38,8 @@ public final class OfflineVerifier
         public long claims;
         /** Snapshots whose state matched the journal replayed up to them. */
         public long snapshotsChecked;
+        /** The ledger's tree rebuilt from the journal (in the heap), for a comparison with a saved checkpoint. */
+        public io.tranche.server.merkle.MerkleLog tree;
         /** The ledger's tree rebuilt from the journal: its size (one leaf per record) and root. */
         public long treeSize;
         /** The root of that tree. */
@@ -107,6 +109,7 @@ public final class OfflineVerifier
             report.problem = stop.getMessage();
         }
         report.claims = machine.queueLength();
+        report.tree = ledger.tree();
         report.treeSize = ledger.tree().size();
         report.root = ledger.tree().root();
         return report;
@@ -122,7 +125,8 @@ public final class OfflineVerifier
         final java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
         // A snapshot written before the ledger's tree has the state in that build's format.
         final boolean beforeTree = expected.length >= 4 && java.nio.ByteBuffer.wrap(expected).getInt(0) == 0x54525332;
-        machine.snapshot(new java.io.DataOutputStream(bytes), beforeTree);
+        machine.snapshot(new java.io.DataOutputStream(bytes), beforeTree ?
+            QueueStateMachine.SnapshotFormat.BEFORE_TREE : QueueStateMachine.SnapshotFormat.CURRENT);
         final byte[] actual = bytes.toByteArray();
         if (!Arrays.equals(actual, expected))
         {

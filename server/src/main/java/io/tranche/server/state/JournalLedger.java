@@ -82,8 +82,9 @@ public final class JournalLedger implements Ledger
     /** Everything appended so far is durable: readers may see it. */
     public void markDurable()
     {
-        durable = count;
+        // The tree first: a reader that sees a tranche sees its leaf.
         tree.markDurable();
+        durable = count;
     }
 
     @Override

@@ -907,19 +907,30 @@ public final class QueueStateMachine
      */
     public void snapshot(final DataOutput out) throws IOException
     {
-        snapshot(out, false);
+        snapshot(out, SnapshotFormat.CURRENT);
+    }
+
+    /** How {@link #snapshot(DataOutput, SnapshotFormat)} writes the ledger's head. */
+    public enum SnapshotFormat
+    {
+        /** The tree's size and root: what {@link #snapshot(DataOutput)} writes. */
+        CURRENT,
+        /** The last tranche's digest, as builds before the tree wrote it (to compare with their snapshots). */
+        BEFORE_TREE,
+        /** Neither: the queue, the counts and the request ids, to compare two states whatever their trees. */
+        WITHOUT_HEAD
     }
 
     /**
-     * Writes the state as {@link #snapshot(DataOutput)} does, or in the format of the builds before the tree (whose
-     * snapshots a verifier compares with the replayed state): the last tranche's digest where the tree is now.
+     * Writes the state as {@link #snapshot(DataOutput)} does, or with another ledger head.
      *
-     * @param out        destination.
-     * @param beforeTree write the earlier format.
+     * @param out    destination.
+     * @param format what to write of the ledger's head.
      * @throws IOException on write failure.
      */
-    public void snapshot(final DataOutput out, final boolean beforeTree) throws IOException
+    public void snapshot(final DataOutput out, final SnapshotFormat format) throws IOException
     {
+        final boolean beforeTree = format == SnapshotFormat.BEFORE_TREE;
         out.writeInt(beforeTree ? SNAPSHOT_MAGIC_V2 : SNAPSHOT_MAGIC);
         out.writeLong(nextPosition);
         out.writeInt(queue.size());
@@ -941,7 +952,7 @@ public final class QueueStateMachine
             final byte[] digest = ledger.count() == 0 ? new byte[0] : ledger.get(ledger.count()).getDigest().toByteArray();
             out.write(digest.length == Rfc9162.HASH_BYTES ? digest : new byte[Rfc9162.HASH_BYTES]);
         }
-        else
+        else if (format == SnapshotFormat.CURRENT)
         {
             final MerkleLog tree = ledger.tree();
             out.writeLong(tree.size());

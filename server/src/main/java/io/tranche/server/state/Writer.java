@@ -487,8 +487,8 @@ public final class Writer implements Agent, CommandLog
         }
         final java.io.ByteArrayOutputStream expected = new java.io.ByteArrayOutputStream();
         final java.io.ByteArrayOutputStream replayed = new java.io.ByteArrayOutputStream();
-        loaded.machine.snapshot(new DataOutputStream(expected), true);
-        scratch.snapshot(new DataOutputStream(replayed), true);
+        loaded.machine.snapshot(new DataOutputStream(expected), QueueStateMachine.SnapshotFormat.WITHOUT_HEAD);
+        scratch.snapshot(new DataOutputStream(replayed), QueueStateMachine.SnapshotFormat.WITHOUT_HEAD);
         if (!java.util.Arrays.equals(expected.toByteArray(), replayed.toByteArray()))
         {
             throw new IOException("the journal's records 1 to " + upTo + " do not give the state of the snapshot at " +
