@@ -255,12 +255,12 @@ public final class MerkleLog
     {
         reset(count);
         store.truncate(count);
-        leaves.truncate(count);
     }
 
     /**
-     * Takes the store's first leaves as the tree, reading its right edge at that size (nodes past it stay in the
-     * store until they are overwritten or {@link #truncate}d).
+     * Takes the stores' first leaves as the tree, reading its right edge at that size; the leaves past it are
+     * dropped (the next append writes leaf {@code count}), nodes past it stay until overwritten or
+     * {@link #truncate}d.
      *
      * @param count the size; the stores must hold its leaves and nodes.
      * @throws IOException when a store does not reach that size or cannot be read.
@@ -280,6 +280,7 @@ public final class MerkleLog
         {
             frontier[level] = (count & (1L << level)) != 0 ? store.read(level, (count >> level) - 1) : null;
         }
+        leaves.truncate(count);
         size = count;
         durableSize = Math.min(durableSize, count);
     }
