@@ -50,8 +50,8 @@ class LedgerCliTest
             final CliRun first = CliRun.run("verify", "--server", address(server), "--checkpoint",
                 checkpoint.toString(), "--key", key);
             assertThat(first.status()).as(first.toString()).isZero();
-            assertThat(first.out()).contains("verified 2 tranche(s)").contains("size 9").contains("2 tranche(s) found " +
-                "in the tree").doesNotContain("trusted on first use");
+            assertThat(first.out()).contains("verified 2 tranche(s)").contains("size 9")
+                .contains("2 tranche(s) found in the tree").doesNotContain("trusted on first use");
             assertThat(Files.readString(checkpoint)).startsWith(key.substring(0, key.indexOf('+')) + "\n9\n");
             assertThat(Files.readString(dir.resolve("firm.ckpt.vkey")).trim()).isEqualTo(key);
             assertThat(Files.size(dir.resolve("firm.ckpt.leaves"))).isEqualTo(9 * 32);

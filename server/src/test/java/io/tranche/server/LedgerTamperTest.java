@@ -72,12 +72,15 @@ class LedgerTamperTest
             }
             server.queue().updateClaim(UpdateClaimRequest.newBuilder()
                 .setClaim(Claim.newBuilder().setId("firm-f").setDemand(900)).build());
-            server.queue().createClaim(CreateClaimRequest.newBuilder().setClaim(TestServer.claim("firm-g", 50)).build());
-            server.queue().createClaim(CreateClaimRequest.newBuilder().setClaim(TestServer.claim("firm-h", 60)).build());
+            server.queue().createClaim(CreateClaimRequest.newBuilder().setClaim(TestServer.claim("firm-g", 50))
+                .build());
+            server.queue().createClaim(CreateClaimRequest.newBuilder().setClaim(TestServer.claim("firm-h", 60))
+                .build());
             final CliRun saved = CliRun.run("verify", "--server", "127.0.0.1:" + server.server.port(),
                 "--checkpoint", checkpoint.toString());
             assertThat(saved.status()).as(saved.toString()).isZero();
-            assertThat(saved.out()).contains("checkpoint tranche/").contains("size 13").contains("trusted on first use");
+            assertThat(saved.out()).contains("checkpoint tranche/").contains("size 13")
+                .contains("trusted on first use");
         }
         return data;
     }

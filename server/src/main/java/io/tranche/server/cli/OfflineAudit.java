@@ -77,7 +77,8 @@ final class OfflineAudit
         final String note = new Checkpoint(own.name(), tree.size(), tree.root()).sign(own);
         file.save(note, pinned, rebuilt);
         return "checkpoint " + own.name() + " size " + tree.size() + " root " + Rfc9162.hex(tree.root()) +
-            ": rebuilt from the journal" + extended + (firstUse ? " (key of " + keyPath + " pinned on first use)" : "") +
+            ": rebuilt from the journal" + extended +
+            (firstUse ? " (key of " + keyPath + " pinned on first use)" : "") +
             "; saved to " + file.path();
     }
 

@@ -78,7 +78,8 @@ public final class LedgerServiceImpl extends LedgerServiceGrpc.LedgerServiceImpl
             return cached;
         }
         final byte[] root = log.ledger().tree().rootAt(size);
-        final io.tranche.server.merkle.Checkpoint text = new io.tranche.server.merkle.Checkpoint(key.name(), size, root);
+        final io.tranche.server.merkle.Checkpoint text =
+            new io.tranche.server.merkle.Checkpoint(key.name(), size, root);
         final Checkpoint signed = Checkpoint.newBuilder()
             .setNote(text.sign(key))
             .setVerifierKey(key.verifier().toString())
@@ -120,8 +121,8 @@ public final class LedgerServiceImpl extends LedgerServiceGrpc.LedgerServiceImpl
                     return;
                 }
                 index = ledger.leafIndex(number);
-                final com.google.rpc.Status award = awardProof(ledger.get(number), request.getAward().getClaimId(), index,
-                    tree, proof);
+                final com.google.rpc.Status award =
+                    awardProof(ledger.get(number), request.getAward().getClaimId(), index, tree, proof);
                 if (award != null)
                 {
                     observer.onError(Errors.toException(award));
@@ -273,7 +274,8 @@ public final class LedgerServiceImpl extends LedgerServiceGrpc.LedgerServiceImpl
     }
 
     @Override
-    public void listLeafHashes(final ListLeafHashesRequest request, final StreamObserver<ListLeafHashesResponse> observer)
+    public void listLeafHashes(
+        final ListLeafHashesRequest request, final StreamObserver<ListLeafHashesResponse> observer)
     {
         final MerkleLog tree = log.ledger().tree();
         final long durable = tree.durableSize();

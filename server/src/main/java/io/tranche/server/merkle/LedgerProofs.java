@@ -60,7 +60,8 @@ public final class LedgerProofs
         }
         if (!leaf.hasTranche() || leaf.getTranche().getTranche().getNumber() != trancheNo)
         {
-            return failed("the proof's leaf is not tranche " + trancheNo + ": " + describe(proof.getLeaf().toByteArray()));
+            return failed("the proof's leaf is not tranche " + trancheNo + ": " +
+                describe(proof.getLeaf().toByteArray()));
         }
         if (!award.getId().equals(claimId))
         {
@@ -69,8 +70,8 @@ public final class LedgerProofs
         final TrancheLeaf tranche = leaf.getTranche();
         if (proof.getAward().getAwardCount() != tranche.getAwardCount() ||
             !Rfc9162.verifyInclusion(proof.getAward().getAwardIndex(), tranche.getAwardCount(),
-            Rfc9162.leafHash(proof.getAward().getAwardLeaf().toByteArray()), hashes(proof.getAward().getAuditPathList()),
-            tranche.getAwardsRoot().toByteArray()))
+            Rfc9162.leafHash(proof.getAward().getAwardLeaf().toByteArray()),
+            hashes(proof.getAward().getAuditPathList()), tranche.getAwardsRoot().toByteArray()))
         {
             return failed("the award's audit path does not lead to tranche " + trancheNo + "'s award root");
         }

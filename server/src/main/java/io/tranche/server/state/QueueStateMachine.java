@@ -949,7 +949,8 @@ public final class QueueStateMachine
         out.writeLong(ledger.count());
         if (beforeTree)
         {
-            final byte[] digest = ledger.count() == 0 ? new byte[0] : ledger.get(ledger.count()).getDigest().toByteArray();
+            final byte[] digest =
+                ledger.count() == 0 ? new byte[0] : ledger.get(ledger.count()).getDigest().toByteArray();
             out.write(digest.length == Rfc9162.HASH_BYTES ? digest : new byte[Rfc9162.HASH_BYTES]);
         }
         else if (format == SnapshotFormat.CURRENT)
