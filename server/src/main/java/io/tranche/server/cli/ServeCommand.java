@@ -102,7 +102,8 @@ public final class ServeCommand implements Callable<Integer>
 
     @Option(names = "--log-origin", paramLabel = "ORIGIN",
         description = "The origin line of the ledger's signed checkpoints and the name of its signing key, fixed " +
-            "when the key is created at the first start (default: ${DEFAULT-VALUE}).")
+            "when the key is made at the first start (default: the key's own; a new key takes tranche/ and the " +
+            "first 8 hex digits of the SHA-256 of its public key).")
     String logOrigin;
 
     @Option(names = "--cluster-members", paramLabel = "ID=HOST:PORT,...",
@@ -353,8 +354,7 @@ public final class ServeCommand implements Callable<Integer>
                 case "--snapshot-every":
                     return Integer.toString(ServerConfig.defaultSnapshotEvery());
                 case "--log-origin":
-                    return ServerConfig.defaultLogOrigin() != null ? ServerConfig.defaultLogOrigin() :
-                        "the signing key's, tranche/ and 8 hex digits of its public key's SHA-256";
+                    return ServerConfig.defaultLogOrigin();
                 case "--no-direct-executor":
                     return Boolean.toString(!ServerConfig.defaultDirectExecutor());
                 default:
