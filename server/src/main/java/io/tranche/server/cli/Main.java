@@ -25,6 +25,7 @@ import picocli.CommandLine.Command;
         VerifyCommand.class,
         ProofCommand.class,
         KeyCommand.class,
+        LedgerCommand.class,
         ProblemsCommand.class,
         CommandLine.HelpCommand.class
     })
