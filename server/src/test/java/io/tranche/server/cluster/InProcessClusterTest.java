@@ -87,6 +87,16 @@ class InProcessClusterTest
             }
             assertThat(hashes.get(0).tranches()).isEqualTo(1);
             assertThat(hashes).extracting(QueueClusteredService.StateHash::sha256).containsOnly(hashes.get(0).sha256());
+            // The ledger's tree, computed by each member from the log: one leaf per change (20 creates, a release;
+            // the refused create and the repeated release change nothing), the same root everywhere.
+            final List<String> roots = new ArrayList<>();
+            for (final ClusterNode node : nodes)
+            {
+                final io.tranche.server.merkle.MerkleLog tree = node.service().ledger().tree();
+                assertThat(tree.durableSize()).isEqualTo(21);
+                roots.add(io.tranche.server.merkle.Rfc9162.hex(tree.rootAt(21)));
+            }
+            assertThat(roots).containsOnly(roots.get(0));
         }
         finally
         {
@@ -106,6 +116,7 @@ class InProcessClusterTest
         final List<ClusterNode.Member> members = ClusterNode.parseMembers(
             ClusterProcesses.loopbackMembers(base));
         final String before;
+        final String rootBefore;
         final long tranches;
         List<ClusterNode> nodes = launch(members);
         ClusterCommandLog log = null;
@@ -140,6 +151,7 @@ class InProcessClusterTest
                 .isEqualTo(Outcome.Kind.CREATED);
             final QueueClusteredService.StateHash h = hashAt(nodes.get(0), nodes.get(0).service().appliedPosition());
             before = h.sha256();
+            rootBefore = io.tranche.server.merkle.Rfc9162.hex(nodes.get(0).service().ledger().tree().rootAt(13));
             tranches = h.tranches();
             assertThat(tranches).isEqualTo(2);
         }
@@ -169,6 +181,9 @@ class InProcessClusterTest
                     Thread.sleep(50);
                 }
                 assertThat(h.sha256()).as("member " + node.self().id() + " restored the same state").isEqualTo(before);
+                // Its tree rebuilt from the snapshot's leaves and the log: the same 13 leaves, the same root.
+                assertThat(io.tranche.server.merkle.Rfc9162.hex(node.service().ledger().tree().rootAt(13)))
+                    .isEqualTo(rootBefore);
                 // The snapshot was loaded: only the commands after it were applied again from the log.
                 assertThat(node.service().commandsApplied()).as("commands replayed on member " + node.self().id())
                     .isEqualTo(2);
