@@ -188,7 +188,8 @@ final class MemberComparison
         if (aligned)
         {
             out.println(members.size() + " members agree: " + count + " tranche(s), tree size " +
-                first.checkpoint().checkpoint().size() + " root " + Rfc9162.hex(first.checkpoint().checkpoint().root()) +
+                first.checkpoint().checkpoint().size() + " root " +
+                Rfc9162.hex(first.checkpoint().checkpoint().root()) +
                 (first.status().getCheckpointPosition() < 0 ? "" : "; state " + first.status().getCheckpointSha256() +
                 " at log position " + first.status().getCheckpointPosition()));
         }

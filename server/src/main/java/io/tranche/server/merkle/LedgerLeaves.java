@@ -10,7 +10,6 @@ import io.tranche.proto.v1.TrancheLeaf;
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -22,8 +21,8 @@ import java.util.List;
  * its award tree, whose leaf i is the encoding of recorded award i (explanation cleared, salt kept).</li>
  * <li>A claim change: the claim after it (as it was, for a deletion) and the time.</li>
  * </ul>
- * Each award's salt is 16 bytes derived from a seed that travels with the release command:
- * {@code SHA-256(seed || i as 8 bytes big-endian)[0:16]} for award i.
+ * Each award's salt is 16 bytes derived from a seed that travels with the release command: the salts of awards
+ * 4j to 4j + 3 are the four 16-byte quarters of {@code SHA-512(seed || j as 8 bytes big-endian)}.
  */
 public final class LedgerLeaves
 {
@@ -36,15 +35,49 @@ public final class LedgerLeaves
 
     /**
      * @param seed  the release's salt seed (32 bytes).
-     * @param index the award's position in the tranche.
-     * @return its salt.
+     * @param count the tranche's awards.
+     * @return their salts, 16 bytes each, award i's at {@code 16 * i}.
      */
-    public static byte[] salt(final byte[] seed, final int index)
+    public static byte[] salts(final byte[] seed, final int count)
     {
-        final MessageDigest sha = Rfc9162.newSha256();
-        sha.update(seed);
-        sha.update(ByteBuffer.allocate(Long.BYTES).putLong(index).array());
-        return Arrays.copyOf(sha.digest(), SALT_BYTES);
+        final MessageDigest sha = newSha512();
+        final byte[] out = new byte[SALT_BYTES * count];
+        // seed || j, hashed in one update; each digest written in place (the last one may overhang: into a spare).
+        final ByteBuffer input = ByteBuffer.allocate(seed.length + Long.BYTES).put(seed);
+        final byte[] spare = new byte[64];
+        try
+        {
+            for (int j = 0; 4 * j < count; j++)
+            {
+                sha.update(input.putLong(seed.length, j).array());
+                if (4 * j + 4 <= count)
+                {
+                    sha.digest(out, 4 * j * SALT_BYTES, 64);
+                }
+                else
+                {
+                    sha.digest(spare, 0, 64);
+                    System.arraycopy(spare, 0, out, 4 * j * SALT_BYTES, (count - 4 * j) * SALT_BYTES);
+                }
+            }
+        }
+        catch (final java.security.DigestException ex)
+        {
+            throw new IllegalStateException("cannot derive salts: " + ex.getMessage(), ex);
+        }
+        return out;
+    }
+
+    private static MessageDigest newSha512()
+    {
+        try
+        {
+            return MessageDigest.getInstance("SHA-512");
+        }
+        catch (final java.security.NoSuchAlgorithmException ex)
+        {
+            throw new IllegalStateException("SHA-512 is required of every Java platform", ex);
+        }
     }
 
     /** @param award a recorded award. @return its leaf in the tranche's award tree. */
@@ -75,7 +108,21 @@ public final class LedgerLeaves
      */
     public static LedgerLeaf trancheLeaf(final MessageDigest sha, final Tranche tranche)
     {
-        final byte[] awardsRoot = Rfc9162.root(awardLeafHashes(sha, tranche));
+        return trancheLeaf(Rfc9162.root(awardLeafHashes(sha, tranche)), tranche);
+    }
+
+    /**
+     * @param awards  a workspace of the calling thread.
+     * @param tranche a recorded tranche.
+     * @return its leaf.
+     */
+    public static LedgerLeaf trancheLeaf(final AwardTree awards, final Tranche tranche)
+    {
+        return trancheLeaf(awards.root(tranche), tranche);
+    }
+
+    private static LedgerLeaf trancheLeaf(final byte[] awardsRoot, final Tranche tranche)
+    {
         return LedgerLeaf.newBuilder().setTranche(TrancheLeaf.newBuilder()
             .setTranche(tranche.toBuilder().clearAwards().clearDigest().clearExplanation())
             .setAwardCount(tranche.getAwardsCount())

@@ -19,6 +19,7 @@ import io.tranche.proto.v1.Tranche;
 import io.tranche.proto.v1.UpdateClaimRequest;
 import io.tranche.server.allocation.AllocationExplainer;
 import io.tranche.server.allocation.AllocationMapper;
+import io.tranche.server.merkle.AwardTree;
 import io.tranche.server.merkle.LedgerLeaves;
 import io.tranche.server.merkle.MerkleLog;
 import io.tranche.server.merkle.Rfc9162;
@@ -71,6 +72,7 @@ public final class QueueStateMachine
     private final int maxQueue;
     private long nextPosition = 1;
     private final MessageDigest sha = Rfc9162.newSha256();
+    private final AwardTree awardTree = new AwardTree();
     // Why the tree could not be taken from the ledger's store at a restore (null when it was): the log rebuilds it.
     private String treeProblem;
     // The tree's size and root as the restored state recorded them (-1 and null for a state from before the tree).
@@ -432,18 +434,28 @@ public final class QueueStateMachine
             .setReleaseTime(Timestamp.newBuilder()
                 .setSeconds(Math.floorDiv(timeNanos, 1_000_000_000L))
                 .setNanos((int)Math.floorMod(timeNanos, 1_000_000_000L)));
+        // Each award's salt makes its leaf unguessable: a proof of one award carries the others' hashes. A release
+        // without a seed (a preview, or a command logged before salts) records its awards unsalted.
+        final byte[] seed = request.getSaltSeed().toByteArray();
+        final byte[] salts = seed.length == 0 ? null : LedgerLeaves.salts(seed, queue.size());
         for (int i = 0, n = queue.size(); i < n; i++)
         {
             final QueuedClaim q = queue.get(i);
             final long units = claims.award(i);
-            tranche.addAwards(Award.newBuilder().setId(q.id).setUnits(units).setUnmet(q.demand - units)
-                .setTier(q.tier));
+            final Award.Builder award = Award.newBuilder().setId(q.id).setUnits(units).setUnmet(q.demand - units)
+                .setTier(q.tier);
+            if (salts != null)
+            {
+                award.setSalt(com.google.protobuf.ByteString.copyFrom(salts, LedgerLeaves.SALT_BYTES * i,
+                    LedgerLeaves.SALT_BYTES));
+            }
+            tranche.addAwards(award);
         }
         if (request.getValidateOnly())
         {
             return Outcome.of(Outcome.Kind.PREVIEW, explained(request, tranche.build(), method));
         }
-        final Tranche built = salted(tranche, request.getSaltSeed().toByteArray());
+        final Tranche built = tranche.build();
         return Outcome.mutation(Outcome.Kind.RELEASED, explained(request, built, method),
             new Command.RecordTranche(built),
             m -> m.applyTranche(built));
@@ -467,20 +479,6 @@ public final class QueueStateMachine
         return b.build();
     }
 
-    // Each award's salt makes its leaf unguessable: a proof of one award carries the others' hashes. A release
-    // without a seed (a command logged before salts) records its awards unsalted, as it did then.
-    private static Tranche salted(final Tranche.Builder tranche, final byte[] seed)
-    {
-        if (seed.length > 0)
-        {
-            for (int i = 0; i < tranche.getAwardsCount(); i++)
-            {
-                tranche.setAwards(i, tranche.getAwards(i).toBuilder()
-                    .setSalt(com.google.protobuf.ByteString.copyFrom(LedgerLeaves.salt(seed, i))));
-            }
-        }
-        return tranche.build();
-    }
 
     private Outcome rejectPolicy()
     {
@@ -551,7 +549,7 @@ public final class QueueStateMachine
 
     private void applyTranche(final Tranche tranche)
     {
-        final long leaf = appendLeaf(LedgerLeaves.trancheLeaf(sha, tranche));
+        final long leaf = appendLeaf(LedgerLeaves.trancheLeaf(awardTree, tranche));
         int kept = 0;
         for (int i = 0, n = queue.size(); i < n; i++)
         {
@@ -864,7 +862,7 @@ public final class QueueStateMachine
         }
         for (long n = 1; n <= ledger.count(); n++)
         {
-            appendLeaf(LedgerLeaves.trancheLeaf(sha, ledger.get(n)));
+            appendLeaf(LedgerLeaves.trancheLeaf(awardTree, ledger.get(n)));
         }
         for (int i = 0, n = queue.size(); i < n; i++)
         {
