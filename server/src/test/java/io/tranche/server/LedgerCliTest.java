@@ -51,7 +51,7 @@ class LedgerCliTest
                 checkpoint.toString(), "--key", key);
             assertThat(first.status()).as(first.toString()).isZero();
             assertThat(first.out()).contains("verified 2 tranche(s)").contains("size 9")
-                .contains("2 tranche(s) found in the tree").doesNotContain("trusted on first use");
+                .contains("tranches   2 found in the tree").doesNotContain("trusted on first use");
             assertThat(Files.readString(checkpoint)).startsWith(key.substring(0, key.indexOf('+')) + "\n9\n");
             assertThat(Files.readString(dir.resolve("firm.ckpt.vkey")).trim()).isEqualTo(key);
             assertThat(Files.size(dir.resolve("firm.ckpt.leaves"))).isEqualTo(9 * 32);
@@ -61,13 +61,13 @@ class LedgerCliTest
             final CliRun second = CliRun.run("verify", "--server", address(server), "--checkpoint",
                 checkpoint.toString());
             assertThat(second.status()).as(second.toString()).isZero();
-            assertThat(second.out()).contains("size 10").contains("extends the saved checkpoint (size 9)");
+            assertThat(second.out()).contains("size 10").contains("extends    the saved checkpoint (size 9)");
 
             final CliRun proof = CliRun.run("proof", "--server", address(server), "--tranche", "2", "--claim", "beta",
                 "--checkpoint", checkpoint.toString());
             assertThat(proof.status()).as(proof.toString()).isZero();
-            assertThat(proof.out()).startsWith("tranche 2, claim beta: ").contains("proven: award 1 of ")
-                .contains("in the ledger's tree").contains("which extends the checkpoint saved in");
+            assertThat(proof.out()).startsWith("tranche 2, claim beta: ").contains("award      1 of ")
+                .contains("in the ledger's tree").contains("extends    the checkpoint saved in").endsWith("proven\n");
             final CliRun unknown = CliRun.run("proof", "--server", address(server), "--tranche", "2", "--claim",
                 "nobody");
             assertThat(unknown.status()).isEqualTo(2);

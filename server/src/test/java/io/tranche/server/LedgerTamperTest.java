@@ -79,7 +79,7 @@ class LedgerTamperTest
             final CliRun saved = CliRun.run("verify", "--server", "127.0.0.1:" + server.server.port(),
                 "--checkpoint", checkpoint.toString());
             assertThat(saved.status()).as(saved.toString()).isZero();
-            assertThat(saved.out()).contains("checkpoint tranche/").contains("size 13")
+            assertThat(saved.out()).contains("checkpoint tranche/").contains("size 13,")
                 .contains("trusted on first use");
         }
         return data;

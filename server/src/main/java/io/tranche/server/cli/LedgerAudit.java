@@ -152,11 +152,13 @@ final class LedgerAudit
         }
         checkTranches(tranches, leaves, now.size());
         file.save(current.note(), current.key(), leaves);
-        return "checkpoint " + now.origin() + " size " + now.size() + " root " + Rfc9162.hex(now.root()) +
-            ": signed by " + current.key().name() + "+" + String.format("%08x", current.key().keyId()) +
-            (current.firstUse() ? " (trusted on first use: compare it with `tranche key --data-dir` on the server)" :
-            "") + (saved == null ? "" : ", extends the saved checkpoint (size " + saved.size() + ")") +
-            ", " + tranches.size() + " tranche(s) found in the tree; saved to " + file.path();
+        return "checkpoint " + now.origin() + ", size " + now.size() + ", root " + Rfc9162.hex(now.root()) + "\n" +
+            "signed by  " + current.key().name() + "+" + String.format("%08x", current.key().keyId()) +
+            (current.firstUse() ? " (the server's own key, trusted on first use: compare it with `tranche key " +
+            "--data-dir` on the server)" : "") + "\n" +
+            (saved == null ? "" : "extends    the saved checkpoint (size " + saved.size() + ")\n") +
+            "tranches   " + tranches.size() + " found in the tree\n" +
+            "saved to   " + file.path();
     }
 
     private static void checkExtends(final QueueClient connection, final Checkpoint saved, final Checkpoint now,

@@ -67,19 +67,19 @@ final class OfflineAudit
                     " at that size, the saved checkpoint " + Rfc9162.hex(saved.root()) +
                     firstDifference(tree, kept, saved.size()));
             }
-            extended = ", extends the saved checkpoint (size " + saved.size() + ")";
+            extended = "extends    the saved checkpoint (size " + saved.size() + ")\n";
         }
         if (own == null || !own.verifier().equals(pinned))
         {
-            return "the journal's tree (size " + tree.size() + ")" + extended + "; " + file.path() + " kept: " +
-                dataDir + " holds no signing key that the pinned key " + pinned.name() + " verifies";
+            return "tree       rebuilt from the journal, size " + tree.size() + ", root " + Rfc9162.hex(tree.root()) +
+                "\n" + extended + "kept       " + file.path() + ": " + dataDir + " holds no signing key that the " +
+                "pinned key " + pinned.name() + " verifies, so no newer checkpoint is signed";
         }
         final String note = new Checkpoint(own.name(), tree.size(), tree.root()).sign(own);
         file.save(note, pinned, rebuilt);
-        return "checkpoint " + own.name() + " size " + tree.size() + " root " + Rfc9162.hex(tree.root()) +
-            ": rebuilt from the journal" + extended +
-            (firstUse ? " (key of " + keyPath + " pinned on first use)" : "") +
-            "; saved to " + file.path();
+        return "checkpoint " + own.name() + ", size " + tree.size() + ", root " + Rfc9162.hex(tree.root()) +
+            ", rebuilt from the journal\n" + extended + "saved to   " + file.path() + " (signed with " + keyPath +
+            (firstUse ? ", its key pinned on first use" : "") + ")";
     }
 
     private static String firstDifference(final MerkleLog tree, final List<byte[]> kept, final long savedSize)

@@ -114,7 +114,7 @@ public final class ProofCommand extends ClientCommand
             throw new LedgerAudit.AuditFailure("the proof's checkpoint (size " + now.size() + ") does not extend the " +
                 "saved checkpoint (size " + saved.size() + "): history before it was rewritten");
         }
-        return ", which extends the checkpoint saved in " + file.path() + " (size " + saved.size() + ")";
+        return "the checkpoint saved in " + file.path() + " (size " + saved.size() + ")";
     }
 
     private void print(final PrintWriter out, final LedgerProofs.AwardResult result, final InclusionProof proof,
@@ -122,15 +122,21 @@ public final class ProofCommand extends ClientCommand
     {
         final Tranche t = result.tranche().getTranche();
         final io.tranche.proto.v1.Award a = result.award();
-        out.println("tranche " + t.getNumber() + ", claim " + a.getId() + ": " + a.getUnits() + " units" +
-            (a.hasUnmet() ? ", unmet " + a.getUnmet() : "") + (a.hasTier() ? ", tier " + a.getTier() : "") +
-            " (request " + t.getRequestId() + ", supply " + t.getSupply() + ", " + t.getPolicy().getMethod() +
-            ", released " + QueueTables.time(t) + ")");
-        out.println("proven: award " + proof.getAward().getAwardIndex() + " of " + proof.getAward().getAwardCount() +
-            " in the tranche's award tree (root " + Rfc9162.hex(result.tranche().getAwardsRoot().toByteArray()) +
-            "), the tranche leaf " + proof.getLeafIndex() + " of " + signed.size() + " in the ledger's tree (root " +
-            Rfc9162.hex(signed.root()) + "), signed by " + trusted.name() + "+" +
-            String.format("%08x", trusted.keyId()) + (firstUse ? " (the server's own key, trusted on first use: " +
-            trusted + ")" : "") + extended);
+        out.println("tranche " + t.getNumber() + ", claim " + a.getId() + ": " + Table.group(a.getUnits()) + " units" +
+            (a.hasUnmet() ? ", unmet " + Table.group(a.getUnmet()) : "") +
+            (a.hasTier() ? ", tier " + a.getTier() : "") +
+            " (request " + t.getRequestId() + ", supply " + Table.group(t.getSupply()) + ", " +
+            t.getPolicy().getMethod() + ", released " + QueueTables.time(t) + ")");
+        out.println("award      " + proof.getAward().getAwardIndex() + " of " + proof.getAward().getAwardCount() +
+            " in the tranche's award tree, root " + Rfc9162.hex(result.tranche().getAwardsRoot().toByteArray()));
+        out.println("tranche    leaf " + proof.getLeafIndex() + " of " + signed.size() + " in the ledger's tree, " +
+            "root " + Rfc9162.hex(signed.root()));
+        out.println("signed by  " + trusted.name() + "+" + String.format("%08x", trusted.keyId()) + (firstUse ?
+            " (the server's own key, trusted on first use: " + trusted + ")" : ""));
+        if (!extended.isEmpty())
+        {
+            out.println("extends    " + extended);
+        }
+        out.println("proven");
     }
 }
