@@ -455,7 +455,10 @@ public final class QueueStateMachine
         {
             return Outcome.of(Outcome.Kind.PREVIEW, explained(request, tranche.build(), method));
         }
-        final Tranche built = tranche.build();
+        // A release logged by a build before the tree (no seed: a cluster's log replayed) is recorded as that build
+        // answered it, with the digest of its chain.
+        final Tranche built = salts != null ? tranche.build() : tranche.setDigest(com.google.protobuf.ByteString
+            .copyFrom(LegacyDigest.compute(lastDigest(), tranche.build()))).build();
         return Outcome.mutation(Outcome.Kind.RELEASED, explained(request, built, method),
             new Command.RecordTranche(built),
             m -> m.applyTranche(built));
@@ -545,6 +548,11 @@ public final class QueueStateMachine
             }
         }
         return null;
+    }
+
+    private byte[] lastDigest()
+    {
+        return ledger.count() == 0 ? new byte[0] : ledger.get(ledger.count()).getDigest().toByteArray();
     }
 
     private void applyTranche(final Tranche tranche)
