@@ -10,7 +10,8 @@ Written from the specifications, not from the Java code, with the Python standar
 Usage:
   ./tranche ledger --server ADDR --awards | scripts/tranche_ledger.py verify [--key VERIFIER_KEY]
   scripts/tranche_ledger.py self-test
-`verify` reads the JSON document `tranche ledger` prints and checks every signature and proof in it; without --key it
+`verify` reads the JSON document `tranche ledger` prints (tranche.v1.LedgerProofs in proto3 JSON) and checks every
+signature and proof in it; without --key it
 trusts the verifier key the document carries (say so, and compare it with `tranche key --data-dir` on the server).
 Exit status: 0 verified, 1 something does not verify (the first failure on standard error), 2 bad input.
 """

@@ -25,7 +25,7 @@ import io.tranche.proto.v1.ReleaseTrancheRequest;
 import io.tranche.proto.v1.Tranche;
 import io.tranche.proto.v1.UpdateClaimRequest;
 import io.tranche.server.cli.CliRun;
-import io.tranche.server.merkle.LedgerProofs;
+import io.tranche.server.merkle.ProofChecks;
 import io.tranche.server.merkle.NoteVerifier;
 import io.tranche.server.merkle.Rfc9162;
 import io.tranche.server.merkle.SignedNote;
@@ -125,7 +125,7 @@ class LedgerServiceTest
                     final InclusionProof proof = ledger(server).getInclusionProof(GetInclusionProofRequest.newBuilder()
                         .setAward(AwardRef.newBuilder().setTranche(n).setClaimId(award.getId())).build());
                     final io.tranche.server.merkle.Checkpoint cp = verified(proof.getCheckpoint(), key);
-                    final LedgerProofs.AwardResult result = LedgerProofs.award(proof, n, award.getId(), cp);
+                    final ProofChecks.AwardResult result = ProofChecks.award(proof, n, award.getId(), cp);
                     assertThat(result.problem()).isNull();
                     assertThat(result.award()).isEqualTo(award);
                     // Nothing of another firm's award travels with this one's proof: not its id, not its salt.
@@ -140,7 +140,7 @@ class LedgerServiceTest
                         }
                     }
                     // A proof for another claim's award cannot pass for this one.
-                    assertThat(LedgerProofs.award(proof, n, "someone-else", cp).problem()).contains("not someone-else");
+                    assertThat(ProofChecks.award(proof, n, "someone-else", cp).problem()).contains("not someone-else");
                 }
             }
         }
@@ -153,7 +153,7 @@ class LedgerServiceTest
         {
             write(server);
             final LedgerServiceGrpc.LedgerServiceBlockingStub ledger = ledger(server);
-            final List<byte[]> hashes = LedgerProofs.hashes(ledger.listLeafHashes(
+            final List<byte[]> hashes = ProofChecks.hashes(ledger.listLeafHashes(
                 ListLeafHashesRequest.getDefaultInstance()).getLeafHashesList());
             assertThat(hashes).hasSize(9);
             final byte[] root = ledger.getCheckpoint(GetCheckpointRequest.getDefaultInstance()).getRootHash()
@@ -168,7 +168,7 @@ class LedgerServiceTest
                         .setLeafIndex(i).setTreeSize(size).build());
                     assertThat(Rfc9162.leafHash(proof.getLeaf().toByteArray())).isEqualTo(hashes.get((int)i));
                     assertThat(Rfc9162.verifyInclusion(i, size, hashes.get((int)i),
-                        LedgerProofs.hashes(proof.getAuditPathList()), rootAt)).isTrue();
+                        ProofChecks.hashes(proof.getAuditPathList()), rootAt)).isTrue();
                     assertThat(proof.getCheckpoint().getRootHash().toByteArray()).isEqualTo(rootAt);
                 }
                 for (long from = 0; from <= size; from++)
@@ -176,7 +176,7 @@ class LedgerServiceTest
                     final ConsistencyProof proof = ledger.getConsistencyProof(GetConsistencyProofRequest.newBuilder()
                         .setFromSize(from).setToSize(size).build());
                     assertThat(Rfc9162.verifyConsistency(from, size, Rfc9162.root(hashes.subList(0, (int)from)),
-                        rootAt, LedgerProofs.hashes(proof.getPathList()))).as("%d to %d", from, size).isTrue();
+                        rootAt, ProofChecks.hashes(proof.getPathList()))).as("%d to %d", from, size).isTrue();
                 }
             }
             assertStatus(() -> ledger.getInclusionProof(GetInclusionProofRequest.newBuilder().setLeafIndex(9).build()),
@@ -205,7 +205,7 @@ class LedgerServiceTest
         {
             write(server);
             first = ledger(server).getCheckpoint(GetCheckpointRequest.getDefaultInstance());
-            before = LedgerProofs.hashes(ledger(server).listLeafHashes(ListLeafHashesRequest.getDefaultInstance())
+            before = ProofChecks.hashes(ledger(server).listLeafHashes(ListLeafHashesRequest.getDefaultInstance())
                 .getLeafHashesList());
         }
         assertThat(LedgerFiles.snapshots(dir)).as("a snapshot was taken").isNotEmpty();
@@ -220,8 +220,8 @@ class LedgerServiceTest
             final ConsistencyProof proof = ledger(server).getConsistencyProof(GetConsistencyProofRequest.newBuilder()
                 .setFromSize(9).setToSize(10).build());
             assertThat(Rfc9162.verifyConsistency(9, 10, first.getRootHash().toByteArray(),
-                later.getRootHash().toByteArray(), LedgerProofs.hashes(proof.getPathList()))).isTrue();
-            final List<byte[]> after = LedgerProofs.hashes(ledger(server).listLeafHashes(
+                later.getRootHash().toByteArray(), ProofChecks.hashes(proof.getPathList()))).isTrue();
+            final List<byte[]> after = ProofChecks.hashes(ledger(server).listLeafHashes(
                 ListLeafHashesRequest.getDefaultInstance()).getLeafHashesList());
             assertThat(after.subList(0, 9)).containsExactlyElementsOf(before);
         }
@@ -232,7 +232,7 @@ class LedgerServiceTest
         {
             final Checkpoint rebuilt = ledger(server).getCheckpoint(GetCheckpointRequest.getDefaultInstance());
             assertThat(rebuilt.getTreeSize()).isEqualTo(10);
-            final List<byte[]> hashes = new ArrayList<>(LedgerProofs.hashes(ledger(server).listLeafHashes(
+            final List<byte[]> hashes = new ArrayList<>(ProofChecks.hashes(ledger(server).listLeafHashes(
                 ListLeafHashesRequest.getDefaultInstance()).getLeafHashesList()));
             assertThat(hashes.subList(0, 9)).containsExactlyElementsOf(before);
         }

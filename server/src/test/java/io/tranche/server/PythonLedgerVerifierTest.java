@@ -9,7 +9,17 @@ import io.tranche.proto.v1.Method;
 import io.tranche.proto.v1.Policy;
 import io.tranche.proto.v1.ReleaseTrancheRequest;
 import io.tranche.proto.v1.UpdateClaimRequest;
+import com.google.protobuf.util.JsonFormat;
+import io.tranche.proto.v1.AwardCheck;
+import io.tranche.proto.v1.ConsistencyCheck;
+import io.tranche.proto.v1.InclusionProof;
+import io.tranche.proto.v1.LedgerProofs;
 import io.tranche.server.cli.CliRun;
+import io.tranche.server.merkle.Checkpoint;
+import io.tranche.server.merkle.NoteVerifier;
+import io.tranche.server.merkle.ProofChecks;
+import io.tranche.server.merkle.Rfc9162;
+import io.tranche.server.merkle.SignedNote;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -22,10 +32,10 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The second implementation, scripts/tranche_ledger.py (Python standard library only), checks what a real server
- * proves: 1,000 seeded inclusion proofs at seeded tree sizes and 200 seeded consistency proofs over a ledger of
- * 1,100 changes, every award of its 20 tranches, and every checkpoint's signature; and refuses the same document
- * with one hash of one audit path changed, or checked with another server's key.
+ * The second implementation, scripts/tranche_ledger.py (Python standard library only), and this one both check
+ * what a real server proves: 1,000 seeded inclusion proofs at seeded tree sizes and 200 seeded consistency proofs
+ * over a ledger of 1,100 changes, every award of its 20 tranches, and every checkpoint's signature; the script
+ * refuses the same document with one hash of one audit path changed, or checked with another server's key.
  */
 @Tag("slow")
 @Timeout(value = 600, unit = TimeUnit.SECONDS)
@@ -74,6 +84,31 @@ class PythonLedgerVerifierTest
             document = dump.out();
             key = CliRun.run("key", "--data-dir", dir.resolve("data").toString()).out().trim();
         }
+        // The same proofs through the Java implementation.
+        final LedgerProofs.Builder proofs = LedgerProofs.newBuilder();
+        JsonFormat.parser().merge(document, proofs);
+        assertThat(proofs.getInclusionCount()).isEqualTo(1000);
+        assertThat(proofs.getConsistencyCount()).isEqualTo(200);
+        final NoteVerifier verifier = NoteVerifier.parse(key);
+        for (final InclusionProof p : proofs.getInclusionList())
+        {
+            final Checkpoint cp = checkpoint(p.getCheckpoint(), verifier);
+            assertThat(Rfc9162.verifyInclusion(p.getLeafIndex(), cp.size(),
+                Rfc9162.leafHash(p.getLeaf().toByteArray()), ProofChecks.hashes(p.getAuditPathList()), cp.root()))
+                .isTrue();
+        }
+        for (final ConsistencyCheck c : proofs.getConsistencyList())
+        {
+            final Checkpoint from = checkpoint(c.getFrom(), verifier);
+            final Checkpoint to = checkpoint(c.getProof().getCheckpoint(), verifier);
+            assertThat(Rfc9162.verifyConsistency(from.size(), to.size(), from.root(), to.root(),
+                ProofChecks.hashes(c.getProof().getPathList()))).isTrue();
+        }
+        for (final AwardCheck a : proofs.getAwardsList())
+        {
+            final Checkpoint cp = checkpoint(a.getProof().getCheckpoint(), verifier);
+            assertThat(ProofChecks.award(a.getProof(), a.getTranche(), a.getClaimId(), cp).problem()).isNull();
+        }
         final CliRun verified = withInput(document, "verify", "--key", key);
         assertThat(verified.status()).as(verified.toString()).isZero();
         assertThat(verified.out())
@@ -95,6 +130,12 @@ class PythonLedgerVerifierTest
         // name+hash: the base64 key after the second '+' may hold '+' itself.
         assertThat(wrongKey.err()).contains("not signed by " +
             otherKey.substring(0, otherKey.indexOf('+', otherKey.indexOf('+') + 1)));
+    }
+
+    private static Checkpoint checkpoint(final io.tranche.proto.v1.Checkpoint signed, final NoteVerifier key)
+    {
+        assertThat(SignedNote.problem(signed.getNote(), key)).isNull();
+        return Checkpoint.parse(SignedNote.parse(signed.getNote()).text());
     }
 
     private CliRun python(final String... args) throws IOException, InterruptedException

@@ -9,7 +9,7 @@ import io.tranche.proto.v1.ListLeafHashesResponse;
 import io.tranche.proto.v1.Tranche;
 import io.tranche.server.merkle.Checkpoint;
 import io.tranche.server.merkle.LedgerLeaves;
-import io.tranche.server.merkle.LedgerProofs;
+import io.tranche.server.merkle.ProofChecks;
 import io.tranche.server.merkle.NoteVerifier;
 import io.tranche.server.merkle.Rfc9162;
 import io.tranche.server.merkle.SignedNote;
@@ -178,7 +178,7 @@ final class LedgerAudit
         final ConsistencyProof proof = connection.ledger().getConsistencyProof(GetConsistencyProofRequest.newBuilder()
             .setFromSize(saved.size()).setToSize(now.size()).build());
         if (!Rfc9162.verifyConsistency(saved.size(), now.size(), saved.root(), now.root(),
-            LedgerProofs.hashes(proof.getPathList())))
+            ProofChecks.hashes(proof.getPathList())))
         {
             throw new AuditFailure("history before size " + saved.size() + " was rewritten: no consistency proof " +
                 "from the saved checkpoint (size " + saved.size() + ", root " + Rfc9162.hex(saved.root()) +
@@ -204,7 +204,7 @@ final class LedgerAudit
                 final byte[] leaf = connection.ledger().getInclusionProof(GetInclusionProofRequest.newBuilder()
                     .setLeafIndex(i).build()).getLeaf().toByteArray();
                 return "; the first differing leaf is " + i + " (saved hash " + Rfc9162.hex(kept.get(i)) +
-                    ", the server's " + Rfc9162.hex(theirs.get(i)) + ": now " + LedgerProofs.describe(leaf) + ")";
+                    ", the server's " + Rfc9162.hex(theirs.get(i)) + ": now " + ProofChecks.describe(leaf) + ")";
             }
         }
         return nowSize < savedSize ? "; leaves " + nowSize + " to " + (savedSize - 1) + " are gone" : "";
@@ -227,7 +227,7 @@ final class LedgerAudit
             {
                 return;
             }
-            leaves.addAll(LedgerProofs.hashes(page.getLeafHashesList()));
+            leaves.addAll(ProofChecks.hashes(page.getLeafHashesList()));
         }
     }
 

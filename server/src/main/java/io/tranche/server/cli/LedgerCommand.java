@@ -1,22 +1,25 @@
 package io.tranche.server.cli;
 
 import com.google.protobuf.util.JsonFormat;
+import io.tranche.proto.v1.AwardCheck;
 import io.tranche.proto.v1.AwardRef;
 import io.tranche.proto.v1.Checkpoint;
+import io.tranche.proto.v1.ConsistencyCheck;
 import io.tranche.proto.v1.GetCheckpointRequest;
 import io.tranche.proto.v1.GetConsistencyProofRequest;
 import io.tranche.proto.v1.GetInclusionProofRequest;
+import io.tranche.proto.v1.LedgerProofs;
 import io.tranche.proto.v1.Tranche;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.util.List;
 import java.util.SplittableRandom;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code tranche ledger --server ADDR}: the ledger's checkpoint and seeded proofs as one JSON document, unverified,
- * for a verifier of another implementation ({@code scripts/tranche_ledger.py}) to check on its own.
+ * {@code tranche ledger --server ADDR}: the ledger's checkpoint and seeded proofs as one JSON document (a
+ * {@link LedgerProofs} in proto3 JSON), unverified, for a verifier of another implementation
+ * ({@code scripts/tranche_ledger.py}) to check on its own.
  */
 @Command(
     name = "ledger",
@@ -51,49 +54,39 @@ public final class LedgerCommand extends ClientCommand
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--inclusion and --consistency " +
                 "must be >= 0, were " + inclusion + " and " + consistency);
         }
-        final JsonFormat.Printer json = JsonFormat.printer().omittingInsignificantWhitespace();
         final Checkpoint checkpoint = connection.ledger().getCheckpoint(GetCheckpointRequest.getDefaultInstance());
         final long size = checkpoint.getTreeSize();
         final SplittableRandom random = new SplittableRandom(seed);
-        final StringBuilder doc = new StringBuilder(1 << 16);
-        doc.append("{\"checkpoint\":").append(json.print(checkpoint)).append(",\"inclusion\":[");
+        final LedgerProofs.Builder proofs = LedgerProofs.newBuilder().setCheckpoint(checkpoint);
         for (int i = 0; size > 0 && i < inclusion; i++)
         {
             final long treeSize = 1 + random.nextLong(size);
-            doc.append(i == 0 ? "" : ",").append(json.print(connection.ledger().getInclusionProof(
-                GetInclusionProofRequest.newBuilder().setLeafIndex(random.nextLong(treeSize)).setTreeSize(treeSize)
-                    .build())));
+            proofs.addInclusion(connection.ledger().getInclusionProof(GetInclusionProofRequest.newBuilder()
+                .setLeafIndex(random.nextLong(treeSize)).setTreeSize(treeSize).build()));
         }
-        doc.append("],\"consistency\":[");
         for (int i = 0; size > 0 && i < consistency; i++)
         {
             final long to = 1 + random.nextLong(size);
             final long from = 1 + random.nextLong(to);
+            // The proof from 0 carries the signed checkpoint of its size.
             final Checkpoint fromCheckpoint = connection.ledger().getConsistencyProof(GetConsistencyProofRequest
                 .newBuilder().setFromSize(0).setToSize(from).build()).getCheckpoint();
-            doc.append(i == 0 ? "" : ",").append("{\"from\":").append(json.print(fromCheckpoint)).append(",\"proof\":")
-                .append(json.print(connection.ledger().getConsistencyProof(GetConsistencyProofRequest.newBuilder()
-                    .setFromSize(from).setToSize(to).build()))).append('}');
+            proofs.addConsistency(ConsistencyCheck.newBuilder().setFrom(fromCheckpoint).setProof(connection.ledger()
+                .getConsistencyProof(GetConsistencyProofRequest.newBuilder().setFromSize(from).setToSize(to).build())));
         }
-        doc.append("],\"awards\":[");
         if (awards)
         {
-            final List<Tranche> tranches = TranchesCommand.listAll(connection, 0);
-            boolean first = true;
-            for (final Tranche t : tranches)
+            for (final Tranche t : TranchesCommand.listAll(connection, 0))
             {
                 for (final io.tranche.proto.v1.Award a : t.getAwardsList())
                 {
-                    doc.append(first ? "" : ",").append("{\"tranche\":").append(t.getNumber()).append(",\"claimId\":");
-                    Json.quote(doc, a.getId());
-                    doc.append(",\"proof\":").append(json.print(connection.ledger()
-                        .getInclusionProof(GetInclusionProofRequest.newBuilder().setAward(AwardRef.newBuilder()
-                            .setTranche(t.getNumber()).setClaimId(a.getId())).build()))).append('}');
-                    first = false;
+                    proofs.addAwards(AwardCheck.newBuilder().setTranche(t.getNumber()).setClaimId(a.getId())
+                        .setProof(connection.ledger().getInclusionProof(GetInclusionProofRequest.newBuilder()
+                            .setAward(AwardRef.newBuilder().setTranche(t.getNumber()).setClaimId(a.getId())).build())));
                 }
             }
         }
-        out.println(doc.append("]}"));
+        out.println(JsonFormat.printer().omittingInsignificantWhitespace().print(proofs));
         return 0;
     }
 }

@@ -3,7 +3,7 @@ package io.tranche.server.cli;
 import io.tranche.server.ledger.OfflineVerifier;
 import io.tranche.server.merkle.Checkpoint;
 import io.tranche.server.merkle.LedgerKey;
-import io.tranche.server.merkle.LedgerProofs;
+import io.tranche.server.merkle.ProofChecks;
 import io.tranche.server.merkle.MerkleLog;
 import io.tranche.server.merkle.NoteVerifier;
 import io.tranche.server.merkle.Rfc9162;
@@ -95,7 +95,7 @@ final class OfflineAudit
             if (!MessageDigest.isEqual(now, kept.get(i)))
             {
                 return "; the first differing leaf is " + i + " (saved hash " + Rfc9162.hex(kept.get(i)) +
-                    ", the journal's " + Rfc9162.hex(now) + ": now " + LedgerProofs.describe(tree.leaf(i)) + ")";
+                    ", the journal's " + Rfc9162.hex(now) + ": now " + ProofChecks.describe(tree.leaf(i)) + ")";
             }
         }
         return tree.size() < savedSize ? "; leaves " + tree.size() + " to " + (savedSize - 1) + " are gone" : "";

@@ -7,7 +7,7 @@ import io.tranche.proto.v1.GetInclusionProofRequest;
 import io.tranche.proto.v1.InclusionProof;
 import io.tranche.proto.v1.Tranche;
 import io.tranche.server.merkle.Checkpoint;
-import io.tranche.server.merkle.LedgerProofs;
+import io.tranche.server.merkle.ProofChecks;
 import io.tranche.server.merkle.NoteVerifier;
 import io.tranche.server.merkle.Rfc9162;
 import java.io.IOException;
@@ -79,7 +79,7 @@ public final class ProofCommand extends ClientCommand
             final Checkpoint signed = LedgerAudit.verify(proof.getCheckpoint().getNote(), trusted, pinned == null,
                 "the proof's checkpoint").checkpoint();
             final String extended = file != null && file.exists() ? extendsSaved(connection, file, signed) : "";
-            final LedgerProofs.AwardResult result = LedgerProofs.award(proof, tranche, claim, signed);
+            final ProofChecks.AwardResult result = ProofChecks.award(proof, tranche, claim, signed);
             if (result.problem() != null)
             {
                 throw new LedgerAudit.AuditFailure(result.problem());
@@ -109,7 +109,7 @@ public final class ProofCommand extends ClientCommand
         final ConsistencyProof proof = connection.ledger().getConsistencyProof(GetConsistencyProofRequest.newBuilder()
             .setFromSize(saved.size()).setToSize(now.size()).build());
         if (!saved.origin().equals(now.origin()) || !Rfc9162.verifyConsistency(saved.size(), now.size(),
-            saved.root(), now.root(), LedgerProofs.hashes(proof.getPathList())))
+            saved.root(), now.root(), ProofChecks.hashes(proof.getPathList())))
         {
             throw new LedgerAudit.AuditFailure("the proof's checkpoint (size " + now.size() + ") does not extend the " +
                 "saved checkpoint (size " + saved.size() + "): history before it was rewritten");
@@ -117,7 +117,7 @@ public final class ProofCommand extends ClientCommand
         return "the checkpoint saved in " + file.path() + " (size " + saved.size() + ")";
     }
 
-    private void print(final PrintWriter out, final LedgerProofs.AwardResult result, final InclusionProof proof,
+    private void print(final PrintWriter out, final ProofChecks.AwardResult result, final InclusionProof proof,
         final Checkpoint signed, final NoteVerifier trusted, final boolean firstUse, final String extended)
     {
         final Tranche t = result.tranche().getTranche();

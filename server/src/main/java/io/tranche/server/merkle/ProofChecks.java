@@ -15,9 +15,9 @@ import java.util.List;
  * proofs (the award in its tranche's award tree, the tranche's leaf in the ledger's tree), and a readable line for
  * any leaf.
  */
-public final class LedgerProofs
+public final class ProofChecks
 {
-    private LedgerProofs()
+    private ProofChecks()
     {
     }
 
