@@ -12,13 +12,14 @@ import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import io.tranche.server.auth.AccessTable;
+import io.tranche.server.auth.Credentials;
 import io.tranche.server.grpc.AllocationServiceImpl;
 import io.tranche.server.grpc.AuthInterceptor;
 import io.tranche.server.grpc.MalformedRequests;
 import io.tranche.server.grpc.MetadataLimit;
 import io.tranche.server.grpc.PageTokens;
 import io.tranche.server.grpc.QueueServiceImpl;
-import io.tranche.server.grpc.Tokens;
 import io.tranche.server.ledger.TrancheDigest;
 import io.tranche.server.metrics.Metrics;
 import io.tranche.server.metrics.MetricsHttpServer;
@@ -141,8 +142,7 @@ public final class TrancheServer implements AutoCloseable
             health.setStatus("", ServingStatus.NOT_SERVING);
             configure(builder, config);
 
-            final Tokens tokens = config.tokensFile() == null ? null : Tokens.load(config.tokensFile());
-            final AuthInterceptor auth = tokens == null ? null : new AuthInterceptor(tokens);
+            final AuthInterceptor auth = authInterceptor(config);
             final MetadataLimit limit = new MetadataLimit(config.maxInboundMetadataSize());
             final PageTokens pageTokens = PageTokens.open(config.dataDir());
 
@@ -152,7 +152,8 @@ public final class TrancheServer implements AutoCloseable
             builder.addService(intercept(new AllocationServiceImpl(config.maxClaims()), limit, auth));
             queueService = new QueueServiceImpl(writer, pageTokens);
             addQueueServices(builder, queueService, cluster, writer, limit, auth);
-            builder.addService(intercept(health.getHealthService(), limit, null));
+            // Open to all in the role table: load balancers probe it without credentials.
+            builder.addService(intercept(health.getHealthService(), limit, auth));
             builder.addService(intercept(ProtoReflectionServiceV1.newInstance(), limit, auth));
             builder.addService(intercept(legacyReflection(), limit, auth));
 
@@ -190,6 +191,30 @@ public final class TrancheServer implements AutoCloseable
             metrics.close();
             throw ex;
         }
+    }
+
+    // Null without credentials: every caller is then an admin (the loopback default).
+    private static AuthInterceptor authInterceptor(final ServerConfig config) throws IOException
+    {
+        final Credentials tokens = config.tokensFile() == null ? null : Credentials.loadTokens(config.tokensFile());
+        final Credentials certificates = config.principalsFile() == null ? null :
+            Credentials.loadPrincipals(config.principalsFile());
+        if (tokens == null && certificates == null)
+        {
+            return null;
+        }
+        if (tokens != null && certificates != null)
+        {
+            try
+            {
+                tokens.checkAgainst(certificates);
+            }
+            catch (final IllegalArgumentException ex)
+            {
+                throw new IOException(ex.getMessage(), ex);
+            }
+        }
+        return new AuthInterceptor(tokens, certificates, AccessTable.DEFAULT);
     }
 
     /**
@@ -356,7 +381,16 @@ public final class TrancheServer implements AutoCloseable
         {
             return InsecureServerCredentials.create();
         }
-        return TlsServerCredentials.create(config.tlsCert().toFile(), config.tlsKey().toFile());
+        if (config.clientCa() == null)
+        {
+            return TlsServerCredentials.create(config.tlsCert().toFile(), config.tlsKey().toFile());
+        }
+        // OPTIONAL: a client with a bearer token needs no certificate; one without either is refused per call.
+        return TlsServerCredentials.newBuilder()
+            .keyManager(config.tlsCert().toFile(), config.tlsKey().toFile())
+            .trustManager(config.clientCa().toFile())
+            .clientAuth(TlsServerCredentials.ClientAuth.OPTIONAL)
+            .build();
     }
 
     /** @return the bound port (the real one when the configured port was 0), -1 on a transport without one. */

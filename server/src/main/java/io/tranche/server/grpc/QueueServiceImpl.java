@@ -20,6 +20,8 @@ import io.tranche.proto.v1.ReleaseTrancheRequest;
 import io.tranche.proto.v1.Tranche;
 import io.tranche.proto.v1.UpdateClaimRequest;
 import io.tranche.proto.v1.WatchTranchesRequest;
+import io.tranche.server.auth.Principal;
+import io.tranche.server.auth.Role;
 import io.tranche.server.status.Errors;
 import io.tranche.server.state.Command;
 import io.tranche.server.state.CommandLog;
@@ -70,38 +72,91 @@ public final class QueueServiceImpl extends QueueServiceGrpc.QueueServiceImplBas
     @Override
     public void createClaim(final CreateClaimRequest request, final StreamObserver<Claim> observer)
     {
-        submit(new Command.CreateClaim(request), observer);
+        final Principal principal = AuthInterceptor.principal();
+        if (outOfScope(principal, request.getClaim().getId(), observer))
+        {
+            return;
+        }
+        submit(new Command.CreateClaim(request, principal.name()), observer);
     }
 
     @Override
     public void updateClaim(final UpdateClaimRequest request, final StreamObserver<Claim> observer)
     {
-        submit(new Command.UpdateClaim(request), observer);
+        final Principal principal = AuthInterceptor.principal();
+        if (outOfScope(principal, request.getClaim().getId(), observer))
+        {
+            return;
+        }
+        submit(new Command.UpdateClaim(request, principal.name()), observer);
     }
 
     @Override
     public void deleteClaim(final DeleteClaimRequest request, final StreamObserver<Empty> observer)
     {
-        submit(new Command.DeleteClaim(request), observer);
+        final Principal principal = AuthInterceptor.principal();
+        if (outOfScope(principal, request.getId(), observer))
+        {
+            return;
+        }
+        submit(new Command.DeleteClaim(request, principal.name()), observer);
+    }
+
+    /**
+     * Refuses a claimant a claim id outside its scope, before anything is looked up: the answer is the same
+     * whether such a claim exists or not, so it learns nothing of other firms' claims. An empty id is left to
+     * validation (INVALID_ARGUMENT).
+     */
+    private static boolean outOfScope(final Principal principal, final String id, final StreamObserver<?> observer)
+    {
+        if (id.isEmpty() || principal.reaches(id))
+        {
+            return false;
+        }
+        observer.onError(Errors.toException(Errors.status(Code.PERMISSION_DENIED, "claim \"" + id + "\" is not " +
+            "among the claims of this credential (" + principal.describe() + ": claims=" + principal.scope() + ")")));
+        return true;
     }
 
     @Override
     public void releaseTranche(final ReleaseTrancheRequest request, final StreamObserver<Tranche> observer)
     {
+        final Principal principal = AuthInterceptor.principal();
         if (request.getValidateOnly())
         {
             // AIP-163: the tranche that would be released now, computed on the current state, recorded nowhere.
-            final Command.ReleaseTranche preview = new Command.ReleaseTranche(request);
-            read(machine -> machine.prepare(preview, System.currentTimeMillis() * 1_000_000L), observer);
+            final Command.ReleaseTranche preview = new Command.ReleaseTranche(request, principal.name());
+            read(machine -> previewFor(principal, machine.prepare(preview, System.currentTimeMillis() * 1_000_000L)),
+                observer);
             return;
         }
-        if (Boolean.TRUE.equals(AuthInterceptor.READER.get()))
+        if (principal.role() != Role.ADMIN)
         {
-            observer.onError(Errors.toException(Errors.status(Code.PERMISSION_DENIED, "ReleaseTranche needs an admin " +
-                "token; this token is a reader, which may only preview a release (validate_only)")));
+            observer.onError(Errors.toException(Errors.status(Code.PERMISSION_DENIED, "ReleaseTranche needs an " +
+                "admin; this credential is " + principal.describe() + ", which may only preview a release " +
+                "(validate_only)")));
             return;
         }
-        submit(new Command.ReleaseTranche(request), observer);
+        submit(new Command.ReleaseTranche(request, principal.name()), observer);
+    }
+
+    // A claimant's preview: its own rows, and no message that names another firm's claim.
+    private static Outcome previewFor(final Principal principal, final Outcome outcome)
+    {
+        if (!principal.scoped())
+        {
+            return outcome;
+        }
+        if (outcome.kind() == Outcome.Kind.PREVIEW)
+        {
+            return Outcome.of(Outcome.Kind.PREVIEW, ClaimantView.of((Tranche)outcome.value(), principal));
+        }
+        if (outcome.kind() == Outcome.Kind.FAILED_PRECONDITION)
+        {
+            return Outcome.failed(Outcome.Kind.FAILED_PRECONDITION, "the queue cannot be allocated under this " +
+                "policy; an admin or auditor can preview it to see which claim stands in the way");
+        }
+        return outcome;
     }
 
     @Override
@@ -111,6 +166,10 @@ public final class QueueServiceImpl extends QueueServiceGrpc.QueueServiceImplBas
         if (id.isEmpty())
         {
             observer.onError(Errors.toException(Errors.invalidArgument("id", "must not be empty")));
+            return;
+        }
+        if (outOfScope(AuthInterceptor.principal(), id, observer))
+        {
             return;
         }
         read(machine ->
@@ -135,10 +194,13 @@ public final class QueueServiceImpl extends QueueServiceGrpc.QueueServiceImplBas
         {
             return;
         }
+        final Principal principal = AuthInterceptor.principal();
         read(machine ->
         {
             final ArrayList<Claim> page = new ArrayList<>(Math.min(pageSize, machine.queueLength()));
-            final boolean more = machine.listClaims(after, pageSize, page);
+            final boolean more = principal.scoped() ?
+                machine.listClaims(after, pageSize, page, principal::reaches) :
+                machine.listClaims(after, pageSize, page);
             final ListClaimsResponse.Builder response = ListClaimsResponse.newBuilder().addAllClaims(page);
             if (more)
             {
@@ -176,7 +238,7 @@ public final class QueueServiceImpl extends QueueServiceGrpc.QueueServiceImplBas
             observer.onError(Errors.toException(Errors.status(Code.DATA_LOSS, ex.getMessage())));
             return;
         }
-        observer.onNext(tranche);
+        observer.onNext(ClaimantView.of(tranche, AuthInterceptor.principal()));
         observer.onCompleted();
     }
 
@@ -193,6 +255,7 @@ public final class QueueServiceImpl extends QueueServiceGrpc.QueueServiceImplBas
         {
             return;
         }
+        final Principal principal = AuthInterceptor.principal();
         final Ledger ledger = log.ledger();
         final long count = ledger.durableCount();
         final ListTranchesResponse.Builder response = ListTranchesResponse.newBuilder();
@@ -201,7 +264,7 @@ public final class QueueServiceImpl extends QueueServiceGrpc.QueueServiceImplBas
         {
             for (; number > 0 && number <= count && response.getTranchesCount() < pageSize; number++)
             {
-                response.addTranches(ledger.get(number));
+                response.addTranches(ClaimantView.of(ledger.get(number), principal));
             }
         }
         catch (final Ledger.LedgerException ex)
@@ -226,7 +289,9 @@ public final class QueueServiceImpl extends QueueServiceGrpc.QueueServiceImplBas
                 "must be >= 0 (0 = from the first tranche), was " + request.getAfterNumber())));
             return;
         }
-        watchers.watch(request.getAfterNumber(), (ServerCallStreamObserver<Tranche>)observer);
+        final Principal principal = AuthInterceptor.principal();
+        watchers.watch(request.getAfterNumber(), (ServerCallStreamObserver<Tranche>)observer,
+            tranche -> ClaimantView.of(tranche, principal));
     }
 
     private void submit(final Command command, final StreamObserver<? extends Message> observer)

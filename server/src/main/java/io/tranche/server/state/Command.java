@@ -34,6 +34,9 @@ public sealed interface Command
     /** @return the record payload. */
     byte[] encode();
 
+    /** @return who asked for it: a principal's name, never a credential; "" when unknown. */
+    String principal();
+
     /**
      * @param type    record type.
      * @param payload record payload.
@@ -59,9 +62,15 @@ public sealed interface Command
         }
     }
 
-    /** @param request the request. */
-    record CreateClaim(CreateClaimRequest request) implements Command
+    /** @param request the request. @param principal who asked for it ("" when unknown). */
+    record CreateClaim(CreateClaimRequest request, String principal) implements Command
     {
+        /** @param request the request, from no one known (a record written before names were kept). */
+        public CreateClaim(final CreateClaimRequest request)
+        {
+            this(request, "");
+        }
+
         @Override
         public byte type()
         {
@@ -75,9 +84,15 @@ public sealed interface Command
         }
     }
 
-    /** @param request the request. */
-    record UpdateClaim(UpdateClaimRequest request) implements Command
+    /** @param request the request. @param principal who asked for it ("" when unknown). */
+    record UpdateClaim(UpdateClaimRequest request, String principal) implements Command
     {
+        /** @param request the request, from no one known (a record written before names were kept). */
+        public UpdateClaim(final UpdateClaimRequest request)
+        {
+            this(request, "");
+        }
+
         @Override
         public byte type()
         {
@@ -91,9 +106,15 @@ public sealed interface Command
         }
     }
 
-    /** @param request the request. */
-    record DeleteClaim(DeleteClaimRequest request) implements Command
+    /** @param request the request. @param principal who asked for it ("" when unknown). */
+    record DeleteClaim(DeleteClaimRequest request, String principal) implements Command
     {
+        /** @param request the request, from no one known (a record written before names were kept). */
+        public DeleteClaim(final DeleteClaimRequest request)
+        {
+            this(request, "");
+        }
+
         @Override
         public byte type()
         {
@@ -107,9 +128,18 @@ public sealed interface Command
         }
     }
 
-    /** @param request the request (validate_only and explain are honoured by the state machine). */
-    record ReleaseTranche(ReleaseTrancheRequest request) implements Command
+    /**
+     * @param request   the request (validate_only and explain are honoured by the state machine).
+     * @param principal who asked for it ("" when unknown).
+     */
+    record ReleaseTranche(ReleaseTrancheRequest request, String principal) implements Command
     {
+        /** @param request the request, from no one known (a record written before names were kept). */
+        public ReleaseTranche(final ReleaseTrancheRequest request)
+        {
+            this(request, "");
+        }
+
         @Override
         public byte type()
         {
@@ -123,9 +153,18 @@ public sealed interface Command
         }
     }
 
-    /** @param tranche a tranche as released, replayed without the kernel. */
-    record RecordTranche(Tranche tranche) implements Command
+    /**
+     * @param tranche   a tranche as released, replayed without the kernel.
+     * @param principal who released it ("" when unknown; the tranche's released_by says the same).
+     */
+    record RecordTranche(Tranche tranche, String principal) implements Command
     {
+        /** @param tranche a tranche as released, by no one known. */
+        public RecordTranche(final Tranche tranche)
+        {
+            this(tranche, "");
+        }
+
         @Override
         public byte type()
         {

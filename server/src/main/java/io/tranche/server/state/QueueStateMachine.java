@@ -730,6 +730,41 @@ public final class QueueStateMachine
         return to < queue.size();
     }
 
+    /**
+     * The page of the claims that pass a filter (a claimant's scope): the page token stays a queue position, so
+     * claims outside the filter never show, not even as a gap.
+     *
+     * @param afterPosition only claims with a greater position.
+     * @param limit         at most this many.
+     * @param out           receives the claims that pass, in queue order.
+     * @param filter        which claim ids pass.
+     * @return true when more claims that pass follow.
+     */
+    public boolean listClaims(final long afterPosition, final int limit, final List<Claim> out,
+        final java.util.function.Predicate<String> filter)
+    {
+        if (afterPosition == Long.MAX_VALUE)
+        {
+            return false;
+        }
+        final int found = indexOfPosition(afterPosition + 1);
+        int taken = 0;
+        for (int i = found >= 0 ? found : -found - 1, n = queue.size(); i < n; i++)
+        {
+            final QueuedClaim q = queue.get(i);
+            if (filter.test(q.id))
+            {
+                if (taken == limit)
+                {
+                    return true;
+                }
+                out.add(q.toProto());
+                taken++;
+            }
+        }
+        return false;
+    }
+
     /** @return claims in the queue. */
     public int queueLength()
     {
