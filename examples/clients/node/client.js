@@ -9,7 +9,7 @@ const protoLoader = require('@grpc/proto-loader');
 const protoRoot = path.join(__dirname, '..', '..', '..', 'proto', 'src', 'main', 'proto');
 const definition = protoLoader.loadSync(['tranche/v1/queue.proto'], {
   includeDirs: [protoRoot],
-  keepCase: true, // field names as in the .proto (request_id), as the README and grpcurl spell them
+  keepCase: true, // field names as in the .proto (request_id), as the docs and grpcurl spell them
   longs: Number, // every amount here is far below 2^53; use String for values near 2^62
   enums: String,
   defaults: true,
@@ -30,42 +30,54 @@ function call(client, method, request) {
   if (process.env.TRANCHE_TOKEN) {
     metadata.add('authorization', 'Bearer ' + process.env.TRANCHE_TOKEN);
   }
-  const deadline = new Date(Date.now() + 10000);
+  const deadline = new Date(Date.now() + 30000);
   return new Promise((resolve, reject) =>
     client[method](request, metadata, { deadline }, (err, response) => (err ? reject(err) : resolve(response))));
 }
 
+const EXPECTED = { // the same split as './tranche allocate --table examples/seed.json'
+  'alpha-cloud': 184616, 'beta-search': 123080, 'gamma-social': 92304,
+  'delta-labs': 0, 'epsilon-ai': 0, 'zeta-robotics': 0,
+};
+
+// Idempotent: a claim already queued is kept, and the release carries its own request_id, so a second run gets
+// the recorded tranche back.
 async function main() {
-  const client = new tranche.QueueService(process.argv[2], grpc.credentials.createInsecure());
+  const target = process.argv[2];
+  const client = new tranche.QueueService(target, grpc.credentials.createInsecure());
   try {
+    let created = 0;
+    let kept = 0;
     for (const [id, demand, tier, cap] of SEED) {
       const claim = { id, demand, tier };
       if (cap !== null) {
         claim.cap = cap;
       }
-      await call(client, 'CreateClaim', { claim });
+      try {
+        await call(client, 'CreateClaim', { claim });
+        created++;
+      } catch (err) {
+        if (err.code !== grpc.status.ALREADY_EXISTS) {
+          throw err;
+        }
+        kept++;
+      }
     }
+    console.log(`created ${created} claim(s); ${kept} already queued, kept`);
     const t = await call(client, 'ReleaseTranche', {
       request_id: 'node-t1', supply: 400000, policy: { method: 'PROPORTIONAL', lot: 8 },
     });
-    console.log(`released tranche ${t.number}: allocated ${t.allocated} of ${t.supply}`);
+    console.log(`released tranche ${t.number} (request ${t.request_id}): allocated ${t.allocated} of ${t.supply}`);
 
-    const ledger = await call(client, 'ListTranches', {});
+    const recorded = await call(client, 'GetTranche', { number: t.number });
     const awards = {};
-    for (const entry of ledger.tranches) {
-      console.log(`ledger: tranche ${entry.number} (request ${entry.request_id})`);
-      for (const a of entry.awards) {
-        console.log(`  ${a.id.padEnd(14)} ${String(a.units).padStart(8)}`);
-        awards[a.id] = a.units;
-      }
+    for (const a of recorded.awards) {
+      console.log(`  ${a.id.padEnd(14)} ${String(a.units).padStart(8)}`);
+      awards[a.id] = a.units;
     }
-    // The same split as './tranche allocate --table examples/seed.json'
-    const expected = {
-      'alpha-cloud': 184616, 'beta-search': 123080, 'gamma-social': 92304,
-      'delta-labs': 0, 'epsilon-ai': 0, 'zeta-robotics': 0,
-    };
-    if (ledger.tranches.length !== 1 || JSON.stringify(awards) !== JSON.stringify(expected)) {
-      console.error('unexpected ledger: ' + JSON.stringify(awards));
+    if (JSON.stringify(awards) !== JSON.stringify(EXPECTED)) {
+      console.error(`node client: tranche ${t.number} is not the seed scenario's split: the queue held other ` +
+        'claims or demands (run against a fresh --data-dir)');
       return 1;
     }
     console.log('node client: ok');
@@ -76,6 +88,10 @@ async function main() {
 }
 
 main().then((status) => process.exit(status), (err) => {
-  console.error(`node client: ${err.code !== undefined ? grpc.status[err.code] + ': ' : ''}${err.details || err.message}`);
+  if (err.code === grpc.status.UNAVAILABLE) {
+    console.error(`node client: UNAVAILABLE: cannot reach ${process.argv[2]} (is './tranche serve' running there?)`);
+  } else {
+    console.error(`node client: ${err.code !== undefined ? grpc.status[err.code] + ': ' : ''}${err.details || err.message}`);
+  }
   process.exit(1);
 });

@@ -154,6 +154,7 @@ public final class BenchMain implements Callable<Integer>
 
         final PrintStream stdout = System.out;
         stdout.println("tranche bench: " + profile + " run of " + total + " benchmarks, results in " + dir);
+        warnWhenLoaded(stdout);
         final OutputFormat format = new ProgressFormat(stdout, total, verbose);
         final List<RunResult> results = new ArrayList<>();
         int exit = 0;
@@ -179,6 +180,7 @@ public final class BenchMain implements Callable<Integer>
             }
             exit = 1;
         }
+        Machine.recordEndLoad(dir);
         try (PrintStream json =
             new PrintStream(Files.newOutputStream(dir.resolve(Results.FILE)), true, StandardCharsets.UTF_8))
         {
@@ -195,6 +197,18 @@ public final class BenchMain implements Callable<Integer>
             stdout.println("tranche bench: report " + Report.build(dir));
         }
         return exit;
+    }
+
+    private static void warnWhenLoaded(final PrintStream stdout)
+    {
+        final double load = Machine.oneMinute(Machine.loadAverage());
+        final int cores = Runtime.getRuntime().availableProcessors();
+        if (load > cores)
+        {
+            stdout.println("tranche bench: warning: the 1-minute load average is " + load + ", above the " + cores +
+                " logical cores: other work will share the processors and the times will be upper bounds " +
+                "(the report says so too)");
+        }
     }
 
     @CommandLine.Spec
@@ -334,6 +348,10 @@ public final class BenchMain implements Callable<Integer>
         @Option(names = "--out", paramLabel = "FILE", description = "Also write the comparison to FILE.")
         Path out;
 
+        @Option(names = "--common", description = "List only the rows both folders have (the summary still " +
+            "counts the others).")
+        boolean common;
+
         @Override
         public Integer call() throws IOException
         {
@@ -341,7 +359,7 @@ public final class BenchMain implements Callable<Integer>
             {
                 return EXIT_USAGE;
             }
-            final String md = Compare.compare(a, b);
+            final String md = Compare.compare(a, b, common);
             System.out.print(md);
             if (out != null)
             {

@@ -69,7 +69,8 @@ final class Charts
     {
         KERNEL(SeriesLines.SOLID),
         BASELINE(SeriesLines.DASH_DASH),
-        FLOOR(SeriesLines.DOT_DOT);
+        FLOOR(SeriesLines.DOT_DOT),
+        FLOOR_OTHER(SeriesLines.DASH_DOT);
 
         final BasicStroke stroke;
 
@@ -95,10 +96,11 @@ final class Charts
         final Path chartDir = run.dir.resolve(DIR);
         Files.createDirectories(chartDir);
         final StringBuilder b = new StringBuilder("## Charts\n\n")
-            .append("Time per call against claim count, log axes, error bars: JMH's 99.9% confidence half-width ")
-            .append("(a bar whose lower end is at or below zero, or below the chart, stops at its bottom); ")
-            .append("solid: the kernel, ")
-            .append("dashed: baselines, dotted: the streaming floor.\n\n");
+            .append("Time per call against claim count, log axes, in the unit named on each chart's axis. Error ")
+            .append("bars: JMH's 99.9% confidence half-width above the score, and the same ratio below it (a log ")
+            .append("axis cannot show a lower end at or below zero, which one fork often reaches), so read them as ")
+            .append("the spread's order of magnitude; the tables give the exact ± figures. Solid: the kernel, ")
+            .append("dashed: baselines, dotted and dash-dotted: the streaming floor at the two supplies.\n\n");
         for (final String method : Benchmarks.METHODS)
         {
             final XYChart chart = chart(run, method);
@@ -109,12 +111,39 @@ final class Charts
             final String file = method + EXTENSION;
             try (OutputStream out = Files.newOutputStream(chartDir.resolve(file)))
             {
-                BitmapEncoder.saveBitmap(chart, out, BitmapEncoder.BitmapFormat.PNG);
+                encoder.encode(chart, out);
+            }
+            catch (final LinkageError | java.awt.AWTError | InternalError ex)
+            {
+                // A JRE without its font stack (libfontmanager.so missing libharfbuzz, say) cannot draw text: the
+                // tables have every figure, so the report goes on without pictures.
+                Files.deleteIfExists(chartDir.resolve(file));
+                final String why = ex.getClass().getSimpleName() + (ex.getMessage() == null ? "" :
+                    ": " + ex.getMessage().replace('\n', ' '));
+                System.err.println("tranche bench: warning: charts skipped, this JRE cannot draw them (" + why +
+                    "); the report's tables hold every figure");
+                return "## Charts\n\nNot drawn: this JRE cannot draw text (" + why + "). The tables above hold " +
+                    "every figure; `./tranche bench report` on a JRE with fonts draws them.\n\n";
             }
             b.append("![").append(method).append("](").append(DIR).append('/').append(file).append(")\n\n");
         }
         return b.toString();
     }
+
+    /** Writes one chart as a PNG. */
+    interface Encoder
+    {
+        /**
+         * @param chart the chart.
+         * @param out   where the PNG goes.
+         * @throws IOException when it cannot be written.
+         */
+        void encode(XYChart chart, OutputStream out) throws IOException;
+    }
+
+    /** XChart's encoder; tests put one in that fails as a JRE without fonts does. */
+    static volatile Encoder encoder =
+        (chart, out) -> BitmapEncoder.saveBitmap(chart, out, BitmapEncoder.BitmapFormat.PNG);
 
     /**
      * @param run    the result folder.
@@ -125,9 +154,10 @@ final class Charts
     {
         final List<String> claims = run.claimCounts();
         final XYChart chart = new XYChart(WIDTH, HEIGHT);
+        final Unit unit = Unit.of(run);
         chart.setTitle(method + ": time per call");
-        chart.setXAxisTitle("claims");
-        chart.setYAxisTitle("time per call (ns)");
+        chart.setXAxisTitle("claims     (" + caption(run) + ")");
+        chart.setYAxisTitle("time per call (" + unit.name + ")");
         style(chart.getStyler(), claims);
         final List<String> supplies = run.supplies();
         // Colours and markers by role, the same in every chart: kernel 0-3, baselines 4-7, floors 8-9.
@@ -135,9 +165,9 @@ final class Charts
         {
             final String supply = supplies.get(si);
             final int k = 2 * (si % 2);
-            add(chart, run, claims, "kernel S=" + Format.supply(supply), Style.KERNEL, k, KERNEL,
+            add(chart, run, unit, claims, "kernel S=" + Format.supply(supply), Style.KERNEL, k, KERNEL,
                 "method", method, "supply", supply, "shape", TAIL);
-            add(chart, run, claims, "kernel tiered S=" + Format.supply(supply), Style.KERNEL, k + 1, KERNEL,
+            add(chart, run, unit, claims, "kernel tiered S=" + Format.supply(supply), Style.KERNEL, k + 1, KERNEL,
                 "method", method, "supply", supply, "shape", TIERED);
         }
         for (int si = 0; si < supplies.size(); si++)
@@ -147,16 +177,19 @@ final class Charts
             final int b = 4 + si % 2;
             if ("PROPORTIONAL".equals(method))
             {
-                add(chart, run, claims, "LR BigDecimal S=" + s, Style.BASELINE, b, LR_BIG, "supply", supply);
-                add(chart, run, claims, "LR double S=" + s, Style.BASELINE, b + 2, LR_DOUBLE, "supply", supply);
+                add(chart, run, unit, claims, "largest remainder, BigDecimal S=" + s, Style.BASELINE, b, LR_BIG,
+                    "supply", supply);
+                add(chart, run, unit, claims, "largest remainder, double S=" + s, Style.BASELINE, b + 2, LR_DOUBLE,
+                    "supply", supply);
             }
             else if ("EQUAL".equals(method))
             {
-                add(chart, run, claims, "water-filling S=" + s, Style.BASELINE, b, WATER, "supply", supply);
+                add(chart, run, unit, claims, "water-filling, double S=" + s, Style.BASELINE, b, WATER, "supply",
+                    supply);
             }
             else if (Benchmarks.isDivisor(method))
             {
-                add(chart, run, claims, "PQ per unit S=" + s, Style.BASELINE, b, PQ,
+                add(chart, run, unit, claims, "priority queue, one unit a pop S=" + s, Style.BASELINE, b, PQ,
                     "method", method, "supply", supply);
             }
         }
@@ -164,8 +197,8 @@ final class Charts
         {
             for (int si = 0; si < supplies.size(); si++)
             {
-                add(chart, run, claims, "streaming floor S=" + Format.supply(supplies.get(si)), Style.FLOOR,
-                    8 + si % 2, FLOOR, "supply", supplies.get(si));
+                add(chart, run, unit, claims, "streaming floor S=" + Format.supply(supplies.get(si)),
+                    si % 2 == 0 ? Style.FLOOR : Style.FLOOR_OTHER, 8 + si % 2, FLOOR, "supply", supplies.get(si));
             }
         }
         cutErrorBars(chart);
@@ -195,12 +228,65 @@ final class Charts
         }
         // Decimal patterns, not formatting functions: XChart 3.8.8 draws a linear axis when given a function.
         styler.setXAxisDecimalPattern("#,##0");
-        styler.setYAxisDecimalPattern("#,##0.#");
+        styler.setYAxisDecimalPattern("#,##0.#####");
+    }
+
+    /**
+     * The unit of the charts' time axis, the same for every chart of a run: the one in which the geometric middle
+     * of the run's fastest and slowest rows falls in [1, 1000), so that the labels read 0.01 to 100,000 rather than
+     * 1,000,000,000 or 0.00001.
+     */
+    enum Unit
+    {
+        NS("ns", 1), US("µs", 1e3), MS("ms", 1e6), S("s", 1e9);
+
+        final String name;
+        final double nanos;
+
+        Unit(final String name, final double nanos)
+        {
+            this.name = name;
+            this.nanos = nanos;
+        }
+
+        static Unit of(final Run run)
+        {
+            double fastest = Double.MAX_VALUE;
+            double slowest = 0;
+            for (final Results.Row row : run.results.rows)
+            {
+                if (AVGT.equals(row.mode) && row.nanos() > 0)
+                {
+                    fastest = Math.min(fastest, row.nanos());
+                    slowest = Math.max(slowest, row.nanos());
+                }
+            }
+            final double middle = slowest == 0 ? 1 : Math.sqrt(fastest * slowest);
+            for (final Unit u : values())
+            {
+                if (middle / u.nanos < 1e3)
+                {
+                    return u;
+                }
+            }
+            return S;
+        }
+    }
+
+    /** The machine, commit and date of a run, for the foot of each image. */
+    static String caption(final Run run)
+    {
+        final String commit = run.machine("gitCommit", "unknown");
+        final String date = run.machine("date", "unknown");
+        return run.machine("processor", "unknown processor") + ", " + run.machine("architecture", "?") + ", " +
+            run.machine("logicalCores", "?") + " cores; commit " +
+            (commit.length() > 7 ? commit.substring(0, 7) : commit) + "; " +
+            (date.length() >= 10 ? date.substring(0, 10) : date);
     }
 
     /** Adds the rows of one benchmark over the claim counts, if the run has any, and their error bars. */
-    private static void add(final XYChart chart, final Run run, final List<String> claims, final String name,
-        final Style style, final int slot, final String benchmark, final String... params)
+    private static void add(final XYChart chart, final Run run, final Unit unit, final List<String> claims,
+        final String name, final Style style, final int slot, final String benchmark, final String... params)
     {
         final List<Double> xs = new ArrayList<>();
         final List<Double> ys = new ArrayList<>();
@@ -215,8 +301,8 @@ final class Charts
             if (row != null && row.nanos() > 0)
             {
                 xs.add(Double.parseDouble(c));
-                ys.add(row.nanos());
-                errors.add(row.errorNanos());
+                ys.add(row.nanos() / unit.nanos);
+                errors.add(row.errorNanos() / unit.nanos);
             }
         }
         if (xs.isEmpty())
@@ -238,10 +324,11 @@ final class Charts
                 continue;
             }
             // XChart's own error bars are symmetric and refuse a lower end at or below zero on a log axis,
-            // which JMH's half-width often reaches with one fork: each bar is a short series of its own,
-            // its lower end cut at the bottom of the chart (NaN here, set once the axis is known).
+            // which JMH's half-width often reaches with one fork: each bar is a short series of its own, from
+            // y / (1 + e/y) to y + e, the same ratio either side on the log axis, so that no bar reaches down
+            // through the picture; cut at the bottom of the chart if it still goes below.
             final XYSeries bar = chart.addSeries(name + ERROR_BAR + i, new double[] {xs.get(i), xs.get(i)},
-                new double[] {y > e ? y - e : Double.NaN, y + e});
+                new double[] {y * y / (y + e), y + e});
             bar.setShowInLegend(false);
             bar.setMarker(SeriesMarkers.NONE);
             bar.setLineColor(new Color(colour.getRed(), colour.getGreen(), colour.getBlue(), BAR_ALPHA));

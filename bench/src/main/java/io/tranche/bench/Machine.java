@@ -51,7 +51,68 @@ final class Machine
         m.put("command", command);
         m.put("gitCommit", run("git", "rev-parse", "HEAD"));
         m.put("date", java.time.Instant.now().toString());
+        m.put(LOAD_START, loadAverage());
         return m;
+    }
+
+    /** Key of the load average when the run started: 1, 5 and 15 minutes, as /proc/loadavg gives them. */
+    static final String LOAD_START = "loadAverageStart";
+    /** Key of the load average when the last benchmark had run. */
+    static final String LOAD_END = "loadAverageEnd";
+
+    /**
+     * @return the load average over 1, 5 and 15 minutes ("1.02 0.87 0.55") from /proc/loadavg, or the 1-minute
+     * figure the JVM knows elsewhere (macOS), or "unknown".
+     */
+    static String loadAverage()
+    {
+        final String proc = read("/proc/loadavg");
+        if (proc != null)
+        {
+            final String[] f = proc.trim().split("\\s+");
+            if (f.length >= 3)
+            {
+                return f[0] + " " + f[1] + " " + f[2];
+            }
+        }
+        final double one = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+        return one < 0 ? "unknown" : String.format(Locale.ROOT, "%.2f", one);
+    }
+
+    /**
+     * Adds {@link #LOAD_END} to a folder's machine.json.
+     *
+     * @param dir the result folder.
+     * @throws IOException when machine.json cannot be read or written.
+     */
+    static void recordEndLoad(final Path dir) throws IOException
+    {
+        final Path file = dir.resolve(FILE);
+        final JsonObject o = Files.exists(file) ?
+            JsonParser.parseString(Files.readString(file, StandardCharsets.UTF_8)).getAsJsonObject() : new JsonObject();
+        o.addProperty(LOAD_END, loadAverage());
+        Files.writeString(file, new com.google.gson.GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create()
+            .toJson(o), StandardCharsets.UTF_8);
+    }
+
+    /**
+     * @param loadAverage a {@link #LOAD_START} or {@link #LOAD_END} value.
+     * @return its 1-minute figure, or NaN when it has none.
+     */
+    static double oneMinute(final String loadAverage)
+    {
+        if (loadAverage == null)
+        {
+            return Double.NaN;
+        }
+        try
+        {
+            return Double.parseDouble(loadAverage.trim().split("\\s+")[0]);
+        }
+        catch (final NumberFormatException ex)
+        {
+            return Double.NaN;
+        }
     }
 
     /**

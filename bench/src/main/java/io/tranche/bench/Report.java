@@ -20,7 +20,8 @@ final class Report
     static final String NOTES = "notes.md";
 
     private static final String[] MACHINE_KEYS = {"processor", "architecture", "logicalCores", "physicalCores",
-        "memoryBytes", "os", "jvmVendor", "jvmName", "jvmVersion", "forkJvmFlags", "command"};
+        "memoryBytes", "os", "jvmVendor", "jvmName", "jvmVersion", "forkJvmFlags", "command", Machine.LOAD_START,
+        Machine.LOAD_END};
 
     private Report()
     {
@@ -68,6 +69,11 @@ final class Report
             }
             md.append("\n\n");
         }
+        final String loaded = loadWarning(run);
+        if (loaded != null)
+        {
+            md.append("> **Warning:** ").append(loaded).append("\n\n");
+        }
         md.append("## Machine\n\n| | |\n|---|---|\n");
         for (final String key : MACHINE_KEYS)
         {
@@ -79,6 +85,35 @@ final class Report
             md.append("| ").append(key).append(" | `").append(value.replace("|", "\\|")).append("` |\n");
         }
         md.append('\n');
+    }
+
+    /**
+     * @param run a result folder.
+     * @return why the figures are suspect when the machine was busier than its cores (a 1-minute load average above
+     * the logical core count at the start or the end of the run), else null.
+     */
+    static String loadWarning(final Run run)
+    {
+        final double cores;
+        try
+        {
+            cores = Double.parseDouble(run.machine("logicalCores", "NaN"));
+        }
+        catch (final NumberFormatException ex)
+        {
+            return null;
+        }
+        final double start = Machine.oneMinute(run.machine(Machine.LOAD_START, null));
+        final double end = Machine.oneMinute(run.machine(Machine.LOAD_END, null));
+        if (!(start > cores) && !(end > cores))
+        {
+            return null;
+        }
+        return String.format(Locale.ROOT, "the machine was loaded: 1-minute load average %s at the start and %s at " +
+            "the end, above its %d logical cores. Other work shared the processors, so the times are upper bounds " +
+            "and the ratios between rows measured at different moments may be skewed; run again on a quiet machine " +
+            "before drawing conclusions.", Double.isNaN(start) ? "unknown" : String.format(Locale.ROOT, "%.2f", start),
+            Double.isNaN(end) ? "unknown" : String.format(Locale.ROOT, "%.2f", end), (int)cores);
     }
 
     private static void howToRead(final Run run, final StringBuilder md)

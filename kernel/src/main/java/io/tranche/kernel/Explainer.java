@@ -5,7 +5,7 @@ import java.util.Arrays;
 
 /**
  * Explains an allocation after the fact: for every claim the bound or rule that decided its award,
- * and for the split tier the level, the last divisor and the rounding (README "Audit: explain").
+ * and for the split tier the level, the last divisor and the rounding (docs/audit.md "Explain").
  * <p>
  * A cold path: it allocates freely and computes with exact rationals ({@link BigInteger}), never
  * {@code double}. It recomputes the bounds, tiers and the exact level from docs/SEMANTICS.md on its

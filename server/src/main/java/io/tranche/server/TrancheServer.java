@@ -286,6 +286,19 @@ public final class TrancheServer implements AutoCloseable
             }
 
             @Override
+            public double demandAboveCaps()
+            {
+                final java.math.BigInteger above = log.demandAboveCaps();
+                return above == null ? -1 : above.doubleValue();
+            }
+
+            @Override
+            public int unservableClaims()
+            {
+                return log.unservableClaims();
+            }
+
+            @Override
             public long trancheCount()
             {
                 return log.ledger().durableCount();

@@ -68,7 +68,7 @@ class DenyByDefaultTest
         }
         assertThat(methods).hasSizeGreaterThanOrEqualTo(15);
         assertThat(unlisted(AccessTable.DEFAULT, methods)).as("methods without a row in the role table " +
-            "(AccessTable): give each one, and the README's table, a row").isEmpty();
+            "(AccessTable): give each one, and the table of docs/security.md, a row").isEmpty();
         assertThat(new TreeSet<>(AccessTable.DEFAULT.methods())).as("rows of the role table for methods that no " +
             "service has").isSubsetOf(methods);
     }

@@ -39,8 +39,8 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The role table of the README ("Security") is what the server does: every method of every service the server
- * registers is called with no credential and with each role's token, and the outcome must match the table's
+ * The role table of docs/security.md ("Tokens and roles") is what the server does: every method of every service
+ * the server registers is called with no credential and with each role's token, and the outcome must match the table's
  * row; every registered method must have a row. Requests are empty messages (a mutation that is reached fails
  * validation and changes nothing), and then per cell:
  * <ul>
@@ -246,10 +246,10 @@ class RoleMatrixTest
     {
     }
 
-    /** @return the role table of the README's "Security" section. */
+    /** @return the role table of docs/security.md. */
     static Table securityTable() throws IOException
     {
-        final List<String> lines = Files.readAllLines(Path.of("..", "README.md"), StandardCharsets.UTF_8);
+        final List<String> lines = Files.readAllLines(Path.of("..", "docs", "security.md"), StandardCharsets.UTF_8);
         final Map<String, String[]> rows = new LinkedHashMap<>();
         List<String> roles = null;
         for (final String line : lines)
@@ -280,7 +280,7 @@ class RoleMatrixTest
                 rows.put(call.substring(1, call.indexOf('`', 1)), row);
             }
         }
-        assertThat(rows).as("the role table of the README").isNotEmpty();
+        assertThat(rows).as("the role table of docs/security.md").isNotEmpty();
         return new Table(roles, rows);
     }
 

@@ -51,6 +51,12 @@ public final class AllocateCommand implements Callable<Integer>
     /** Exit status for invalid input. */
     public static final int EXIT_INVALID = 2;
 
+    /**
+     * Set to {@code true} by the {@code ./tranche} launcher when its standard input is a terminal ({@code [ -t 0 ]}):
+     * Java 17 can tell only whether standard input and output both are ({@code System.console()}).
+     */
+    public static final String STDIN_TERMINAL_PROP_NAME = "tranche.stdin.terminal";
+
     @Parameters(index = "0", arity = "0..1", paramLabel = "FILE",
         description = "Request file, or - for standard input (default).")
     String file = "-";
@@ -132,6 +138,7 @@ public final class AllocateCommand implements Callable<Integer>
         options.tls = tls;
         options.ca = ca;
         options.authority = authority;
+        options.timeout = timeout;
         final QueueClient connection;
         try
         {
@@ -288,6 +295,10 @@ public final class AllocateCommand implements Callable<Integer>
 
     private int single(final Solver engine, final PrintStream out, final PrintWriter err) throws IOException
     {
+        if ("-".equals(file))
+        {
+            hintWhenTyping(err, "an AllocateRequest in JSON");
+        }
         final String text;
         try
         {
@@ -306,7 +317,8 @@ public final class AllocateCommand implements Callable<Integer>
         }
         catch (final InvalidProtocolBufferException | RuntimeException ex)
         {
-            err.println("tranche allocate: INVALID_ARGUMENT: malformed request JSON: " + JsonErrors.describe(ex, 0));
+            err.println("tranche allocate: INVALID_ARGUMENT: malformed request JSON: " +
+                JsonErrors.describe(ex, 0, text));
             return EXIT_INVALID;
         }
         if (explain)
@@ -337,6 +349,8 @@ public final class AllocateCommand implements Callable<Integer>
 
     private int streamLines(final Solver engine, final PrintStream out) throws IOException
     {
+        hintWhenTyping(new PrintWriter(new java.io.OutputStreamWriter(System.err, StandardCharsets.UTF_8), true),
+            "one AllocateRequest in JSON per line");
         final JsonFormat.Printer printer =
             JsonFormat.printer().alwaysPrintFieldsWithNoPresence().omittingInsignificantWhitespace();
         final BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8), 1 << 16);
@@ -359,7 +373,7 @@ public final class AllocateCommand implements Callable<Integer>
             {
                 line.setLength(0);
                 out.println(errorLine(line, "INVALID_ARGUMENT",
-                    "malformed request JSON: " + JsonErrors.describe(ex, lineNo - 1),
+                    "malformed request JSON: " + JsonErrors.describe(ex, lineNo - 1, text),
                     null));
                 continue;
             }
@@ -404,6 +418,27 @@ public final class AllocateCommand implements Callable<Integer>
             }
         }
         return 0;
+    }
+
+    /**
+     * Someone who ran {@code ./tranche allocate} with no file at a terminal sees nothing happen: say what the
+     * command waits for, and how to give a file instead.
+     */
+    private static void hintWhenTyping(final PrintWriter err, final String what)
+    {
+        if (stdinIsTerminal())
+        {
+            err.println("tranche allocate: reading " + what + " from standard input (end with Ctrl-D); " +
+                "or give a file: ./tranche allocate examples/seed.json");
+            err.flush();
+        }
+    }
+
+    /** @return true when standard input is a terminal, as far as Java 17 can tell. */
+    static boolean stdinIsTerminal()
+    {
+        final String told = System.getProperty(STDIN_TERMINAL_PROP_NAME);
+        return told != null ? Boolean.parseBoolean(told) : System.console() != null;
     }
 
     static StringBuilder errorLine(final StringBuilder sb, final String code, final String message, final String[][] v)

@@ -11,6 +11,8 @@ import java.time.Duration;
  */
 public final class ClientDefaults
 {
+    /** Environment variable of {@code --server}: wins over the system property, loses to the flag. */
+    public static final String SERVER_ENV_NAME = "TRANCHE_SERVER";
     /** System property of {@code --server}. */
     public static final String SERVER_PROP_NAME = "tranche.client.server";
     /** Default server address: where {@code tranche serve} listens by default. */
@@ -18,8 +20,12 @@ public final class ClientDefaults
 
     /** System property of {@code --timeout}. */
     public static final String TIMEOUT_PROP_NAME = "tranche.client.timeout";
-    /** Default deadline of each call, as the flag takes it (a constant, so that help texts can show it). */
-    public static final String TIMEOUT_DEFAULT_TEXT = "10s";
+    /**
+     * Default deadline of each call, as the flag takes it (a constant, so that help texts can show it). Generous:
+     * a server on a machine loaded by other work answered a plain invalid release in more than ten seconds, and a
+     * deadline that passes leaves a release's fate unknown.
+     */
+    public static final String TIMEOUT_DEFAULT_TEXT = "30s";
     /** Default deadline of each call. */
     public static final Duration TIMEOUT_DEFAULT = DurationText.parse(TIMEOUT_DEFAULT_TEXT, false);
     /** The default deadline in a help text: the property when set, else the built-in default. */
@@ -29,10 +35,19 @@ public final class ClientDefaults
     {
     }
 
-    /** @return {@value #SERVER_PROP_NAME}, or {@link #SERVER_DEFAULT}. */
+    /** @return {@code $TRANCHE_SERVER} when set, else {@value #SERVER_PROP_NAME}, else {@link #SERVER_DEFAULT}. */
     public static String defaultServer()
     {
-        return System.getProperty(SERVER_PROP_NAME, SERVER_DEFAULT);
+        return defaultServer(System.getenv(SERVER_ENV_NAME));
+    }
+
+    /**
+     * @param env the value of {@code $TRANCHE_SERVER}, or null.
+     * @return {@code env} when set and not empty, else {@value #SERVER_PROP_NAME}, else {@link #SERVER_DEFAULT}.
+     */
+    static String defaultServer(final String env)
+    {
+        return env != null && !env.isBlank() ? env.trim() : System.getProperty(SERVER_PROP_NAME, SERVER_DEFAULT);
     }
 
     /**

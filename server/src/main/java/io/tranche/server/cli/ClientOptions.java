@@ -11,7 +11,7 @@ import picocli.CommandLine.Option;
 public final class ClientOptions
 {
     @Option(names = "--server", paramLabel = "HOST:PORT",
-        description = "Server address (default: ${DEFAULT-VALUE}).")
+        description = "Server address (default: $TRANCHE_SERVER, else ${DEFAULT-VALUE}).")
     String server = ClientDefaults.defaultServer();
 
     @Option(names = "--token", paramLabel = "TOKEN", defaultValue = "${env:TRANCHE_TOKEN}",

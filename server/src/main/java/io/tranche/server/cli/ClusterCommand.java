@@ -102,6 +102,8 @@ public final class ClusterCommand implements Runnable
             {
                 stopping.set(true);
                 stopAll(children);
+                // A stop asked for by SIGTERM/SIGINT is a success: exit 0, not the signal's 143/130.
+                Runtime.getRuntime().halt(0);
             }, "tranche-cluster-stop"));
             final List<List<String>> commands = new ArrayList<>();
             final List<BufferedReader> outputs = new ArrayList<>();

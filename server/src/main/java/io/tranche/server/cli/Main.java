@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
     description = "Exact, allocation-free rationing of scarce supply across a queue of claims.",
     footer = {
         "",
-        "The ./tranche launcher also runs the benchmarks: ./tranche bench --help (README, Performance)."
+        "The ./tranche launcher also runs the benchmarks: ./tranche bench --help (docs/benchmarks.md)."
     },
     subcommands = {
         AllocateCommand.class,
@@ -53,7 +53,28 @@ public final class Main implements Runnable
      */
     public static int execute(final String... args)
     {
-        return new CommandLine(new Main()).execute(args);
+        return new CommandLine(new Main()).setParameterExceptionHandler(Main::optionError).execute(args);
+    }
+
+    /**
+     * A mistake in the options: one line that says what is wrong, picocli's "did you mean" suggestions when it has
+     * any, and where the full usage is; not the usage itself (forty lines that push the message off the screen).
+     *
+     * @param ex   what picocli found.
+     * @param args the command line.
+     * @return the exit status for a bad option, 2.
+     */
+    static int optionError(final CommandLine.ParameterException ex, final String[] args)
+    {
+        final CommandLine line = ex.getCommandLine();
+        final java.io.PrintWriter err = line.getErr();
+        final String name = line.getCommandSpec().qualifiedName();
+        final String message = ex.getMessage() == null ? "bad option" : ex.getMessage().replace('\n', ' ');
+        err.println(name + ": " + message);
+        CommandLine.UnmatchedArgumentException.printSuggestions(ex, err);
+        err.println("see './" + name + " --help'");
+        err.flush();
+        return line.getCommandSpec().exitCodeOnInvalidInput();
     }
 
     /** Reports the project version and the commit it was built from, as the build wrote them. */

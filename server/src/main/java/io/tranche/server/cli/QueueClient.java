@@ -41,8 +41,10 @@ public final class QueueClient implements AutoCloseable
     private final QueueServiceGrpc.QueueServiceStub async;
     private final AllocationServiceGrpc.AllocationServiceBlockingStub allocation;
     private final Duration timeout;
+    private final boolean timeoutGiven;
     private final String server;
     private final boolean tls;
+    private final boolean tokenGiven;
 
     /**
      * @param options the connection options.
@@ -85,8 +87,10 @@ public final class QueueClient implements AutoCloseable
         this.async = QueueServiceGrpc.newStub(channel);
         this.allocation = AllocationServiceGrpc.newBlockingStub(channel);
         this.timeout = timeout;
+        this.timeoutGiven = options.timeout != null;
         this.server = options.server();
         this.tls = options.tls();
+        this.tokenGiven = token != null;
     }
 
     /** @return a blocking stub whose next call carries the deadline. */
@@ -183,7 +187,8 @@ public final class QueueClient implements AutoCloseable
         }
         else if (status.getCode() == Status.Code.UNAVAILABLE)
         {
-            description = "cannot reach " + server + " (is './tranche serve' running there?)" +
+            description = "cannot reach " + server +
+                " (is './tranche serve' running there? another address: --server, or $TRANCHE_SERVER)" +
                 (description == null ? "" : ": " + description);
             if (!tls && !refused(ex))
             {
@@ -194,9 +199,17 @@ public final class QueueClient implements AutoCloseable
         }
         else if (status.getCode() == Status.Code.DEADLINE_EXCEEDED)
         {
-            description =
-                "no answer from " + server + " within " + (timeout == null ? "the deadline" : format(timeout)) +
-                " (raise --timeout)";
+            description = "no answer from " + server + " within " +
+                (timeout == null ? "the deadline" : format(timeout)) + (timeoutGiven ? " (--timeout)" :
+                " (the default deadline)") + "; a busy server or machine can take longer: raise it with --timeout, " +
+                "for example --timeout 2m";
+        }
+        if (status.getCode() == Status.Code.UNAUTHENTICATED)
+        {
+            // The server asks for a bearer token (serve --tokens): say where the command line takes one.
+            description = (description == null || description.isEmpty() ? "" : description + "; ") + (tokenGiven ?
+                "the token given (--token or $TRANCHE_TOKEN) is not one of the server's --tokens" :
+                "the server wants a token: pass --token TOKEN, or set $TRANCHE_TOKEN");
         }
         if (description != null && !description.isEmpty())
         {

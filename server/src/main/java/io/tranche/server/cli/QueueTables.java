@@ -40,6 +40,16 @@ public final class QueueTables
         }
         final StringBuilder sb = new StringBuilder();
         Table.render(sb, rows);
+        for (final Claim c : claims)
+        {
+            if (c.hasCap() && c.getCap() == 0 && c.getDemand() > 0)
+            {
+                // It stays queued and counts as outstanding, but no tranche can ever give it anything.
+                sb.append("note: ").append(c.getId()).append("'s cap is used up: no tranche can serve its ")
+                    .append(Table.group(c.getDemand())).append(" outstanding; raise the cap (claim update ")
+                    .append(c.getId()).append(" --cap N) or remove it (claim rm ").append(c.getId()).append(")\n");
+            }
+        }
         return sb.toString();
     }
 

@@ -15,7 +15,7 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code tranche verify --server ADDR}: walks the ledger through ListTranches and checks the digest
- * chain (README "Audit: verify"), the numbering and each tranche's totals.
+ * chain (docs/audit.md "Verify"), the numbering and each tranche's totals.
  */
 @Command(
     name = "verify",

@@ -9,8 +9,8 @@ import java.security.NoSuchAlgorithmException;
 
 /**
  * The tamper-evident chain over the ledger: each tranche's digest is SHA-256 over the previous
- * tranche's digest (32 zero bytes before tranche 1) and the tranche's canonical encoding (README
- * "Audit: the digest chain" defines it byte by byte, so that it can be recomputed in any language).
+ * tranche's digest (32 zero bytes before tranche 1) and the tranche's canonical encoding (docs/audit.md
+ * "The digest chain" defines it byte by byte, so that it can be recomputed in any language).
  * <p>
  * The canonical encoding, all integers big-endian two's complement:
  * <pre>

@@ -21,8 +21,9 @@ import io.prometheus.metrics.model.snapshots.Unit;
  *   aggregated across instances and windows, and every call counted, including watches that end at
  *   their deadline and calls refused by authentication;</li>
  *   <li>the JVM and process metrics of the Prometheus Java client ({@code jvm_*}, {@code process_*});</li>
- *   <li>tranche's own: the journal sync latency histogram, and the queue length, outstanding demand,
- *   tranches released and writer state read from {@link StateGauges} on every scrape;</li>
+ *   <li>tranche's own: the journal sync latency histogram, and the queue length, outstanding demand (and the part
+ *   of it above the caps), claims whose cap is used up, tranches released and writer state read from
+ *   {@link StateGauges} on every scrape;</li>
  *   <li>on a cluster member, its role, term, commit and applied log positions from {@link ClusterGauges}.</li>
  * </ul>
  * One instance per server (tests start several in one JVM); thread safe.
@@ -85,6 +86,7 @@ public final class Metrics implements AutoCloseable
                 }
             })
             .register(registry);
+        registerUnservableGauges();
         CounterWithCallback.builder()
             .name("tranche_tranches_released")
             .help("Tranches released.")
@@ -124,6 +126,37 @@ public final class Metrics implements AutoCloseable
             })
             .register(registry);
         registerClusterGauges();
+    }
+
+    // Claims that stay queued but that no tranche can serve, and the demand above the caps.
+    private void registerUnservableGauges()
+    {
+        GaugeWithCallback.builder()
+            .name("tranche_unservable_claims")
+            .help("Queued claims whose cap is used up: no tranche can serve them until the cap is raised " +
+                "(claim update --cap) or they are deleted.")
+            .callback(cb ->
+            {
+                final StateGauges g = gauges;
+                if (g != null && g.unservableClaims() >= 0)
+                {
+                    cb.call(g.unservableClaims());
+                }
+            })
+            .register(registry);
+        GaugeWithCallback.builder()
+            .name("tranche_demand_above_caps_units")
+            .help("Outstanding demand above the claims' caps, included in tranche_outstanding_demand_units: " +
+                "no tranche can serve it.")
+            .callback(cb ->
+            {
+                final StateGauges g = gauges;
+                if (g != null && g.demandAboveCaps() >= 0)
+                {
+                    cb.call(g.demandAboveCaps());
+                }
+            })
+            .register(registry);
     }
 
     private void registerClusterGauges()

@@ -13,6 +13,21 @@ public interface StateGauges
     /** @return sum of the outstanding demands of the queued claims, in units. */
     double outstandingDemand();
 
+    /**
+     * @return outstanding demand above the claims' caps, in units: no tranche can serve it; negative when not
+     * published.
+     */
+    default double demandAboveCaps()
+    {
+        return -1;
+    }
+
+    /** @return queued claims whose cap is used up (no tranche can serve them); negative when not published. */
+    default int unservableClaims()
+    {
+        return -1;
+    }
+
     /** @return tranches released (durable) since the data directory was created. */
     long trancheCount();
 

@@ -69,6 +69,24 @@ public interface CommandLog extends AutoCloseable
     /** @return the outstanding demand after the last durable batch. */
     BigInteger outstandingDemand();
 
+    /**
+     * @return the outstanding demand above the claims' caps after the last durable batch (no tranche can serve it),
+     * or null when this log does not publish it.
+     */
+    default BigInteger demandAboveCaps()
+    {
+        return null;
+    }
+
+    /**
+     * @return queued claims whose cap is used up after the last durable batch (no tranche can serve them), or -1
+     * when this log does not publish it.
+     */
+    default int unservableClaims()
+    {
+        return -1;
+    }
+
     /** @param listener told of tranches and availability (from the log's thread). */
     void addListener(Listener listener);
 

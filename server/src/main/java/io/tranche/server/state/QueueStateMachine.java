@@ -69,6 +69,11 @@ public final class QueueStateMachine
     // Outstanding demand as an unsigned 128-bit sum (hi, lo): each demand is below 2^62 but the total need not be.
     private long outstandingHi;
     private long outstandingLo;
+    // Demand above the claims' caps, which no tranche can serve (same 128-bit sum), and the claims whose cap is used
+    // up (cap 0: they stay queued, and no tranche can serve them until their cap is raised).
+    private long aboveCapHi;
+    private long aboveCapLo;
+    private int unservableClaims;
 
     private final Allocator allocator = new Allocator(1024, QUEUE_CAPACITY);
     private final Claims claims = new Claims(1024);
@@ -234,7 +239,7 @@ public final class QueueStateMachine
         nextPosition = q.position + 1;
         byId.put(q.id, q);
         queue.add(q);
-        addOutstanding(q.demand);
+        track(q, true);
     }
 
     // -2^63 is the kernel's "absent": a client that sends it as a value gets it rejected with its true value.
@@ -305,13 +310,13 @@ public final class QueueStateMachine
 
     private void replaceClaim(final QueuedClaim q, final QueuedClaim u)
     {
-        subtractOutstanding(q.demand);
+        track(q, false);
         q.demand = u.demand;
         q.weight = u.weight;
         q.tier = u.tier;
         q.cap = u.cap;
         q.floor = u.floor;
-        addOutstanding(q.demand);
+        track(q, true);
     }
 
     // demand, weight, tier, cap, floor; an empty mask updates them all.
@@ -366,7 +371,7 @@ public final class QueueStateMachine
     {
         byId.remove(q.id);
         queue.remove(indexOfPosition(q.position));
-        subtractOutstanding(q.demand);
+        track(q, false);
     }
 
     // ---------------------------------------------------------------- tranches
@@ -537,7 +542,7 @@ public final class QueueStateMachine
         {
             final QueuedClaim q = queue.get(i);
             final long units = tranche.getAwards(i).getUnits();
-            subtractOutstanding(units);
+            track(q, false);
             q.awarded += units;
             q.demand -= units;
             q.floor = Math.max(0, q.floor - units);
@@ -551,6 +556,7 @@ public final class QueueStateMachine
             }
             else
             {
+                track(q, true);
                 queue.set(kept++, q);
             }
         }
@@ -633,11 +639,14 @@ public final class QueueStateMachine
             range(bad, "claim.cap", cap, 0);
         }
         range(bad, "claim.floor", floor, 0);
-        if (hasDemand && floor > demand && floor <= Claims.MAX_VALUE)
+        // Floor against demand and cap only when both sides are valid: a bad demand or cap is its own violation,
+        // and "floor must be <= demand -5" would only repeat it.
+        final boolean floorValid = floor >= 0 && floor <= Claims.MAX_VALUE;
+        if (hasDemand && floorValid && demand >= 1 && demand <= Claims.MAX_VALUE && floor > demand)
         {
             bad.add(new Outcome.Violation("claim.floor", "must be <= demand " + demand + ", was " + floor));
         }
-        else if (cap != Claims.ABSENT && cap >= 0 && floor > cap && floor <= Claims.MAX_VALUE)
+        else if (floorValid && cap != Claims.ABSENT && cap >= 0 && cap <= Claims.MAX_VALUE && floor > cap)
         {
             bad.add(new Outcome.Violation("claim.floor", "must be <= cap " + cap + ", was " + floor));
         }
@@ -677,6 +686,29 @@ public final class QueueStateMachine
             }
         }
         return -(lo + 1);
+    }
+
+    // Adds a queued claim to (or takes it from) the sums the operators see: outstanding demand, demand above caps,
+    // and the claims that no tranche can serve.
+    private void track(final QueuedClaim q, final boolean add)
+    {
+        final long aboveCap = q.cap == Claims.ABSENT ? 0 : Math.max(0, q.demand - q.cap);
+        if (add)
+        {
+            addOutstanding(q.demand);
+            final long lo = aboveCapLo + aboveCap;
+            aboveCapHi += Long.compareUnsigned(lo, aboveCapLo) < 0 ? 1 : 0;
+            aboveCapLo = lo;
+            unservableClaims += q.cap == 0 ? 1 : 0;
+        }
+        else
+        {
+            subtractOutstanding(q.demand);
+            final long lo = aboveCapLo - aboveCap;
+            aboveCapHi -= Long.compareUnsigned(lo, aboveCapLo) > 0 ? 1 : 0;
+            aboveCapLo = lo;
+            unservableClaims -= q.cap == 0 ? 1 : 0;
+        }
     }
 
     private void addOutstanding(final long units)
@@ -789,6 +821,22 @@ public final class QueueStateMachine
         return lastDigest.clone();
     }
 
+    /**
+     * @return the outstanding demand above the claims' caps (exact, may exceed a long): no tranche can serve it.
+     * A claim whose cap is used up counts here with its whole outstanding demand.
+     */
+    public BigInteger demandAboveCaps()
+    {
+        return new BigInteger(Long.toUnsignedString(aboveCapHi)).shiftLeft(64)
+            .add(new BigInteger(Long.toUnsignedString(aboveCapLo)));
+    }
+
+    /** @return queued claims whose cap is used up (0): no tranche can serve them until the cap is raised. */
+    public int unservableClaims()
+    {
+        return unservableClaims;
+    }
+
     /** @return the sum of the outstanding demands (exact, may exceed a long). */
     public BigInteger outstandingDemand()
     {
@@ -872,7 +920,7 @@ public final class QueueStateMachine
             q.awarded = in.readLong();
             queue.add(q);
             byId.put(q.id, q);
-            addOutstanding(q.demand);
+            track(q, true);
         }
         final long tranches = in.readLong();
         if (tranches != ledger.count())

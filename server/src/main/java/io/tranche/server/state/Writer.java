@@ -65,6 +65,8 @@ public final class Writer implements Agent, CommandLog
     private volatile boolean closing;
     private volatile int queueLength;
     private volatile BigInteger outstandingDemand = BigInteger.ZERO;
+    private volatile BigInteger demandAboveCaps = BigInteger.ZERO;
+    private volatile int unservableClaims;
 
     /**
      * What the writer needs; everything else about the server is not its business. The limits have no defaults
@@ -535,6 +537,18 @@ public final class Writer implements Agent, CommandLog
         return outstandingDemand;
     }
 
+    @Override
+    public BigInteger demandAboveCaps()
+    {
+        return demandAboveCaps;
+    }
+
+    @Override
+    public int unservableClaims()
+    {
+        return unservableClaims;
+    }
+
     /** @return records journaled since the last snapshot. */
     public long recordsSinceSnapshot()
     {
@@ -841,6 +855,8 @@ public final class Writer implements Agent, CommandLog
     {
         queueLength = machine.queueLength();
         outstandingDemand = machine.outstandingDemand();
+        demandAboveCaps = machine.demandAboveCaps();
+        unservableClaims = machine.unservableClaims();
     }
 
     @Override

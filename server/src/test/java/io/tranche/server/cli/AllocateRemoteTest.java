@@ -129,7 +129,7 @@ class AllocateRemoteTest
         final CliRun down = run(SEED, "allocate", "--server", "127.0.0.1:" + port, "--timeout", "5s");
         assertThat(down.status()).isEqualTo(1);
         assertThat(down.err()).startsWith("tranche allocate: UNAVAILABLE: cannot reach 127.0.0.1:" + port +
-            " (is './tranche serve' running there?)").doesNotContain("TLS");
+            " (is './tranche serve' running there?").doesNotContain("TLS");
 
         final CliRun stray = run(SEED, "allocate", "--tls");
         assertThat(stray.status()).isEqualTo(2);

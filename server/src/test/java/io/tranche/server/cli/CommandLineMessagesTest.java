@@ -48,6 +48,129 @@ class CommandLineMessagesTest
     }
 
     @Test
+    void shouldPlaceTrailingCommasMisspeltMethodsAndNumbersBeyondTheLimit()
+    {
+        final CliRun comma = AllocateRemoteTest.run("{\"supply\": \"10\", \"policy\": {\"method\": \"EQUAL\"},\n" +
+            "  \"claims\": [{\"id\": \"a\"},\n    {\"id\": \"b\"},\n  ]}\n", "allocate");
+        assertThat(comma.status()).isEqualTo(2);
+        assertThat(comma.err()).isEqualTo("tranche allocate: INVALID_ARGUMENT: malformed request JSON: line 3, " +
+            "column 16 (at $.claims): ',' with no element after it: remove the trailing ','\n");
+
+        final CliRun method = AllocateRemoteTest.run(
+            "{\"supply\":\"10\",\"policy\":{\"method\":\"PROPORTIONL\"},\"claims\":[{\"id\":\"a\"}]}", "allocate");
+        assertThat(method.err()).isEqualTo("tranche allocate: INVALID_ARGUMENT: malformed request JSON: line 1, " +
+            "column 35 (at $.policy.method): \"PROPORTIONL\" is not a method; one of: PROPORTIONAL, EQUAL, " +
+            "EQUAL_LOSSES, TALMUD, FIFO, DHONDT, SAINTE_LAGUE, ADAMS, DEAN, HUNTINGTON_HILL\n");
+
+        final CliRun big = AllocateRemoteTest.run(
+            "{\"supply\":\"99999999999999999999\",\"policy\":{\"method\":\"EQUAL\"},\"claims\":[{\"id\":\"a\"}]}",
+            "allocate");
+        assertThat(big.err()).isEqualTo("tranche allocate: INVALID_ARGUMENT: malformed request JSON: line 1, " +
+            "column 11 (at $.supply): \"99999999999999999999\" is not a whole number up to 2^62 " +
+            "(4611686018427387904), the largest amount tranche takes\n");
+
+        final CliRun tier = AllocateRemoteTest.run("{\"supply\":\"10\",\"policy\":{\"method\":\"EQUAL\"}," +
+            "\"claims\":[{\"id\":\"a\"},{\"id\":\"b\",\"tier\":99999999999}]}", "allocate", "--jsonl");
+        assertThat(tier.out()).contains("line 1, column 82 (at $.claims[1].tier): 99999999999 is not a whole " +
+            "number up to 2147483647");
+
+        final CliRun nullClaim = AllocateRemoteTest.run(
+            "{\"supply\":\"10\",\"policy\":{\"method\":\"EQUAL\"},\"claims\":[null]}", "allocate");
+        assertThat(nullClaim.err()).contains("line 1, column 54 (at $.claims[0]): a list element is null");
+    }
+
+    @Test
+    void shouldPrintTheMistakeAndWhereHelpIsNotTheWholeUsage()
+    {
+        final CliRun run = AllocateRemoteTest.run("", "claim", "add", "--id");
+        assertThat(run.status()).isEqualTo(2);
+        assertThat(run.err()).isEqualTo("tranche claim add: Missing required parameter for option '--id' (ID)\n" +
+            "see './tranche claim add --help'\n");
+        final CliRun unknown =
+            AllocateRemoteTest.run("", "release", "--supply", "5", "--method", "EQUAL", "--explian");
+        assertThat(unknown.status()).isEqualTo(2);
+        assertThat(unknown.err()).startsWith("tranche release: Unknown option: '--explian'\n")
+            .contains("--explain").endsWith("see './tranche release --help'\n").doesNotContain("Usage:");
+        assertThat(unknown.err().split("\n").length).isLessThanOrEqualTo(4);
+    }
+
+    @Test
+    void shouldHintWhenAllocateWaitsForInputFromATerminal()
+    {
+        final String seed = "{\"supply\":\"10\",\"policy\":{\"method\":\"EQUAL\"},\"claims\":[{\"id\":\"a\"}]}";
+        System.setProperty(AllocateCommand.STDIN_TERMINAL_PROP_NAME, "true");
+        try
+        {
+            final CliRun typed = AllocateRemoteTest.run(seed, "allocate");
+            assertThat(typed.status()).isZero();
+            assertThat(typed.err()).isEqualTo("tranche allocate: reading an AllocateRequest in JSON from standard " +
+                "input (end with Ctrl-D); or give a file: ./tranche allocate examples/seed.json\n");
+            assertThat(AllocateRemoteTest.run(seed, "allocate", "--jsonl").err())
+                .startsWith("tranche allocate: reading one AllocateRequest in JSON per line");
+        }
+        finally
+        {
+            System.clearProperty(AllocateCommand.STDIN_TERMINAL_PROP_NAME);
+        }
+        System.setProperty(AllocateCommand.STDIN_TERMINAL_PROP_NAME, "false");
+        try
+        {
+            assertThat(AllocateRemoteTest.run(seed, "allocate").err()).isEmpty();
+        }
+        finally
+        {
+            System.clearProperty(AllocateCommand.STDIN_TERMINAL_PROP_NAME);
+        }
+    }
+
+    @Test
+    void shouldSayTheDeadlineWasTheDefaultAndHowToRaiseIt() throws Exception
+    {
+        assertThat(ClientDefaults.defaultTimeout()).isEqualTo(Duration.ofSeconds(30));
+        final ClientOptions options = new ClientOptions();
+        options.server = "127.0.0.1:1";
+        final java.io.StringWriter text = new java.io.StringWriter();
+        try (QueueClient client = new QueueClient(options, options.timeout(ClientDefaults.defaultTimeout())))
+        {
+            final int status = client.report(new java.io.PrintWriter(text), "tranche release",
+                io.grpc.Status.DEADLINE_EXCEEDED.asRuntimeException());
+            assertThat(status).isEqualTo(QueueClient.EXIT_FAILURE);
+        }
+        assertThat(text.toString()).isEqualTo("tranche release: DEADLINE_EXCEEDED: no answer from 127.0.0.1:1 " +
+            "within 30s (the default deadline); a busy server or machine can take longer: raise it with --timeout, " +
+            "for example --timeout 2m\n");
+        options.timeout = Duration.ofSeconds(5);
+        final java.io.StringWriter given = new java.io.StringWriter();
+        try (QueueClient client = new QueueClient(options, options.timeout(ClientDefaults.defaultTimeout())))
+        {
+            client.report(new java.io.PrintWriter(given), "tranche release",
+                io.grpc.Status.DEADLINE_EXCEEDED.asRuntimeException());
+        }
+        assertThat(given.toString()).contains("within 5s (--timeout);");
+    }
+
+    @Test
+    void shouldTakeTheServerFromTrancheServerInEveryClientCommand() throws Exception
+    {
+        try (TrancheServer server = TrancheServer.start(new ServerConfig().listen("127.0.0.1", 0)
+            .dataDir(dir.resolve("data"))))
+        {
+            assertThat(ClientDefaults.defaultServer(server.listenAddress())).isEqualTo(server.listenAddress());
+            assertThat(ClientDefaults.defaultServer(null)).isEqualTo(ServerConfig.LISTEN_DEFAULT);
+            assertThat(ClientDefaults.defaultServer("")).isEqualTo(ServerConfig.LISTEN_DEFAULT);
+            // A child JVM, for the environment variable: the command line as the launcher runs it.
+            final ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java")
+                .toString(), "-cp", System.getProperty("java.class.path"), Main.class.getName(), "claim", "list")
+                .redirectErrorStream(true);
+            pb.environment().put(ClientDefaults.SERVER_ENV_NAME, server.listenAddress());
+            final Process process = pb.start();
+            final String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(process.waitFor()).as(output).isZero();
+            assertThat(output).startsWith("position  id  tier  demand");
+        }
+    }
+
+    @Test
     void shouldSayThePortIsInUseAndSuggestAnEphemeralOne() throws Exception
     {
         try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1")))

@@ -222,6 +222,19 @@ class QueueClientCommandsTest
     }
 
     @Test
+    void shouldNoteAClaimThatNoTrancheCanServe()
+    {
+        assertThat(run("claim", "add", "--server", address, "--id", "gamma", "--demand", "150", "--cap", "120")
+            .status()).isZero();
+        assertThat(run("release", "--server", address, "--supply", "500", "--method", "FIFO", "--request-id", "r1")
+            .status()).isZero();
+        final CliRun list = run("claim", "list", "--server", address);
+        assertThat(list.status()).isZero();
+        assertThat(list.out()).endsWith("\nnote: gamma's cap is used up: no tranche can serve its 30 outstanding; " +
+            "raise the cap (claim update gamma --cap N) or remove it (claim rm gamma)\n");
+    }
+
+    @Test
     void shouldPageThroughTheQueueWithPageTokens()
     {
         for (int i = 0; i < 5; i++)
@@ -406,7 +419,12 @@ class QueueClientCommandsTest
 
         final CliRun none = run("claim", "list", "--server", address);
         assertThat(none.status()).isEqualTo(2);
-        assertThat(none.err()).startsWith("tranche claim list: UNAUTHENTICATED");
+        assertThat(none.err()).startsWith("tranche claim list: UNAUTHENTICATED")
+            .endsWith("; the server wants a token: pass --token TOKEN, or set $TRANCHE_TOKEN\n");
+        final CliRun wrong = run("claim", "list", "--server", address, "--token", "guess");
+        assertThat(wrong.status()).isEqualTo(2);
+        assertThat(wrong.err())
+            .endsWith("; the token given (--token or $TRANCHE_TOKEN) is not one of the server's --tokens\n");
 
         final CliRun reader =
             run("claim", "add", "--server", address, "--token", "reader-secret", "--id", "a", "--demand", "1");

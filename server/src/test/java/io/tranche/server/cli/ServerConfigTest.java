@@ -63,7 +63,8 @@ class ServerConfigTest
             .contains("between snapshots (default: " + ServerConfig.SNAPSHOT_EVERY_DEFAULT + ")");
         // Durations in the grammar the flags take, not Duration.toString's PT10S.
         assertThat(help).contains("(default: 10s)").doesNotContain("PT10S");
-        assertThat(help("claim", "add")).contains("(default: " + ServerConfig.LISTEN_DEFAULT + ")")
+        assertThat(help("claim", "add"))
+            .contains("(default: $TRANCHE_SERVER, else " + ServerConfig.LISTEN_DEFAULT + ")")
             .contains("(default: " + ClientDefaults.TIMEOUT_DEFAULT_TEXT + ";");
     }
 
@@ -90,7 +91,8 @@ class ServerConfigTest
             .contains("on shutdown (default: 1500ms)")
             .contains("(default: 127.0.0.1:0)");
         assertThat(ClientDefaults.defaultTimeout()).isEqualTo(Duration.ofSeconds(3));
-        assertThat(help("claim", "add")).contains("(default: 127.0.0.1:7)").contains("(default: 3s;");
+        assertThat(help("claim", "add")).contains("(default: $TRANCHE_SERVER, else 127.0.0.1:7)")
+            .contains("(default: 3s;");
     }
 
     @Test
@@ -122,9 +124,18 @@ class ServerConfigTest
     }
 
     @Test
-    void shouldListEverySystemPropertyInTheReadme() throws Exception
+    void shouldListEverySystemPropertyInTheDocs() throws Exception
     {
-        final String readme = Files.readString(Path.of("..", "README.md"), StandardCharsets.UTF_8);
+        final StringBuilder docs = new StringBuilder(Files.readString(Path.of("..", "README.md"),
+            StandardCharsets.UTF_8));
+        try (java.util.stream.Stream<Path> pages = Files.list(Path.of("..", "docs")))
+        {
+            for (final Path page : pages.filter(p -> p.toString().endsWith(".md")).sorted().toList())
+            {
+                docs.append(Files.readString(page, StandardCharsets.UTF_8));
+            }
+        }
+        final String readme = docs.toString();
         for (final Class<?> type : new Class<?>[] {ServerConfig.class, ClientDefaults.class})
         {
             for (final Field field : type.getFields())
@@ -132,7 +143,7 @@ class ServerConfigTest
                 if (Modifier.isStatic(field.getModifiers()) && field.getName().endsWith("_PROP_NAME"))
                 {
                     final String name = (String)field.get(null);
-                    assertThat(readme).as("README lists -D" + name).contains("`" + name + "`");
+                    assertThat(readme).as("README or docs/ list -D" + name).contains("`" + name + "`");
                 }
             }
         }

@@ -85,6 +85,7 @@ class ClusterLocalSupervisionTest
         {
             supervisor.destroy();
             assertThat(supervisor.waitFor(60, TimeUnit.SECONDS)).as("the supervisor stops on SIGTERM").isTrue();
+            assertThat(supervisor.exitValue()).as("a stop asked for is a success").isZero();
         }
         for (final long pid : pids)
         {

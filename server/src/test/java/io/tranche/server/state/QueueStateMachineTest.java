@@ -116,6 +116,61 @@ class QueueStateMachineTest
     }
 
     @Test
+    void shouldReportOnlyTheRootViolationNotAFloorComparedWithAnInvalidDemandOrCap()
+    {
+        final QueueStateMachine m = machine();
+        final Outcome demand = m.apply(new Command.CreateClaim(CreateClaimRequest.newBuilder().setClaim(
+            Claim.newBuilder().setId("omega").setDemand(-5).setFloor(10)).build()), 0);
+        assertThat(demand.kind()).isEqualTo(Outcome.Kind.INVALID);
+        assertThat(demand.violations()).extracting(Outcome.Violation::field).containsExactly("claim.demand");
+        final Outcome cap = m.apply(new Command.CreateClaim(CreateClaimRequest.newBuilder().setClaim(
+            Claim.newBuilder().setId("omega").setDemand(50).setCap(-3).setFloor(10)).build()), 0);
+        assertThat(cap.violations()).extracting(Outcome.Violation::field).containsExactly("claim.cap");
+        // a valid demand and floor still get compared
+        final Outcome floor = m.apply(new Command.CreateClaim(CreateClaimRequest.newBuilder().setClaim(
+            Claim.newBuilder().setId("omega").setDemand(5).setFloor(10)).build()), 0);
+        assertThat(floor.violations()).extracting(Outcome.Violation::description)
+            .containsExactly("must be <= demand 5, was 10");
+    }
+
+    @Test
+    void shouldCountClaimsWhoseCapIsUsedUpAndTheDemandAboveCaps() throws IOException
+    {
+        final QueueStateMachine m = machine();
+        m.apply(new Command.CreateClaim(CreateClaimRequest.newBuilder().setClaim(
+            Claim.newBuilder().setId("capped").setDemand(150).setCap(120)).build()), 0);
+        create(m, "open", 100);
+        assertThat(m.unservableClaims()).isZero();
+        assertThat(m.demandAboveCaps()).isEqualTo(java.math.BigInteger.valueOf(30));
+
+        // FIFO serves "capped" up to its cap: 30 outstanding that no tranche can serve.
+        assertThat(m.apply(new Command.ReleaseTranche(ReleaseTrancheRequest.newBuilder().setRequestId("r1")
+            .setSupply(130).setPolicy(FIFO).build()), 0).kind()).isEqualTo(Outcome.Kind.RELEASED);
+        assertThat(m.claim("capped").getCap()).isZero();
+        assertThat(m.claim("capped").getDemand()).isEqualTo(30);
+        assertThat(m.unservableClaims()).isEqualTo(1);
+        assertThat(m.demandAboveCaps()).isEqualTo(java.math.BigInteger.valueOf(30));
+        assertThat(m.outstandingDemand()).isEqualTo(java.math.BigInteger.valueOf(120));
+
+        // the same after a snapshot and restore
+        final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        m.snapshot(new DataOutputStream(bytes));
+        final QueueStateMachine restored = machine(m.ledger());
+        restored.restore(new DataInputStream(new ByteArrayInputStream(bytes.toByteArray())));
+        assertThat(restored.unservableClaims()).isEqualTo(1);
+        assertThat(restored.demandAboveCaps()).isEqualTo(java.math.BigInteger.valueOf(30));
+
+        // raising the cap makes it servable again; deleting it takes it out
+        m.apply(new Command.UpdateClaim(UpdateClaimRequest.newBuilder()
+            .setClaim(Claim.newBuilder().setId("capped").setCap(10))
+            .setUpdateMask(FieldMask.newBuilder().addPaths("cap")).build()), 0);
+        assertThat(m.unservableClaims()).isZero();
+        assertThat(m.demandAboveCaps()).isEqualTo(java.math.BigInteger.valueOf(20));
+        m.apply(new Command.DeleteClaim(DeleteClaimRequest.newBuilder().setId("capped").build()), 0);
+        assertThat(m.demandAboveCaps()).isEqualTo(java.math.BigInteger.ZERO);
+    }
+
+    @Test
     void shouldPreviewAReleaseWithoutChangingAnything() throws IOException
     {
         final QueueStateMachine m = machine();
