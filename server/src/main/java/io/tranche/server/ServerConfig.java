@@ -70,8 +70,11 @@ public final class ServerConfig
 
     /** System property of {@code --max-connection-idle}. */
     public static final String MAX_CONNECTION_IDLE_PROP_NAME = "tranche.server.maxConnectionIdle";
-    /** Default: idle connections are never closed. */
-    public static final Duration MAX_CONNECTION_IDLE_DEFAULT = Duration.ZERO;
+    /**
+     * Default: a connection without a call in progress for 5 minutes is closed (gracefully, with GOAWAY; clients
+     * reconnect on their next call). Open streams such as {@code WatchTranches} are calls in progress.
+     */
+    public static final Duration MAX_CONNECTION_IDLE_DEFAULT = Duration.ofMinutes(5);
 
     /** System property of {@code --max-connection-age}. */
     public static final String MAX_CONNECTION_AGE_PROP_NAME = "tranche.server.maxConnectionAge";

@@ -20,6 +20,7 @@ import io.tranche.server.grpc.MalformedRequests;
 import io.tranche.server.grpc.MetadataLimit;
 import io.tranche.server.grpc.PageTokens;
 import io.tranche.server.grpc.QueueServiceImpl;
+import io.tranche.server.grpc.TransportErrors;
 import io.tranche.server.ledger.TrancheDigest;
 import io.tranche.server.metrics.Metrics;
 import io.tranche.server.metrics.MetricsHttpServer;
@@ -34,7 +35,10 @@ import io.tranche.server.state.DataDirLock;
 import io.tranche.server.state.Writer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.io.ByteArrayInputStream;
+import java.net.BindException;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.SocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -97,7 +101,38 @@ public final class TrancheServer implements AutoCloseable
     public static TrancheServer start(final ServerConfig config) throws IOException
     {
         config.conclude();
+        // Before the data directory is created or recovered: a taken port should not leave one behind.
+        checkBindable("--listen", config.listenHost(), config.listenPort());
+        if (config.metricsHost() != null)
+        {
+            checkBindable("--metrics", config.metricsHost(), config.metricsPort());
+        }
         return start(nettyBuilder(config), config);
+    }
+
+    /**
+     * Binds and releases {@code host:port}, so that a port in use or an address this machine does not have fails
+     * the start at once. The real bind comes later; a port taken in between still fails it, only after recovery.
+     *
+     * @param flag the flag that gave the address, for the message.
+     * @param host the host.
+     * @param port the port (0: any free one, which checks the address only).
+     * @throws BindException naming the flag and the address, with the system's reason.
+     */
+    static void checkBindable(final String flag, final String host, final int port) throws IOException
+    {
+        try (ServerSocket socket = new ServerSocket())
+        {
+            socket.setReuseAddress(true);
+            socket.bind(new InetSocketAddress(host, port));
+        }
+        catch (final BindException ex)
+        {
+            final BindException named = new BindException(flag + " " + (host.indexOf(':') >= 0 ? "[" + host + "]" :
+                host) + ":" + port + ": " + ex.getMessage());
+            named.initCause(ex);
+            throw named;
+        }
     }
 
     /**
@@ -120,6 +155,7 @@ public final class TrancheServer implements AutoCloseable
             throw new IOException("--data-dir " + dataDir + " is a file, not a directory; give a directory (it is " +
                 "created if missing), or move the file away");
         }
+        TransportErrors.install();
         final Metrics metrics = new Metrics();
         final Cluster cluster = config.clusterMembers() == null ? null : Cluster.start(config);
         if (cluster != null)
@@ -229,8 +265,19 @@ public final class TrancheServer implements AutoCloseable
      */
     public static NettyServerBuilder nettyBuilder(final ServerConfig config) throws IOException
     {
-        final NettyServerBuilder builder = NettyServerBuilder.forAddress(
-            new InetSocketAddress(config.listenHost(), config.listenPort()), credentials(config));
+        final ServerCredentials credentials = credentials(config);
+        final NettyServerBuilder builder;
+        try
+        {
+            builder = NettyServerBuilder.forAddress(new InetSocketAddress(config.listenHost(), config.listenPort()),
+                credentials);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            // The PEM files are parsed here: say which flags gave them.
+            throw new IOException("--tls-cert " + config.tlsCert() + " and --tls-key " + config.tlsKey() + " are " +
+                "not a PEM certificate chain and its PKCS#8 private key: " + rootMessage(ex), ex);
+        }
         builder
             .permitKeepAliveTime(config.permitKeepAliveTime().toNanos(), TimeUnit.NANOSECONDS)
             .permitKeepAliveWithoutCalls(true);
@@ -394,16 +441,68 @@ public final class TrancheServer implements AutoCloseable
         {
             return InsecureServerCredentials.create();
         }
-        if (config.clientCa() == null)
+        final byte[] cert = readTlsFile("--tls-cert", config.tlsCert());
+        final byte[] key = readTlsFile("--tls-key", config.tlsKey());
+        final TlsServerCredentials.Builder tls = TlsServerCredentials.newBuilder()
+            .keyManager(new ByteArrayInputStream(cert), new ByteArrayInputStream(key));
+        if (config.clientCa() != null)
         {
-            return TlsServerCredentials.create(config.tlsCert().toFile(), config.tlsKey().toFile());
+            // OPTIONAL: a client with a bearer token needs no certificate; one without either is refused per call.
+            tls.trustManager(new ByteArrayInputStream(clientCa(config.clientCa())))
+                .clientAuth(TlsServerCredentials.ClientAuth.OPTIONAL);
         }
-        // OPTIONAL: a client with a bearer token needs no certificate; one without either is refused per call.
-        return TlsServerCredentials.newBuilder()
-            .keyManager(config.tlsCert().toFile(), config.tlsKey().toFile())
-            .trustManager(config.clientCa().toFile())
-            .clientAuth(TlsServerCredentials.ClientAuth.OPTIONAL)
-            .build();
+        return tls.build();
+    }
+
+    // Parsed here, so that a bad CA file is named by its own flag rather than as a bad --tls-cert.
+    private static byte[] clientCa(final Path file) throws IOException
+    {
+        final byte[] pem = readTlsFile("--client-ca", file);
+        try
+        {
+            if (java.security.cert.CertificateFactory.getInstance("X.509").generateCertificates(
+                new ByteArrayInputStream(pem)).isEmpty())
+            {
+                throw new java.security.cert.CertificateException("no certificate in it");
+            }
+        }
+        catch (final java.security.cert.CertificateException ex)
+        {
+            throw new IOException("--client-ca " + file + " is not a PEM CA certificate: " + ex.getMessage(), ex);
+        }
+        return pem;
+    }
+
+    // The JDK's message names the file only ("nokey.pem (No such file or directory)"): name the flag too.
+    private static byte[] readTlsFile(final String flag, final Path file) throws IOException
+    {
+        try
+        {
+            return Files.readAllBytes(file);
+        }
+        catch (final java.nio.file.NoSuchFileException ex)
+        {
+            throw new IOException(flag + " " + file + ": no such file", ex);
+        }
+        catch (final java.nio.file.AccessDeniedException ex)
+        {
+            throw new IOException(flag + " " + file + ": permission denied: the user running tranche (" +
+                System.getProperty("user.name") + ") may not read it", ex);
+        }
+        catch (final IOException ex)
+        {
+            throw new IOException(flag + " " + file + ": cannot be read: " + ex.getMessage(), ex);
+        }
+    }
+
+    private static String rootMessage(final Throwable failure)
+    {
+        Throwable t = failure;
+        while (t.getCause() != null && t.getCause() != t)
+        {
+            t = t.getCause();
+        }
+        return String.valueOf(t.getMessage());
     }
 
     /** @return the bound port (the real one when the configured port was 0), -1 on a transport without one. */

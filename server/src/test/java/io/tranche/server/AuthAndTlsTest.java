@@ -68,6 +68,50 @@ class AuthAndTlsTest
     }
 
     @Test
+    void shouldRefuseTwoAuthorizationHeadersWhicheverComesLast() throws Exception
+    {
+        // Issue 17, item 5: a reader token, then an admin token, used to get admin rights (the last one won).
+        try (TestServer server = TestServer.start(TestServer.config(dir.resolve("data")).tokensFile(tokens())))
+        {
+            final CreateClaimRequest create = CreateClaimRequest.newBuilder().setClaim(claim("a", 5)).build();
+            for (final String[] pair : new String[][] {
+                {"reader-secret", "admin-secret"}, {"admin-secret", "reader-secret"}, {"admin-secret", "admin-secret"}})
+            {
+                final QueueServiceGrpc.QueueServiceBlockingStub two =
+                    server.queue().withCallCredentials(bearers(pair[0], pair[1]));
+                final io.grpc.StatusRuntimeException ex = catchError(() -> two.createClaim(create));
+                assertThat(ex.getStatus().getCode()).as(String.join(", then ", pair))
+                    .isEqualTo(Status.Code.UNAUTHENTICATED);
+                assertThat(ex.getStatus().getDescription()).contains("exactly one authorization header");
+                assertThat(catchError(() -> two.listClaims(ListClaimsRequest.getDefaultInstance())).getStatus()
+                    .getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
+            }
+            final QueueServiceGrpc.QueueServiceBlockingStub admin =
+                server.queue().withCallCredentials(bearer("admin-secret"));
+            assertThat(admin.listClaims(ListClaimsRequest.getDefaultInstance()).getClaimsCount())
+                .as("nothing was created").isZero();
+        }
+    }
+
+    private static io.grpc.CallCredentials bearers(final String first, final String second)
+    {
+        return new io.grpc.CallCredentials()
+        {
+            @Override
+            public void applyRequestMetadata(final RequestInfo info, final java.util.concurrent.Executor executor,
+                final MetadataApplier applier)
+            {
+                final io.grpc.Metadata headers = new io.grpc.Metadata();
+                final io.grpc.Metadata.Key<String> key =
+                    io.grpc.Metadata.Key.of("authorization", io.grpc.Metadata.ASCII_STRING_MARSHALLER);
+                headers.put(key, "Bearer " + first);
+                headers.put(key, "Bearer " + second);
+                applier.apply(headers);
+            }
+        };
+    }
+
+    @Test
     void shouldLetAReaderPreviewAReleaseButNotReleaseOne() throws Exception
     {
         try (TestServer server = TestServer.start(TestServer.config(dir.resolve("data")).tokensFile(tokens())))

@@ -63,6 +63,8 @@ class BitFlipSweepTest
     private static CrashRecoveryTest.Snapshot acknowledged;
     /** ... and before the last one (a create), which the torn-tail case cuts. */
     private static CrashRecoveryTest.Snapshot beforeLast;
+    /** The journal mark as it was before the last create: what a crash before that create's sync leaves. */
+    private static byte[] markBeforeLast;
 
     @BeforeAll
     static void writeLedger() throws IOException
@@ -78,6 +80,7 @@ class BitFlipSweepTest
             create(server, "echo", 200);
             release(server, "r2", 25, Method.DHONDT);
             beforeLast = read(server);
+            markBeforeLast = Files.readAllBytes(data.resolve("journal.mark"));
             create(server, "foxtrot", 100);
             acknowledged = read(server);
         }
@@ -136,11 +139,9 @@ class BitFlipSweepTest
         {
             final Path copy = dir.resolve("torn-" + cut);
             LedgerFiles.copy(data, copy);
-            try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(copy.resolve(name),
-                java.nio.file.StandardOpenOption.WRITE))
-            {
-                ch.truncate(cut);
-            }
+            // The crash came before the last record's sync: the mark ends before it.
+            Files.write(copy.resolve("journal.mark"), markBeforeLast);
+            truncate(copy.resolve(name), cut);
             final String[] detail = new String[1];
             final Outcome outcome = startAndClassify(copy, copy.resolve(name), cut, beforeLast, detail);
             if (outcome != Outcome.RECOVERED)
@@ -153,14 +154,57 @@ class BitFlipSweepTest
         assertThat(failures).as("torn tails that did not start with every earlier record").isEmpty();
     }
 
+    @Test
+    void shouldRefuseToStartWhenTheLastAcknowledgedRecordIsCutShort() throws IOException
+    {
+        final Path segment = LedgerFiles.activeSegment(data);
+        final String name = segment.getFileName().toString();
+        final List<LedgerFiles.RecordSpan> records = LedgerFiles.records(Files.readAllBytes(segment));
+        final LedgerFiles.RecordSpan last = records.get(records.size() - 1);
+        final List<String> failures = new ArrayList<>();
+        for (int cut = last.offset(); cut < last.end(); cut++)
+        {
+            final Path copy = dir.resolve("cut-" + cut);
+            LedgerFiles.copy(data, copy);
+            truncate(copy.resolve(name), cut);
+            final String[] detail = new String[1];
+            final Outcome outcome = startAndClassify(copy, copy.resolve(name), cut, acknowledged, detail);
+            if (outcome != Outcome.REFUSED || !detail[0].contains("synced to " + last.end() + " bytes"))
+            {
+                failures.add("cut at " + cut + " (acknowledged last record " + last.offset() + ".." + last.end() +
+                    "): " + outcome + " (" + detail[0] + ")");
+            }
+            assertThat(Files.size(copy.resolve(name))).as("the refusal changed nothing").isEqualTo(cut);
+            deleteTree(copy);
+        }
+        assertThat(failures).as("cuts into an acknowledged record that were not refused").isEmpty();
+    }
+
+    private static void truncate(final Path file, final long size) throws IOException
+    {
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file,
+            java.nio.file.StandardOpenOption.WRITE))
+        {
+            ch.truncate(size);
+        }
+    }
+
     static Outcome startAndClassify(
         final Path copy, final Path file, final long size, final CrashRecoveryTest.Snapshot expected,
         final String[] detail)
     {
+        return startAndClassify(copy, file, size, expected, detail, config(copy));
+    }
+
+    /** Starts a server on {@code copy} in this JVM and classifies what it came to, {@code detail[0]} saying why. */
+    static Outcome startAndClassify(
+        final Path copy, final Path file, final long size, final CrashRecoveryTest.Snapshot expected,
+        final String[] detail, final ServerConfig config)
+    {
         final TrancheServer server;
         try
         {
-            server = TrancheServer.start(config(copy));
+            server = TrancheServer.start(config);
         }
         catch (final IOException ex)
         {

@@ -44,14 +44,15 @@ import org.junit.jupiter.api.io.TempDir;
  * with equals its outstanding demand plus what the ledger awarded it (claims fully served are gone from the queue
  * and are accounted for by the ledger alone). The in-flight calls at the kill are uncertain: each may or may not
  * have happened, and the check accepts exactly those two outcomes; in-flight releases are then retried with the
- * same request id. Seed: {@code -Dtranche.crash.seed=N}.
+ * same request id. Seed: {@code -Dtranche.crash.seed=N}; rounds: {@code -Dtranche.crash.kills=N} (4).
  */
 @Tag("slow")
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
 class CrashRecoveryTest
 {
     private static final long SEED = Long.getLong("tranche.crash.seed", 0x7_2026_1129L);
-    private static final int KILLS = 4;
+    /** SIGKILL rounds; more than 4 need {@code -Djunit.jupiter.execution.timeout.mode=disabled}. */
+    private static final int KILLS = Integer.getInteger("tranche.crash.kills", 4);
     private static final int THREADS = 4;
     private static final Method[] METHODS =
         {Method.PROPORTIONAL, Method.EQUAL, Method.FIFO, Method.DHONDT, Method.SAINTE_LAGUE};

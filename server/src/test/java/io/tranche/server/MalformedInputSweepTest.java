@@ -83,17 +83,6 @@ class MalformedInputSweepTest
         "GetTranche",
         "ListTranches", "WatchTranches"};
 
-    /**
-     * Held so that the level sticks: grpc-java logs a WARNING per oversized message, which the sweep sends on purpose.
-     */
-    private static final java.util.logging.Logger NETTY_STREAM_LOG =
-        java.util.logging.Logger.getLogger("io.grpc.netty.shaded.io.grpc.netty.NettyServerStream");
-
-    static
-    {
-        NETTY_STREAM_LOG.setLevel(java.util.logging.Level.SEVERE);
-    }
-
     @TempDir
     Path dir;
 

@@ -95,7 +95,7 @@ public final class ServeCommand implements Callable<Integer>
     String permitKeepAliveTime;
 
     @Option(names = "--max-connection-idle", paramLabel = "DURATION",
-        description = "Close idle connections; 0 = never (default: ${DEFAULT-VALUE}).")
+        description = "Close connections without a call in progress this long; 0 = never (default: ${DEFAULT-VALUE}).")
     String maxConnectionIdle;
 
     @Option(names = "--max-connection-age", paramLabel = "DURATION",
@@ -145,6 +145,7 @@ public final class ServeCommand implements Callable<Integer>
     @Override
     public Integer call()
     {
+        oneLineLogs();
         final PrintStream out = new PrintStream(new FileOutputStream(FileDescriptor.out), true, StandardCharsets.UTF_8);
         final ServerConfig config;
         try
@@ -219,6 +220,20 @@ public final class ServeCommand implements Callable<Integer>
         }
         return 0;
     }
+
+    // grpc-java logs through java.util.logging, whose default format takes two lines a record: one, unless the
+    // operator configured logging.
+    private static void oneLineLogs()
+    {
+        if (System.getProperty("java.util.logging.config.file") == null &&
+            System.getProperty("java.util.logging.config.class") == null &&
+            System.getProperty(LOG_FORMAT_PROP_NAME) == null)
+        {
+            System.setProperty(LOG_FORMAT_PROP_NAME, "%1$tF %1$tT %4$s %3$s: %5$s%6$s%n");
+        }
+    }
+
+    private static final String LOG_FORMAT_PROP_NAME = "java.util.logging.SimpleFormatter.format";
 
     /**
      * @param failure why the server could not start.

@@ -11,6 +11,7 @@ import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.Unit;
+import io.tranche.server.grpc.TransportErrors;
 
 /**
  * Operator metrics, all in one Prometheus registry:
@@ -24,7 +25,9 @@ import io.prometheus.metrics.model.snapshots.Unit;
  *   <li>tranche's own: the journal sync latency histogram, and the queue length, outstanding demand (and the part
  *   of it above the caps), claims whose cap is used up, tranches released and writer state read from
  *   {@link StateGauges} on every scrape;</li>
- *   <li>on a cluster member, its role, term, commit and applied log positions from {@link ClusterGauges}.</li>
+ *   <li>on a cluster member, its role, term, commit and applied log positions, whether it diverged and the
+ *   commands it rejected, from {@link ClusterGauges};</li>
+ *   <li>the transport errors that {@link TransportErrors} keeps out of the log, by reason.</li>
  * </ul>
  * One instance per server (tests start several in one JVM); thread safe.
  */
@@ -126,6 +129,24 @@ public final class Metrics implements AutoCloseable
             })
             .register(registry);
         registerClusterGauges();
+        registerTransportErrors();
+    }
+
+    // Counted by TransportErrors for the whole process (grpc-netty's loggers are global).
+    private void registerTransportErrors()
+    {
+        CounterWithCallback.builder()
+            .name("tranche_transport_errors")
+            .help("Errors the gRPC transport logs, each as at most one line a minute: connections closed because " +
+                "they broke HTTP/2 (e.g. not a gRPC client), messages refused before reaching a service (e.g. above " +
+                "--max-inbound-message-size).")
+            .labelNames("reason")
+            .callback(cb ->
+            {
+                cb.call(TransportErrors.connections(), "connection");
+                cb.call(TransportErrors.messages(), "message");
+            })
+            .register(registry);
     }
 
     // Claims that stay queued but that no tranche can serve, and the demand above the caps.

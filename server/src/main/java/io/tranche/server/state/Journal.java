@@ -33,6 +33,12 @@ import java.util.zip.CRC32C;
  * Failure model: a write or sync that fails leaves the journal {@link #failed()} and refusing
  * appends until {@link #discardUnsynced()} has cut every segment back to the last synced byte. No
  * byte is ever written twice.
+ * <p>
+ * Truncation: each sync also records the synced length in {@link JournalMark} ({@code journal.mark}, beside the
+ * segments, whose format is unchanged). Recovery drops a torn tail only past that length; a newest segment whose
+ * intact records end before it (cut short, zeroed, deleted) lost acknowledged records and refuses the start,
+ * naming the file, the offset and the synced length. A directory without the mark (written before it existed) is
+ * taken as it is, once, and gets one.
  */
 public final class Journal implements AutoCloseable
 {
@@ -76,6 +82,7 @@ public final class Journal implements AutoCloseable
     private String failure;
     private long appendedBytes;
     private final List<Path> unverified = new ArrayList<>();
+    private JournalMark mark;
 
     /** Journal settings. */
     public static final class Options
@@ -217,6 +224,8 @@ public final class Journal implements AutoCloseable
         throws IOException
     {
         final List<Path> segments = segments(dir);
+        final JournalMark.Position marked = JournalMark.read(dir, log);
+        checkMarkedSegment(dir, marked, segments);
         int first = 0;
         for (int s = 0; s < segments.size(); s++)
         {
@@ -247,15 +256,23 @@ public final class Journal implements AutoCloseable
             final FileChannel ch = last ? lockForWrite(segment) : null;
             channel = ch; // closed (and unlocked) by recover() if anything below fails
             final byte[] bytes = last ? readAll(ch) : Files.readAllBytes(segment);
+            if (last)
+            {
+                checkLength(dir, marked, segment, bytes);
+            }
             final Scan scan = scan(segment, bytes, segFirst, last, afterIndex, handler);
             expected = scan.next;
             if (last)
             {
+                checkNewestSegment(dir, marked, segment, bytes.length, scan);
                 if (scan.end < bytes.length)
                 {
                     log.accept("tranche: journal " + segment + ": dropping a torn last record at offset " + scan.end +
-                        " (" + scan.torn + ", " + (bytes.length - scan.end) + " bytes): it was being written when " +
-                        "the server stopped and was never acknowledged");
+                        " (" + scan.torn + ", " + (bytes.length - scan.end) + " bytes): " + (marked == null ?
+                        "taken for the write the server was doing when it stopped (no journal mark to check it " +
+                        "against: a data directory written before the mark)" :
+                        "it lies past the " + marked.size() + " bytes the journal mark says were synced, so it was " +
+                        "being written when the server stopped and was never acknowledged"));
                     ch.truncate(scan.end);
                     ch.force(true);
                 }
@@ -272,6 +289,98 @@ public final class Journal implements AutoCloseable
         {
             openSegment(nextIndex);
         }
+        if (marked == null && nextIndex > segmentFirst)
+        {
+            log.accept("tranche: no journal mark " + JournalMark.path(dir) + " (a data directory written before " +
+                "the mark): the newest segment's " + segmentSize + " bytes are taken as they are; the mark is kept " +
+                "from now on");
+        }
+        // Records kept from an unsynced tail become durable before the mark says they are.
+        if (options.fsync)
+        {
+            channel.force(false);
+        }
+        mark = JournalMark.open(dir, options.channels, options.fsync, marked, segmentFirst, segmentSize, nextIndex);
+        syncDirectory();
+    }
+
+    // The mark names the newest synced segment: it must exist, and no newer segment may be missing it.
+    private static void checkMarkedSegment(final Path dir, final JournalMark.Position marked, final List<Path> segments)
+        throws IOException
+    {
+        if (marked == null)
+        {
+            return;
+        }
+        final Path segment = segmentPath(dir, marked.segment());
+        final long newest = segments.isEmpty() ? 0 : firstIndex(segments.get(segments.size() - 1));
+        if (newest < marked.segment() || !Files.exists(segment))
+        {
+            throw new IOException("journal file " + segment + " is missing, but the journal was synced to " +
+                marked.size() + " bytes of it, up to record " + (marked.nextIndex() - 1) + " (journal mark " +
+                JournalMark.path(dir) + "): acknowledged records are missing. " + REFUSAL);
+        }
+        final long size = Files.size(segment);
+        if (newest > marked.segment() && size < marked.size())
+        {
+            throw new IOException("journal file " + segment + " is cut short at offset " + size + " (its size), " +
+                "but it was synced to " + marked.size() + " bytes, up to record " + (marked.nextIndex() - 1) +
+                " (journal mark " + JournalMark.path(dir) + "): acknowledged records are missing. " + REFUSAL);
+        }
+    }
+
+    // A torn write can only be past the synced length: a segment whose records end before it lost acknowledged ones.
+    private static void checkNewestSegment(final Path dir, final JournalMark.Position marked, final Path segment,
+        final long fileSize, final Scan scan) throws IOException
+    {
+        if (marked == null || firstIndex(segment) != marked.segment() ||
+            scan.end >= marked.size() && scan.next >= marked.nextIndex())
+        {
+            return;
+        }
+        throw new IOException("journal file " + segment + " is cut short at offset " + scan.end + ": its intact " +
+            "records end there (the file has " + fileSize + " bytes), but it was synced to " + marked.size() +
+            " bytes, up to record " + (marked.nextIndex() - 1) + " (journal mark " + JournalMark.path(dir) + ")" +
+            (scan.next < marked.nextIndex() ? ": " + records(scan.next, marked.nextIndex() - 1) +
+            " acknowledged and missing" : "") + ". The file was truncated or damaged after the sync; a crash " +
+            "cannot do this. " + REFUSAL);
+    }
+
+    // A file shorter than its synced length is refused before its records are read, with where its intact records end.
+    private static void checkLength(final Path dir, final JournalMark.Position marked, final Path segment,
+        final byte[] bytes) throws IOException
+    {
+        if (marked != null && firstIndex(segment) == marked.segment() && bytes.length < marked.size())
+        {
+            checkNewestSegment(dir, marked, segment, bytes.length, intactPrefix(bytes, marked.segment()));
+        }
+    }
+
+    // The records from the start of a segment up to the first that fails a check (for a message; never throws).
+    private static Scan intactPrefix(final byte[] bytes, final long segFirst)
+    {
+        final Scan scan = new Scan();
+        scan.next = segFirst;
+        if (bytes.length < SEGMENT_HEADER)
+        {
+            return scan;
+        }
+        final ByteBuffer buf = ByteBuffer.wrap(bytes);
+        final CRC32C c = new CRC32C();
+        int offset = SEGMENT_HEADER;
+        while (offset + HEADER <= bytes.length && check(bytes, offset, c) == null &&
+            buf.getLong(offset + 12) == scan.next)
+        {
+            offset += HEADER + buf.getInt(offset);
+            scan.next++;
+        }
+        scan.end = offset;
+        return scan;
+    }
+
+    private static String records(final long from, final long to)
+    {
+        return from == to ? "record " + from + " was" : "records " + from + ".." + to + " were";
     }
 
     // Segments before the snapshot's are history (the ledger's tranches, the audit trail): the newest of
@@ -412,8 +521,12 @@ public final class Journal implements AutoCloseable
      */
     public static long replayAll(final Path dir, final RecordHandler handler) throws IOException
     {
+        // The mark first: a running server writes it after the records it covers.
+        final JournalMark.Position marked = JournalMark.read(dir, note -> { });
+        final List<Path> segments = segments(dir);
+        checkMarkedSegment(dir, marked, segments);
         long expected = 1;
-        for (final Path segment : segments(dir))
+        for (final Path segment : segments)
         {
             if (firstIndex(segment) != expected)
             {
@@ -421,7 +534,9 @@ public final class Journal implements AutoCloseable
                     expected + " comes next");
             }
             final byte[] bytes = Files.readAllBytes(segment);
+            checkLength(dir, marked, segment, bytes);
             final Scan scan = scan(segment, bytes, expected, true, 0, handler);
+            checkNewestSegment(dir, marked, segment, bytes.length, scan);
             if (scan.end < bytes.length)
             {
                 throw corrupt(segment, scan.end, scan.torn + " (a torn tail: the server has not recovered it yet)");
@@ -593,6 +708,9 @@ public final class Journal implements AutoCloseable
             "Restore the data directory from a backup or another copy; `tranche verify --data-dir` reports every " +
             "problem it finds");
     }
+
+    private static final String REFUSAL = "Refusing to start; nothing was changed. Restore the data directory " +
+        "from a backup or another copy; `tranche verify --data-dir` reports every problem it finds";
 
     private FileChannel lockForWrite(final Path segment) throws IOException
     {
@@ -864,17 +982,18 @@ public final class Journal implements AutoCloseable
             return false;
         }
         flushBuffer();
-        if (options.fsync)
+        try
         {
-            try
+            if (options.fsync)
             {
                 channel.force(false);
             }
-            catch (final IOException | RuntimeException ex)
-            {
-                fail(ex);
-                throw ex;
-            }
+            mark.update(segmentFirst, segmentSize, nextIndex);
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            fail(ex);
+            throw ex;
         }
         syncedSegment = segmentFirst;
         syncedSize = segmentSize;
@@ -894,6 +1013,8 @@ public final class Journal implements AutoCloseable
     {
         buffer.clear();
         bufferedRecords = 0;
+        // The failed sync may have written a mark past what is kept: lower it before cutting the journal back.
+        mark.lower(syncedSegment, syncedSize, syncedNextIndex);
         if (segmentFirst != syncedSegment)
         {
             closeChannel();
@@ -1068,6 +1189,18 @@ public final class Journal implements AutoCloseable
         catch (final IOException ignore)
         {
             // already failing
+        }
+        if (mark != null)
+        {
+            try
+            {
+                mark.close();
+            }
+            catch (final IOException ignore)
+            {
+                // the journal was forced; only the mark's last force failed
+            }
+            mark = null;
         }
         for (final Long segment : readers.keySet())
         {

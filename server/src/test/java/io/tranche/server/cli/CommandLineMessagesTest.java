@@ -1,6 +1,7 @@
 package io.tranche.server.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assumptions.assumeThat;
 
 import io.tranche.server.ServerConfig;
 import io.tranche.server.TrancheServer;
@@ -179,17 +180,64 @@ class CommandLineMessagesTest
             final CliRun run = AllocateRemoteTest.run("", "serve", "--listen", listen,
                 "--data-dir", dir.resolve("data").toString());
             assertThat(run.status()).isEqualTo(1);
-            // the last line: recovery may report on the lines before
-            assertThat(run.err()).endsWith("\ntranche serve: cannot start: --listen " + listen + " is already in use " +
-                "(another './tranche serve'?); give another port, or --listen 127.0.0.1:0 for any free one\n")
-                .doesNotContain("Failed to bind");
+            // The port is checked first (issue 22, 2.9): no recovery line before, no data directory left behind.
+            assertThat(run.err()).isEqualTo("tranche serve: cannot start: --listen " + listen + " is already in use " +
+                "(another './tranche serve'?); give another port, or --listen 127.0.0.1:0 for any free one\n");
+            assertThat(dir.resolve("data")).doesNotExist();
 
             final CliRun metrics = AllocateRemoteTest.run("", "serve", "--listen", "127.0.0.1:0",
                 "--metrics", listen, "--data-dir", dir.resolve("data2").toString());
             assertThat(metrics.status()).isEqualTo(1);
-            assertThat(metrics.err()).contains("--metrics " + listen + " is already in use")
-                .contains("--metrics 127.0.0.1:0");
+            assertThat(metrics.err()).isEqualTo("tranche serve: cannot start: --metrics " + listen + " is already in " +
+                "use (by another server?); give another port, or --metrics 127.0.0.1:0 for any free one\n");
+            assertThat(dir.resolve("data2")).doesNotExist();
         }
+    }
+
+    @Test
+    void shouldSayTheListenAddressIsNotOnThisMachine() throws Exception
+    {
+        // 192.0.2.1 is TEST-NET-1 (RFC 5737): no machine has it. It used to say "already in use".
+        assumeThat(java.net.NetworkInterface.getByInetAddress(InetAddress.getByName("192.0.2.1"))).isNull();
+        final CliRun run = AllocateRemoteTest.run("", "serve", "--listen", "192.0.2.1:0", "--insecure",
+            "--data-dir", dir.resolve("data").toString());
+        assertThat(run.status()).isEqualTo(1);
+        assertThat(run.err()).isEqualTo("tranche serve: cannot start: --listen 192.0.2.1:0: 192.0.2.1 is not an " +
+            "address of this machine (Cannot assign requested address); give one of its addresses, 127.0.0.1 for " +
+            "this machine alone, or 0.0.0.0 for all of them\n");
+        assertThat(dir.resolve("data")).doesNotExist();
+
+        final CliRun metrics = AllocateRemoteTest.run("", "serve", "--listen", "127.0.0.1:0", "--metrics",
+            "192.0.2.1:9464", "--insecure", "--data-dir", dir.resolve("data").toString());
+        assertThat(metrics.status()).isEqualTo(1);
+        assertThat(metrics.err()).startsWith("tranche serve: cannot start: --metrics 192.0.2.1:9464: 192.0.2.1 is " +
+            "not an address of this machine").doesNotContain("in use");
+    }
+
+    @Test
+    void shouldNameTheTlsFlagWhoseFileIsMissingOrUnreadable() throws Exception
+    {
+        final Path cert = Path.of(CommandLineMessagesTest.class.getClassLoader().getResource("tls/server.crt").toURI());
+        final Path key = Path.of(CommandLineMessagesTest.class.getClassLoader().getResource("tls/server.key").toURI());
+        final Path missing = dir.resolve("nokey.pem");
+        final CliRun noKey = AllocateRemoteTest.run("", "serve", "--listen", "127.0.0.1:0", "--tls-cert",
+            cert.toString(), "--tls-key", missing.toString(), "--data-dir", dir.resolve("data").toString());
+        assertThat(noKey.status()).isEqualTo(1);
+        assertThat(noKey.err()).isEqualTo("tranche serve: cannot start: --tls-key " + missing + ": no such file\n");
+        assertThat(dir.resolve("data")).doesNotExist();
+
+        final CliRun noCert = AllocateRemoteTest.run("", "serve", "--listen", "127.0.0.1:0", "--tls-cert",
+            missing.toString(), "--tls-key", key.toString(), "--data-dir", dir.resolve("data").toString());
+        assertThat(noCert.err()).isEqualTo("tranche serve: cannot start: --tls-cert " + missing + ": no such file\n");
+
+        final Path garbage = Files.writeString(dir.resolve("garbage.pem"), "not a key\n");
+        final CliRun badKey = AllocateRemoteTest.run("", "serve", "--listen", "127.0.0.1:0", "--tls-cert",
+            cert.toString(), "--tls-key", garbage.toString(), "--data-dir", dir.resolve("data").toString());
+        assertThat(badKey.status()).isEqualTo(1);
+        assertThat(badKey.err()).startsWith("tranche serve: cannot start: --tls-cert " + cert + " and --tls-key " +
+            garbage + " are not a PEM certificate chain and its PKCS#8 private key: ").doesNotContain("\n\t");
+        assertThat(badKey.err().strip()).doesNotContain("\n");
+        assertThat(dir.resolve("data")).doesNotExist();
     }
 
     @Test

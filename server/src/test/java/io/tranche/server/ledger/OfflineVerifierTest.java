@@ -1,6 +1,7 @@
 package io.tranche.server.ledger;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
@@ -232,6 +233,11 @@ class OfflineVerifierTest
             out.write(rec);
         }
         Files.write(segment, out.toByteArray());
+        // The journal is now shorter than it was synced: the journal mark catches that first.
+        assertThatThrownBy(() -> OfflineVerifier.verify(data, 100_000)).hasMessageContaining("is cut short at offset")
+            .hasMessageContaining("journal mark");
+        // A forger who also removes the mark is caught by the ledger's own checks.
+        Files.delete(data.resolve("journal.mark"));
         final OfflineVerifier.Report report = OfflineVerifier.verify(data, 100_000);
         assertThat(report.problem).startsWith("tranche 8: number: expected 7, found 8");
     }

@@ -12,9 +12,10 @@ import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A disk that fills up: every channel it opens shares a budget of bytes; a write beyond it writes
- * what fits (a partial write, as a real full disk does) and then fails with ENOSPC's message. Raise
- * the budget to "free space". Forces can be made to fail too.
+ * A disk that fills up: every channel it opens shares a budget of bytes; a write that grows a file beyond it
+ * writes what fits (a partial write, as a real full disk does) and then fails with ENOSPC's message, while a write
+ * within a file's length (an overwrite in place) needs no space. Raise the budget to "free space". Forces can be
+ * made to fail too.
  */
 final class FaultyChannels implements Journal.Channels
 {
@@ -39,6 +40,14 @@ final class FaultyChannels implements Journal.Channels
 
         private int limited(final ByteBuffer src, final long position) throws IOException
         {
+            // Overwriting bytes the file already has needs no space (the journal mark is rewritten in place).
+            final long at = position < 0 ? delegate.position() : position;
+            if (at + src.remaining() <= delegate.size())
+            {
+                final int done = position < 0 ? delegate.write(src) : delegate.write(src, position);
+                written.addAndGet(done);
+                return done;
+            }
             final long allowed = budget.get();
             if (allowed <= 0)
             {

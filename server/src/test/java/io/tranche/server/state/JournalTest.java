@@ -230,13 +230,18 @@ class JournalTest
     @Test
     void shouldDropOnlyATornTailAndKeepEveryEarlierRecord() throws IOException
     {
+        final Path mark = JournalMark.path(dir);
+        final byte[] markBeforeLast;
         try (Journal j = Journal.recover(dir, 0, new Journal.Options().fsync(false), (a, b, c, d, e, f) -> { },
             note -> { }))
         {
-            for (int i = 1; i <= 5; i++)
+            for (int i = 1; i <= 4; i++)
             {
                 j.append((byte)1, i, payload(i));
             }
+            j.sync();
+            markBeforeLast = Files.readAllBytes(mark);
+            j.append((byte)1, 5, payload(5));
             j.sync();
         }
         final Path segment = Journal.segmentPath(dir, 1);
@@ -244,6 +249,8 @@ class JournalTest
         final int lastStart = original.length - Journal.HEADER - payload(5).length;
         for (int cut = lastStart + 1; cut < original.length; cut++)
         {
+            // As if the crash came before record 5's sync: the mark still ends at record 4.
+            Files.write(mark, markBeforeLast);
             Files.write(segment, java.util.Arrays.copyOf(original, cut));
             assertThat(readAll(dir, new Journal.Options().fsync(false))).as("cut at %d", cut)
                 .containsExactly(expected(1), expected(2), expected(3), expected(4));
