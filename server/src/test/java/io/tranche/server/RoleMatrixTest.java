@@ -199,6 +199,8 @@ class RoleMatrixTest
     {
         final Map<String, Function<String, Message>> requests = Map.of(
             QUEUE + "GetClaim", id -> GetClaimRequest.newBuilder().setId(id).build(),
+            QUEUE + "GetClaimHistory", id -> io.tranche.proto.v1.GetClaimHistoryRequest.newBuilder().setId(id)
+                .build(),
             QUEUE + "DeleteClaim", id -> DeleteClaimRequest.newBuilder().setId(id).build(),
             QUEUE + "CreateClaim", id -> CreateClaimRequest.newBuilder().setClaim(Claim.newBuilder().setId(id)
                 .setDemand(5)).build(),

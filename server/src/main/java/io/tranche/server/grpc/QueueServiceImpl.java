@@ -7,8 +7,10 @@ import io.grpc.Context;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.tranche.proto.v1.Claim;
+import io.tranche.proto.v1.ClaimHistory;
 import io.tranche.proto.v1.CreateClaimRequest;
 import io.tranche.proto.v1.DeleteClaimRequest;
+import io.tranche.proto.v1.GetClaimHistoryRequest;
 import io.tranche.proto.v1.GetClaimRequest;
 import io.tranche.proto.v1.GetTrancheRequest;
 import io.tranche.proto.v1.ListClaimsRequest;
@@ -27,6 +29,7 @@ import io.tranche.server.state.Command;
 import io.tranche.server.state.CommandLog;
 import io.tranche.server.state.Ledger;
 import io.tranche.server.state.Outcome;
+import io.tranche.server.state.QueueStateMachine;
 import java.util.ArrayList;
 import java.util.concurrent.TimeoutException;
 
@@ -45,6 +48,14 @@ public final class QueueServiceImpl extends QueueServiceGrpc.QueueServiceImplBas
     private final CommandLog log;
     private final TrancheWatchers watchers;
     private final PageTokens pageTokens;
+    // Reads the ledger for claim histories: off the log's thread, which must never wait for a history.
+    private final java.util.concurrent.ExecutorService historyReader = java.util.concurrent.Executors
+        .newSingleThreadExecutor(r ->
+        {
+            final Thread t = new Thread(r, "tranche-history");
+            t.setDaemon(true);
+            return t;
+        });
 
     /**
      * @param log        the state's command log.
@@ -67,6 +78,7 @@ public final class QueueServiceImpl extends QueueServiceGrpc.QueueServiceImplBas
     public void close()
     {
         watchers.close();
+        historyReader.shutdownNow();
     }
 
     @Override
@@ -292,6 +304,79 @@ public final class QueueServiceImpl extends QueueServiceGrpc.QueueServiceImplBas
         final Principal principal = AuthInterceptor.principal();
         watchers.watch(request.getAfterNumber(), (ServerCallStreamObserver<Tranche>)observer,
             tranche -> ClaimantView.of(tranche, principal));
+    }
+
+    @Override
+    public void getClaimHistory(final GetClaimHistoryRequest request, final StreamObserver<ClaimHistory> observer)
+    {
+        final String id = request.getId();
+        if (id.isEmpty())
+        {
+            observer.onError(Errors.toException(Errors.invalidArgument("id", "must not be empty")));
+            return;
+        }
+        if (outOfScope(AuthInterceptor.principal(), id, observer) || dropIfCancelled(observer))
+        {
+            return;
+        }
+        final GrpcReply reply = new GrpcReply(observer);
+        // The tranches released when the history was read: later ones belong to a later read.
+        final long[] tranches = new long[1];
+        final CommandLog.Reply expand = new CommandLog.Reply()
+        {
+            @Override
+            public Outcome.Kind abandoned()
+            {
+                return reply.abandoned();
+            }
+
+            @Override
+            public void complete(final Outcome outcome)
+            {
+                if (!outcome.ok())
+                {
+                    reply.complete(outcome);
+                    return;
+                }
+                final Ledger ledger = log.ledger();
+                try
+                {
+                    historyReader.execute(() -> answerHistory((ClaimHistory)outcome.value(), ledger, tranches[0], reply,
+                        observer));
+                }
+                catch (final java.util.concurrent.RejectedExecutionException ex)
+                {
+                    reply.complete(Outcome.failed(Outcome.Kind.UNAVAILABLE, "the server is shutting down"));
+                }
+            }
+        };
+        if (!log.read(machine ->
+        {
+            final ClaimHistory kept = machine.history(id);
+            tranches[0] = machine.trancheCount();
+            return kept == null ?
+                Outcome.failed(Outcome.Kind.NOT_FOUND, "claim \"" + id + "\" was never in the queue") :
+                Outcome.of(Outcome.Kind.READ, kept);
+        }, expand))
+        {
+            refuse(observer);
+        }
+    }
+
+    private static void answerHistory(final ClaimHistory kept, final Ledger ledger, final long tranches,
+        final GrpcReply reply, final StreamObserver<ClaimHistory> observer)
+    {
+        final ClaimHistory full;
+        try
+        {
+            full = QueueStateMachine.withAwards(kept, ledger, Math.min(tranches, ledger.durableCount()));
+        }
+        catch (final Ledger.LedgerException ex)
+        {
+            observer.onError(Errors.toException(Errors.status(Code.DATA_LOSS, ex.getMessage())));
+            return;
+        }
+        reply.complete(Outcome.of(Outcome.Kind.READ, full));
     }
 
     private void submit(final Command command, final StreamObserver<? extends Message> observer)
