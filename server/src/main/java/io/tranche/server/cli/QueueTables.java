@@ -140,14 +140,16 @@ public final class QueueTables
 
     /**
      * The ledger for spreadsheets (RFC 4180, CRLF line ends): one row per (tranche, claim) with number,
-     * time, claim id, units, unmet, tier (empty when the server did not record it), method, digest.
+     * time, claim id, units, unmet, tier (empty when the server did not record it), method, digest, and who
+     * released the tranche (empty when it was recorded before names were kept).
      *
      * @param tranches the tranches.
      * @return the CSV text with its header row.
      */
     public static String csv(final List<Tranche> tranches)
     {
-        final StringBuilder sb = new StringBuilder("number,time,claim_id,units,unmet,tier,method,digest\r\n");
+        final StringBuilder sb = new StringBuilder(
+            "number,time,claim_id,units,unmet,tier,method,digest,released_by\r\n");
         for (final Tranche t : tranches)
         {
             final String time = t.hasReleaseTime() ?
@@ -171,7 +173,8 @@ public final class QueueTables
                 }
                 sb.append(',');
                 csvField(sb, t.getPolicy().getMethod().name()).append(',');
-                sb.append(digest).append("\r\n");
+                sb.append(digest).append(',');
+                csvField(sb, t.getReleasedBy()).append("\r\n");
             }
         }
         return sb.toString();
