@@ -41,15 +41,15 @@ import org.agrona.concurrent.NoOpLock;
 public final class ClusterNode implements AutoCloseable
 {
     /** Default leader heartbeat timeout: a follower starts an election after this long without the leader. */
-    public static final long LEADER_HEARTBEAT_TIMEOUT_NS_DEFAULT = TimeUnit.MILLISECONDS.toNanos(1500);
+    public static final long LEADER_HEARTBEAT_TIMEOUT_NS_DEFAULT = TimeUnit.MILLISECONDS.toNanos(500);
     /** Default leader heartbeat interval. */
-    public static final long LEADER_HEARTBEAT_INTERVAL_NS_DEFAULT = TimeUnit.MILLISECONDS.toNanos(100);
+    public static final long LEADER_HEARTBEAT_INTERVAL_NS_DEFAULT = TimeUnit.MILLISECONDS.toNanos(50);
     /** Default election timeout. */
-    public static final long ELECTION_TIMEOUT_NS_DEFAULT = TimeUnit.MILLISECONDS.toNanos(500);
+    public static final long ELECTION_TIMEOUT_NS_DEFAULT = TimeUnit.MILLISECONDS.toNanos(100);
     /** The default heartbeat timeout as {@code serve --help} shows it. */
-    public static final String HEARTBEAT_TIMEOUT_HELP = "1500ms";
+    public static final String HEARTBEAT_TIMEOUT_HELP = "500ms";
     /** The default election timeout as {@code serve --help} shows it. */
-    public static final String ELECTION_TIMEOUT_HELP = "500ms";
+    public static final String ELECTION_TIMEOUT_HELP = "250ms";
     /**
      * Default time a starting member waits to hear from the others before electing with a majority, in
      * leader heartbeat timeouts (Aeron wants a multiple of it).

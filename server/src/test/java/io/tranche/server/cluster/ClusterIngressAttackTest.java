@@ -28,7 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The attack of the report, on three {@code serve --cluster-secret} child JVMs: a raw Aeron Cluster client in
  * this JVM (its own media driver), pointed at the members' ingress ports, tries a CreateClaim and a ReleaseTranche
  * (supply 12,345, FIFO) with no credentials, with a wrong secret, and, holding the secret, with unsigned frames.
- * Nothing reaches any member's state.
+ * Nothing reaches any member's state. And twelve such clients connecting without pause while the leader is
+ * SIGKILLed and started again hold no session: the member rejoins and serves a write.
  */
 @Tag("cluster")
 class ClusterIngressAttackTest
@@ -102,6 +103,73 @@ class ClusterIngressAttackTest
                     .withDeadlineAfter(10, TimeUnit.SECONDS)
                     .getClusterStatus(GetClusterStatusRequest.getDefaultInstance());
                 assertThat(status.getRejectedCommands()).as("rejected on member " + node).isEqualTo(2);
+            }
+        }
+    }
+
+    @Test
+    @Timeout(value = 400, unit = TimeUnit.SECONDS)
+    void shouldLetAKilledMemberRejoinWhileTwelveUnauthenticatedClientsKeepConnecting() throws Exception
+    {
+        try (ClusterProcesses cluster = new ClusterProcesses(dir, 135, true);
+            MediaDriver driver = MediaDriver.launchEmbedded(new MediaDriver.Context()
+                .threadingMode(ThreadingMode.SHARED)
+                .dirDeleteOnStart(true)
+                .dirDeleteOnShutdown(true)))
+        {
+            cluster.startAll();
+            final String ingress = ClusterNode.ingressEndpoints(ClusterNode.parseMembers(cluster.members()));
+            final java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+            final java.util.concurrent.atomic.AtomicLong attempts = new java.util.concurrent.atomic.AtomicLong();
+            final java.util.concurrent.atomic.AtomicLong sessions = new java.util.concurrent.atomic.AtomicLong();
+            final List<Thread> attackers = new java.util.ArrayList<>();
+            for (int i = 0; i < 12; i++)
+            {
+                final Thread t = new Thread(() ->
+                {
+                    while (!stop.get())
+                    {
+                        attempts.incrementAndGet();
+                        try
+                        {
+                            ClusterAuthenticationTest.connect(driver.aeronDirectoryName(), ingress,
+                                new NullCredentialsSupplier()).close();
+                            sessions.incrementAndGet();
+                        }
+                        catch (final RuntimeException expected)
+                        {
+                            // rejected, as it must be
+                        }
+                    }
+                });
+                t.setDaemon(true);
+                t.start();
+                attackers.add(t);
+            }
+            try
+            {
+                // The leader's slot is the one a restarting member needs: kill it, so the others elect.
+                final int node = cluster.leader();
+                cluster.kill(node);
+                Thread.sleep(1000);
+                final long launched = System.nanoTime();
+                cluster.start(node);
+                QueueServiceGrpc.newBlockingStub(cluster.channel(node)).withDeadlineAfter(30, TimeUnit.SECONDS)
+                    .createClaim(ClusterAuthenticationTest.claim("after-restart", 1));
+                final long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - launched);
+                System.out.println("cluster: a killed member rejoined and served a write in " + seconds + " s " +
+                    "while 12 unauthenticated clients made " + attempts.get() + " connection attempts");
+                assertThat(seconds).isLessThan(60);
+                assertThat(sessions.get()).as("no unauthenticated session opened").isZero();
+                assertThat(attempts.get()).as("the attackers kept trying").isGreaterThan(12);
+            }
+            finally
+            {
+                stop.set(true);
+                for (final Thread t : attackers)
+                {
+                    t.join(15_000);
+                }
             }
         }
     }
