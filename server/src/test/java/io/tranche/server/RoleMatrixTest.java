@@ -201,6 +201,8 @@ class RoleMatrixTest
             QUEUE + "GetClaim", id -> GetClaimRequest.newBuilder().setId(id).build(),
             QUEUE + "GetClaimHistory", id -> io.tranche.proto.v1.GetClaimHistoryRequest.newBuilder().setId(id)
                 .build(),
+            QUEUE + "GetClaimPosition", id -> io.tranche.proto.v1.GetClaimPositionRequest.newBuilder().setId(id)
+                .setIfSupply(10).setPolicy(Policy.newBuilder().setMethod(Method.EQUAL)).build(),
             QUEUE + "DeleteClaim", id -> DeleteClaimRequest.newBuilder().setId(id).build(),
             QUEUE + "CreateClaim", id -> CreateClaimRequest.newBuilder().setClaim(Claim.newBuilder().setId(id)
                 .setDemand(5)).build(),

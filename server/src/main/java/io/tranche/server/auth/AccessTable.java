@@ -77,6 +77,7 @@ public final class AccessTable
         rules.put(QUEUE + "ListTranches", row(Access.OWN, Access.ALL, Access.ALL));
         rules.put(QUEUE + "WatchTranches", row(Access.OWN, Access.ALL, Access.ALL));
         rules.put(QUEUE + "GetClaimHistory", row(Access.OWN, Access.NONE, Access.ALL));
+        rules.put(QUEUE + "GetClaimPosition", row(Access.OWN, Access.NONE, Access.ALL));
         rules.put("tranche.v1.ClusterService/GetClusterStatus", row(Access.NONE, Access.ALL, Access.ALL));
         return rules;
     }

@@ -8,9 +8,11 @@ import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.tranche.proto.v1.Claim;
 import io.tranche.proto.v1.ClaimHistory;
+import io.tranche.proto.v1.ClaimPosition;
 import io.tranche.proto.v1.CreateClaimRequest;
 import io.tranche.proto.v1.DeleteClaimRequest;
 import io.tranche.proto.v1.GetClaimHistoryRequest;
+import io.tranche.proto.v1.GetClaimPositionRequest;
 import io.tranche.proto.v1.GetClaimRequest;
 import io.tranche.proto.v1.GetTrancheRequest;
 import io.tranche.proto.v1.ListClaimsRequest;
@@ -31,6 +33,7 @@ import io.tranche.server.state.Ledger;
 import io.tranche.server.state.Outcome;
 import io.tranche.server.state.QueueStateMachine;
 import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeoutException;
 
 /**
@@ -361,6 +364,46 @@ public final class QueueServiceImpl extends QueueServiceGrpc.QueueServiceImplBas
         {
             refuse(observer);
         }
+    }
+
+    @Override
+    public void getClaimPosition(final GetClaimPositionRequest request, final StreamObserver<ClaimPosition> observer)
+    {
+        final String id = request.getId();
+        if (id.isEmpty())
+        {
+            observer.onError(Errors.toException(Errors.invalidArgument("id", "must not be empty")));
+            return;
+        }
+        if (request.hasIfSupply() && request.getIfSupply() < 0)
+        {
+            observer.onError(Errors.toException(Errors.invalidArgument("if_supply", "must be >= 0, was " +
+                request.getIfSupply())));
+            return;
+        }
+        final Principal principal = AuthInterceptor.principal();
+        if (outOfScope(principal, id, observer))
+        {
+            return;
+        }
+        final long ifSupply = request.hasIfSupply() ? request.getIfSupply() : -1;
+        read(machine -> positionFor(principal, machine.position(id, ifSupply, request.getPolicy())), observer);
+    }
+
+    // The release's own field is if_supply here; a claimant learns nothing of the claim that blocks a policy.
+    private static Outcome positionFor(final Principal principal, final Outcome outcome)
+    {
+        if (outcome.kind() == Outcome.Kind.INVALID)
+        {
+            final List<Outcome.Violation> renamed = new ArrayList<>();
+            for (final Outcome.Violation v : outcome.violations())
+            {
+                renamed.add(new Outcome.Violation(v.field().equals("supply") ? "if_supply" : v.field(),
+                    v.description()));
+            }
+            return Outcome.invalid(renamed);
+        }
+        return outcome.kind() == Outcome.Kind.FAILED_PRECONDITION ? previewFor(principal, outcome) : outcome;
     }
 
     private static void answerHistory(final ClaimHistory kept, final Ledger ledger, final long tranches,

@@ -11,6 +11,7 @@ import io.tranche.proto.v1.Award;
 import io.tranche.proto.v1.Claim;
 import io.tranche.proto.v1.ClaimChange;
 import io.tranche.proto.v1.ClaimHistory;
+import io.tranche.proto.v1.ClaimPosition;
 import io.tranche.proto.v1.CreateClaimRequest;
 import io.tranche.proto.v1.DeleteClaimRequest;
 import io.tranche.proto.v1.Policy;
@@ -498,6 +499,12 @@ public final class QueueStateMachine
                 "\" was already used by tranche " + recorded.getNumber() + " with supply " + recorded.getSupply() +
                 " and a different policy or supply; use a new request_id for a new tranche");
         }
+        return allocateQueue(request, timeNanos, principal);
+    }
+
+    // The kernel over the queue as it stands: a preview, or a release to record (the request id checked before).
+    private Outcome allocateQueue(final ReleaseTrancheRequest request, final long timeNanos, final String principal)
+    {
         final Policy policy = request.getPolicy();
         final Method method = AllocationMapper.method(policy.getMethod());
         final long supply = request.getSupply();
@@ -1082,6 +1089,64 @@ public final class QueueStateMachine
             attributed = in.readBoolean();
             histories.read(in);
         }
+    }
+
+    // ---------------------------------------------------------------- positions
+
+    /**
+     * Where a claim stands: its tier, the claims and outstanding demand of the tiers served before it and of its
+     * own tier, and with {@code ifSupply} its own row of a release computed now (as {@code validate_only}).
+     *
+     * @param id       a claim id.
+     * @param ifSupply the supply of the release to compute, or -1 for none.
+     * @param policy   that release's policy.
+     * @return {@link Outcome.Kind#READ} with a {@link ClaimPosition}, NOT_FOUND, or the preview's failure.
+     */
+    public Outcome position(final String id, final long ifSupply, final Policy policy)
+    {
+        final QueuedClaim claim = byId.get(id);
+        if (claim == null)
+        {
+            return Outcome.failed(Outcome.Kind.NOT_FOUND, "claim \"" + id + "\" is not in the queue");
+        }
+        long ahead = 0;
+        long inTier = 0;
+        BigInteger demandAhead = BigInteger.ZERO;
+        BigInteger demandInTier = BigInteger.ZERO;
+        for (int i = 0, n = queue.size(); i < n; i++)
+        {
+            final QueuedClaim q = queue.get(i);
+            if (q.tier < claim.tier)
+            {
+                ahead++;
+                demandAhead = demandAhead.add(BigInteger.valueOf(q.demand));
+            }
+            else if (q.tier == claim.tier)
+            {
+                inTier++;
+                demandInTier = demandInTier.add(BigInteger.valueOf(q.demand));
+            }
+        }
+        final ClaimPosition.Builder position = ClaimPosition.newBuilder().setClaim(claim.toProto())
+            .setClaimsAhead(ahead).setDemandAhead(demandAhead.toString())
+            .setClaimsInTier(inTier).setDemandInTier(demandInTier.toString());
+        if (ifSupply >= 0)
+        {
+            final Outcome preview = allocateQueue(ReleaseTrancheRequest.newBuilder().setSupply(ifSupply)
+                .setPolicy(policy).setValidateOnly(true).build(), 0, "");
+            if (preview.kind() != Outcome.Kind.PREVIEW)
+            {
+                return preview;
+            }
+            for (final Award award : ((Tranche)preview.value()).getAwardsList())
+            {
+                if (award.getId().equals(id))
+                {
+                    position.setAward(award);
+                }
+            }
+        }
+        return Outcome.of(Outcome.Kind.READ, position.build());
     }
 
     // ---------------------------------------------------------------- histories
