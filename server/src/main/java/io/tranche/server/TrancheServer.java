@@ -155,6 +155,8 @@ public final class TrancheServer implements AutoCloseable
             throw new IOException("--data-dir " + dataDir + " is a file, not a directory; give a directory (it is " +
                 "created if missing), or move the file away");
         }
+        // The credentials files before the data directory: a mistake in them leaves nothing behind.
+        final AuthInterceptor auth = authInterceptor(config);
         TransportErrors.install();
         final Metrics metrics = new Metrics();
         final Cluster cluster = config.clusterMembers() == null ? null : Cluster.start(config);
@@ -178,7 +180,6 @@ public final class TrancheServer implements AutoCloseable
             health.setStatus("", ServingStatus.NOT_SERVING);
             configure(builder, config);
 
-            final AuthInterceptor auth = authInterceptor(config);
             final MetadataLimit limit = new MetadataLimit(config.maxInboundMetadataSize());
             final PageTokens pageTokens = PageTokens.open(config.dataDir());
 

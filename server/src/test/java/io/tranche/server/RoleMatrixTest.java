@@ -73,7 +73,7 @@ class RoleMatrixTest
         try (TestServer server =
             TestServer.start(TestServer.config(dir.resolve("data")).tokensFile(tokens).metrics("127.0.0.1:0")))
         {
-            seed(server);
+            seed(server.queue().withCallCredentials(TestServer.bearer("admin-token")));
             final Map<String, String> credentials = new LinkedHashMap<>();
             credentials.put("no credential", null);
             credentials.put("claimant", "claimant-token");
@@ -88,10 +88,8 @@ class RoleMatrixTest
     }
 
     /** Creates one claim of each firm and releases a tranche, so that reads have rows to leak. */
-    static void seed(final TestServer server)
+    static void seed(final io.tranche.proto.v1.QueueServiceGrpc.QueueServiceBlockingStub admin)
     {
-        final io.tranche.proto.v1.QueueServiceGrpc.QueueServiceBlockingStub admin =
-            server.queue().withCallCredentials(TestServer.bearer("admin-token"));
         admin.createClaim(CreateClaimRequest.newBuilder().setClaim(TestServer.claim(OWN, 100)).build());
         admin.createClaim(CreateClaimRequest.newBuilder().setClaim(TestServer.claim(OTHER, 100)).build());
         admin.releaseTranche(ReleaseTrancheRequest.newBuilder().setRequestId("t1").setSupply(10)

@@ -61,6 +61,22 @@ public final class QueueClient implements AutoCloseable
             {
                 tls.trustManager(options.ca());
             }
+            if ((options.cert() == null) != (options.key() == null))
+            {
+                throw new IOException("--cert and --key go together");
+            }
+            if (options.cert() != null)
+            {
+                try
+                {
+                    tls.keyManager(options.cert(), options.key());
+                }
+                catch (final IOException | IllegalArgumentException ex)
+                {
+                    throw new IOException("--cert " + options.cert() + " and --key " + options.key() + " are not a " +
+                        "PEM certificate chain and its PKCS#8 private key: " + ex.getMessage(), ex);
+                }
+            }
             credentials = tls.build();
         }
         else
