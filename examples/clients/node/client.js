@@ -25,14 +25,38 @@ const SEED = [ // id, demand, tier, cap: examples/seed.json
   ['zeta-robotics', 12000, 1, null],
 ];
 
+// On a cluster member every answer says which log position its state includes; a read sent with the position of
+// this client's last write sees that write on any member (a single node sends no position and needs none).
+let lastPosition = 0;
+
+function remember(metadata) {
+  for (const value of metadata ? metadata.get('tranche-applied-position') : []) {
+    if (/^[0-9]+$/.test(String(value))) {
+      lastPosition = Math.max(lastPosition, Number(value));
+    }
+  }
+}
+
 function call(client, method, request) {
   const metadata = new grpc.Metadata();
   if (process.env.TRANCHE_TOKEN) {
     metadata.add('authorization', 'Bearer ' + process.env.TRANCHE_TOKEN);
   }
+  if (lastPosition > 0) {
+    metadata.add('tranche-min-applied-position', String(lastPosition));
+  }
   const deadline = new Date(Date.now() + 30000);
-  return new Promise((resolve, reject) =>
-    client[method](request, metadata, { deadline }, (err, response) => (err ? reject(err) : resolve(response))));
+  return new Promise((resolve, reject) => {
+    const pending = client[method](request, metadata, { deadline }, (err, response) => {
+      if (err) {
+        remember(err.metadata);
+        reject(err);
+      } else {
+        resolve(response);
+      }
+    });
+    pending.on('metadata', remember);
+  });
 }
 
 const EXPECTED = { // the same split as './tranche allocate --table examples/seed.json'

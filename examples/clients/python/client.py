@@ -38,10 +38,32 @@ class Failed(Exception):
     """A failure already worded for one line."""
 
 
+# On a cluster member every answer says which log position its state includes; a read sent with the position of
+# this client's last write sees that write on any member (a single node sends no position and needs none).
+APPLIED = "tranche-applied-position"
+MIN_APPLIED = "tranche-min-applied-position"
+last_position = [0]
+
+
 def call(channel, method, request, response_class, metadata):
     stub = channel.unary_unary(SERVICE + method, request_serializer=type(request).SerializeToString,
                                response_deserializer=response_class.FromString)
-    return stub(request, timeout=30, metadata=metadata)
+    sent = list(metadata or [])
+    if last_position[0] > 0:
+        sent.append((MIN_APPLIED, str(last_position[0])))
+    try:
+        response, answer = stub.with_call(request, timeout=30, metadata=sent or None)
+    except grpc.RpcError as e:
+        remember(e.trailing_metadata())
+        raise
+    remember(answer.initial_metadata())
+    return response
+
+
+def remember(metadata):
+    for key, value in metadata or ():
+        if key == APPLIED and value.isdigit():
+            last_position[0] = max(last_position[0], int(value))
 
 
 def describe(target, error):

@@ -473,10 +473,8 @@ public final class ClusterCommandLog implements CommandLog, EgressListener
         {
             return false;
         }
-        final String diverged = service.diverged();
-        if (diverged != null)
+        if (refusedAsDiverged(reply))
         {
-            reply.complete(Outcome.failed(Outcome.Kind.UNAVAILABLE, "this member stopped serving: " + diverged));
             return true;
         }
         if (node.electing())
@@ -500,13 +498,19 @@ public final class ClusterCommandLog implements CommandLog, EgressListener
         {
             return false;
         }
+        return refusedAsDiverged(reply) || service.read(read, reply, AppliedPositionHeader.MIN_POSITION.get());
+    }
+
+    // A member whose state differs from the cluster's answers nothing from it (fail-stop).
+    private boolean refusedAsDiverged(final Reply reply)
+    {
         final String diverged = service.diverged();
-        if (diverged != null)
+        if (diverged == null)
         {
-            reply.complete(Outcome.failed(Outcome.Kind.UNAVAILABLE, "this member stopped serving: " + diverged));
-            return true;
+            return false;
         }
-        return service.read(read, reply, AppliedPositionHeader.MIN_POSITION.get());
+        reply.complete(Outcome.failed(Outcome.Kind.UNAVAILABLE, "this member stopped serving: " + diverged));
+        return true;
     }
 
     @Override

@@ -31,8 +31,6 @@ import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -151,33 +149,7 @@ class ClusterAuthenticationTest
             cluster.queue(1).createClaim(claim("before", 10));
             final String aeronDir = cluster.servers.get(1).clusterNode().aeronDir();
             final String ingress = ingressEndpoints(base);
-            final AtomicBoolean stop = new AtomicBoolean();
-            final AtomicLong attempts = new AtomicLong();
-            final AtomicLong sessions = new AtomicLong();
-            final List<Thread> attackers = new ArrayList<>();
-            for (int i = 0; i < 12; i++)
-            {
-                final Thread t = new Thread(() ->
-                {
-                    while (!stop.get())
-                    {
-                        attempts.incrementAndGet();
-                        try
-                        {
-                            connect(aeronDir, ingress, new NullCredentialsSupplier()).close();
-                            sessions.incrementAndGet();
-                        }
-                        catch (final RuntimeException expected)
-                        {
-                            // rejected, as it must be
-                        }
-                    }
-                });
-                t.setDaemon(true);
-                t.start();
-                attackers.add(t);
-            }
-            try
+            try (UnauthenticatedClients attackers = new UnauthenticatedClients(12, aeronDir, ingress))
             {
                 final int restarted = 0;
                 cluster.servers.get(restarted).close();
@@ -191,18 +163,10 @@ class ClusterAuthenticationTest
                 cluster.queue(restarted).createClaim(claim("after", 10));
                 final long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started);
                 System.out.println("restarted member rejoined and served a write in " + seconds + " s while " +
-                    "12 unauthenticated clients made " + attempts.get() + " connection attempts");
+                    "12 unauthenticated clients made " + attackers.attempts.get() + " connection attempts");
                 assertThat(seconds).isLessThan(60);
-                assertThat(attempts.get()).as("the attackers kept trying").isGreaterThan(12);
-                assertThat(sessions.get()).as("no unauthenticated session opened").isZero();
-            }
-            finally
-            {
-                stop.set(true);
-                for (final Thread t : attackers)
-                {
-                    t.join(15_000);
-                }
+                assertThat(attackers.attempts.get()).as("the attackers kept trying").isGreaterThan(12);
+                assertThat(attackers.sessions.get()).as("no unauthenticated session opened").isZero();
             }
         }
     }

@@ -41,11 +41,7 @@ class ClusterIngressAttackTest
     @Timeout(value = 400, unit = TimeUnit.SECONDS)
     void shouldApplyNoRawClientsCommandOnAnyMember() throws Exception
     {
-        try (ClusterProcesses cluster = new ClusterProcesses(dir, 120, true);
-            MediaDriver driver = MediaDriver.launchEmbedded(new MediaDriver.Context()
-                .threadingMode(ThreadingMode.SHARED)
-                .dirDeleteOnStart(true)
-                .dirDeleteOnShutdown(true)))
+        try (ClusterProcesses cluster = new ClusterProcesses(dir, 120, true); MediaDriver driver = driver())
         {
             cluster.startAll();
             final int leader = cluster.leader();
@@ -111,42 +107,12 @@ class ClusterIngressAttackTest
     @Timeout(value = 400, unit = TimeUnit.SECONDS)
     void shouldLetAKilledMemberRejoinWhileTwelveUnauthenticatedClientsKeepConnecting() throws Exception
     {
-        try (ClusterProcesses cluster = new ClusterProcesses(dir, 135, true);
-            MediaDriver driver = MediaDriver.launchEmbedded(new MediaDriver.Context()
-                .threadingMode(ThreadingMode.SHARED)
-                .dirDeleteOnStart(true)
-                .dirDeleteOnShutdown(true)))
+        try (ClusterProcesses cluster = new ClusterProcesses(dir, 135, true); MediaDriver driver = driver())
         {
             cluster.startAll();
             final String ingress = ClusterNode.ingressEndpoints(ClusterNode.parseMembers(cluster.members()));
-            final java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
-            final java.util.concurrent.atomic.AtomicLong attempts = new java.util.concurrent.atomic.AtomicLong();
-            final java.util.concurrent.atomic.AtomicLong sessions = new java.util.concurrent.atomic.AtomicLong();
-            final List<Thread> attackers = new java.util.ArrayList<>();
-            for (int i = 0; i < 12; i++)
-            {
-                final Thread t = new Thread(() ->
-                {
-                    while (!stop.get())
-                    {
-                        attempts.incrementAndGet();
-                        try
-                        {
-                            ClusterAuthenticationTest.connect(driver.aeronDirectoryName(), ingress,
-                                new NullCredentialsSupplier()).close();
-                            sessions.incrementAndGet();
-                        }
-                        catch (final RuntimeException expected)
-                        {
-                            // rejected, as it must be
-                        }
-                    }
-                });
-                t.setDaemon(true);
-                t.start();
-                attackers.add(t);
-            }
-            try
+            try (UnauthenticatedClients attackers = new UnauthenticatedClients(12, driver.aeronDirectoryName(),
+                ingress))
             {
                 // The leader's slot is the one a restarting member needs: kill it, so the others elect.
                 final int node = cluster.leader();
@@ -158,19 +124,20 @@ class ClusterIngressAttackTest
                     .createClaim(ClusterAuthenticationTest.claim("after-restart", 1));
                 final long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - launched);
                 System.out.println("cluster: a killed member rejoined and served a write in " + seconds + " s " +
-                    "while 12 unauthenticated clients made " + attempts.get() + " connection attempts");
+                    "while 12 unauthenticated clients made " + attackers.attempts.get() + " connection attempts");
                 assertThat(seconds).isLessThan(60);
-                assertThat(sessions.get()).as("no unauthenticated session opened").isZero();
-                assertThat(attempts.get()).as("the attackers kept trying").isGreaterThan(12);
-            }
-            finally
-            {
-                stop.set(true);
-                for (final Thread t : attackers)
-                {
-                    t.join(15_000);
-                }
+                assertThat(attackers.sessions.get()).as("no unauthenticated session opened").isZero();
+                assertThat(attackers.attempts.get()).as("the attackers kept trying").isGreaterThan(12);
             }
         }
+    }
+
+    // The attacker's own media driver, in this JVM.
+    private static MediaDriver driver()
+    {
+        return MediaDriver.launchEmbedded(new MediaDriver.Context()
+            .threadingMode(ThreadingMode.SHARED)
+            .dirDeleteOnStart(true)
+            .dirDeleteOnShutdown(true));
     }
 }

@@ -68,7 +68,9 @@ class ClusterSnapshotTest
                     .isGreaterThanOrEqualTo(2);
             }
             assertThat(leaders).isEqualTo(1);
-            final long position = nodes.get(0).service().appliedPosition();
+            // The members' state-hash checkpoints at each snapshot go through the log after the last write: hash
+            // once every member has applied everything and the log is still.
+            final long position = quiescentPosition(nodes);
             final QueueClusteredService.StateHash h = InProcessClusterTest.hashAt(nodes.get(0), position);
             before = h.sha256();
             for (final ClusterNode node : nodes)
@@ -101,6 +103,27 @@ class ClusterSnapshotTest
         finally
         {
             close(log, nodes);
+        }
+    }
+
+    private static long quiescentPosition(final List<ClusterNode> nodes) throws InterruptedException
+    {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        long previous = -1;
+        while (true)
+        {
+            final long position = nodes.get(0).service().appliedPosition();
+            boolean same = position == previous;
+            for (final ClusterNode node : nodes)
+            {
+                same &= node.service().appliedPosition() == position;
+            }
+            if (same || System.nanoTime() > deadline)
+            {
+                return position;
+            }
+            previous = position;
+            Thread.sleep(300);
         }
     }
 

@@ -229,9 +229,11 @@ class InProcessClusterTest
             final CompletableFuture<QueueClusteredService.StateHash> hash = new CompletableFuture<>();
             assertThat(node.service().stateHash(hash::complete)).isTrue();
             final QueueClusteredService.StateHash h = hash.get(30, TimeUnit.SECONDS);
+            // At the position or past it: only the members' checkpoint reports (which change no state) may follow
+            // the tests' last command.
             if (h.position() >= position || System.nanoTime() > deadline)
             {
-                assertThat(h.position()).isEqualTo(position);
+                assertThat(h.position()).isGreaterThanOrEqualTo(position);
                 return h;
             }
             Thread.sleep(20);
