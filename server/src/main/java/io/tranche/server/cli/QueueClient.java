@@ -45,6 +45,7 @@ public final class QueueClient implements AutoCloseable
     private final String server;
     private final boolean tls;
     private final boolean tokenGiven;
+    private final boolean certificateGiven;
 
     /**
      * @param options the connection options.
@@ -107,6 +108,7 @@ public final class QueueClient implements AutoCloseable
         this.server = options.server();
         this.tls = options.tls();
         this.tokenGiven = token != null;
+        this.certificateGiven = options.cert() != null;
     }
 
     /** @return a blocking stub whose next call carries the deadline. */
@@ -222,9 +224,13 @@ public final class QueueClient implements AutoCloseable
         }
         if (status.getCode() == Status.Code.UNAUTHENTICATED)
         {
-            // The server asks for a bearer token (serve --tokens): say where the command line takes one.
+            // The server asks for a credential (serve --tokens, --client-ca): say where the command line takes one.
+            final boolean certificates = description != null && description.contains("client certificate");
             description = (description == null || description.isEmpty() ? "" : description + "; ") + (tokenGiven ?
                 "the token given (--token or $TRANCHE_TOKEN) is not one of the server's --tokens" :
+                certificateGiven ? "the certificate given (--cert) is not one the server takes" :
+                certificates ? "the server wants a token or a client certificate: pass --token TOKEN (or set " +
+                    "$TRANCHE_TOKEN), or --cert PEM --key PEM" :
                 "the server wants a token: pass --token TOKEN, or set $TRANCHE_TOKEN");
         }
         if (description != null && !description.isEmpty())

@@ -70,6 +70,10 @@ public final class QueueTables
         {
             sb.append("  released ").append(time(t));
         }
+        if (!t.getReleasedBy().isEmpty())
+        {
+            sb.append(" by ").append(t.getReleasedBy());
+        }
         sb.append('\n');
         final boolean why = t.hasExplanation();
         final String[][] rows = new String[t.getAwardsCount() + 1][];
