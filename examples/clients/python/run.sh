@@ -5,6 +5,11 @@
 # Needs Debian's python3-grpcio, python3-protobuf and protobuf-compiler (protoc); generates the message
 # classes from proto/ into a temporary folder on every run, so they cannot drift from the contract.
 set -euo pipefail
+if [ $# -lt 1 ] || [ $# -gt 2 ]; then
+  echo "usage: $0 HOST:PORT   (TRANCHE_TOKEN, when set, is sent as a bearer token)" >&2
+  echo "       $0 HOST:PORT claimant.py   (TRANCHE_TOKEN: a claimant's token; TRANCHE_ADMIN_TOKEN: an admin's)" >&2
+  exit 2
+fi
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/../../.." && pwd)
 script=${2:-client.py}
