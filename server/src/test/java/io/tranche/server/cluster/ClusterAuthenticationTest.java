@@ -151,6 +151,8 @@ class ClusterAuthenticationTest
             final String ingress = ingressEndpoints(base);
             try (UnauthenticatedClients attackers = new UnauthenticatedClients(12, aeronDir, ingress))
             {
+                // Let them reach the healthy cluster first (each attempt is rejected at once there).
+                Thread.sleep(3000);
                 final int restarted = 0;
                 cluster.servers.get(restarted).close();
                 final long started = System.nanoTime();

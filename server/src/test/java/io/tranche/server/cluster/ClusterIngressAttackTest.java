@@ -114,6 +114,8 @@ class ClusterIngressAttackTest
             try (UnauthenticatedClients attackers = new UnauthenticatedClients(12, driver.aeronDirectoryName(),
                 ingress))
             {
+                // Let them reach the healthy cluster first (each attempt is rejected at once there).
+                Thread.sleep(3000);
                 // The leader's slot is the one a restarting member needs: kill it, so the others elect.
                 final int node = cluster.leader();
                 cluster.kill(node);
