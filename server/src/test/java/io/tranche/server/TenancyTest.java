@@ -77,6 +77,13 @@ class TenancyTest
             final CliRun all = CliRun.run("tranches", "--csv", "--server", server.server.listenAddress(), "--token",
                 "regulator-token");
             assertThat(all.out()).contains("alpha-1").contains("beta-1");
+            // A claimant's view cannot be checked against the digest chain, and verify says why.
+            final CliRun verify = CliRun.run("verify", "--server", server.server.listenAddress(), "--token",
+                "alpha-token");
+            assertThat(verify.status()).isEqualTo(1);
+            assertThat(verify.err()).contains("tranche 1: this credential sees its own awards only");
+            assertThat(CliRun.run("verify", "--server", server.server.listenAddress(), "--token", "regulator-token")
+                .status()).isZero();
         }
     }
 
@@ -150,6 +157,8 @@ class TenancyTest
         assertThat(units(seen, "alpha-1")).isEqualTo(alphaUnits);
         assertThat(seen.getAllocated()).isEqualTo(released.getAllocated());
         assertThat(seen.getDigest()).isEqualTo(released.getDigest());
+        assertThat(seen.getAwardsFiltered()).isTrue();
+        assertThat(released.getAwardsFiltered()).isFalse();
         assertThat(awardIds(p.beta.listTranches(ListTranchesRequest.getDefaultInstance()).getTranches(0)))
             .containsExactly("beta-1", "beta-2");
         assertThat(awardIds(watchFirst(p.beta))).containsExactly("beta-1", "beta-2");

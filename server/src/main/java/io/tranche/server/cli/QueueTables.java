@@ -98,6 +98,10 @@ public final class QueueTables
         sb.append("allocated ").append(Table.group(t.getAllocated()))
             .append(" of ").append(Table.group(t.getSupply()))
             .append(", unallocated ").append(Table.group(t.getUnallocated())).append('\n');
+        if (t.getAwardsFiltered())
+        {
+            sb.append("(this credential's own awards only; the totals are the whole tranche's)\n");
+        }
         if (why)
         {
             sb.append(AllocateCommand.explanationLine(t.getExplanation())).append('\n');

@@ -8,7 +8,8 @@ import io.tranche.server.auth.Principal;
  * What a claimant sees of a tranche: its own awards and the tranche's totals (number, request id, supply, policy,
  * allocated, unallocated, time, who released it, digest). The other firms' rows are left out, and so is the
  * tranche-level explanation of a preview (its level and priorities are computed from every claim); the claimant's
- * own rows keep theirs.
+ * own rows keep theirs. {@code awards_filtered} says so: the digest covers every award, so a view cannot be
+ * checked against it.
  */
 final class ClaimantView
 {
@@ -27,7 +28,7 @@ final class ClaimantView
         {
             return tranche;
         }
-        final Tranche.Builder view = tranche.toBuilder().clearAwards().clearExplanation();
+        final Tranche.Builder view = tranche.toBuilder().clearAwards().clearExplanation().setAwardsFiltered(true);
         for (int i = 0, n = tranche.getAwardsCount(); i < n; i++)
         {
             final Award award = tranche.getAwards(i);
