@@ -59,7 +59,9 @@ public final class QueueStateMachine
     public static final int QUEUE_CAPACITY = 1 << 26;
 
     private static final int SNAPSHOT_MAGIC = 0x54525332; // "TRS2"
-    private static final int SNAPSHOT_MAGIC_V3 = 0x54525333; // "TRS3": with attribution and claim histories
+    // "TRSA": with attribution and claim histories (its own magic, not "TRS3", so that no other format extending
+    // "TRS2" can be mistaken for it).
+    private static final int SNAPSHOT_MAGIC_V3 = 0x54525341;
     /** The snapshot format without attribution (written by earlier builds; still read). */
     public static final int FORMAT_2 = 2;
     /** The snapshot format with attribution and claim histories. */
