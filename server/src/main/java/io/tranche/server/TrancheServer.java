@@ -678,7 +678,8 @@ public final class TrancheServer implements AutoCloseable
             {
                 if (node != null)
                 {
-                    node.close();
+                    // Bounded: a refused start (a damaged recording) must still end with its one line.
+                    node.close(java.time.Duration.ofSeconds(10));
                 }
                 lock.close();
                 throw ex;

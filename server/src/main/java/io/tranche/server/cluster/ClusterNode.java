@@ -651,6 +651,35 @@ public final class ClusterNode implements AutoCloseable
         return snapshots;
     }
 
+    /**
+     * Closes this member, waiting at most {@code timeout}: an Aeron agent that spins (an archive replaying a
+     * recording that fails its checksum has been seen not to stop) must not keep a refused start from exiting.
+     *
+     * @param timeout how long to wait.
+     * @return whether it closed within it; if not, its threads are left to the process's exit.
+     */
+    public boolean close(final java.time.Duration timeout)
+    {
+        final Thread closer = new Thread(this::close, "tranche-cluster-close-" + self.id());
+        closer.setDaemon(true);
+        closer.start();
+        try
+        {
+            closer.join(timeout.toMillis());
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+        if (closer.isAlive())
+        {
+            System.err.println("tranche: cluster node " + self.id() + " did not stop within " + timeout.toSeconds() +
+                " s (an Aeron agent is stuck); leaving it to the process's exit");
+            return false;
+        }
+        return true;
+    }
+
     @Override
     public void close()
     {

@@ -6,25 +6,22 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse;
 import io.grpc.health.v1.HealthGrpc;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.tranche.proto.v1.Claim;
 import io.tranche.proto.v1.ClusterServiceGrpc;
 import io.tranche.proto.v1.ClusterStatus;
 import io.tranche.proto.v1.GetClusterStatusRequest;
 import io.tranche.proto.v1.ListClaimsRequest;
 import io.tranche.proto.v1.ListTranchesRequest;
+import io.tranche.proto.v1.QueueServiceGrpc;
 import io.tranche.proto.v1.Method;
 import io.tranche.proto.v1.Policy;
 import io.tranche.proto.v1.ReleaseTrancheRequest;
 import io.tranche.proto.v1.Tranche;
-import io.tranche.server.ServerConfig;
-import io.tranche.server.TrancheServer;
 import io.tranche.server.cli.CliRun;
 import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -54,7 +51,6 @@ class ClusterDamageTest
     Path dir;
 
     private int claims;
-    private String lastRefusal;
     private int releases;
 
     enum Ending
@@ -63,23 +59,22 @@ class ClusterDamageTest
     }
 
     @Test
-    @Timeout(value = 1200, unit = TimeUnit.SECONDS)
+    @Timeout(value = 1500, unit = TimeUnit.SECONDS)
     void shouldRefuseFailStopOrMatchAfterAnEditAndSeededBitFlipsOfAStoppedMembersRecording() throws Exception
     {
-        final Path secret = ClusterAuthenticationTest.secretFile(dir, "secret");
-        final int base = 24000 + (int)(ProcessHandle.current().pid() % 300) * 10;
-        final java.util.function.UnaryOperator<ServerConfig> trust =
-            c -> c.clusterSecret(secret).checkpointEvery(CHECKPOINT_EVERY);
-        try (ClusterServers cluster = ClusterServers.start(dir, base, trust))
+        try (ClusterProcesses cluster = new ClusterProcesses(dir, 105, true)
+            .with("--checkpoint-every", Integer.toString(CHECKPOINT_EVERY)))
         {
+            cluster.startAll();
             final Random random = new Random(20261206L);
             final int[] endings = new int[Ending.values().length];
             for (int round = 0; round < FLIPS + 2; round++)
             {
-                writes(cluster, 10);
-                final int victim = 2;
+                // The damaged member is never the one the writes go through.
+                final int victim = cluster.leader() == 2 ? 1 : 2;
+                writes(cluster, victim, 10);
                 awaitApplied(cluster);
-                cluster.servers.get(victim).close();
+                cluster.stop(victim);
                 final Path member = dir.resolve("node-" + victim);
                 final String damage;
                 if (round == 0)
@@ -97,75 +92,69 @@ class ClusterDamageTest
                 {
                     damage = flipBit(member, random);
                 }
-                final Ending ending = restartDamaged(cluster, base, victim, trust);
+                final Ending ending = restartDamaged(cluster, victim);
                 endings[ending.ordinal()]++;
                 System.out.println("damage round " + round + ": " + damage + " -> " + ending);
                 if (round == 0)
                 {
                     assertThat(ending).as("the recording's checksum refuses the edit").isEqualTo(Ending.REFUSED);
-                    assertThat(lastRefusal).contains("the recorded log is damaged: CRC checksum mismatch")
+                    assertThat(Files.readString(cluster.log(victim)))
+                        .contains("the recorded log is damaged: CRC checksum mismatch")
                         .contains("segmentFile=0-0.rec");
                 }
                 else if (round == 1)
                 {
                     assertThat(ending).as("the checkpoints catch a forged replica").isEqualTo(Ending.FAIL_STOP);
                 }
-                rebuild(cluster, base, victim, trust);
+                rebuild(cluster, victim);
             }
             System.out.println("damage endings: refused " + endings[0] + ", fail-stop " + endings[1] +
                 ", identical " + endings[2]);
-            final String servers = "127.0.0.1:" + cluster.servers.get(0).port() + ",127.0.0.1:" +
-                cluster.servers.get(1).port() + ",127.0.0.1:" + cluster.servers.get(2).port();
             awaitApplied(cluster);
-            final CliRun verify = CliRun.run("verify", "--server", servers);
+            final StringBuilder servers = new StringBuilder();
+            for (int node = 0; node < ClusterProcesses.NODES; node++)
+            {
+                servers.append(node == 0 ? "" : ",").append(cluster.channel(node).authority());
+            }
+            final CliRun verify = CliRun.run("verify", "--server", servers.toString());
             assertThat(verify.status()).as(verify.out() + verify.err()).isZero();
             assertThat(verify.out()).contains("3 members agree");
         }
     }
 
-    private void writes(final ClusterServers cluster, final int count)
+    private void writes(final ClusterProcesses cluster, final int victim, final int count)
     {
+        final int through = victim == 0 ? 1 : 0;
+        final QueueServiceGrpc.QueueServiceBlockingStub queue = QueueServiceGrpc.newBlockingStub(
+            cluster.channel(through)).withDeadlineAfter(60, TimeUnit.SECONDS);
         for (int i = 0; i < count; i++)
         {
             if (i % 5 == 4)
             {
-                cluster.queue(0).releaseTranche(ReleaseTrancheRequest.newBuilder()
+                queue.releaseTranche(ReleaseTrancheRequest.newBuilder()
                     .setRequestId("r" + releases++).setSupply(3)
                     .setPolicy(Policy.newBuilder().setMethod(Method.FIFO)).build());
             }
             else
             {
-                cluster.queue(i % 2).createClaim(ClusterAuthenticationTest.claim(
-                    String.format("probe-claim-%04d", claims++), 5));
+                queue.createClaim(ClusterAuthenticationTest.claim(String.format("probe-claim-%04d", claims++), 5));
             }
         }
     }
 
     // Restarted on its damaged recording: what does it do?
-    private Ending restartDamaged(
-        final ClusterServers cluster, final int base, final int victim,
-        final java.util.function.UnaryOperator<ServerConfig> trust) throws Exception
+    private Ending restartDamaged(final ClusterProcesses cluster, final int victim) throws Exception
     {
-        final TrancheServer restarted;
-        try
+        if (!cluster.startOrRefuse(victim))
         {
-            restarted = TrancheServer.start(trust.apply(ClusterServers.config(dir, base, victim))
-                .clusterStartTimeout(Duration.ofSeconds(20)));
-        }
-        catch (final java.io.IOException | RuntimeException refused)
-        {
-            System.out.println("refused: " + refused.getMessage());
-            lastRefusal = String.valueOf(refused.getMessage());
-            cluster.servers.set(victim, null);
+            final List<String> log = Files.readAllLines(cluster.log(victim));
+            System.out.println("refused: " + (log.isEmpty() ? "" : log.get(log.size() - 1)));
+            assertThat(log).as("a refusal says why").anyMatch(l -> l.startsWith("tranche serve: cannot start: "));
             return Ending.REFUSED;
         }
-        cluster.servers.set(victim, restarted);
-        cluster.channels.get(victim).shutdownNow();
-        cluster.channels.set(victim, NettyChannelBuilder.forAddress("127.0.0.1", restarted.port()).usePlaintext()
-            .build());
         // Enough writes for a checkpoint after the restart, then compare.
-        writes(cluster, 2 * CHECKPOINT_EVERY);
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        writes(cluster, victim, 2 * CHECKPOINT_EVERY);
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (System.nanoTime() < deadline)
         {
             final ClusterStatus status = status(cluster, victim);
@@ -184,14 +173,16 @@ class ClusterDamageTest
             status(cluster, victim));
     }
 
-    private static void assertFailStopped(final ClusterServers cluster, final int victim)
+    private static void assertFailStopped(final ClusterProcesses cluster, final int victim)
     {
-        final HealthCheckResponse.ServingStatus health = HealthGrpc.newBlockingStub(cluster.channels.get(victim))
+        final HealthCheckResponse.ServingStatus health = HealthGrpc.newBlockingStub(cluster.channel(victim))
             .check(HealthCheckRequest.newBuilder().setService("tranche.v1.QueueService").build()).getStatus();
         assertThat(health).isEqualTo(HealthCheckResponse.ServingStatus.NOT_SERVING);
+        final QueueServiceGrpc.QueueServiceBlockingStub queue = QueueServiceGrpc.newBlockingStub(
+            cluster.channel(victim)).withDeadlineAfter(10, TimeUnit.SECONDS);
         try
         {
-            cluster.queue(victim).listClaims(ListClaimsRequest.getDefaultInstance());
+            queue.listClaims(ListClaimsRequest.getDefaultInstance());
             throw new AssertionError("a diverged member answered a read");
         }
         catch (final StatusRuntimeException ex)
@@ -201,57 +192,42 @@ class ClusterDamageTest
         }
         try
         {
-            cluster.queue(victim).createClaim(ClusterAuthenticationTest.claim("after-divergence", 1));
+            queue.createClaim(ClusterAuthenticationTest.claim("after-divergence", 1));
             throw new AssertionError("a diverged member took a write");
         }
         catch (final StatusRuntimeException ex)
         {
             assertThat(ex.getStatus().getCode()).isEqualTo(io.grpc.Status.Code.UNAVAILABLE);
         }
-        try
-        {
-            final String metrics = ClusterAuthenticationTest.scrape(cluster.servers.get(victim));
-            assertThat(metrics).contains("tranche_cluster_diverged 1.0");
-        }
-        catch (final Exception ex)
-        {
-            throw new AssertionError(ex);
-        }
     }
 
     // An emptied data directory: the member catches up from its peers and ends with their state.
-    private void rebuild(
-        final ClusterServers cluster, final int base, final int victim,
-        final java.util.function.UnaryOperator<ServerConfig> trust) throws Exception
+    private void rebuild(final ClusterProcesses cluster, final int victim) throws Exception
     {
-        if (cluster.servers.get(victim) != null)
+        if (cluster.live(victim))
         {
-            cluster.servers.get(victim).close();
+            cluster.stop(victim);
         }
         deleteTree(dir.resolve("node-" + victim));
-        final TrancheServer rebuilt = TrancheServer.start(trust.apply(ClusterServers.config(dir, base, victim)));
-        cluster.servers.set(victim, rebuilt);
-        cluster.channels.get(victim).shutdownNow();
-        cluster.channels.set(victim, NettyChannelBuilder.forAddress("127.0.0.1", rebuilt.port()).usePlaintext()
-            .build());
-        writes(cluster, 2 * CHECKPOINT_EVERY);
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        cluster.start(victim);
+        writes(cluster, victim, 2 * CHECKPOINT_EVERY);
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
         while (!(sameState(cluster) && status(cluster, victim).getCheckpointsMatched() > 0))
         {
             assertThat(status(cluster, victim).getDiverged()).as("a rebuilt member agrees").isFalse();
-            assertThat(System.nanoTime()).as("rebuilt member " + victim + " catches up within 60 s")
+            assertThat(System.nanoTime()).as("rebuilt member " + victim + " catches up within 90 s")
                 .isLessThan(deadline);
             Thread.sleep(100);
         }
     }
 
-    private static ClusterStatus status(final ClusterServers cluster, final int node)
+    private static ClusterStatus status(final ClusterProcesses cluster, final int node)
     {
-        return ClusterServiceGrpc.newBlockingStub(cluster.channels.get(node)).withDeadlineAfter(10, TimeUnit.SECONDS)
+        return ClusterServiceGrpc.newBlockingStub(cluster.channel(node)).withDeadlineAfter(10, TimeUnit.SECONDS)
             .getClusterStatus(GetClusterStatusRequest.getDefaultInstance());
     }
 
-    private void awaitApplied(final ClusterServers cluster) throws InterruptedException
+    private void awaitApplied(final ClusterProcesses cluster) throws InterruptedException
     {
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (!sameState(cluster))
@@ -261,7 +237,7 @@ class ClusterDamageTest
         }
     }
 
-    private static boolean sameState(final ClusterServers cluster)
+    private static boolean sameState(final ClusterProcesses cluster)
     {
         String first = null;
         for (int node = 0; node < 3; node++)
@@ -287,15 +263,17 @@ class ClusterDamageTest
         return true;
     }
 
-    private static String state(final ClusterServers cluster, final int node)
+    private static String state(final ClusterProcesses cluster, final int node)
     {
+        final QueueServiceGrpc.QueueServiceBlockingStub queue = QueueServiceGrpc.newBlockingStub(cluster.channel(node))
+            .withDeadlineAfter(20, TimeUnit.SECONDS);
         final StringBuilder text = new StringBuilder();
-        for (final Claim c : cluster.queue(node).listClaims(ListClaimsRequest.newBuilder().setPageSize(500).build())
+        for (final Claim c : queue.listClaims(ListClaimsRequest.newBuilder().setPageSize(500).build())
             .getClaimsList())
         {
             text.append(c.getId()).append('=').append(c.getDemand()).append(';');
         }
-        for (final Tranche t : cluster.queue(node).listTranches(ListTranchesRequest.newBuilder().setPageSize(500)
+        for (final Tranche t : queue.listTranches(ListTranchesRequest.newBuilder().setPageSize(500)
             .build()).getTranchesList())
         {
             text.append(t.getNumber()).append(':').append(t.getDigest().toStringUtf8().hashCode()).append(';');

@@ -44,6 +44,7 @@ final class ClusterProcesses implements AutoCloseable
     private final Path dir;
     private final String members;
     private final boolean quickStart;
+    private final List<String> extraArgs = new ArrayList<>();
     private final Process[] processes = new Process[NODES];
     // Read by writer threads while the test kills and restarts nodes.
     private final AtomicReferenceArray<ManagedChannel> channels = new AtomicReferenceArray<>(NODES);
@@ -119,6 +120,58 @@ final class ClusterProcesses implements AutoCloseable
         // At the first launch, even right after a SIGKILL: serve clears the mark files the dead process left.
         assertThat(await(node, launch(node))).as("node " + node + " starts at the first launch; log: " +
             Files.readString(log(node))).isTrue();
+    }
+
+    /**
+     * SIGTERM, and waits for the node's graceful stop.
+     *
+     * @param node its id.
+     */
+    void stop(final int node) throws InterruptedException
+    {
+        final ManagedChannel channel = channels.getAndSet(node, null);
+        processes[node].destroy();
+        if (!processes[node].waitFor(60, TimeUnit.SECONDS))
+        {
+            processes[node].destroyForcibly();
+            processes[node].waitFor(30, TimeUnit.SECONDS);
+        }
+        if (channel != null)
+        {
+            channel.shutdownNow();
+        }
+    }
+
+    /**
+     * Launches a node once: it either listens, or ends (a refused start) within the time.
+     *
+     * @param node its id.
+     * @return true when it listens, false when it ended first (its log says why).
+     * @throws AssertionError when it does neither within 150 s.
+     */
+    boolean startOrRefuse(final int node) throws Exception
+    {
+        final CompletableFuture<String> line = launch(node);
+        String first = null;
+        try
+        {
+            first = line.get(150, TimeUnit.SECONDS);
+        }
+        catch (final java.util.concurrent.TimeoutException ex)
+        {
+            processes[node].destroyForcibly();
+            throw new AssertionError("node " + node + " neither listened nor ended within 150 s; log: " +
+                Files.readString(log(node)));
+        }
+        if (first != null && first.startsWith(LISTENING))
+        {
+            channels.set(node, NettyChannelBuilder.forTarget(first.substring(LISTENING.length())).usePlaintext()
+                .build());
+            return true;
+        }
+        assertThat(processes[node].waitFor(60, TimeUnit.SECONDS)).as("a refused node ends; log: " +
+            Files.readString(log(node))).isTrue();
+        return false;
     }
 
     /**
@@ -299,6 +352,16 @@ final class ClusterProcesses implements AutoCloseable
         }
     }
 
+    /**
+     * @param args more {@code serve} arguments for every later launch.
+     * @return this.
+     */
+    ClusterProcesses with(final String... args)
+    {
+        extraArgs.addAll(List.of(args));
+        return this;
+    }
+
     /** @return the {@code --cluster-members} value. */
     String members()
     {
@@ -358,9 +421,11 @@ final class ClusterProcesses implements AutoCloseable
         // Truncate the log: the role lines of this incarnation only.
         Files.createDirectories(dir);
         Files.writeString(log(node), "");
-        final Process process = serve(List.of("--cluster-members", members, "--node-id", Integer.toString(node),
-            "--listen", "127.0.0.1:0", "--data-dir", dir.resolve("node-" + node).toString(),
-            "--cluster-secret", secret().toString()), log(node), quickStart);
+        final List<String> args = new ArrayList<>(List.of("--cluster-members", members, "--node-id",
+            Integer.toString(node), "--listen", "127.0.0.1:0", "--data-dir", dir.resolve("node-" + node).toString(),
+            "--cluster-secret", secret().toString()));
+        args.addAll(extraArgs);
+        final Process process = serve(args, log(node), quickStart);
         processes[node] = process;
         return firstLine(process);
     }
