@@ -46,8 +46,8 @@ import org.junit.jupiter.api.io.TempDir;
  * <ul>
  * <li>"own": a claimant's call is reached; a request that names another firm's claim, existing or not, is
  * PERMISSION_DENIED with the same message shape; no answer (every message of a stream) holds another firm's id;
- * <li>"preview": the plain request is PERMISSION_DENIED and a {@code validate_only} one is reached (for the
- * claimant, without another firm's rows).
+ * <li>"preview": the plain request is PERMISSION_DENIED and a {@code validate_only} one is reached, showing every
+ * row; "preview, own rows": the same, without another firm's rows.
  * </ul>
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
@@ -179,6 +179,7 @@ class RoleMatrixTest
                 }
                 break;
             case "preview":
+            case "preview, own rows":
                 assertThat(plain.status.getCode()).as(what + " without validate_only: " + plain.status)
                     .isEqualTo(Status.Code.PERMISSION_DENIED);
                 final Answer preview = caller.call(method, ReleaseTrancheRequest.newBuilder().setRequestId("p")
@@ -186,6 +187,8 @@ class RoleMatrixTest
                     .build().toByteArray());
                 assertThat(preview.status.getCode()).as(what + " with validate_only: " + preview.status)
                     .isEqualTo(Status.Code.OK);
+                assertThat(preview.mentions(OTHER)).as(what + ": the preview shows another firm's row")
+                    .isEqualTo(cell.equals("preview"));
                 break;
             default:
                 assertThat(outcome(plain.status)).as(what + ": " + plain.status).isEqualTo(cell);
