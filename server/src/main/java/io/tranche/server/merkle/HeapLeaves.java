@@ -12,9 +12,13 @@ public final class HeapLeaves implements LeafStore
     @Override
     public synchronized void write(final long index, final byte[] leaf)
     {
-        if (index != leaves.size())
+        if (index > leaves.size())
         {
             throw new IllegalStateException("leaf " + index + " written after " + leaves.size());
+        }
+        while (leaves.size() > index)
+        {
+            leaves.remove(leaves.size() - 1);
         }
         leaves.add(leaf.clone());
     }

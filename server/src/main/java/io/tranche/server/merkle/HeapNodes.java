@@ -17,12 +17,19 @@ public final class HeapNodes implements NodeStore
             levels.add(new ArrayList<>());
         }
         final List<byte[]> nodes = levels.get(level);
-        if (index != nodes.size())
+        if (index > nodes.size())
         {
             throw new IllegalStateException("node (" + level + ", " + index + ") written out of order after " +
                 nodes.size());
         }
-        nodes.add(hash.clone());
+        if (index < nodes.size())
+        {
+            nodes.set((int)index, hash.clone());
+        }
+        else
+        {
+            nodes.add(hash.clone());
+        }
     }
 
     @Override

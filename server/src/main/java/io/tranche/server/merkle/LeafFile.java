@@ -30,6 +30,8 @@ public final class LeafFile implements LeafStore
     private ByteBuffer writeBuffer = ByteBuffer.allocate(512);
     private final ByteBuffer offsetBuffer = ByteBuffer.allocate(Long.BYTES);
     private long end;
+    // Leaves in the files: the next append is leaf `count`, its record at `end`.
+    private long count;
 
     private LeafFile(final Path path, final Path indexPath, final FileChannel data, final FileChannel index)
         throws IOException
@@ -38,7 +40,7 @@ public final class LeafFile implements LeafStore
         this.indexPath = indexPath;
         this.data = data;
         this.index = index;
-        final long count = extent();
+        count = (index.size() - HEADER) / Long.BYTES;
         end = count == 0 ? HEADER : recordEnd(count - 1);
     }
 
@@ -109,6 +111,11 @@ public final class LeafFile implements LeafStore
     @Override
     public void write(final long leafIndex, final byte[] leaf) throws IOException
     {
+        if (leafIndex != count)
+        {
+            // Over a leaf the files hold: what follows it is dropped.
+            truncate(leafIndex);
+        }
         final int length = RECORD_HEADER + leaf.length;
         if (writeBuffer.capacity() < length)
         {
@@ -122,6 +129,7 @@ public final class LeafFile implements LeafStore
         offsetBuffer.clear().putLong(end).flip();
         writeFully(index, offsetBuffer, HEADER + leafIndex * Long.BYTES);
         end += length;
+        count = leafIndex + 1;
     }
 
     @Override
@@ -150,7 +158,6 @@ public final class LeafFile implements LeafStore
     @Override
     public void truncate(final long leaves) throws IOException
     {
-        final long count = extent();
         if (leaves > count)
         {
             throw new IOException(path + " holds " + count + " leaves, fewer than " + leaves);
@@ -158,12 +165,13 @@ public final class LeafFile implements LeafStore
         end = leaves == 0 ? HEADER : recordEnd(leaves - 1);
         index.truncate(HEADER + leaves * Long.BYTES);
         data.truncate(end);
+        count = leaves;
     }
 
     @Override
-    public long extent() throws IOException
+    public long extent()
     {
-        return (index.size() - HEADER) / Long.BYTES;
+        return count;
     }
 
     @Override

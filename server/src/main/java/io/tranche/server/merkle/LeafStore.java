@@ -9,7 +9,9 @@ import java.io.IOException;
 public interface LeafStore extends AutoCloseable
 {
     /**
-     * @param index the leaf's index: the store's size.
+     * Writes a leaf, dropping every leaf after it.
+     *
+     * @param index the leaf's index, at most the store's size.
      * @param leaf  its bytes.
      * @throws IOException when it cannot be written.
      */

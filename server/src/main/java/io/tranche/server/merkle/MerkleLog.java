@@ -3,6 +3,7 @@ package io.tranche.server.merkle;
 import java.io.IOException;
 import java.security.MessageDigest;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -26,6 +27,9 @@ public final class MerkleLog
     private final byte[][] frontier = new byte[MAX_LEVELS][];
     private long size;
     private volatile long durableSize;
+    // Leaves the stores held past the size they were reset to (a restart replays their log): each appended again is
+    // compared with the stored one and written only when it differs, so a replay writes nothing it need not.
+    private long kept;
 
     /**
      * An empty log over its stores; {@link #reset} adopts leaves the stores already hold, {@link #truncate} drops
@@ -69,8 +73,16 @@ public final class MerkleLog
     public long append(final byte[] leaf, final byte[] leafHash) throws IOException
     {
         final long index = size;
-        leaves.write(index, leaf);
-        store.write(0, index, leafHash);
+        if (index < kept && !stored(index, leaf, leafHash))
+        {
+            kept = index;
+        }
+        final boolean replayed = index < kept;
+        if (!replayed)
+        {
+            leaves.write(index, leaf);
+            store.write(0, index, leafHash);
+        }
         // A copy: the caller may reuse its array, and the right edge keeps this one.
         byte[] node = leafHash.clone();
         int level = 0;
@@ -80,7 +92,10 @@ public final class MerkleLog
             node = Rfc9162.nodeHash(sha, frontier[level], node);
             level++;
             i >>= 1;
-            store.write(level, i, node);
+            if (!replayed || !Arrays.equals(store.read(level, i), node))
+            {
+                store.write(level, i, node);
+            }
         }
         frontier[level] = node;
         size = index + 1;
@@ -255,12 +270,27 @@ public final class MerkleLog
     {
         reset(count);
         store.truncate(count);
+        leaves.truncate(count);
+        kept = count;
+    }
+
+    // True when the stores already hold this leaf at this index.
+    private boolean stored(final long index, final byte[] leaf, final byte[] leafHash)
+    {
+        try
+        {
+            return Arrays.equals(store.read(0, index), leafHash) && Arrays.equals(leaves.read(index), leaf);
+        }
+        catch (final IOException ex)
+        {
+            return false;
+        }
     }
 
     /**
-     * Takes the stores' first leaves as the tree, reading its right edge at that size; the leaves past it are
-     * dropped (the next append writes leaf {@code count}), nodes past it stay until overwritten or
-     * {@link #truncate}d.
+     * Takes the stores' first leaves as the tree, reading its right edge at that size. What the stores hold past
+     * it stays: appends compare each leaf with the stored one and write only from the first that differs, until
+     * {@link #truncate} cuts the rest.
      *
      * @param count the size; the stores must hold its leaves and nodes.
      * @throws IOException when a store does not reach that size or cannot be read.
@@ -280,7 +310,7 @@ public final class MerkleLog
         {
             frontier[level] = (count & (1L << level)) != 0 ? store.read(level, (count >> level) - 1) : null;
         }
-        leaves.truncate(count);
+        kept = Math.min(store.extent(), leaves.extent());
         size = count;
         durableSize = Math.min(durableSize, count);
     }

@@ -171,6 +171,113 @@ class MerkleLogTest
     }
 
     @Test
+    void shouldReplayLeavesItAlreadyHoldsWithoutWritingThemAgain() throws IOException
+    {
+        final Path tree = dir.resolve("tree");
+        try (TreeFile nodes = TreeFile.open(tree); LeafFile leaves = LeafFile.open(dir.resolve("leaves")))
+        {
+            final MerkleLog log = new MerkleLog(nodes, leaves);
+            for (int i = 0; i < 100; i++)
+            {
+                log.append(data(i));
+            }
+        }
+        // A disk that takes no more writes: a restart that replays leaves 37 to 99 again must still succeed.
+        try (TreeFile nodes = TreeFile.open(tree); LeafFile leaves = LeafFile.open(dir.resolve("leaves")))
+        {
+            final MerkleLog log = new MerkleLog(new FullDisk(nodes), new FullDisk(leaves));
+            log.reset(37);
+            for (int i = 37; i < 100; i++)
+            {
+                log.append(data(i));
+            }
+            assertThat(log.root()).isEqualTo(Rfc9162.root(hashes(100)));
+            // A leaf that differs from the one stored must be written: here it cannot be.
+            log.reset(50);
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> log.append(data(1050)))
+                .hasMessageContaining("no space left");
+        }
+        // Without the full disk, the differing leaf replaces the stored one and drops the leaves after it.
+        try (TreeFile nodes = TreeFile.open(tree); LeafFile leaves = LeafFile.open(dir.resolve("leaves")))
+        {
+            final MerkleLog log = new MerkleLog(nodes, leaves);
+            log.reset(50);
+            log.append(data(1050));
+            log.append(data(51));
+            assertThat(leaves.extent()).isEqualTo(52);
+            final List<byte[]> expected = new ArrayList<>(hashes(52));
+            expected.set(50, leaf(1050));
+            assertThat(log.root()).isEqualTo(Rfc9162.root(expected));
+            assertThat(log.leaf(50)).isEqualTo(data(1050));
+        }
+    }
+
+    /** A store over a disk that takes no more writes. */
+    private static final class FullDisk implements NodeStore, LeafStore
+    {
+        private final NodeStore nodes;
+        private final LeafStore leaves;
+
+        FullDisk(final NodeStore nodes)
+        {
+            this.nodes = nodes;
+            this.leaves = null;
+        }
+
+        FullDisk(final LeafStore leaves)
+        {
+            this.nodes = null;
+            this.leaves = leaves;
+        }
+
+        @Override
+        public void write(final int level, final long index, final byte[] hash) throws IOException
+        {
+            throw new IOException("no space left on device");
+        }
+
+        @Override
+        public byte[] read(final int level, final long index) throws IOException
+        {
+            return nodes.read(level, index);
+        }
+
+        @Override
+        public void write(final long index, final byte[] leaf) throws IOException
+        {
+            throw new IOException("no space left on device");
+        }
+
+        @Override
+        public byte[] read(final long index) throws IOException
+        {
+            return leaves.read(index);
+        }
+
+        @Override
+        public void truncate(final long count) throws IOException
+        {
+            throw new IOException("no space left on device");
+        }
+
+        @Override
+        public long extent() throws IOException
+        {
+            return nodes != null ? nodes.extent() : leaves.extent();
+        }
+
+        @Override
+        public void sync()
+        {
+        }
+
+        @Override
+        public void close()
+        {
+        }
+    }
+
+    @Test
     void shouldWriteWholeHeadersIntoNewFilesAndReadALeafBackOnlyIntact() throws IOException
     {
         try (TreeFile nodes = TreeFile.open(dir.resolve("tree")); LeafFile leaves = LeafFile.open(dir.resolve("l")))
