@@ -501,7 +501,7 @@ public final class ServerConfig
     }
 
     /** @return the member's settings: its secret, the checkpoint interval and the election timeouts. */
-    public ClusterNode.Settings clusterTrust()
+    public ClusterNode.Settings clusterSettings()
     {
         return new ClusterNode.Settings(clusterSecret, checkpointEvery,
             heartbeatTimeout == null ? 0 : heartbeatTimeout.toNanos(),
@@ -610,7 +610,7 @@ public final class ServerConfig
             return;
         }
         positive(checkpointEvery, "--checkpoint-every");
-        clusterTrust();
+        clusterSettings();
         clusterSecret = clusterSecretFile == null ? null : ClusterSecret.load(clusterSecretFile);
         if (clusterSecret != null || insecure)
         {

@@ -589,7 +589,7 @@ public final class TrancheServer implements AutoCloseable
                 node = ClusterNode.launch(config.clusterMembers(), config.nodeId(), config.dataDir(), config.maxQueue(),
                     TrancheDigest::compute,
                     new ClusterNode.Snapshots(config.snapshotEvery(), ClusterNode.SNAPSHOT_BYTES_DEFAULT),
-                    config.clusterTrust());
+                    config.clusterSettings());
                 final ClusterCommandLog log = new ClusterCommandLog(node, config.writerQueueCapacity());
                 // "listening" means part of a working cluster: wait for a leader and this node's catch-up.
                 final long deadline = System.nanoTime() + config.clusterStartTimeout().toNanos();

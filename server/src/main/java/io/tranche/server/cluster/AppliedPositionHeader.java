@@ -8,6 +8,7 @@ import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
+import io.tranche.proto.v1.QueueServiceGrpc;
 import java.util.Set;
 
 /**
@@ -37,9 +38,11 @@ public final class AppliedPositionHeader implements ServerInterceptor
     /** The call's {@value #MIN_NAME}, 0 without one. */
     public static final Context.Key<Long> MIN_POSITION = Context.keyWithDefault("tranche-min-applied-position", 0L);
 
-    private static final Set<String> WRITES = Set.of("tranche.v1.QueueService/CreateClaim",
-        "tranche.v1.QueueService/UpdateClaim", "tranche.v1.QueueService/DeleteClaim",
-        "tranche.v1.QueueService/ReleaseTranche");
+    private static final Set<String> WRITES = Set.of(
+        QueueServiceGrpc.getCreateClaimMethod().getFullMethodName(),
+        QueueServiceGrpc.getUpdateClaimMethod().getFullMethodName(),
+        QueueServiceGrpc.getDeleteClaimMethod().getFullMethodName(),
+        QueueServiceGrpc.getReleaseTrancheMethod().getFullMethodName());
 
     private final QueueClusteredService service;
 

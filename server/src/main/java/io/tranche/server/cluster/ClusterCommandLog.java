@@ -94,7 +94,7 @@ public final class ClusterCommandLog implements CommandLog, EgressListener
         this.node = node;
         this.service = node.service();
         this.submissions = new ManyToOneConcurrentArrayQueue<>(queueCapacity);
-        this.secret = node.trust().secret() == null ? null : node.trust().secret().copy();
+        this.secret = node.settings().secret() == null ? null : node.settings().secret().copy();
         service.addListener(new Listener()
         {
             @Override
@@ -126,8 +126,9 @@ public final class ClusterCommandLog implements CommandLog, EgressListener
             int work = 0;
             try
             {
-                if (service.diverged() != null && failure != service.diverged())
+                if (service.diverged() != null)
                 {
+                    // Tells the listeners once (setFailure does nothing when the reason is unchanged).
                     setFailure(service.diverged());
                 }
                 final boolean electing = node.electing();
@@ -270,12 +271,7 @@ public final class ClusterCommandLog implements CommandLog, EgressListener
     {
         if (secret == null)
         {
-            final byte[] message = new byte[ClusterProtocol.INGRESS_HEADER_LENGTH + payload.length];
-            final UnsafeBuffer buffer = new UnsafeBuffer(message);
-            buffer.putByte(0, type);
-            buffer.putLong(1, correlationId, java.nio.ByteOrder.BIG_ENDIAN);
-            buffer.putBytes(ClusterProtocol.INGRESS_HEADER_LENGTH, payload);
-            return message;
+            return ClusterProtocol.encodeUnsigned(type, payload, correlationId);
         }
         return ClusterProtocol.encodeSigned(type, payload, correlationId, clusterSessionId, sequence + 1, secret);
     }

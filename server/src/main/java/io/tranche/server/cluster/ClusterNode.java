@@ -82,7 +82,7 @@ public final class ClusterNode implements AutoCloseable
     private final List<Member> members;
     private final String aeronDir;
     private final Snapshots snapshots;
-    private final Settings trust;
+    private final Settings settings;
     private final MemberErrors errors;
     private final Thread scheduler;
     private final ConsensusModule.Context consensus;
@@ -136,10 +136,10 @@ public final class ClusterNode implements AutoCloseable
         final List<Member> members,
         final String aeronDir,
         final Snapshots snapshots,
-        final Settings trust,
+        final Settings settings,
         final MemberErrors errors)
     {
-        this.trust = trust;
+        this.settings = settings;
         this.errors = errors;
         this.driver = driver;
         this.container = container;
@@ -315,7 +315,7 @@ public final class ClusterNode implements AutoCloseable
     }
 
     /**
-     * Starts this member with its snapshot schedule and its trust settings.
+     * Starts this member with its snapshot schedule and its settings.
      *
      * @param members   all members.
      * @param nodeId    this member's id.
@@ -323,7 +323,7 @@ public final class ClusterNode implements AutoCloseable
      * @param maxQueue  most claims in the queue.
      * @param digester  tranche digest chain.
      * @param snapshots when the leader asks for a snapshot.
-     * @param trust     the secret, the checkpoint interval and the timeouts.
+     * @param settings  the secret, the checkpoint interval and the timeouts.
      * @return the running member.
      */
     public static ClusterNode launch(
@@ -333,7 +333,7 @@ public final class ClusterNode implements AutoCloseable
         final int maxQueue,
         final QueueStateMachine.TrancheDigester digester,
         final Snapshots snapshots,
-        final Settings trust)
+        final Settings settings)
     {
         if (nodeId < 0 || nodeId >= members.size())
         {
@@ -382,7 +382,7 @@ public final class ClusterNode implements AutoCloseable
             .controlResponseChannel(archiveContext.localControlChannel())
             .aeronDirectoryName(aeronDir);
 
-        final ConsensusModule.Context consensusContext = consensusContext(members, self, base, aeronDir, trust)
+        final ConsensusModule.Context consensusContext = consensusContext(members, self, base, aeronDir, settings)
             .archiveContext(archiveClient.clone())
             .idleStrategySupplier(idle)
             .errorHandler(errors);
@@ -398,7 +398,7 @@ public final class ClusterNode implements AutoCloseable
         // Tranches on the member's disk, 8 bytes of heap each; rewritten from the snapshot and log at start.
         RecordingChecksums.migrate(new File(base, "archive"));
         final QueueClusteredService service = new QueueClusteredService(maxQueue, digester, ClusterSeed.load(dataDir),
-            base.toPath().resolve(ClusterLedger.FILE), trust.secret(), members.size(), trust.checkpointEvery());
+            base.toPath().resolve(ClusterLedger.FILE), settings.secret(), members.size(), settings.checkpointEvery());
         final ClusteredServiceContainer.Context containerContext = new ClusteredServiceContainer.Context()
             .aeronDirectoryName(aeronDir)
             .archiveContext(archiveClient.clone())
@@ -414,8 +414,8 @@ public final class ClusterNode implements AutoCloseable
             errors.service(service);
             RecordingChecksums.markEnabled(new File(base, "archive"));
             final ClusteredServiceContainer container = ClusteredServiceContainer.launch(containerContext);
-            return new ClusterNode(driver, container, service, self, List.copyOf(members), aeronDir, snapshots, trust,
-                errors);
+            return new ClusterNode(driver, container, service, self, List.copyOf(members), aeronDir, snapshots,
+                settings, errors);
         }
         catch (final RuntimeException ex)
         {
@@ -467,7 +467,7 @@ public final class ClusterNode implements AutoCloseable
     }
 
     private static ConsensusModule.Context consensusContext(
-        final List<Member> members, final Member self, final File base, final String aeronDir, final Settings trust)
+        final List<Member> members, final Member self, final File base, final String aeronDir, final Settings settings)
     {
         final ConsensusModule.Context consensusContext = new ConsensusModule.Context()
             .clusterMemberId(self.id())
@@ -480,15 +480,16 @@ public final class ClusterNode implements AutoCloseable
             .replicationChannel("aeron:udp?endpoint=" + self.host() + ":0")
             .sessionTimeoutNs(SESSION_TIMEOUT_NS)
             .maxConcurrentSessions(MAX_CONCURRENT_SESSIONS);
-        if (trust.secret() != null)
+        if (settings.secret() != null)
         {
-            consensusContext.authenticatorSupplier(ClusterAuthenticator.supplier(trust.secret()));
+            consensusContext.authenticatorSupplier(ClusterAuthenticator.supplier(settings.secret()));
         }
-        if (trust.heartbeatTimeoutNs() > 0)
+        if (settings.heartbeatTimeoutNs() > 0)
         {
             // The leader beats ten times per timeout: one lost or late heartbeat never starts an election.
-            consensusContext.leaderHeartbeatTimeoutNs(trust.heartbeatTimeoutNs())
-                .leaderHeartbeatIntervalNs(Math.max(TimeUnit.MILLISECONDS.toNanos(5), trust.heartbeatTimeoutNs() / 10));
+            consensusContext.leaderHeartbeatTimeoutNs(settings.heartbeatTimeoutNs())
+                .leaderHeartbeatIntervalNs(
+                    Math.max(TimeUnit.MILLISECONDS.toNanos(5), settings.heartbeatTimeoutNs() / 10));
         }
         else
         {
@@ -497,9 +498,9 @@ public final class ClusterNode implements AutoCloseable
             timeout("aeron.cluster.leader.heartbeat.interval", LEADER_HEARTBEAT_INTERVAL_NS_DEFAULT,
                 consensusContext::leaderHeartbeatIntervalNs);
         }
-        if (trust.electionTimeoutNs() > 0)
+        if (settings.electionTimeoutNs() > 0)
         {
-            consensusContext.electionTimeoutNs(trust.electionTimeoutNs());
+            consensusContext.electionTimeoutNs(settings.electionTimeoutNs());
         }
         else
         {
@@ -640,9 +641,9 @@ public final class ClusterNode implements AutoCloseable
     }
 
     /** @return the secret, the checkpoint interval and the timeouts. */
-    public Settings trust()
+    public Settings settings()
     {
-        return trust;
+        return settings;
     }
 
     /** @return the snapshot schedule. */

@@ -59,14 +59,22 @@ public final class ClusterProtocol
      */
     public static byte[] encodeIngress(final Command command, final long correlationId)
     {
-        final byte[] payload = command.encode();
+        return encodeUnsigned(command.type(), command.encode(), correlationId);
+    }
+
+    /**
+     * @param type          the command type ({@link Command#type()} or {@link #CHECKPOINT}).
+     * @param payload       its bytes.
+     * @param correlationId the client's id for the answer.
+     * @return the unsigned ingress message (a cluster without a secret).
+     */
+    public static byte[] encodeUnsigned(final byte type, final byte[] payload, final long correlationId)
+    {
         final byte[] message = new byte[INGRESS_HEADER_LENGTH + payload.length];
-        message[0] = command.type();
-        for (int i = 0; i < Long.BYTES; i++)
-        {
-            message[1 + i] = (byte)(correlationId >>> (56 - 8 * i));
-        }
-        System.arraycopy(payload, 0, message, INGRESS_HEADER_LENGTH, payload.length);
+        final UnsafeBuffer buffer = new UnsafeBuffer(message);
+        buffer.putByte(0, type);
+        buffer.putLong(1, correlationId, ByteOrder.BIG_ENDIAN);
+        buffer.putBytes(INGRESS_HEADER_LENGTH, payload);
         return message;
     }
 
@@ -121,7 +129,7 @@ public final class ClusterProtocol
     {
         final byte[] session = new byte[Long.BYTES];
         new UnsafeBuffer(session).putLong(0, clusterSessionId, ByteOrder.BIG_ENDIAN);
-        return secret.mac(COMMAND_DOMAIN, session, java.util.Arrays.copyOf(message, length));
+        return secret.mac(COMMAND_DOMAIN, session, message, length);
     }
 
     /**

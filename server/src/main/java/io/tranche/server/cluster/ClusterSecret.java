@@ -120,6 +120,21 @@ public final class ClusterSecret
         return MessageDigest.isEqual(expected, actual);
     }
 
+    /**
+     * @param domain  the domain separator.
+     * @param session the session id's bytes.
+     * @param message the message.
+     * @param length  how many of its first bytes to authenticate.
+     * @return HMAC-SHA256 under the secret of domain ‖ session ‖ message[0, length). Not thread-safe, as above.
+     */
+    public byte[] mac(final byte[] domain, final byte[] session, final byte[] message, final int length)
+    {
+        mac.update(domain);
+        mac.update(session);
+        mac.update(message, 0, length);
+        return mac.doFinal();
+    }
+
     /** @return an instance for another thread (the same key). */
     public ClusterSecret copy()
     {

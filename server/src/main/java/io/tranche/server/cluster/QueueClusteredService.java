@@ -377,12 +377,7 @@ public final class QueueClusteredService implements ClusteredService
         final byte type = buffer.getByte(offset);
         final byte[] payload = new byte[length - ClusterProtocol.INGRESS_HEADER_LENGTH];
         buffer.getBytes(offset + ClusterProtocol.INGRESS_HEADER_LENGTH, payload);
-        if (type == ClusterProtocol.CHECKPOINT)
-        {
-            onCheckpoint(payload);
-            return null;
-        }
-        return dispatch(type, payload, timestamp, header.position());
+        return dispatch(type, payload, timestamp);
     }
 
     private Outcome onSigned(
@@ -396,7 +391,7 @@ public final class QueueClusteredService implements ClusteredService
         if (secret == null)
         {
             // The others check what this member cannot: serving on would risk a state they do not have.
-            diverge("the cluster's commands are signed but this member was started without --cluster-secret");
+            failStop("the cluster's commands are signed but this member was started without --cluster-secret");
             return Outcome.failed(Outcome.Kind.UNAVAILABLE, diverged);
         }
         if (session == null || length < ClusterProtocol.SIGNED_HEADER_LENGTH + ClusterSecret.MAC_LENGTH)
@@ -424,16 +419,17 @@ public final class QueueClusteredService implements ClusteredService
         final byte type = buffer.getByte(offset + 1);
         final byte[] payload = java.util.Arrays.copyOfRange(message, ClusterProtocol.SIGNED_HEADER_LENGTH,
             unsignedLength);
+        return dispatch(type, payload, timestamp);
+    }
+
+    // A checkpoint answers nothing (null); a client command is applied with the log's time.
+    private Outcome dispatch(final byte type, final byte[] payload, final long timestamp)
+    {
         if (type == ClusterProtocol.CHECKPOINT)
         {
             onCheckpoint(payload);
             return null;
         }
-        return dispatch(type, payload, timestamp, header.position());
-    }
-
-    private Outcome dispatch(final byte type, final byte[] payload, final long timestamp, final long position)
-    {
         if (type < Command.CREATE_CLAIM || type > Command.RELEASE_TRANCHE)
         {
             // RecordTranche replays a journal: a client may not write tranches directly.
@@ -553,14 +549,9 @@ public final class QueueClusteredService implements ClusteredService
         }
         if (others >= memberCount / 2 + 1)
         {
-            diverge("this member's state differs from a majority's at log position " + position + ": ours " +
+            failStop("this member's state differs from a majority's at log position " + position + ": ours " +
                 hex(ours) + ", theirs " + hex(theirs) + "; rebuild it from its peers (docs/cluster.md)");
         }
-    }
-
-    private void diverge(final String reason)
-    {
-        failStop(reason);
     }
 
     /**
