@@ -112,6 +112,8 @@ public final class ServerConfig
     private Path tokensFile;
     private Path tlsCert;
     private Path tlsKey;
+    private Path clientCa;
+    private Path principalsFile;
     private boolean insecure;
     private String metricsHost;
     private int metricsPort = -1;
@@ -320,7 +322,10 @@ public final class ServerConfig
         return this;
     }
 
-    /** @param file tokens file ({@code token role} per line), or null for no authentication. @return this. */
+    /**
+     * @param file tokens file ({@code TOKEN ROLE [name=NAME] [claims=ID,PREFIX*,...]} per line), or null for none.
+     * @return this.
+     */
     public ServerConfig tokensFile(final Path file)
     {
         tokensFile = file;
@@ -332,6 +337,21 @@ public final class ServerConfig
     {
         tlsCert = cert;
         tlsKey = key;
+        return this;
+    }
+
+    /**
+     * Client certificates as credentials: a certificate signed by the CA is mapped to a principal by the principals
+     * file (a SAN URI or the CN, then {@code ROLE [name=NAME] [claims=...]}). Needs TLS.
+     *
+     * @param ca         PEM CA certificate(s) that sign client certificates, or null for none.
+     * @param principals the principals file, or null.
+     * @return this.
+     */
+    public ServerConfig clientCertificates(final Path ca, final Path principals)
+    {
+        clientCa = ca;
+        principalsFile = principals;
         return this;
     }
 
@@ -576,11 +596,13 @@ public final class ServerConfig
             throw new IllegalArgumentException("durations must not be negative");
         }
         // Resolved here, so that a host that does not resolve is a bad flag (exit 2), not a failed bind.
+        concludeClientCertificates();
         final boolean listenLoopback = isLoopback(listenHost, "--listen");
-        if (tokensFile == null && !insecure && !listenLoopback)
+        if (tokensFile == null && clientCa == null && !insecure && !listenLoopback)
         {
             throw new IllegalArgumentException("refusing to listen on " + listenHost + " without --tokens: " +
-                "anyone who can reach it could mutate the queue; give --tokens FILE, or --insecure to accept that");
+                "anyone who can reach it could mutate the queue; give --tokens FILE (or --client-ca with " +
+                "--principals), or --insecure to accept that");
         }
         if (tokensFile != null && tlsCert == null && !insecure && !listenLoopback)
         {
@@ -596,6 +618,24 @@ public final class ServerConfig
                 ", or --insecure to accept that");
         }
         return this;
+    }
+
+    private void concludeClientCertificates()
+    {
+        if (clientCa != null && principalsFile == null)
+        {
+            throw new IllegalArgumentException("--client-ca needs --principals FILE: it says which role each " +
+                "certificate subject has");
+        }
+        if (principalsFile != null && clientCa == null)
+        {
+            throw new IllegalArgumentException("--principals needs --client-ca FILE: the CA that signs the " +
+                "certificates it names");
+        }
+        if (clientCa != null && tlsCert == null)
+        {
+            throw new IllegalArgumentException("--client-ca needs TLS: give --tls-cert and --tls-key");
+        }
     }
 
     // The cluster's UDP ports take commands from whoever reaches them unless the secret authenticates them.
@@ -625,10 +665,12 @@ public final class ServerConfig
                     "--cluster-secret FILE (the same file on every member), or --insecure to accept that");
             }
         }
-        if (tokensFile != null)
+        if (tokensFile != null || clientCa != null)
         {
-            throw new IllegalArgumentException("refusing --tokens with --cluster-members and no --cluster-secret: " +
-                "the cluster's ingress port would take unauthenticated writes beside the token-protected API; give " +
+            final String flag = tokensFile != null ? "--tokens" : "--client-ca";
+            throw new IllegalArgumentException("refusing " + flag + " with --cluster-members and no " +
+                "--cluster-secret: " +
+                "the cluster's ingress port would take unauthenticated writes beside the protected API; give " +
                 "--cluster-secret FILE (the same file on every member), or --insecure to accept that");
         }
     }
@@ -698,6 +740,18 @@ public final class ServerConfig
     public Path dataDir()
     {
         return dataDir;
+    }
+
+    /** @return the CA file for client certificates, or null. */
+    public Path clientCa()
+    {
+        return clientCa;
+    }
+
+    /** @return the principals file (certificate subjects), or null. */
+    public Path principalsFile()
+    {
+        return principalsFile;
     }
 
     /** @return the tokens file or null. */

@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
         ClaimCommand.class,
         ReleaseCommand.class,
         TranchesCommand.class,
+        HistoryCommand.class,
         VerifyCommand.class,
         ProblemsCommand.class,
         CommandLine.HelpCommand.class

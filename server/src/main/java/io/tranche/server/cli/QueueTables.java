@@ -70,6 +70,10 @@ public final class QueueTables
         {
             sb.append("  released ").append(time(t));
         }
+        if (!t.getReleasedBy().isEmpty())
+        {
+            sb.append(" by ").append(t.getReleasedBy());
+        }
         sb.append('\n');
         final boolean why = t.hasExplanation();
         final String[][] rows = new String[t.getAwardsCount() + 1][];
@@ -94,6 +98,10 @@ public final class QueueTables
         sb.append("allocated ").append(Table.group(t.getAllocated()))
             .append(" of ").append(Table.group(t.getSupply()))
             .append(", unallocated ").append(Table.group(t.getUnallocated())).append('\n');
+        if (t.getAwardsFiltered())
+        {
+            sb.append("(this credential's own awards only; the totals are the whole tranche's)\n");
+        }
         if (why)
         {
             sb.append(AllocateCommand.explanationLine(t.getExplanation())).append('\n');
@@ -140,14 +148,16 @@ public final class QueueTables
 
     /**
      * The ledger for spreadsheets (RFC 4180, CRLF line ends): one row per (tranche, claim) with number,
-     * time, claim id, units, unmet, tier (empty when the server did not record it), method, digest.
+     * time, claim id, units, unmet, tier (empty when the server did not record it), method, digest, and who
+     * released the tranche (empty when it was recorded before names were kept).
      *
      * @param tranches the tranches.
      * @return the CSV text with its header row.
      */
     public static String csv(final List<Tranche> tranches)
     {
-        final StringBuilder sb = new StringBuilder("number,time,claim_id,units,unmet,tier,method,digest\r\n");
+        final StringBuilder sb = new StringBuilder(
+            "number,time,claim_id,units,unmet,tier,method,digest,released_by\r\n");
         for (final Tranche t : tranches)
         {
             final String time = t.hasReleaseTime() ?
@@ -171,7 +181,8 @@ public final class QueueTables
                 }
                 sb.append(',');
                 csvField(sb, t.getPolicy().getMethod().name()).append(',');
-                sb.append(digest).append("\r\n");
+                sb.append(digest).append(',');
+                csvField(sb, t.getReleasedBy()).append("\r\n");
             }
         }
         return sb.toString();

@@ -49,9 +49,19 @@ public final class ServeCommand implements Callable<Integer>
         description = "Journal and snapshots (default: ${DEFAULT-VALUE}).")
     Path dataDir;
 
-    @Option(names = "--tokens", paramLabel = "FILE",
-        description = "Bearer tokens, one 'token role' per line (roles admin, reader).")
+    @Option(names = "--tokens", paramLabel = "FILE", description = {
+        "Bearer tokens, one 'TOKEN ROLE [name=NAME] [claims=ID,PREFIX*,...]' per line; roles admin, auditor, " +
+            "reader, claimant (a claimant needs claims=)."})
     Path tokens;
+
+    @Option(names = "--client-ca", paramLabel = "PEM",
+        description = "Take TLS client certificates signed by this CA as credentials too (needs --principals).")
+    Path clientCa;
+
+    @Option(names = "--principals", paramLabel = "FILE", description = {
+        "Certificate subjects, one 'SUBJECT ROLE [name=NAME] [claims=ID,PREFIX*,...]' per line; SUBJECT is a SAN " +
+            "URI (a SPIFFE id) or the CN."})
+    Path principals;
 
     @Option(names = "--tls-cert", paramLabel = "PEM", description = "Certificate chain; serves TLS with --tls-key.")
     Path tlsCert;
@@ -145,6 +155,7 @@ public final class ServeCommand implements Callable<Integer>
                 .dataDir(dataDir)
                 .tokensFile(tokens)
                 .tls(tlsCert, tlsKey)
+                .clientCertificates(clientCa, principals)
                 .insecure(insecure)
                 .metrics(metrics)
                 .maxClaims(maxClaims)

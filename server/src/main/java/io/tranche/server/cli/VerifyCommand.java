@@ -121,6 +121,11 @@ public final class VerifyCommand extends ClientCommand
         for (final Tranche t : tranches)
         {
             final String at = "tranche " + t.getNumber() + ": ";
+            if (t.getAwardsFiltered())
+            {
+                return at + "this credential sees its own awards only (a claimant), and the digest chain covers " +
+                    "every award: verify with an admin, auditor or reader credential";
+            }
             if (t.getNumber() != expectedNumber)
             {
                 return at + "number: expected " + expectedNumber + ", found " + t.getNumber() +

@@ -430,7 +430,7 @@ public final class QueueClusteredService implements ClusteredService
             onCheckpoint(payload);
             return null;
         }
-        if (type < Command.CREATE_CLAIM || type > Command.RELEASE_TRANCHE)
+        if (!Command.isClientCommand(type))
         {
             // RecordTranche replays a journal: a client may not write tranches directly.
             return Outcome.invalid("type", "not a client command, type=" + type);
@@ -491,10 +491,12 @@ public final class QueueClusteredService implements ClusteredService
         try
         {
             final MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            // The queue, the request ids, the tranche count and the last tranche's digest (which chains them all).
+            // The queue, the request ids, the tranche count and the last tranche's digest (which chains them all);
+            // attribution and histories once the log holds a named command (a log from before names still matches
+            // the checkpoints it holds).
             final DataOutputStream out = new DataOutputStream(new java.security.DigestOutputStream(
                 OutputStream.nullOutputStream(), sha));
-            machine.snapshot(out);
+            machine.hashState(out);
             out.flush();
             return sha.digest();
         }

@@ -115,7 +115,9 @@ public final class OfflineVerifier
             return;
         }
         final java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
-        machine.snapshot(new java.io.DataOutputStream(bytes));
+        // In the snapshot's own format: one written before attribution holds none, and is compared without it.
+        final int format = QueueStateMachine.format(expected);
+        machine.snapshot(new java.io.DataOutputStream(bytes), format == 0 ? QueueStateMachine.FORMAT_3 : format);
         final byte[] actual = bytes.toByteArray();
         if (!Arrays.equals(actual, expected))
         {

@@ -122,7 +122,12 @@ public final class JournalLedger implements Ledger
         final Tranche tranche;
         try
         {
-            tranche = Tranche.parseFrom(journal.read(loc[at], loc[at + 1], loc[at + 2]));
+            final Journal.Stored stored = journal.read(loc[at], loc[at + 1], loc[at + 2]);
+            if (!(Command.decode(stored.type(), stored.payload()) instanceof Command.RecordTranche recorded))
+            {
+                throw new IOException("record " + loc[at + 2] + " is not a tranche (type " + stored.type() + ")");
+            }
+            tranche = recorded.tranche();
         }
         catch (final IOException ex)
         {

@@ -9,6 +9,9 @@ import io.tranche.kernel.Method;
 import io.tranche.kernel.Violations;
 import io.tranche.proto.v1.Award;
 import io.tranche.proto.v1.Claim;
+import io.tranche.proto.v1.ClaimChange;
+import io.tranche.proto.v1.ClaimHistory;
+import io.tranche.proto.v1.ClaimPosition;
 import io.tranche.proto.v1.CreateClaimRequest;
 import io.tranche.proto.v1.DeleteClaimRequest;
 import io.tranche.proto.v1.Policy;
@@ -56,6 +59,15 @@ public final class QueueStateMachine
     public static final int QUEUE_CAPACITY = 1 << 26;
 
     private static final int SNAPSHOT_MAGIC = 0x54525332; // "TRS2"
+    // "TRSA": with attribution and claim histories (its own magic, not "TRS3", so that no other format extending
+    // "TRS2" can be mistaken for it).
+    private static final int SNAPSHOT_MAGIC_V3 = 0x54525341;
+    /** The snapshot format without attribution (written by earlier builds; still read). */
+    public static final int FORMAT_2 = 2;
+    /** The snapshot format with attribution and claim histories. */
+    public static final int FORMAT_3 = 3;
+    /** A time not known. */
+    static final long NO_TIME = Long.MIN_VALUE;
 
     private final Object2ObjectHashMap<String, QueuedClaim> byId = new Object2ObjectHashMap<>();
     // Queue order = ascending position; positions only grow, so appending keeps the list sorted.
@@ -74,6 +86,10 @@ public final class QueueStateMachine
     private long aboveCapHi;
     private long aboveCapLo;
     private int unservableClaims;
+    private final ClaimHistories histories = new ClaimHistories();
+    // False until the first command with a principal: until then the state hash leaves attribution out, so that
+    // the checkpoints of a log written before names were kept still match (hashState).
+    private boolean attributed;
 
     private final Allocator allocator = new Allocator(1024, QUEUE_CAPACITY);
     private final Claims claims = new Claims(1024);
@@ -102,6 +118,68 @@ public final class QueueStateMachine
         long floor;
         long position;
         long awarded;
+        String createdBy = "";
+        long createdNanos = NO_TIME;
+        String updatedBy = "";
+        long updatedNanos = NO_TIME;
+
+        QueuedClaim copy()
+        {
+            final QueuedClaim c = new QueuedClaim();
+            c.id = id;
+            c.demand = demand;
+            c.weight = weight;
+            c.tier = tier;
+            c.cap = cap;
+            c.floor = floor;
+            c.position = position;
+            c.awarded = awarded;
+            c.createdBy = createdBy;
+            c.createdNanos = createdNanos;
+            c.updatedBy = updatedBy;
+            c.updatedNanos = updatedNanos;
+            return c;
+        }
+
+        void write(final DataOutput out, final boolean attribution) throws IOException
+        {
+            out.writeUTF(id);
+            out.writeLong(demand);
+            out.writeLong(weight);
+            out.writeInt(tier);
+            out.writeLong(cap);
+            out.writeLong(floor);
+            out.writeLong(position);
+            out.writeLong(awarded);
+            if (attribution)
+            {
+                out.writeUTF(createdBy);
+                out.writeLong(createdNanos);
+                out.writeUTF(updatedBy);
+                out.writeLong(updatedNanos);
+            }
+        }
+
+        static QueuedClaim read(final DataInput in, final boolean attribution) throws IOException
+        {
+            final QueuedClaim q = new QueuedClaim();
+            q.id = in.readUTF();
+            q.demand = in.readLong();
+            q.weight = in.readLong();
+            q.tier = in.readInt();
+            q.cap = in.readLong();
+            q.floor = in.readLong();
+            q.position = in.readLong();
+            q.awarded = in.readLong();
+            if (attribution)
+            {
+                q.createdBy = in.readUTF();
+                q.createdNanos = in.readLong();
+                q.updatedBy = in.readUTF();
+                q.updatedNanos = in.readLong();
+            }
+            return q;
+        }
 
         Claim toProto()
         {
@@ -119,6 +197,15 @@ public final class QueueStateMachine
             if (cap != Claims.ABSENT)
             {
                 b.setCap(cap);
+            }
+            b.setCreatedBy(createdBy).setUpdatedBy(updatedBy);
+            if (createdNanos != NO_TIME)
+            {
+                b.setCreateTime(ClaimHistories.timestamp(createdNanos));
+            }
+            if (updatedNanos != NO_TIME)
+            {
+                b.setUpdateTime(ClaimHistories.timestamp(updatedNanos));
             }
             return b.build();
         }
@@ -161,21 +248,21 @@ public final class QueueStateMachine
     {
         if (command instanceof Command.CreateClaim c)
         {
-            return createClaim(c);
+            return createClaim(c, timeNanos);
         }
         if (command instanceof Command.UpdateClaim c)
         {
-            return updateClaim(c);
+            return updateClaim(c, timeNanos);
         }
         if (command instanceof Command.DeleteClaim c)
         {
-            return deleteClaim(c);
+            return deleteClaim(c, timeNanos);
         }
         if (command instanceof Command.ReleaseTranche c)
         {
-            return releaseTranche(c.request(), timeNanos);
+            return releaseTranche(c.request(), timeNanos, c.principal());
         }
-        return recordTranche(((Command.RecordTranche)command).tranche());
+        return recordTranche((Command.RecordTranche)command);
     }
 
     /**
@@ -188,12 +275,13 @@ public final class QueueStateMachine
         if (outcome.effect != null)
         {
             outcome.effect.apply(this);
+            attributed |= !outcome.logged.principal().isEmpty();
         }
     }
 
     // ---------------------------------------------------------------- claims
 
-    private Outcome createClaim(final Command.CreateClaim command)
+    private Outcome createClaim(final Command.CreateClaim command, final long timeNanos)
     {
         final CreateClaimRequest request = command.request();
         if (!request.hasClaim())
@@ -231,6 +319,10 @@ public final class QueueStateMachine
         q.cap = c.hasCap() ? c.getCap() : Claims.ABSENT;
         q.floor = c.getFloor();
         q.position = nextPosition;
+        q.createdBy = command.principal();
+        q.createdNanos = timeNanos;
+        q.updatedBy = command.principal();
+        q.updatedNanos = timeNanos;
         return Outcome.mutation(Outcome.Kind.CREATED, q.toProto(), command, m -> m.addClaim(q));
     }
 
@@ -240,6 +332,7 @@ public final class QueueStateMachine
         byId.put(q.id, q);
         queue.add(q);
         track(q, true);
+        histories.record(ClaimChange.Kind.CREATED, q.createdNanos, q.createdBy, ledger.count(), 0, null, q.copy());
     }
 
     // -2^63 is the kernel's "absent": a client that sends it as a value gets it rejected with its true value.
@@ -255,7 +348,7 @@ public final class QueueStateMachine
         }
     }
 
-    private Outcome updateClaim(final Command.UpdateClaim command)
+    private Outcome updateClaim(final Command.UpdateClaim command, final long timeNanos)
     {
         final UpdateClaimRequest request = command.request();
         final Claim c = request.getClaim();
@@ -300,6 +393,10 @@ public final class QueueStateMachine
         u.tier = mask[2] ? c.getTier() : q.tier;
         u.cap = mask[3] ? (c.hasCap() ? c.getCap() : Claims.ABSENT) : q.cap;
         u.floor = mask[4] ? c.getFloor() : q.floor;
+        u.createdBy = q.createdBy;
+        u.createdNanos = q.createdNanos;
+        u.updatedBy = command.principal();
+        u.updatedNanos = timeNanos;
         checkClaim(bad, u.demand, u.weight, u.tier, u.cap, u.floor, !mask[0] || c.hasDemand());
         if (!bad.isEmpty())
         {
@@ -310,13 +407,17 @@ public final class QueueStateMachine
 
     private void replaceClaim(final QueuedClaim q, final QueuedClaim u)
     {
+        final QueuedClaim before = q.copy();
         track(q, false);
         q.demand = u.demand;
         q.weight = u.weight;
         q.tier = u.tier;
         q.cap = u.cap;
         q.floor = u.floor;
+        q.updatedBy = u.updatedBy;
+        q.updatedNanos = u.updatedNanos;
         track(q, true);
+        histories.record(ClaimChange.Kind.UPDATED, u.updatedNanos, u.updatedBy, ledger.count(), 0, before, q.copy());
     }
 
     // demand, weight, tier, cap, floor; an empty mask updates them all.
@@ -352,7 +453,7 @@ public final class QueueStateMachine
         return fields;
     }
 
-    private Outcome deleteClaim(final Command.DeleteClaim command)
+    private Outcome deleteClaim(final Command.DeleteClaim command, final long timeNanos)
     {
         final DeleteClaimRequest request = command.request();
         if (request.getId().isEmpty())
@@ -364,19 +465,23 @@ public final class QueueStateMachine
         {
             return Outcome.failed(Outcome.Kind.NOT_FOUND, "claim \"" + request.getId() + "\" is not in the queue");
         }
-        return Outcome.mutation(Outcome.Kind.DELETED, Empty.getDefaultInstance(), command, m -> m.removeClaim(q));
+        final String principal = command.principal();
+        return Outcome.mutation(Outcome.Kind.DELETED, Empty.getDefaultInstance(), command,
+            m -> m.removeClaim(q, timeNanos, principal));
     }
 
-    private void removeClaim(final QueuedClaim q)
+    private void removeClaim(final QueuedClaim q, final long timeNanos, final String principal)
     {
         byId.remove(q.id);
         queue.remove(indexOfPosition(q.position));
         track(q, false);
+        histories.record(ClaimChange.Kind.DELETED, timeNanos, principal, ledger.count(), 0, q.copy(), null);
     }
 
     // ---------------------------------------------------------------- tranches
 
-    private Outcome releaseTranche(final ReleaseTrancheRequest request, final long timeNanos)
+    private Outcome releaseTranche(final ReleaseTrancheRequest request, final long timeNanos,
+        final String principal)
     {
         final List<Outcome.Violation> bad = new ArrayList<>();
         checkId(bad, "request_id", request.getRequestId());
@@ -396,6 +501,12 @@ public final class QueueStateMachine
                 "\" was already used by tranche " + recorded.getNumber() + " with supply " + recorded.getSupply() +
                 " and a different policy or supply; use a new request_id for a new tranche");
         }
+        return allocateQueue(request, timeNanos, principal);
+    }
+
+    // The kernel over the queue as it stands: a preview, or a release to record (the request id checked before).
+    private Outcome allocateQueue(final ReleaseTrancheRequest request, final long timeNanos, final String principal)
+    {
         final Policy policy = request.getPolicy();
         final Method method = AllocationMapper.method(policy.getMethod());
         final long supply = request.getSupply();
@@ -432,9 +543,9 @@ public final class QueueStateMachine
         {
             return Outcome.of(Outcome.Kind.PREVIEW, explained(request, tranche.build(), method));
         }
-        final Tranche built = withDigest(tranche);
+        final Tranche built = withDigest(tranche.setReleasedBy(principal));
         return Outcome.mutation(Outcome.Kind.RELEASED, explained(request, built, method),
-            new Command.RecordTranche(built),
+            new Command.RecordTranche(built, principal),
             m -> m.applyTranche(built));
     }
 
@@ -490,15 +601,15 @@ public final class QueueStateMachine
 
     // Replays a tranche as recorded: the kernel is not run again, so a later build whose kernel
     // rounds differently cannot rewrite history that clients have already been told.
-    private Outcome recordTranche(final Tranche tranche)
+    private Outcome recordTranche(final Command.RecordTranche command)
     {
+        final Tranche tranche = command.tranche();
         final String problem = recordProblem(tranche);
         if (problem != null)
         {
             return Outcome.failed(Outcome.Kind.FAILED_PRECONDITION, problem);
         }
-        return Outcome.mutation(Outcome.Kind.RELEASED, tranche, new Command.RecordTranche(tranche),
-            m -> m.applyTranche(tranche));
+        return Outcome.mutation(Outcome.Kind.RELEASED, tranche, command, m -> m.applyTranche(tranche));
     }
 
     private String recordProblem(final Tranche tranche)
@@ -542,6 +653,11 @@ public final class QueueStateMachine
         {
             final QueuedClaim q = queue.get(i);
             final long units = tranche.getAwards(i).getUnits();
+            if (units == q.demand)
+            {
+                histories.record(ClaimChange.Kind.SERVED, nanos(tranche.getReleaseTime()), tranche.getReleasedBy(),
+                    tranche.getNumber(), units, q.copy(), null);
+            }
             track(q, false);
             q.awarded += units;
             q.demand -= units;
@@ -567,6 +683,11 @@ public final class QueueStateMachine
         ledger.append(tranche);
         byRequestId.put(tranche.getRequestId(), tranche.getNumber());
         lastDigest = tranche.getDigest().toByteArray();
+    }
+
+    private static long nanos(final Timestamp time)
+    {
+        return time.getSeconds() * 1_000_000_000L + time.getNanos();
     }
 
     private String queueField(final String field)
@@ -762,6 +883,41 @@ public final class QueueStateMachine
         return to < queue.size();
     }
 
+    /**
+     * The page of the claims that pass a filter (a claimant's scope): the page token stays a queue position, so
+     * claims outside the filter never show, not even as a gap.
+     *
+     * @param afterPosition only claims with a greater position.
+     * @param limit         at most this many.
+     * @param out           receives the claims that pass, in queue order.
+     * @param filter        which claim ids pass.
+     * @return true when more claims that pass follow.
+     */
+    public boolean listClaims(final long afterPosition, final int limit, final List<Claim> out,
+        final java.util.function.Predicate<String> filter)
+    {
+        if (afterPosition == Long.MAX_VALUE)
+        {
+            return false;
+        }
+        final int found = indexOfPosition(afterPosition + 1);
+        int taken = 0;
+        for (int i = found >= 0 ? found : -found - 1, n = queue.size(); i < n; i++)
+        {
+            final QueuedClaim q = queue.get(i);
+            if (filter.test(q.id))
+            {
+                if (taken == limit)
+                {
+                    return true;
+                }
+                out.add(q.toProto());
+                taken++;
+            }
+        }
+        return false;
+    }
+
     /** @return claims in the queue. */
     public int queueLength()
     {
@@ -813,27 +969,46 @@ public final class QueueStateMachine
 
     /**
      * Writes the whole state but the ledger's tranches (which the ledger keeps), deterministically:
-     * two machines that applied the same commands write the same bytes.
+     * two machines that applied the same commands write the same bytes. Format 3: with attribution and the
+     * claims' histories.
      *
      * @param out destination.
      * @throws IOException on write failure.
      */
     public void snapshot(final DataOutput out) throws IOException
     {
-        out.writeInt(SNAPSHOT_MAGIC);
+        snapshot(out, FORMAT_3);
+    }
+
+    /**
+     * Writes the state for a state hash: format 2 (no attribution, no histories) until the first command with a
+     * principal was applied, format 3 from then on. The checkpoints of a cluster log written before names were
+     * kept hashed format 2, and a replay of that log must hash the same; what the replay adds (the records' times,
+     * the histories of their claims) is hashed from the first named command on.
+     *
+     * @param out destination.
+     * @throws IOException on write failure.
+     */
+    public void hashState(final DataOutput out) throws IOException
+    {
+        snapshot(out, attributed ? FORMAT_3 : FORMAT_2);
+    }
+
+    /**
+     * @param out    destination.
+     * @param format {@link #FORMAT_2} (what builds before attribution wrote: to compare with their snapshots) or
+     *               {@link #FORMAT_3}.
+     * @throws IOException on write failure.
+     */
+    public void snapshot(final DataOutput out, final int format) throws IOException
+    {
+        final boolean v3 = format == FORMAT_3;
+        out.writeInt(v3 ? SNAPSHOT_MAGIC_V3 : SNAPSHOT_MAGIC);
         out.writeLong(nextPosition);
         out.writeInt(queue.size());
         for (int i = 0, n = queue.size(); i < n; i++)
         {
-            final QueuedClaim q = queue.get(i);
-            out.writeUTF(q.id);
-            out.writeLong(q.demand);
-            out.writeLong(q.weight);
-            out.writeInt(q.tier);
-            out.writeLong(q.cap);
-            out.writeLong(q.floor);
-            out.writeLong(q.position);
-            out.writeLong(q.awarded);
+            queue.get(i).write(out, v3);
         }
         out.writeLong(ledger.count());
         out.write(lastDigest);
@@ -850,11 +1025,30 @@ public final class QueueStateMachine
             out.writeUTF(id);
             out.writeLong(byRequestId.getValue(id));
         }
+        if (v3)
+        {
+            out.writeBoolean(attributed);
+            histories.write(out);
+        }
     }
 
     /**
-     * Replaces an empty state by one written by {@link #snapshot}; the ledger must already hold the
-     * snapshot's tranches.
+     * @param bytes a state section written by {@link #snapshot}.
+     * @return its format, {@link #FORMAT_2} or {@link #FORMAT_3}; 0 when it is neither.
+     */
+    public static int format(final byte[] bytes)
+    {
+        if (bytes.length < 4)
+        {
+            return 0;
+        }
+        final int magic = java.nio.ByteBuffer.wrap(bytes).getInt(0);
+        return magic == SNAPSHOT_MAGIC ? FORMAT_2 : magic == SNAPSHOT_MAGIC_V3 ? FORMAT_3 : 0;
+    }
+
+    /**
+     * Replaces an empty state by one written by {@link #snapshot}, in either format; the ledger must already hold
+     * the snapshot's tranches. A format-2 state has no attribution (its claims' creators are "") and no histories.
      *
      * @param in source.
      * @throws IOException on read failure or a bad format.
@@ -866,23 +1060,16 @@ public final class QueueStateMachine
             throw new IllegalStateException("restore needs an empty state");
         }
         final int magic = in.readInt();
-        if (magic != SNAPSHOT_MAGIC)
+        if (magic != SNAPSHOT_MAGIC && magic != SNAPSHOT_MAGIC_V3)
         {
             throw new IOException("not a tranche state snapshot (magic=" + Integer.toHexString(magic) + ")");
         }
+        final boolean v3 = magic == SNAPSHOT_MAGIC_V3;
         nextPosition = in.readLong();
         final int claimCount = in.readInt();
         for (int i = 0; i < claimCount; i++)
         {
-            final QueuedClaim q = new QueuedClaim();
-            q.id = in.readUTF();
-            q.demand = in.readLong();
-            q.weight = in.readLong();
-            q.tier = in.readInt();
-            q.cap = in.readLong();
-            q.floor = in.readLong();
-            q.position = in.readLong();
-            q.awarded = in.readLong();
+            final QueuedClaim q = QueuedClaim.read(in, v3);
             queue.add(q);
             byId.put(q.id, q);
             track(q, true);
@@ -899,5 +1086,97 @@ public final class QueueStateMachine
         {
             byRequestId.put(in.readUTF(), in.readLong());
         }
+        if (v3)
+        {
+            attributed = in.readBoolean();
+            histories.read(in);
+        }
+    }
+
+    // ---------------------------------------------------------------- positions
+
+    /**
+     * Where a claim stands: its tier, the claims and outstanding demand of the tiers served before it and of its
+     * own tier, and with {@code ifSupply} its own row of a release computed now (as {@code validate_only}).
+     *
+     * @param id       a claim id.
+     * @param ifSupply the supply of the release to compute, or -1 for none.
+     * @param policy   that release's policy.
+     * @return {@link Outcome.Kind#READ} with a {@link ClaimPosition}, NOT_FOUND, or the preview's failure.
+     */
+    public Outcome position(final String id, final long ifSupply, final Policy policy)
+    {
+        final QueuedClaim claim = byId.get(id);
+        if (claim == null)
+        {
+            return Outcome.failed(Outcome.Kind.NOT_FOUND, "claim \"" + id + "\" is not in the queue");
+        }
+        long ahead = 0;
+        long inTier = 0;
+        BigInteger demandAhead = BigInteger.ZERO;
+        BigInteger demandInTier = BigInteger.ZERO;
+        for (int i = 0, n = queue.size(); i < n; i++)
+        {
+            final QueuedClaim q = queue.get(i);
+            if (q.tier < claim.tier)
+            {
+                ahead++;
+                demandAhead = demandAhead.add(BigInteger.valueOf(q.demand));
+            }
+            else if (q.tier == claim.tier)
+            {
+                inTier++;
+                demandInTier = demandInTier.add(BigInteger.valueOf(q.demand));
+            }
+        }
+        final ClaimPosition.Builder position = ClaimPosition.newBuilder().setClaim(claim.toProto())
+            .setClaimsAhead(ahead).setDemandAhead(demandAhead.toString())
+            .setClaimsInTier(inTier).setDemandInTier(demandInTier.toString());
+        if (ifSupply >= 0)
+        {
+            final Outcome preview = allocateQueue(ReleaseTrancheRequest.newBuilder().setSupply(ifSupply)
+                .setPolicy(policy).setValidateOnly(true).build(), 0, "");
+            if (preview.kind() != Outcome.Kind.PREVIEW)
+            {
+                return preview;
+            }
+            for (final Award award : ((Tranche)preview.value()).getAwardsList())
+            {
+                if (award.getId().equals(id))
+                {
+                    position.setAward(award);
+                }
+            }
+        }
+        return Outcome.of(Outcome.Kind.READ, position.build());
+    }
+
+    // ---------------------------------------------------------------- histories
+
+    /**
+     * @param id a claim id.
+     * @return every kept change to claims with that id, oldest first, without the awards of tranches that did not
+     *         serve it in full (add them with {@link #withAwards}); null when the id was never queued.
+     */
+    public ClaimHistory history(final String id)
+    {
+        return histories.get(id);
+    }
+
+    /**
+     * @param kept     from {@link #history}.
+     * @param ledger   the ledger.
+     * @param tranches the tranches that may be read (durable ones).
+     * @return the history with the awards read from the ledger; call it off the log's thread.
+     */
+    public static ClaimHistory withAwards(final ClaimHistory kept, final Ledger ledger, final long tranches)
+    {
+        return ClaimHistories.withAwards(kept, ledger, tranches);
+    }
+
+    /** @return changes kept in the claims' histories. */
+    public long historySize()
+    {
+        return histories.size();
     }
 }

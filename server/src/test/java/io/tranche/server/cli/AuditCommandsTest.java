@@ -184,9 +184,9 @@ class AuditCommandsTest
         assertThat(run.status()).as(run.toString()).isZero();
         final String[] lines = run.out().split("\r\n", -1);
         assertThat(lines).hasSize(2 * 2 + 2);
-        assertThat(lines[0]).isEqualTo("number,time,claim_id,units,unmet,tier,method,digest");
+        assertThat(lines[0]).isEqualTo("number,time,claim_id,units,unmet,tier,method,digest,released_by");
         assertThat(lines[1]).isEqualTo("1,2026-11-30T04:00:01Z,a-1,504,496,,DHONDT," +
-            TrancheDigest.hex(ledger.get(0).getDigest().toByteArray()));
+            TrancheDigest.hex(ledger.get(0).getDigest().toByteArray()) + ",");
         assertThat(lines[2]).startsWith("1,2026-11-30T04:00:01Z,\"b,\"\"quoted\"\"\",496,,1,DHONDT,");
         assertThat(lines[5]).isEmpty();
     }
