@@ -91,6 +91,14 @@ public final class ServerConfig
     /** Default number of journal records between snapshots. */
     public static final int SNAPSHOT_EVERY_DEFAULT = 10_000;
 
+    /** System property of {@code --log-origin}. */
+    public static final String LOG_ORIGIN_PROP_NAME = "tranche.server.logOrigin";
+    /**
+     * Default origin of the ledger's checkpoints: none given, so the signing key created at the first start takes
+     * {@code tranche/} and the first 8 hex digits of SHA-256 of its public key, and keeps it.
+     */
+    public static final String LOG_ORIGIN_DEFAULT = null;
+
     /** System property of the writer's command queue capacity (no flag). */
     public static final String WRITER_QUEUE_CAPACITY_PROP_NAME = "tranche.server.writerQueueCapacity";
     /** Default capacity of the writer's command queue; a full queue is RESOURCE_EXHAUSTED. */
@@ -109,6 +117,7 @@ public final class ServerConfig
     private String listenHost;
     private int listenPort;
     private Path dataDir = Path.of(defaultDataDir());
+    private String logOrigin = defaultLogOrigin();
     private Path tokensFile;
     private Path tlsCert;
     private Path tlsKey;
@@ -209,6 +218,12 @@ public final class ServerConfig
     public static Duration defaultGracePeriod()
     {
         return durationProperty(GRACE_PERIOD_PROP_NAME, GRACE_PERIOD_DEFAULT);
+    }
+
+    /** @return {@value #LOG_ORIGIN_PROP_NAME}, or {@link #LOG_ORIGIN_DEFAULT} (null: the signing key's own). */
+    public static String defaultLogOrigin()
+    {
+        return System.getProperty(LOG_ORIGIN_PROP_NAME, LOG_ORIGIN_DEFAULT);
     }
 
     /** @return {@value #SNAPSHOT_EVERY_PROP_NAME}, or {@link #SNAPSHOT_EVERY_DEFAULT}. */
@@ -446,6 +461,19 @@ public final class ServerConfig
         return this;
     }
 
+    /**
+     * @param value the origin of the ledger's checkpoints (the signing key's name), or null to keep the key's.
+     * @return this.
+     */
+    public ServerConfig logOrigin(final String value)
+    {
+        if (value != null)
+        {
+            logOrigin = value;
+        }
+        return this;
+    }
+
     /** @param value capacity of the writer's command queue. @return this. */
     public ServerConfig writerQueueCapacity(final int value)
     {
@@ -568,6 +596,12 @@ public final class ServerConfig
         if ((tlsCert == null) != (tlsKey == null))
         {
             throw new IllegalArgumentException("--tls-cert and --tls-key go together");
+        }
+        if (logOrigin != null && (logOrigin.isEmpty() || logOrigin.contains("+") ||
+            logOrigin.chars().anyMatch(Character::isWhitespace) || logOrigin.chars().anyMatch(c -> c < 0x20)))
+        {
+            throw new IllegalArgumentException("--log-origin must be non-empty, without spaces or '+' (a schema-less " +
+                "URL such as example.com/tranche), was \"" + logOrigin + "\"");
         }
         positive(maxClaims, "--max-claims");
         positive(maxQueue, "--max-queue");
@@ -836,6 +870,12 @@ public final class ServerConfig
     public Duration gracePeriod()
     {
         return gracePeriod;
+    }
+
+    /** @return the checkpoints' origin, or null for the signing key's own. */
+    public String logOrigin()
+    {
+        return logOrigin;
     }
 
     /** @return journal records between snapshots. */

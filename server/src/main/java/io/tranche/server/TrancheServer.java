@@ -18,10 +18,11 @@ import io.tranche.server.grpc.AllocationServiceImpl;
 import io.tranche.server.grpc.AuthInterceptor;
 import io.tranche.server.grpc.MalformedRequests;
 import io.tranche.server.grpc.MetadataLimit;
+import io.tranche.server.grpc.LedgerServiceImpl;
 import io.tranche.server.grpc.PageTokens;
 import io.tranche.server.grpc.QueueServiceImpl;
 import io.tranche.server.grpc.TransportErrors;
-import io.tranche.server.ledger.TrancheDigest;
+import io.tranche.server.merkle.LedgerKey;
 import io.tranche.server.metrics.Metrics;
 import io.tranche.server.metrics.MetricsHttpServer;
 import io.tranche.server.metrics.ClusterGauges;
@@ -170,8 +171,7 @@ public final class TrancheServer implements AutoCloseable
             .snapshotEvery(config.snapshotEvery())
             .maxQueue(config.maxQueue())
             .queueCapacity(config.writerQueueCapacity())
-            .syncNanos(metrics::recordJournalSync)
-            .digester(TrancheDigest::compute));
+            .syncNanos(metrics::recordJournalSync));
         QueueServiceImpl queueService = null;
         MetricsHttpServer metricsHttp = null;
         try
@@ -182,6 +182,7 @@ public final class TrancheServer implements AutoCloseable
 
             final MetadataLimit limit = new MetadataLimit(config.maxInboundMetadataSize());
             final PageTokens pageTokens = PageTokens.open(config.dataDir());
+            final LedgerKey ledgerKey = LedgerKey.loadOrCreate(config.dataDir(), config.logOrigin());
 
             // grpc-java's own stream tracer measures every call, including those the limit and auth refuse.
             metrics.configureServerBuilder(builder);
@@ -189,6 +190,7 @@ public final class TrancheServer implements AutoCloseable
             builder.addService(intercept(new AllocationServiceImpl(config.maxClaims()), limit, auth));
             queueService = new QueueServiceImpl(writer, pageTokens);
             addQueueServices(builder, queueService, cluster, writer, limit, auth);
+            builder.addService(intercept(new LedgerServiceImpl(writer, ledgerKey), limit, auth));
             // Open to all in the role table: load balancers probe it without credentials.
             builder.addService(intercept(health.getHealthService(), limit, auth));
             builder.addService(intercept(ProtoReflectionServiceV1.newInstance(), limit, auth));
@@ -638,7 +640,6 @@ public final class TrancheServer implements AutoCloseable
                 // This process holds the directory's lock: any mark file there was left by one that ended.
                 ClusterNode.clearMarkFiles(config.dataDir());
                 node = ClusterNode.launch(config.clusterMembers(), config.nodeId(), config.dataDir(), config.maxQueue(),
-                    TrancheDigest::compute,
                     new ClusterNode.Snapshots(config.snapshotEvery(), ClusterNode.SNAPSHOT_BYTES_DEFAULT),
                     config.clusterSettings());
                 final ClusterCommandLog log = new ClusterCommandLog(node, config.writerQueueCapacity());

@@ -43,6 +43,7 @@ public final class AccessTable
     }
 
     private static final String QUEUE = "tranche.v1.QueueService/";
+    private static final String LEDGER = "tranche.v1.LedgerService/";
 
     /** The server's table. */
     public static final AccessTable DEFAULT = new AccessTable(defaultRules());
@@ -79,6 +80,12 @@ public final class AccessTable
         rules.put(QUEUE + "GetClaimHistory", row(Access.OWN, Access.NONE, Access.ALL));
         rules.put(QUEUE + "GetClaimPosition", row(Access.OWN, Access.NONE, Access.ALL));
         rules.put("tranche.v1.ClusterService/GetClusterStatus", row(Access.NONE, Access.ALL, Access.ALL));
+        // The ledger's proofs carry hashes of other firms' leaves only; a claimant's inclusion proofs are of its own
+        // awards, and the list of every leaf hash is not for it (unsalted claim changes could be guessed from them).
+        rules.put(LEDGER + "GetCheckpoint", row(Access.ALL, Access.ALL, Access.ALL));
+        rules.put(LEDGER + "GetInclusionProof", row(Access.OWN, Access.ALL, Access.ALL));
+        rules.put(LEDGER + "GetConsistencyProof", row(Access.ALL, Access.ALL, Access.ALL));
+        rules.put(LEDGER + "ListLeafHashes", row(Access.NONE, Access.ALL, Access.ALL));
         return rules;
     }
 

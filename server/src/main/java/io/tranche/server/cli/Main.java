@@ -24,6 +24,9 @@ import picocli.CommandLine.Command;
         TranchesCommand.class,
         HistoryCommand.class,
         VerifyCommand.class,
+        ProofCommand.class,
+        KeyCommand.class,
+        LedgerCommand.class,
         ProblemsCommand.class,
         CommandLine.HelpCommand.class
     })

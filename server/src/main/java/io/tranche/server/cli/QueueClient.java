@@ -137,6 +137,14 @@ public final class QueueClient implements AutoCloseable
         return timeout == null ? stub : stub.withDeadlineAfter(timeout.toNanos(), TimeUnit.NANOSECONDS);
     }
 
+    /** @return a blocking {@code LedgerService} stub whose next call carries the deadline. */
+    public io.tranche.proto.v1.LedgerServiceGrpc.LedgerServiceBlockingStub ledger()
+    {
+        final io.tranche.proto.v1.LedgerServiceGrpc.LedgerServiceBlockingStub stub =
+            io.tranche.proto.v1.LedgerServiceGrpc.newBlockingStub(channel);
+        return timeout == null ? stub : stub.withDeadlineAfter(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
     /** @return the server address. */
     public String server()
     {

@@ -5,7 +5,6 @@ import io.tranche.proto.v1.Claim;
 import io.tranche.proto.v1.Policy;
 import io.tranche.proto.v1.Tranche;
 import io.tranche.server.allocation.AllocationExplainer;
-import io.tranche.server.ledger.TrancheDigest;
 import java.util.List;
 
 /** The aligned tables the queue client prints for claims and tranches. */
@@ -148,22 +147,20 @@ public final class QueueTables
 
     /**
      * The ledger for spreadsheets (RFC 4180, CRLF line ends): one row per (tranche, claim) with number,
-     * time, claim id, units, unmet, tier (empty when the server did not record it), method, digest, and who
-     * released the tranche (empty when it was recorded before names were kept).
+     * time, claim id, units, unmet, tier (empty when the server did not record it), method, and who released the
+     * tranche (empty when it was recorded before names were kept).
      *
      * @param tranches the tranches.
      * @return the CSV text with its header row.
      */
     public static String csv(final List<Tranche> tranches)
     {
-        final StringBuilder sb = new StringBuilder(
-            "number,time,claim_id,units,unmet,tier,method,digest,released_by\r\n");
+        final StringBuilder sb = new StringBuilder("number,time,claim_id,units,unmet,tier,method,released_by\r\n");
         for (final Tranche t : tranches)
         {
             final String time = t.hasReleaseTime() ?
                 java.time.Instant.ofEpochSecond(t.getReleaseTime().getSeconds(), t.getReleaseTime().getNanos())
                 .toString() : "";
-            final String digest = TrancheDigest.hex(t.getDigest().toByteArray());
             for (final Award a : t.getAwardsList())
             {
                 sb.append(t.getNumber()).append(',');
@@ -181,7 +178,6 @@ public final class QueueTables
                 }
                 sb.append(',');
                 csvField(sb, t.getPolicy().getMethod().name()).append(',');
-                sb.append(digest).append(',');
                 csvField(sb, t.getReleasedBy()).append("\r\n");
             }
         }

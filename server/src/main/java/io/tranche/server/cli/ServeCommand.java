@@ -110,6 +110,12 @@ public final class ServeCommand implements Callable<Integer>
         description = "Journal records (on a cluster member: commands) between snapshots (default: ${DEFAULT-VALUE}).")
     int snapshotEvery;
 
+    @Option(names = "--log-origin", paramLabel = "ORIGIN",
+        description = "The origin line of the ledger's signed checkpoints and the name of its signing key, fixed " +
+            "when the key is made at the first start (default: the key's own; a new key takes tranche/ and the " +
+            "first 8 hex digits of the SHA-256 of its public key).")
+    String logOrigin;
+
     @Option(names = "--cluster-members", paramLabel = "ID=HOST:PORT,...",
         description = "Run as a member of an Aeron Cluster (each member uses PORT..PORT+5), e.g. " +
             "0=127.0.0.1:20110,1=127.0.0.1:20220,2=127.0.0.1:20330.")
@@ -167,6 +173,7 @@ public final class ServeCommand implements Callable<Integer>
                 .maxConnectionAge(duration(maxConnectionAge, "--max-connection-age"))
                 .gracePeriod(duration(gracePeriod, "--grace-period"))
                 .snapshotEvery(snapshotEvery)
+                .logOrigin(logOrigin)
                 .directExecutor(!noDirectExecutor)
                 .cluster(clusterMembers, nodeId)
                 .clusterSecret(clusterSecret)
@@ -357,6 +364,8 @@ public final class ServeCommand implements Callable<Integer>
                     return DurationText.format(ServerConfig.defaultGracePeriod());
                 case "--snapshot-every":
                     return Integer.toString(ServerConfig.defaultSnapshotEvery());
+                case "--log-origin":
+                    return ServerConfig.defaultLogOrigin();
                 case "--no-direct-executor":
                     return Boolean.toString(!ServerConfig.defaultDirectExecutor());
                 default:

@@ -1,5 +1,6 @@
 package io.tranche.server.grpc;
 
+import com.google.protobuf.ByteString;
 import com.google.protobuf.Empty;
 import com.google.protobuf.Message;
 import com.google.rpc.Code;
@@ -32,6 +33,7 @@ import io.tranche.server.state.CommandLog;
 import io.tranche.server.state.Ledger;
 import io.tranche.server.state.Outcome;
 import io.tranche.server.state.QueueStateMachine;
+import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeoutException;
@@ -47,6 +49,8 @@ public final class QueueServiceImpl extends QueueServiceGrpc.QueueServiceImplBas
     public static final int DEFAULT_PAGE_SIZE = 50;
     /** Larger page sizes are lowered to this. */
     public static final int MAX_PAGE_SIZE = 1000;
+
+    private static final SecureRandom SALT_SEEDS = new SecureRandom();
 
     private final CommandLog log;
     private final TrancheWatchers watchers;
@@ -152,7 +156,12 @@ public final class QueueServiceImpl extends QueueServiceGrpc.QueueServiceImplBas
                 "(validate_only)")));
             return;
         }
-        submit(new Command.ReleaseTranche(request, principal.name()), observer);
+        // The awards' salts come from this seed, chosen here (never by the client) and carried with the command,
+        // so that every replica of the log derives the same ones.
+        final byte[] seed = new byte[32];
+        SALT_SEEDS.nextBytes(seed);
+        submit(new Command.ReleaseTranche(request.toBuilder().setSaltSeed(ByteString.copyFrom(seed)).build(),
+            principal.name()), observer);
     }
 
     // A claimant's preview: its own rows, and no message that names another firm's claim.

@@ -12,19 +12,26 @@ import io.tranche.proto.v1.Claim;
 import io.tranche.proto.v1.ClaimChange;
 import io.tranche.proto.v1.ClaimHistory;
 import io.tranche.proto.v1.ClaimPosition;
+import io.tranche.proto.v1.ClaimLeaf;
 import io.tranche.proto.v1.CreateClaimRequest;
 import io.tranche.proto.v1.DeleteClaimRequest;
+import io.tranche.proto.v1.LedgerLeaf;
 import io.tranche.proto.v1.Policy;
 import io.tranche.proto.v1.ReleaseTrancheRequest;
 import io.tranche.proto.v1.Tranche;
 import io.tranche.proto.v1.UpdateClaimRequest;
 import io.tranche.server.allocation.AllocationExplainer;
 import io.tranche.server.allocation.AllocationMapper;
+import io.tranche.server.merkle.AwardTree;
+import io.tranche.server.merkle.LedgerLeaves;
+import io.tranche.server.merkle.MerkleLog;
+import io.tranche.server.merkle.Rfc9162;
 import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.util.ArrayList;
+import java.security.MessageDigest;
 import java.util.Arrays;
 import java.util.List;
 import org.agrona.collections.Object2LongHashMap;
@@ -49,8 +56,6 @@ public final class QueueStateMachine
 {
     /** Longest accepted claim id or request id, in chars. */
     public static final int MAX_ID_LENGTH = 256;
-    /** Length of a tranche digest. */
-    public static final int DIGEST_BYTES = 32;
 
     /**
      * The most claims one release can split: a ceiling on the queue limit ({@code --max-queue} is checked against
@@ -58,14 +63,10 @@ public final class QueueStateMachine
      */
     public static final int QUEUE_CAPACITY = 1 << 26;
 
-    private static final int SNAPSHOT_MAGIC = 0x54525332; // "TRS2"
-    // "TRSA": with attribution and claim histories (its own magic, not "TRS3", so that no other format extending
-    // "TRS2" can be mistaken for it).
-    private static final int SNAPSHOT_MAGIC_V3 = 0x54525341;
-    /** The snapshot format without attribution (written by earlier builds; still read). */
-    public static final int FORMAT_2 = 2;
-    /** The snapshot format with attribution and claim histories. */
-    public static final int FORMAT_3 = 3;
+    // "TRS4": the claims with who made and changed them, the tree's size and root, then the claims' histories.
+    private static final int SNAPSHOT_MAGIC = 0x54525334;
+    // "TRS2" (builds before the tree and attribution): the claims alone, the digest chain's last digest.
+    private static final int SNAPSHOT_MAGIC_V2 = 0x54525332;
     /** A time not known. */
     static final long NO_TIME = Long.MIN_VALUE;
 
@@ -75,9 +76,14 @@ public final class QueueStateMachine
     private final Object2LongHashMap<String> byRequestId = new Object2LongHashMap<>(-1L);
     private final Ledger ledger;
     private final int maxQueue;
-    private final TrancheDigester digester;
     private long nextPosition = 1;
-    private byte[] lastDigest = new byte[DIGEST_BYTES];
+    private final MessageDigest sha = Rfc9162.newSha256();
+    private final AwardTree awardTree = new AwardTree();
+    // Why the tree could not be taken from the ledger's store at a restore (null when it was): the log rebuilds it.
+    private String treeProblem;
+    // The tree's size and root as the restored state recorded them (-1 and null for a state from before the tree).
+    private long restoredTreeSize = -1;
+    private byte[] restoredTreeRoot;
     // Outstanding demand as an unsigned 128-bit sum (hi, lo): each demand is below 2^62 but the total need not be.
     private long outstandingHi;
     private long outstandingLo;
@@ -86,26 +92,11 @@ public final class QueueStateMachine
     private long aboveCapHi;
     private long aboveCapLo;
     private int unservableClaims;
-    private final ClaimHistories histories = new ClaimHistories();
-    // False until the first command with a principal: until then the state hash leaves attribution out, so that
-    // the checkpoints of a log written before names were kept still match (hashState).
-    private boolean attributed;
+    private ClaimHistories histories = new ClaimHistories();
 
     private final Allocator allocator = new Allocator(1024, QUEUE_CAPACITY);
     private final Claims claims = new Claims(1024);
     private final Violations violations = new Violations();
-
-    /** Computes a tranche's digest from the previous one (SHA-256 chain). */
-    @FunctionalInterface
-    public interface TrancheDigester
-    {
-        /**
-         * @param previous the previous tranche's digest (zeros before the first).
-         * @param tranche  the tranche (its digest field ignored).
-         * @return its digest.
-         */
-        byte[] digest(byte[] previous, Tranche tranche);
-    }
 
     /** A claim in the queue; its fields change only through commands. */
     static final class QueuedClaim
@@ -214,13 +205,11 @@ public final class QueueStateMachine
     /**
      * @param ledger   where released tranches go.
      * @param maxQueue most claims in the queue (a create beyond it is {@link Outcome.Kind#LIMIT_REACHED}).
-     * @param digester the digest chain.
      */
-    public QueueStateMachine(final Ledger ledger, final int maxQueue, final TrancheDigester digester)
+    public QueueStateMachine(final Ledger ledger, final int maxQueue)
     {
         this.ledger = ledger;
         this.maxQueue = maxQueue;
-        this.digester = digester;
     }
 
     /**
@@ -275,7 +264,6 @@ public final class QueueStateMachine
         if (outcome.effect != null)
         {
             outcome.effect.apply(this);
-            attributed |= !outcome.logged.principal().isEmpty();
         }
     }
 
@@ -323,7 +311,13 @@ public final class QueueStateMachine
         q.createdNanos = timeNanos;
         q.updatedBy = command.principal();
         q.updatedNanos = timeNanos;
-        return Outcome.mutation(Outcome.Kind.CREATED, q.toProto(), command, m -> m.addClaim(q));
+        final Claim created = q.toProto();
+        final String principal = command.principal();
+        return Outcome.mutation(Outcome.Kind.CREATED, created, command, m ->
+        {
+            m.appendLeaf(LedgerLeaves.claimLeaf(ClaimLeaf.Change.CREATED, created, timeNanos, principal));
+            m.addClaim(q);
+        });
     }
 
     private void addClaim(final QueuedClaim q)
@@ -402,7 +396,12 @@ public final class QueueStateMachine
         {
             return Outcome.invalid(bad);
         }
-        return Outcome.mutation(Outcome.Kind.UPDATED, u.toProto(), command, m -> m.replaceClaim(q, u));
+        final Claim updated = u.toProto();
+        return Outcome.mutation(Outcome.Kind.UPDATED, updated, command, m ->
+        {
+            m.appendLeaf(LedgerLeaves.claimLeaf(ClaimLeaf.Change.UPDATED, updated, timeNanos, u.updatedBy));
+            m.replaceClaim(q, u);
+        });
     }
 
     private void replaceClaim(final QueuedClaim q, final QueuedClaim u)
@@ -466,8 +465,12 @@ public final class QueueStateMachine
             return Outcome.failed(Outcome.Kind.NOT_FOUND, "claim \"" + request.getId() + "\" is not in the queue");
         }
         final String principal = command.principal();
-        return Outcome.mutation(Outcome.Kind.DELETED, Empty.getDefaultInstance(), command,
-            m -> m.removeClaim(q, timeNanos, principal));
+        final Claim deleted = q.toProto();
+        return Outcome.mutation(Outcome.Kind.DELETED, Empty.getDefaultInstance(), command, m ->
+        {
+            m.appendLeaf(LedgerLeaves.claimLeaf(ClaimLeaf.Change.DELETED, deleted, timeNanos, principal));
+            m.removeClaim(q, timeNanos, principal);
+        });
     }
 
     private void removeClaim(final QueuedClaim q, final long timeNanos, final String principal)
@@ -532,24 +535,38 @@ public final class QueueStateMachine
             .setReleaseTime(Timestamp.newBuilder()
                 .setSeconds(Math.floorDiv(timeNanos, 1_000_000_000L))
                 .setNanos((int)Math.floorMod(timeNanos, 1_000_000_000L)));
+        // Each award's salt makes its leaf unguessable: a proof of one award carries the others' hashes. A release
+        // without a seed (a preview, or a command logged before salts) records its awards unsalted.
+        final byte[] seed = request.getSaltSeed().toByteArray();
+        final byte[] salts = seed.length == 0 ? null : LedgerLeaves.salts(seed, queue.size());
         for (int i = 0, n = queue.size(); i < n; i++)
         {
             final QueuedClaim q = queue.get(i);
             final long units = claims.award(i);
-            tranche.addAwards(Award.newBuilder().setId(q.id).setUnits(units).setUnmet(q.demand - units)
-                .setTier(q.tier));
+            final Award.Builder award = Award.newBuilder().setId(q.id).setUnits(units).setUnmet(q.demand - units)
+                .setTier(q.tier);
+            if (salts != null)
+            {
+                award.setSalt(com.google.protobuf.ByteString.copyFrom(salts, LedgerLeaves.SALT_BYTES * i,
+                    LedgerLeaves.SALT_BYTES));
+            }
+            tranche.addAwards(award);
         }
         if (request.getValidateOnly())
         {
             return Outcome.of(Outcome.Kind.PREVIEW, explained(request, tranche.build(), method));
         }
-        final Tranche built = withDigest(tranche.setReleasedBy(principal));
+        tranche.setReleasedBy(principal);
+        // A release logged by a build before the tree (no seed: a cluster's log replayed) is recorded as that build
+        // answered it, with the digest of its chain.
+        final Tranche built = salts != null ? tranche.build() : tranche.setDigest(com.google.protobuf.ByteString
+            .copyFrom(LegacyDigest.compute(lastDigest(), tranche.build()))).build();
         return Outcome.mutation(Outcome.Kind.RELEASED, explained(request, built, method),
             new Command.RecordTranche(built, principal),
             m -> m.applyTranche(built));
     }
 
-    // Explanations go on the answer only, never on the recorded tranche (nor into its digest).
+    // Explanations go on the answer only, never on the recorded tranche (nor into its leaf).
     private Tranche explained(final ReleaseTrancheRequest request, final Tranche tranche, final Method method)
     {
         if (!request.getExplain())
@@ -567,12 +584,6 @@ public final class QueueStateMachine
         return b.build();
     }
 
-    private Tranche withDigest(final Tranche.Builder tranche)
-    {
-        tranche.clearDigest();
-        final byte[] digest = digester.digest(lastDigest, tranche.build());
-        return tranche.setDigest(com.google.protobuf.ByteString.copyFrom(digest)).build();
-    }
 
     private Outcome rejectPolicy()
     {
@@ -638,16 +649,17 @@ public final class QueueStateMachine
                     award.getUnits() + ") does not fit queued claim " + q.id + " with demand " + q.demand;
             }
         }
-        final byte[] expected = digester.digest(lastDigest, tranche.toBuilder().clearDigest().build());
-        if (!Arrays.equals(expected, tranche.getDigest().toByteArray()))
-        {
-            return "recorded tranche " + tranche.getNumber() + " breaks the digest chain";
-        }
         return null;
+    }
+
+    private byte[] lastDigest()
+    {
+        return ledger.count() == 0 ? new byte[0] : ledger.get(ledger.count()).getDigest().toByteArray();
     }
 
     private void applyTranche(final Tranche tranche)
     {
+        final long leaf = appendLeaf(LedgerLeaves.trancheLeaf(awardTree, tranche));
         int kept = 0;
         for (int i = 0, n = queue.size(); i < n; i++)
         {
@@ -680,9 +692,35 @@ public final class QueueStateMachine
         {
             queue.remove(i);
         }
-        ledger.append(tranche);
+        ledger.append(tranche, leaf);
         byRequestId.put(tranche.getRequestId(), tranche.getNumber());
-        lastDigest = tranche.getDigest().toByteArray();
+    }
+
+    private String adoptTree(final long size, final byte[] root)
+    {
+        final MerkleLog tree = ledger.tree();
+        try
+        {
+            tree.reset(size);
+        }
+        catch (final IOException ex)
+        {
+            return ex.getMessage() + " (the state counts " + size + ")";
+        }
+        final byte[] stored = tree.root();
+        if (root != null && !Arrays.equals(stored, root))
+        {
+            return "the tree's store gives root " + Rfc9162.hex(stored) + " at size " + size + ", the state says " +
+                Rfc9162.hex(root);
+        }
+        return null;
+    }
+
+    // The tree is written before the state changes: a store that fails leaves the state as it was.
+    private long appendLeaf(final LedgerLeaf leaf)
+    {
+        final byte[] bytes = leaf.toByteArray();
+        return ledger.appendLeaf(bytes, Rfc9162.leafHash(sha, bytes));
     }
 
     private static long nanos(final Timestamp time)
@@ -936,10 +974,80 @@ public final class QueueStateMachine
         return ledger;
     }
 
-    /** @return the last tranche's digest (zeros before the first). */
-    public byte[] lastDigest()
+    /**
+     * @return why the tree could not be taken from the ledger's store at the last {@link #restore} (the store holds
+     *         fewer leaves than the snapshot counts, or its root differs), or null when it was: the log that feeds
+     *         this machine must then rebuild the tree.
+     */
+    public String treeProblem()
     {
-        return lastDigest.clone();
+        return treeProblem;
+    }
+
+    /**
+     * Takes the tree from the ledger's store again, once the log has rebuilt it from its records.
+     *
+     * @param size the leaves the log rebuilt: the restored state's tree size, or for a state written before the
+     *             tree, one leaf per record it covers.
+     * @return null when taken, else why not (the rebuilt root differs from the one the state recorded).
+     */
+    public String adoptRebuiltTree(final long size)
+    {
+        if (restoredTreeRoot != null && size != restoredTreeSize)
+        {
+            treeProblem = "the tree was rebuilt to " + size + " leaves, the state counts " + restoredTreeSize;
+        }
+        else
+        {
+            treeProblem = adoptTree(size, restoredTreeRoot);
+        }
+        return treeProblem;
+    }
+
+    /**
+     * Takes who made and last changed each claim, and the claims' histories, from a state that applied the same
+     * records from the journal's first: a state restored from a snapshot written before attribution has neither,
+     * and would otherwise differ from a replay of its journal in every later snapshot.
+     *
+     * @param replayed the same state, replayed from the first record.
+     */
+    public void adoptAttribution(final QueueStateMachine replayed)
+    {
+        for (int i = 0, n = queue.size(); i < n; i++)
+        {
+            final QueuedClaim q = queue.get(i);
+            final QueuedClaim r = replayed.byId.get(q.id);
+            if (r != null)
+            {
+                q.createdBy = r.createdBy;
+                q.createdNanos = r.createdNanos;
+                q.updatedBy = r.updatedBy;
+                q.updatedNanos = r.updatedNanos;
+            }
+        }
+        histories = replayed.histories;
+    }
+
+    /**
+     * Starts the tree over a state restored without one (a snapshot or seed written before the tree): one leaf per
+     * recorded tranche, in order, then one {@link ClaimLeaf.Change#CARRIED_OVER} leaf per queued claim, in queue
+     * order. Deterministic: every replica that restored the same state appends the same leaves.
+     */
+    public void carryOver()
+    {
+        if (ledger.tree().size() != 0)
+        {
+            throw new IllegalStateException("the tree already holds " + ledger.tree().size() + " leaves");
+        }
+        for (long n = 1; n <= ledger.count(); n++)
+        {
+            appendLeaf(LedgerLeaves.trancheLeaf(awardTree, ledger.get(n)));
+        }
+        for (int i = 0, n = queue.size(); i < n; i++)
+        {
+            appendLeaf(LedgerLeaves.claimLeaf(ClaimLeaf.Change.CARRIED_OVER, queue.get(i).toProto(), 0));
+        }
+        treeProblem = null;
     }
 
     /**
@@ -968,50 +1076,65 @@ public final class QueueStateMachine
     // ---------------------------------------------------------------- snapshots
 
     /**
-     * Writes the whole state but the ledger's tranches (which the ledger keeps), deterministically:
-     * two machines that applied the same commands write the same bytes. Format 3: with attribution and the
-     * claims' histories.
+     * Writes the whole state but the ledger's tranches and tree (which the ledger keeps), deterministically: two
+     * machines that applied the same commands write the same bytes. The claims with who made and last changed them,
+     * the tree's size and root, the request ids, then the claims' histories.
      *
      * @param out destination.
      * @throws IOException on write failure.
      */
     public void snapshot(final DataOutput out) throws IOException
     {
-        snapshot(out, FORMAT_3);
+        snapshot(out, SnapshotFormat.CURRENT);
+    }
+
+    /** How {@link #snapshot(DataOutput, SnapshotFormat)} writes the state. */
+    public enum SnapshotFormat
+    {
+        /** What {@link #snapshot(DataOutput)} writes. */
+        CURRENT,
+        /**
+         * As builds before the tree and attribution wrote it: the claims without attribution, the last tranche's
+         * digest, the request ids (to compare with their snapshots).
+         */
+        BEFORE_TREE,
+        /**
+         * The queue without attribution, the counts and the request ids: to compare two states whatever their
+         * trees (the tree's leaves hold the attribution).
+         */
+        WITHOUT_HEAD
     }
 
     /**
-     * Writes the state for a state hash: format 2 (no attribution, no histories) until the first command with a
-     * principal was applied, format 3 from then on. The checkpoints of a cluster log written before names were
-     * kept hashed format 2, and a replay of that log must hash the same; what the replay adds (the records' times,
-     * the histories of their claims) is hashed from the first named command on.
+     * Writes the state as {@link #snapshot(DataOutput)} does, or in another format.
      *
-     * @param out destination.
-     * @throws IOException on write failure.
-     */
-    public void hashState(final DataOutput out) throws IOException
-    {
-        snapshot(out, attributed ? FORMAT_3 : FORMAT_2);
-    }
-
-    /**
      * @param out    destination.
-     * @param format {@link #FORMAT_2} (what builds before attribution wrote: to compare with their snapshots) or
-     *               {@link #FORMAT_3}.
+     * @param format what to write.
      * @throws IOException on write failure.
      */
-    public void snapshot(final DataOutput out, final int format) throws IOException
+    public void snapshot(final DataOutput out, final SnapshotFormat format) throws IOException
     {
-        final boolean v3 = format == FORMAT_3;
-        out.writeInt(v3 ? SNAPSHOT_MAGIC_V3 : SNAPSHOT_MAGIC);
+        final boolean current = format == SnapshotFormat.CURRENT;
+        out.writeInt(format == SnapshotFormat.BEFORE_TREE ? SNAPSHOT_MAGIC_V2 : SNAPSHOT_MAGIC);
         out.writeLong(nextPosition);
         out.writeInt(queue.size());
         for (int i = 0, n = queue.size(); i < n; i++)
         {
-            queue.get(i).write(out, v3);
+            queue.get(i).write(out, current);
         }
         out.writeLong(ledger.count());
-        out.write(lastDigest);
+        if (format == SnapshotFormat.BEFORE_TREE)
+        {
+            final byte[] digest =
+                ledger.count() == 0 ? new byte[0] : ledger.get(ledger.count()).getDigest().toByteArray();
+            out.write(digest.length == Rfc9162.HASH_BYTES ? digest : new byte[Rfc9162.HASH_BYTES]);
+        }
+        else if (current)
+        {
+            final MerkleLog tree = ledger.tree();
+            out.writeLong(tree.size());
+            out.write(tree.root());
+        }
         final String[] ids = new String[byRequestId.size()];
         final Object2LongHashMap<String>.KeyIterator keys = byRequestId.keySet().iterator();
         for (int i = 0; keys.hasNext(); i++)
@@ -1025,30 +1148,32 @@ public final class QueueStateMachine
             out.writeUTF(id);
             out.writeLong(byRequestId.getValue(id));
         }
-        if (v3)
+        if (current)
         {
-            out.writeBoolean(attributed);
             histories.write(out);
         }
     }
 
     /**
      * @param bytes a state section written by {@link #snapshot}.
-     * @return its format, {@link #FORMAT_2} or {@link #FORMAT_3}; 0 when it is neither.
+     * @return its format: {@link SnapshotFormat#CURRENT}, {@link SnapshotFormat#BEFORE_TREE}, or null when it is
+     *         neither.
      */
-    public static int format(final byte[] bytes)
+    public static SnapshotFormat format(final byte[] bytes)
     {
         if (bytes.length < 4)
         {
-            return 0;
+            return null;
         }
         final int magic = java.nio.ByteBuffer.wrap(bytes).getInt(0);
-        return magic == SNAPSHOT_MAGIC ? FORMAT_2 : magic == SNAPSHOT_MAGIC_V3 ? FORMAT_3 : 0;
+        return magic == SNAPSHOT_MAGIC ? SnapshotFormat.CURRENT :
+            magic == SNAPSHOT_MAGIC_V2 ? SnapshotFormat.BEFORE_TREE : null;
     }
 
     /**
-     * Replaces an empty state by one written by {@link #snapshot}, in either format; the ledger must already hold
-     * the snapshot's tranches. A format-2 state has no attribution (its claims' creators are "") and no histories.
+     * Replaces an empty state by one written by {@link #snapshot}, in the current format or as builds before the
+     * tree wrote it; the ledger must already hold the snapshot's tranches. A state from before the tree has no
+     * attribution (its claims' creators are "") and no histories, and no tree ({@link #treeProblem}).
      *
      * @param in source.
      * @throws IOException on read failure or a bad format.
@@ -1060,16 +1185,16 @@ public final class QueueStateMachine
             throw new IllegalStateException("restore needs an empty state");
         }
         final int magic = in.readInt();
-        if (magic != SNAPSHOT_MAGIC && magic != SNAPSHOT_MAGIC_V3)
+        if (magic != SNAPSHOT_MAGIC && magic != SNAPSHOT_MAGIC_V2)
         {
             throw new IOException("not a tranche state snapshot (magic=" + Integer.toHexString(magic) + ")");
         }
-        final boolean v3 = magic == SNAPSHOT_MAGIC_V3;
+        final boolean current = magic == SNAPSHOT_MAGIC;
         nextPosition = in.readLong();
         final int claimCount = in.readInt();
         for (int i = 0; i < claimCount; i++)
         {
-            final QueuedClaim q = QueuedClaim.read(in, v3);
+            final QueuedClaim q = QueuedClaim.read(in, current);
             queue.add(q);
             byId.put(q.id, q);
             track(q, true);
@@ -1080,15 +1205,26 @@ public final class QueueStateMachine
             throw new IOException("the snapshot counts " + tranches + " tranches but the ledger holds " +
                 ledger.count());
         }
-        in.readFully(lastDigest);
+        if (!current)
+        {
+            // The digest chain's last digest: the tree replaced the chain, and this state has no tree yet.
+            in.readFully(new byte[Rfc9162.HASH_BYTES]);
+            treeProblem = "the state was written before the ledger's tree";
+        }
+        else
+        {
+            restoredTreeSize = in.readLong();
+            restoredTreeRoot = new byte[Rfc9162.HASH_BYTES];
+            in.readFully(restoredTreeRoot);
+            treeProblem = adoptTree(restoredTreeSize, restoredTreeRoot);
+        }
         final int requestIds = in.readInt();
         for (int i = 0; i < requestIds; i++)
         {
             byRequestId.put(in.readUTF(), in.readLong());
         }
-        if (v3)
+        if (current)
         {
-            attributed = in.readBoolean();
             histories.read(in);
         }
     }

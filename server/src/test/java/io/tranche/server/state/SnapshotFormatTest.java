@@ -19,10 +19,9 @@ import java.io.IOException;
 import org.junit.jupiter.api.Test;
 
 /**
- * The state's two snapshot formats: format 2 (what builds before attribution wrote) is still read and, for a
- * state of unnamed commands only, still what the state hash covers, byte for byte as those builds wrote it, so
- * that a cluster log's checkpoints from before names still match; format 3 carries attribution and histories and
- * restores to the same bytes.
+ * The state's snapshot formats: the one builds before the ledger's tree and attribution wrote ("TRS2") is still
+ * read, and still written byte for byte for comparison with their snapshots; the current one carries attribution,
+ * the tree's head and the histories, and restores to the same bytes.
  */
 class SnapshotFormatTest
 {
@@ -30,10 +29,10 @@ class SnapshotFormatTest
 
     private static QueueStateMachine machine(final InMemoryLedger ledger)
     {
-        return new QueueStateMachine(ledger, 1000, QueueStateMachineTest::sha);
+        return new QueueStateMachine(ledger, 1000);
     }
 
-    // Unnamed commands: what a journal or a cluster log written before names holds.
+    // Unnamed commands without salt seeds: what a journal or a cluster log written before names and the tree holds.
     private static void playUnnamed(final QueueStateMachine m)
     {
         m.apply(new Command.CreateClaim(create("a", 100)), 1_000L);
@@ -51,17 +50,16 @@ class SnapshotFormatTest
     }
 
     @Test
-    void shouldHashTheOldFormatByteForByteUntilTheFirstNamedCommand() throws Exception
+    void shouldWriteTheOldFormatByteForByte() throws Exception
     {
         final InMemoryLedger ledger = new InMemoryLedger();
         final QueueStateMachine m = machine(ledger);
         playUnnamed(m);
-        assertThat(hashState(m)).as("the layout builds before attribution wrote").isEqualTo(format2(m, ledger));
-
         m.apply(new Command.CreateClaim(create("c", 5), "alpha"), 5_000L);
-        final byte[] named = hashState(m);
-        assertThat(QueueStateMachine.format(named)).isEqualTo(QueueStateMachine.FORMAT_3);
-        assertThat(named).isEqualTo(snapshot(m));
+        final byte[] old = snapshot(m, QueueStateMachine.SnapshotFormat.BEFORE_TREE);
+        assertThat(old).as("the layout builds before the tree wrote").isEqualTo(format2(m, ledger));
+        assertThat(QueueStateMachine.format(old)).isEqualTo(QueueStateMachine.SnapshotFormat.BEFORE_TREE);
+        assertThat(QueueStateMachine.format(snapshot(m))).isEqualTo(QueueStateMachine.SnapshotFormat.CURRENT);
     }
 
     @Test
@@ -72,10 +70,12 @@ class SnapshotFormatTest
         playUnnamed(old);
         final QueueStateMachine restored = machine(ledger);
         restored.restore(new DataInputStream(new ByteArrayInputStream(format2(old, ledger))));
+        assertThat(restored.treeProblem()).contains("before the ledger's tree");
         assertThat(restored.claim("a").getCreatedBy()).isEmpty();
         assertThat(restored.claim("a").hasCreateTime()).isFalse();
-        assertThat(restored.history("a")).as("no history in a format-2 snapshot").isNull();
-        assertThat(hashState(restored)).isEqualTo(hashState(old));
+        assertThat(restored.history("a")).as("no history in a snapshot from before").isNull();
+        assertThat(snapshot(restored, QueueStateMachine.SnapshotFormat.BEFORE_TREE))
+            .isEqualTo(snapshot(old, QueueStateMachine.SnapshotFormat.BEFORE_TREE));
 
         restored.apply(new Command.DeleteClaim(DeleteClaimRequest.newBuilder().setId("a").build(), "ops"), 6_000L);
         assertThat(restored.history("a").getChangesList()).extracting(ClaimChange::getKind, ClaimChange::getPrincipal)
@@ -83,7 +83,23 @@ class SnapshotFormatTest
     }
 
     @Test
-    void shouldRestoreFormatThreeToTheSameBytesWithHistoriesAndNames() throws Exception
+    void shouldTakeAttributionAndHistoriesFromAReplayOfTheJournal() throws Exception
+    {
+        final InMemoryLedger ledger = new InMemoryLedger();
+        final QueueStateMachine replayed = machine(ledger);
+        playUnnamed(replayed);
+        replayed.apply(new Command.CreateClaim(create("c", 5), "alpha"), 5_000L);
+        final QueueStateMachine restored = machine(ledger);
+        restored.restore(new DataInputStream(new ByteArrayInputStream(
+            snapshot(replayed, QueueStateMachine.SnapshotFormat.BEFORE_TREE))));
+        assertThat(snapshot(restored)).as("without attribution").isNotEqualTo(snapshot(replayed));
+        restored.adoptAttribution(replayed);
+        assertThat(snapshot(restored)).isEqualTo(snapshot(replayed));
+        assertThat(restored.claim("c").getCreatedBy()).isEqualTo("alpha");
+    }
+
+    @Test
+    void shouldRestoreTheCurrentFormatToTheSameBytesWithHistoriesAndNames() throws Exception
     {
         final InMemoryLedger ledger = new InMemoryLedger();
         final QueueStateMachine m = machine(ledger);
@@ -96,25 +112,26 @@ class SnapshotFormatTest
         final byte[] bytes = snapshot(m);
         final QueueStateMachine restored = machine(ledger);
         restored.restore(new DataInputStream(new ByteArrayInputStream(bytes)));
+        assertThat(restored.treeProblem()).isNull();
         assertThat(snapshot(restored)).isEqualTo(bytes);
-        assertThat(hashState(restored)).isEqualTo(hashState(m));
         assertThat(restored.history("c")).isEqualTo(m.history("c"));
         assertThat(restored.history("c").getChangesList()).extracting(ClaimChange::getKind)
             .containsExactly(ClaimChange.Kind.CREATED, ClaimChange.Kind.SERVED);
         assertThat(restored.history("a").getChanges(0).getTime().getNanos()).isEqualTo(1_000);
     }
 
-    private static byte[] hashState(final QueueStateMachine m) throws IOException
-    {
-        final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        m.hashState(new DataOutputStream(bytes));
-        return bytes.toByteArray();
-    }
-
     private static byte[] snapshot(final QueueStateMachine m) throws IOException
     {
         final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         m.snapshot(new DataOutputStream(bytes));
+        return bytes.toByteArray();
+    }
+
+    private static byte[] snapshot(final QueueStateMachine m, final QueueStateMachine.SnapshotFormat format)
+        throws IOException
+    {
+        final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        m.snapshot(new DataOutputStream(bytes), format);
         return bytes.toByteArray();
     }
 
@@ -145,7 +162,7 @@ class SnapshotFormatTest
             out.writeLong(c.getAwarded());
         }
         out.writeLong(ledger.count());
-        out.write(m.lastDigest());
+        out.write(ledger.get(ledger.count()).getDigest().toByteArray());
         out.writeInt((int)ledger.count());
         for (long n = 1; n <= ledger.count(); n++)
         {

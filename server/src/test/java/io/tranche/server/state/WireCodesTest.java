@@ -54,7 +54,8 @@ class WireCodesTest
         assertThat(Command.RELEASE_TRANCHE).isEqualTo((byte)4);
         assertThat(Command.RECORD_TRANCHE).isEqualTo((byte)5);
         assertThat(Command.ATTRIBUTED).isEqualTo((byte)0x10);
-        assertThat(ClusterProtocol.CHECKPOINT).isEqualTo((byte)0x40);
+        assertThat(ClusterProtocol.CHECKPOINT_BEFORE_TREE).isEqualTo((byte)0x40);
+        assertThat(ClusterProtocol.CHECKPOINT).isEqualTo((byte)0x41);
         assertThat(ClusterProtocol.SIGNED).isEqualTo((byte)0x80);
         final Set<Byte> seen = new HashSet<>();
         final byte[] commands = {Command.CREATE_CLAIM, Command.UPDATE_CLAIM, Command.DELETE_CLAIM,
@@ -64,7 +65,8 @@ class WireCodesTest
             assertThat(seen.add(code)).as("code " + code + " used once").isTrue();
             assertThat(seen.add((byte)(code | Command.ATTRIBUTED))).as("named code " + code + " used once").isTrue();
         }
-        for (final byte code : new byte[] {ClusterProtocol.CHECKPOINT, ClusterProtocol.SIGNED})
+        for (final byte code :
+            new byte[] {ClusterProtocol.CHECKPOINT_BEFORE_TREE, ClusterProtocol.CHECKPOINT, ClusterProtocol.SIGNED})
         {
             assertThat(seen.add(code)).as("code " + code + " used once").isTrue();
         }
