@@ -421,13 +421,14 @@ def ledger_vectors():
     salts = [block[16 * i:16 * i + 16] for i in range(2)]
     claim = enc(1, "alpha-cloud") + enc(2, 300000) + enc(7, 1)
     claim_leaf = enc(2, enc(1, 1) + enc(2, claim) + enc(3, enc(1, 1796011200)))
+    named_leaf = enc(2, enc(1, 1) + enc(2, claim) + enc(3, enc(1, 1796011200)) + enc(4, "ops"))
     awards = [enc(1, "alpha-cloud") + enc(2, 184616) + enc(3, 115384) + enc(5, 0) + enc(6, salts[0]),
               enc(1, "beta-search") + enc(2, 215384) + enc(3, 0) + enc(5, 1) + enc(6, salts[1])]
     awards_root = mth([leaf_hash(a) for a in awards])
     tranche = (enc(1, 1) + enc(2, "r-1") + enc(3, 400000) + enc(4, enc(1, 1) + enc(2, 8)) + enc(6, 400000) +
                enc(8, enc(1, 1796011200)))
     tranche_leaf = enc(1, enc(1, tranche) + enc(2, 2) + enc(3, awards_root))
-    return salts, claim_leaf, awards, awards_root, tranche_leaf
+    return salts, claim_leaf, named_leaf, awards, awards_root, tranche_leaf
 
 
 def self_test():
@@ -455,9 +456,10 @@ def self_test():
             raise AssertionError("a forged note verified")
         except Failure:
             pass
-    salts, claim_leaf, awards, awards_root, tranche_leaf = ledger_vectors()
+    salts, claim_leaf, named_leaf, awards, awards_root, tranche_leaf = ledger_vectors()
     print("salt 0 %s\nsalt 1 %s" % (salts[0].hex(), salts[1].hex()))
     print("claim leaf %s\nclaim leaf hash %s" % (claim_leaf.hex(), leaf_hash(claim_leaf).hex()))
+    print("named claim leaf %s\nnamed claim leaf hash %s" % (named_leaf.hex(), leaf_hash(named_leaf).hex()))
     for i, a in enumerate(awards):
         print("award leaf %d %s" % (i, a.hex()))
     print("awards root %s\ntranche leaf %s\ntranche leaf hash %s" %

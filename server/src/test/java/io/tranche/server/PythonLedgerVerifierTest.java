@@ -54,7 +54,8 @@ class PythonLedgerVerifierTest
         final CliRun selfTest = python("self-test");
         assertThat(selfTest.status()).as(selfTest.toString()).isZero();
         assertThat(selfTest.out())
-            .contains("tranche leaf hash 6480d31ac7cfcf61150aaf3ab059c8aaf65cae5ebe5ef1422b29c8c9ef62ae72");
+            .contains("tranche leaf hash 6480d31ac7cfcf61150aaf3ab059c8aaf65cae5ebe5ef1422b29c8c9ef62ae72")
+            .contains("named claim leaf hash dad42b574a7b828f89ec80d3a829eb726d7fcd021259f4088a235c5961dd64e6");
         final String document;
         final String key;
         try (TestServer server = TestServer.start(dir.resolve("data")))

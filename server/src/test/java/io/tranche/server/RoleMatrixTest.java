@@ -208,7 +208,9 @@ class RoleMatrixTest
             QUEUE + "CreateClaim", id -> CreateClaimRequest.newBuilder().setClaim(Claim.newBuilder().setId(id)
                 .setDemand(5)).build(),
             QUEUE + "UpdateClaim", id -> UpdateClaimRequest.newBuilder().setClaim(Claim.newBuilder().setId(id)
-                .setDemand(50)).build());
+                .setDemand(50)).build(),
+            "tranche.v1.LedgerService/GetInclusionProof", id -> io.tranche.proto.v1.GetInclusionProofRequest
+                .newBuilder().setAward(io.tranche.proto.v1.AwardRef.newBuilder().setTranche(1).setClaimId(id)).build());
         final Function<String, Message> request = requests.get(method);
         return request == null ? null : id -> request.apply(id).toByteArray();
     }

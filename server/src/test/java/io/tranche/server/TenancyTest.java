@@ -11,10 +11,14 @@ import io.tranche.proto.v1.Award;
 import io.tranche.proto.v1.Claim;
 import io.tranche.proto.v1.CreateClaimRequest;
 import io.tranche.proto.v1.DeleteClaimRequest;
+import io.tranche.proto.v1.GetCheckpointRequest;
 import io.tranche.proto.v1.GetClaimRequest;
+import io.tranche.proto.v1.GetInclusionProofRequest;
 import io.tranche.proto.v1.GetTrancheRequest;
+import io.tranche.proto.v1.LedgerServiceGrpc;
 import io.tranche.proto.v1.ListClaimsRequest;
 import io.tranche.proto.v1.ListClaimsResponse;
+import io.tranche.proto.v1.ListLeafHashesRequest;
 import io.tranche.proto.v1.ListTranchesRequest;
 import io.tranche.proto.v1.Method;
 import io.tranche.proto.v1.Policy;
@@ -84,6 +88,23 @@ class TenancyTest
             assertThat(verify.err()).contains("tranche 1: this credential sees its own awards only");
             assertThat(CliRun.run("verify", "--server", server.server.listenAddress(), "--token", "regulator-token")
                 .status()).isZero();
+
+            // The ledger: a firm proves its own award in the signed tree, and reaches nothing of another firm's.
+            final String address = server.server.listenAddress();
+            final CliRun proof = CliRun.run("proof", "--server", address, "--token", "alpha-token", "--tranche", "1",
+                "--claim", "alpha-1", "--checkpoint", dir.resolve("alpha.ckpt").toString());
+            assertThat(proof.status()).as(proof.toString()).isZero();
+            assertThat(proof.out()).startsWith("tranche 1, claim alpha-1: ").endsWith("proven\n");
+            final CliRun theirs = CliRun.run("proof", "--server", address, "--token", "alpha-token", "--tranche",
+                "1", "--claim", "beta-1", "--checkpoint", dir.resolve("alpha.ckpt").toString());
+            assertThat(theirs.status()).as(theirs.toString()).isNotZero();
+            assertThat(theirs.err()).contains("PERMISSION_DENIED").doesNotContain("units");
+            final LedgerServiceGrpc.LedgerServiceBlockingStub alphaLedger = LedgerServiceGrpc
+                .newBlockingStub(server.channel).withCallCredentials(bearer("alpha-token"));
+            denied(() -> alphaLedger.getInclusionProof(GetInclusionProofRequest.newBuilder().setLeafIndex(0).build()));
+            denied(() -> alphaLedger.listLeafHashes(ListLeafHashesRequest.getDefaultInstance()));
+            assertThat(alphaLedger.getCheckpoint(GetCheckpointRequest.getDefaultInstance()).getNote())
+                .contains("\n");
         }
     }
 

@@ -129,8 +129,8 @@ final class LedgerAudit
         final NoteVerifier pinned = file.pinned(keyOption);
         if (saved != null && pinned == null)
         {
-            throw new AuditFailure(file.keyFile() + " is missing: give the server's verifier key with --log-key (from " +
-                "`tranche key --data-dir` on the server)");
+            throw new AuditFailure(file.keyFile() + " is missing: give the server's verifier key with --log-key " +
+                "(from `tranche key --data-dir` on the server)");
         }
         if (saved != null)
         {

@@ -25,11 +25,11 @@ import picocli.CommandLine.Option;
     description = {
         "Verifies the ledger through the API: every tranche numbered 1, 2, 3, … without a gap, allocated + " +
             "unallocated = supply and the awards summing to allocated.",
-        "With --checkpoint FILE: the server's signed checkpoint, checked with the pinned key (--log-key, or FILE.vkey " +
-            "saved on first use); a consistency proof from the checkpoint saved in FILE (a smaller tree, another " +
-            "origin, a forged signature or a rewritten history is refused, naming the first differing leaf); the " +
-            "tree's leaf hashes, which must give the signed root; every tranche, which must be a leaf; then FILE " +
-            "is replaced. On first use FILE is created.",
+        "With --checkpoint FILE: the server's signed checkpoint, checked with the pinned key (--log-key, or " +
+            "FILE.vkey saved on first use); a consistency proof from the checkpoint saved in FILE (a smaller " +
+            "tree, another origin, a forged signature or a rewritten history is refused, naming the first " +
+            "differing leaf); the tree's leaf hashes, which must give the signed root; every tranche, which must " +
+            "be a leaf; then FILE is replaced. On first use FILE is created.",
         "With --server A,B,C (a cluster's members): each member's ledger, then the members compared: each " +
             "member's checkpoint checked with its own key and their trees consistent with each other, the same " +
             "state hash at the same checkpoint, none stopped serving.",
@@ -75,7 +75,8 @@ public final class VerifyCommand extends ClientCommand
         }
         if (key != null && checkpoint == null)
         {
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--log-key goes with --checkpoint FILE");
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                "--log-key goes with --checkpoint FILE");
         }
         final long started = System.nanoTime();
         final OfflineVerifier.Report report = OfflineVerifier.verify(dataDir, maxQueue);
@@ -122,7 +123,8 @@ public final class VerifyCommand extends ClientCommand
     {
         if (key != null && checkpoint == null)
         {
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--log-key goes with --checkpoint FILE");
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                "--log-key goes with --checkpoint FILE");
         }
         final long started = System.nanoTime();
         final List<Tranche> tranches = TranchesCommand.listAll(connection, 0);

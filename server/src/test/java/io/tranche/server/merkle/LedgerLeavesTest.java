@@ -78,6 +78,19 @@ class LedgerLeavesTest
     }
 
     @Test
+    void shouldEncodeWhoAskedForAClaimChangeAsItsLastField()
+    {
+        // The vector above with principal "ops": field 4 (22 03 6f7073) appended, the claim leaf 5 bytes longer.
+        final byte[] leaf = LedgerLeaves.claimLeaf(ClaimLeaf.Change.CREATED,
+            Claim.newBuilder().setId("alpha-cloud").setDemand(300_000).setPosition(1).build(),
+            1_796_011_200L * 1_000_000_000L, "ops").toByteArray();
+        assertThat(HEX.formatHex(leaf))
+            .isEqualTo("1224080112130a0b616c7068612d636c6f756410e0a71238011a0608c0e9b3d80622036f7073");
+        assertThat(Rfc9162.hex(Rfc9162.leafHash(leaf)))
+            .isEqualTo("dad42b574a7b828f89ec80d3a829eb726d7fcd021259f4088a235c5961dd64e6");
+    }
+
+    @Test
     void shouldEncodeATrancheLeafWithTheRootOfItsAwardTree()
     {
         final Tranche t = tranche();
