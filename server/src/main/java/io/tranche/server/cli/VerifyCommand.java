@@ -173,8 +173,9 @@ public final class VerifyCommand extends ClientCommand
             final String at = "tranche " + t.getNumber() + ": ";
             if (t.getAwardsFiltered())
             {
-                return at + "this credential sees its own awards only (a claimant), and the digest chain covers " +
-                    "every award: verify with an admin, auditor or reader credential";
+                return at + "this credential sees its own awards only (a claimant), so the totals cannot be " +
+                    "checked: verify with an admin, auditor or reader credential, or prove your own awards with " +
+                    "`tranche proof`";
             }
             if (t.getNumber() != expectedNumber)
             {

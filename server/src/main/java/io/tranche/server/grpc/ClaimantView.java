@@ -6,10 +6,10 @@ import io.tranche.server.auth.Principal;
 
 /**
  * What a claimant sees of a tranche: its own awards and the tranche's totals (number, request id, supply, policy,
- * allocated, unallocated, time, who released it, digest). The other firms' rows are left out, and so is the
- * tranche-level explanation of a preview (its level and priorities are computed from every claim); the claimant's
- * own rows keep theirs. {@code awards_filtered} says so: the digest covers every award, so a view cannot be
- * checked against it.
+ * allocated, unallocated, time, who released it). The other firms' rows are left out, and so is the tranche-level
+ * explanation of a preview (its level and priorities are computed from every claim); the claimant's own rows keep
+ * theirs. {@code awards_filtered} says so: the totals cannot be checked against this view; the claimant proves its
+ * own awards with inclusion proofs instead ({@code tranche proof}).
  */
 final class ClaimantView
 {
