@@ -1,6 +1,7 @@
 package io.tranche.server;
 
 import io.tranche.server.cluster.ClusterNode;
+import io.tranche.server.cluster.Member;
 import io.tranche.server.cluster.ClusterSecret;
 import io.tranche.server.cluster.QueueClusteredService;
 import io.tranche.server.state.QueueStateMachine;
@@ -138,7 +139,7 @@ public final class ServerConfig
     private int writerQueueCapacity = defaultWriterQueueCapacity();
     private boolean directExecutor = defaultDirectExecutor();
     private boolean fsync = true;
-    private List<ClusterNode.Member> clusterMembers;
+    private List<Member> clusterMembers;
     private int nodeId = -1;
     private Path clusterSecretFile;
     private ClusterSecret clusterSecret;
@@ -507,7 +508,7 @@ public final class ServerConfig
      */
     public ServerConfig cluster(final String members, final int id)
     {
-        clusterMembers = members == null ? null : ClusterNode.parseMembers(members);
+        clusterMembers = members == null ? null : Member.parseList(members);
         nodeId = id;
         return this;
     }
@@ -564,7 +565,7 @@ public final class ServerConfig
     }
 
     /** @return the cluster's members, or null for the single-node server. */
-    public List<ClusterNode.Member> clusterMembers()
+    public List<Member> clusterMembers()
     {
         return clusterMembers;
     }
@@ -690,7 +691,7 @@ public final class ServerConfig
         {
             return;
         }
-        for (final ClusterNode.Member member : clusterMembers)
+        for (final Member member : clusterMembers)
         {
             if (!isLoopback(member.host(), "--cluster-members"))
             {

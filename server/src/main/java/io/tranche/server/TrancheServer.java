@@ -25,17 +25,10 @@ import io.tranche.server.grpc.TransportErrors;
 import io.tranche.server.merkle.LedgerKey;
 import io.tranche.server.metrics.Metrics;
 import io.tranche.server.metrics.MetricsHttpServer;
-import io.tranche.server.metrics.ClusterGauges;
 import io.tranche.server.metrics.StateGauges;
-import io.tranche.server.cluster.AppliedPositionHeader;
-import io.tranche.server.cluster.ClusterCommandLog;
 import io.tranche.server.cluster.ClusterNode;
-import io.tranche.server.cluster.ClusterStatusService;
 import io.tranche.server.state.CommandLog;
-import io.tranche.server.state.DataDirLock;
-import io.tranche.server.state.Writer;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.io.ByteArrayInputStream;
 import java.net.BindException;
 import java.net.InetSocketAddress;
@@ -58,8 +51,8 @@ public final class TrancheServer implements AutoCloseable
     private final ServerConfig config;
     private final Server server;
     private final HealthStatusManager health;
+    private final CommandLogs.Opened opened;
     private final CommandLog writer;
-    private final Cluster cluster;
     private final QueueServiceImpl queueService;
     private final Metrics metrics;
     private final MetricsHttpServer metricsHttp;
@@ -70,8 +63,7 @@ public final class TrancheServer implements AutoCloseable
         final ServerConfig config,
         final Server server,
         final HealthStatusManager health,
-        final CommandLog writer,
-        final Cluster cluster,
+        final CommandLogs.Opened opened,
         final QueueServiceImpl queueService,
         final Metrics metrics,
         final MetricsHttpServer metricsHttp)
@@ -79,8 +71,8 @@ public final class TrancheServer implements AutoCloseable
         this.config = config;
         this.server = server;
         this.health = health;
-        this.writer = writer;
-        this.cluster = cluster;
+        this.opened = opened;
+        this.writer = opened.log();
         this.queueService = queueService;
         this.metrics = metrics;
         this.metricsHttp = metricsHttp;
@@ -160,18 +152,8 @@ public final class TrancheServer implements AutoCloseable
         final AuthInterceptor auth = authInterceptor(config);
         TransportErrors.install();
         final Metrics metrics = new Metrics();
-        final Cluster cluster = config.clusterMembers() == null ? null : Cluster.start(config);
-        if (cluster != null)
-        {
-            metrics.bindCluster(clusterGauges(cluster.node));
-        }
-        final CommandLog writer = cluster != null ? cluster.log : Writer.open(new Writer.Settings()
-            .dataDir(config.dataDir())
-            .fsync(config.fsync())
-            .snapshotEvery(config.snapshotEvery())
-            .maxQueue(config.maxQueue())
-            .queueCapacity(config.writerQueueCapacity())
-            .syncNanos(metrics::recordJournalSync));
+        final CommandLogs.Opened opened = CommandLogs.open(config, metrics);
+        final CommandLog writer = opened.log();
         QueueServiceImpl queueService = null;
         MetricsHttpServer metricsHttp = null;
         try
@@ -189,7 +171,8 @@ public final class TrancheServer implements AutoCloseable
 
             builder.addService(intercept(new AllocationServiceImpl(config.maxClaims()), limit, auth));
             queueService = new QueueServiceImpl(writer, pageTokens);
-            addQueueServices(builder, queueService, cluster, writer, limit, auth);
+            builder.addService(opened.serveQueue(intercept(queueService, limit, auth)));
+            builder.addService(intercept(opened.clusterService(), limit, auth));
             builder.addService(intercept(new LedgerServiceImpl(writer, ledgerKey), limit, auth));
             // Open to all in the role table: load balancers probe it without credentials.
             builder.addService(intercept(health.getHealthService(), limit, auth));
@@ -211,7 +194,7 @@ public final class TrancheServer implements AutoCloseable
                 health.setStatus("", ServingStatus.NOT_SERVING);
                 health.setStatus("tranche.v1.QueueService", ServingStatus.NOT_SERVING);
             }
-            return new TrancheServer(config, server, health, writer, cluster, queueService, metrics, metricsHttp);
+            return new TrancheServer(config, server, health, opened, queueService, metrics, metricsHttp);
         }
         catch (final IOException | RuntimeException ex)
         {
@@ -219,14 +202,7 @@ public final class TrancheServer implements AutoCloseable
             {
                 metricsHttp.close();
             }
-            if (cluster != null)
-            {
-                cluster.close();
-            }
-            else
-            {
-                writer.close();
-            }
+            opened.close();
             metrics.close();
             throw ex;
         }
@@ -362,63 +338,7 @@ public final class TrancheServer implements AutoCloseable
         };
     }
 
-    // The queue service (on a cluster member with the applied position on its answers) and the cluster service.
-    private static void addQueueServices(
-        final io.grpc.ServerBuilder<?> builder,
-        final QueueServiceImpl queueService,
-        final Cluster cluster,
-        final CommandLog writer,
-        final MetadataLimit limit,
-        final AuthInterceptor auth)
-    {
-        builder.addService(cluster == null ? intercept(queueService, limit, auth) : ServerInterceptors.intercept(
-            intercept(queueService, limit, auth), new AppliedPositionHeader(cluster.node.service())));
-        builder.addService(intercept(new ClusterStatusService(cluster == null ? null : cluster.node, writer), limit,
-            auth));
-    }
 
-    private static ClusterGauges clusterGauges(final ClusterNode node)
-    {
-        return new ClusterGauges()
-        {
-            @Override
-            public String role()
-            {
-                final io.aeron.cluster.service.Cluster.Role role = node.role();
-                return role == null ? null : role.name();
-            }
-
-            @Override
-            public long leadershipTermId()
-            {
-                return node.leadershipTermId();
-            }
-
-            @Override
-            public long commitPosition()
-            {
-                return node.commitPosition();
-            }
-
-            @Override
-            public long appliedPosition()
-            {
-                return node.service().processedPosition();
-            }
-
-            @Override
-            public boolean diverged()
-            {
-                return node.service().diverged() != null;
-            }
-
-            @Override
-            public long rejectedCommands()
-            {
-                return node.service().rejectedCommands();
-            }
-        };
-    }
 
     @SuppressWarnings("deprecation")
     private static BindableService legacyReflection()
@@ -598,14 +518,7 @@ public final class TrancheServer implements AutoCloseable
                 metricsHttp.close();
             }
             queueService.close();
-            if (cluster != null)
-            {
-                cluster.close();
-            }
-            else
-            {
-                writer.close();
-            }
+            opened.close();
             metrics.close();
         }
     }
@@ -613,95 +526,9 @@ public final class TrancheServer implements AutoCloseable
     /** @return this node's cluster member, or null for the single-node server. */
     public ClusterNode clusterNode()
     {
-        return cluster == null ? null : cluster.node;
+        return opened.node();
     }
 
-    // A cluster member in this process: the data directory's lock, the Aeron member and its command log.
-    private static final class Cluster implements AutoCloseable
-    {
-        final DataDirLock lock;
-        final ClusterNode node;
-        final ClusterCommandLog log;
-
-        private Cluster(final DataDirLock lock, final ClusterNode node, final ClusterCommandLog log)
-        {
-            this.lock = lock;
-            this.node = node;
-            this.log = log;
-        }
-
-        static Cluster start(final ServerConfig config) throws IOException
-        {
-            Files.createDirectories(config.dataDir());
-            final DataDirLock lock = DataDirLock.acquire(config.dataDir());
-            ClusterNode node = null;
-            try
-            {
-                // This process holds the directory's lock: any mark file there was left by one that ended.
-                ClusterNode.clearMarkFiles(config.dataDir());
-                node = ClusterNode.launch(config.clusterMembers(), config.nodeId(), config.dataDir(), config.maxQueue(),
-                    new ClusterNode.Snapshots(config.snapshotEvery(), ClusterNode.SNAPSHOT_BYTES_DEFAULT),
-                    config.clusterSettings());
-                final ClusterCommandLog log = new ClusterCommandLog(node, config.writerQueueCapacity());
-                // "listening" means part of a working cluster: wait for a leader and this node's catch-up.
-                final long deadline = System.nanoTime() + config.clusterStartTimeout().toNanos();
-                // A member that finds its state differs from the cluster's starts anyway, to say so (fail-stop).
-                while ((log.failure() != null || !node.service().started()) && node.service().diverged() == null &&
-                    node.damage() == null && System.nanoTime() < deadline)
-                {
-                    Thread.sleep(20);
-                }
-                if (node.damage() != null)
-                {
-                    // Its own log cannot be replayed: refuse at once, naming the file, rather than retry.
-                    log.close();
-                    throw new IOException(node.damage());
-                }
-                if ((log.failure() != null || !node.service().started()) && node.service().diverged() == null)
-                {
-                    log.close();
-                    throw new IOException("no working cluster within " + config.clusterStartTimeout() + ": " +
-                        log.failure());
-                }
-                return new Cluster(lock, node, log);
-            }
-            catch (final InterruptedException ex)
-            {
-                Thread.currentThread().interrupt();
-                if (node != null)
-                {
-                    node.close();
-                }
-                lock.close();
-                throw new IOException("interrupted while joining the cluster", ex);
-            }
-            catch (final IOException | RuntimeException ex)
-            {
-                if (node != null)
-                {
-                    // Bounded: a refused start (a damaged recording) must still end with its one line.
-                    node.close(java.time.Duration.ofSeconds(10));
-                }
-                lock.close();
-                throw ex;
-            }
-        }
-
-        @Override
-        public void close()
-        {
-            log.close();
-            node.close();
-            try
-            {
-                lock.close();
-            }
-            catch (final IOException ex)
-            {
-                throw new UncheckedIOException(ex);
-            }
-        }
-    }
 
     // NOT_SERVING while the writer cannot record mutations (a full disk), SERVING again when it resumes.
     private static final class HealthListener implements CommandLog.Listener

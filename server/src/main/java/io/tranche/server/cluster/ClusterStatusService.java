@@ -6,12 +6,10 @@ import io.tranche.proto.v1.ClusterServiceGrpc;
 import io.tranche.proto.v1.ClusterStatus;
 import io.tranche.proto.v1.GetClusterStatusRequest;
 import io.tranche.server.state.CommandLog;
-import io.tranche.server.status.Errors;
 
 /**
  * {@code tranche.v1.ClusterService}: one member's role, term, commit and applied positions and snapshot
  * progress, read from its consensus module's counters and its service; no call goes through the log.
- * The single-node server answers {@code FAILED_PRECONDITION}.
  */
 public final class ClusterStatusService extends ClusterServiceGrpc.ClusterServiceImplBase
 {
@@ -19,7 +17,7 @@ public final class ClusterStatusService extends ClusterServiceGrpc.ClusterServic
     private final CommandLog log;
 
     /**
-     * @param node this member, or null for the single-node server.
+     * @param node this member.
      * @param log  its command log (for why it does not take writes).
      */
     public ClusterStatusService(final ClusterNode node, final CommandLog log)
@@ -31,12 +29,6 @@ public final class ClusterStatusService extends ClusterServiceGrpc.ClusterServic
     @Override
     public void getClusterStatus(final GetClusterStatusRequest request, final StreamObserver<ClusterStatus> reply)
     {
-        if (node == null)
-        {
-            reply.onError(Errors.toException(Errors.failedPrecondition(
-                "this server is a single node, not a cluster member (it was started without --cluster-members)")));
-            return;
-        }
         reply.onNext(status(node, log));
         reply.onCompleted();
     }

@@ -180,7 +180,7 @@ class ClusterAuthenticationTest
 
     static String ingressEndpoints(final int base)
     {
-        return ClusterNode.ingressEndpoints(ClusterNode.parseMembers(ClusterProcesses.loopbackMembers(base)));
+        return ClusterNode.ingressEndpoints(Member.parseList(ClusterProcesses.loopbackMembers(base)));
     }
 
     static AeronCluster connect(final String aeronDir, final String ingress, final CredentialsSupplier credentials)

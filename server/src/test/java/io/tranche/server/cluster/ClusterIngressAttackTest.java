@@ -47,7 +47,7 @@ class ClusterIngressAttackTest
             final int leader = cluster.leader();
             QueueServiceGrpc.newBlockingStub(cluster.channel(leader)).withDeadlineAfter(30, TimeUnit.SECONDS)
                 .createClaim(ClusterAuthenticationTest.claim("legit", 100));
-            final String ingress = ClusterNode.ingressEndpoints(ClusterNode.parseMembers(cluster.members()));
+            final String ingress = ClusterNode.ingressEndpoints(Member.parseList(cluster.members()));
             final Command create = new Command.CreateClaim(ClusterAuthenticationTest.claim("attacker", 10));
             final Command release = new Command.ReleaseTranche(ReleaseTrancheRequest.newBuilder()
                 .setRequestId("attack").setSupply(12_345).setPolicy(Policy.newBuilder().setMethod(Method.FIFO))
@@ -110,7 +110,7 @@ class ClusterIngressAttackTest
         try (ClusterProcesses cluster = new ClusterProcesses(dir, 135, true); MediaDriver driver = driver())
         {
             cluster.startAll();
-            final String ingress = ClusterNode.ingressEndpoints(ClusterNode.parseMembers(cluster.members()));
+            final String ingress = ClusterNode.ingressEndpoints(Member.parseList(cluster.members()));
             try (UnauthenticatedClients attackers = new UnauthenticatedClients(12, driver.aeronDirectoryName(),
                 ingress))
             {

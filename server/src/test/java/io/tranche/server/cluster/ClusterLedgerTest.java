@@ -110,7 +110,7 @@ class ClusterLedgerTest
         final int claims = 400;
         final int releases = 600;
         final int base = 30000 + (int)(ProcessHandle.current().pid() % 200) * 10;
-        final List<ClusterNode.Member> members = ClusterNode.parseMembers(
+        final List<Member> members = Member.parseList(
             ClusterProcesses.loopbackMembers(base));
         final List<ClusterNode> nodes = new ArrayList<>();
         ClusterCommandLog log = null;

@@ -36,7 +36,7 @@ class ClusterSnapshotTest
     void shouldTakeSnapshotsByItselfAndReplayOnlyTheTailWhenAllMembersRestart() throws Exception
     {
         final int base = 26000 + (int)(ProcessHandle.current().pid() % 400) * 10;
-        final List<ClusterNode.Member> members = ClusterNode.parseMembers(
+        final List<Member> members = Member.parseList(
             ClusterProcesses.loopbackMembers(base));
         final int total = 23;
         final String before;
@@ -175,7 +175,7 @@ class ClusterSnapshotTest
         assertThat(sha).as("member " + node.self().id() + " restored the same state").isEqualTo(expected);
     }
 
-    private List<ClusterNode> launch(final List<ClusterNode.Member> members)
+    private List<ClusterNode> launch(final List<Member> members)
     {
         final List<ClusterNode> nodes = new ArrayList<>();
         for (int i = 0; i < members.size(); i++)

@@ -38,7 +38,7 @@ class InProcessClusterTest
     void shouldApplyCommandsThroughOneMemberOnEveryMemberWithIdenticalState() throws Exception
     {
         final int base = 21000 + (int)(ProcessHandle.current().pid() % 400) * 10;
-        final List<ClusterNode.Member> members = ClusterNode.parseMembers(
+        final List<Member> members = Member.parseList(
             ClusterProcesses.loopbackMembers(base));
         final List<ClusterNode> nodes = new ArrayList<>();
         ClusterCommandLog log = null;
@@ -113,7 +113,7 @@ class InProcessClusterTest
     void shouldRestoreTheSameStateFromASnapshotAndTheLogWhenAllMembersRestart() throws Exception
     {
         final int base = 22000 + (int)(ProcessHandle.current().pid() % 400) * 10;
-        final List<ClusterNode.Member> members = ClusterNode.parseMembers(
+        final List<Member> members = Member.parseList(
             ClusterProcesses.loopbackMembers(base));
         final String before;
         final String rootBefore;
@@ -198,7 +198,7 @@ class InProcessClusterTest
         }
     }
 
-    private List<ClusterNode> launch(final List<ClusterNode.Member> members)
+    private List<ClusterNode> launch(final List<Member> members)
     {
         final List<ClusterNode> nodes = new ArrayList<>();
         for (int i = 0; i < members.size(); i++)

@@ -49,12 +49,12 @@ class ReadYourWritesTest
             assertThat(leader).isNotNegative();
             final AtomicReference<Metadata> headers = new AtomicReference<>();
             final AtomicReference<Metadata> trailers = new AtomicReference<>();
-            final QueueServiceGrpc.QueueServiceBlockingStub writer = cluster.queue(leader)
-                .withInterceptors(MetadataUtils.newCaptureMetadataInterceptor(headers, trailers));
-
             for (int n = 0; n < WRITES; n++)
             {
                 final long before = cluster.service(leader).appliedPosition();
+                // A stub per call: its deadline is the call's (one stub's would run out over a loaded machine's loop).
+                final QueueServiceGrpc.QueueServiceBlockingStub writer = cluster.queue(leader)
+                    .withInterceptors(MetadataUtils.newCaptureMetadataInterceptor(headers, trailers));
                 writer.createClaim(ClusterAuthenticationTest.claim("ryw-" + n, 1 + n));
                 final long written = Long.parseLong(headers.get().get(AppliedPositionHeader.KEY));
                 assertThat(written).as("the write's position includes the write").isGreaterThan(before);
