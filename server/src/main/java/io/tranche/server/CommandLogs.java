@@ -67,13 +67,16 @@ public final class CommandLogs
     {
         if (config.clusterMembers() == null)
         {
-            return new SingleNode(Writer.open(new Writer.Settings()
+            final Writer.Settings settings = new Writer.Settings()
                 .dataDir(config.dataDir())
                 .fsync(config.fsync())
                 .snapshotEvery(config.snapshotEvery())
                 .maxQueue(config.maxQueue())
                 .queueCapacity(config.writerQueueCapacity())
-                .syncNanos(metrics::recordJournalSync)));
+                .syncNanos(metrics::recordJournalSync);
+            settings.journal().maxRecordBytes(config.journalMaxRecordBytes())
+                .verifyOnStartBytes(config.journalVerifyOnStartBytes());
+            return new SingleNode(Writer.open(settings));
         }
         final Member member = Member.start(config);
         metrics.bindCluster(member.gauges());

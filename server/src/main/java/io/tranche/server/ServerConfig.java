@@ -2,6 +2,7 @@ package io.tranche.server;
 
 import io.tranche.server.cluster.ClusterNode;
 import io.tranche.server.cluster.Member;
+import io.tranche.server.state.Journal;
 import io.tranche.server.cluster.ClusterSecret;
 import io.tranche.server.cluster.QueueClusteredService;
 import io.tranche.server.state.QueueStateMachine;
@@ -89,8 +90,8 @@ public final class ServerConfig
 
     /** System property of {@code --snapshot-every}. */
     public static final String SNAPSHOT_EVERY_PROP_NAME = "tranche.server.snapshotEvery";
-    /** Default number of journal records between snapshots. */
-    public static final int SNAPSHOT_EVERY_DEFAULT = 10_000;
+    /** Default number of journal records between snapshots (the writer's, which the cluster's takes too). */
+    public static final int SNAPSHOT_EVERY_DEFAULT = io.tranche.server.state.Writer.Settings.SNAPSHOT_EVERY_DEFAULT;
 
     /** System property of {@code --log-origin}. */
     public static final String LOG_ORIGIN_PROP_NAME = "tranche.server.logOrigin";
@@ -104,6 +105,16 @@ public final class ServerConfig
     public static final String WRITER_QUEUE_CAPACITY_PROP_NAME = "tranche.server.writerQueueCapacity";
     /** Default capacity of the writer's command queue; a full queue is RESOURCE_EXHAUSTED. */
     public static final int WRITER_QUEUE_CAPACITY_DEFAULT = 8192;
+
+    /** System property of the journal's largest record (no flag); a larger change is refused. */
+    public static final String JOURNAL_MAX_RECORD_BYTES_PROP_NAME = Journal.MAX_RECORD_PROP_NAME;
+    /** Default largest journal record: 256 MiB. */
+    public static final int JOURNAL_MAX_RECORD_BYTES_DEFAULT = Journal.MAX_RECORD_DEFAULT;
+
+    /** System property of the bytes of older journal segments checked before the server starts (no flag). */
+    public static final String JOURNAL_VERIFY_ON_START_BYTES_PROP_NAME = Journal.VERIFY_ON_START_PROP_NAME;
+    /** Default: the newest 256 MiB of older segments; the rest is checked in the background. */
+    public static final long JOURNAL_VERIFY_ON_START_BYTES_DEFAULT = Journal.VERIFY_ON_START_DEFAULT;
 
     /** System property of the handlers' executor ({@code false} is {@code --no-direct-executor}). */
     public static final String DIRECT_EXECUTOR_PROP_NAME = "tranche.server.directExecutor";
@@ -137,8 +148,11 @@ public final class ServerConfig
     private Duration gracePeriod = defaultGracePeriod();
     private int snapshotEvery = defaultSnapshotEvery();
     private int writerQueueCapacity = defaultWriterQueueCapacity();
+    private int journalMaxRecordBytes = defaultJournalMaxRecordBytes();
+    private long journalVerifyOnStartBytes = defaultJournalVerifyOnStartBytes();
     private boolean directExecutor = defaultDirectExecutor();
     private boolean fsync = true;
+    private boolean concluded;
     private List<Member> clusterMembers;
     private int nodeId = -1;
     private Path clusterSecretFile;
@@ -239,6 +253,20 @@ public final class ServerConfig
         return intProperty(WRITER_QUEUE_CAPACITY_PROP_NAME, WRITER_QUEUE_CAPACITY_DEFAULT);
     }
 
+    /** @return {@value #JOURNAL_MAX_RECORD_BYTES_PROP_NAME}, or {@link #JOURNAL_MAX_RECORD_BYTES_DEFAULT}. */
+    public static int defaultJournalMaxRecordBytes()
+    {
+        return intProperty(JOURNAL_MAX_RECORD_BYTES_PROP_NAME, JOURNAL_MAX_RECORD_BYTES_DEFAULT);
+    }
+
+    /**
+     * @return {@value #JOURNAL_VERIFY_ON_START_BYTES_PROP_NAME}, or {@link #JOURNAL_VERIFY_ON_START_BYTES_DEFAULT}.
+     */
+    public static long defaultJournalVerifyOnStartBytes()
+    {
+        return longProperty(JOURNAL_VERIFY_ON_START_BYTES_PROP_NAME, JOURNAL_VERIFY_ON_START_BYTES_DEFAULT);
+    }
+
     /** @return {@value #DIRECT_EXECUTOR_PROP_NAME}, or {@link #DIRECT_EXECUTOR_DEFAULT}. */
     public static boolean defaultDirectExecutor()
     {
@@ -277,6 +305,29 @@ public final class ServerConfig
         try
         {
             return Integer.parseInt(value.trim());
+        }
+        catch (final NumberFormatException ex)
+        {
+            throw new IllegalArgumentException("-D" + name + " must be an integer, was \"" + value + "\"", ex);
+        }
+    }
+
+    /**
+     * @param name         the system property.
+     * @param defaultValue when it is not set.
+     * @return its value.
+     * @throws IllegalArgumentException naming the property when it is set to something other than an integer.
+     */
+    public static long longProperty(final String name, final long defaultValue)
+    {
+        final String value = System.getProperty(name);
+        if (value == null)
+        {
+            return defaultValue;
+        }
+        try
+        {
+            return Long.parseLong(value.trim());
         }
         catch (final NumberFormatException ex)
         {
@@ -475,6 +526,20 @@ public final class ServerConfig
         return this;
     }
 
+    /** @param value the journal's largest record, in bytes. @return this. */
+    public ServerConfig journalMaxRecordBytes(final int value)
+    {
+        journalMaxRecordBytes = value;
+        return this;
+    }
+
+    /** @param value bytes of older journal segments checked before the server starts. @return this. */
+    public ServerConfig journalVerifyOnStartBytes(final long value)
+    {
+        journalVerifyOnStartBytes = value;
+        return this;
+    }
+
     /** @param value capacity of the writer's command queue. @return this. */
     public ServerConfig writerQueueCapacity(final int value)
     {
@@ -583,13 +648,19 @@ public final class ServerConfig
     }
 
     /**
-     * Validates the options once.
+     * Validates the options and reads the files they name (the cluster's secret), once: as Aeron's contexts, a
+     * configuration is concluded by whoever starts with it first, and a later call returns at once. Set every option
+     * before.
      *
      * @return this.
      * @throws IllegalArgumentException naming the bad option.
      */
     public ServerConfig conclude()
     {
+        if (concluded)
+        {
+            return this;
+        }
         if (listenPort < 0 || listenPort > 65535)
         {
             throw new IllegalArgumentException("--listen port must be 0..65535, was " + listenPort);
@@ -615,6 +686,12 @@ public final class ServerConfig
         positive(maxInboundMetadataSize, "--max-inbound-metadata-size");
         positive(snapshotEvery, "--snapshot-every");
         positive(writerQueueCapacity, "-D" + WRITER_QUEUE_CAPACITY_PROP_NAME);
+        positive(journalMaxRecordBytes, "-D" + JOURNAL_MAX_RECORD_BYTES_PROP_NAME);
+        if (journalVerifyOnStartBytes < 0)
+        {
+            throw new IllegalArgumentException("-D" + JOURNAL_VERIFY_ON_START_BYTES_PROP_NAME + " must be at least " +
+                "0, was " + journalVerifyOnStartBytes);
+        }
         if (clusterMembers != null && (nodeId < 0 || nodeId >= clusterMembers.size()))
         {
             throw new IllegalArgumentException("--node-id must be 0.." + (clusterMembers.size() - 1) +
@@ -652,6 +729,7 @@ public final class ServerConfig
                 "counts; give a loopback address such as 127.0.0.1:" + Math.max(metricsPort, 0) +
                 ", or --insecure to accept that");
         }
+        concluded = true;
         return this;
     }
 
@@ -889,6 +967,18 @@ public final class ServerConfig
     public int writerQueueCapacity()
     {
         return writerQueueCapacity;
+    }
+
+    /** @return the journal's largest record, in bytes. */
+    public int journalMaxRecordBytes()
+    {
+        return journalMaxRecordBytes;
+    }
+
+    /** @return bytes of older journal segments checked before the server starts. */
+    public long journalVerifyOnStartBytes()
+    {
+        return journalVerifyOnStartBytes;
     }
 
     /** @return whether handlers run on the transport threads. */

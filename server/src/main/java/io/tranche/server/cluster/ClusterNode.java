@@ -58,10 +58,10 @@ public final class ClusterNode implements AutoCloseable
     public static final int LOG_TERM_LENGTH = 4 << 20;
     /** Term length of other publications. */
     public static final int TERM_LENGTH = 1 << 20;
-    /** Default commands between automatic snapshots (as the single-node server's {@code --snapshot-every}). */
-    public static final int SNAPSHOT_EVERY_DEFAULT = 10_000;
-    /** Default bytes of log between automatic snapshots (as the single-node server's journal bytes). */
-    public static final long SNAPSHOT_BYTES_DEFAULT = 16L << 20;
+    /** Default commands between automatic snapshots: the single-node server's. */
+    public static final int SNAPSHOT_EVERY_DEFAULT = io.tranche.server.state.Writer.Settings.SNAPSHOT_EVERY_DEFAULT;
+    /** Default bytes of log between automatic snapshots: the single-node server's journal bytes. */
+    public static final long SNAPSHOT_BYTES_DEFAULT = io.tranche.server.state.Writer.Settings.SNAPSHOT_BYTES_DEFAULT;
 
     /**
      * Sessions the leader holds at once, pending authentication included: the members' fronts need one each, and

@@ -50,11 +50,14 @@ public final class Journal implements AutoCloseable
     static final int VERSION = 2;
     private static final int PAGE = 4096;
     private static final int MIN_ZERO_RUN = 16;
-    /** System property: largest record payload in bytes. */
+    /** System property of the largest record payload in bytes (read by the server's configuration). */
     public static final String MAX_RECORD_PROP_NAME = "tranche.journal.maxRecordBytes";
     /** Default largest record payload: 256 MiB. */
     public static final int MAX_RECORD_DEFAULT = 256 << 20;
-    /** System property: bytes of older segments (before the snapshot) checked before the server starts. */
+    /**
+     * System property of the bytes of older segments (before the snapshot) checked before the server starts (read by
+     * the server's configuration).
+     */
     public static final String VERIFY_ON_START_PROP_NAME = "tranche.journal.verifyOnStartBytes";
     /** Default: the newest 256 MiB of older segments; the rest is checked in the background. */
     public static final long VERIFY_ON_START_DEFAULT = 256L << 20;
@@ -89,7 +92,8 @@ public final class Journal implements AutoCloseable
     {
         boolean fsync = true;
         long maxSegmentBytes = MAX_SEGMENT_DEFAULT;
-        int maxRecordBytes = Integer.getInteger(MAX_RECORD_PROP_NAME, MAX_RECORD_DEFAULT);
+        int maxRecordBytes = MAX_RECORD_DEFAULT;
+        long verifyOnStartBytes = VERIFY_ON_START_DEFAULT;
         Channels channels = FileChannel::open;
 
         /** @param value force to disk on sync. @return this. */
@@ -110,6 +114,16 @@ public final class Journal implements AutoCloseable
         public Options maxRecordBytes(final int value)
         {
             maxRecordBytes = value;
+            return this;
+        }
+
+        /**
+         * @param value bytes of the newest older segments checked at start; the rest are checked in the background.
+         * @return this.
+         */
+        public Options verifyOnStartBytes(final long value)
+        {
+            verifyOnStartBytes = value;
             return this;
         }
 
@@ -388,7 +402,7 @@ public final class Journal implements AutoCloseable
     // other; older ones are left to verifyInBackground(), which keeps restart time bounded.
     private void verifyOlder(final List<Path> segments, final int first) throws IOException
     {
-        long budget = Long.getLong(VERIFY_ON_START_PROP_NAME, VERIFY_ON_START_DEFAULT);
+        long budget = options.verifyOnStartBytes;
         for (int s = first - 1; s >= 0; s--)
         {
             final Path segment = segments.get(s);

@@ -83,10 +83,15 @@ public final class Writer implements Agent, CommandLog
      */
     public static final class Settings
     {
+        /** Default records between snapshots: the one source of {@code --snapshot-every}'s default, node or member. */
+        public static final int SNAPSHOT_EVERY_DEFAULT = 10_000;
+        /** Default journal (or cluster log) bytes between snapshots, whatever the record count. */
+        public static final long SNAPSHOT_BYTES_DEFAULT = 16L << 20;
+
         Path dataDir;
         boolean fsync = true;
         int snapshotEvery;
-        long snapshotBytes = 16L << 20;
+        long snapshotBytes = SNAPSHOT_BYTES_DEFAULT;
         int maxQueue;
         int queueCapacity;
         LongConsumer syncNanos = nanos -> { };

@@ -76,6 +76,8 @@ class ServerConfigTest
         property(ServerConfig.LISTEN_PROP_NAME, "127.0.0.1:0");
         property(ServerConfig.DIRECT_EXECUTOR_PROP_NAME, "false");
         property(ServerConfig.WRITER_QUEUE_CAPACITY_PROP_NAME, "16");
+        property(ServerConfig.JOURNAL_MAX_RECORD_BYTES_PROP_NAME, "65536");
+        property(ServerConfig.JOURNAL_VERIFY_ON_START_BYTES_PROP_NAME, "4294967296");
         property(ClientDefaults.TIMEOUT_PROP_NAME, "3s");
         property(ClientDefaults.SERVER_PROP_NAME, "127.0.0.1:7");
 
@@ -85,6 +87,8 @@ class ServerConfigTest
         assertThat(config.listenPort()).isZero();
         assertThat(config.directExecutor()).isFalse();
         assertThat(config.writerQueueCapacity()).isEqualTo(16);
+        assertThat(config.journalMaxRecordBytes()).isEqualTo(65536);
+        assertThat(config.journalVerifyOnStartBytes()).isEqualTo(1L << 32);
         assertThat(config.maxQueue()).isEqualTo(ServerConfig.MAX_QUEUE_DEFAULT);
         assertThat(help("serve"))
             .contains("Max claims in one Allocate request (default: 7)")
@@ -109,6 +113,24 @@ class ServerConfigTest
         property(ServerConfig.GRACE_PERIOD_PROP_NAME, "soon");
         assertThatThrownBy(ServerConfig::new).isInstanceOf(IllegalArgumentException.class)
             .hasMessageStartingWith("-Dtranche.server.gracePeriod: 'soon' is not a duration");
+    }
+
+    @Test
+    void shouldConcludeOnceAndReadTheSecretFileOnlyThen() throws Exception
+    {
+        final Path secret = dir.resolve("secret");
+        java.nio.file.Files.write(secret, new byte[32]);
+        java.nio.file.Files.setPosixFilePermissions(secret, java.nio.file.attribute.PosixFilePermissions
+            .fromString("rw-------"));
+        final ServerConfig config = new ServerConfig().listen("127.0.0.1:0").dataDir(dir)
+            .cluster("0=127.0.0.1:20110", 0).clusterSecret(secret).conclude();
+        // The server's start concludes too: the file is not read again (it may be gone, as after a secret rotation).
+        java.nio.file.Files.delete(secret);
+        assertThat(config.conclude()).isSameAs(config);
+        assertThat(config.clusterSettings().secret()).isNotNull();
+        property(ServerConfig.JOURNAL_MAX_RECORD_BYTES_PROP_NAME, "big");
+        assertThatThrownBy(ServerConfig::new).isInstanceOf(IllegalArgumentException.class)
+            .hasMessage("-Dtranche.journal.maxRecordBytes must be an integer, was \"big\"");
     }
 
     @Test

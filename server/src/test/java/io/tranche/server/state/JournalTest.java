@@ -278,15 +278,11 @@ class JournalTest
         // As after a snapshot of all 30 records: recovery replays nothing, but checks the older segments.
         assertThatThrownBy(() -> Journal.recover(dir, 30, options, (a, b, c, d, e, f) -> { }, note -> { }).close())
             .hasMessageContaining(oldest.toString()).hasMessageContaining("offset 16");
-        System.setProperty(Journal.VERIFY_ON_START_PROP_NAME, "0");
-        try (Journal j = Journal.recover(dir, 30, options, (a, b, c, d, e, f) -> { }, note -> { }))
+        try (Journal j = Journal.recover(dir, 30, options.verifyOnStartBytes(0), (a, b, c, d, e, f) -> { },
+            note -> { }))
         {
             assertThat(j.unverifiedSegments()).isGreaterThan(1);
             assertThat(j.verifyInBackground()).contains(oldest.toString()).contains("offset 16");
-        }
-        finally
-        {
-            System.clearProperty(Journal.VERIFY_ON_START_PROP_NAME);
         }
     }
 }
