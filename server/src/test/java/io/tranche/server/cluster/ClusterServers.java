@@ -104,6 +104,9 @@ final class ClusterServers implements AutoCloseable
             .dataDir(dir.resolve("node-" + node))
             .gracePeriod(Duration.ofSeconds(2))
             .clusterStartTimeout(Duration.ofSeconds(120))
+            // Three members and their fronts in one JVM on a loaded machine: Aeron's own 10 s leader heartbeat
+            // timeout, so that a slow scheduler starts no election mid-test (the kill tests use the default).
+            .clusterTimeouts(Duration.ofSeconds(10), null)
             .cluster(ClusterProcesses.loopbackMembers(basePort), node);
     }
 

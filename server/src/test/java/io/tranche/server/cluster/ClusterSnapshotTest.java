@@ -26,6 +26,14 @@ import org.junit.jupiter.api.io.TempDir;
 @Tag("slow")
 class ClusterSnapshotTest
 {
+    /**
+     * Three members in one JVM on a loaded machine: the state tests take Aeron's own 10 s leader heartbeat timeout,
+     * so that a slow scheduler does not start an election in the middle of them (failover is the kill tests' job,
+     * with the server's default).
+     */
+    static final ClusterNode.Settings STEADY = new ClusterNode.Settings(null,
+        QueueClusteredService.CHECKPOINT_EVERY_DEFAULT, java.util.concurrent.TimeUnit.SECONDS.toNanos(10), 0);
+
     private static final int EVERY = 5;
 
     @TempDir
@@ -181,7 +189,7 @@ class ClusterSnapshotTest
         for (int i = 0; i < members.size(); i++)
         {
             nodes.add(ClusterNode.launch(members, i, dir.resolve("node-" + i), 1000,
-                new ClusterNode.Snapshots(EVERY, 1L << 30)));
+                new ClusterNode.Snapshots(EVERY, 1L << 30), STEADY));
         }
         return nodes;
     }

@@ -46,7 +46,8 @@ class InProcessClusterTest
         {
             for (int i = 0; i < 3; i++)
             {
-                nodes.add(ClusterNode.launch(members, i, dir.resolve("node-" + i), 1000));
+                nodes.add(ClusterNode.launch(members, i, dir.resolve("node-" + i), 1000,
+                ClusterNode.Snapshots.DEFAULT, ClusterSnapshotTest.STEADY));
             }
             log = new ClusterCommandLog(nodes.get(1), 1024);
             final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
@@ -203,7 +204,8 @@ class InProcessClusterTest
         final List<ClusterNode> nodes = new ArrayList<>();
         for (int i = 0; i < members.size(); i++)
         {
-            nodes.add(ClusterNode.launch(members, i, dir.resolve("node-" + i), 1000));
+            nodes.add(ClusterNode.launch(members, i, dir.resolve("node-" + i), 1000,
+                ClusterNode.Snapshots.DEFAULT, ClusterSnapshotTest.STEADY));
         }
         return nodes;
     }
