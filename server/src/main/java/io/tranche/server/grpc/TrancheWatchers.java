@@ -166,6 +166,8 @@ final class TrancheWatchers implements CommandLog.Listener, AutoCloseable
             catch (final RuntimeException ex)
             {
                 cancel();
+                // A recorded tranche that cannot be read is the server's problem, not only the watcher's: say so.
+                System.err.println("tranche: WatchTranches: tranche " + (last + 1) + " cannot be read: " + ex);
                 try
                 {
                     observer.onError(Errors.toException(Errors.status(com.google.rpc.Code.DATA_LOSS,

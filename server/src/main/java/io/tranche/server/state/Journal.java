@@ -1060,12 +1060,6 @@ public final class Journal implements AutoCloseable
         return nextIndex;
     }
 
-    /** @return the index of the last record known durable. */
-    public long syncedIndex()
-    {
-        return syncedNextIndex - 1;
-    }
-
     /**
      * Starts a new segment at the next index (after a snapshot, so that recovery reads only what follows
      * it). Old segments are kept: they hold the ledger.

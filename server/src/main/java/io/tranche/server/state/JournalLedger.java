@@ -204,15 +204,6 @@ public final class JournalLedger implements Ledger
         }
     }
 
-    /** @return tranches cached now (for tests and metrics). */
-    public int cachedTranches()
-    {
-        synchronized (cache)
-        {
-            return cache.size();
-        }
-    }
-
     /**
      * @param out receives the index of every tranche appended so far.
      * @throws IOException on write failure.

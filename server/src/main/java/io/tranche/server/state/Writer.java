@@ -1094,7 +1094,8 @@ public final class Writer implements Agent, CommandLog
         }
         catch (final RuntimeException ex)
         {
-            // The call went away meanwhile; nothing to answer.
+            // The call went away meanwhile (cancelled, or past its deadline): the outcome stands, unanswered.
+            settings.log.accept("tranche: an answer could not be sent (" + op.outcome.kind() + "): " + ex);
         }
     }
 
