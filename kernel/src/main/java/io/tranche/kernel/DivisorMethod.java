@@ -58,6 +58,16 @@ abstract class DivisorMethod implements Rule
     abstract long lotsUpTo(long q, long r, long d);
 
     /**
+     * The exact priority of lot n + 1 (after n lots) of a claim of weight w, for explanations (a cold path:
+     * it allocates). The one statement of t(n) as a rational beside the exact comparisons below.
+     *
+     * @param weight w ≥ 0.
+     * @param n      lots held, n ≥ 0.
+     * @return w / t(n) (its square where t(n) is irrational); infinite where t(n) = 0.
+     */
+    abstract Explainer.Fraction priority(long weight, long n);
+
+    /**
      * Compares the finite priorities w_i / t(n_i) and w_j / t(n_j) exactly (t(n) &gt; 0 for both).
      *
      * @return negative, zero or positive as the first priority is below, equal to or above the second.

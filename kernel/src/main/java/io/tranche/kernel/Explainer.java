@@ -15,6 +15,7 @@ import java.util.Arrays;
 public final class Explainer
 {
     private static final BigInteger TWO = BigInteger.TWO;
+    private static final Rule[] DIVISOR_RULES = divisorRules();
 
     private Explainer()
     {
@@ -59,7 +60,7 @@ public final class Explainer
     {
         /** 0/1. */
         public static final Fraction ZERO = new Fraction(BigInteger.ZERO, BigInteger.ONE);
-        /** 1/0: the priority of a first lot under ADAMS, DEAN and HUNTINGTON_HILL. */
+        /** 1/0: the priority of a first lot under a divisor method with t(0) = 0. */
         public static final Fraction INFINITY = new Fraction(BigInteger.ONE, BigInteger.ZERO);
 
         private final BigInteger numerator;
@@ -289,7 +290,7 @@ public final class Explainer
         /**
          * @param i queue position.
          * @return the priority of the claim's next lot (divisor methods, split tier, below its bound), or
-         * null; squared for HUNTINGTON_HILL.
+         * null; squared where the method's t(n) is irrational ({@link DivisorMethod#priority}).
          */
         public Fraction nextPriority(final int i)
         {
@@ -332,7 +333,7 @@ public final class Explainer
             return extraLots;
         }
 
-        /** @return priority of the last lot served (divisor methods; squared for HUNTINGTON_HILL), or null. */
+        /** @return priority of the last lot served (divisor methods; squared where t(n) is irrational), or null. */
         public Fraction lastPriority()
         {
             return lastPriority;
@@ -839,30 +840,28 @@ public final class Explainer
     }
 
     /**
-     * @return w / t(n) exactly: D'Hondt t = n+1, Sainte-Laguë n+½, Adams n, Dean n(n+1)/(n+½); for
-     * Huntington–Hill the square w² / (n(n+1)). Infinite where t(n) = 0.
+     * @return the priority of lot n + 1 of a claim of weight w under a divisor method, as the method's own
+     * class states it ({@link DivisorMethod#priority}): w / t(n), squared where t(n) is irrational; infinite
+     * where t(n) = 0.
      */
     static Fraction priority(final Method method, final long weight, final long n)
     {
-        final BigInteger w = BigInteger.valueOf(weight);
-        final BigInteger k = BigInteger.valueOf(n);
-        switch (method)
+        final Rule rule = DIVISOR_RULES[method.ordinal()];
+        if (rule == null)
         {
-            case DHONDT:
-                return Fraction.of(w, k.add(BigInteger.ONE));
-            case SAINTE_LAGUE:
-                return Fraction.of(w.multiply(TWO), k.multiply(TWO).add(BigInteger.ONE));
-            case ADAMS:
-                return n == 0 ? Fraction.INFINITY : Fraction.of(w, k);
-            case DEAN:
-                return n == 0 ? Fraction.INFINITY :
-                    Fraction.of(
-                        w.multiply(k.multiply(TWO).add(BigInteger.ONE)),
-                        TWO.multiply(k).multiply(k.add(BigInteger.ONE)));
-            case HUNTINGTON_HILL:
-                return n == 0 ? Fraction.INFINITY : Fraction.of(w.multiply(w), k.multiply(k.add(BigInteger.ONE)));
-            default:
-                throw new IllegalArgumentException("method=" + method + " is not a divisor method");
+            throw new IllegalArgumentException("method=" + method + " is not a divisor method");
         }
+        return ((DivisorMethod)rule).priority(weight, n);
+    }
+
+    private static Rule[] divisorRules()
+    {
+        // priority() is pure (no scratch), so one instance per method serves every thread.
+        final Rule[] rules = new Rule[Method.values().length];
+        for (final Method method : Method.values())
+        {
+            rules[method.ordinal()] = method.kind() == Method.Kind.DIVISOR ? method.newRule() : null;
+        }
+        return rules;
     }
 }

@@ -1,7 +1,7 @@
 package io.tranche.kernel;
 
 /**
- * Factory for the level methods (PROPORTIONAL, EQUAL, EQUAL_LOSSES, TALMUD) and FIFO.
+ * The level methods (PROPORTIONAL, EQUAL, EQUAL_LOSSES, TALMUD) and FIFO; {@link Method} names the class of each.
  * <p>
  * Every level method reduces to one problem solved exactly by {@link LevelSolver}: find λ with
  * {@code Σ clamp(λ·w, lo, hi) = target}. EQUAL_LOSSES solves it on the losses {@code hi − x}; TALMUD on
@@ -13,24 +13,6 @@ final class LevelMethods
 {
     private LevelMethods()
     {
-    }
-
-    static Rule create(final Method method)
-    {
-        switch (method)
-        {
-            case PROPORTIONAL:
-            case EQUAL:
-                return new Proportional();
-            case EQUAL_LOSSES:
-                return new EqualLosses();
-            case TALMUD:
-                return new Talmud();
-            case FIFO:
-                return new Fifo();
-            default:
-                throw new IllegalArgumentException("not a level method: " + method);
-        }
     }
 
     /** Rounds the solver's shares by largest remainder into the award column. */
