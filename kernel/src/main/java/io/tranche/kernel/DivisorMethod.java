@@ -491,8 +491,8 @@ abstract class DivisorMethod implements Rule
         final long[] a, final long n, final long d, final long fixed)
     {
         long sum = fixed;
-        // ⌊2^64 / d⌋ or one less: a multiply by it estimates ⌊x / d⌋ from below by at most 1 (as in
-        // LevelSolver.evaluate), instead of a hardware division per claim (the profile's largest pass at 1M)
+        // For Int128.quotientByReciprocal: a multiply per claim instead of a hardware division (the profile's
+        // largest pass at 1M)
         final long reciprocal = Long.divideUnsigned(-1L, d);
         for (int k = from; k < to; k++)
         {
@@ -510,14 +510,8 @@ abstract class DivisorMethod implements Rule
             long r;
             if (pHigh == 0 && pLow >= 0)
             {
-                q = Int128.multiplyHighUnsigned(pLow, reciprocal);
+                q = Int128.quotientByReciprocal(pLow, d, reciprocal);
                 r = pLow - q * d;
-                // 0 ≤ r < 2d ≤ 2^64 read unsigned; one subtraction when r ≥ d
-                if (Long.compareUnsigned(r, d) >= 0)
-                {
-                    q++;
-                    r -= d;
-                }
             }
             else if (Int128.compareUnsigned(pHigh, pLow, Math.multiplyHigh(hiI, d), hiI * d) >= 0)
             {
