@@ -142,6 +142,9 @@ final class LevelMethods
      */
     static final class Talmud implements Rule
     {
+        /** True when the last split gave equal losses on the half-demands (T &gt; V), for explanations. */
+        boolean lastOnLosses;
+
         @Override
         public void split(final Workspace ws, final int from, final int to, final long target)
         {
@@ -164,6 +167,7 @@ final class LevelMethods
             }
             final long twiceTarget = target << 1;
             final boolean awards = Long.compareUnsigned(twiceTarget, twiceV) <= 0;
+            lastOnLosses = !awards;
             for (int k = 0; k < m; k++)
             {
                 final int i = order[from + k];
