@@ -91,6 +91,14 @@ public final class ServerConfig
     /** Default number of journal records between snapshots. */
     public static final int SNAPSHOT_EVERY_DEFAULT = 10_000;
 
+    /** System property of {@code --log-origin}. */
+    public static final String LOG_ORIGIN_PROP_NAME = "tranche.server.logOrigin";
+    /**
+     * Default origin of the ledger's checkpoints: none given, so the signing key created at the first start takes
+     * {@code tranche/} and the first 8 hex digits of SHA-256 of its public key, and keeps it.
+     */
+    public static final String LOG_ORIGIN_DEFAULT = null;
+
     /** System property of the writer's command queue capacity (no flag). */
     public static final String WRITER_QUEUE_CAPACITY_PROP_NAME = "tranche.server.writerQueueCapacity";
     /** Default capacity of the writer's command queue; a full queue is RESOURCE_EXHAUSTED. */
@@ -109,9 +117,12 @@ public final class ServerConfig
     private String listenHost;
     private int listenPort;
     private Path dataDir = Path.of(defaultDataDir());
+    private String logOrigin = defaultLogOrigin();
     private Path tokensFile;
     private Path tlsCert;
     private Path tlsKey;
+    private Path clientCa;
+    private Path principalsFile;
     private boolean insecure;
     private String metricsHost;
     private int metricsPort = -1;
@@ -207,6 +218,12 @@ public final class ServerConfig
     public static Duration defaultGracePeriod()
     {
         return durationProperty(GRACE_PERIOD_PROP_NAME, GRACE_PERIOD_DEFAULT);
+    }
+
+    /** @return {@value #LOG_ORIGIN_PROP_NAME}, or {@link #LOG_ORIGIN_DEFAULT} (null: the signing key's own). */
+    public static String defaultLogOrigin()
+    {
+        return System.getProperty(LOG_ORIGIN_PROP_NAME, LOG_ORIGIN_DEFAULT);
     }
 
     /** @return {@value #SNAPSHOT_EVERY_PROP_NAME}, or {@link #SNAPSHOT_EVERY_DEFAULT}. */
@@ -320,7 +337,10 @@ public final class ServerConfig
         return this;
     }
 
-    /** @param file tokens file ({@code token role} per line), or null for no authentication. @return this. */
+    /**
+     * @param file tokens file ({@code TOKEN ROLE [name=NAME] [claims=ID,PREFIX*,...]} per line), or null for none.
+     * @return this.
+     */
     public ServerConfig tokensFile(final Path file)
     {
         tokensFile = file;
@@ -332,6 +352,21 @@ public final class ServerConfig
     {
         tlsCert = cert;
         tlsKey = key;
+        return this;
+    }
+
+    /**
+     * Client certificates as credentials: a certificate signed by the CA is mapped to a principal by the principals
+     * file (a SAN URI or the CN, then {@code ROLE [name=NAME] [claims=...]}). Needs TLS.
+     *
+     * @param ca         PEM CA certificate(s) that sign client certificates, or null for none.
+     * @param principals the principals file, or null.
+     * @return this.
+     */
+    public ServerConfig clientCertificates(final Path ca, final Path principals)
+    {
+        clientCa = ca;
+        principalsFile = principals;
         return this;
     }
 
@@ -423,6 +458,19 @@ public final class ServerConfig
     public ServerConfig snapshotEvery(final int value)
     {
         snapshotEvery = value;
+        return this;
+    }
+
+    /**
+     * @param value the origin of the ledger's checkpoints (the signing key's name), or null to keep the key's.
+     * @return this.
+     */
+    public ServerConfig logOrigin(final String value)
+    {
+        if (value != null)
+        {
+            logOrigin = value;
+        }
         return this;
     }
 
@@ -549,6 +597,12 @@ public final class ServerConfig
         {
             throw new IllegalArgumentException("--tls-cert and --tls-key go together");
         }
+        if (logOrigin != null && (logOrigin.isEmpty() || logOrigin.contains("+") ||
+            logOrigin.chars().anyMatch(Character::isWhitespace) || logOrigin.chars().anyMatch(c -> c < 0x20)))
+        {
+            throw new IllegalArgumentException("--log-origin must be non-empty, without spaces or '+' (a schema-less " +
+                "URL such as example.com/tranche), was \"" + logOrigin + "\"");
+        }
         positive(maxClaims, "--max-claims");
         positive(maxQueue, "--max-queue");
         if (maxQueue > QueueStateMachine.QUEUE_CAPACITY)
@@ -576,11 +630,13 @@ public final class ServerConfig
             throw new IllegalArgumentException("durations must not be negative");
         }
         // Resolved here, so that a host that does not resolve is a bad flag (exit 2), not a failed bind.
+        concludeClientCertificates();
         final boolean listenLoopback = isLoopback(listenHost, "--listen");
-        if (tokensFile == null && !insecure && !listenLoopback)
+        if (tokensFile == null && clientCa == null && !insecure && !listenLoopback)
         {
             throw new IllegalArgumentException("refusing to listen on " + listenHost + " without --tokens: " +
-                "anyone who can reach it could mutate the queue; give --tokens FILE, or --insecure to accept that");
+                "anyone who can reach it could mutate the queue; give --tokens FILE (or --client-ca with " +
+                "--principals), or --insecure to accept that");
         }
         if (tokensFile != null && tlsCert == null && !insecure && !listenLoopback)
         {
@@ -596,6 +652,24 @@ public final class ServerConfig
                 ", or --insecure to accept that");
         }
         return this;
+    }
+
+    private void concludeClientCertificates()
+    {
+        if (clientCa != null && principalsFile == null)
+        {
+            throw new IllegalArgumentException("--client-ca needs --principals FILE: it says which role each " +
+                "certificate subject has");
+        }
+        if (principalsFile != null && clientCa == null)
+        {
+            throw new IllegalArgumentException("--principals needs --client-ca FILE: the CA that signs the " +
+                "certificates it names");
+        }
+        if (clientCa != null && tlsCert == null)
+        {
+            throw new IllegalArgumentException("--client-ca needs TLS: give --tls-cert and --tls-key");
+        }
     }
 
     // The cluster's UDP ports take commands from whoever reaches them unless the secret authenticates them.
@@ -625,10 +699,12 @@ public final class ServerConfig
                     "--cluster-secret FILE (the same file on every member), or --insecure to accept that");
             }
         }
-        if (tokensFile != null)
+        if (tokensFile != null || clientCa != null)
         {
-            throw new IllegalArgumentException("refusing --tokens with --cluster-members and no --cluster-secret: " +
-                "the cluster's ingress port would take unauthenticated writes beside the token-protected API; give " +
+            final String flag = tokensFile != null ? "--tokens" : "--client-ca";
+            throw new IllegalArgumentException("refusing " + flag + " with --cluster-members and no " +
+                "--cluster-secret: " +
+                "the cluster's ingress port would take unauthenticated writes beside the protected API; give " +
                 "--cluster-secret FILE (the same file on every member), or --insecure to accept that");
         }
     }
@@ -698,6 +774,18 @@ public final class ServerConfig
     public Path dataDir()
     {
         return dataDir;
+    }
+
+    /** @return the CA file for client certificates, or null. */
+    public Path clientCa()
+    {
+        return clientCa;
+    }
+
+    /** @return the principals file (certificate subjects), or null. */
+    public Path principalsFile()
+    {
+        return principalsFile;
     }
 
     /** @return the tokens file or null. */
@@ -782,6 +870,12 @@ public final class ServerConfig
     public Duration gracePeriod()
     {
         return gracePeriod;
+    }
+
+    /** @return the checkpoints' origin, or null for the signing key's own. */
+    public String logOrigin()
+    {
+        return logOrigin;
     }
 
     /** @return journal records between snapshots. */

@@ -12,15 +12,17 @@ import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import io.tranche.server.auth.AccessTable;
+import io.tranche.server.auth.Credentials;
 import io.tranche.server.grpc.AllocationServiceImpl;
 import io.tranche.server.grpc.AuthInterceptor;
 import io.tranche.server.grpc.MalformedRequests;
 import io.tranche.server.grpc.MetadataLimit;
+import io.tranche.server.grpc.LedgerServiceImpl;
 import io.tranche.server.grpc.PageTokens;
 import io.tranche.server.grpc.QueueServiceImpl;
-import io.tranche.server.grpc.Tokens;
 import io.tranche.server.grpc.TransportErrors;
-import io.tranche.server.ledger.TrancheDigest;
+import io.tranche.server.merkle.LedgerKey;
 import io.tranche.server.metrics.Metrics;
 import io.tranche.server.metrics.MetricsHttpServer;
 import io.tranche.server.metrics.ClusterGauges;
@@ -154,6 +156,8 @@ public final class TrancheServer implements AutoCloseable
             throw new IOException("--data-dir " + dataDir + " is a file, not a directory; give a directory (it is " +
                 "created if missing), or move the file away");
         }
+        // The credentials files before the data directory: a mistake in them leaves nothing behind.
+        final AuthInterceptor auth = authInterceptor(config);
         TransportErrors.install();
         final Metrics metrics = new Metrics();
         final Cluster cluster = config.clusterMembers() == null ? null : Cluster.start(config);
@@ -167,8 +171,7 @@ public final class TrancheServer implements AutoCloseable
             .snapshotEvery(config.snapshotEvery())
             .maxQueue(config.maxQueue())
             .queueCapacity(config.writerQueueCapacity())
-            .syncNanos(metrics::recordJournalSync)
-            .digester(TrancheDigest::compute));
+            .syncNanos(metrics::recordJournalSync));
         QueueServiceImpl queueService = null;
         MetricsHttpServer metricsHttp = null;
         try
@@ -177,10 +180,9 @@ public final class TrancheServer implements AutoCloseable
             health.setStatus("", ServingStatus.NOT_SERVING);
             configure(builder, config);
 
-            final Tokens tokens = config.tokensFile() == null ? null : Tokens.load(config.tokensFile());
-            final AuthInterceptor auth = tokens == null ? null : new AuthInterceptor(tokens);
             final MetadataLimit limit = new MetadataLimit(config.maxInboundMetadataSize());
             final PageTokens pageTokens = PageTokens.open(config.dataDir());
+            final LedgerKey ledgerKey = LedgerKey.loadOrCreate(config.dataDir(), config.logOrigin());
 
             // grpc-java's own stream tracer measures every call, including those the limit and auth refuse.
             metrics.configureServerBuilder(builder);
@@ -188,7 +190,9 @@ public final class TrancheServer implements AutoCloseable
             builder.addService(intercept(new AllocationServiceImpl(config.maxClaims()), limit, auth));
             queueService = new QueueServiceImpl(writer, pageTokens);
             addQueueServices(builder, queueService, cluster, writer, limit, auth);
-            builder.addService(intercept(health.getHealthService(), limit, null));
+            builder.addService(intercept(new LedgerServiceImpl(writer, ledgerKey), limit, auth));
+            // Open to all in the role table: load balancers probe it without credentials.
+            builder.addService(intercept(health.getHealthService(), limit, auth));
             builder.addService(intercept(ProtoReflectionServiceV1.newInstance(), limit, auth));
             builder.addService(intercept(legacyReflection(), limit, auth));
 
@@ -226,6 +230,30 @@ public final class TrancheServer implements AutoCloseable
             metrics.close();
             throw ex;
         }
+    }
+
+    // Null without credentials: every caller is then an admin (the loopback default).
+    private static AuthInterceptor authInterceptor(final ServerConfig config) throws IOException
+    {
+        final Credentials tokens = config.tokensFile() == null ? null : Credentials.loadTokens(config.tokensFile());
+        final Credentials certificates = config.principalsFile() == null ? null :
+            Credentials.loadPrincipals(config.principalsFile());
+        if (tokens == null && certificates == null)
+        {
+            return null;
+        }
+        if (tokens != null && certificates != null)
+        {
+            try
+            {
+                tokens.checkAgainst(certificates);
+            }
+            catch (final IllegalArgumentException ex)
+            {
+                throw new IOException(ex.getMessage(), ex);
+            }
+        }
+        return new AuthInterceptor(tokens, certificates, AccessTable.DEFAULT);
     }
 
     /**
@@ -418,9 +446,34 @@ public final class TrancheServer implements AutoCloseable
         }
         final byte[] cert = readTlsFile("--tls-cert", config.tlsCert());
         final byte[] key = readTlsFile("--tls-key", config.tlsKey());
-        return TlsServerCredentials.newBuilder()
-            .keyManager(new ByteArrayInputStream(cert), new ByteArrayInputStream(key))
-            .build();
+        final TlsServerCredentials.Builder tls = TlsServerCredentials.newBuilder()
+            .keyManager(new ByteArrayInputStream(cert), new ByteArrayInputStream(key));
+        if (config.clientCa() != null)
+        {
+            // OPTIONAL: a client with a bearer token needs no certificate; one without either is refused per call.
+            tls.trustManager(new ByteArrayInputStream(clientCa(config.clientCa())))
+                .clientAuth(TlsServerCredentials.ClientAuth.OPTIONAL);
+        }
+        return tls.build();
+    }
+
+    // Parsed here, so that a bad CA file is named by its own flag rather than as a bad --tls-cert.
+    private static byte[] clientCa(final Path file) throws IOException
+    {
+        final byte[] pem = readTlsFile("--client-ca", file);
+        try
+        {
+            if (java.security.cert.CertificateFactory.getInstance("X.509").generateCertificates(
+                new ByteArrayInputStream(pem)).isEmpty())
+            {
+                throw new java.security.cert.CertificateException("no certificate in it");
+            }
+        }
+        catch (final java.security.cert.CertificateException ex)
+        {
+            throw new IOException("--client-ca " + file + " is not a PEM CA certificate: " + ex.getMessage(), ex);
+        }
+        return pem;
     }
 
     // The JDK's message names the file only ("nokey.pem (No such file or directory)"): name the flag too.
@@ -587,7 +640,6 @@ public final class TrancheServer implements AutoCloseable
                 // This process holds the directory's lock: any mark file there was left by one that ended.
                 ClusterNode.clearMarkFiles(config.dataDir());
                 node = ClusterNode.launch(config.clusterMembers(), config.nodeId(), config.dataDir(), config.maxQueue(),
-                    TrancheDigest::compute,
                     new ClusterNode.Snapshots(config.snapshotEvery(), ClusterNode.SNAPSHOT_BYTES_DEFAULT),
                     config.clusterSettings());
                 final ClusterCommandLog log = new ClusterCommandLog(node, config.writerQueueCapacity());

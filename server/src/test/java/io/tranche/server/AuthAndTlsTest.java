@@ -152,7 +152,7 @@ class AuthAndTlsTest
     {
         final Path file = dir.resolve("bad-tokens");
         Files.writeString(file, "t1 admin\nt2 superuser\n");
-        assertThatThrownBy(() -> io.tranche.server.grpc.Tokens.load(file))
+        assertThatThrownBy(() -> io.tranche.server.auth.Credentials.loadTokens(file))
             .hasMessageContaining(":2:").hasMessageContaining("superuser");
     }
 

@@ -46,12 +46,25 @@ final class ClaimIds implements ClaimCheck
      */
     int reserve(final int n)
     {
+        final int from = spare(n);
+        end = from + n;
+        return from;
+    }
+
+    /**
+     * Makes room for {@code n} bytes at the end of the buffer without keeping them: scratch for a string that is
+     * read and checked, then dropped.
+     *
+     * @param n bytes.
+     * @return where they start in {@link #bytes()}; the next {@link #reserve} reuses them.
+     */
+    int spare(final int n)
+    {
         final int from = end;
         if (from + n > bytes.length)
         {
             bytes = Arrays.copyOf(bytes, Math.max(from + n, bytes.length << 1));
         }
-        end = from + n;
         return from;
     }
 

@@ -54,6 +54,14 @@ public final class WireAllocation
     private static final int CLAIM_FLOOR = 6 << 3;
     private static final int CLAIM_POSITION = 7 << 3;
     private static final int CLAIM_AWARDED = 8 << 3;
+    // Output only on a queued claim (who created and updated it, and when): read and checked as the generated
+    // parser would, then ignored.
+    private static final int CLAIM_CREATED_BY = 9 << 3 | LENGTH_DELIMITED;
+    private static final int CLAIM_CREATE_TIME = 10 << 3 | LENGTH_DELIMITED;
+    private static final int CLAIM_UPDATED_BY = 11 << 3 | LENGTH_DELIMITED;
+    private static final int CLAIM_UPDATE_TIME = 12 << 3 | LENGTH_DELIMITED;
+    private static final int TIMESTAMP_SECONDS = 1 << 3;
+    private static final int TIMESTAMP_NANOS = 2 << 3;
     private static final int AWARD_FIELD = 1;
     private static final int AWARD_ID = 1;
     private static final int AWARD_UNITS = 2;
@@ -294,6 +302,14 @@ public final class WireAllocation
                 case CLAIM_AWARDED:
                     in.readInt64();
                     break;
+                case CLAIM_CREATED_BY:
+                case CLAIM_UPDATED_BY:
+                    skipString(in);
+                    break;
+                case CLAIM_CREATE_TIME:
+                case CLAIM_UPDATE_TIME:
+                    skipTimestamp(in);
+                    break;
                 default:
                     skip(in, tag);
             }
@@ -382,6 +398,44 @@ public final class WireAllocation
                 "in the middle of a field.");
         }
         return length;
+    }
+
+    // A proto3 string: its bytes must be UTF-8, as for the generated parser; read into the ids' spare room.
+    private void skipString(final CodedInputStream in) throws IOException
+    {
+        final int length = embeddedLength(in);
+        final int start = ids.spare(length);
+        final byte[] bytes = ids.bytes();
+        for (int j = start, end = start + length; j < end; j++)
+        {
+            bytes[j] = in.readRawByte();
+        }
+        if (!isValidUtf8(bytes, start, start + length))
+        {
+            throw new InvalidProtocolBufferException("Protocol message had invalid UTF-8.");
+        }
+    }
+
+    // A google.protobuf.Timestamp: seconds and nanos as the generated parser reads them, the rest skipped.
+    private void skipTimestamp(final CodedInputStream in) throws IOException
+    {
+        final int oldLimit = in.pushLimit(embeddedLength(in));
+        int tag;
+        while ((tag = in.readTag()) != 0)
+        {
+            switch (tag)
+            {
+                case TIMESTAMP_SECONDS:
+                    in.readInt64();
+                    break;
+                case TIMESTAMP_NANOS:
+                    in.readInt32();
+                    break;
+                default:
+                    skip(in, tag);
+            }
+        }
+        in.popLimit(oldLimit);
     }
 
     private static void skip(final CodedInputStream in, final int tag) throws IOException

@@ -31,7 +31,8 @@ import picocli.CommandLine.Parameters;
         ClaimCommand.Get.class,
         ClaimCommand.ListClaims.class,
         ClaimCommand.Update.class,
-        ClaimCommand.Remove.class
+        ClaimCommand.Remove.class,
+        ClaimCommand.Position.class
     })
 public final class ClaimCommand implements Runnable
 {
@@ -45,7 +46,7 @@ public final class ClaimCommand implements Runnable
     public void run()
     {
         throw new CommandLine.ParameterException(spec.commandLine(),
-            "missing subcommand: add, get, list, update or rm");
+            "missing subcommand: add, get, list, update, rm or position");
     }
 
     /** {@code tranche claim add}. */
@@ -283,6 +284,81 @@ public final class ClaimCommand implements Runnable
                 out.println(json() ? "{}" : "withdrew " + id);
             }
             return 0;
+        }
+    }
+
+    /** {@code tranche claim position}. */
+    @Command(name = "position", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {
+            "Prints where a queued claim stands: its tier, and the claims and outstanding demand in the tiers " +
+                "served before it (lower tier numbers) and in its own.",
+            "With --if-supply: the exact award a release of that many units would give it now (computed as " +
+                "release --dry-run does, recording nothing), its own row only."
+        })
+    public static final class Position extends ClientCommand
+    {
+        @Parameters(index = "0", paramLabel = "ID", description = "Id of the claim.")
+        String id;
+
+        @Option(names = "--if-supply", paramLabel = "UNITS", converter = Units.class,
+            description = "Units of a release to compute now.")
+        Long ifSupply;
+
+        @Option(names = "--method", paramLabel = "METHOD", converter = Methods.class,
+            description = "That release's rule (default: PROPORTIONAL).")
+        io.tranche.proto.v1.Method method;
+
+        @Option(names = "--lot", paramLabel = "UNITS", converter = Units.class,
+            description = "That release's lot (default: 1).")
+        long lot;
+
+        @Option(names = "--max-share-ppm", paramLabel = "PPM",
+            description = "That release's concentration limit (default: none).")
+        int maxSharePpm;
+
+        @Override
+        protected int run(final QueueClient connection, final PrintWriter out)
+        {
+            if (ifSupply == null && (method != null || lot != 0 || maxSharePpm != 0))
+            {
+                throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--method, --lot and --max-share-ppm describe the release of --if-supply: give --if-supply too");
+            }
+            final io.tranche.proto.v1.GetClaimPositionRequest.Builder request =
+                io.tranche.proto.v1.GetClaimPositionRequest.newBuilder().setId(id);
+            final io.tranche.proto.v1.Method rule = method != null ? method : io.tranche.proto.v1.Method.PROPORTIONAL;
+            if (ifSupply != null)
+            {
+                request.setIfSupply(ifSupply).setPolicy(io.tranche.proto.v1.Policy.newBuilder().setMethod(rule)
+                    .setLot(lot).setMaxSharePpm(maxSharePpm));
+            }
+            final io.tranche.proto.v1.ClaimPosition position = connection.blocking().getClaimPosition(request.build());
+            if (json())
+            {
+                out.println(toJson(position));
+                return 0;
+            }
+            final Claim c = position.getClaim();
+            out.println("claim " + c.getId() + ": tier " + c.getTier() + ", queue position " + c.getPosition() +
+                ", outstanding demand " + Table.group(c.getDemand()));
+            out.println("ahead of it (tiers below " + c.getTier() + "): " + Table.group(position.getClaimsAhead()) +
+                " claim(s), outstanding demand " + group(position.getDemandAhead()));
+            out.println("in its tier: " + Table.group(position.getClaimsInTier()) + " claim(s), outstanding demand " +
+                group(position.getDemandInTier()));
+            if (position.hasAward())
+            {
+                final io.tranche.proto.v1.Award award = position.getAward();
+                out.println("a release of " + Table.group(ifSupply) + " now (" +
+                    QueueTables.policy(request.getPolicy()) + ") would award it " + Table.group(award.getUnits()) +
+                    ", leaving " + Table.group(award.getUnmet()) + " unmet");
+            }
+            return 0;
+        }
+
+        private static String group(final String decimal)
+        {
+            final java.math.BigInteger value = new java.math.BigInteger(decimal.isEmpty() ? "0" : decimal);
+            return value.bitLength() < 63 ? Table.group(value.longValue()) : value.toString();
         }
     }
 

@@ -25,6 +25,13 @@ public final class ClientOptions
         description = "PEM file of the CA certificates to trust; implies --tls.")
     File ca;
 
+    @Option(names = "--cert", paramLabel = "PEM",
+        description = "Client certificate (chain) to present to a server with --client-ca; implies --tls; needs --key.")
+    File cert;
+
+    @Option(names = "--key", paramLabel = "PEM", description = "PKCS#8 private key of --cert.")
+    File key;
+
     @Option(names = "--authority", paramLabel = "NAME",
         description = "Host name expected in the server's certificate, when it differs from the --server host.")
     String authority;
@@ -52,7 +59,19 @@ public final class ClientOptions
     /** @return true when the channel uses TLS. */
     public boolean tls()
     {
-        return tls || ca != null;
+        return tls || ca != null || cert != null;
+    }
+
+    /** @return the client certificate file, or null. */
+    public File cert()
+    {
+        return cert;
+    }
+
+    /** @return the client key file, or null. */
+    public File key()
+    {
+        return key;
     }
 
     /** @return the PEM file of trusted CA certificates, or null for the system's roots. */

@@ -353,7 +353,7 @@ public final class ClusterCommand implements Runnable
             "Recovers a stopped single-node server's data directory (newest snapshot + journal, as 'serve' does;",
             "a damaged one is refused) and writes its state into each member's data directory as seed.state.",
             "Seed every member from the same directory before its first start; the cluster then starts from that",
-            "state (tranche numbers and the digest chain continue). A directory that already holds a cluster log",
+            "state (tranche numbers and the ledger's tree continue). A directory that already holds a cluster log",
             "is refused. Exit status: 0 seeded, 1 refused or failed (nothing is written unless all can be)."
         })
     public static final class Seed implements Callable<Integer>
@@ -385,8 +385,7 @@ public final class ClusterCommand implements Runnable
                             "a member is seeded only before its first start");
                     }
                 }
-                final byte[] state = io.tranche.server.cluster.ClusterSeed.export(from, maxQueue,
-                    io.tranche.server.ledger.TrancheDigest::compute);
+                final byte[] state = io.tranche.server.cluster.ClusterSeed.export(from, maxQueue);
                 final long tranches = java.nio.ByteBuffer.wrap(state).getLong(4);
                 final String sha = io.tranche.server.cluster.ClusterSeed.sha256(state);
                 for (final Path node : nodes)

@@ -22,7 +22,11 @@ import picocli.CommandLine.Command;
         ClaimCommand.class,
         ReleaseCommand.class,
         TranchesCommand.class,
+        HistoryCommand.class,
         VerifyCommand.class,
+        ProofCommand.class,
+        KeyCommand.class,
+        LedgerCommand.class,
         ProblemsCommand.class,
         CommandLine.HelpCommand.class
     })

@@ -3,7 +3,7 @@ package io.tranche.server.cli;
 import io.tranche.proto.v1.ClusterStatus;
 import io.tranche.proto.v1.GetClusterStatusRequest;
 import io.tranche.proto.v1.Tranche;
-import io.tranche.server.ledger.TrancheDigest;
+import io.tranche.server.merkle.Rfc9162;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -12,9 +12,10 @@ import java.util.List;
 
 /**
  * {@code tranche verify --server A,B,C}: verifies each cluster member's ledger as a single server's, then compares
- * the members: the same digest at every tranche number both hold (a member that lags holds a prefix of the
- * others' ledger; the digest chain makes one digest stand for the whole history before it), no member stopped
- * serving, and the same state hash wherever two members report a checkpoint at the same log position.
+ * the members: each member's signed checkpoint verified with its own key, its leaf hashes giving its root and its
+ * tranches leaves of its tree; the same leaves and tranches wherever two members both hold them (a member that lags
+ * holds a prefix of the others' tree), no member stopped serving, and the same state hash (which covers the tree)
+ * wherever two members report a checkpoint at the same log position.
  */
 final class MemberComparison
 {
@@ -25,11 +26,12 @@ final class MemberComparison
     }
 
     /** One member's ledger and status. */
-    private record Member(String server, List<Tranche> tranches, ClusterStatus status)
+    private record Member(String server, List<Tranche> tranches, ClusterStatus status,
+        LedgerAudit.Verified checkpoint, List<byte[]> leaves)
     {
-        byte[] digest(final long number)
+        Tranche tranche(final long number)
         {
-            return tranches.get((int)number - 1).getDigest().toByteArray();
+            return tranches.get((int)number - 1);
         }
     }
 
@@ -53,7 +55,16 @@ final class MemberComparison
             final List<Member> members = new ArrayList<>();
             for (final String server : servers)
             {
-                final Member m = read(options, server, timeout);
+                final Member m;
+                try
+                {
+                    m = read(options, server, timeout);
+                }
+                catch (final LedgerAudit.AuditFailure ex)
+                {
+                    err.println("tranche verify: " + server + ": " + ex.getMessage());
+                    return QueueClient.EXIT_FAILURE;
+                }
                 final String problem = VerifyCommand.check(m.tranches());
                 if (problem != null)
                 {
@@ -84,8 +95,10 @@ final class MemberComparison
         }
     }
 
+    // The member's tranches, status and tree: its checkpoint checked with its own key, its leaf hashes giving the
+    // root it signs, each of its tranches a leaf.
     private static Member read(final ClientOptions options, final String server, final Duration timeout)
-        throws IOException
+        throws IOException, LedgerAudit.AuditFailure
     {
         final String saved = options.server;
         options.server = server;
@@ -94,7 +107,15 @@ final class MemberComparison
             final List<Tranche> tranches = TranchesCommand.listAll(connection, 0);
             final ClusterStatus status = connection.cluster().getClusterStatus(
                 GetClusterStatusRequest.getDefaultInstance());
-            return new Member(server, tranches, status);
+            final LedgerAudit.Verified checkpoint = LedgerAudit.checkpoint(connection, null);
+            final List<byte[]> leaves = new ArrayList<>();
+            LedgerAudit.fetchLeafHashes(connection, leaves, checkpoint.checkpoint().size());
+            if (!java.util.Arrays.equals(Rfc9162.root(leaves), checkpoint.checkpoint().root()))
+            {
+                throw new LedgerAudit.AuditFailure("its leaf hashes do not give the root its checkpoint signs");
+            }
+            LedgerAudit.checkTranches(tranches, leaves, checkpoint.checkpoint().size());
+            return new Member(server, tranches, status, checkpoint, leaves);
         }
         finally
         {
@@ -110,12 +131,24 @@ final class MemberComparison
             {
                 final Member a = members.get(i);
                 final Member b = members.get(j);
-                final long common = Math.min(a.tranches().size(), b.tranches().size());
-                if (common > 0 && !java.util.Arrays.equals(a.digest(common), b.digest(common)))
+                final int shared = Math.min(a.leaves().size(), b.leaves().size());
+                for (int k = 0; k < shared; k++)
                 {
-                    return "members differ at tranche " + common + ": " + a.server() + " has digest " +
-                        TrancheDigest.hex(a.digest(common)) + ", " + b.server() + " has " +
-                        TrancheDigest.hex(b.digest(common));
+                    if (!java.util.Arrays.equals(a.leaves().get(k), b.leaves().get(k)))
+                    {
+                        return "members' trees differ at leaf " + k + ": " + a.server() + " has " +
+                            Rfc9162.hex(a.leaves().get(k)) + ", " + b.server() + " has " +
+                            Rfc9162.hex(b.leaves().get(k));
+                    }
+                }
+                final long common = Math.min(a.tranches().size(), b.tranches().size());
+                for (long n = 1; n <= common; n++)
+                {
+                    if (!a.tranche(n).equals(b.tranche(n)))
+                    {
+                        return "members differ at tranche " + n + ": " + a.server() + " and " + b.server() +
+                            " hold different tranches under that number";
+                    }
                 }
                 if (a.status().getCheckpointPosition() >= 0 &&
                     a.status().getCheckpointPosition() == b.status().getCheckpointPosition() &&
@@ -135,6 +168,7 @@ final class MemberComparison
         for (final Member m : members)
         {
             if (m.tranches().size() != members.get(0).tranches().size() ||
+                m.leaves().size() != members.get(0).leaves().size() ||
                 m.status().getCheckpointPosition() != members.get(0).status().getCheckpointPosition())
             {
                 return false;
@@ -149,11 +183,13 @@ final class MemberComparison
         final Member first = members.get(0);
         final int count = first.tranches().size();
         out.println("verified " + members.size() + " members in " + (System.nanoTime() - started) / 1_000_000 +
-            " ms: each ledger's numbering, totals and digest chain intact");
+            " ms: each ledger's numbering and totals intact, each member's checkpoint signed by its own key and its " +
+            "tranches in its tree");
         if (aligned)
         {
-            out.println(members.size() + " members agree: " + count + " tranche(s), last digest " +
-                (count == 0 ? "(none: the ledger is empty)" : TrancheDigest.hex(first.digest(count))) +
+            out.println(members.size() + " members agree: " + count + " tranche(s), tree size " +
+                first.checkpoint().checkpoint().size() + " root " +
+                Rfc9162.hex(first.checkpoint().checkpoint().root()) +
                 (first.status().getCheckpointPosition() < 0 ? "" : "; state " + first.status().getCheckpointSha256() +
                 " at log position " + first.status().getCheckpointPosition()));
         }

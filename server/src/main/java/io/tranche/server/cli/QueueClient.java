@@ -45,6 +45,7 @@ public final class QueueClient implements AutoCloseable
     private final String server;
     private final boolean tls;
     private final boolean tokenGiven;
+    private final boolean certificateGiven;
 
     /**
      * @param options the connection options.
@@ -60,6 +61,22 @@ public final class QueueClient implements AutoCloseable
             if (options.ca() != null)
             {
                 tls.trustManager(options.ca());
+            }
+            if ((options.cert() == null) != (options.key() == null))
+            {
+                throw new IOException("--cert and --key go together");
+            }
+            if (options.cert() != null)
+            {
+                try
+                {
+                    tls.keyManager(options.cert(), options.key());
+                }
+                catch (final IOException | IllegalArgumentException ex)
+                {
+                    throw new IOException("--cert " + options.cert() + " and --key " + options.key() + " are not a " +
+                        "PEM certificate chain and its PKCS#8 private key: " + ex.getMessage(), ex);
+                }
             }
             credentials = tls.build();
         }
@@ -91,6 +108,7 @@ public final class QueueClient implements AutoCloseable
         this.server = options.server();
         this.tls = options.tls();
         this.tokenGiven = token != null;
+        this.certificateGiven = options.cert() != null;
     }
 
     /** @return a blocking stub whose next call carries the deadline. */
@@ -116,6 +134,14 @@ public final class QueueClient implements AutoCloseable
     {
         final io.tranche.proto.v1.ClusterServiceGrpc.ClusterServiceBlockingStub stub =
             io.tranche.proto.v1.ClusterServiceGrpc.newBlockingStub(channel);
+        return timeout == null ? stub : stub.withDeadlineAfter(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    /** @return a blocking {@code LedgerService} stub whose next call carries the deadline. */
+    public io.tranche.proto.v1.LedgerServiceGrpc.LedgerServiceBlockingStub ledger()
+    {
+        final io.tranche.proto.v1.LedgerServiceGrpc.LedgerServiceBlockingStub stub =
+            io.tranche.proto.v1.LedgerServiceGrpc.newBlockingStub(channel);
         return timeout == null ? stub : stub.withDeadlineAfter(timeout.toNanos(), TimeUnit.NANOSECONDS);
     }
 
@@ -206,9 +232,13 @@ public final class QueueClient implements AutoCloseable
         }
         if (status.getCode() == Status.Code.UNAUTHENTICATED)
         {
-            // The server asks for a bearer token (serve --tokens): say where the command line takes one.
+            // The server asks for a credential (serve --tokens, --client-ca): say where the command line takes one.
+            final boolean certificates = description != null && description.contains("client certificate");
             description = (description == null || description.isEmpty() ? "" : description + "; ") + (tokenGiven ?
                 "the token given (--token or $TRANCHE_TOKEN) is not one of the server's --tokens" :
+                certificateGiven ? "the certificate given (--cert) is not one the server takes" :
+                certificates ? "the server wants a token or a client certificate: pass --token TOKEN (or set " +
+                    "$TRANCHE_TOKEN), or --cert PEM --key PEM" :
                 "the server wants a token: pass --token TOKEN, or set $TRANCHE_TOKEN");
         }
         if (description != null && !description.isEmpty())

@@ -5,7 +5,6 @@ import io.tranche.proto.v1.Claim;
 import io.tranche.proto.v1.Policy;
 import io.tranche.proto.v1.Tranche;
 import io.tranche.server.allocation.AllocationExplainer;
-import io.tranche.server.ledger.TrancheDigest;
 import java.util.List;
 
 /** The aligned tables the queue client prints for claims and tranches. */
@@ -70,6 +69,10 @@ public final class QueueTables
         {
             sb.append("  released ").append(time(t));
         }
+        if (!t.getReleasedBy().isEmpty())
+        {
+            sb.append(" by ").append(t.getReleasedBy());
+        }
         sb.append('\n');
         final boolean why = t.hasExplanation();
         final String[][] rows = new String[t.getAwardsCount() + 1][];
@@ -94,6 +97,10 @@ public final class QueueTables
         sb.append("allocated ").append(Table.group(t.getAllocated()))
             .append(" of ").append(Table.group(t.getSupply()))
             .append(", unallocated ").append(Table.group(t.getUnallocated())).append('\n');
+        if (t.getAwardsFiltered())
+        {
+            sb.append("(this credential's own awards only; the totals are the whole tranche's)\n");
+        }
         if (why)
         {
             sb.append(AllocateCommand.explanationLine(t.getExplanation())).append('\n');
@@ -140,20 +147,20 @@ public final class QueueTables
 
     /**
      * The ledger for spreadsheets (RFC 4180, CRLF line ends): one row per (tranche, claim) with number,
-     * time, claim id, units, unmet, tier (empty when the server did not record it), method, digest.
+     * time, claim id, units, unmet, tier (empty when the server did not record it), method, and who released the
+     * tranche (empty when it was recorded before names were kept).
      *
      * @param tranches the tranches.
      * @return the CSV text with its header row.
      */
     public static String csv(final List<Tranche> tranches)
     {
-        final StringBuilder sb = new StringBuilder("number,time,claim_id,units,unmet,tier,method,digest\r\n");
+        final StringBuilder sb = new StringBuilder("number,time,claim_id,units,unmet,tier,method,released_by\r\n");
         for (final Tranche t : tranches)
         {
             final String time = t.hasReleaseTime() ?
                 java.time.Instant.ofEpochSecond(t.getReleaseTime().getSeconds(), t.getReleaseTime().getNanos())
                 .toString() : "";
-            final String digest = TrancheDigest.hex(t.getDigest().toByteArray());
             for (final Award a : t.getAwardsList())
             {
                 sb.append(t.getNumber()).append(',');
@@ -171,7 +178,7 @@ public final class QueueTables
                 }
                 sb.append(',');
                 csvField(sb, t.getPolicy().getMethod().name()).append(',');
-                sb.append(digest).append("\r\n");
+                csvField(sb, t.getReleasedBy()).append("\r\n");
             }
         }
         return sb.toString();

@@ -49,9 +49,19 @@ public final class ServeCommand implements Callable<Integer>
         description = "Journal and snapshots (default: ${DEFAULT-VALUE}).")
     Path dataDir;
 
-    @Option(names = "--tokens", paramLabel = "FILE",
-        description = "Bearer tokens, one 'token role' per line (roles admin, reader).")
+    @Option(names = "--tokens", paramLabel = "FILE", description = {
+        "Bearer tokens, one 'TOKEN ROLE [name=NAME] [claims=ID,PREFIX*,...]' per line; roles admin, auditor, " +
+            "reader, claimant (a claimant needs claims=)."})
     Path tokens;
+
+    @Option(names = "--client-ca", paramLabel = "PEM",
+        description = "Take TLS client certificates signed by this CA as credentials too (needs --principals).")
+    Path clientCa;
+
+    @Option(names = "--principals", paramLabel = "FILE", description = {
+        "Certificate subjects, one 'SUBJECT ROLE [name=NAME] [claims=ID,PREFIX*,...]' per line; SUBJECT is a SAN " +
+            "URI (a SPIFFE id) or the CN."})
+    Path principals;
 
     @Option(names = "--tls-cert", paramLabel = "PEM", description = "Certificate chain; serves TLS with --tls-key.")
     Path tlsCert;
@@ -100,6 +110,12 @@ public final class ServeCommand implements Callable<Integer>
         description = "Journal records (on a cluster member: commands) between snapshots (default: ${DEFAULT-VALUE}).")
     int snapshotEvery;
 
+    @Option(names = "--log-origin", paramLabel = "ORIGIN",
+        description = "The origin line of the ledger's signed checkpoints and the name of its signing key, fixed " +
+            "when the key is made at the first start (default: the key's own; a new key takes tranche/ and the " +
+            "first 8 hex digits of the SHA-256 of its public key).")
+    String logOrigin;
+
     @Option(names = "--cluster-members", paramLabel = "ID=HOST:PORT,...",
         description = "Run as a member of an Aeron Cluster (each member uses PORT..PORT+5), e.g. " +
             "0=127.0.0.1:20110,1=127.0.0.1:20220,2=127.0.0.1:20330.")
@@ -145,6 +161,7 @@ public final class ServeCommand implements Callable<Integer>
                 .dataDir(dataDir)
                 .tokensFile(tokens)
                 .tls(tlsCert, tlsKey)
+                .clientCertificates(clientCa, principals)
                 .insecure(insecure)
                 .metrics(metrics)
                 .maxClaims(maxClaims)
@@ -156,6 +173,7 @@ public final class ServeCommand implements Callable<Integer>
                 .maxConnectionAge(duration(maxConnectionAge, "--max-connection-age"))
                 .gracePeriod(duration(gracePeriod, "--grace-period"))
                 .snapshotEvery(snapshotEvery)
+                .logOrigin(logOrigin)
                 .directExecutor(!noDirectExecutor)
                 .cluster(clusterMembers, nodeId)
                 .clusterSecret(clusterSecret)
@@ -346,6 +364,8 @@ public final class ServeCommand implements Callable<Integer>
                     return DurationText.format(ServerConfig.defaultGracePeriod());
                 case "--snapshot-every":
                     return Integer.toString(ServerConfig.defaultSnapshotEvery());
+                case "--log-origin":
+                    return ServerConfig.defaultLogOrigin();
                 case "--no-direct-executor":
                     return Boolean.toString(!ServerConfig.defaultDirectExecutor());
                 default:

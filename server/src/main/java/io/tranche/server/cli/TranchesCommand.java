@@ -47,7 +47,7 @@ public final class TranchesCommand extends ClientCommand
 
     @Option(names = "--csv",
         description = "The whole ledger as CSV (RFC 4180): one row per tranche and claim: number, " +
-        "time, claim_id, units, unmet, tier, method, digest.")
+        "time, claim_id, units, unmet, tier, method, released_by.")
     boolean csv;
 
     @Option(names = "--limit", paramLabel = "N",

@@ -1,6 +1,9 @@
 package io.tranche.server.cluster;
 
 import io.tranche.proto.v1.Tranche;
+import io.tranche.server.merkle.LeafFile;
+import io.tranche.server.merkle.MerkleLog;
+import io.tranche.server.merkle.TreeFile;
 import io.tranche.server.state.Ledger;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -22,11 +25,19 @@ import java.util.zip.CRC32C;
  * crash loses, the restart rewrites. A record that fails its checksum while the member runs (a flipped bit
  * on the disk) is refused with a {@link Ledger.LedgerException} naming the file and offset; a restart repairs
  * it. Appends come from the service thread only; reads from any thread.
+ * <p>
+ * The ledger's Merkle tree is kept beside it in {@value #TREE_FILE} ({@link TreeFile}) and its leaves in
+ * {@value #LEAF_FILE} ({@link LeafFile}), rewritten the same way: from the leaves in the snapshot and the log's
+ * commands.
  */
 public final class ClusterLedger implements Ledger, AutoCloseable
 {
     /** The file's name in a member's data directory. */
     public static final String FILE = "ledger.dat";
+    /** The tree's file in a member's data directory. */
+    public static final String TREE_FILE = "ledger.tree";
+    /** The tree's leaves in a member's data directory (and {@code ledger.leaves.idx}). */
+    public static final String LEAF_FILE = "ledger.leaves";
 
     private static final int HEADER = 4 + 4 + 8;
 
@@ -34,6 +45,10 @@ public final class ClusterLedger implements Ledger, AutoCloseable
     private final FileChannel channel;
     private final CRC32C crc = new CRC32C();
     private long[] offsets = new long[1024];
+    private long[] leafIndexes = new long[1024];
+    private final TreeFile treeFile;
+    private final LeafFile leafFile;
+    private final MerkleLog tree;
     private volatile long count;
     private long end;
     private ByteBuffer writeBuffer = ByteBuffer.allocate(4096);
@@ -51,6 +66,9 @@ public final class ClusterLedger implements Ledger, AutoCloseable
         {
             channel = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.READ,
                 StandardOpenOption.WRITE);
+            treeFile = TreeFile.open(path.resolveSibling(TREE_FILE));
+            leafFile = LeafFile.open(path.resolveSibling(LEAF_FILE));
+            tree = new MerkleLog(treeFile, leafFile);
             reset();
         }
         catch (final IOException ex)
@@ -69,6 +87,7 @@ public final class ClusterLedger implements Ledger, AutoCloseable
         channel.truncate(0);
         end = 0;
         count = 0;
+        tree.truncate(0);
     }
 
     @Override
@@ -140,7 +159,43 @@ public final class ClusterLedger implements Ledger, AutoCloseable
     }
 
     @Override
-    public void append(final Tranche tranche)
+    public long leafIndex(final long number)
+    {
+        synchronized (this)
+        {
+            if (number < 1 || number > count)
+            {
+                throw new IndexOutOfBoundsException("tranche number=" + number + " not in 1.." + count);
+            }
+            return leafIndexes[(int)(number - 1)];
+        }
+    }
+
+    @Override
+    public MerkleLog tree()
+    {
+        return tree;
+    }
+
+    @Override
+    public long appendLeaf(final byte[] leaf, final byte[] leafHash)
+    {
+        try
+        {
+            final long index = tree.append(leaf, leafHash);
+            // A member's applied state is what its reads show: the leaf is readable at once.
+            tree.markDurable();
+            return index;
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot write the member's tree file " + treeFile.path() + ": " +
+                ex.getMessage(), ex);
+        }
+    }
+
+    @Override
+    public void append(final Tranche tranche, final long leafIndex)
     {
         final byte[] bytes = tranche.toByteArray();
         synchronized (this)
@@ -172,8 +227,10 @@ public final class ClusterLedger implements Ledger, AutoCloseable
             if (count == offsets.length)
             {
                 offsets = Arrays.copyOf(offsets, offsets.length * 2);
+                leafIndexes = Arrays.copyOf(leafIndexes, leafIndexes.length * 2);
             }
             offsets[(int)count] = end;
+            leafIndexes[(int)count] = leafIndex;
             end += HEADER + bytes.length;
             count = number;
         }
@@ -191,6 +248,8 @@ public final class ClusterLedger implements Ledger, AutoCloseable
         try
         {
             channel.close();
+            treeFile.close();
+            leafFile.close();
         }
         catch (final IOException ex)
         {

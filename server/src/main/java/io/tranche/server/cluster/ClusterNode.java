@@ -13,7 +13,6 @@ import io.aeron.cluster.service.Cluster;
 import io.aeron.cluster.service.ClusteredServiceContainer;
 import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
-import io.tranche.server.state.QueueStateMachine;
 import java.io.File;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -245,17 +244,15 @@ public final class ClusterNode implements AutoCloseable
      * @param nodeId   this member's id.
      * @param dataDir  its directory.
      * @param maxQueue most claims in the queue.
-     * @param digester tranche digest chain.
      * @return the running member.
      */
     public static ClusterNode launch(
         final List<Member> members,
         final int nodeId,
         final Path dataDir,
-        final int maxQueue,
-        final QueueStateMachine.TrancheDigester digester)
+        final int maxQueue)
     {
-        return launch(members, nodeId, dataDir, maxQueue, digester, Snapshots.DEFAULT);
+        return launch(members, nodeId, dataDir, maxQueue, Snapshots.DEFAULT);
     }
 
     /**
@@ -266,7 +263,6 @@ public final class ClusterNode implements AutoCloseable
      * @param nodeId    this member's id.
      * @param dataDir   its directory.
      * @param maxQueue  most claims in the queue.
-     * @param digester  tranche digest chain.
      * @param snapshots when the leader asks for a snapshot.
      * @return the running member.
      * @throws java.io.UncheckedIOException when the seed file is damaged.
@@ -276,10 +272,9 @@ public final class ClusterNode implements AutoCloseable
         final int nodeId,
         final Path dataDir,
         final int maxQueue,
-        final QueueStateMachine.TrancheDigester digester,
         final Snapshots snapshots)
     {
-        return launch(members, nodeId, dataDir, maxQueue, digester, snapshots, Settings.NONE);
+        return launch(members, nodeId, dataDir, maxQueue, snapshots, Settings.NONE);
     }
 
     /**
@@ -321,7 +316,6 @@ public final class ClusterNode implements AutoCloseable
      * @param nodeId    this member's id.
      * @param dataDir   its directory.
      * @param maxQueue  most claims in the queue.
-     * @param digester  tranche digest chain.
      * @param snapshots when the leader asks for a snapshot.
      * @param settings  the secret, the checkpoint interval and the timeouts.
      * @return the running member.
@@ -331,7 +325,6 @@ public final class ClusterNode implements AutoCloseable
         final int nodeId,
         final Path dataDir,
         final int maxQueue,
-        final QueueStateMachine.TrancheDigester digester,
         final Snapshots snapshots,
         final Settings settings)
     {
@@ -395,9 +388,9 @@ public final class ClusterNode implements AutoCloseable
         {
             throw new java.io.UncheckedIOException("cannot create --data-dir " + base, ex);
         }
-        // Tranches on the member's disk, 8 bytes of heap each; rewritten from the snapshot and log at start.
+        // Tranches and the ledger's tree on the member's disk; rewritten from the snapshot and log at start.
         RecordingChecksums.migrate(new File(base, "archive"));
-        final QueueClusteredService service = new QueueClusteredService(maxQueue, digester, ClusterSeed.load(dataDir),
+        final QueueClusteredService service = new QueueClusteredService(maxQueue, ClusterSeed.load(dataDir),
             base.toPath().resolve(ClusterLedger.FILE), settings.secret(), members.size(), settings.checkpointEvery());
         final ClusteredServiceContainer.Context containerContext = new ClusteredServiceContainer.Context()
             .aeronDirectoryName(aeronDir)

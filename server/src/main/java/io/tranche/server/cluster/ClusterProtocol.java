@@ -26,7 +26,8 @@ import org.agrona.io.DirectBufferInputStream;
  * MAC being HMAC-SHA256(secret, {@code "tranche cluster command v1\n"} ‖ clusterSessionId:long ‖ every byte before
  * the MAC), so that a command is bound to its session and its place in it; the sequence rises by at least one per
  * command of a session, and a command whose sequence does not is a replay. Type {@link #CHECKPOINT} carries a
- * member's state hash, {@code position:long memberId:int sha256:32}.
+ * member's state hash, {@code position:long memberId:int sha256:32}; {@link #CHECKPOINT_BEFORE_TREE}, the same from a
+ * build before the ledger's tree, which hashed another layout of the state.
  * <p>
  * Egress (leader's service to the client): {@code correlationId:long
  * logPosition:long kind:byte message:(flag, UTF) violations:(int, (UTF, UTF)*) value:(int, bytes)};
@@ -41,8 +42,13 @@ public final class ClusterProtocol
     public static final byte SIGNED = (byte)0x80;
     /** Bytes before the command payload on signed ingress. */
     public static final int SIGNED_HEADER_LENGTH = 2 + 2 * Long.BYTES;
+    /**
+     * Type of a state-hash checkpoint of a build before the ledger's tree (signed only; not a {@link Command}): it
+     * hashed a layout of the state this build does not write, so a replayed log's reports of it are not compared.
+     */
+    public static final byte CHECKPOINT_BEFORE_TREE = 0x40;
     /** Type of a member's state-hash checkpoint (signed only; not a {@link Command}). */
-    public static final byte CHECKPOINT = 0x40;
+    public static final byte CHECKPOINT = 0x41;
     /** Length of a checkpoint's payload. */
     public static final int CHECKPOINT_LENGTH = Long.BYTES + Integer.BYTES + 32;
     private static final byte[] COMMAND_DOMAIN = "tranche cluster command v1\n".getBytes(

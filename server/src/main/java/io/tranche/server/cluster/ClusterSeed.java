@@ -2,7 +2,6 @@ package io.tranche.server.cluster;
 
 import io.tranche.server.state.CommandLog;
 import io.tranche.server.state.Outcome;
-import io.tranche.server.state.QueueStateMachine;
 import io.tranche.server.state.Writer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -47,13 +46,10 @@ public final class ClusterSeed
      *
      * @param singleNodeDir the single-node server's {@code --data-dir}.
      * @param maxQueue      most claims in the queue, as the server was run with.
-     * @param digester      the tranche digest chain.
      * @return the state, in the cluster snapshot's format.
      * @throws IOException when the directory is missing, in use or damaged (the recovery's own message).
      */
-    public static byte[] export(
-        final Path singleNodeDir, final int maxQueue, final QueueStateMachine.TrancheDigester digester)
-        throws IOException
+    public static byte[] export(final Path singleNodeDir, final int maxQueue) throws IOException
     {
         if (!Files.isDirectory(singleNodeDir) || isEmpty(singleNodeDir))
         {
@@ -65,7 +61,6 @@ public final class ClusterSeed
             .snapshotEvery(ClusterNode.SNAPSHOT_EVERY_DEFAULT)
             .queueCapacity(16)
             .maxQueue(maxQueue)
-            .digester(digester)
             .log(line ->
             {
             })))

@@ -9,6 +9,8 @@ import io.aeron.cluster.service.ClusteredService;
 import io.aeron.logbuffer.FragmentHandler;
 import io.aeron.logbuffer.Header;
 import io.tranche.proto.v1.Tranche;
+import io.tranche.server.merkle.MerkleLog;
+import io.tranche.server.merkle.Rfc9162;
 import io.tranche.server.state.Command;
 import io.tranche.server.state.CommandLog;
 import io.tranche.server.state.InMemoryLedger;
@@ -43,8 +45,8 @@ import org.agrona.concurrent.UnsafeBuffer;
  * tranches (a release runs the kernel on every node; the kernel is a pure function of the queue, the
  * request and the time). Only the leader's answers reach the client (Aeron drops a follower's egress).
  * <p>
- * The ledger is kept in memory and written whole into each snapshot: memory grows with the number of
- * tranches, bounding it (a file-backed ledger) is left for later.
+ * The ledger's tranches and its Merkle tree are kept in the member's own files ({@link ClusterLedger}) and written
+ * into each snapshot (every tranche and every leaf hash, streamed), from which a member rebuilds them.
  * <p>
  * Reads of the applied state are queued from other threads and run on the service thread between
  * log messages ({@link #doBackgroundWork}).
@@ -53,6 +55,9 @@ public final class QueueClusteredService implements ClusteredService
 {
     private static final int SNAPSHOT_MAGIC = 0x54524353; // "TRCS": the state without the service's own fields
     private static final int SNAPSHOT_MAGIC_V2 = 0x54524332; // "TRC2": then commands, signed-only, sequences
+    // "TRC3" (a snapshot) and "TRS3" (a seed): each tranche with its leaf index, the tree's leaves, then as above.
+    private static final int SNAPSHOT_MAGIC_V3 = 0x54524333;
+    private static final int SEED_MAGIC_V3 = 0x54525333;
     /** Default log messages (commands and the members' checkpoint reports) between state-hash checkpoints. */
     public static final int CHECKPOINT_EVERY_DEFAULT = 1000;
     private static final int CHECKPOINTS_KEPT = 64;
@@ -60,7 +65,6 @@ public final class QueueClusteredService implements ClusteredService
     private static final int SNAPSHOT_CHUNK = 16 * 1024;
 
     private final int maxQueue;
-    private final QueueStateMachine.TrancheDigester digester;
     private final byte[] seed;
     private final ManyToOneConcurrentArrayQueue<Runnable> reads = new ManyToOneConcurrentArrayQueue<>(8192);
     private final java.util.ArrayList<WaitingRead> waiting = new java.util.ArrayList<>();
@@ -101,29 +105,25 @@ public final class QueueClusteredService implements ClusteredService
 
     /**
      * @param maxQueue most claims in the queue.
-     * @param digester the tranche digest chain.
      */
-    public QueueClusteredService(final int maxQueue, final QueueStateMachine.TrancheDigester digester)
+    public QueueClusteredService(final int maxQueue)
     {
-        this(maxQueue, digester, null, null);
+        this(maxQueue, null, null);
     }
 
     /**
      * @param maxQueue most claims in the queue.
-     * @param digester the tranche digest chain.
      * @param seed       the state this node starts from before the cluster's first snapshot (the same on every
      *                   member, from {@link ClusterSeed}), or null for an empty queue and ledger.
      * @param ledgerFile the member's own tranche file ({@link ClusterLedger}), or null to keep tranches in the heap.
      */
-    public QueueClusteredService(
-        final int maxQueue, final QueueStateMachine.TrancheDigester digester, final byte[] seed, final Path ledgerFile)
+    public QueueClusteredService(final int maxQueue, final byte[] seed, final Path ledgerFile)
     {
-        this(maxQueue, digester, seed, ledgerFile, null, 1, CHECKPOINT_EVERY_DEFAULT);
+        this(maxQueue, seed, ledgerFile, null, 1, CHECKPOINT_EVERY_DEFAULT);
     }
 
     /**
      * @param maxQueue        most claims in the queue.
-     * @param digester        the tranche digest chain.
      * @param seed            as above.
      * @param ledgerFile      as above.
      * @param secret          the cluster's secret: commands must be signed with it; null for a cluster without one.
@@ -132,7 +132,6 @@ public final class QueueClusteredService implements ClusteredService
      */
     public QueueClusteredService(
         final int maxQueue,
-        final QueueStateMachine.TrancheDigester digester,
         final byte[] seed,
         final Path ledgerFile,
         final ClusterSecret secret,
@@ -140,7 +139,6 @@ public final class QueueClusteredService implements ClusteredService
         final int checkpointEvery)
     {
         this.maxQueue = maxQueue;
-        this.digester = digester;
         this.seed = seed;
         this.ledger = ledgerFile == null ? new InMemoryLedger() : new ClusterLedger(ledgerFile);
         this.secret = secret;
@@ -168,7 +166,7 @@ public final class QueueClusteredService implements ClusteredService
                 throw new UncheckedIOException("cannot rewrite the member's ledger file " + file.path(), ex);
             }
         }
-        machine = new QueueStateMachine(ledger, maxQueue, digester);
+        machine = new QueueStateMachine(ledger, maxQueue);
         if (snapshotImage != null)
         {
             loadSnapshot(cluster, snapshotImage);
@@ -269,19 +267,41 @@ public final class QueueClusteredService implements ClusteredService
         {
             final DataInputStream in = new DataInputStream(new java.io.BufferedInputStream(stream, 64 * 1024));
             final int magic = in.readInt();
-            if (magic != SNAPSHOT_MAGIC && magic != SNAPSHOT_MAGIC_V2)
+            if (magic != SNAPSHOT_MAGIC && magic != SNAPSHOT_MAGIC_V2 && magic != SNAPSHOT_MAGIC_V3 &&
+                magic != SEED_MAGIC_V3)
             {
                 throw new IOException("not a tranche cluster state (magic=" + Integer.toHexString(magic) + ")");
             }
+            final boolean withTree = magic == SNAPSHOT_MAGIC_V3 || magic == SEED_MAGIC_V3;
             final long tranches = in.readLong();
             for (long i = 0; i < tranches; i++)
             {
+                // A state from before the tree starts it with its tranches, in order (QueueStateMachine.carryOver).
+                final long leaf = withTree ? in.readLong() : i;
                 final byte[] tranche = new byte[in.readInt()];
                 in.readFully(tranche);
-                ledger.append(Tranche.parseFrom(tranche));
+                ledger.append(Tranche.parseFrom(tranche), leaf);
+            }
+            if (withTree)
+            {
+                final long leaves = in.readLong();
+                for (long i = 0; i < leaves; i++)
+                {
+                    final byte[] leaf = new byte[in.readInt()];
+                    in.readFully(leaf);
+                    ledger.appendLeaf(leaf, Rfc9162.leafHash(leaf));
+                }
             }
             machine.restore(in);
-            if (magic == SNAPSHOT_MAGIC_V2)
+            if (!withTree)
+            {
+                machine.carryOver();
+            }
+            else if (machine.treeProblem() != null)
+            {
+                throw new IOException("its tree does not match its state: " + machine.treeProblem());
+            }
+            if (magic == SNAPSHOT_MAGIC_V2 || magic == SNAPSHOT_MAGIC_V3)
             {
                 logMessages = in.readLong();
                 signedOnly = in.readBoolean();
@@ -430,7 +450,13 @@ public final class QueueClusteredService implements ClusteredService
             onCheckpoint(payload);
             return null;
         }
-        if (type < Command.CREATE_CLAIM || type > Command.RELEASE_TRANCHE)
+        if (type == ClusterProtocol.CHECKPOINT_BEFORE_TREE)
+        {
+            // A log written before the ledger's tree: its members hashed a state layout this build does not write.
+            // They compared those hashes when they applied the log; a replay here has nothing to compare them with.
+            return null;
+        }
+        if (!Command.isClientCommand(type))
         {
             // RecordTranche replays a journal: a client may not write tranches directly.
             return Outcome.invalid("type", "not a client command, type=" + type);
@@ -491,7 +517,8 @@ public final class QueueClusteredService implements ClusteredService
         try
         {
             final MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            // The queue, the request ids, the tranche count and the last tranche's digest (which chains them all).
+            // The queue with attribution, the request ids, the tranche count, the ledger tree's size and root (which
+            // cover every change) and the claims' histories.
             final DataOutputStream out = new DataOutputStream(new java.security.DigestOutputStream(
                 OutputStream.nullOutputStream(), sha));
             machine.snapshot(out);
@@ -755,14 +782,25 @@ public final class QueueClusteredService implements ClusteredService
         try
         {
             final DataOutputStream out = new DataOutputStream(new java.io.BufferedOutputStream(sink, 64 * 1024));
-            out.writeInt(service == null ? SNAPSHOT_MAGIC : SNAPSHOT_MAGIC_V2);
+            out.writeInt(service == null ? SEED_MAGIC_V3 : SNAPSHOT_MAGIC_V3);
             final long count = ledger.count();
             out.writeLong(count);
             for (long n = 1; n <= count; n++)
             {
                 final byte[] tranche = ledger.get(n).toByteArray();
+                out.writeLong(ledger.leafIndex(n));
                 out.writeInt(tranche.length);
                 out.write(tranche);
+            }
+            // The leaves, so that a member restoring the snapshot (or seeded) rebuilds its tree's files.
+            final MerkleLog tree = ledger.tree();
+            final long leaves = tree.size();
+            out.writeLong(leaves);
+            for (long i = 0; i < leaves; i++)
+            {
+                final byte[] leaf = tree.leaf(i);
+                out.writeInt(leaf.length);
+                out.write(leaf);
             }
             machine.snapshot(out);
             if (service != null)

@@ -1,5 +1,6 @@
 package io.tranche.server.grpc;
 
+import com.google.protobuf.ByteString;
 import com.google.protobuf.Empty;
 import com.google.protobuf.Message;
 import com.google.rpc.Code;
@@ -7,8 +8,12 @@ import io.grpc.Context;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.tranche.proto.v1.Claim;
+import io.tranche.proto.v1.ClaimHistory;
+import io.tranche.proto.v1.ClaimPosition;
 import io.tranche.proto.v1.CreateClaimRequest;
 import io.tranche.proto.v1.DeleteClaimRequest;
+import io.tranche.proto.v1.GetClaimHistoryRequest;
+import io.tranche.proto.v1.GetClaimPositionRequest;
 import io.tranche.proto.v1.GetClaimRequest;
 import io.tranche.proto.v1.GetTrancheRequest;
 import io.tranche.proto.v1.ListClaimsRequest;
@@ -20,12 +25,17 @@ import io.tranche.proto.v1.ReleaseTrancheRequest;
 import io.tranche.proto.v1.Tranche;
 import io.tranche.proto.v1.UpdateClaimRequest;
 import io.tranche.proto.v1.WatchTranchesRequest;
+import io.tranche.server.auth.Principal;
+import io.tranche.server.auth.Role;
 import io.tranche.server.status.Errors;
 import io.tranche.server.state.Command;
 import io.tranche.server.state.CommandLog;
 import io.tranche.server.state.Ledger;
 import io.tranche.server.state.Outcome;
+import io.tranche.server.state.QueueStateMachine;
+import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeoutException;
 
 /**
@@ -40,9 +50,19 @@ public final class QueueServiceImpl extends QueueServiceGrpc.QueueServiceImplBas
     /** Larger page sizes are lowered to this. */
     public static final int MAX_PAGE_SIZE = 1000;
 
+    private static final SecureRandom SALT_SEEDS = new SecureRandom();
+
     private final CommandLog log;
     private final TrancheWatchers watchers;
     private final PageTokens pageTokens;
+    // Reads the ledger for claim histories: off the log's thread, which must never wait for a history.
+    private final java.util.concurrent.ExecutorService historyReader = java.util.concurrent.Executors
+        .newSingleThreadExecutor(r ->
+        {
+            final Thread t = new Thread(r, "tranche-history");
+            t.setDaemon(true);
+            return t;
+        });
 
     /**
      * @param log        the state's command log.
@@ -65,43 +85,102 @@ public final class QueueServiceImpl extends QueueServiceGrpc.QueueServiceImplBas
     public void close()
     {
         watchers.close();
+        historyReader.shutdownNow();
     }
 
     @Override
     public void createClaim(final CreateClaimRequest request, final StreamObserver<Claim> observer)
     {
-        submit(new Command.CreateClaim(request), observer);
+        final Principal principal = AuthInterceptor.principal();
+        if (outOfScope(principal, request.getClaim().getId(), observer))
+        {
+            return;
+        }
+        submit(new Command.CreateClaim(request, principal.name()), observer);
     }
 
     @Override
     public void updateClaim(final UpdateClaimRequest request, final StreamObserver<Claim> observer)
     {
-        submit(new Command.UpdateClaim(request), observer);
+        final Principal principal = AuthInterceptor.principal();
+        if (outOfScope(principal, request.getClaim().getId(), observer))
+        {
+            return;
+        }
+        submit(new Command.UpdateClaim(request, principal.name()), observer);
     }
 
     @Override
     public void deleteClaim(final DeleteClaimRequest request, final StreamObserver<Empty> observer)
     {
-        submit(new Command.DeleteClaim(request), observer);
+        final Principal principal = AuthInterceptor.principal();
+        if (outOfScope(principal, request.getId(), observer))
+        {
+            return;
+        }
+        submit(new Command.DeleteClaim(request, principal.name()), observer);
+    }
+
+    /**
+     * Refuses a claimant a claim id outside its scope, before anything is looked up: the answer is the same
+     * whether such a claim exists or not, so it learns nothing of other firms' claims. An empty id is left to
+     * validation (INVALID_ARGUMENT).
+     */
+    private static boolean outOfScope(final Principal principal, final String id, final StreamObserver<?> observer)
+    {
+        if (id.isEmpty() || principal.reaches(id))
+        {
+            return false;
+        }
+        observer.onError(Errors.toException(Errors.status(Code.PERMISSION_DENIED, "claim \"" + id + "\" is not " +
+            "among the claims of this credential (" + principal.describe() + ": claims=" + principal.scope() + ")")));
+        return true;
     }
 
     @Override
     public void releaseTranche(final ReleaseTrancheRequest request, final StreamObserver<Tranche> observer)
     {
+        final Principal principal = AuthInterceptor.principal();
         if (request.getValidateOnly())
         {
             // AIP-163: the tranche that would be released now, computed on the current state, recorded nowhere.
-            final Command.ReleaseTranche preview = new Command.ReleaseTranche(request);
-            read(machine -> machine.prepare(preview, System.currentTimeMillis() * 1_000_000L), observer);
+            final Command.ReleaseTranche preview = new Command.ReleaseTranche(request, principal.name());
+            read(machine -> previewFor(principal, machine.prepare(preview, System.currentTimeMillis() * 1_000_000L)),
+                observer);
             return;
         }
-        if (Boolean.TRUE.equals(AuthInterceptor.READER.get()))
+        if (principal.role() != Role.ADMIN)
         {
-            observer.onError(Errors.toException(Errors.status(Code.PERMISSION_DENIED, "ReleaseTranche needs an admin " +
-                "token; this token is a reader, which may only preview a release (validate_only)")));
+            observer.onError(Errors.toException(Errors.status(Code.PERMISSION_DENIED, "ReleaseTranche needs an " +
+                "admin; this credential is " + principal.describe() + ", which may only preview a release " +
+                "(validate_only)")));
             return;
         }
-        submit(new Command.ReleaseTranche(request), observer);
+        // The awards' salts come from this seed, chosen here (never by the client) and carried with the command,
+        // so that every replica of the log derives the same ones.
+        final byte[] seed = new byte[32];
+        SALT_SEEDS.nextBytes(seed);
+        submit(new Command.ReleaseTranche(request.toBuilder().setSaltSeed(ByteString.copyFrom(seed)).build(),
+            principal.name()), observer);
+    }
+
+    // A claimant's preview: its own rows, and no message that names another firm's claim.
+    private static Outcome previewFor(final Principal principal, final Outcome outcome)
+    {
+        if (!principal.scoped())
+        {
+            return outcome;
+        }
+        if (outcome.kind() == Outcome.Kind.PREVIEW)
+        {
+            return Outcome.of(Outcome.Kind.PREVIEW, ClaimantView.of((Tranche)outcome.value(), principal));
+        }
+        if (outcome.kind() == Outcome.Kind.FAILED_PRECONDITION)
+        {
+            return Outcome.failed(Outcome.Kind.FAILED_PRECONDITION, "the queue cannot be allocated under this " +
+                "policy; an admin or auditor can preview it to see which claim stands in the way");
+        }
+        return outcome;
     }
 
     @Override
@@ -111,6 +190,10 @@ public final class QueueServiceImpl extends QueueServiceGrpc.QueueServiceImplBas
         if (id.isEmpty())
         {
             observer.onError(Errors.toException(Errors.invalidArgument("id", "must not be empty")));
+            return;
+        }
+        if (outOfScope(AuthInterceptor.principal(), id, observer))
+        {
             return;
         }
         read(machine ->
@@ -135,10 +218,13 @@ public final class QueueServiceImpl extends QueueServiceGrpc.QueueServiceImplBas
         {
             return;
         }
+        final Principal principal = AuthInterceptor.principal();
         read(machine ->
         {
             final ArrayList<Claim> page = new ArrayList<>(Math.min(pageSize, machine.queueLength()));
-            final boolean more = machine.listClaims(after, pageSize, page);
+            final boolean more = principal.scoped() ?
+                machine.listClaims(after, pageSize, page, principal::reaches) :
+                machine.listClaims(after, pageSize, page);
             final ListClaimsResponse.Builder response = ListClaimsResponse.newBuilder().addAllClaims(page);
             if (more)
             {
@@ -176,7 +262,7 @@ public final class QueueServiceImpl extends QueueServiceGrpc.QueueServiceImplBas
             observer.onError(Errors.toException(Errors.status(Code.DATA_LOSS, ex.getMessage())));
             return;
         }
-        observer.onNext(tranche);
+        observer.onNext(ClaimantView.of(tranche, AuthInterceptor.principal()));
         observer.onCompleted();
     }
 
@@ -193,6 +279,7 @@ public final class QueueServiceImpl extends QueueServiceGrpc.QueueServiceImplBas
         {
             return;
         }
+        final Principal principal = AuthInterceptor.principal();
         final Ledger ledger = log.ledger();
         final long count = ledger.durableCount();
         final ListTranchesResponse.Builder response = ListTranchesResponse.newBuilder();
@@ -201,7 +288,7 @@ public final class QueueServiceImpl extends QueueServiceGrpc.QueueServiceImplBas
         {
             for (; number > 0 && number <= count && response.getTranchesCount() < pageSize; number++)
             {
-                response.addTranches(ledger.get(number));
+                response.addTranches(ClaimantView.of(ledger.get(number), principal));
             }
         }
         catch (final Ledger.LedgerException ex)
@@ -226,7 +313,122 @@ public final class QueueServiceImpl extends QueueServiceGrpc.QueueServiceImplBas
                 "must be >= 0 (0 = from the first tranche), was " + request.getAfterNumber())));
             return;
         }
-        watchers.watch(request.getAfterNumber(), (ServerCallStreamObserver<Tranche>)observer);
+        final Principal principal = AuthInterceptor.principal();
+        watchers.watch(request.getAfterNumber(), (ServerCallStreamObserver<Tranche>)observer,
+            tranche -> ClaimantView.of(tranche, principal));
+    }
+
+    @Override
+    public void getClaimHistory(final GetClaimHistoryRequest request, final StreamObserver<ClaimHistory> observer)
+    {
+        final String id = request.getId();
+        if (id.isEmpty())
+        {
+            observer.onError(Errors.toException(Errors.invalidArgument("id", "must not be empty")));
+            return;
+        }
+        if (outOfScope(AuthInterceptor.principal(), id, observer) || dropIfCancelled(observer))
+        {
+            return;
+        }
+        final GrpcReply reply = new GrpcReply(observer);
+        // The tranches released when the history was read: later ones belong to a later read.
+        final long[] tranches = new long[1];
+        final CommandLog.Reply expand = new CommandLog.Reply()
+        {
+            @Override
+            public Outcome.Kind abandoned()
+            {
+                return reply.abandoned();
+            }
+
+            @Override
+            public void complete(final Outcome outcome)
+            {
+                if (!outcome.ok())
+                {
+                    reply.complete(outcome);
+                    return;
+                }
+                final Ledger ledger = log.ledger();
+                try
+                {
+                    historyReader.execute(() -> answerHistory((ClaimHistory)outcome.value(), ledger, tranches[0], reply,
+                        observer));
+                }
+                catch (final java.util.concurrent.RejectedExecutionException ex)
+                {
+                    reply.complete(Outcome.failed(Outcome.Kind.UNAVAILABLE, "the server is shutting down"));
+                }
+            }
+        };
+        if (!log.read(machine ->
+        {
+            final ClaimHistory kept = machine.history(id);
+            tranches[0] = machine.trancheCount();
+            return kept == null ?
+                Outcome.failed(Outcome.Kind.NOT_FOUND, "claim \"" + id + "\" was never in the queue") :
+                Outcome.of(Outcome.Kind.READ, kept);
+        }, expand))
+        {
+            refuse(observer);
+        }
+    }
+
+    @Override
+    public void getClaimPosition(final GetClaimPositionRequest request, final StreamObserver<ClaimPosition> observer)
+    {
+        final String id = request.getId();
+        if (id.isEmpty())
+        {
+            observer.onError(Errors.toException(Errors.invalidArgument("id", "must not be empty")));
+            return;
+        }
+        if (request.hasIfSupply() && request.getIfSupply() < 0)
+        {
+            observer.onError(Errors.toException(Errors.invalidArgument("if_supply", "must be >= 0, was " +
+                request.getIfSupply())));
+            return;
+        }
+        final Principal principal = AuthInterceptor.principal();
+        if (outOfScope(principal, id, observer))
+        {
+            return;
+        }
+        final long ifSupply = request.hasIfSupply() ? request.getIfSupply() : -1;
+        read(machine -> positionFor(principal, machine.position(id, ifSupply, request.getPolicy())), observer);
+    }
+
+    // The release's own field is if_supply here; a claimant learns nothing of the claim that blocks a policy.
+    private static Outcome positionFor(final Principal principal, final Outcome outcome)
+    {
+        if (outcome.kind() == Outcome.Kind.INVALID)
+        {
+            final List<Outcome.Violation> renamed = new ArrayList<>();
+            for (final Outcome.Violation v : outcome.violations())
+            {
+                renamed.add(new Outcome.Violation(v.field().equals("supply") ? "if_supply" : v.field(),
+                    v.description()));
+            }
+            return Outcome.invalid(renamed);
+        }
+        return outcome.kind() == Outcome.Kind.FAILED_PRECONDITION ? previewFor(principal, outcome) : outcome;
+    }
+
+    private static void answerHistory(final ClaimHistory kept, final Ledger ledger, final long tranches,
+        final GrpcReply reply, final StreamObserver<ClaimHistory> observer)
+    {
+        final ClaimHistory full;
+        try
+        {
+            full = QueueStateMachine.withAwards(kept, ledger, Math.min(tranches, ledger.durableCount()));
+        }
+        catch (final Ledger.LedgerException ex)
+        {
+            observer.onError(Errors.toException(Errors.status(Code.DATA_LOSS, ex.getMessage())));
+            return;
+        }
+        reply.complete(Outcome.of(Outcome.Kind.READ, full));
     }
 
     private void submit(final Command command, final StreamObserver<? extends Message> observer)

@@ -11,6 +11,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.UnaryOperator;
 
 /**
  * {@code WatchTranches} streams: each watcher sends the durable tranches after its last number, in
@@ -36,9 +37,10 @@ final class TrancheWatchers implements CommandLog.Listener, AutoCloseable
         log.addListener(this);
     }
 
-    void watch(final long afterNumber, final ServerCallStreamObserver<Tranche> observer)
+    void watch(final long afterNumber, final ServerCallStreamObserver<Tranche> observer,
+        final UnaryOperator<Tranche> view)
     {
-        final Watcher watcher = new Watcher(afterNumber, observer);
+        final Watcher watcher = new Watcher(afterNumber, observer, view);
         observer.setOnCancelHandler(watcher::cancel);
         observer.setOnReadyHandler(watcher::signal);
         watchers.add(watcher);
@@ -88,14 +90,18 @@ final class TrancheWatchers implements CommandLog.Listener, AutoCloseable
     private final class Watcher implements Runnable
     {
         private final ServerCallStreamObserver<Tranche> observer;
+        // What this watcher's caller may see of a tranche (a claimant: its own awards).
+        private final UnaryOperator<Tranche> view;
         private final AtomicInteger wip = new AtomicInteger();
         private long last;
         private volatile boolean done;
 
-        Watcher(final long afterNumber, final ServerCallStreamObserver<Tranche> observer)
+        Watcher(final long afterNumber, final ServerCallStreamObserver<Tranche> observer,
+            final UnaryOperator<Tranche> view)
         {
             this.last = afterNumber;
             this.observer = observer;
+            this.view = view;
         }
 
         void signal()
@@ -153,7 +159,7 @@ final class TrancheWatchers implements CommandLog.Listener, AutoCloseable
                 final Ledger ledger = log.ledger();
                 while (!done && observer.isReady() && last < ledger.durableCount())
                 {
-                    observer.onNext(ledger.get(last + 1));
+                    observer.onNext(view.apply(ledger.get(last + 1)));
                     last++;
                 }
             }

@@ -1,12 +1,29 @@
 package io.tranche.server.state;
 
 import io.tranche.proto.v1.Tranche;
+import io.tranche.server.merkle.MerkleLog;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 
-/** A {@link Ledger} in the heap, every tranche durable at once: for tests and tools. */
+/** A {@link Ledger} in the heap, tree included, every tranche and leaf durable at once: for tests and tools. */
 public final class InMemoryLedger implements Ledger
 {
     private final ArrayList<Tranche> tranches = new ArrayList<>();
+    private final ArrayList<Long> leaves = new ArrayList<>();
+    private final MerkleLog tree;
+
+    /** An empty ledger with its tree in the heap. */
+    public InMemoryLedger()
+    {
+        this(MerkleLog.inHeap());
+    }
+
+    /** @param tree an empty tree (over a store of the caller's choice). */
+    public InMemoryLedger(final MerkleLog tree)
+    {
+        this.tree = tree;
+    }
 
     @Override
     public synchronized long count()
@@ -27,12 +44,40 @@ public final class InMemoryLedger implements Ledger
     }
 
     @Override
-    public synchronized void append(final Tranche tranche)
+    public synchronized void append(final Tranche tranche, final long leafIndex)
     {
         if (tranche.getNumber() != tranches.size() + 1L)
         {
             throw new IllegalArgumentException("tranche " + tranche.getNumber() + " after " + tranches.size());
         }
         tranches.add(tranche);
+        leaves.add(leafIndex);
+    }
+
+    @Override
+    public synchronized long leafIndex(final long number)
+    {
+        return leaves.get((int)(number - 1));
+    }
+
+    @Override
+    public MerkleLog tree()
+    {
+        return tree;
+    }
+
+    @Override
+    public synchronized long appendLeaf(final byte[] leaf, final byte[] leafHash)
+    {
+        try
+        {
+            final long index = tree.append(leaf, leafHash);
+            tree.markDurable();
+            return index;
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot write the ledger's tree: " + ex.getMessage(), ex);
+        }
     }
 }

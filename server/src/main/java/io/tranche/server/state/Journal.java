@@ -1070,15 +1070,25 @@ public final class Journal implements AutoCloseable
     }
 
     /**
-     * Reads one record's payload, checking its place, index and checksums. Thread safe.
+     * One record as read back.
+     *
+     * @param type    its type.
+     * @param payload its payload.
+     */
+    public record Stored(byte type, byte[] payload)
+    {
+    }
+
+    /**
+     * Reads one record's type and payload, checking its place, index and checksums. Thread safe.
      *
      * @param segment first index of its segment.
      * @param offset  its offset.
      * @param index   the index it must hold.
-     * @return the payload.
+     * @return the type and the payload.
      * @throws IOException naming file and offset when the record is not what was expected.
      */
-    public byte[] read(final long segment, final long offset, final long index) throws IOException
+    public Stored read(final long segment, final long offset, final long index) throws IOException
     {
         final Path path = segmentPath(dir, segment);
         FileChannel ch = readers.get(segment);
@@ -1110,7 +1120,7 @@ public final class Journal implements AutoCloseable
             throw new IOException("journal file " + path + " is corrupt at offset " + offset + ": record " + index +
                 " fails its payload checksum");
         }
-        return body.array();
+        return new Stored(h[20], body.array());
     }
 
     private static void readFully(final FileChannel ch, final ByteBuffer buf, final long at, final Path path)

@@ -1,9 +1,11 @@
 package io.tranche.server.state;
 
 import io.tranche.proto.v1.Tranche;
+import io.tranche.server.merkle.MerkleLog;
 import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -14,6 +16,8 @@ import java.util.Map;
  * (segment, offset, record index), 24 bytes a tranche, with a small cache of recent tranches. So the
  * heap holds the index, not the awards: memory follows the live queue, not the history.
  * <p>
+ * Every journal record is one change and so one leaf of the tree: the tranche of record i is leaf i - 1.
+ * <p>
  * One writer thread appends; any thread reads the first {@link #durableCount()} tranches.
  */
 public final class JournalLedger implements Ledger
@@ -22,6 +26,7 @@ public final class JournalLedger implements Ledger
     static final long CACHE_AWARDS = 1L << 18;
 
     private Journal journal;
+    private final MerkleLog tree;
     // (segment, offset, index) per tranche, replaced (never changed in place below count) when it grows.
     private volatile long[] locations = new long[3 * 64];
     private long count;
@@ -32,10 +37,14 @@ public final class JournalLedger implements Ledger
     private final LinkedHashMap<Long, Tranche> cache = new LinkedHashMap<>(64, 0.75f, true);
     private long cachedAwards;
 
-    /** @param journal where the tranche records are. */
-    public JournalLedger(final Journal journal)
+    /**
+     * @param journal where the tranche records are.
+     * @param tree    the tree over every record.
+     */
+    public JournalLedger(final Journal journal, final MerkleLog tree)
     {
         this.journal = journal;
+        this.tree = tree;
     }
 
     /** @param value the journal, once it is open (a ledger restored before recovery gets it then). */
@@ -73,15 +82,22 @@ public final class JournalLedger implements Ledger
     /** Everything appended so far is durable: readers may see it. */
     public void markDurable()
     {
+        // The tree first: a reader that sees a tranche sees its leaf.
+        tree.markDurable();
         durable = count;
     }
 
     @Override
-    public void append(final Tranche tranche)
+    public void append(final Tranche tranche, final long leafIndex)
     {
         if (pendingSegment < 0)
         {
             throw new IllegalStateException("append without locate: the tranche's journal record is unknown");
+        }
+        if (leafIndex != pendingIndex - 1)
+        {
+            throw new IllegalStateException("tranche " + tranche.getNumber() + " is leaf " + leafIndex +
+                " but journal record " + pendingIndex + ": every record is one leaf");
         }
         if (tranche.getNumber() != count + 1)
         {
@@ -100,6 +116,35 @@ public final class JournalLedger implements Ledger
         pendingSegment = -1;
         count++;
         cache(tranche);
+    }
+
+    @Override
+    public long leafIndex(final long number)
+    {
+        if (number < 1 || number > count)
+        {
+            throw new IllegalArgumentException("tranche " + number + " of " + count);
+        }
+        return locations[(int)(3 * (number - 1)) + 2] - 1;
+    }
+
+    @Override
+    public MerkleLog tree()
+    {
+        return tree;
+    }
+
+    @Override
+    public long appendLeaf(final byte[] leaf, final byte[] leafHash)
+    {
+        try
+        {
+            return tree.append(leaf, leafHash);
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot write the ledger's tree file: " + ex.getMessage(), ex);
+        }
     }
 
     @Override
@@ -122,7 +167,12 @@ public final class JournalLedger implements Ledger
         final Tranche tranche;
         try
         {
-            tranche = Tranche.parseFrom(journal.read(loc[at], loc[at + 1], loc[at + 2]));
+            final Journal.Stored stored = journal.read(loc[at], loc[at + 1], loc[at + 2]);
+            if (!(Command.decode(stored.type(), stored.payload()) instanceof Command.RecordTranche recorded))
+            {
+                throw new IOException("record " + loc[at + 2] + " is not a tranche (type " + stored.type() + ")");
+            }
+            tranche = recorded.tranche();
         }
         catch (final IOException ex)
         {

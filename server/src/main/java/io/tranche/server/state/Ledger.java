@@ -1,10 +1,12 @@
 package io.tranche.server.state;
 
 import io.tranche.proto.v1.Tranche;
+import io.tranche.server.merkle.MerkleLog;
 
 /**
- * The tranches released so far, numbered 1..{@link #count()}. The state machine appends; readers on
- * other threads see only {@link #durableCount()} tranches.
+ * The tranches released so far, numbered 1..{@link #count()}, and the Merkle tree over every change (one leaf per
+ * command the state machine applied: each claim change and each tranche). The state machine appends; readers on
+ * other threads see only {@link #durableCount()} tranches and the tree's {@link MerkleLog#durableSize()} leaves.
  */
 public interface Ledger
 {
@@ -21,8 +23,31 @@ public interface Ledger
      */
     Tranche get(long number);
 
-    /** @param tranche the next tranche, numbered {@link #count()} + 1. */
-    void append(Tranche tranche);
+    /**
+     * @param tranche   the next tranche, numbered {@link #count()} + 1.
+     * @param leafIndex the index of its leaf in {@link #tree()}.
+     */
+    void append(Tranche tranche, long leafIndex);
+
+    /**
+     * @param number 1..{@link #count()}.
+     * @return the index of the tranche's leaf in {@link #tree()}.
+     */
+    long leafIndex(long number);
+
+    /** @return the Merkle tree over every change. */
+    MerkleLog tree();
+
+    /**
+     * Appends a leaf to {@link #tree()}.
+     *
+     * @param leaf     the leaf's bytes.
+     * @param leafHash its hash.
+     * @return its index.
+     * @throws java.io.UncheckedIOException when the tree's store cannot be written: the change must not be
+     *         acknowledged, and the state must be rebuilt from its log.
+     */
+    long appendLeaf(byte[] leaf, byte[] leafHash);
 
     /** Unchecked failure to read a recorded tranche back (I/O error or a failed checksum). */
     final class LedgerException extends RuntimeException

@@ -9,19 +9,29 @@ import io.tranche.kernel.Method;
 import io.tranche.kernel.Violations;
 import io.tranche.proto.v1.Award;
 import io.tranche.proto.v1.Claim;
+import io.tranche.proto.v1.ClaimChange;
+import io.tranche.proto.v1.ClaimHistory;
+import io.tranche.proto.v1.ClaimPosition;
+import io.tranche.proto.v1.ClaimLeaf;
 import io.tranche.proto.v1.CreateClaimRequest;
 import io.tranche.proto.v1.DeleteClaimRequest;
+import io.tranche.proto.v1.LedgerLeaf;
 import io.tranche.proto.v1.Policy;
 import io.tranche.proto.v1.ReleaseTrancheRequest;
 import io.tranche.proto.v1.Tranche;
 import io.tranche.proto.v1.UpdateClaimRequest;
 import io.tranche.server.allocation.AllocationExplainer;
 import io.tranche.server.allocation.AllocationMapper;
+import io.tranche.server.merkle.AwardTree;
+import io.tranche.server.merkle.LedgerLeaves;
+import io.tranche.server.merkle.MerkleLog;
+import io.tranche.server.merkle.Rfc9162;
 import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.util.ArrayList;
+import java.security.MessageDigest;
 import java.util.Arrays;
 import java.util.List;
 import org.agrona.collections.Object2LongHashMap;
@@ -46,8 +56,6 @@ public final class QueueStateMachine
 {
     /** Longest accepted claim id or request id, in chars. */
     public static final int MAX_ID_LENGTH = 256;
-    /** Length of a tranche digest. */
-    public static final int DIGEST_BYTES = 32;
 
     /**
      * The most claims one release can split: a ceiling on the queue limit ({@code --max-queue} is checked against
@@ -55,7 +63,12 @@ public final class QueueStateMachine
      */
     public static final int QUEUE_CAPACITY = 1 << 26;
 
-    private static final int SNAPSHOT_MAGIC = 0x54525332; // "TRS2"
+    // "TRS4": the claims with who made and changed them, the tree's size and root, then the claims' histories.
+    private static final int SNAPSHOT_MAGIC = 0x54525334;
+    // "TRS2" (builds before the tree and attribution): the claims alone, the digest chain's last digest.
+    private static final int SNAPSHOT_MAGIC_V2 = 0x54525332;
+    /** A time not known. */
+    static final long NO_TIME = Long.MIN_VALUE;
 
     private final Object2ObjectHashMap<String, QueuedClaim> byId = new Object2ObjectHashMap<>();
     // Queue order = ascending position; positions only grow, so appending keeps the list sorted.
@@ -63,9 +76,14 @@ public final class QueueStateMachine
     private final Object2LongHashMap<String> byRequestId = new Object2LongHashMap<>(-1L);
     private final Ledger ledger;
     private final int maxQueue;
-    private final TrancheDigester digester;
     private long nextPosition = 1;
-    private byte[] lastDigest = new byte[DIGEST_BYTES];
+    private final MessageDigest sha = Rfc9162.newSha256();
+    private final AwardTree awardTree = new AwardTree();
+    // Why the tree could not be taken from the ledger's store at a restore (null when it was): the log rebuilds it.
+    private String treeProblem;
+    // The tree's size and root as the restored state recorded them (-1 and null for a state from before the tree).
+    private long restoredTreeSize = -1;
+    private byte[] restoredTreeRoot;
     // Outstanding demand as an unsigned 128-bit sum (hi, lo): each demand is below 2^62 but the total need not be.
     private long outstandingHi;
     private long outstandingLo;
@@ -74,22 +92,11 @@ public final class QueueStateMachine
     private long aboveCapHi;
     private long aboveCapLo;
     private int unservableClaims;
+    private ClaimHistories histories = new ClaimHistories();
 
     private final Allocator allocator = new Allocator(1024, QUEUE_CAPACITY);
     private final Claims claims = new Claims(1024);
     private final Violations violations = new Violations();
-
-    /** Computes a tranche's digest from the previous one (SHA-256 chain). */
-    @FunctionalInterface
-    public interface TrancheDigester
-    {
-        /**
-         * @param previous the previous tranche's digest (zeros before the first).
-         * @param tranche  the tranche (its digest field ignored).
-         * @return its digest.
-         */
-        byte[] digest(byte[] previous, Tranche tranche);
-    }
 
     /** A claim in the queue; its fields change only through commands. */
     static final class QueuedClaim
@@ -102,6 +109,68 @@ public final class QueueStateMachine
         long floor;
         long position;
         long awarded;
+        String createdBy = "";
+        long createdNanos = NO_TIME;
+        String updatedBy = "";
+        long updatedNanos = NO_TIME;
+
+        QueuedClaim copy()
+        {
+            final QueuedClaim c = new QueuedClaim();
+            c.id = id;
+            c.demand = demand;
+            c.weight = weight;
+            c.tier = tier;
+            c.cap = cap;
+            c.floor = floor;
+            c.position = position;
+            c.awarded = awarded;
+            c.createdBy = createdBy;
+            c.createdNanos = createdNanos;
+            c.updatedBy = updatedBy;
+            c.updatedNanos = updatedNanos;
+            return c;
+        }
+
+        void write(final DataOutput out, final boolean attribution) throws IOException
+        {
+            out.writeUTF(id);
+            out.writeLong(demand);
+            out.writeLong(weight);
+            out.writeInt(tier);
+            out.writeLong(cap);
+            out.writeLong(floor);
+            out.writeLong(position);
+            out.writeLong(awarded);
+            if (attribution)
+            {
+                out.writeUTF(createdBy);
+                out.writeLong(createdNanos);
+                out.writeUTF(updatedBy);
+                out.writeLong(updatedNanos);
+            }
+        }
+
+        static QueuedClaim read(final DataInput in, final boolean attribution) throws IOException
+        {
+            final QueuedClaim q = new QueuedClaim();
+            q.id = in.readUTF();
+            q.demand = in.readLong();
+            q.weight = in.readLong();
+            q.tier = in.readInt();
+            q.cap = in.readLong();
+            q.floor = in.readLong();
+            q.position = in.readLong();
+            q.awarded = in.readLong();
+            if (attribution)
+            {
+                q.createdBy = in.readUTF();
+                q.createdNanos = in.readLong();
+                q.updatedBy = in.readUTF();
+                q.updatedNanos = in.readLong();
+            }
+            return q;
+        }
 
         Claim toProto()
         {
@@ -120,6 +189,15 @@ public final class QueueStateMachine
             {
                 b.setCap(cap);
             }
+            b.setCreatedBy(createdBy).setUpdatedBy(updatedBy);
+            if (createdNanos != NO_TIME)
+            {
+                b.setCreateTime(ClaimHistories.timestamp(createdNanos));
+            }
+            if (updatedNanos != NO_TIME)
+            {
+                b.setUpdateTime(ClaimHistories.timestamp(updatedNanos));
+            }
             return b.build();
         }
     }
@@ -127,13 +205,11 @@ public final class QueueStateMachine
     /**
      * @param ledger   where released tranches go.
      * @param maxQueue most claims in the queue (a create beyond it is {@link Outcome.Kind#LIMIT_REACHED}).
-     * @param digester the digest chain.
      */
-    public QueueStateMachine(final Ledger ledger, final int maxQueue, final TrancheDigester digester)
+    public QueueStateMachine(final Ledger ledger, final int maxQueue)
     {
         this.ledger = ledger;
         this.maxQueue = maxQueue;
-        this.digester = digester;
     }
 
     /**
@@ -161,21 +237,21 @@ public final class QueueStateMachine
     {
         if (command instanceof Command.CreateClaim c)
         {
-            return createClaim(c);
+            return createClaim(c, timeNanos);
         }
         if (command instanceof Command.UpdateClaim c)
         {
-            return updateClaim(c);
+            return updateClaim(c, timeNanos);
         }
         if (command instanceof Command.DeleteClaim c)
         {
-            return deleteClaim(c);
+            return deleteClaim(c, timeNanos);
         }
         if (command instanceof Command.ReleaseTranche c)
         {
-            return releaseTranche(c.request(), timeNanos);
+            return releaseTranche(c.request(), timeNanos, c.principal());
         }
-        return recordTranche(((Command.RecordTranche)command).tranche());
+        return recordTranche((Command.RecordTranche)command);
     }
 
     /**
@@ -193,7 +269,7 @@ public final class QueueStateMachine
 
     // ---------------------------------------------------------------- claims
 
-    private Outcome createClaim(final Command.CreateClaim command)
+    private Outcome createClaim(final Command.CreateClaim command, final long timeNanos)
     {
         final CreateClaimRequest request = command.request();
         if (!request.hasClaim())
@@ -231,7 +307,17 @@ public final class QueueStateMachine
         q.cap = c.hasCap() ? c.getCap() : Claims.ABSENT;
         q.floor = c.getFloor();
         q.position = nextPosition;
-        return Outcome.mutation(Outcome.Kind.CREATED, q.toProto(), command, m -> m.addClaim(q));
+        q.createdBy = command.principal();
+        q.createdNanos = timeNanos;
+        q.updatedBy = command.principal();
+        q.updatedNanos = timeNanos;
+        final Claim created = q.toProto();
+        final String principal = command.principal();
+        return Outcome.mutation(Outcome.Kind.CREATED, created, command, m ->
+        {
+            m.appendLeaf(LedgerLeaves.claimLeaf(ClaimLeaf.Change.CREATED, created, timeNanos, principal));
+            m.addClaim(q);
+        });
     }
 
     private void addClaim(final QueuedClaim q)
@@ -240,6 +326,7 @@ public final class QueueStateMachine
         byId.put(q.id, q);
         queue.add(q);
         track(q, true);
+        histories.record(ClaimChange.Kind.CREATED, q.createdNanos, q.createdBy, ledger.count(), 0, null, q.copy());
     }
 
     // -2^63 is the kernel's "absent": a client that sends it as a value gets it rejected with its true value.
@@ -255,7 +342,7 @@ public final class QueueStateMachine
         }
     }
 
-    private Outcome updateClaim(final Command.UpdateClaim command)
+    private Outcome updateClaim(final Command.UpdateClaim command, final long timeNanos)
     {
         final UpdateClaimRequest request = command.request();
         final Claim c = request.getClaim();
@@ -300,23 +387,36 @@ public final class QueueStateMachine
         u.tier = mask[2] ? c.getTier() : q.tier;
         u.cap = mask[3] ? (c.hasCap() ? c.getCap() : Claims.ABSENT) : q.cap;
         u.floor = mask[4] ? c.getFloor() : q.floor;
+        u.createdBy = q.createdBy;
+        u.createdNanos = q.createdNanos;
+        u.updatedBy = command.principal();
+        u.updatedNanos = timeNanos;
         checkClaim(bad, u.demand, u.weight, u.tier, u.cap, u.floor, !mask[0] || c.hasDemand());
         if (!bad.isEmpty())
         {
             return Outcome.invalid(bad);
         }
-        return Outcome.mutation(Outcome.Kind.UPDATED, u.toProto(), command, m -> m.replaceClaim(q, u));
+        final Claim updated = u.toProto();
+        return Outcome.mutation(Outcome.Kind.UPDATED, updated, command, m ->
+        {
+            m.appendLeaf(LedgerLeaves.claimLeaf(ClaimLeaf.Change.UPDATED, updated, timeNanos, u.updatedBy));
+            m.replaceClaim(q, u);
+        });
     }
 
     private void replaceClaim(final QueuedClaim q, final QueuedClaim u)
     {
+        final QueuedClaim before = q.copy();
         track(q, false);
         q.demand = u.demand;
         q.weight = u.weight;
         q.tier = u.tier;
         q.cap = u.cap;
         q.floor = u.floor;
+        q.updatedBy = u.updatedBy;
+        q.updatedNanos = u.updatedNanos;
         track(q, true);
+        histories.record(ClaimChange.Kind.UPDATED, u.updatedNanos, u.updatedBy, ledger.count(), 0, before, q.copy());
     }
 
     // demand, weight, tier, cap, floor; an empty mask updates them all.
@@ -352,7 +452,7 @@ public final class QueueStateMachine
         return fields;
     }
 
-    private Outcome deleteClaim(final Command.DeleteClaim command)
+    private Outcome deleteClaim(final Command.DeleteClaim command, final long timeNanos)
     {
         final DeleteClaimRequest request = command.request();
         if (request.getId().isEmpty())
@@ -364,19 +464,27 @@ public final class QueueStateMachine
         {
             return Outcome.failed(Outcome.Kind.NOT_FOUND, "claim \"" + request.getId() + "\" is not in the queue");
         }
-        return Outcome.mutation(Outcome.Kind.DELETED, Empty.getDefaultInstance(), command, m -> m.removeClaim(q));
+        final String principal = command.principal();
+        final Claim deleted = q.toProto();
+        return Outcome.mutation(Outcome.Kind.DELETED, Empty.getDefaultInstance(), command, m ->
+        {
+            m.appendLeaf(LedgerLeaves.claimLeaf(ClaimLeaf.Change.DELETED, deleted, timeNanos, principal));
+            m.removeClaim(q, timeNanos, principal);
+        });
     }
 
-    private void removeClaim(final QueuedClaim q)
+    private void removeClaim(final QueuedClaim q, final long timeNanos, final String principal)
     {
         byId.remove(q.id);
         queue.remove(indexOfPosition(q.position));
         track(q, false);
+        histories.record(ClaimChange.Kind.DELETED, timeNanos, principal, ledger.count(), 0, q.copy(), null);
     }
 
     // ---------------------------------------------------------------- tranches
 
-    private Outcome releaseTranche(final ReleaseTrancheRequest request, final long timeNanos)
+    private Outcome releaseTranche(final ReleaseTrancheRequest request, final long timeNanos,
+        final String principal)
     {
         final List<Outcome.Violation> bad = new ArrayList<>();
         checkId(bad, "request_id", request.getRequestId());
@@ -396,6 +504,12 @@ public final class QueueStateMachine
                 "\" was already used by tranche " + recorded.getNumber() + " with supply " + recorded.getSupply() +
                 " and a different policy or supply; use a new request_id for a new tranche");
         }
+        return allocateQueue(request, timeNanos, principal);
+    }
+
+    // The kernel over the queue as it stands: a preview, or a release to record (the request id checked before).
+    private Outcome allocateQueue(final ReleaseTrancheRequest request, final long timeNanos, final String principal)
+    {
         final Policy policy = request.getPolicy();
         final Method method = AllocationMapper.method(policy.getMethod());
         final long supply = request.getSupply();
@@ -422,24 +536,38 @@ public final class QueueStateMachine
             .setReleaseTime(Timestamp.newBuilder()
                 .setSeconds(Math.floorDiv(timeNanos, 1_000_000_000L))
                 .setNanos((int)Math.floorMod(timeNanos, 1_000_000_000L)));
+        // Each award's salt makes its leaf unguessable: a proof of one award carries the others' hashes. A release
+        // without a seed (a preview, or a command logged before salts) records its awards unsalted.
+        final byte[] seed = request.getSaltSeed().toByteArray();
+        final byte[] salts = seed.length == 0 ? null : LedgerLeaves.salts(seed, queue.size());
         for (int i = 0, n = queue.size(); i < n; i++)
         {
             final QueuedClaim q = queue.get(i);
             final long units = claims.award(i);
-            tranche.addAwards(Award.newBuilder().setId(q.id).setUnits(units).setUnmet(q.demand - units)
-                .setTier(q.tier));
+            final Award.Builder award = Award.newBuilder().setId(q.id).setUnits(units).setUnmet(q.demand - units)
+                .setTier(q.tier);
+            if (salts != null)
+            {
+                award.setSalt(com.google.protobuf.ByteString.copyFrom(salts, LedgerLeaves.SALT_BYTES * i,
+                    LedgerLeaves.SALT_BYTES));
+            }
+            tranche.addAwards(award);
         }
         if (request.getValidateOnly())
         {
             return Outcome.of(Outcome.Kind.PREVIEW, explained(request, tranche.build(), method));
         }
-        final Tranche built = withDigest(tranche);
+        tranche.setReleasedBy(principal);
+        // A release logged by a build before the tree (no seed: a cluster's log replayed) is recorded as that build
+        // answered it, with the digest of its chain.
+        final Tranche built = salts != null ? tranche.build() : tranche.setDigest(com.google.protobuf.ByteString
+            .copyFrom(LegacyDigest.compute(lastDigest(), tranche.build()))).build();
         return Outcome.mutation(Outcome.Kind.RELEASED, explained(request, built, method),
-            new Command.RecordTranche(built),
+            new Command.RecordTranche(built, principal),
             m -> m.applyTranche(built));
     }
 
-    // Explanations go on the answer only, never on the recorded tranche (nor into its digest).
+    // Explanations go on the answer only, never on the recorded tranche (nor into its leaf).
     private Tranche explained(final ReleaseTrancheRequest request, final Tranche tranche, final Method method)
     {
         if (!request.getExplain())
@@ -457,12 +585,6 @@ public final class QueueStateMachine
         return b.build();
     }
 
-    private Tranche withDigest(final Tranche.Builder tranche)
-    {
-        tranche.clearDigest();
-        final byte[] digest = digester.digest(lastDigest, tranche.build());
-        return tranche.setDigest(com.google.protobuf.ByteString.copyFrom(digest)).build();
-    }
 
     private Outcome rejectPolicy()
     {
@@ -494,15 +616,15 @@ public final class QueueStateMachine
 
     // Replays a tranche as recorded: the kernel is not run again, so a later build whose kernel
     // rounds differently cannot rewrite history that clients have already been told.
-    private Outcome recordTranche(final Tranche tranche)
+    private Outcome recordTranche(final Command.RecordTranche command)
     {
+        final Tranche tranche = command.tranche();
         final String problem = recordProblem(tranche);
         if (problem != null)
         {
             return Outcome.failed(Outcome.Kind.FAILED_PRECONDITION, problem);
         }
-        return Outcome.mutation(Outcome.Kind.RELEASED, tranche, new Command.RecordTranche(tranche),
-            m -> m.applyTranche(tranche));
+        return Outcome.mutation(Outcome.Kind.RELEASED, tranche, command, m -> m.applyTranche(tranche));
     }
 
     private String recordProblem(final Tranche tranche)
@@ -531,21 +653,27 @@ public final class QueueStateMachine
                     award.getUnits() + ") does not fit queued claim " + q.id + " with demand " + q.demand;
             }
         }
-        final byte[] expected = digester.digest(lastDigest, tranche.toBuilder().clearDigest().build());
-        if (!Arrays.equals(expected, tranche.getDigest().toByteArray()))
-        {
-            return "recorded tranche " + tranche.getNumber() + " breaks the digest chain";
-        }
         return null;
+    }
+
+    private byte[] lastDigest()
+    {
+        return ledger.count() == 0 ? new byte[0] : ledger.get(ledger.count()).getDigest().toByteArray();
     }
 
     private void applyTranche(final Tranche tranche)
     {
+        final long leaf = appendLeaf(LedgerLeaves.trancheLeaf(awardTree, tranche));
         int kept = 0;
         for (int i = 0, n = queue.size(); i < n; i++)
         {
             final QueuedClaim q = queue.get(i);
             final long units = tranche.getAwards(i).getUnits();
+            if (units == q.demand)
+            {
+                histories.record(ClaimChange.Kind.SERVED, nanos(tranche.getReleaseTime()), tranche.getReleasedBy(),
+                    tranche.getNumber(), units, q.copy(), null);
+            }
             track(q, false);
             q.awarded += units;
             q.demand -= units;
@@ -568,9 +696,40 @@ public final class QueueStateMachine
         {
             queue.remove(i);
         }
-        ledger.append(tranche);
+        ledger.append(tranche, leaf);
         byRequestId.put(tranche.getRequestId(), tranche.getNumber());
-        lastDigest = tranche.getDigest().toByteArray();
+    }
+
+    private String adoptTree(final long size, final byte[] root)
+    {
+        final MerkleLog tree = ledger.tree();
+        try
+        {
+            tree.reset(size);
+        }
+        catch (final IOException ex)
+        {
+            return ex.getMessage() + " (the state counts " + size + ")";
+        }
+        final byte[] stored = tree.root();
+        if (root != null && !Arrays.equals(stored, root))
+        {
+            return "the tree's store gives root " + Rfc9162.hex(stored) + " at size " + size + ", the state says " +
+                Rfc9162.hex(root);
+        }
+        return null;
+    }
+
+    // The tree is written before the state changes: a store that fails leaves the state as it was.
+    private long appendLeaf(final LedgerLeaf leaf)
+    {
+        final byte[] bytes = leaf.toByteArray();
+        return ledger.appendLeaf(bytes, Rfc9162.leafHash(sha, bytes));
+    }
+
+    private static long nanos(final Timestamp time)
+    {
+        return time.getSeconds() * 1_000_000_000L + time.getNanos();
     }
 
     // ---------------------------------------------------------------- validation
@@ -743,6 +902,41 @@ public final class QueueStateMachine
         return to < queue.size();
     }
 
+    /**
+     * The page of the claims that pass a filter (a claimant's scope): the page token stays a queue position, so
+     * claims outside the filter never show, not even as a gap.
+     *
+     * @param afterPosition only claims with a greater position.
+     * @param limit         at most this many.
+     * @param out           receives the claims that pass, in queue order.
+     * @param filter        which claim ids pass.
+     * @return true when more claims that pass follow.
+     */
+    public boolean listClaims(final long afterPosition, final int limit, final List<Claim> out,
+        final java.util.function.Predicate<String> filter)
+    {
+        if (afterPosition == Long.MAX_VALUE)
+        {
+            return false;
+        }
+        final int found = indexOfPosition(afterPosition + 1);
+        int taken = 0;
+        for (int i = found >= 0 ? found : -found - 1, n = queue.size(); i < n; i++)
+        {
+            final QueuedClaim q = queue.get(i);
+            if (filter.test(q.id))
+            {
+                if (taken == limit)
+                {
+                    return true;
+                }
+                out.add(q.toProto());
+                taken++;
+            }
+        }
+        return false;
+    }
+
     /** @return claims in the queue. */
     public int queueLength()
     {
@@ -761,10 +955,80 @@ public final class QueueStateMachine
         return ledger;
     }
 
-    /** @return the last tranche's digest (zeros before the first). */
-    public byte[] lastDigest()
+    /**
+     * @return why the tree could not be taken from the ledger's store at the last {@link #restore} (the store holds
+     *         fewer leaves than the snapshot counts, or its root differs), or null when it was: the log that feeds
+     *         this machine must then rebuild the tree.
+     */
+    public String treeProblem()
     {
-        return lastDigest.clone();
+        return treeProblem;
+    }
+
+    /**
+     * Takes the tree from the ledger's store again, once the log has rebuilt it from its records.
+     *
+     * @param size the leaves the log rebuilt: the restored state's tree size, or for a state written before the
+     *             tree, one leaf per record it covers.
+     * @return null when taken, else why not (the rebuilt root differs from the one the state recorded).
+     */
+    public String adoptRebuiltTree(final long size)
+    {
+        if (restoredTreeRoot != null && size != restoredTreeSize)
+        {
+            treeProblem = "the tree was rebuilt to " + size + " leaves, the state counts " + restoredTreeSize;
+        }
+        else
+        {
+            treeProblem = adoptTree(size, restoredTreeRoot);
+        }
+        return treeProblem;
+    }
+
+    /**
+     * Takes who made and last changed each claim, and the claims' histories, from a state that applied the same
+     * records from the journal's first: a state restored from a snapshot written before attribution has neither,
+     * and would otherwise differ from a replay of its journal in every later snapshot.
+     *
+     * @param replayed the same state, replayed from the first record.
+     */
+    public void adoptAttribution(final QueueStateMachine replayed)
+    {
+        for (int i = 0, n = queue.size(); i < n; i++)
+        {
+            final QueuedClaim q = queue.get(i);
+            final QueuedClaim r = replayed.byId.get(q.id);
+            if (r != null)
+            {
+                q.createdBy = r.createdBy;
+                q.createdNanos = r.createdNanos;
+                q.updatedBy = r.updatedBy;
+                q.updatedNanos = r.updatedNanos;
+            }
+        }
+        histories = replayed.histories;
+    }
+
+    /**
+     * Starts the tree over a state restored without one (a snapshot or seed written before the tree): one leaf per
+     * recorded tranche, in order, then one {@link ClaimLeaf.Change#CARRIED_OVER} leaf per queued claim, in queue
+     * order. Deterministic: every replica that restored the same state appends the same leaves.
+     */
+    public void carryOver()
+    {
+        if (ledger.tree().size() != 0)
+        {
+            throw new IllegalStateException("the tree already holds " + ledger.tree().size() + " leaves");
+        }
+        for (long n = 1; n <= ledger.count(); n++)
+        {
+            appendLeaf(LedgerLeaves.trancheLeaf(awardTree, ledger.get(n)));
+        }
+        for (int i = 0, n = queue.size(); i < n; i++)
+        {
+            appendLeaf(LedgerLeaves.claimLeaf(ClaimLeaf.Change.CARRIED_OVER, queue.get(i).toProto(), 0));
+        }
+        treeProblem = null;
     }
 
     /**
@@ -793,31 +1057,65 @@ public final class QueueStateMachine
     // ---------------------------------------------------------------- snapshots
 
     /**
-     * Writes the whole state but the ledger's tranches (which the ledger keeps), deterministically:
-     * two machines that applied the same commands write the same bytes.
+     * Writes the whole state but the ledger's tranches and tree (which the ledger keeps), deterministically: two
+     * machines that applied the same commands write the same bytes. The claims with who made and last changed them,
+     * the tree's size and root, the request ids, then the claims' histories.
      *
      * @param out destination.
      * @throws IOException on write failure.
      */
     public void snapshot(final DataOutput out) throws IOException
     {
-        out.writeInt(SNAPSHOT_MAGIC);
+        snapshot(out, SnapshotFormat.CURRENT);
+    }
+
+    /** How {@link #snapshot(DataOutput, SnapshotFormat)} writes the state. */
+    public enum SnapshotFormat
+    {
+        /** What {@link #snapshot(DataOutput)} writes. */
+        CURRENT,
+        /**
+         * As builds before the tree and attribution wrote it: the claims without attribution, the last tranche's
+         * digest, the request ids (to compare with their snapshots).
+         */
+        BEFORE_TREE,
+        /**
+         * The queue without attribution, the counts and the request ids: to compare two states whatever their
+         * trees (the tree's leaves hold the attribution).
+         */
+        WITHOUT_HEAD
+    }
+
+    /**
+     * Writes the state as {@link #snapshot(DataOutput)} does, or in another format.
+     *
+     * @param out    destination.
+     * @param format what to write.
+     * @throws IOException on write failure.
+     */
+    public void snapshot(final DataOutput out, final SnapshotFormat format) throws IOException
+    {
+        final boolean current = format == SnapshotFormat.CURRENT;
+        out.writeInt(format == SnapshotFormat.BEFORE_TREE ? SNAPSHOT_MAGIC_V2 : SNAPSHOT_MAGIC);
         out.writeLong(nextPosition);
         out.writeInt(queue.size());
         for (int i = 0, n = queue.size(); i < n; i++)
         {
-            final QueuedClaim q = queue.get(i);
-            out.writeUTF(q.id);
-            out.writeLong(q.demand);
-            out.writeLong(q.weight);
-            out.writeInt(q.tier);
-            out.writeLong(q.cap);
-            out.writeLong(q.floor);
-            out.writeLong(q.position);
-            out.writeLong(q.awarded);
+            queue.get(i).write(out, current);
         }
         out.writeLong(ledger.count());
-        out.write(lastDigest);
+        if (format == SnapshotFormat.BEFORE_TREE)
+        {
+            final byte[] digest =
+                ledger.count() == 0 ? new byte[0] : ledger.get(ledger.count()).getDigest().toByteArray();
+            out.write(digest.length == Rfc9162.HASH_BYTES ? digest : new byte[Rfc9162.HASH_BYTES]);
+        }
+        else if (current)
+        {
+            final MerkleLog tree = ledger.tree();
+            out.writeLong(tree.size());
+            out.write(tree.root());
+        }
         final String[] ids = new String[byRequestId.size()];
         final Object2LongHashMap<String>.KeyIterator keys = byRequestId.keySet().iterator();
         for (int i = 0; keys.hasNext(); i++)
@@ -831,11 +1129,32 @@ public final class QueueStateMachine
             out.writeUTF(id);
             out.writeLong(byRequestId.getValue(id));
         }
+        if (current)
+        {
+            histories.write(out);
+        }
     }
 
     /**
-     * Replaces an empty state by one written by {@link #snapshot}; the ledger must already hold the
-     * snapshot's tranches.
+     * @param bytes a state section written by {@link #snapshot}.
+     * @return its format: {@link SnapshotFormat#CURRENT}, {@link SnapshotFormat#BEFORE_TREE}, or null when it is
+     *         neither.
+     */
+    public static SnapshotFormat format(final byte[] bytes)
+    {
+        if (bytes.length < 4)
+        {
+            return null;
+        }
+        final int magic = java.nio.ByteBuffer.wrap(bytes).getInt(0);
+        return magic == SNAPSHOT_MAGIC ? SnapshotFormat.CURRENT :
+            magic == SNAPSHOT_MAGIC_V2 ? SnapshotFormat.BEFORE_TREE : null;
+    }
+
+    /**
+     * Replaces an empty state by one written by {@link #snapshot}, in the current format or as builds before the
+     * tree wrote it; the ledger must already hold the snapshot's tranches. A state from before the tree has no
+     * attribution (its claims' creators are "") and no histories, and no tree ({@link #treeProblem}).
      *
      * @param in source.
      * @throws IOException on read failure or a bad format.
@@ -847,23 +1166,16 @@ public final class QueueStateMachine
             throw new IllegalStateException("restore needs an empty state");
         }
         final int magic = in.readInt();
-        if (magic != SNAPSHOT_MAGIC)
+        if (magic != SNAPSHOT_MAGIC && magic != SNAPSHOT_MAGIC_V2)
         {
             throw new IOException("not a tranche state snapshot (magic=" + Integer.toHexString(magic) + ")");
         }
+        final boolean current = magic == SNAPSHOT_MAGIC;
         nextPosition = in.readLong();
         final int claimCount = in.readInt();
         for (int i = 0; i < claimCount; i++)
         {
-            final QueuedClaim q = new QueuedClaim();
-            q.id = in.readUTF();
-            q.demand = in.readLong();
-            q.weight = in.readLong();
-            q.tier = in.readInt();
-            q.cap = in.readLong();
-            q.floor = in.readLong();
-            q.position = in.readLong();
-            q.awarded = in.readLong();
+            final QueuedClaim q = QueuedClaim.read(in, current);
             queue.add(q);
             byId.put(q.id, q);
             track(q, true);
@@ -874,11 +1186,114 @@ public final class QueueStateMachine
             throw new IOException("the snapshot counts " + tranches + " tranches but the ledger holds " +
                 ledger.count());
         }
-        in.readFully(lastDigest);
+        if (!current)
+        {
+            // The digest chain's last digest: the tree replaced the chain, and this state has no tree yet.
+            in.readFully(new byte[Rfc9162.HASH_BYTES]);
+            treeProblem = "the state was written before the ledger's tree";
+        }
+        else
+        {
+            restoredTreeSize = in.readLong();
+            restoredTreeRoot = new byte[Rfc9162.HASH_BYTES];
+            in.readFully(restoredTreeRoot);
+            treeProblem = adoptTree(restoredTreeSize, restoredTreeRoot);
+        }
         final int requestIds = in.readInt();
         for (int i = 0; i < requestIds; i++)
         {
             byRequestId.put(in.readUTF(), in.readLong());
         }
+        if (current)
+        {
+            histories.read(in);
+        }
+    }
+
+    // ---------------------------------------------------------------- positions
+
+    /**
+     * Where a claim stands: its tier, the claims and outstanding demand of the tiers served before it and of its
+     * own tier, and with {@code ifSupply} its own row of a release computed now (as {@code validate_only}).
+     *
+     * @param id       a claim id.
+     * @param ifSupply the supply of the release to compute, or -1 for none.
+     * @param policy   that release's policy.
+     * @return {@link Outcome.Kind#READ} with a {@link ClaimPosition}, NOT_FOUND, or the preview's failure.
+     */
+    public Outcome position(final String id, final long ifSupply, final Policy policy)
+    {
+        final QueuedClaim claim = byId.get(id);
+        if (claim == null)
+        {
+            return Outcome.failed(Outcome.Kind.NOT_FOUND, "claim \"" + id + "\" is not in the queue");
+        }
+        long ahead = 0;
+        long inTier = 0;
+        BigInteger demandAhead = BigInteger.ZERO;
+        BigInteger demandInTier = BigInteger.ZERO;
+        for (int i = 0, n = queue.size(); i < n; i++)
+        {
+            final QueuedClaim q = queue.get(i);
+            if (q.tier < claim.tier)
+            {
+                ahead++;
+                demandAhead = demandAhead.add(BigInteger.valueOf(q.demand));
+            }
+            else if (q.tier == claim.tier)
+            {
+                inTier++;
+                demandInTier = demandInTier.add(BigInteger.valueOf(q.demand));
+            }
+        }
+        final ClaimPosition.Builder position = ClaimPosition.newBuilder().setClaim(claim.toProto())
+            .setClaimsAhead(ahead).setDemandAhead(demandAhead.toString())
+            .setClaimsInTier(inTier).setDemandInTier(demandInTier.toString());
+        if (ifSupply >= 0)
+        {
+            final Outcome preview = allocateQueue(ReleaseTrancheRequest.newBuilder().setSupply(ifSupply)
+                .setPolicy(policy).setValidateOnly(true).build(), 0, "");
+            if (preview.kind() != Outcome.Kind.PREVIEW)
+            {
+                return preview;
+            }
+            for (final Award award : ((Tranche)preview.value()).getAwardsList())
+            {
+                if (award.getId().equals(id))
+                {
+                    position.setAward(award);
+                }
+            }
+        }
+        return Outcome.of(Outcome.Kind.READ, position.build());
+    }
+
+    // ---------------------------------------------------------------- histories
+
+    /**
+     * @param id a claim id.
+     * @return every kept change to claims with that id, oldest first, without the awards of tranches that did not
+     *         serve it in full (add them with {@link #withAwards}); null when the id was never queued.
+     */
+    public ClaimHistory history(final String id)
+    {
+        return histories.get(id);
+    }
+
+    /**
+     * @param kept     from {@link #history}.
+     * @param ledger   the ledger.
+     * @param tranches the tranches that may be read (durable ones).
+     * @return the history with the awards read from the ledger; call it off the log's thread.
+     */
+    public static ClaimHistory withAwards(final ClaimHistory kept, final Ledger ledger, final long tranches)
+    {
+        return ClaimHistories.withAwards(kept, ledger, tranches);
+    }
+
+    /** @return changes kept in the claims' histories. */
+    public long historySize()
+    {
+        return histories.size();
     }
 }

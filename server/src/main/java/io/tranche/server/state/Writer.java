@@ -1,5 +1,9 @@
 package io.tranche.server.state;
 
+import io.tranche.proto.v1.Tranche;
+import io.tranche.server.merkle.MerkleLog;
+import io.tranche.server.merkle.LeafFile;
+import io.tranche.server.merkle.TreeFile;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -43,11 +47,16 @@ public final class Writer implements Agent, CommandLog
     private static final int BATCH_LIMIT = 256;
     private static final long CHECK_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
     private static final int SNAPSHOT_MAGIC = 0x54524E32; // "TRN2"
+    /** The ledger's Merkle tree in the data directory ({@link TreeFile}). */
+    public static final String TREE_FILE = "ledger.tree";
+    /** The tree's leaves in the data directory ({@link LeafFile}; and {@code ledger.leaves.idx}). */
+    public static final String LEAF_FILE = "ledger.leaves";
 
     private final Settings settings;
     private final Path dir;
     private final DataDirLock lock;
     private final Journal journal;
+    private final TreeFiles treeFiles;
     private final ManyToOneConcurrentArrayQueue<Op> queue;
     private final ArrayList<Op> batch = new ArrayList<>(BATCH_LIMIT);
     private final CopyOnWriteArrayList<Listener> listeners = new CopyOnWriteArrayList<>();
@@ -82,7 +91,6 @@ public final class Writer implements Agent, CommandLog
         int queueCapacity;
         LongConsumer syncNanos = nanos -> { };
         Consumer<String> log = System.err::println;
-        QueueStateMachine.TrancheDigester digester;
         final Journal.Options journal = new Journal.Options();
 
         /** @param value data directory. @return this. */
@@ -142,13 +150,6 @@ public final class Writer implements Agent, CommandLog
             return this;
         }
 
-        /** @param value the digest chain. @return this. */
-        public Settings digester(final QueueStateMachine.TrancheDigester value)
-        {
-            digester = value;
-            return this;
-        }
-
         /** @return the journal's settings. */
         public Journal.Options journal()
         {
@@ -162,6 +163,8 @@ public final class Writer implements Agent, CommandLog
         final Read read;
         final Reply reply;
         Outcome outcome;
+        // Its record was appended to the journal: the batch must be synced, or rolled back.
+        boolean journaled;
 
         Op(final Command command, final Read read, final Reply reply)
         {
@@ -171,12 +174,15 @@ public final class Writer implements Agent, CommandLog
         }
     }
 
-    private Writer(final Settings settings, final DataDirLock lock, final Journal journal, final Loaded loaded)
+    private Writer(
+        final Settings settings, final DataDirLock lock, final Journal journal, final TreeFiles treeFiles,
+        final Loaded loaded)
     {
         this.settings = settings;
         this.dir = settings.dataDir;
         this.lock = lock;
         this.journal = journal;
+        this.treeFiles = treeFiles;
         this.queue = new ManyToOneConcurrentArrayQueue<>(settings.queueCapacity);
         adopt(loaded);
         recordsSinceSnapshot = journal.nextIndex() - 1 - snapshotIndex;
@@ -254,19 +260,27 @@ public final class Writer implements Agent, CommandLog
         Files.createDirectories(dir);
         final DataDirLock lock = DataDirLock.acquire(dir);
         Journal journal = null;
+        TreeFiles treeFiles = null;
         try
         {
             final long start = System.nanoTime();
             deleteSnapshotTemps(dir);
-            final Loaded loaded = load(settings, null, newestSnapshot(dir));
+            treeFiles = TreeFiles.open(dir, settings.log);
+            final Loaded loaded = load(settings, null, newestSnapshot(dir), treeFiles);
+            if (loaded.machine.treeProblem() != null)
+            {
+                rebuildTree(settings, loaded, treeFiles);
+            }
             journal =
                 Journal.recover(dir, loaded.snapshotIndex, settings.journal, (index, type, time, payload, seg, off) ->
                 apply(loaded, index, type, time, payload, seg, off), settings.log);
             loaded.ledger.attach(journal);
+            // Nodes past the recovered size (written before a crash cut the journal's tail) are dropped.
+            loaded.ledger.tree().truncate(loaded.ledger.tree().size());
             settings.log.accept("tranche: recovered snapshot at record " + loaded.snapshotIndex + ", replayed " +
                 loaded.replayed + " journal records in " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start) +
                 " ms");
-            final Writer writer = new Writer(settings, lock, journal, loaded);
+            final Writer writer = new Writer(settings, lock, journal, treeFiles, loaded);
             writer.scrub();
             return writer;
         }
@@ -276,9 +290,220 @@ public final class Writer implements Agent, CommandLog
             {
                 journal.close();
             }
+            if (treeFiles != null)
+            {
+                treeFiles.close();
+            }
             lock.close();
             throw ex;
         }
+    }
+
+    /** The ledger tree's two files; derived from the journal, so a damaged one is set aside and rebuilt. */
+    private static final class TreeFiles
+    {
+        final TreeFile nodes;
+        final LeafFile leaves;
+
+        private TreeFiles(final TreeFile nodes, final LeafFile leaves)
+        {
+            this.nodes = nodes;
+            this.leaves = leaves;
+        }
+
+        static TreeFiles open(final Path dir, final Consumer<String> log) throws IOException
+        {
+            final TreeFile nodes = openOrReplace(dir.resolve(TREE_FILE), TreeFile::open, log);
+            try
+            {
+                return new TreeFiles(nodes, openOrReplace(dir.resolve(LEAF_FILE), LeafFile::open, log));
+            }
+            catch (final IOException | RuntimeException ex)
+            {
+                nodes.close();
+                throw ex;
+            }
+        }
+
+        private interface Opener<T>
+        {
+            T open(Path path) throws IOException;
+        }
+
+        // A file that is not what it should be (a damaged header) is moved aside: the journal rebuilds it.
+        private static <T> T openOrReplace(final Path path, final Opener<T> opener, final Consumer<String> log)
+            throws IOException
+        {
+            try
+            {
+                return opener.open(path);
+            }
+            catch (final IOException ex)
+            {
+                final Path aside = path.resolveSibling(path.getFileName() + ".damaged");
+                log.accept("tranche: " + ex.getMessage() + "; moved to " + aside + ", the ledger's tree is rebuilt " +
+                    "from the journal");
+                Files.move(path, aside, StandardCopyOption.REPLACE_EXISTING);
+                Files.deleteIfExists(path.resolveSibling(path.getFileName() + ".idx"));
+                return opener.open(path);
+            }
+        }
+
+        MerkleLog log()
+        {
+            return new MerkleLog(nodes, leaves);
+        }
+
+        void close() throws IOException
+        {
+            try
+            {
+                nodes.close();
+            }
+            finally
+            {
+                leaves.close();
+            }
+        }
+    }
+
+    /** Ends a replay early. */
+    private static final class ReplayDone extends IOException
+    {
+        private static final long serialVersionUID = 1L;
+
+        ReplayDone()
+        {
+            super("done", null);
+        }
+    }
+
+    /** The counts of a ledger whose tranches are not kept: what a replay that only rebuilds the tree needs. */
+    private static final class TreeOnlyLedger implements Ledger
+    {
+        private final MerkleLog tree;
+        private long count;
+
+        TreeOnlyLedger(final MerkleLog tree)
+        {
+            this.tree = tree;
+        }
+
+        @Override
+        public long count()
+        {
+            return count;
+        }
+
+        @Override
+        public long durableCount()
+        {
+            return count;
+        }
+
+        @Override
+        public Tranche get(final long number)
+        {
+            throw new UnsupportedOperationException("a tree rebuild does not read tranches back");
+        }
+
+        @Override
+        public void append(final Tranche tranche, final long leafIndex)
+        {
+            count++;
+        }
+
+        @Override
+        public long leafIndex(final long number)
+        {
+            throw new UnsupportedOperationException("a tree rebuild does not read tranches back");
+        }
+
+        @Override
+        public MerkleLog tree()
+        {
+            return tree;
+        }
+
+        @Override
+        public long appendLeaf(final byte[] leaf, final byte[] leafHash)
+        {
+            try
+            {
+                return tree.append(leaf, leafHash);
+            }
+            catch (final IOException ex)
+            {
+                throw new java.io.UncheckedIOException(ex);
+            }
+        }
+    }
+
+    // The snapshot's tree is not in the tree file (a data directory of a build before the tree, a file lost or
+    // damaged): the journal's records up to the snapshot are replayed once into a scratch state that writes the
+    // tree, and that state must be the snapshot's, byte for byte.
+    private static void rebuildTree(final Settings settings, final Loaded loaded, final TreeFiles treeFiles)
+        throws IOException
+    {
+        final long started = System.nanoTime();
+        final String why = loaded.machine.treeProblem();
+        final MerkleLog tree = treeFiles.log();
+        tree.truncate(0);
+        final QueueStateMachine scratch = new QueueStateMachine(new TreeOnlyLedger(tree), Integer.MAX_VALUE);
+        final long upTo = loaded.snapshotIndex;
+        try
+        {
+            Journal.replayAll(settings.dataDir, (index, type, time, payload, segment, offset) ->
+            {
+                if (index > upTo)
+                {
+                    throw new ReplayDone();
+                }
+                final Outcome outcome = scratch.apply(Command.decode(type, payload), time);
+                if (!outcome.mutates())
+                {
+                    throw new IOException("journal record " + index + " (segment " + segment + ", offset " +
+                        offset + ") does not apply while rebuilding the ledger's tree: " + outcome +
+                        "; refusing to start");
+                }
+            });
+        }
+        catch (final ReplayDone done)
+        {
+            // The records after the snapshot are the recovery's.
+        }
+        catch (final IOException ex)
+        {
+            if (tree.size() < upTo)
+            {
+                throw ex;
+            }
+            // A torn tail after the snapshot: the recovery deals with it.
+        }
+        if (tree.size() != upTo)
+        {
+            throw new IOException("the journal holds " + tree.size() + " records before the snapshot at record " +
+                upTo + "; refusing to start, nothing was changed");
+        }
+        final java.io.ByteArrayOutputStream expected = new java.io.ByteArrayOutputStream();
+        final java.io.ByteArrayOutputStream replayed = new java.io.ByteArrayOutputStream();
+        loaded.machine.snapshot(new DataOutputStream(expected), QueueStateMachine.SnapshotFormat.WITHOUT_HEAD);
+        scratch.snapshot(new DataOutputStream(replayed), QueueStateMachine.SnapshotFormat.WITHOUT_HEAD);
+        if (!java.util.Arrays.equals(expected.toByteArray(), replayed.toByteArray()))
+        {
+            throw new IOException("the journal's records 1 to " + upTo + " do not give the state of the snapshot at " +
+                "record " + upTo + ": the journal or the snapshot was altered; refusing to start, nothing was changed");
+        }
+        tree.sync();
+        loaded.machine.adoptAttribution(scratch);
+        final String problem = loaded.machine.adoptRebuiltTree(upTo);
+        if (problem != null)
+        {
+            throw new IOException("the ledger's tree rebuilt from the journal's records 1 to " + upTo + " differs " +
+                "from the snapshot's: " + problem + "; the journal or the snapshot was altered; refusing to start");
+        }
+        settings.log.accept("tranche: rebuilt the ledger's tree (" + TREE_FILE + ", " + upTo + " leaves) from the " +
+            "journal in " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started) + " ms: " + why);
     }
 
     private static void apply(
@@ -309,12 +534,12 @@ public final class Writer implements Agent, CommandLog
         loaded.replayed++;
     }
 
-    private static Loaded load(final Settings settings, final Journal journal, final Path snapshot)
-        throws IOException
+    private static Loaded load(final Settings settings, final Journal journal, final Path snapshot,
+        final TreeFiles treeFiles) throws IOException
     {
         final Loaded loaded = new Loaded();
-        loaded.ledger = new JournalLedger(journal);
-        loaded.machine = new QueueStateMachine(loaded.ledger, settings.maxQueue, settings.digester);
+        loaded.ledger = new JournalLedger(journal, treeFiles.log());
+        loaded.machine = new QueueStateMachine(loaded.ledger, settings.maxQueue);
         if (snapshot != null)
         {
             final byte[] bytes = Files.readAllBytes(snapshot);
@@ -387,9 +612,14 @@ public final class Writer implements Agent, CommandLog
     private Loaded reload() throws IOException
     {
         final Path snapshot = newestSnapshot(dir);
-        final Loaded loaded = load(settings, journal, snapshot);
+        final Loaded loaded = load(settings, journal, snapshot, treeFiles);
+        if (loaded.machine.treeProblem() != null)
+        {
+            rebuildTree(settings, loaded, treeFiles);
+        }
         journal.replay(loaded.snapshotIndex, (index, type, time, payload, seg, off) ->
             apply(loaded, index, type, time, payload, seg, off));
+        loaded.ledger.tree().truncate(loaded.ledger.tree().size());
         return loaded;
     }
 
@@ -433,6 +663,8 @@ public final class Writer implements Agent, CommandLog
     private void writeSnapshot() throws IOException
     {
         final long index = journal.nextIndex() - 1;
+        // The snapshot says the tree file holds its leaves: they must be on the disk before it is.
+        ledger.tree().sync();
         final ByteArrayOutputStream bytes = new ByteArrayOutputStream(1 << 16);
         final DataOutputStream out = new DataOutputStream(bytes);
         out.writeInt(SNAPSHOT_MAGIC);
@@ -682,7 +914,7 @@ public final class Writer implements Agent, CommandLog
             else
             {
                 batchFailure = mutate(op);
-                wrote |= op.outcome.mutates();
+                wrote |= op.journaled;
             }
         }
         if (wrote && batchFailure == null)
@@ -780,7 +1012,17 @@ public final class Writer implements Agent, CommandLog
                 "failed: " + ex.getMessage());
             return "journal write failed: " + ex.getMessage();
         }
-        machine.commit(outcome);
+        op.journaled = true;
+        try
+        {
+            machine.commit(outcome);
+        }
+        catch (final java.io.UncheckedIOException ex)
+        {
+            // The tree file took no write: the record must not be acknowledged, and the batch is rolled back.
+            op.outcome = Outcome.failed(Outcome.Kind.UNAVAILABLE, "not recorded, nothing changed: " + ex.getMessage());
+            return ex.getMessage();
+        }
         lastTimeNanos = now;
         recordsSinceSnapshot++;
         return null;
@@ -889,6 +1131,14 @@ public final class Writer implements Agent, CommandLog
         catch (final IOException ex)
         {
             settings.log.accept("tranche: closing the journal failed: " + ex);
+        }
+        try
+        {
+            treeFiles.close();
+        }
+        catch (final IOException ex)
+        {
+            settings.log.accept("tranche: closing the tree file failed: " + ex);
         }
         try
         {

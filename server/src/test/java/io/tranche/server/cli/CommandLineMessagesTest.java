@@ -241,6 +241,48 @@ class CommandLineMessagesTest
     }
 
     @Test
+    void shouldNameTheClientCertificateFlagsThatAreMissingOrWrong() throws Exception
+    {
+        final Path cert = Path.of(CommandLineMessagesTest.class.getClassLoader().getResource("tls/server.crt").toURI());
+        final Path key = Path.of(CommandLineMessagesTest.class.getClassLoader().getResource("tls/server.key").toURI());
+        final Path principals = Files.writeString(dir.resolve("principals"), "spiffe://x/y claimant claims=y-*\n");
+        final String data = dir.resolve("data").toString();
+        final String[][] usage = {
+            {"--client-ca needs --principals FILE", "--tls-cert", cert.toString(), "--tls-key", key.toString(),
+                "--client-ca", cert.toString()},
+            {"--principals needs --client-ca FILE", "--tls-cert", cert.toString(), "--tls-key", key.toString(),
+                "--principals", principals.toString()},
+            {"--client-ca needs TLS: give --tls-cert and --tls-key", "--client-ca", cert.toString(), "--principals",
+                principals.toString()},
+        };
+        for (final String[] c : usage)
+        {
+            final java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("serve", "--listen",
+                "127.0.0.1:0", "--data-dir", data));
+            args.addAll(java.util.Arrays.asList(c).subList(1, c.length));
+            final CliRun run = AllocateRemoteTest.run("", args.toArray(new String[0]));
+            assertThat(run.status()).as(run.err()).isEqualTo(2);
+            assertThat(run.err()).contains(c[0]);
+        }
+        final Path garbage = Files.writeString(dir.resolve("ca.pem"), "not a certificate\n");
+        final CliRun badCa = AllocateRemoteTest.run("", "serve", "--listen", "127.0.0.1:0", "--tls-cert",
+            cert.toString(), "--tls-key", key.toString(), "--client-ca", garbage.toString(), "--principals",
+            principals.toString(), "--data-dir", data);
+        assertThat(badCa.status()).isEqualTo(1);
+        assertThat(badCa.err()).startsWith("tranche serve: cannot start: --client-ca " + garbage +
+            " is not a PEM CA certificate: ");
+        assertThat(badCa.err().strip()).doesNotContain("\n");
+        final Path badLine = Files.writeString(dir.resolve("bad-principals"), "spiffe://x/y claimant\n");
+        final CliRun badPrincipals = AllocateRemoteTest.run("", "serve", "--listen", "127.0.0.1:0", "--tls-cert",
+            cert.toString(), "--tls-key", key.toString(), "--client-ca", cert.toString(), "--principals",
+            badLine.toString(), "--data-dir", data);
+        assertThat(badPrincipals.status()).isEqualTo(1);
+        assertThat(badPrincipals.err()).isEqualTo("tranche serve: cannot start: --principals " + badLine +
+            ":1: a claimant needs claims=ID,PREFIX*,... (the claims it may see and change)\n");
+        assertThat(dir.resolve("data")).as("refused before the data directory is made").doesNotExist();
+    }
+
+    @Test
     void shouldPrintDurationsAsTheFlagsTakeThem()
     {
         assertThat(Durations.format(Duration.ofSeconds(10))).isEqualTo("10s");

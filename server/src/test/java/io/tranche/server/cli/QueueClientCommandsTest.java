@@ -178,7 +178,9 @@ class QueueClientCommandsTest
         JsonFormat.parser().merge(add.out(), claim);
         assertThat(claim.build())
             .isEqualTo(Claim.newBuilder().setId("a").setDemand(10).setWeight(3).setCap(7).setFloor(1)
-            .setTier(2).setPosition(claim.getPosition()).build());
+            .setTier(2).setPosition(claim.getPosition()).setCreatedBy("anonymous").setUpdatedBy("anonymous")
+            .setCreateTime(claim.getCreateTime()).setUpdateTime(claim.getCreateTime()).build());
+        assertThat(claim.getCreateTime().getSeconds()).isPositive();
 
         final CliRun get = run("claim", "get", "a", "--server", address, "--json");
         assertThat(get.out()).isEqualTo(add.out());
@@ -207,10 +209,15 @@ class QueueClientCommandsTest
         final CliRun update = run("claim", "update", "a", "--server", address, "--tier", "3", "--no-cap");
         assertThat(update.status()).as(update.toString()).isZero();
         final Claim after = claim("a");
-        assertThat(after).isEqualTo(before.toBuilder().setTier(3).clearCap().build());
+        assertThat(after).isEqualTo(before.toBuilder().setTier(3).clearCap().setUpdateTime(after.getUpdateTime())
+            .build());
+        assertThat(com.google.protobuf.util.Timestamps.compare(after.getUpdateTime(), before.getUpdateTime()))
+            .isNotNegative();
 
         assertThat(run("claim", "update", "a", "--server", address, "--demand", "70", "--no-weight").status()).isZero();
-        assertThat(claim("a")).isEqualTo(after.toBuilder().setDemand(70).clearWeight().build());
+        final Claim last = claim("a");
+        assertThat(last).isEqualTo(after.toBuilder().setDemand(70).clearWeight().setUpdateTime(last.getUpdateTime())
+            .build());
 
         final CliRun nothing = run("claim", "update", "a", "--server", address);
         assertThat(nothing.status()).isEqualTo(2);

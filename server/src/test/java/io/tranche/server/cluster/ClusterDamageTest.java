@@ -276,7 +276,7 @@ class ClusterDamageTest
         for (final Tranche t : queue.listTranches(ListTranchesRequest.newBuilder().setPageSize(500)
             .build()).getTranchesList())
         {
-            text.append(t.getNumber()).append(':').append(t.getDigest().toStringUtf8().hashCode()).append(';');
+            text.append(t.getNumber()).append(':').append(t.toByteString().hashCode()).append(';');
         }
         return text.toString();
     }

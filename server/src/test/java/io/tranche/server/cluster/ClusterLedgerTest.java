@@ -119,7 +119,7 @@ class ClusterLedgerTest
             for (int i = 0; i < 3; i++)
             {
                 nodes.add(ClusterNode.launch(members, i, dir.resolve("node-" + i), 100_000,
-                    InProcessClusterTest::digest, new ClusterNode.Snapshots(1_000_000, 1L << 40)));
+                    new ClusterNode.Snapshots(1_000_000, 1L << 40)));
             }
             log = ClusterSnapshotTest.connect(nodes.get(0));
             for (int i = 0; i < claims; i++)

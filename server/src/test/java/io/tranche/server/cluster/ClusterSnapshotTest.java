@@ -180,7 +180,7 @@ class ClusterSnapshotTest
         final List<ClusterNode> nodes = new ArrayList<>();
         for (int i = 0; i < members.size(); i++)
         {
-            nodes.add(ClusterNode.launch(members, i, dir.resolve("node-" + i), 1000, InProcessClusterTest::digest,
+            nodes.add(ClusterNode.launch(members, i, dir.resolve("node-" + i), 1000,
                 new ClusterNode.Snapshots(EVERY, 1L << 30)));
         }
         return nodes;

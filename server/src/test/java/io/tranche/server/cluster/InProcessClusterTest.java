@@ -12,7 +12,6 @@ import io.tranche.server.state.Command;
 import io.tranche.server.state.CommandLog;
 import io.tranche.server.state.Outcome;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -47,7 +46,7 @@ class InProcessClusterTest
         {
             for (int i = 0; i < 3; i++)
             {
-                nodes.add(ClusterNode.launch(members, i, dir.resolve("node-" + i), 1000, InProcessClusterTest::digest));
+                nodes.add(ClusterNode.launch(members, i, dir.resolve("node-" + i), 1000));
             }
             log = new ClusterCommandLog(nodes.get(1), 1024);
             final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
@@ -88,6 +87,16 @@ class InProcessClusterTest
             }
             assertThat(hashes.get(0).tranches()).isEqualTo(1);
             assertThat(hashes).extracting(QueueClusteredService.StateHash::sha256).containsOnly(hashes.get(0).sha256());
+            // The ledger's tree, computed by each member from the log: one leaf per change (20 creates, a release;
+            // the refused create and the repeated release change nothing), the same root everywhere.
+            final List<String> roots = new ArrayList<>();
+            for (final ClusterNode node : nodes)
+            {
+                final io.tranche.server.merkle.MerkleLog tree = node.service().ledger().tree();
+                assertThat(tree.durableSize()).isEqualTo(21);
+                roots.add(io.tranche.server.merkle.Rfc9162.hex(tree.rootAt(21)));
+            }
+            assertThat(roots).containsOnly(roots.get(0));
         }
         finally
         {
@@ -107,6 +116,7 @@ class InProcessClusterTest
         final List<ClusterNode.Member> members = ClusterNode.parseMembers(
             ClusterProcesses.loopbackMembers(base));
         final String before;
+        final String rootBefore;
         final long tranches;
         List<ClusterNode> nodes = launch(members);
         ClusterCommandLog log = null;
@@ -141,6 +151,7 @@ class InProcessClusterTest
                 .isEqualTo(Outcome.Kind.CREATED);
             final QueueClusteredService.StateHash h = hashAt(nodes.get(0), nodes.get(0).service().appliedPosition());
             before = h.sha256();
+            rootBefore = io.tranche.server.merkle.Rfc9162.hex(nodes.get(0).service().ledger().tree().rootAt(13));
             tranches = h.tranches();
             assertThat(tranches).isEqualTo(2);
         }
@@ -170,6 +181,9 @@ class InProcessClusterTest
                     Thread.sleep(50);
                 }
                 assertThat(h.sha256()).as("member " + node.self().id() + " restored the same state").isEqualTo(before);
+                // Its tree rebuilt from the snapshot's leaves and the log: the same 13 leaves, the same root.
+                assertThat(io.tranche.server.merkle.Rfc9162.hex(node.service().ledger().tree().rootAt(13)))
+                    .isEqualTo(rootBefore);
                 // The snapshot was loaded: only the commands after it were applied again from the log.
                 assertThat(node.service().commandsApplied()).as("commands replayed on member " + node.self().id())
                     .isEqualTo(2);
@@ -189,7 +203,7 @@ class InProcessClusterTest
         final List<ClusterNode> nodes = new ArrayList<>();
         for (int i = 0; i < members.size(); i++)
         {
-            nodes.add(ClusterNode.launch(members, i, dir.resolve("node-" + i), 1000, InProcessClusterTest::digest));
+            nodes.add(ClusterNode.launch(members, i, dir.resolve("node-" + i), 1000));
         }
         return nodes;
     }
@@ -258,20 +272,5 @@ class InProcessClusterTest
             }
         })).isTrue();
         return answer.get(60, TimeUnit.SECONDS);
-    }
-
-    static byte[] digest(final byte[] previous, final Tranche tranche)
-    {
-        try
-        {
-            final MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            sha.update(previous);
-            sha.update(tranche.toByteArray());
-            return sha.digest();
-        }
-        catch (final java.security.NoSuchAlgorithmException ex)
-        {
-            throw new IllegalStateException(ex);
-        }
     }
 }

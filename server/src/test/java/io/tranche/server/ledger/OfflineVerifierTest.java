@@ -100,7 +100,7 @@ class OfflineVerifierTest
         assertThat(report.records).isGreaterThan(TRANCHES);
         final String[] run = run("verify", "--data-dir", data.toString());
         assertThat(run[0]).as(run[1] + run[2]).isEqualTo("0");
-        assertThat(run[1]).contains("12 tranche(s)").contains("last digest " + TrancheDigest.hex(report.lastDigest));
+        assertThat(run[1]).contains("12 tranche(s)").contains("tree size " + report.treeSize);
     }
 
     @Test
@@ -157,11 +157,13 @@ class OfflineVerifierTest
         // Tranche 5: one unit moved from one award to another, totals kept, payload length kept, checksums fixed.
         for (final int[] r : records)
         {
-            if (bytes[r[0] + 20] != 5)
+            final io.tranche.server.state.Command command = io.tranche.server.state.Command.decode(bytes[r[0] + 20],
+                java.util.Arrays.copyOfRange(bytes, r[0] + HEADER, r[0] + HEADER + r[1]));
+            if (!(command instanceof io.tranche.server.state.Command.RecordTranche recorded))
             {
                 continue;
             }
-            final Tranche t = Tranche.parseFrom(ByteBuffer.wrap(bytes, r[0] + HEADER, r[1]));
+            final Tranche t = recorded.tranche();
             if (t.getNumber() != 5)
             {
                 continue;
@@ -187,7 +189,8 @@ class OfflineVerifierTest
                 .setAwards(to, t.getAwards(to).toBuilder().setUnits(t.getAwards(to).getUnits() + step)
                     .setUnmet(t.getAwards(to).getUnmet() - step))
                 .build();
-            final byte[] payload = edited.toByteArray();
+            final byte[] payload = new io.tranche.server.state.Command.RecordTranche(edited, recorded.principal())
+                .encode();
             assertThat(payload.length).isEqualTo(r[1]);
             System.arraycopy(payload, 0, bytes, r[0] + HEADER, payload.length);
             fixChecksums(bytes, r[0]);
@@ -213,8 +216,9 @@ class OfflineVerifierTest
         for (int k = 0; k < records.size(); k++)
         {
             final int[] r = records.get(k);
-            if (bytes[r[0] + 20] == 5 &&
-                Tranche.parseFrom(ByteBuffer.wrap(bytes, r[0] + HEADER, r[1])).getNumber() == 7)
+            if (io.tranche.server.state.Command.decode(bytes[r[0] + 20], java.util.Arrays.copyOfRange(bytes,
+                r[0] + HEADER, r[0] + HEADER + r[1])) instanceof io.tranche.server.state.Command.RecordTranche t &&
+                t.tranche().getNumber() == 7)
             {
                 cut = k;
             }

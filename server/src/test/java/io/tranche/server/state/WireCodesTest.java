@@ -53,13 +53,50 @@ class WireCodesTest
         assertThat(Command.DELETE_CLAIM).isEqualTo((byte)3);
         assertThat(Command.RELEASE_TRANCHE).isEqualTo((byte)4);
         assertThat(Command.RECORD_TRANCHE).isEqualTo((byte)5);
-        assertThat(ClusterProtocol.CHECKPOINT).isEqualTo((byte)0x40);
+        assertThat(Command.ATTRIBUTED).isEqualTo((byte)0x10);
+        assertThat(ClusterProtocol.CHECKPOINT_BEFORE_TREE).isEqualTo((byte)0x40);
+        assertThat(ClusterProtocol.CHECKPOINT).isEqualTo((byte)0x41);
         assertThat(ClusterProtocol.SIGNED).isEqualTo((byte)0x80);
         final Set<Byte> seen = new HashSet<>();
-        for (final byte code : new byte[] {Command.CREATE_CLAIM, Command.UPDATE_CLAIM, Command.DELETE_CLAIM,
-            Command.RELEASE_TRANCHE, Command.RECORD_TRANCHE, ClusterProtocol.CHECKPOINT, ClusterProtocol.SIGNED})
+        final byte[] commands = {Command.CREATE_CLAIM, Command.UPDATE_CLAIM, Command.DELETE_CLAIM,
+            Command.RELEASE_TRANCHE, Command.RECORD_TRANCHE};
+        for (final byte code : commands)
+        {
+            assertThat(seen.add(code)).as("code " + code + " used once").isTrue();
+            assertThat(seen.add((byte)(code | Command.ATTRIBUTED))).as("named code " + code + " used once").isTrue();
+        }
+        for (final byte code :
+            new byte[] {ClusterProtocol.CHECKPOINT_BEFORE_TREE, ClusterProtocol.CHECKPOINT, ClusterProtocol.SIGNED})
         {
             assertThat(seen.add(code)).as("code " + code + " used once").isTrue();
         }
+    }
+
+    @Test
+    void shouldTakeClientCommandsNamedOrNotAndNothingElse()
+    {
+        for (int code = -128; code < 128; code++)
+        {
+            final int base = code & ~Command.ATTRIBUTED;
+            final boolean client = (code == base || code == (base | Command.ATTRIBUTED)) && base >= 1 && base <= 4 &&
+                code >= 0;
+            assertThat(Command.isClientCommand((byte)code)).as("type " + code).isEqualTo(client);
+        }
+    }
+
+    @Test
+    void shouldRecordTheNameBesideTheCommandAndReadOldRecordsWithoutOne() throws Exception
+    {
+        final io.tranche.proto.v1.DeleteClaimRequest request =
+            io.tranche.proto.v1.DeleteClaimRequest.newBuilder().setId("a").build();
+        final Command named = new Command.DeleteClaim(request, "alpha");
+        assertThat(named.type()).isEqualTo((byte)(Command.DELETE_CLAIM | Command.ATTRIBUTED));
+        assertThat(io.tranche.proto.v1.AttributedCommand.parseFrom(named.encode()).getPrincipal()).isEqualTo("alpha");
+        assertThat(Command.decode(named.type(), named.encode())).isEqualTo(named);
+        final Command old = new Command.DeleteClaim(request);
+        assertThat(old.type()).isEqualTo(Command.DELETE_CLAIM);
+        assertThat(old.encode()).isEqualTo(request.toByteArray());
+        assertThat(Command.decode(Command.DELETE_CLAIM, request.toByteArray())).isEqualTo(old);
+        assertThat(old.principal()).isEmpty();
     }
 }

@@ -31,7 +31,7 @@ class WriterFaultTest
 
     private Writer.Settings settings()
     {
-        return new Writer.Settings().dataDir(dir).digester(QueueStateMachineTest::sha).log(log::add)
+        return new Writer.Settings().dataDir(dir).log(log::add)
             .maxQueue(100_000).snapshotEvery(10_000).queueCapacity(4096);
     }
 

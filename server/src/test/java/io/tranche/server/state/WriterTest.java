@@ -75,8 +75,7 @@ class WriterTest
     @Test
     void shouldRefuseSettingsWithALimitLeftUnset()
     {
-        assertThatThrownBy(() -> Writer.open(new Writer.Settings().dataDir(dir).snapshotEvery(10).queueCapacity(8)
-            .digester((p, t) -> new byte[32])))
+        assertThatThrownBy(() -> Writer.open(new Writer.Settings().dataDir(dir).snapshotEvery(10).queueCapacity(8)))
             .isInstanceOf(IllegalArgumentException.class)
             .hasMessage("Writer.Settings maxQueue=0 must be > 0");
     }
@@ -85,8 +84,7 @@ class WriterTest
     void shouldGroupCommitOneBatchWithOneFsync() throws Exception
     {
         final AtomicInteger syncs = new AtomicInteger();
-        final Writer writer = Writer.open(settings().syncNanos(n -> syncs.incrementAndGet())
-            .digester((p, t) -> new byte[32]));
+        final Writer writer = Writer.open(settings().syncNanos(n -> syncs.incrementAndGet()));
         try
         {
             final CountDownLatch release = block(writer);
@@ -112,8 +110,7 @@ class WriterTest
     @Test
     void shouldRefuseOpsWhenItsQueueIsFullInsteadOfBlocking() throws Exception
     {
-        final Writer writer = Writer.open(settings().queueCapacity(8)
-            .digester((p, t) -> new byte[32]));
+        final Writer writer = Writer.open(settings().queueCapacity(8));
         try
         {
             final CountDownLatch release = block(writer);

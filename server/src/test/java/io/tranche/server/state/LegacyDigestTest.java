@@ -1,7 +1,6 @@
-package io.tranche.server.ledger;
+package io.tranche.server.state;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.Timestamp;
@@ -18,10 +17,11 @@ import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 
 /**
- * The digest chain's test vectors (the expected values come from scripts/tranche_digest.py, an
- * independent Python implementation of the README's encoding) and the coverage of every field.
+ * The digest chain of the builds before the ledger's tree, which replays of their release commands must reproduce:
+ * its published test vectors (computed then by an independent Python implementation) and the coverage of every
+ * field; and a release command without a salt seed recorded with that digest, one with a seed without it.
  */
-class TrancheDigestTest
+class LegacyDigestTest
 {
     static Tranche first()
     {
@@ -50,15 +50,15 @@ class TrancheDigestTest
     @Test
     void shouldMatchTheTestVectorsOfTheIndependentPythonImplementation()
     {
-        assertThat(TrancheDigest.hex(TrancheDigest.canonical(first()))).isEqualTo(
+        assertThat(hex(LegacyDigest.canonical(first()))).isEqualTo(
             "01000000000000000100000003722d310000000000061a8000000001000000000000000800000000000000020000000b616c" +
             "7068612d636c6f75640000000000000000000002d12801000000000001c2b8000000046f70656e0000000000000000000003" +
             "49580000000000000000000000000000061a800000000000000000000000006b0cf4c000000000");
-        final byte[] d1 = TrancheDigest.compute(null, first());
-        assertThat(TrancheDigest.hex(d1)).isEqualTo("b7e652c3198ba054accfa538724f7986223d1a50d85f09d8827d444612f7c53a");
-        assertThat(TrancheDigest.hex(TrancheDigest.compute(d1, second())))
+        final byte[] d1 = LegacyDigest.compute(new byte[0], first());
+        assertThat(hex(d1)).isEqualTo("b7e652c3198ba054accfa538724f7986223d1a50d85f09d8827d444612f7c53a");
+        assertThat(hex(LegacyDigest.compute(d1, second())))
             .isEqualTo("58a6e9b935e694acb5b95d8c11c284cb0b8d02c3e8baf48aa14b6ba4cdb8f0e1");
-        assertThat(TrancheDigest.compute(new byte[32], first())).isEqualTo(d1);
+        assertThat(LegacyDigest.compute(new byte[32], first())).isEqualTo(d1);
     }
 
     @Test
@@ -85,26 +85,42 @@ class TrancheDigestTest
         edits.add(b -> b.setReleaseTime(b.getReleaseTime().toBuilder().setSeconds(1_796_011_201L)));
         edits.add(b -> b.setReleaseTime(b.getReleaseTime().toBuilder().setNanos(1)));
         final Set<String> digests = new HashSet<>();
-        digests.add(TrancheDigest.hex(TrancheDigest.compute(null, t)));
+        digests.add(hex(LegacyDigest.compute(new byte[0], t)));
         for (final UnaryOperator<Tranche.Builder> edit : edits)
         {
-            digests.add(TrancheDigest.hex(TrancheDigest.compute(null, edit.apply(t.toBuilder()).build())));
+            digests.add(hex(LegacyDigest.compute(new byte[0], edit.apply(t.toBuilder()).build())));
         }
         assertThat(digests).hasSize(edits.size() + 1);
         // A different previous digest changes it too: the chain.
         final byte[] other = new byte[32];
         other[31] = 1;
-        assertThat(TrancheDigest.compute(other, t)).isNotEqualTo(TrancheDigest.compute(null, t));
+        assertThat(LegacyDigest.compute(other, t)).isNotEqualTo(LegacyDigest.compute(new byte[0], t));
         // Its own digest and the (never recorded) explanation are not part of it.
         final Tranche withExtras = t.toBuilder().setDigest(ByteString.copyFrom(new byte[32]))
             .setExplanation(Explanation.newBuilder().setExtraLots(2)).build();
-        assertThat(TrancheDigest.compute(null, withExtras)).isEqualTo(TrancheDigest.compute(null, t));
+        assertThat(LegacyDigest.compute(new byte[0], withExtras)).isEqualTo(LegacyDigest.compute(new byte[0], t));
     }
 
     @Test
-    void shouldRejectAPreviousDigestOfTheWrongLength()
+    void shouldRecordALegacyReleaseWithItsDigestAndANewOneWithSaltsInstead()
     {
-        assertThatThrownBy(() -> TrancheDigest.compute(new byte[31], first()))
-            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("previousDigest length=31");
+        final QueueStateMachine m = new QueueStateMachine(new InMemoryLedger(), 100);
+        m.apply(new Command.CreateClaim(io.tranche.proto.v1.CreateClaimRequest.newBuilder().setClaim(
+            io.tranche.proto.v1.Claim.newBuilder().setId("a").setDemand(100)).build()), 0);
+        final io.tranche.proto.v1.ReleaseTrancheRequest.Builder release = io.tranche.proto.v1.ReleaseTrancheRequest
+            .newBuilder().setRequestId("r1").setSupply(10).setPolicy(Policy.newBuilder().setMethod(Method.FIFO));
+        final Tranche legacy = (Tranche)m.apply(new Command.ReleaseTranche(release.build()), 5_000_000_000L).value();
+        assertThat(legacy.getDigest().toByteArray())
+            .isEqualTo(LegacyDigest.compute(new byte[0], legacy.toBuilder().clearDigest().build()));
+        assertThat(legacy.getAwards(0).getSalt().isEmpty()).isTrue();
+        final Tranche salted = (Tranche)m.apply(new Command.ReleaseTranche(release.setRequestId("r2")
+            .setSaltSeed(ByteString.copyFrom(new byte[32])).build()), 6_000_000_000L).value();
+        assertThat(salted.getDigest().isEmpty()).isTrue();
+        assertThat(salted.getAwards(0).getSalt().size()).isEqualTo(16);
+    }
+
+    static String hex(final byte[] bytes)
+    {
+        return java.util.HexFormat.of().formatHex(bytes);
     }
 }
