@@ -1,5 +1,7 @@
 package io.tranche.kernel;
 
+import java.math.BigInteger;
+
 /**
  * Adams (smallest divisors): t(n) = n, so a claim's first lot has infinite priority. Lots with
  * t(n) ≤ x number ⌊x⌋ + 1.
@@ -37,5 +39,13 @@ final class Adams extends DivisorMethod
         lotLevelNumerator = k;
         lotLevelDenominator = w;
         return true;
+    }
+
+    @Override
+    Explainer.Fraction priority(final long weight, final long n)
+    {
+        // t(n) = n.
+        return n == 0 ? Explainer.Fraction.INFINITY :
+            Explainer.Fraction.of(BigInteger.valueOf(weight), BigInteger.valueOf(n));
     }
 }

@@ -11,8 +11,8 @@ package io.tranche.kernel;
  * <pre>{@code
  * Allocator allocator = new Allocator(1024);
  * Claims claims = new Claims(1024);
- * claims.add("alpha", 300_000, Claims.ABSENT, 0, Claims.ABSENT, 0);
- * claims.add("beta", 200_000, Claims.ABSENT, 0, Claims.ABSENT, 0);
+ * claims.add(300_000, Claims.ABSENT, 0, Claims.ABSENT, 0);
+ * claims.add(200_000, Claims.ABSENT, 0, Claims.ABSENT, 0);
  * Violations violations = new Violations();
  * if (allocator.validate(400_000, Method.PROPORTIONAL, 8, 0, claims, violations)) {
  *     long allocated = allocator.allocate(400_000, Method.PROPORTIONAL, 8, 0, claims);
@@ -66,8 +66,7 @@ public final class Allocator
         this.preallocated = initialCapacity;
         for (final Method method : Method.values())
         {
-            rules[method.ordinal()] = method.kind() == Method.Kind.DIVISOR ?
-                DivisorMethods.create(method) : LevelMethods.create(method);
+            rules[method.ordinal()] = method.newRule();
         }
     }
 
@@ -78,7 +77,7 @@ public final class Allocator
     }
 
     /**
-     * Checks a problem against every rule of SPEC.md and records each violation with its field path.
+     * Checks a problem against every rule of SPEC.md and records each violation with its claim index and field.
      *
      * @param supply      units to split.
      * @param method      the rule, or null for {@code METHOD_UNSPECIFIED}.
@@ -92,22 +91,33 @@ public final class Allocator
         final long supply, final Method method, final long lot, final int maxSharePpm, final Claims claims,
         final Violations out)
     {
-        return validator.validate(supply, method, lot, maxSharePpm, claims, out);
+        return validator.validate(supply, method, lot, maxSharePpm, claims, null, out);
+    }
+
+    /**
+     * {@link #validate(long, Method, long, int, Claims, Violations)} with the caller's own check of each claim (its
+     * id, which the kernel does not hold), run in queue order so that the violations come in field order.
+     *
+     * @param supply      units to split.
+     * @param method      the rule, or null for {@code METHOD_UNSPECIFIED}.
+     * @param lot         lot size; 0 means 1.
+     * @param maxSharePpm concentration limit in ppm of the supply; 0 = none.
+     * @param claims      the claims in queue order.
+     * @param claimCheck  called for each claim before its fields are checked.
+     * @param out         receives the violations; cleared first.
+     * @return true when the problem is valid and {@link #allocate} may be called.
+     */
+    public boolean validate(
+        final long supply, final Method method, final long lot, final int maxSharePpm, final Claims claims,
+        final ClaimCheck claimCheck, final Violations out)
+    {
+        return validator.validate(supply, method, lot, maxSharePpm, claims, claimCheck, out);
     }
 
     /** @return the one workspace (for tests). */
     Workspace workspace()
     {
         return ws;
-    }
-
-    /**
-     * @return the bytes of the per-claim arrays of this allocator's one workspace (shared by every rule),
-     * array headers excluded.
-     */
-    public long workspaceBytes()
-    {
-        return ws.bytes();
     }
 
     /**

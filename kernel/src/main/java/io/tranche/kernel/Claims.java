@@ -7,9 +7,11 @@ import java.util.Arrays;
  * index {@code i} of every column, and {@link #count()} marks the live prefix.
  * <p>
  * Fill it with {@link #clear()} and {@link #add}, pass it to {@link Allocator#validate} and
- * {@link Allocator#allocate}, then read {@link #award(int)}. Absent optional values (demand, weight,
- * cap) are {@link #ABSENT}. Capacity grows on demand (a cold path); reuse one instance per thread
- * so that steady-state calls allocate nothing.
+ * {@link Allocator#allocate}, then read {@link #award(int)}. Claims are known by index only: ids, if any,
+ * are the caller's. Absent optional values (demand, weight, cap) read as {@link #ABSENT}; a present
+ * {@code Long.MIN_VALUE} (given through {@link #add(long, long, int, long, long, int)}) reads the same but
+ * is reported by validation as the negative value it is. Capacity grows on demand (a cold path); reuse one
+ * instance per thread so that steady-state calls allocate nothing.
  */
 public final class Claims
 {
@@ -19,7 +21,15 @@ public final class Claims
     /** The largest accepted supply, demand, weight, cap, floor or lot: 2^62. */
     public static final long MAX_VALUE = 1L << 62;
 
-    private String[] id;
+    /** Bit of {@code present} in {@link #add(long, long, int, long, long, int)}: the demand is given. */
+    public static final int DEMAND = 1;
+    /** Bit of {@code present}: the weight is given. */
+    public static final int WEIGHT = 2;
+    /** Bit of {@code present}: the cap is given. */
+    public static final int CAP = 4;
+
+    /** Which optional values are given, per claim: bits {@link #DEMAND}, {@link #WEIGHT}, {@link #CAP}. */
+    private byte[] present;
     private long[] demand;
     private long[] weight;
     private int[] tier;
@@ -34,7 +44,7 @@ public final class Claims
     public Claims(final int initialCapacity)
     {
         final int capacity = Math.max(1, initialCapacity);
-        id = new String[capacity];
+        present = new byte[capacity];
         demand = new long[capacity];
         weight = new long[capacity];
         tier = new int[capacity];
@@ -46,14 +56,12 @@ public final class Claims
     /** Removes every claim; keeps the arrays. */
     public void clear()
     {
-        Arrays.fill(id, 0, count, null);
         count = 0;
     }
 
     /**
      * Appends a claim at the back of the queue.
      *
-     * @param id     unique, non-empty identifier.
      * @param demand demand in units, or {@link #ABSENT} for unbounded.
      * @param weight weight, or {@link #ABSENT} for the method's default.
      * @param tier   priority tier, 0 first.
@@ -61,19 +69,37 @@ public final class Claims
      * @param floor  floor in units.
      * @return the index (queue position) of the claim.
      */
+    public int add(final long demand, final long weight, final int tier, final long cap, final long floor)
+    {
+        return add(demand, weight, tier, cap, floor,
+            (demand != ABSENT ? DEMAND : 0) | (weight != ABSENT ? WEIGHT : 0) | (cap != ABSENT ? CAP : 0));
+    }
+
+    /**
+     * Appends a claim at the back of the queue, saying which optional values are given: for input that may hold
+     * any {@code long}, so that a given {@code Long.MIN_VALUE} is not taken for {@link #ABSENT}.
+     *
+     * @param demand  demand in units; ignored unless {@code present} has {@link #DEMAND}.
+     * @param weight  weight; ignored unless {@code present} has {@link #WEIGHT}.
+     * @param tier    priority tier, 0 first.
+     * @param cap     cap in units; ignored unless {@code present} has {@link #CAP}.
+     * @param floor   floor in units.
+     * @param present bits {@link #DEMAND}, {@link #WEIGHT}, {@link #CAP} of the values given.
+     * @return the index (queue position) of the claim.
+     */
     public int add(
-        final String id, final long demand, final long weight, final int tier, final long cap, final long floor)
+        final long demand, final long weight, final int tier, final long cap, final long floor, final int present)
     {
         final int i = count;
-        if (i == this.id.length)
+        if (i == this.present.length)
         {
             grow(i + 1);
         }
-        this.id[i] = id;
-        this.demand[i] = demand;
-        this.weight[i] = weight;
+        this.present[i] = (byte)present;
+        this.demand[i] = (present & DEMAND) != 0 ? demand : ABSENT;
+        this.weight[i] = (present & WEIGHT) != 0 ? weight : ABSENT;
         this.tier[i] = tier;
-        this.cap[i] = cap;
+        this.cap[i] = (present & CAP) != 0 ? cap : ABSENT;
         this.floor[i] = floor;
         this.award[i] = 0;
         count = i + 1;
@@ -87,7 +113,7 @@ public final class Claims
      */
     public void ensureCapacity(final int capacity)
     {
-        if (capacity > id.length)
+        if (capacity > present.length)
         {
             grow(capacity);
         }
@@ -95,8 +121,8 @@ public final class Claims
 
     private void grow(final int minCapacity)
     {
-        final int capacity = Math.max(minCapacity, id.length + (id.length >> 1) + 1);
-        id = Arrays.copyOf(id, capacity);
+        final int capacity = Math.max(minCapacity, present.length + (present.length >> 1) + 1);
+        present = Arrays.copyOf(present, capacity);
         demand = Arrays.copyOf(demand, capacity);
         weight = Arrays.copyOf(weight, capacity);
         tier = Arrays.copyOf(tier, capacity);
@@ -111,10 +137,14 @@ public final class Claims
         return count;
     }
 
-    /** @param i index. @return the claim's id. */
-    public String id(final int i)
+    /**
+     * @param i   index.
+     * @param bit {@link #DEMAND}, {@link #WEIGHT} or {@link #CAP}.
+     * @return true when claim i was given that value.
+     */
+    public boolean has(final int i, final int bit)
     {
-        return id[i];
+        return (present[i] & bit) != 0;
     }
 
     /** @param i index. @return demand in units or {@link #ABSENT}. */
@@ -181,10 +211,5 @@ public final class Claims
     long[] awardArray()
     {
         return award;
-    }
-
-    String[] idArray()
-    {
-        return id;
     }
 }

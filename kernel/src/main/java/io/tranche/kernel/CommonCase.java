@@ -196,12 +196,8 @@ final class CommonCase
                 final long pHi = Int128.multiplyHighUnsigned(w, supply);
                 if (pHi == 0)
                 {
-                    q = Int128.multiplyHighUnsigned(pLo, reciprocal);
+                    q = Int128.quotientByReciprocal(pLo, d, reciprocal);
                     r = pLo - q * d;
-                    // low by at most one (see LevelSolver.evaluate): branch-free correction
-                    final long low = ~((r - d) >> 63);
-                    q -= low;
-                    r -= low & d;
                 }
                 else
                 {

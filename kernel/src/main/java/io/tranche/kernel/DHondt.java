@@ -1,5 +1,7 @@
 package io.tranche.kernel;
 
+import java.math.BigInteger;
+
 /**
  * D'Hondt / Jefferson: t(n) = n + 1. Lots with t(n) ≤ x number ⌊x⌋.
  */
@@ -36,5 +38,12 @@ final class DHondt extends DivisorMethod
         lotLevelNumerator = k + 1;
         lotLevelDenominator = w;
         return true;
+    }
+
+    @Override
+    Explainer.Fraction priority(final long weight, final long n)
+    {
+        // t(n) = n + 1.
+        return Explainer.Fraction.of(BigInteger.valueOf(weight), BigInteger.valueOf(n).add(BigInteger.ONE));
     }
 }

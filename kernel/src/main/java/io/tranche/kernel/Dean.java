@@ -1,5 +1,7 @@
 package io.tranche.kernel;
 
+import java.math.BigInteger;
+
 /**
  * Dean (harmonic mean): t(n) = n(n+1)/(n+½), so a claim's first lot has infinite priority. Since
  * n &lt; t(n) &lt; n + 1 for n ≥ 1, the lots with t(n) ≤ x are those below ⌊x⌋ and, exactly when
@@ -28,5 +30,16 @@ final class Dean extends DivisorMethod
     {
         // w·(2n+1) / (2n(n+1)) on each side, cross-multiplied: up to 250 bits.
         return WideMath.compareProductPairs(wi, 2 * ni + 1, nj, nj + 1, wj, 2 * nj + 1, ni, ni + 1, wide);
+    }
+
+    @Override
+    Explainer.Fraction priority(final long weight, final long n)
+    {
+        // t(n) = n(n+1)/(n+½) = 2n(n+1)/(2n+1).
+        final BigInteger k = BigInteger.valueOf(n);
+        return n == 0 ? Explainer.Fraction.INFINITY :
+            Explainer.Fraction.of(
+                BigInteger.valueOf(weight).multiply(k.shiftLeft(1).add(BigInteger.ONE)),
+                k.multiply(k.add(BigInteger.ONE)).shiftLeft(1));
     }
 }

@@ -58,6 +58,16 @@ abstract class DivisorMethod implements Rule
     abstract long lotsUpTo(long q, long r, long d);
 
     /**
+     * The exact priority of lot n + 1 (after n lots) of a claim of weight w, for explanations (a cold path:
+     * it allocates). The one statement of t(n) as a rational beside the exact comparisons below.
+     *
+     * @param weight w ≥ 0.
+     * @param n      lots held, n ≥ 0.
+     * @return w / t(n) (its square where t(n) is irrational); infinite where t(n) = 0.
+     */
+    abstract Explainer.Fraction priority(long weight, long n);
+
+    /**
      * Compares the finite priorities w_i / t(n_i) and w_j / t(n_j) exactly (t(n) &gt; 0 for both).
      *
      * @return negative, zero or positive as the first priority is below, equal to or above the second.
@@ -481,8 +491,8 @@ abstract class DivisorMethod implements Rule
         final long[] a, final long n, final long d, final long fixed)
     {
         long sum = fixed;
-        // ⌊2^64 / d⌋ or one less: a multiply by it estimates ⌊x / d⌋ from below by at most 1 (as in
-        // LevelSolver.evaluate), instead of a hardware division per claim (the profile's largest pass at 1M)
+        // For Int128.quotientByReciprocal: a multiply per claim instead of a hardware division (the profile's
+        // largest pass at 1M)
         final long reciprocal = Long.divideUnsigned(-1L, d);
         for (int k = from; k < to; k++)
         {
@@ -500,14 +510,8 @@ abstract class DivisorMethod implements Rule
             long r;
             if (pHigh == 0 && pLow >= 0)
             {
-                q = Int128.multiplyHighUnsigned(pLow, reciprocal);
+                q = Int128.quotientByReciprocal(pLow, d, reciprocal);
                 r = pLow - q * d;
-                // 0 ≤ r < 2d ≤ 2^64 read unsigned; one subtraction when r ≥ d
-                if (Long.compareUnsigned(r, d) >= 0)
-                {
-                    q++;
-                    r -= d;
-                }
             }
             else if (Int128.compareUnsigned(pHigh, pLow, Math.multiplyHigh(hiI, d), hiI * d) >= 0)
             {

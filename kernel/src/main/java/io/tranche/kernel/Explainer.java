@@ -8,13 +8,16 @@ import java.util.Arrays;
  * and for the split tier the level, the last divisor and the rounding (docs/audit.md "Explain").
  * <p>
  * A cold path: it allocates freely and computes with exact rationals ({@link BigInteger}), never
- * {@code double}. It recomputes the bounds, tiers and the exact level from docs/SEMANTICS.md on its
- * own and reads the awards from {@link Claims#award(int)}; {@link Allocator#allocate} never calls
- * it, so the hot path stays allocation-free when no explanation is asked for.
+ * {@code double}. It recomputes the bounds and tiers from docs/SEMANTICS.md (to name the binding
+ * limit of each claim) and reads the awards from {@link Claims#award(int)}; the level and the exact
+ * shares of a level method come from running the method's own rule and {@link LevelSolver} on the
+ * split tier, and a divisor method's priorities from its own class ({@link DivisorMethod#priority}).
+ * {@link Allocator#allocate} never calls it, so the hot path stays allocation-free when no explanation
+ * is asked for.
  */
 public final class Explainer
 {
-    private static final BigInteger TWO = BigInteger.TWO;
+    private static final Rule[] DIVISOR_RULES = divisorRules();
 
     private Explainer()
     {
@@ -59,7 +62,7 @@ public final class Explainer
     {
         /** 0/1. */
         public static final Fraction ZERO = new Fraction(BigInteger.ZERO, BigInteger.ONE);
-        /** 1/0: the priority of a first lot under ADAMS, DEAN and HUNTINGTON_HILL. */
+        /** 1/0: the priority of a first lot under a divisor method with t(0) = 0. */
         public static final Fraction INFINITY = new Fraction(BigInteger.ONE, BigInteger.ZERO);
 
         private final BigInteger numerator;
@@ -289,7 +292,7 @@ public final class Explainer
         /**
          * @param i queue position.
          * @return the priority of the claim's next lot (divisor methods, split tier, below its bound), or
-         * null; squared for HUNTINGTON_HILL.
+         * null; squared where the method's t(n) is irrational ({@link DivisorMethod#priority}).
          */
         public Fraction nextPriority(final int i)
         {
@@ -332,7 +335,7 @@ public final class Explainer
             return extraLots;
         }
 
-        /** @return priority of the last lot served (divisor methods; squared for HUNTINGTON_HILL), or null. */
+        /** @return priority of the last lot served (divisor methods; squared where t(n) is irrational), or null. */
         public Fraction lastPriority()
         {
             return lastPriority;
@@ -532,114 +535,55 @@ public final class Explainer
     }
 
     // ---------------------------------------------------------------------------------------------
-    // Level methods: every one is a clamp of a line in λ, so one solver of Σclamp(λ·w, L, U) = T serves all.
+    // Level methods: the rule itself runs on the split tier; its LevelSolver's exact shares and level are read.
 
     private static void explainLevel(
         final Explanation e, final Method method, final int[] members, final long[] lo, final long[] hi, final long[] w,
         final boolean[] held, final long target, final long[] a)
     {
-        final Fraction[] x = levelShares(e, method, members, lo, hi, w, held, Fraction.of(target));
-        explainRounding(e, members, lo, hi, held, a, x);
+        explainRounding(e, members, lo, hi, held, a, levelShares(e, method, members, lo, hi, w, target));
     }
 
+    /**
+     * Runs the method's own rule on the split tier, in a workspace of its own, and reads the exact results of
+     * its {@link LevelSolver}: the shares {@code base + num/den} (in lots, after the rule's own transform from
+     * losses or half units) and the level {@code levelNumerator / den} (in lots per unit of weight: λ, or μ on
+     * the losses side). The solver's level is the smallest that solves the tier: a split tier's target lies
+     * strictly above the total at level 0, so at the solver's level some claim is strictly above its lower
+     * clamp and the total is strictly increasing there.
+     */
     private static Fraction[] levelShares(
         final Explanation e, final Method method, final int[] members, final long[] lo, final long[] hi, final long[] w,
-        final boolean[] held, final Fraction t)
+        final long target)
     {
         final int m = members.length;
-        final Fraction[] lower = new Fraction[m];
-        final Fraction[] upper = new Fraction[m];
-        final BigInteger[] weight = new BigInteger[m];
-        final Fraction[] x = new Fraction[m];
-        if (method == Method.PROPORTIONAL || method == Method.EQUAL)
+        final Workspace ws = new Workspace(m);
+        for (int k = 0; k < m; k++)
         {
-            for (int k = 0; k < m; k++)
-            {
-                final int i = members[k];
-                lower[k] = Fraction.of(lo[i]);
-                upper[k] = Fraction.of(hi[i]);
-                weight[k] = held[i] ? BigInteger.ZERO : BigInteger.valueOf(w[i]);
-            }
-            final Fraction lambda = solveGain(lower, upper, weight, t);
-            e.level = lambda;
-            for (int k = 0; k < m; k++)
-            {
-                x[k] = clamp(lambda.multiply(weight[k]), lower[k], upper[k]);
-            }
+            final int i = members[k];
+            ws.order[k] = k;
+            ws.lo[k] = lo[i];
+            ws.hi[k] = hi[i];
+            ws.w[k] = w[i];
         }
-        else
+        final Rule rule = method.newRule();
+        rule.split(ws, 0, m, target);
+        final LevelSolver solver = ws.solver;
+        final BigInteger den = unsigned(solver.den);
+        e.level = Fraction.of(unsigned(solver.levelNumerator()), den);
+        e.talmudLosses = rule instanceof LevelMethods.Talmud && ((LevelMethods.Talmud)rule).lastOnLosses;
+        final Fraction[] x = new Fraction[m];
+        for (int k = 0; k < m; k++)
         {
-            lossShares(e, method, members, lo, hi, w, t, lower, upper, weight, x);
+            x[k] = Fraction.of(unsigned(solver.base[k]).multiply(den).add(unsigned(solver.num[k])), den);
         }
         return x;
     }
 
-    private static void lossShares(
-        final Explanation e, final Method method, final int[] members, final long[] lo, final long[] hi, final long[] w,
-        final Fraction t, final Fraction[] lower, final Fraction[] upper, final BigInteger[] weight, final Fraction[] x)
+    private static BigInteger unsigned(final long value)
     {
-        final int m = members.length;
-        // EQUAL_LOSSES: x = hi − clamp(λ·w, 0, hi − lo). TALMUD: the gains side is EQUAL with w = 1 on
-        // [lo, max(lo, hi/2)]; the losses side is EQUAL_LOSSES with w = 1 on [max(lo, hi/2), hi].
-        boolean losses = method == Method.EQUAL_LOSSES;
-        final Fraction[] base = new Fraction[m];
-        if (method == Method.TALMUD)
-        {
-            Fraction v = Fraction.ZERO;
-            for (int k = 0; k < m; k++)
-            {
-                final int i = members[k];
-                base[k] = Fraction.max(Fraction.of(lo[i]), Fraction.of(BigInteger.valueOf(hi[i]), TWO));
-                v = v.add(base[k]);
-            }
-            losses = t.compareTo(v) > 0;
-            e.talmudLosses = losses;
-        }
-        else
-        {
-            for (int k = 0; k < m; k++)
-            {
-                base[k] = Fraction.of(lo[members[k]]);
-            }
-        }
-        for (int k = 0; k < m; k++)
-        {
-            final int i = members[k];
-            weight[k] = method == Method.TALMUD ? BigInteger.ONE : BigInteger.valueOf(w[i]);
-            if (losses)
-            {
-                lower[k] = Fraction.ZERO;
-                upper[k] = Fraction.of(hi[i]).subtract(base[k]);
-            }
-            else
-            {
-                lower[k] = Fraction.of(lo[i]);
-                upper[k] = base[k];
-            }
-        }
-        if (losses)
-        {
-            Fraction sumHi = Fraction.ZERO;
-            for (final int i : members)
-            {
-                sumHi = sumHi.add(Fraction.of(hi[i]));
-            }
-            final Fraction mu = solveGain(lower, upper, weight, sumHi.subtract(t));
-            e.level = mu;
-            for (int k = 0; k < m; k++)
-            {
-                x[k] = Fraction.of(hi[members[k]]).subtract(clamp(mu.multiply(weight[k]), lower[k], upper[k]));
-            }
-        }
-        else
-        {
-            final Fraction lambda = solveGain(lower, upper, weight, t);
-            e.level = lambda;
-            for (int k = 0; k < m; k++)
-            {
-                x[k] = clamp(lambda.multiply(weight[k]), lower[k], upper[k]);
-            }
-        }
+        // The solver's columns are unsigned 64-bit values (half units reach 2^64 − 2).
+        return value >= 0 ? BigInteger.valueOf(value) : BigInteger.valueOf(value).add(BigInteger.ONE.shiftLeft(64));
     }
 
     private static void explainRounding(
@@ -687,94 +631,6 @@ public final class Explainer
                 }
             }
         }
-    }
-
-    /**
-     * The smallest λ ≥ 0 with Σ clamp(λ·w_k, L_k, U_k) = T, for 0 ≤ L ≤ U and ΣL ≤ T ≤ ΣU: a search
-     * over the sorted breakpoints, then the linear piece that crosses T solved exactly.
-     */
-    private static Fraction solveGain(
-        final Fraction[] lower, final Fraction[] upper, final BigInteger[] w, final Fraction target)
-    {
-        final int m = lower.length;
-        if (sum(lower, upper, w, Fraction.ZERO).compareTo(target) >= 0)
-        {
-            return Fraction.ZERO;
-        }
-        final Fraction[] points = new Fraction[2 * m];
-        int p = 0;
-        for (int k = 0; k < m; k++)
-        {
-            if (w[k].signum() > 0)
-            {
-                points[p++] = lower[k].divide(w[k]);
-                points[p++] = upper[k].divide(w[k]);
-            }
-        }
-        final Fraction[] sorted = Arrays.copyOf(points, p);
-        Arrays.sort(sorted);
-        int lowIndex = 0;
-        int highIndex = p - 1;
-        // Invariant: F(sorted[highIndex]) ≥ T (F at the last breakpoint is ΣU ≥ T).
-        while (lowIndex < highIndex)
-        {
-            final int mid = (lowIndex + highIndex) >>> 1;
-            if (sum(lower, upper, w, sorted[mid]).compareTo(target) >= 0)
-            {
-                highIndex = mid;
-            }
-            else
-            {
-                lowIndex = mid + 1;
-            }
-        }
-        final Fraction right = sorted[highIndex];
-        Fraction left = Fraction.ZERO;
-        for (int k = highIndex - 1; k >= 0; k--)
-        {
-            if (sorted[k].compareTo(right) < 0)
-            {
-                left = sorted[k];
-                break;
-            }
-        }
-        // On (left, right] no breakpoint lies inside: each claim is at L, at U, or on its line.
-        Fraction constant = Fraction.ZERO;
-        BigInteger slope = BigInteger.ZERO;
-        for (int k = 0; k < m; k++)
-        {
-            if (w[k].signum() == 0 || lower[k].divide(w[k]).compareTo(right) >= 0)
-            {
-                constant = constant.add(w[k].signum() == 0 ?
-                    Fraction.min(Fraction.max(Fraction.ZERO, lower[k]), upper[k]) :
-                    lower[k]);
-            }
-            else if (upper[k].divide(w[k]).compareTo(left) <= 0)
-            {
-                constant = constant.add(upper[k]);
-            }
-            else
-            {
-                slope = slope.add(w[k]);
-            }
-        }
-        return target.subtract(constant).divide(slope);
-    }
-
-    private static Fraction sum(
-        final Fraction[] lower, final Fraction[] upper, final BigInteger[] w, final Fraction lambda)
-    {
-        Fraction s = Fraction.ZERO;
-        for (int k = 0; k < lower.length; k++)
-        {
-            s = s.add(clamp(lambda.multiply(w[k]), lower[k], upper[k]));
-        }
-        return s;
-    }
-
-    private static Fraction clamp(final Fraction v, final Fraction lower, final Fraction upper)
-    {
-        return Fraction.min(Fraction.max(v, lower), upper);
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -839,30 +695,28 @@ public final class Explainer
     }
 
     /**
-     * @return w / t(n) exactly: D'Hondt t = n+1, Sainte-Laguë n+½, Adams n, Dean n(n+1)/(n+½); for
-     * Huntington–Hill the square w² / (n(n+1)). Infinite where t(n) = 0.
+     * @return the priority of lot n + 1 of a claim of weight w under a divisor method, as the method's own
+     * class states it ({@link DivisorMethod#priority}): w / t(n), squared where t(n) is irrational; infinite
+     * where t(n) = 0.
      */
     static Fraction priority(final Method method, final long weight, final long n)
     {
-        final BigInteger w = BigInteger.valueOf(weight);
-        final BigInteger k = BigInteger.valueOf(n);
-        switch (method)
+        final Rule rule = DIVISOR_RULES[method.ordinal()];
+        if (rule == null)
         {
-            case DHONDT:
-                return Fraction.of(w, k.add(BigInteger.ONE));
-            case SAINTE_LAGUE:
-                return Fraction.of(w.multiply(TWO), k.multiply(TWO).add(BigInteger.ONE));
-            case ADAMS:
-                return n == 0 ? Fraction.INFINITY : Fraction.of(w, k);
-            case DEAN:
-                return n == 0 ? Fraction.INFINITY :
-                    Fraction.of(
-                        w.multiply(k.multiply(TWO).add(BigInteger.ONE)),
-                        TWO.multiply(k).multiply(k.add(BigInteger.ONE)));
-            case HUNTINGTON_HILL:
-                return n == 0 ? Fraction.INFINITY : Fraction.of(w.multiply(w), k.multiply(k.add(BigInteger.ONE)));
-            default:
-                throw new IllegalArgumentException("method=" + method + " is not a divisor method");
+            throw new IllegalArgumentException("method=" + method + " is not a divisor method");
         }
+        return ((DivisorMethod)rule).priority(weight, n);
+    }
+
+    private static Rule[] divisorRules()
+    {
+        // priority() is pure (no scratch), so one instance per method serves every thread.
+        final Rule[] rules = new Rule[Method.values().length];
+        for (final Method method : Method.values())
+        {
+            rules[method.ordinal()] = method.kind() == Method.Kind.DIVISOR ? method.newRule() : null;
+        }
+        return rules;
     }
 }

@@ -1,5 +1,7 @@
 package io.tranche.kernel;
 
+import java.math.BigInteger;
+
 /**
  * Huntington–Hill (equal proportions, US House): t(n) = √(n(n+1)), so a claim's first lot has
  * infinite priority. Since n &lt; t(n) &lt; n + 1 for n ≥ 1, the lots with t(n) ≤ x are those below
@@ -41,5 +43,15 @@ final class HuntingtonHill extends DivisorMethod
     {
         // w_i² / (n_i(n_i+1)) vs w_j² / (n_j(n_j+1)), cross-multiplied: up to 250 bits.
         return WideMath.compareProductPairs(wi, wi, nj, nj + 1, wj, wj, ni, ni + 1, wide);
+    }
+
+    @Override
+    Explainer.Fraction priority(final long weight, final long n)
+    {
+        // t(n)² = n(n+1): the priority squared.
+        final BigInteger w = BigInteger.valueOf(weight);
+        final BigInteger k = BigInteger.valueOf(n);
+        return n == 0 ? Explainer.Fraction.INFINITY :
+            Explainer.Fraction.of(w.multiply(w), k.multiply(k.add(BigInteger.ONE)));
     }
 }

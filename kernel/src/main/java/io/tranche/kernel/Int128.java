@@ -38,6 +38,25 @@ public final class Int128
     }
 
     /**
+     * ⌊x / d⌋ exactly, by a multiply with {@code reciprocal = Long.divideUnsigned(-1L, d)} (⌊2^64 / d⌋ or one
+     * less) instead of a hardware division: the estimate is low by at most one (libdivide), so
+     * {@code 0 ≤ x − q·d < 2d} and {@code x − q·d − d} fits a signed long. The correction is branch free because
+     * it is needed about half the time. The one copy of the per-claim division of {@link LevelSolver},
+     * {@link CommonCase} and {@link DivisorMethod}; small enough (under 35 bytecodes) that C2 always inlines it,
+     * so the hot loops make no call.
+     *
+     * @param x          an unsigned dividend.
+     * @param d          the divisor, {@code 1 ≤ d < 2^63}.
+     * @param reciprocal {@code Long.divideUnsigned(-1L, d)}.
+     * @return the quotient; the remainder is {@code x − q·d}.
+     */
+    static long quotientByReciprocal(final long x, final long d, final long reciprocal)
+    {
+        final long q = multiplyHighUnsigned(x, reciprocal);
+        return q - ~((x - q * d - d) >> 63);
+    }
+
+    /**
      * High 64 bits of the unsigned 128-bit product {@code a·b}, both read as unsigned; the low 64 bits
      * are {@code a * b}.
      *

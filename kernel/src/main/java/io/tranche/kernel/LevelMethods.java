@@ -1,7 +1,7 @@
 package io.tranche.kernel;
 
 /**
- * Factory for the level methods (PROPORTIONAL, EQUAL, EQUAL_LOSSES, TALMUD) and FIFO.
+ * The level methods (PROPORTIONAL, EQUAL, EQUAL_LOSSES, TALMUD) and FIFO; {@link Method} names the class of each.
  * <p>
  * Every level method reduces to one problem solved exactly by {@link LevelSolver}: find λ with
  * {@code Σ clamp(λ·w, lo, hi) = target}. EQUAL_LOSSES solves it on the losses {@code hi − x}; TALMUD on
@@ -13,24 +13,6 @@ final class LevelMethods
 {
     private LevelMethods()
     {
-    }
-
-    static Rule create(final Method method)
-    {
-        switch (method)
-        {
-            case PROPORTIONAL:
-            case EQUAL:
-                return new Proportional();
-            case EQUAL_LOSSES:
-                return new EqualLosses();
-            case TALMUD:
-                return new Talmud();
-            case FIFO:
-                return new Fifo();
-            default:
-                throw new IllegalArgumentException("not a level method: " + method);
-        }
     }
 
     /** Rounds the solver's shares by largest remainder into the award column. */
@@ -160,6 +142,9 @@ final class LevelMethods
      */
     static final class Talmud implements Rule
     {
+        /** True when the last split gave equal losses on the half-demands (T &gt; V), for explanations. */
+        boolean lastOnLosses;
+
         @Override
         public void split(final Workspace ws, final int from, final int to, final long target)
         {
@@ -182,6 +167,7 @@ final class LevelMethods
             }
             final long twiceTarget = target << 1;
             final boolean awards = Long.compareUnsigned(twiceTarget, twiceV) <= 0;
+            lastOnLosses = !awards;
             for (int k = 0; k < m; k++)
             {
                 final int i = order[from + k];

@@ -609,7 +609,7 @@ final class LevelSolver
         }
         long sum = 0;
         int clamped = 0;
-        // ⌊2^64 / d⌋ or one less: a multiply by it estimates ⌊x / d⌋ from below by at most 1 (libdivide).
+        // For Int128.quotientByReciprocal: a multiply per claim instead of a hardware division.
         final long reciprocal = Long.divideUnsigned(-1L, d);
         for (int k = 0; k < m; k++)
         {
@@ -630,13 +630,8 @@ final class LevelSolver
                 final long pHi = Int128.multiplyHighUnsigned(wk, n);
                 if (pHi == 0)
                 {
-                    q = Int128.multiplyHighUnsigned(pLo, reciprocal);
+                    q = Int128.quotientByReciprocal(pLo, d, reciprocal);
                     r = pLo - q * d;
-                    // The estimate is low by at most one: 0 ≤ r < 2d, and r − d fits a signed long. Branch
-                    // free because the correction is needed about half the time.
-                    final long low = ~((r - d) >> 63);
-                    q -= low;
-                    r -= low & d;
                 }
                 else if (Long.compareUnsigned(pHi, d) >= 0)
                 {
@@ -879,7 +874,8 @@ final class LevelSolver
 
     /**
      * {@link #round} for claims {@code 0..m)} whose integer parts are already in {@code award} (see
-     * {@link #sharesWritten}): adds the extra lots in place.
+     * {@link #sharesWritten}): adds the extra lots in place. The bucket search and the settling are shared
+     * with {@link #round}; the loop is not, since one copy would add a branch or an indirection per claim.
      */
     void roundInPlace(final int m, final long target, final long[] award)
     {

@@ -1,32 +1,38 @@
 package io.tranche.kernel;
 
+import java.util.function.Supplier;
+
 /**
- * The rationing rule applied inside one priority tier (SPEC.md "Methods").
+ * The rationing rule applied inside one priority tier (SPEC.md "Methods"), and the one registry of
+ * rules: each constant names its family, its flags and the class that implements it. Every list of
+ * methods (validation messages, the CLI, the benchmarks' sweeps, the explainer) derives from
+ * {@link #values()}, so a new rule is its class, a constant here and the proto enum value.
  * <p>
  * The constant names match {@code tranche.v1.Method} one to one.
  */
 public enum Method
 {
+    // The order is the order of every list derived from values() (and of seeded draws from it): append.
     /** Level method g = λ·w, default w = demand: largest remainder (Hamilton, Hare–Niemeyer). */
-    PROPORTIONAL(Kind.LEVEL, true, true, false),
+    PROPORTIONAL(Kind.LEVEL, true, true, false, LevelMethods.Proportional::new),
     /** Level method g = λ·w, default w = 1: constrained equal awards, weighted max-min fairness. */
-    EQUAL(Kind.LEVEL, false, true, false),
+    EQUAL(Kind.LEVEL, false, true, false, LevelMethods.Proportional::new),
     /** Level method g = d − λ·w, default w = 1: constrained equal losses; finite demands, w &gt; 0. */
-    EQUAL_LOSSES(Kind.LEVEL, false, true, true),
+    EQUAL_LOSSES(Kind.LEVEL, false, true, true, LevelMethods.EqualLosses::new),
     /** Aumann–Maschler (1985) Talmud rule; finite demands, weights unused. */
-    TALMUD(Kind.LEVEL, false, false, true),
+    TALMUD(Kind.LEVEL, false, false, true, LevelMethods.Talmud::new),
     /** Queue order: each claim is filled to its bound before the next receives beyond its floor. */
-    FIFO(Kind.QUEUE, false, false, false),
+    FIFO(Kind.QUEUE, false, false, false, LevelMethods.Fifo::new),
     /** Jefferson / D'Hondt: threshold n + 1. */
-    DHONDT(Kind.DIVISOR, true, true, false),
+    DHONDT(Kind.DIVISOR, true, true, false, DHondt::new),
     /** Webster / Sainte-Laguë: threshold n + ½. */
-    SAINTE_LAGUE(Kind.DIVISOR, true, true, false),
+    SAINTE_LAGUE(Kind.DIVISOR, true, true, false, SainteLague::new),
     /** Adams: threshold n (first unit has infinite priority). */
-    ADAMS(Kind.DIVISOR, true, true, false),
+    ADAMS(Kind.DIVISOR, true, true, false, Adams::new),
     /** Dean: threshold n(n+1)/(n+½) (first unit has infinite priority). */
-    DEAN(Kind.DIVISOR, true, true, false),
+    DEAN(Kind.DIVISOR, true, true, false, Dean::new),
     /** Huntington–Hill: threshold √(n(n+1)) (first unit has infinite priority). */
-    HUNTINGTON_HILL(Kind.DIVISOR, true, true, false);
+    HUNTINGTON_HILL(Kind.DIVISOR, true, true, false, HuntingtonHill::new);
 
     /** The family a method belongs to. */
     public enum Kind
@@ -43,14 +49,38 @@ public enum Method
     private final boolean defaultWeightIsDemand;
     private final boolean usesWeight;
     private final boolean needsFiniteDemand;
+    private final Supplier<Rule> rule;
 
     Method(
-        final Kind kind, final boolean defaultWeightIsDemand, final boolean usesWeight, final boolean needsFiniteDemand)
+        final Kind kind, final boolean defaultWeightIsDemand, final boolean usesWeight, final boolean needsFiniteDemand,
+        final Supplier<Rule> rule)
     {
+        this.rule = rule;
         this.kind = kind;
         this.defaultWeightIsDemand = defaultWeightIsDemand;
         this.usesWeight = usesWeight;
         this.needsFiniteDemand = needsFiniteDemand;
+    }
+
+    /**
+     * @return a new instance of the rule (a cold path: one per allocator).
+     */
+    Rule newRule()
+    {
+        return rule.get();
+    }
+
+    /**
+     * @return the constant names, comma separated, in declaration order (for messages and help texts).
+     */
+    public static String names()
+    {
+        final StringBuilder names = new StringBuilder();
+        for (final Method method : values())
+        {
+            names.append(names.length() == 0 ? "" : ", ").append(method.name());
+        }
+        return names.toString();
     }
 
     /**

@@ -1,5 +1,7 @@
 package io.tranche.kernel;
 
+import java.math.BigInteger;
+
 /**
  * Sainte-Laguë / Webster: t(n) = n + ½. Lots with t(n) ≤ x: ⌊x⌋, plus one when the fraction is ≥ ½.
  */
@@ -35,5 +37,13 @@ final class SainteLague extends DivisorMethod
         lotLevelNumerator = 2 * k + 1;
         lotLevelDenominator = 2 * w;
         return true;
+    }
+
+    @Override
+    Explainer.Fraction priority(final long weight, final long n)
+    {
+        // t(n) = n + ½.
+        return Explainer.Fraction.of(
+            BigInteger.valueOf(weight).shiftLeft(1), BigInteger.valueOf(n).shiftLeft(1).add(BigInteger.ONE));
     }
 }

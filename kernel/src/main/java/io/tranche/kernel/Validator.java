@@ -1,16 +1,15 @@
 package io.tranche.kernel;
 
-import org.agrona.collections.Object2IntHashMap;
-
 /**
  * Checks a problem against every rule of SPEC.md and SEMANTICS.md "Validation" and records each
- * violation with its field path. A cold path: it builds messages and may allocate.
+ * violation with its claim index, field and value. Ids are the caller's ({@link ClaimCheck}). A cold
+ * path when the problem is invalid: it builds messages and may allocate; a valid one allocates nothing.
  */
 final class Validator
 {
     private static final String MAX_TEXT = "2^62 (4611686018427387904)";
+    private static final String METHOD_NAMES = Method.names();
 
-    private final Object2IntHashMap<String> seenIds = new Object2IntHashMap<>(-1);
     private final int capacity;
     private long sumFloor;
     private long sumWeight;
@@ -30,26 +29,30 @@ final class Validator
      * @param lot         lot size; 0 means 1.
      * @param maxSharePpm concentration limit in ppm of the supply; 0 = none.
      * @param claims      the claims in queue order.
+     * @param claimCheck  the caller's check of each claim (ids), or null.
      * @param out         receives the violations; cleared first.
      * @return true when the problem is valid.
      */
     boolean validate(
         final long supply, final Method method, final long lot, final int maxSharePpm, final Claims claims,
-        final Violations out)
+        final ClaimCheck claimCheck, final Violations out)
     {
         out.clear();
         checkHeader(supply, method, lot, maxSharePpm, out);
         final int n = claims.count();
         if (n > capacity)
         {
-            out.add("claims", n + " claims exceed the limit of " + capacity);
+            out.add(Violations.PROBLEM, Violations.Field.CLAIMS, n, n + " claims exceed the limit of " + capacity);
             return false;
         }
         final boolean headerValid = out.isEmpty();
         final long l = lot <= 0 || lot > Claims.MAX_VALUE ? 1 : lot;
         final long shareUnits = headerValid && maxSharePpm != 0 ?
             Lots.shareLimit(supply, maxSharePpm) : Claims.ABSENT;
-        seenIds.clear();
+        if (claimCheck != null)
+        {
+            claimCheck.reset();
+        }
         sumFloor = 0;
         sumWeight = 0;
         sumDemand = 0;
@@ -58,7 +61,10 @@ final class Validator
         demandOverflow = false;
         for (int i = 0; i < n; i++)
         {
-            checkId(claims, i, out);
+            if (claimCheck != null)
+            {
+                claimCheck.check(i, out);
+            }
             if (checkClaim(method, claims, i, out))
             {
                 addTotals(method, claims, i);
@@ -70,17 +76,19 @@ final class Validator
         }
         if (floorOverflow)
         {
-            out.add("claims", "the total of the floors exceeds 2^63-1 and cannot be represented exactly");
+            // The totals overflowed: there is no one value to report.
+            out.add(Violations.PROBLEM, Violations.Field.CLAIMS, 0,
+                "the total of the floors exceeds 2^63-1 and cannot be represented exactly");
         }
         if (weightOverflow)
         {
-            out.add("claims", "the total of the weights (defaults included) exceeds 2^63-1 and cannot be " +
-                "represented exactly; scale the weights down");
+            out.add(Violations.PROBLEM, Violations.Field.CLAIMS, 0, "the total of the weights (defaults included) " +
+                "exceeds 2^63-1 and cannot be represented exactly; scale the weights down");
         }
         if (demandOverflow)
         {
-            out.add("claims", "the total of the demands exceeds 2^63-1 and cannot be represented exactly under " +
-                method);
+            out.add(Violations.PROBLEM, Violations.Field.CLAIMS, 0,
+                "the total of the demands exceeds 2^63-1 and cannot be represented exactly under " + method);
         }
         return out.isEmpty();
     }
@@ -90,47 +98,29 @@ final class Validator
     {
         if (supply < 0)
         {
-            out.add("supply", "must be >= 0, was " + supply);
+            out.add(Violations.PROBLEM, Violations.Field.SUPPLY, supply, "must be >= 0, was " + supply);
         }
         else if (supply > Claims.MAX_VALUE)
         {
-            out.add("supply", "must be <= " + MAX_TEXT + ", was " + supply);
+            out.add(Violations.PROBLEM, Violations.Field.SUPPLY, supply, "must be <= " + MAX_TEXT + ", was " + supply);
         }
         if (method == null)
         {
-            out.add("policy.method", "must be one of PROPORTIONAL, EQUAL, EQUAL_LOSSES, TALMUD, FIFO, DHONDT, " +
-                "SAINTE_LAGUE, ADAMS, DEAN, HUNTINGTON_HILL; was METHOD_UNSPECIFIED or unknown");
+            out.add(Violations.PROBLEM, Violations.Field.METHOD, 0,
+                "must be one of " + METHOD_NAMES + "; was METHOD_UNSPECIFIED or unknown");
         }
         if (lot < 0)
         {
-            out.add("policy.lot", "must be >= 0 (0 means 1), was " + lot);
+            out.add(Violations.PROBLEM, Violations.Field.LOT, lot, "must be >= 0 (0 means 1), was " + lot);
         }
         else if (lot > Claims.MAX_VALUE)
         {
-            out.add("policy.lot", "must be <= " + MAX_TEXT + ", was " + lot);
+            out.add(Violations.PROBLEM, Violations.Field.LOT, lot, "must be <= " + MAX_TEXT + ", was " + lot);
         }
         if (maxSharePpm < 0 || maxSharePpm > Lots.PPM)
         {
-            out.add("policy.max_share_ppm", "must be between 0 and 1000000 (0 = no limit), was " + maxSharePpm);
-        }
-    }
-
-    private void checkId(final Claims claims, final int i, final Violations out)
-    {
-        final String claimId = claims.idArray()[i];
-        if (claimId == null || claimId.isEmpty())
-        {
-            out.add(path(i, "id"), "must not be empty");
-            return;
-        }
-        final int first = seenIds.getValue(claimId);
-        if (first >= 0)
-        {
-            out.add(path(i, "id"), "duplicates claims[" + first + "].id \"" + claimId + "\"");
-        }
-        else
-        {
-            seenIds.put(claimId, i);
+            out.add(Violations.PROBLEM, Violations.Field.MAX_SHARE_PPM, maxSharePpm,
+                "must be between 0 and 1000000 (0 = no limit), was " + maxSharePpm);
         }
     }
 
@@ -142,33 +132,35 @@ final class Validator
         final long floor = claims.floorArray()[i];
         final int tier = claims.tierArray()[i];
         boolean claimValid = true;
-        claimValid &= checkOptional(out, i, "demand", demand);
-        claimValid &= checkOptional(out, i, "weight", weight);
-        claimValid &= checkOptional(out, i, "cap", claims.capArray()[i]);
-        claimValid &= checkOptional(out, i, "floor", floor == Claims.ABSENT ? -1 : floor);
+        final boolean hasDemand = claims.has(i, Claims.DEMAND);
+        final boolean hasWeight = claims.has(i, Claims.WEIGHT);
+        claimValid &= !hasDemand || checkValue(out, i, Violations.Field.DEMAND, demand);
+        claimValid &= !hasWeight || checkValue(out, i, Violations.Field.WEIGHT, weight);
+        claimValid &= !claims.has(i, Claims.CAP) || checkValue(out, i, Violations.Field.CAP, claims.capArray()[i]);
+        claimValid &= checkValue(out, i, Violations.Field.FLOOR, floor);
         if (tier < 0)
         {
-            out.add(path(i, "tier"), "must be >= 0, was " + tier);
+            out.add(i, Violations.Field.TIER, tier, "must be >= 0, was " + tier);
             claimValid = false;
         }
         if (method == null)
         {
             return claimValid;
         }
-        if (method.needsFiniteDemand() && demand == Claims.ABSENT)
+        if (method.needsFiniteDemand() && !hasDemand)
         {
-            out.add(path(i, "demand"), "is required under " + method + " (unbounded demand has no " +
+            out.add(i, Violations.Field.DEMAND, 0, "is required under " + method + " (unbounded demand has no " +
                 (method == Method.TALMUD ? "half" : "loss") + ")");
             claimValid = false;
         }
-        if (method == Method.EQUAL_LOSSES && weight == 0)
+        if (method == Method.EQUAL_LOSSES && hasWeight && weight == 0)
         {
-            out.add(path(i, "weight"), "must be > 0 under EQUAL_LOSSES, was 0");
+            out.add(i, Violations.Field.WEIGHT, 0, "must be > 0 under EQUAL_LOSSES, was 0");
             claimValid = false;
         }
-        if (method.defaultWeightIsDemand() && weight == Claims.ABSENT && demand == Claims.ABSENT)
+        if (method.defaultWeightIsDemand() && !hasWeight && !hasDemand)
         {
-            out.add(path(i, "weight"), "neither weight nor demand is given; " + method +
+            out.add(i, Violations.Field.WEIGHT, 0, "neither weight nor demand is given; " + method +
                 " weighs a claim by its demand when it has no weight");
             claimValid = false;
         }
@@ -207,7 +199,7 @@ final class Validator
         // would get more than its demand (issue 8).
         if (lo > hi)
         {
-            out.add(path(i, "floor"), "floor " + floor + " (" + lo * l + " in lots of " + l +
+            out.add(i, Violations.Field.FLOOR, floor, "floor " + floor + " (" + lo * l + " in lots of " + l +
                 ") exceeds the claim's bound " + hi * l + " = min(demand " + text(demand) + ", cap " +
                 text(cap) + ", share limit " + text(shareUnits) + ") rounded down to the lot");
         }
@@ -222,20 +214,16 @@ final class Validator
         return method.defaultWeightIsDemand() ? demand : 1;
     }
 
-    private static boolean checkOptional(final Violations out, final int i, final String field, final long value)
+    private static boolean checkValue(final Violations out, final int i, final Violations.Field field, final long value)
     {
-        if (value == Claims.ABSENT)
-        {
-            return true;
-        }
         if (value < 0)
         {
-            out.add(path(i, field), "must be >= 0, was " + value);
+            out.add(i, field, value, "must be >= 0, was " + value);
             return false;
         }
         if (value > Claims.MAX_VALUE)
         {
-            out.add(path(i, field), "must be <= " + MAX_TEXT + ", was " + value);
+            out.add(i, field, value, "must be <= " + MAX_TEXT + ", was " + value);
             return false;
         }
         return true;
@@ -244,10 +232,5 @@ final class Validator
     private static String text(final long value)
     {
         return value == Claims.ABSENT ? "none" : Long.toString(value);
-    }
-
-    private static String path(final int i, final String field)
-    {
-        return "claims[" + i + "]." + field;
     }
 }

@@ -26,7 +26,7 @@ class DivisorCorrectionBySelectionTest
         final Allocator allocator = new Allocator(8192);
         final Claims claims = new Claims(8192);
         final Violations violations = new Violations();
-        final DivisorMethod rule = (DivisorMethod)DivisorMethods.create(method);
+        final DivisorMethod rule = (DivisorMethod)method.newRule();
         final Workspace ws = new Workspace(8192);
         int bySelection = 0;
         int oneLotEach = 0;

@@ -183,7 +183,7 @@ class DivisorMethodsTest
     void shouldMatchTheGreedyProcessOnRandomSmallProblems(final Method method)
     {
         final SplittableRandom random = new SplittableRandom(method.ordinal() * 7919L + 17);
-        final Rule rule = DivisorMethods.create(method);
+        final Rule rule = method.newRule();
         for (int round = 0; round < 4000; round++)
         {
             final int n = 1 + random.nextInt(random.nextBoolean() ? 4 : 12);
@@ -251,7 +251,7 @@ class DivisorMethodsTest
     {
         // Values near 2^62: the greedy starts at lo, so only the few lots above the floors are looped.
         final SplittableRandom random = new SplittableRandom(method.ordinal() * 31L + 5);
-        final Rule rule = DivisorMethods.create(method);
+        final Rule rule = method.newRule();
         for (int round = 0; round < 1500; round++)
         {
             final int n = 1 + random.nextInt(6);
@@ -301,7 +301,7 @@ class DivisorMethodsTest
     {
         // Targets far too large for the greedy: checked by the prefix certificate instead.
         final SplittableRandom random = new SplittableRandom(method.ordinal() + 1000L);
-        final Rule rule = DivisorMethods.create(method);
+        final Rule rule = method.newRule();
         for (int round = 0; round < 300; round++)
         {
             final int n = 1 + random.nextInt(60);
@@ -425,7 +425,7 @@ class DivisorMethodsTest
         final com.sun.management.ThreadMXBean counter = (com.sun.management.ThreadMXBean)bean;
         final int n = 2_000;
         final SplittableRandom random = new SplittableRandom(7);
-        final Rule rule = DivisorMethods.create(method);
+        final Rule rule = method.newRule();
         final Workspace ws = new Workspace(n);
         final long[][] lo = new long[20][n];
         final long[][] hi = new long[20][n];
@@ -472,7 +472,7 @@ class DivisorMethodsTest
         final Claims claims = new Claims(votes.length);
         for (int i = 0; i < votes.length; i++)
         {
-            claims.add("party-" + (char)('A' + i), Claims.ABSENT, votes[i], 0, Claims.ABSENT, 0);
+            claims.add(Claims.ABSENT, votes[i], 0, Claims.ABSENT, 0);
         }
         return claims;
     }
@@ -545,8 +545,8 @@ class DivisorMethodsTest
     {
         // Two equal claims, one capped at 0 lots: the other takes all. A cap moves half the target.
         final Claims claims = new Claims(2);
-        claims.add("capped", Claims.ABSENT, 1_000, 0, 0, 0);
-        claims.add("free", Claims.ABSENT, 1_000, 0, Claims.ABSENT, 0);
+        claims.add(Claims.ABSENT, 1_000, 0, 0, 0);
+        claims.add(Claims.ABSENT, 1_000, 0, Claims.ABSENT, 0);
         for (final Method method :
             new Method[]{Method.DHONDT, Method.SAINTE_LAGUE, Method.ADAMS, Method.DEAN, Method.HUNTINGTON_HILL})
         {
@@ -572,7 +572,7 @@ class DivisorMethodsTest
             final long cap = random.nextInt(4) == 0 ? random.nextLong(demand) : Claims.ABSENT;
             final long floor =
                 random.nextInt(4) == 0 ? random.nextLong(Math.min(demand, cap == Claims.ABSENT ? demand : cap) + 1) : 0;
-            claims.add("c" + i, demand, weight, 0, cap, floor);
+            claims.add(demand, weight, 0, cap, floor);
             lo[i] = floor;
             hi[i] = cap == Claims.ABSENT ? demand : Math.min(demand, cap);
             w[i] = weight;
@@ -610,7 +610,7 @@ class DivisorMethodsTest
                 final long cap = random.nextInt(3) == 0 ? random.nextInt(40) : Claims.ABSENT;
                 final long bound = cap == Claims.ABSENT ? demand : Math.min(demand, cap);
                 final long floor = random.nextInt(3) == 0 ? random.nextLong(bound / lot * lot + 1) : 0;
-                claims.add("c" + i, demand, weight, 0, cap, floor);
+                claims.add(demand, weight, 0, cap, floor);
                 w[i] = weight == Claims.ABSENT ? demand : weight;
                 lo[i] = (floor + lot - 1) / lot;
                 hi[i] = w[i] == 0 ? lo[i] : bound / lot;

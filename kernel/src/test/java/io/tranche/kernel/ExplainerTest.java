@@ -60,9 +60,9 @@ class ExplainerTest
         // 10 lots by demand 5:3:2 weights... shares 10·{4,3,3}/10 with 7 lots: 2.8, 2.1, 2.1 → one extra lot to the
         // first.
         final Claims claims = new Claims(3);
-        claims.add("a", 4, Claims.ABSENT, 0, Claims.ABSENT, 0);
-        claims.add("b", 3, Claims.ABSENT, 0, Claims.ABSENT, 0);
-        claims.add("c", 3, Claims.ABSENT, 0, Claims.ABSENT, 0);
+        claims.add(4, Claims.ABSENT, 0, Claims.ABSENT, 0);
+        claims.add(3, Claims.ABSENT, 0, Claims.ABSENT, 0);
+        claims.add(3, Claims.ABSENT, 0, Claims.ABSENT, 0);
         final Allocator allocator = new Allocator(8);
         allocator.allocate(7, Method.PROPORTIONAL, 1, 0, claims);
         final Explanation e = Explainer.explain(7, Method.PROPORTIONAL, 1, 0, claims);
@@ -76,9 +76,9 @@ class ExplainerTest
 
         // Two lots over shares 2/3, 2/3, 2/3: equal remainders, the first two by queue position.
         final Claims equal = new Claims(3);
-        equal.add("a", 1, Claims.ABSENT, 0, Claims.ABSENT, 0);
-        equal.add("b", 1, Claims.ABSENT, 0, Claims.ABSENT, 0);
-        equal.add("c", 1, Claims.ABSENT, 0, Claims.ABSENT, 0);
+        equal.add(1, Claims.ABSENT, 0, Claims.ABSENT, 0);
+        equal.add(1, Claims.ABSENT, 0, Claims.ABSENT, 0);
+        equal.add(1, Claims.ABSENT, 0, Claims.ABSENT, 0);
         allocator.allocate(2, Method.EQUAL, 1, 0, equal);
         final Explanation t = Explainer.explain(2, Method.EQUAL, 1, 0, equal);
         assertThat(t.level()).hasToString("2/3");
@@ -92,10 +92,10 @@ class ExplainerTest
     void shouldNameTheCapTheFloorAndTheTiers()
     {
         final Claims claims = new Claims(4);
-        claims.add("first", 100, Claims.ABSENT, 0, 40, 0);
-        claims.add("big", 500, Claims.ABSENT, 1, Claims.ABSENT, 0);
-        claims.add("small", 500, Claims.ABSENT, 1, Claims.ABSENT, 0);
-        claims.add("late", 500, Claims.ABSENT, 2, Claims.ABSENT, 10);
+        claims.add(100, Claims.ABSENT, 0, 40, 0);
+        claims.add(500, Claims.ABSENT, 1, Claims.ABSENT, 0);
+        claims.add(500, Claims.ABSENT, 1, Claims.ABSENT, 0);
+        claims.add(500, Claims.ABSENT, 2, Claims.ABSENT, 10);
         final Allocator allocator = new Allocator(8);
         allocator.allocate(300, Method.DHONDT, 1, 0, claims);
         final Explanation e = Explainer.explain(300, Method.DHONDT, 1, 0, claims);

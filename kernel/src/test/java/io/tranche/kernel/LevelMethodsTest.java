@@ -30,7 +30,7 @@ class LevelMethodsTest
         for (int i = 0; i < rows.length; i++)
         {
             final long[] r = rows[i];
-            claims.add("c" + i, r[0], r[1], r.length > 4 ? (int)r[4] : 0, r.length > 2 ? r[2] : A,
+            claims.add(r[0], r[1], r.length > 4 ? (int)r[4] : 0, r.length > 2 ? r[2] : A,
                 r.length > 3 ? r[3] : 0);
         }
         assertThat(allocator.validate(supply, method, lot, 0, claims, violations)).as("%s", violations).isTrue();

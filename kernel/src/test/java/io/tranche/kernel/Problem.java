@@ -65,7 +65,7 @@ public final class Problem
         claims.clear();
         for (int i = 0; i < id.length; i++)
         {
-            claims.add(id[i], demand[i], weight[i], tier[i], cap[i], floor[i]);
+            claims.add(demand[i], weight[i], tier[i], cap[i], floor[i]);
         }
         return claims;
     }

@@ -133,7 +133,8 @@ class ReferenceComparisonTest
             final long seed = 0xBAD_0000L + k;
             final Problem p = Generators.invalid(seed);
             p.fill(claims);
-            final boolean valid = allocator.validate(p.supply, p.method, p.lot, p.ppm, claims, violations);
+            final boolean valid =
+                allocator.validate(p.supply, p.method, p.lot, p.ppm, claims, new TestIds(p.id), violations);
             final List<String> expected = ReferenceAllocator.violations(p, CAPACITY);
             final List<String> actual = new ArrayList<>();
             for (int i = 0; i < violations.count(); i++)

@@ -30,6 +30,7 @@ class ValidationTest
         long lot = 1;
         int ppm = 0;
         final Claims claims = new Claims(16);
+        final List<String> ids = new ArrayList<>();
 
         P supply(final long v)
         {
@@ -57,7 +58,8 @@ class ValidationTest
 
         P claim(final String id, final long demand, final long weight, final int tier, final long cap, final long floor)
         {
-            claims.add(id, demand, weight, tier, cap, floor);
+            claims.add(demand, weight, tier, cap, floor);
+            ids.add(id);
             return this;
         }
 
@@ -76,7 +78,8 @@ class ValidationTest
     /** @return "field: description" per violation, in the validator's order. */
     private List<String> check(final P p)
     {
-        final boolean valid = allocator.validate(p.supply, p.method, p.lot, p.ppm, p.claims, violations);
+        final boolean valid = allocator.validate(
+            p.supply, p.method, p.lot, p.ppm, p.claims, new TestIds(p.ids.toArray(new String[0])), violations);
         final List<String> out = new ArrayList<>();
         for (int i = 0; i < violations.count(); i++)
         {

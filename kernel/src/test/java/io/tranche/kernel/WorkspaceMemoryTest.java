@@ -43,12 +43,15 @@ class WorkspaceMemoryTest
         System.out.printf("new Claims(%d): %,d bytes (%.1f per claim); new Allocator(%d): %,d bytes " +
             "(%.1f per claim), %.2fx the Claims; workspace arrays %,d bytes%n",
             CLAIMS, claimsBytes, (double)claimsBytes / CLAIMS, CLAIMS, allocatorBytes,
-            (double)allocatorBytes / CLAIMS, ratio, allocator.workspaceBytes());
+            (double)allocatorBytes / CLAIMS, ratio, allocator.workspace().bytes());
         assertThat(claimsBytes).as("Claims bytes").isGreaterThan(40L * CLAIMS);
-        assertThat(allocatorBytes).as("allocator bytes at most 2x the Claims' %,d", claimsBytes)
-            .isLessThanOrEqualTo(2 * claimsBytes);
-        // workspaceBytes() accounts for nearly all of it (the rest: fixed-size histogram, sampler, rules)
-        assertThat(allocator.workspaceBytes()).isBetween(allocatorBytes * 95 / 100, allocatorBytes);
+        // Until issue 18 the Claims held the ids too (a 4-byte reference per claim); the caller holds them now, so
+        // the problem served is the Claims plus those 4 bytes per claim: the target is unchanged, the allocator too.
+        final long problemBytes = claimsBytes + 4L * CLAIMS;
+        assertThat(allocatorBytes).as("allocator bytes at most 2x the problem's %,d", problemBytes)
+            .isLessThanOrEqualTo(2 * problemBytes);
+        // Workspace.bytes() accounts for nearly all of it (the rest: fixed-size histogram, sampler, rules)
+        assertThat(allocator.workspace().bytes()).isBetween(allocatorBytes * 95 / 100, allocatorBytes);
         assertThat(claims.count()).isZero();
     }
 }

@@ -297,7 +297,10 @@ class QueueServiceTest
         final StatusRuntimeException precondition = catchError(() ->
             release("r", 1000, FIFO.toBuilder().setMaxSharePpm(50_000).build()));
         assertThat(precondition.getStatus().getCode()).isEqualTo(Status.Code.FAILED_PRECONDITION);
-        assertThat(precondition.getStatus().getDescription()).contains("claim \"a\"");
+        // The kernel names claims[0]; the queue names the claim by its id.
+        assertThat(precondition.getStatus().getDescription()).isEqualTo("the queue cannot be allocated under this " +
+            "policy: claim \"a\".floor floor 100 (100 in lots of 1) exceeds the claim's bound 50 = min(demand 100, " +
+            "cap none, share limit 50) rounded down to the lot");
         assertThat(queue.listTranches(ListTranchesRequest.getDefaultInstance()).getTranchesCount()).isZero();
     }
 

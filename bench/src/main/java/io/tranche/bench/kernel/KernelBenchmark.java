@@ -33,9 +33,9 @@ import java.util.concurrent.TimeUnit;
 @Measurement(iterations = 3, time = 1)
 public class KernelBenchmark
 {
-    @Param({"PROPORTIONAL", "EQUAL", "EQUAL_LOSSES", "TALMUD", "FIFO", "DHONDT", "SAINTE_LAGUE", "ADAMS", "DEAN",
-        "HUNTINGTON_HILL"})
-    public String method;
+    /** Every method of the kernel's registry: JMH sweeps an enum {@code @Param} without values over all constants. */
+    @Param
+    public Method method;
 
     @Param({"3", "64", "4096", "1048576"})
     public int claims;
@@ -46,23 +46,21 @@ public class KernelBenchmark
     @Param({Problems.TAIL, Problems.TIERED})
     public String shape;
 
-    private Method rule;
     private Allocator allocator;
     private Claims problem;
 
     @Setup(Level.Trial)
     public void setUp()
     {
-        rule = Method.valueOf(method);
         allocator = new Allocator(claims);
         problem = new Claims(claims);
         Problems.fill(shape, claims, supply, problem);
         final Violations violations = new Violations();
-        if (!allocator.validate(supply, rule, 1, 0, problem, violations))
+        if (!allocator.validate(supply, method, 1, 0, problem, violations))
         {
             throw new IllegalStateException("benchmark problem is invalid: " + violations);
         }
-        final long allocated = allocator.allocate(supply, rule, 1, 0, problem);
+        final long allocated = allocator.allocate(supply, method, 1, 0, problem);
         long bounds = 0;
         for (int i = 0; i < claims; i++)
         {
@@ -80,6 +78,6 @@ public class KernelBenchmark
     @Benchmark
     public long allocate()
     {
-        return allocator.allocate(supply, rule, 1, 0, problem);
+        return allocator.allocate(supply, method, 1, 0, problem);
     }
 }

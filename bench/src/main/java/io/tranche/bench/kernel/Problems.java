@@ -103,10 +103,9 @@ public final class Problems
         final long floorUnit = Math.max(0, supply / 10 / Math.max(1, claims / 10 + 1));
         for (int i = 0; i < claims; i++)
         {
-            final String id = "c" + i;
             if (!tiered)
             {
-                out.add(id, demand[i], Claims.ABSENT, 0, Claims.ABSENT, 0);
+                out.add(demand[i], Claims.ABSENT, 0, Claims.ABSENT, 0);
                 continue;
             }
             // Tier 0 (priority customers) is small enough to be served in full, so tier 1 is rationed.
@@ -115,7 +114,7 @@ public final class Problems
             final long cap = i % 4 == 3 ? Math.max(1, d / 2) : Claims.ABSENT;
             final long bound = cap == Claims.ABSENT ? d : cap;
             final long floor = i % 10 == 7 ? Math.min(bound, floorUnit) : 0;
-            out.add(id, d, Claims.ABSENT, tier, cap, floor);
+            out.add(d, Claims.ABSENT, tier, cap, floor);
         }
     }
 }

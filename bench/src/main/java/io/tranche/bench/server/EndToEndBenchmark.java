@@ -219,7 +219,7 @@ public class EndToEndBenchmark
             .setPolicy(Policy.newBuilder().setMethod(Method.PROPORTIONAL));
         for (int i = 0; i < claims; i++)
         {
-            builder.addClaims(Claim.newBuilder().setId(problem.id(i)).setDemand(problem.demand(i)));
+            builder.addClaims(Claim.newBuilder().setId("c" + i).setDemand(problem.demand(i)));
         }
         return builder.build();
     }

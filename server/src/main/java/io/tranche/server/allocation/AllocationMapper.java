@@ -52,35 +52,34 @@ public final class AllocationMapper
     }
 
     /**
-     * Appends one wire claim to the kernel's claims.
+     * Appends one wire claim to the kernel's claims (which know it by index: the id stays the caller's).
      *
      * @param claim the wire claim.
      * @param out   the kernel claims.
      */
     public static void addClaim(final Claim claim, final Claims out)
     {
-        out.add(
-            claim.getId(),
-            claim.hasDemand() ? present(claim.getDemand()) : Claims.ABSENT,
-            claim.hasWeight() ? present(claim.getWeight()) : Claims.ABSENT,
-            claim.getTier(),
-            claim.hasCap() ? present(claim.getCap()) : Claims.ABSENT,
-            present(claim.getFloor()));
+        out.add(claim.getDemand(), claim.getWeight(), claim.getTier(), claim.getCap(), claim.getFloor(),
+            (claim.hasDemand() ? Claims.DEMAND : 0) | (claim.hasWeight() ? Claims.WEIGHT : 0) |
+            (claim.hasCap() ? Claims.CAP : 0));
     }
 
     /**
-     * Fills the kernel's claims from a request, in request order.
+     * Fills the kernel's claims and their ids from a request, in request order.
      *
      * @param request the request.
      * @param out     cleared, then filled.
+     * @param ids     cleared, then filled.
      */
-    public static void toClaims(final AllocateRequest request, final Claims out)
+    static void toClaims(final AllocateRequest request, final Claims out, final ClaimIds ids)
     {
         out.clear();
+        ids.clear();
         out.ensureCapacity(request.getClaimsCount());
         for (int i = 0, n = request.getClaimsCount(); i < n; i++)
         {
             addClaim(request.getClaims(i), out);
+            ids.add(request.getClaims(i).getId());
         }
     }
 
@@ -89,37 +88,22 @@ public final class AllocationMapper
      *
      * @param supply    the request's supply.
      * @param claims    the allocated claims.
+     * @param ids       their ids.
      * @param allocated units allocated.
      * @return the response, awards in claim order.
      */
-    public static AllocateResponse toResponse(final long supply, final Claims claims, final long allocated)
+    static AllocateResponse toResponse(final long supply, final Claims claims, final ClaimIds ids, final long allocated)
     {
         final AllocateResponse.Builder response = AllocateResponse.newBuilder();
         for (int i = 0, n = claims.count(); i < n; i++)
         {
-            response.addAwards(award(claims, i));
+            final Award.Builder award = Award.newBuilder().setId(ids.id(i)).setUnits(claims.award(i));
+            if (claims.has(i, Claims.DEMAND))
+            {
+                award.setUnmet(claims.demand(i) - claims.award(i));
+            }
+            response.addAwards(award);
         }
         return response.setAllocated(allocated).setUnallocated(supply - allocated).build();
-    }
-
-    /**
-     * @param claims allocated claims.
-     * @param i      index.
-     * @return the award of claim i; {@code unmet} is set when the claim has a demand.
-     */
-    public static Award award(final Claims claims, final int i)
-    {
-        final Award.Builder award = Award.newBuilder().setId(claims.id(i)).setUnits(claims.award(i));
-        if (claims.demand(i) != Claims.ABSENT)
-        {
-            award.setUnmet(claims.demand(i) - claims.award(i));
-        }
-        return award.build();
-    }
-
-    // Claims.ABSENT is Long.MIN_VALUE: a present wire value equal to it must still read as negative.
-    static long present(final long value)
-    {
-        return value == Claims.ABSENT ? Claims.ABSENT + 1 : value;
     }
 }

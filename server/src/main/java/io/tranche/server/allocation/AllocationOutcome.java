@@ -39,13 +39,14 @@ public final class AllocationOutcome
         return new AllocationOutcome(Kind.ALLOCATED, response, null, null);
     }
 
-    static AllocationOutcome invalid(final Violations violations)
+    /**
+     * @param violations every bad field (copied).
+     * @return the outcome of an invalid request.
+     */
+    public static AllocationOutcome invalid(final Violations violations)
     {
         final Violations copy = new Violations();
-        for (int i = 0; i < violations.count(); i++)
-        {
-            copy.add(violations.field(i), violations.description(i));
-        }
+        copy.addAll(violations);
         return new AllocationOutcome(Kind.INVALID, null, copy, null);
     }
 

@@ -8,11 +8,11 @@ import io.tranche.kernel.Allocator;
 import io.tranche.kernel.Claims;
 import io.tranche.kernel.Method;
 import io.tranche.kernel.Violations;
+import io.tranche.proto.v1.AllocateResponse;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.Arrays;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * {@code Allocate} without per-claim objects: reads the {@code tranche.v1.AllocateRequest} bytes with a reused
@@ -20,10 +20,10 @@ import java.util.concurrent.ThreadLocalRandom;
  * allocates, and writes the {@code AllocateResponse} bytes with a reused {@link CodedOutputStream}. Once its buffers
  * have grown to the largest request seen, a call allocates nothing.
  * <p>
- * Only a valid request without {@code explain} is answered here. An invalid one (so that every violation is named
- * exactly as {@link AllocationProtoAdapter} names it) and one with {@code explain} end in {@link #FALLBACK}: the caller
- * parses {@link #requestBuffer()} with the generated classes and answers through {@link AllocationProtoAdapter}.
- * Malformed bytes throw {@link InvalidProtocolBufferException}, as the generated parser does.
+ * Every request is answered from the one decoding: a valid one as bytes, an invalid one as {@link #violations()}
+ * (the kernel's, with the ids checked by {@link ClaimIds}, as {@link AllocationProtoAdapter} finds them), one with
+ * {@code explain} as a generated message (a cold path). Malformed bytes throw {@link InvalidProtocolBufferException},
+ * as the generated parser does.
  * <p>
  * Not thread safe: one per thread.
  */
@@ -31,10 +31,12 @@ public final class WireAllocation
 {
     /** The request was valid: the response is {@link #responseBuffer()} up to {@link #responseLength()}. */
     public static final int ALLOCATED = 0;
-    /** Invalid, or {@code explain} asked for: answer through {@link AllocationProtoAdapter}. */
-    public static final int FALLBACK = 1;
+    /** Invalid: {@link #violations()} names every bad field. */
+    public static final int INVALID = 1;
     /** More claims than the limit: {@link #claimCount()} says how many. */
     public static final int TOO_MANY_CLAIMS = 2;
+    /** Valid, with {@code explain}: the response is {@link #explained()}. */
+    public static final int EXPLAINED = 3;
 
     private static final int LENGTH_DELIMITED = WireFormat.WIRETYPE_LENGTH_DELIMITED;
     private static final int REQUEST_SUPPLY = 1 << 3;
@@ -72,25 +74,20 @@ public final class WireAllocation
     private final Allocator allocator;
     private final Claims claims;
     private final Violations violations = new Violations();
+    private final ClaimIds ids;
     private final ByteSource source = new ByteSource();
     private final ByteSink sink = new ByteSink();
     private final CodedOutputStream out = CodedOutputStream.newInstance(sink, BUFFER_SIZE);
-    // A hash seed per instance: duplicate detection costs O(n) expected even for ids chosen to collide.
-    private final int hashSeed = ThreadLocalRandom.current().nextInt();
     private CodedInputStream in = CodedInputStream.newInstance(source, BUFFER_SIZE);
     private byte[] request = new byte[BUFFER_SIZE];
     private int requestLength;
-    private byte[] ids = new byte[BUFFER_SIZE];
-    private int idsEnd;
-    private int[] idStart;
-    private int[] idLength;
-    private int[] idSlots = new int[16];
     private long supply;
     private int methodNumber;
     private long lot;
     private int maxSharePpm;
     private boolean explain;
     private int count;
+    private AllocateResponse explained;
 
     /**
      * @param maxClaims the largest number of claims accepted in one request.
@@ -101,8 +98,7 @@ public final class WireAllocation
         this.maxClaims = maxClaims;
         this.allocator = new Allocator(initial, maxClaims);
         this.claims = new Claims(initial);
-        this.idStart = new int[initial];
-        this.idLength = new int[initial];
+        this.ids = new ClaimIds(initial);
     }
 
     /** @return the largest number of claims accepted in one request. */
@@ -115,7 +111,7 @@ public final class WireAllocation
      * Reads one serialized {@code AllocateRequest} to its end and answers it when it is valid.
      *
      * @param message the request's bytes.
-     * @return {@link #ALLOCATED}, {@link #FALLBACK} or {@link #TOO_MANY_CLAIMS}.
+     * @return {@link #ALLOCATED}, {@link #INVALID}, {@link #TOO_MANY_CLAIMS} or {@link #EXPLAINED}.
      * @throws InvalidProtocolBufferException when the bytes are not an {@code AllocateRequest}.
      * @throws IOException                    when the stream fails.
      */
@@ -132,33 +128,38 @@ public final class WireAllocation
             in = CodedInputStream.newInstance(source, BUFFER_SIZE);
             throw ex;
         }
-        if (explain)
-        {
-            return FALLBACK;
-        }
+        explained = null;
         if (count > maxClaims)
         {
             return TOO_MANY_CLAIMS;
         }
         final Method method = AllocationMapper.method(methodNumber);
-        if (!idsPresentAndUnique() || !allocator.validate(supply, method, lot, maxSharePpm, claims, violations))
+        if (!allocator.validate(supply, method, lot, maxSharePpm, claims, ids, violations))
         {
-            return FALLBACK;
+            return INVALID;
         }
-        encode(allocator.allocate(supply, method, lot, maxSharePpm, claims));
+        final long allocated = allocator.allocate(supply, method, lot, maxSharePpm, claims);
+        if (explain)
+        {
+            // explain is a cold path beside the kernel: the allocation above is the same either way.
+            explained = AllocationExplainer.explainResponse(AllocationMapper.toResponse(supply, claims, ids, allocated),
+                claims, supply, method, lot, maxSharePpm);
+            return EXPLAINED;
+        }
+        encode(allocated);
         return ALLOCATED;
     }
 
-    /** @return the last request's bytes (valid up to {@link #requestLength()}), for the fallback's parser. */
-    public byte[] requestBuffer()
+    /** @return the violations of the last request when it was {@link #INVALID}; reused by the next call. */
+    public Violations violations()
     {
-        return request;
+        return violations;
     }
 
-    /** @return the last request's length in bytes. */
-    public int requestLength()
+    /** @return the response of the last request when it was {@link #EXPLAINED}, else null. */
+    public AllocateResponse explained()
     {
-        return requestLength;
+        return explained;
     }
 
     /** @return the last response's bytes, valid up to {@link #responseLength()} until the next call. */
@@ -209,7 +210,7 @@ public final class WireAllocation
         maxSharePpm = 0;
         explain = false;
         count = 0;
-        idsEnd = 0;
+        ids.clear();
         claims.clear();
         int tag;
         while ((tag = in.readTag()) != 0)
@@ -262,12 +263,13 @@ public final class WireAllocation
     private void decodeClaim(final CodedInputStream in) throws IOException
     {
         final int oldLimit = in.pushLimit(embeddedLength(in));
-        long demand = Claims.ABSENT;
-        long weight = Claims.ABSENT;
-        long cap = Claims.ABSENT;
+        long demand = 0;
+        long weight = 0;
+        long cap = 0;
         long floor = 0;
+        int present = 0;
         int tier = 0;
-        int start = idsEnd;
+        int start = 0;
         int length = 0;
         int tag;
         while ((tag = in.readTag()) != 0)
@@ -279,16 +281,19 @@ public final class WireAllocation
                     start = readId(in, length);
                     break;
                 case CLAIM_DEMAND:
-                    demand = AllocationMapper.present(in.readInt64());
+                    demand = in.readInt64();
+                    present |= Claims.DEMAND;
                     break;
                 case CLAIM_WEIGHT:
-                    weight = AllocationMapper.present(in.readInt64());
+                    weight = in.readInt64();
+                    present |= Claims.WEIGHT;
                     break;
                 case CLAIM_TIER:
                     tier = in.readInt32();
                     break;
                 case CLAIM_CAP:
-                    cap = AllocationMapper.present(in.readInt64());
+                    cap = in.readInt64();
+                    present |= Claims.CAP;
                     break;
                 case CLAIM_FLOOR:
                     floor = in.readInt64();
@@ -313,33 +318,23 @@ public final class WireAllocation
         final int i = count++;
         if (i < maxClaims)
         {
-            if (i == idStart.length)
-            {
-                growIds(i + 1);
-            }
-            claims.add(PlaceholderIds.id(i), demand, weight, tier, cap, AllocationMapper.present(floor));
-            idStart[i] = start;
-            idLength[i] = length;
+            claims.add(demand, weight, tier, cap, floor, present);
+            ids.set(i, start, length);
         }
     }
 
     private int readId(final CodedInputStream in, final int length) throws IOException
     {
-        final int start = idsEnd;
-        if (start + length > ids.length)
-        {
-            ids = Arrays.copyOf(ids, Math.max(start + length, ids.length << 1));
-        }
-        final byte[] ids = this.ids;
+        final int start = ids.reserve(length);
+        final byte[] bytes = ids.bytes();
         for (int j = start, end = start + length; j < end; j++)
         {
-            ids[j] = in.readRawByte();
+            bytes[j] = in.readRawByte();
         }
-        if (!isValidUtf8(ids, start, start + length))
+        if (!isValidUtf8(bytes, start, start + length))
         {
             throw new InvalidProtocolBufferException("claims[" + count + "].id: Protocol message had invalid UTF-8.");
         }
-        idsEnd = start + length;
         return start;
     }
 
@@ -409,17 +404,13 @@ public final class WireAllocation
     private void skipString(final CodedInputStream in) throws IOException
     {
         final int length = embeddedLength(in);
-        final int start = idsEnd;
-        if (start + length > ids.length)
-        {
-            ids = Arrays.copyOf(ids, Math.max(start + length, ids.length << 1));
-        }
-        final byte[] ids = this.ids;
+        final int start = ids.spare(length);
+        final byte[] bytes = ids.bytes();
         for (int j = start, end = start + length; j < end; j++)
         {
-            ids[j] = in.readRawByte();
+            bytes[j] = in.readRawByte();
         }
-        if (!isValidUtf8(ids, start, start + length))
+        if (!isValidUtf8(bytes, start, start + length))
         {
             throw new InvalidProtocolBufferException("Protocol message had invalid UTF-8.");
         }
@@ -455,81 +446,17 @@ public final class WireAllocation
         }
     }
 
-    private void growIds(final int minCapacity)
-    {
-        final int capacity = Math.min(maxClaims, Math.max(minCapacity, idStart.length << 1));
-        idStart = Arrays.copyOf(idStart, capacity);
-        idLength = Arrays.copyOf(idLength, capacity);
-    }
-
-    // Open addressing over the id byte ranges; a slot holds claim index + 1, 0 is empty.
-    private boolean idsPresentAndUnique()
-    {
-        final int n = count;
-        final int size = Math.max(16, Integer.highestOneBit(Math.max(1, n) << 1) << 1);
-        if (idSlots.length < size)
-        {
-            idSlots = new int[size];
-        }
-        final int[] slots = idSlots;
-        Arrays.fill(slots, 0, size, 0);
-        final int mask = size - 1;
-        final byte[] ids = this.ids;
-        final int[] idStart = this.idStart;
-        final int[] idLength = this.idLength;
-        for (int i = 0; i < n; i++)
-        {
-            final int start = idStart[i];
-            final int length = idLength[i];
-            if (length == 0)
-            {
-                return false;
-            }
-            int slot = hash(ids, start, length) & mask;
-            while (true)
-            {
-                final int taken = slots[slot];
-                if (taken == 0)
-                {
-                    slots[slot] = i + 1;
-                    break;
-                }
-                final int j = taken - 1;
-                final int other = idStart[j];
-                if (idLength[j] == length && Arrays.equals(ids, start, start + length, ids, other, other + length))
-                {
-                    return false;
-                }
-                slot = (slot + 1) & mask;
-            }
-        }
-        return true;
-    }
-
-    private int hash(final byte[] bytes, final int start, final int length)
-    {
-        int h = hashSeed ^ length;
-        for (int j = start, end = start + length; j < end; j++)
-        {
-            h = (h ^ bytes[j]) * 0x01000193;
-        }
-        h ^= h >>> 16;
-        h *= 0x85ebca6b;
-        h ^= h >>> 13;
-        h *= 0xc2b2ae35;
-        return h ^ (h >>> 16);
-    }
-
     // Field order and presence as the generated AllocateResponse.writeTo: awards, then allocated and unallocated
     // when non-zero; in an award the id when non-empty, units when non-zero, unmet whenever the claim has a demand.
     private void encode(final long allocated) throws IOException
     {
         final CodedOutputStream out = this.out;
-        final byte[] ids = this.ids;
+        final ClaimIds ids = this.ids;
+        final byte[] bytes = ids.bytes();
         sink.length = 0;
         for (int i = 0, n = count; i < n; i++)
         {
-            final int length = idLength[i];
+            final int length = ids.length(i);
             final long units = claims.award(i);
             final long demand = claims.demand(i);
             int size = 1 + CodedOutputStream.computeUInt32SizeNoTag(length) + length;
@@ -545,7 +472,7 @@ public final class WireAllocation
             out.writeUInt32NoTag(size);
             out.writeTag(AWARD_ID, LENGTH_DELIMITED);
             out.writeUInt32NoTag(length);
-            out.writeRawBytes(ids, idStart[i], length);
+            out.writeRawBytes(bytes, ids.start(i), length);
             if (units != 0)
             {
                 out.writeInt64(AWARD_UNITS, units);

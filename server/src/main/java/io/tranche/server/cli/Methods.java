@@ -1,20 +1,27 @@
 package io.tranche.server.cli;
 
 import io.tranche.proto.v1.Method;
+import java.util.Arrays;
+import java.util.Iterator;
 import java.util.Locale;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
-/** Parses a {@link Method} by name, case-insensitive, with {@code -} for {@code _} ({@code sainte-lague}). */
+/**
+ * Parses a {@link Method} by name, case-insensitive, with {@code -} for {@code _} ({@code sainte-lague}). The
+ * methods, in order, are the kernel's registry ({@link io.tranche.kernel.Method#values()}).
+ */
 public final class Methods implements ITypeConverter<Method>
 {
+    private static final Method[] ALL = all();
+
     @Override
     public Method convert(final String value)
     {
         final String name = value.trim().toUpperCase(Locale.ROOT).replace('-', '_');
-        for (final Method m : Method.values())
+        for (final Method m : ALL)
         {
-            if (m != Method.UNRECOGNIZED && m != Method.METHOD_UNSPECIFIED && m.name().equals(name))
+            if (m.name().equals(name))
             {
                 return m;
             }
@@ -25,18 +32,33 @@ public final class Methods implements ITypeConverter<Method>
     /** @return the method names, comma separated. */
     public static String names()
     {
-        final StringBuilder sb = new StringBuilder();
-        for (final Method m : Method.values())
+        return io.tranche.kernel.Method.names();
+    }
+
+    /** @return every method in the kernel's order (a copy). */
+    public static Method[] values()
+    {
+        return ALL.clone();
+    }
+
+    private static Method[] all()
+    {
+        final io.tranche.kernel.Method[] kernel = io.tranche.kernel.Method.values();
+        final Method[] all = new Method[kernel.length];
+        for (int i = 0; i < kernel.length; i++)
         {
-            if (m != Method.UNRECOGNIZED && m != Method.METHOD_UNSPECIFIED)
-            {
-                if (sb.length() > 0)
-                {
-                    sb.append(", ");
-                }
-                sb.append(m.name());
-            }
+            all[i] = Method.valueOf(kernel[i].name());
         }
-        return sb.toString();
+        return all;
+    }
+
+    /** The names for picocli's {@code ${COMPLETION-CANDIDATES}} in help texts. */
+    public static final class Candidates implements Iterable<String>
+    {
+        @Override
+        public Iterator<String> iterator()
+        {
+            return Arrays.stream(ALL).map(Method::name).iterator();
+        }
     }
 }

@@ -27,9 +27,8 @@ import picocli.CommandLine.Option;
 public final class ProblemsCommand implements Callable<Integer>
 {
     private static final long MAX = 1L << 62;
-    private static final Method[] METHODS = {
-        Method.PROPORTIONAL, Method.EQUAL, Method.EQUAL_LOSSES, Method.TALMUD, Method.FIFO,
-        Method.DHONDT, Method.SAINTE_LAGUE, Method.ADAMS, Method.DEAN, Method.HUNTINGTON_HILL};
+    // The kernel's registry order: a new method joins the draws without an edit here (and shifts later problems).
+    private static final Method[] METHODS = Methods.values();
 
     @Option(names = "--count", description = "Number of problems (default: ${DEFAULT-VALUE}).")
     int count = 1000;

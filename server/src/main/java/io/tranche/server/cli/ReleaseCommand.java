@@ -33,8 +33,8 @@ public final class ReleaseCommand extends ClientCommand
     long supply;
 
     @Option(names = "--method", required = true, paramLabel = "METHOD", converter = Methods.class,
-        description = "Rationing rule inside a tier: PROPORTIONAL, EQUAL, EQUAL_LOSSES, TALMUD, FIFO, DHONDT, " +
-            "SAINTE_LAGUE, ADAMS, DEAN, HUNTINGTON_HILL (case-insensitive).")
+        completionCandidates = Methods.Candidates.class,
+        description = "Rationing rule inside a tier: ${COMPLETION-CANDIDATES} (case-insensitive).")
     Method method;
 
     @Option(names = "--lot", paramLabel = "UNITS", converter = Units.class,

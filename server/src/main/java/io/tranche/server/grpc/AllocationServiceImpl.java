@@ -20,7 +20,6 @@ import io.tranche.proto.v1.AllocationServiceGrpc;
 import io.tranche.server.status.Errors;
 import io.tranche.server.allocation.AllocationOutcome;
 import io.tranche.server.allocation.ByteSource;
-import io.tranche.server.allocation.AllocationProtoAdapter;
 import io.tranche.server.allocation.WireAllocation;
 import java.io.IOException;
 import java.io.InputStream;
@@ -31,8 +30,8 @@ import java.util.logging.Logger;
 /**
  * {@code tranche.v1.AllocationService}, registered by hand (a {@link ServerServiceDefinition} whose marshallers pass
  * the bytes through) so that a valid request is read straight into this thread's {@link WireAllocation} and answered
- * from its reused response buffer, with no message objects per claim. Invalid requests and {@code explain} go through
- * the generated classes and {@link AllocationProtoAdapter}; the wire format is {@code tranche.v1} either way.
+ * from its reused response buffer, with no message objects per claim. An invalid request is answered from the same
+ * decoding (its violations), one with {@code explain} with a generated response; the wire format is {@code tranche.v1}.
  * Stateless; the kernel runs on the calling thread's workspace (no shared locks).
  */
 public final class AllocationServiceImpl implements BindableService
@@ -137,11 +136,13 @@ public final class AllocationServiceImpl implements BindableService
                 close(call, Errors.toException(Errors.resourceExhausted(
                     AllocationOutcome.tooManyClaimsMessage(wire.claimCount(), maxClaims))));
             }
+            else if (result == WireAllocation.INVALID)
+            {
+                close(call, Errors.toException(Errors.invalidArgument(Errors.badRequest(wire.violations(), ""))));
+            }
             else
             {
-                final AllocateRequest request =
-                    AllocateRequest.parser().parseFrom(wire.requestBuffer(), 0, wire.requestLength());
-                generatedPath(call, workspace, request);
+                respond(call, RESPONSE_MARSHALLER.stream(wire.explained()));
             }
         }
         catch (final InvalidProtocolBufferException ex)
@@ -163,23 +164,6 @@ public final class AllocationServiceImpl implements BindableService
         }
     }
 
-    private void generatedPath(
-        final ServerCall<InputStream, InputStream> call, final Workspace workspace, final AllocateRequest request)
-    {
-        final AllocationOutcome outcome = workspace.adapter.allocate(request);
-        switch (outcome.kind())
-        {
-            case ALLOCATED:
-                respond(call, RESPONSE_MARSHALLER.stream(outcome.response()));
-                break;
-            case TOO_MANY_CLAIMS:
-                close(call, Errors.toException(Errors.resourceExhausted(outcome.message())));
-                break;
-            default:
-                close(call, Errors.toException(Errors.invalidArgument(Errors.badRequest(outcome.violations(), ""))));
-        }
-    }
-
     private static void respond(final ServerCall<InputStream, InputStream> call, final InputStream response)
     {
         call.sendHeaders(new Metadata());
@@ -196,13 +180,11 @@ public final class AllocationServiceImpl implements BindableService
     private static final class Workspace
     {
         final WireAllocation wire;
-        final AllocationProtoAdapter adapter;
         final ResponseStream response = new ResponseStream();
 
         Workspace(final int maxClaims)
         {
             this.wire = new WireAllocation(maxClaims);
-            this.adapter = new AllocationProtoAdapter(maxClaims);
         }
     }
 

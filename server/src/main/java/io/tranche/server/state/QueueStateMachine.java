@@ -518,7 +518,8 @@ public final class QueueStateMachine
         for (int i = 0, n = queue.size(); i < n; i++)
         {
             final QueuedClaim q = queue.get(i);
-            claims.add(q.id, q.demand, q.weight, q.tier, q.cap, q.floor);
+            // Ids are unique in the queue: the kernel checks the claims by index alone.
+            claims.add(q.demand, q.weight, q.tier, q.cap, q.floor);
         }
         if (!allocator.validate(supply, method, policy.getLot(), policy.getMaxSharePpm(), claims, violations))
         {
@@ -591,15 +592,18 @@ public final class QueueStateMachine
         final StringBuilder queueProblems = new StringBuilder();
         for (int i = 0; i < violations.count(); i++)
         {
-            final String field = violations.field(i);
-            if (field.startsWith("claims"))
+            final int claim = violations.claim(i);
+            if (claim != Violations.PROBLEM || violations.code(i) == Violations.Field.CLAIMS)
             {
+                // claims[7].floor -> claim "id".floor: the client knows its claims by id, not by index.
                 queueProblems.append(queueProblems.length() == 0 ? "" : "; ")
-                    .append(queueField(field)).append(' ').append(violations.description(i));
+                    .append(claim == Violations.PROBLEM ? violations.field(i) :
+                        "claim \"" + queue.get(claim).id + "\"." + violations.code(i).wireName())
+                    .append(' ').append(violations.description(i));
             }
             else
             {
-                requestFields.add(new Outcome.Violation(field, violations.description(i)));
+                requestFields.add(new Outcome.Violation(violations.field(i), violations.description(i)));
             }
         }
         if (!requestFields.isEmpty())
@@ -726,29 +730,6 @@ public final class QueueStateMachine
     private static long nanos(final Timestamp time)
     {
         return time.getSeconds() * 1_000_000_000L + time.getNanos();
-    }
-
-    private String queueField(final String field)
-    {
-        // claims[7].floor -> claim "id".floor: the client knows its claims by id, not by index.
-        final int open = field.indexOf('[');
-        final int close = field.indexOf(']');
-        if (open > 0 && close > open)
-        {
-            try
-            {
-                final int i = Integer.parseInt(field.substring(open + 1, close));
-                if (i >= 0 && i < queue.size())
-                {
-                    return "claim \"" + queue.get(i).id + "\"" + field.substring(close + 1);
-                }
-            }
-            catch (final NumberFormatException ignore)
-            {
-                // fall through to the raw path
-            }
-        }
-        return field;
     }
 
     // ---------------------------------------------------------------- validation

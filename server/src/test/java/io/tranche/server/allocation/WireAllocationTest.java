@@ -48,22 +48,25 @@ class WireAllocationTest
             }
             final AllocationOutcome outcome = adapter.allocate(request);
             final int result = wire.allocate(new ByteArrayInputStream(bytes));
-            if (request.getExplain())
-            {
-                assertThat(result).as(at).isEqualTo(WireAllocation.FALLBACK);
-                seen[3]++;
-                continue;
-            }
             switch (outcome.kind())
             {
                 case ALLOCATED:
+                    if (request.getExplain())
+                    {
+                        assertThat(result).as(at).isEqualTo(WireAllocation.EXPLAINED);
+                        assertThat(wire.explained()).as(at).isEqualTo(outcome.response());
+                        seen[3]++;
+                        break;
+                    }
                     assertThat(result).as(at).isEqualTo(WireAllocation.ALLOCATED);
                     assertThat(Arrays.copyOf(wire.responseBuffer(), wire.responseLength())).as(at)
                         .isEqualTo(outcome.response().toByteArray());
                     seen[0]++;
                     break;
                 case INVALID:
-                    assertThat(result).as(at).isEqualTo(WireAllocation.FALLBACK);
+                    assertThat(result).as(at).isEqualTo(WireAllocation.INVALID);
+                    // One decoding answers it: the same fields and words as the generated classes' path.
+                    assertThat(wire.violations().toString()).as(at).isEqualTo(outcome.violations().toString());
                     seen[1]++;
                     break;
                 default:
@@ -96,7 +99,7 @@ class WireAllocationTest
     }
 
     @Test
-    void shouldFallBackForDuplicateAndEmptyIdsAndForExplain() throws Exception
+    void shouldNameDuplicateAndEmptyIdsAndExplain() throws Exception
     {
         final AllocateRequest valid = AllocateRequest.newBuilder().setSupply(9)
             .setPolicy(Policy.newBuilder().setMethod(Method.EQUAL))
@@ -106,11 +109,14 @@ class WireAllocationTest
         assertThat(wire.allocate(new ByteArrayInputStream(valid.toByteArray()))).isEqualTo(WireAllocation.ALLOCATED);
         final AllocateRequest duplicate =
             valid.toBuilder().setClaims(1, valid.getClaims(1).toBuilder().setId("a")).build();
-        assertThat(wire.allocate(new ByteArrayInputStream(duplicate.toByteArray()))).isEqualTo(WireAllocation.FALLBACK);
+        assertThat(wire.allocate(new ByteArrayInputStream(duplicate.toByteArray()))).isEqualTo(WireAllocation.INVALID);
+        assertThat(wire.violations().toString()).isEqualTo("claims[1].id: duplicates claims[0].id \"a\"");
         final AllocateRequest empty = valid.toBuilder().setClaims(0, valid.getClaims(0).toBuilder().setId("")).build();
-        assertThat(wire.allocate(new ByteArrayInputStream(empty.toByteArray()))).isEqualTo(WireAllocation.FALLBACK);
+        assertThat(wire.allocate(new ByteArrayInputStream(empty.toByteArray()))).isEqualTo(WireAllocation.INVALID);
+        assertThat(wire.violations().toString()).isEqualTo("claims[0].id: must not be empty");
         final AllocateRequest explain = valid.toBuilder().setExplain(true).build();
-        assertThat(wire.allocate(new ByteArrayInputStream(explain.toByteArray()))).isEqualTo(WireAllocation.FALLBACK);
+        assertThat(wire.allocate(new ByteArrayInputStream(explain.toByteArray()))).isEqualTo(WireAllocation.EXPLAINED);
+        assertThat(wire.explained().getExplanation().getSplitTier()).isZero();
         assertThat(wire.allocate(new ByteArrayInputStream(valid.toByteArray()))).isEqualTo(WireAllocation.ALLOCATED);
     }
 
@@ -128,7 +134,9 @@ class WireAllocationTest
             .isEqualTo(WireAllocation.ALLOCATED);
         request.addClaims(Claim.newBuilder().setId("claim-with-a-long-common-prefix-4321").setDemand(1));
         assertThat(wire.allocate(new ByteArrayInputStream(request.build().toByteArray())))
-            .isEqualTo(WireAllocation.FALLBACK);
+            .isEqualTo(WireAllocation.INVALID);
+        assertThat(wire.violations().toString())
+            .isEqualTo("claims[5000].id: duplicates claims[4321].id \"claim-with-a-long-common-prefix-4321\"");
     }
 
     @Test

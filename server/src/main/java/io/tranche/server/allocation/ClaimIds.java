@@ -1,0 +1,191 @@
+package io.tranche.server.allocation;
+
+import io.tranche.kernel.ClaimCheck;
+import io.tranche.kernel.Violations;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * The claims' ids of one request, as UTF-8 byte ranges in one reused buffer, and the id rules (non-empty, unique)
+ * checked as the kernel's {@link ClaimCheck}: the kernel knows claims by index only. Once the buffers have grown to
+ * the largest request seen, a valid request allocates nothing. Not thread safe.
+ */
+final class ClaimIds implements ClaimCheck
+{
+    private static final int INITIAL_BYTES = 4096;
+
+    // A hash seed per instance: duplicate detection costs O(n) expected even for ids chosen to collide.
+    private final int hashSeed = ThreadLocalRandom.current().nextInt();
+    private byte[] bytes = new byte[INITIAL_BYTES];
+    private int end;
+    private int[] start;
+    private int[] length;
+    private int count;
+    private int[] slots = new int[16];
+    private int mask;
+
+    ClaimIds(final int initialCapacity)
+    {
+        start = new int[Math.max(1, initialCapacity)];
+        length = new int[Math.max(1, initialCapacity)];
+    }
+
+    /** Forgets every id; keeps the buffers. */
+    void clear()
+    {
+        end = 0;
+        count = 0;
+    }
+
+    /**
+     * Makes room for {@code n} more bytes at the end of the buffer; the caller writes them into {@link #bytes()}.
+     *
+     * @param n bytes.
+     * @return where they start.
+     */
+    int reserve(final int n)
+    {
+        final int from = spare(n);
+        end = from + n;
+        return from;
+    }
+
+    /**
+     * Makes room for {@code n} bytes at the end of the buffer without keeping them: scratch for a string that is
+     * read and checked, then dropped.
+     *
+     * @param n bytes.
+     * @return where they start in {@link #bytes()}; the next {@link #reserve} reuses them.
+     */
+    int spare(final int n)
+    {
+        final int from = end;
+        if (from + n > bytes.length)
+        {
+            bytes = Arrays.copyOf(bytes, Math.max(from + n, bytes.length << 1));
+        }
+        return from;
+    }
+
+    /**
+     * Sets the id of claim {@code claim} (the next one, or an earlier one again) to a range of {@link #bytes()}.
+     *
+     * @param claim the claim's index, at most {@link #count()}.
+     * @param from  first byte.
+     * @param n     bytes.
+     */
+    void set(final int claim, final int from, final int n)
+    {
+        if (claim == start.length)
+        {
+            start = Arrays.copyOf(start, claim << 1);
+            length = Arrays.copyOf(length, claim << 1);
+        }
+        start[claim] = from;
+        length[claim] = n;
+        count = Math.max(count, claim + 1);
+    }
+
+    /**
+     * Appends the id of the next claim (a cold path: it encodes the string).
+     *
+     * @param id the id.
+     */
+    void add(final String id)
+    {
+        final byte[] utf8 = id.getBytes(StandardCharsets.UTF_8);
+        final int from = reserve(utf8.length);
+        System.arraycopy(utf8, 0, bytes, from, utf8.length);
+        set(count, from, utf8.length);
+    }
+
+    /** @return the buffer the ranges index. */
+    byte[] bytes()
+    {
+        return bytes;
+    }
+
+    /** @param claim index. @return where its id starts in {@link #bytes()}. */
+    int start(final int claim)
+    {
+        return start[claim];
+    }
+
+    /** @param claim index. @return its id's length in bytes. */
+    int length(final int claim)
+    {
+        return length[claim];
+    }
+
+    /** @return the number of claims with an id. */
+    int count()
+    {
+        return count;
+    }
+
+    /** @param claim index. @return the id as a string (a cold path). */
+    String id(final int claim)
+    {
+        return new String(bytes, start[claim], length[claim], StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public void reset()
+    {
+        // Open addressing over the id byte ranges; a slot holds claim index + 1, 0 is empty.
+        final int size = Math.max(16, Integer.highestOneBit(Math.max(1, count) << 1) << 1);
+        if (slots.length < size)
+        {
+            slots = new int[size];
+        }
+        Arrays.fill(slots, 0, size, 0);
+        mask = size - 1;
+    }
+
+    @Override
+    public void check(final int claim, final Violations out)
+    {
+        final int from = start[claim];
+        final int n = length[claim];
+        if (n == 0)
+        {
+            out.add(claim, Violations.Field.ID, 0, "must not be empty");
+            return;
+        }
+        final int[] slots = this.slots;
+        int slot = hash(from, n) & mask;
+        while (true)
+        {
+            final int taken = slots[slot];
+            if (taken == 0)
+            {
+                slots[slot] = claim + 1;
+                return;
+            }
+            final int first = taken - 1;
+            final int other = start[first];
+            if (length[first] == n && Arrays.equals(bytes, from, from + n, bytes, other, other + n))
+            {
+                out.add(claim, Violations.Field.ID, 0, "duplicates claims[" + first + "].id \"" + id(claim) + "\"");
+                return;
+            }
+            slot = (slot + 1) & mask;
+        }
+    }
+
+    private int hash(final int from, final int n)
+    {
+        final byte[] bytes = this.bytes;
+        int h = hashSeed ^ n;
+        for (int j = from, to = from + n; j < to; j++)
+        {
+            h = (h ^ bytes[j]) * 0x01000193;
+        }
+        h ^= h >>> 16;
+        h *= 0x85ebca6b;
+        h ^= h >>> 13;
+        h *= 0xc2b2ae35;
+        return h ^ (h >>> 16);
+    }
+}
