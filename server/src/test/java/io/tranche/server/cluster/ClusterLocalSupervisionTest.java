@@ -35,7 +35,8 @@ class ClusterLocalSupervisionTest
     @Timeout(value = 300, unit = TimeUnit.SECONDS)
     void shouldReportAKilledMemberAndStartItAgain() throws Exception
     {
-        final int base = 33000 + (int)(ProcessHandle.current().pid() % 100) * 40;
+        // Below the ephemeral range, as ClusterProcesses' ports.
+        final int base = 5000 + (int)(ProcessHandle.current().pid() % 100) * 40;
         final Path log = dir.resolve("supervisor.log");
         final Process supervisor = new ProcessBuilder(List.of(
             Path.of(System.getProperty("java.home"), "bin", "java").toString(),

@@ -63,7 +63,9 @@ final class ClusterProcesses implements AutoCloseable
     {
         this.dir = dir;
         this.quickStart = quickStart;
-        final int base = 30000 + (int)(ProcessHandle.current().pid() % 200) * 150 + portShift;
+        // Below Linux's ephemeral range (32768-60999): a port there can be taken at any moment by any socket bound
+        // to port 0 (an Aeron egress endpoint, a gRPC client), which once kept a restarted member from binding.
+        final int base = 12000 + (int)(ProcessHandle.current().pid() % 40) * 250 + portShift;
         members = loopbackMembers(base);
     }
 
