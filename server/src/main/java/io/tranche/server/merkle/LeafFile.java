@@ -88,11 +88,11 @@ public final class LeafFile implements LeafStore
             {
                 header.putInt(magic).putInt(VERSION).putLong(0).flip();
                 channel.truncate(0);
-                writeFully(channel, header, 0);
+                Positional.writeFully(channel, header, 0);
             }
             else
             {
-                readFully(channel, header, 0, path);
+                Positional.readFully(channel, header, 0, path, "record");
                 if (header.getInt(0) != magic || header.getInt(4) != VERSION)
                 {
                     throw new IOException(path + " is not a leaf file of this version (magic " +
@@ -125,9 +125,9 @@ public final class LeafFile implements LeafStore
         crc.update(leaf, 0, leaf.length);
         final ByteBuffer record = writeBuffer.clear();
         record.putInt(leaf.length).putInt((int)crc.getValue()).put(leaf).flip();
-        writeFully(data, record, end);
+        Positional.writeFully(data, record, end);
         offsetBuffer.clear().putLong(end).flip();
-        writeFully(index, offsetBuffer, HEADER + leafIndex * Long.BYTES);
+        Positional.writeFully(index, offsetBuffer, HEADER + leafIndex * Long.BYTES);
         end += length;
         count = leafIndex + 1;
     }
@@ -137,7 +137,7 @@ public final class LeafFile implements LeafStore
     {
         final long offset = offset(leafIndex);
         final ByteBuffer header = ByteBuffer.allocate(RECORD_HEADER);
-        readFully(data, header, offset, path);
+        Positional.readFully(data, header, offset, path, "record");
         final int length = header.getInt(0);
         if (length < 0 || offset + RECORD_HEADER + length > data.size())
         {
@@ -145,7 +145,7 @@ public final class LeafFile implements LeafStore
                 length);
         }
         final ByteBuffer bytes = ByteBuffer.allocate(length);
-        readFully(data, bytes, offset + RECORD_HEADER, path);
+        Positional.readFully(data, bytes, offset + RECORD_HEADER, path, "record");
         final CRC32C check = new CRC32C();
         check.update(bytes.array(), 0, length);
         if ((int)check.getValue() != header.getInt(4))
@@ -203,7 +203,7 @@ public final class LeafFile implements LeafStore
     private long offset(final long leafIndex) throws IOException
     {
         final ByteBuffer buffer = ByteBuffer.allocate(Long.BYTES);
-        readFully(index, buffer, HEADER + leafIndex * Long.BYTES, indexPath);
+        Positional.readFully(index, buffer, HEADER + leafIndex * Long.BYTES, indexPath, "record");
         final long offset = buffer.getLong(0);
         if (offset < HEADER || offset >= data.size())
         {
@@ -217,32 +217,7 @@ public final class LeafFile implements LeafStore
     {
         final long offset = offset(leafIndex);
         final ByteBuffer header = ByteBuffer.allocate(RECORD_HEADER);
-        readFully(data, header, offset, path);
+        Positional.readFully(data, header, offset, path, "record");
         return offset + RECORD_HEADER + header.getInt(0);
-    }
-
-    private static void writeFully(final FileChannel channel, final ByteBuffer buffer, final long position)
-        throws IOException
-    {
-        long at = position;
-        while (buffer.hasRemaining())
-        {
-            at += channel.write(buffer, at);
-        }
-    }
-
-    private static void readFully(final FileChannel channel, final ByteBuffer buffer, final long position,
-        final Path path) throws IOException
-    {
-        long at = position;
-        while (buffer.hasRemaining())
-        {
-            final int n = channel.read(buffer, at);
-            if (n < 0)
-            {
-                throw new IOException(path + " ends at offset " + at + " before the record it should hold");
-            }
-            at += n;
-        }
     }
 }

@@ -52,11 +52,11 @@ public final class TreeFile implements NodeStore
             {
                 header.putInt(MAGIC).putInt(VERSION).putLong(0).flip();
                 channel.truncate(0);
-                writeFully(channel, header, 0);
+                Positional.writeFully(channel, header, 0);
             }
             else
             {
-                readFully(channel, header, 0, path);
+                Positional.readFully(channel, header, 0, path, "node");
                 if (header.getInt(0) != MAGIC || header.getInt(4) != VERSION)
                 {
                     throw new IOException(path + " is not a tree file of this version (magic " +
@@ -93,14 +93,14 @@ public final class TreeFile implements NodeStore
     {
         final ByteBuffer buffer = writeBuffer.clear();
         buffer.put(hash).flip();
-        writeFully(channel, buffer, offset(level, index));
+        Positional.writeFully(channel, buffer, offset(level, index));
     }
 
     @Override
     public byte[] read(final int level, final long index) throws IOException
     {
         final ByteBuffer buffer = ByteBuffer.allocate(Rfc9162.HASH_BYTES);
-        readFully(channel, buffer, offset(level, index), path);
+        Positional.readFully(channel, buffer, offset(level, index), path, "node");
         return buffer.array();
     }
 
@@ -137,30 +137,5 @@ public final class TreeFile implements NodeStore
     public void close() throws IOException
     {
         channel.close();
-    }
-
-    private static void writeFully(final FileChannel channel, final ByteBuffer buffer, final long position)
-        throws IOException
-    {
-        long at = position;
-        while (buffer.hasRemaining())
-        {
-            at += channel.write(buffer, at);
-        }
-    }
-
-    private static void readFully(final FileChannel channel, final ByteBuffer buffer, final long position,
-        final Path path) throws IOException
-    {
-        long at = position;
-        while (buffer.hasRemaining())
-        {
-            final int n = channel.read(buffer, at);
-            if (n < 0)
-            {
-                throw new IOException(path + " ends at offset " + at + " before the node it should hold");
-            }
-            at += n;
-        }
     }
 }

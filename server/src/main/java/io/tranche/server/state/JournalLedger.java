@@ -5,7 +5,6 @@ import io.tranche.server.merkle.MerkleLog;
 import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -132,19 +131,6 @@ public final class JournalLedger implements Ledger
     public MerkleLog tree()
     {
         return tree;
-    }
-
-    @Override
-    public long appendLeaf(final byte[] leaf, final byte[] leafHash)
-    {
-        try
-        {
-            return tree.append(leaf, leafHash);
-        }
-        catch (final IOException ex)
-        {
-            throw new UncheckedIOException("cannot write the ledger's tree file: " + ex.getMessage(), ex);
-        }
     }
 
     @Override

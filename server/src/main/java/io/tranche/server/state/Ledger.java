@@ -47,7 +47,17 @@ public interface Ledger
      * @throws java.io.UncheckedIOException when the tree's store cannot be written: the change must not be
      *         acknowledged, and the state must be rebuilt from its log.
      */
-    long appendLeaf(byte[] leaf, byte[] leafHash);
+    default long appendLeaf(final byte[] leaf, final byte[] leafHash)
+    {
+        try
+        {
+            return tree().append(leaf, leafHash);
+        }
+        catch (final java.io.IOException ex)
+        {
+            throw new java.io.UncheckedIOException("cannot write the ledger's tree file: " + ex.getMessage(), ex);
+        }
+    }
 
     /** Unchecked failure to read a recorded tranche back (I/O error or a failed checksum). */
     final class LedgerException extends RuntimeException

@@ -429,19 +429,6 @@ public final class Writer implements Agent, CommandLog
         {
             return tree;
         }
-
-        @Override
-        public long appendLeaf(final byte[] leaf, final byte[] leafHash)
-        {
-            try
-            {
-                return tree.append(leaf, leafHash);
-            }
-            catch (final IOException ex)
-            {
-                throw new java.io.UncheckedIOException(ex);
-            }
-        }
     }
 
     // The snapshot's tree is not in the tree file (a data directory of a build before the tree, a file lost or
