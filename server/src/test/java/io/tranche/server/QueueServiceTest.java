@@ -26,6 +26,7 @@ import io.tranche.proto.v1.ReleaseTrancheRequest;
 import io.tranche.proto.v1.Tranche;
 import io.tranche.proto.v1.UpdateClaimRequest;
 import io.tranche.proto.v1.WatchTranchesRequest;
+import io.tranche.server.grpc.QueueServiceImpl;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -329,6 +330,42 @@ class QueueServiceTest
         assertThat(claims.getClaimsCount()).isEqualTo(1);
         assertThat(code(() -> queue.listTranches(ListTranchesRequest.newBuilder().setPageToken(claimsToken).build())))
             .isEqualTo(Status.Code.INVALID_ARGUMENT);
+    }
+
+    @Test
+    void shouldEndATranchePageBeforeItPassesTwoMebibytes() throws Exception
+    {
+        // 2,000 claims, 30 tranches of about 90 KB: the default page of 50 would be 2.7 MB, which a client with
+        // gRPC's default 4 MiB limit still reads, but a page of 1,000 such tranches would not.
+        try (TestServer big = TestServer.start(TestServer.config(dir.resolve("big")).maxQueue(2000)))
+        {
+            for (int i = 0; i < 2000; i++)
+            {
+                big.queue().createClaim(CreateClaimRequest.newBuilder().setClaim(claim("firm-" + i, 1_000_000))
+                    .build());
+            }
+            for (int k = 1; k <= 30; k++)
+            {
+                big.queue().releaseTranche(ReleaseTrancheRequest.newBuilder().setRequestId("big-" + k)
+                    .setSupply(2000).setPolicy(Policy.newBuilder().setMethod(Method.EQUAL)).build());
+            }
+            final List<Long> numbers = new ArrayList<>();
+            String token = "";
+            int pages = 0;
+            do
+            {
+                final ListTranchesResponse page = big.queue().listTranches(ListTranchesRequest.newBuilder()
+                    .setPageSize(1000).setPageToken(token).build());
+                assertThat(page.getSerializedSize()).isLessThanOrEqualTo(QueueServiceImpl.PAGE_BYTES + 64);
+                assertThat(page.getTranchesCount()).isPositive();
+                page.getTranchesList().forEach(t -> numbers.add(t.getNumber()));
+                token = page.getNextPageToken();
+                pages++;
+            }
+            while (!token.isEmpty());
+            assertThat(pages).isGreaterThan(1);
+            assertThat(numbers).hasSize(30).isSorted().doesNotHaveDuplicates();
+        }
     }
 
     @Test

@@ -49,6 +49,11 @@ public final class QueueServiceImpl extends QueueServiceGrpc.QueueServiceImplBas
     public static final int DEFAULT_PAGE_SIZE = 50;
     /** Larger page sizes are lowered to this. */
     public static final int MAX_PAGE_SIZE = 1000;
+    /**
+     * A page of tranches ends before its tranches pass this many bytes (one larger tranche still makes a page of its
+     * own): half of gRPC's default 4 MiB limit on what a client receives.
+     */
+    public static final int PAGE_BYTES = 2 << 20;
 
     private static final SecureRandom SALT_SEEDS = new SecureRandom();
 
@@ -284,11 +289,19 @@ public final class QueueServiceImpl extends QueueServiceGrpc.QueueServiceImplBas
         final long count = ledger.durableCount();
         final ListTranchesResponse.Builder response = ListTranchesResponse.newBuilder();
         long number = after + 1;
+        long bytes = 0;
         try
         {
             for (; number > 0 && number <= count && response.getTranchesCount() < pageSize; number++)
             {
-                response.addTranches(ClaimantView.of(ledger.get(number), principal));
+                final Tranche tranche = ClaimantView.of(ledger.get(number), principal);
+                bytes += tranche.getSerializedSize();
+                if (bytes > PAGE_BYTES && response.getTranchesCount() > 0)
+                {
+                    // AIP-158 lets a page hold fewer than page_size: this one ends before the client's limit does.
+                    break;
+                }
+                response.addTranches(tranche);
             }
         }
         catch (final Ledger.LedgerException ex)
