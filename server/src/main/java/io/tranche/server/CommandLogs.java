@@ -149,7 +149,7 @@ public final class CommandLogs
                 // This process holds the directory's lock: any mark file there was left by one that ended.
                 ClusterNode.clearMarkFiles(config.dataDir());
                 node = ClusterNode.launch(config.clusterMembers(), config.nodeId(), config.dataDir(), config.maxQueue(),
-                    new ClusterNode.Snapshots(config.snapshotEvery(), ClusterNode.SNAPSHOT_BYTES_DEFAULT),
+                    new ClusterNode.Snapshots(config.snapshotEvery(), Writer.Settings.SNAPSHOT_BYTES_DEFAULT),
                     config.clusterSettings());
                 final ClusterCommandLog log = new ClusterCommandLog(node, config.writerQueueCapacity());
                 awaitWorkingCluster(config, node, log);

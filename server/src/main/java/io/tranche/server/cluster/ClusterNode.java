@@ -58,10 +58,6 @@ public final class ClusterNode implements AutoCloseable
     public static final int LOG_TERM_LENGTH = 4 << 20;
     /** Term length of other publications. */
     public static final int TERM_LENGTH = 1 << 20;
-    /** Default commands between automatic snapshots: the single-node server's. */
-    public static final int SNAPSHOT_EVERY_DEFAULT = io.tranche.server.state.Writer.Settings.SNAPSHOT_EVERY_DEFAULT;
-    /** Default bytes of log between automatic snapshots: the single-node server's journal bytes. */
-    public static final long SNAPSHOT_BYTES_DEFAULT = io.tranche.server.state.Writer.Settings.SNAPSHOT_BYTES_DEFAULT;
 
     /**
      * Sessions the leader holds at once, pending authentication included: the members' fronts need one each, and
@@ -98,7 +94,9 @@ public final class ClusterNode implements AutoCloseable
     public record Snapshots(long every, long bytes)
     {
         /** The single-node server's defaults. */
-        public static final Snapshots DEFAULT = new Snapshots(SNAPSHOT_EVERY_DEFAULT, SNAPSHOT_BYTES_DEFAULT);
+        public static final Snapshots DEFAULT = new Snapshots(
+            io.tranche.server.state.Writer.Settings.SNAPSHOT_EVERY_DEFAULT,
+            io.tranche.server.state.Writer.Settings.SNAPSHOT_BYTES_DEFAULT);
 
         /** Checks the bounds. */
         public Snapshots

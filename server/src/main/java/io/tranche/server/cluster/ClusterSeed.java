@@ -58,7 +58,7 @@ public final class ClusterSeed
         final CompletableFuture<byte[]> state = new CompletableFuture<>();
         try (Writer writer = Writer.open(new Writer.Settings()
             .dataDir(singleNodeDir)
-            .snapshotEvery(ClusterNode.SNAPSHOT_EVERY_DEFAULT)
+            .snapshotEvery(io.tranche.server.state.Writer.Settings.SNAPSHOT_EVERY_DEFAULT)
             .queueCapacity(16)
             .maxQueue(maxQueue)
             .log(line ->
