@@ -9,6 +9,7 @@ import io.tranche.proto.v1.Tranche;
 import io.tranche.server.ledger.OfflineVerifier;
 import io.tranche.server.state.InMemoryLedger;
 import io.tranche.server.state.QueueStateMachine;
+import io.tranche.server.state.RecordPlace;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -110,7 +111,7 @@ class LedgerUpgradeTest
         final InMemoryLedger ledger = new InMemoryLedger();
         for (int n = 0; n < count; n++)
         {
-            ledger.append(tranches.get(n), n);
+            ledger.append(tranches.get(n), n, RecordPlace.NONE);
         }
         final QueueStateMachine machine = new QueueStateMachine(ledger, 100_000);
         machine.restore(new DataInputStream(new ByteArrayInputStream(bytes, stateStart, bytes.length - 4 -

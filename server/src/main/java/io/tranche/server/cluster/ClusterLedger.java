@@ -5,6 +5,7 @@ import io.tranche.server.merkle.LeafFile;
 import io.tranche.server.merkle.MerkleLog;
 import io.tranche.server.merkle.TreeFile;
 import io.tranche.server.state.Ledger;
+import io.tranche.server.state.RecordPlace;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -195,7 +196,7 @@ public final class ClusterLedger implements Ledger, AutoCloseable
     }
 
     @Override
-    public void append(final Tranche tranche, final long leafIndex)
+    public void append(final Tranche tranche, final long leafIndex, final RecordPlace place)
     {
         final byte[] bytes = tranche.toByteArray();
         synchronized (this)

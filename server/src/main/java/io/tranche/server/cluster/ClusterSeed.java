@@ -65,7 +65,7 @@ public final class ClusterSeed
             {
             })))
         {
-            final boolean queued = writer.read(machine ->
+            final boolean queued = writer.read((machine, now) ->
             {
                 // On the writer's thread: the ledger and the queue at the same record.
                 state.complete(QueueClusteredService.encodeState(machine.ledger(), machine));

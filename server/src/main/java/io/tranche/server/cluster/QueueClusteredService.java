@@ -17,6 +17,7 @@ import io.tranche.server.state.InMemoryLedger;
 import io.tranche.server.state.Ledger;
 import io.tranche.server.state.Outcome;
 import io.tranche.server.state.QueueStateMachine;
+import io.tranche.server.state.RecordPlace;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -280,7 +281,7 @@ public final class QueueClusteredService implements ClusteredService
                 final long leaf = withTree ? in.readLong() : i;
                 final byte[] tranche = new byte[in.readInt()];
                 in.readFully(tranche);
-                ledger.append(Tranche.parseFrom(tranche), leaf);
+                ledger.append(Tranche.parseFrom(tranche), leaf, RecordPlace.NONE);
             }
             if (withTree)
             {
@@ -946,7 +947,10 @@ public final class QueueClusteredService implements ClusteredService
         Outcome outcome;
         try
         {
-            outcome = read.read(machine);
+            // The time the log would stamp on a command now: the leader's clock, never before the last command's.
+            final java.time.Instant wall = java.time.Instant.now();
+            outcome = read.read(machine, Math.max(cluster.timeUnit().toNanos(cluster.time()),
+                wall.getEpochSecond() * 1_000_000_000L + wall.getNano()));
         }
         catch (final Ledger.LedgerException ex)
         {

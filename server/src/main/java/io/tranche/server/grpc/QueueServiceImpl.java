@@ -150,7 +150,7 @@ public final class QueueServiceImpl extends QueueServiceGrpc.QueueServiceImplBas
         {
             // AIP-163: the tranche that would be released now, computed on the current state, recorded nowhere.
             final Command.ReleaseTranche preview = new Command.ReleaseTranche(request, principal.name());
-            read(machine -> previewFor(principal, machine.prepare(preview, System.currentTimeMillis() * 1_000_000L)),
+            read((machine, now) -> previewFor(principal, machine.prepare(preview, now)),
                 observer);
             return;
         }
@@ -201,7 +201,7 @@ public final class QueueServiceImpl extends QueueServiceGrpc.QueueServiceImplBas
         {
             return;
         }
-        read(machine ->
+        read((machine, now) ->
         {
             final Claim claim = machine.claim(id);
             return claim == null ?
@@ -224,7 +224,7 @@ public final class QueueServiceImpl extends QueueServiceGrpc.QueueServiceImplBas
             return;
         }
         final Principal principal = AuthInterceptor.principal();
-        read(machine ->
+        read((machine, now) ->
         {
             final ArrayList<Claim> page = new ArrayList<>(Math.min(pageSize, machine.queueLength()));
             final boolean more = principal.scoped() ?
@@ -375,7 +375,7 @@ public final class QueueServiceImpl extends QueueServiceGrpc.QueueServiceImplBas
                 }
             }
         };
-        if (!log.read(machine ->
+        if (!log.read((machine, now) ->
         {
             final ClaimHistory kept = machine.history(id);
             tranches[0] = machine.trancheCount();
@@ -409,7 +409,7 @@ public final class QueueServiceImpl extends QueueServiceGrpc.QueueServiceImplBas
             return;
         }
         final long ifSupply = request.hasIfSupply() ? request.getIfSupply() : -1;
-        read(machine -> positionFor(principal, machine.position(id, ifSupply, request.getPolicy())), observer);
+        read((machine, now) -> positionFor(principal, machine.position(id, ifSupply, request.getPolicy())), observer);
     }
 
     // The release's own field is if_supply here; a claimant learns nothing of the claim that blocks a policy.

@@ -26,8 +26,13 @@ public interface CommandLog extends AutoCloseable
     @FunctionalInterface
     interface Read
     {
-        /** @param machine the state. @return the answer ({@link Outcome.Kind#READ} or a failure). */
-        Outcome read(QueueStateMachine machine);
+        /**
+         * @param machine   the state.
+         * @param timeNanos the log's time now, as it would stamp a command submitted now (nanoseconds since the
+         *                  epoch, never before the last command's): a preview's release time.
+         * @return the answer ({@link Outcome.Kind#READ} or a failure).
+         */
+        Outcome read(QueueStateMachine machine, long timeNanos);
     }
 
     /** Told of durable tranches and of availability. */

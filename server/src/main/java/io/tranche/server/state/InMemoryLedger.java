@@ -42,7 +42,7 @@ public final class InMemoryLedger implements Ledger
     }
 
     @Override
-    public synchronized void append(final Tranche tranche, final long leafIndex)
+    public synchronized void append(final Tranche tranche, final long leafIndex, final RecordPlace place)
     {
         if (tranche.getNumber() != tranches.size() + 1L)
         {

@@ -30,9 +30,6 @@ public final class JournalLedger implements Ledger
     private volatile long[] locations = new long[3 * 64];
     private long count;
     private volatile long durable;
-    private long pendingSegment = -1;
-    private long pendingOffset;
-    private long pendingIndex;
     private final LinkedHashMap<Long, Tranche> cache = new LinkedHashMap<>(64, 0.75f, true);
     private long cachedAwards;
 
@@ -50,20 +47,6 @@ public final class JournalLedger implements Ledger
     public void attach(final Journal value)
     {
         journal = value;
-    }
-
-    /**
-     * Says where the next {@link #append}ed tranche was journaled.
-     *
-     * @param segment first index of its segment.
-     * @param offset  offset of its record.
-     * @param index   its record index.
-     */
-    public void locate(final long segment, final long offset, final long index)
-    {
-        pendingSegment = segment;
-        pendingOffset = offset;
-        pendingIndex = index;
     }
 
     @Override
@@ -87,16 +70,16 @@ public final class JournalLedger implements Ledger
     }
 
     @Override
-    public void append(final Tranche tranche, final long leafIndex)
+    public void append(final Tranche tranche, final long leafIndex, final RecordPlace place)
     {
-        if (pendingSegment < 0)
+        if (place.index() < 1)
         {
-            throw new IllegalStateException("append without locate: the tranche's journal record is unknown");
+            throw new IllegalStateException("tranche " + tranche.getNumber() + " has no journal record: " + place);
         }
-        if (leafIndex != pendingIndex - 1)
+        if (leafIndex != place.index() - 1)
         {
             throw new IllegalStateException("tranche " + tranche.getNumber() + " is leaf " + leafIndex +
-                " but journal record " + pendingIndex + ": every record is one leaf");
+                " but journal record " + place.index() + ": every record is one leaf");
         }
         if (tranche.getNumber() != count + 1)
         {
@@ -108,11 +91,10 @@ public final class JournalLedger implements Ledger
         {
             loc = Arrays.copyOf(loc, loc.length * 2);
         }
-        loc[at] = pendingSegment;
-        loc[at + 1] = pendingOffset;
-        loc[at + 2] = pendingIndex;
+        loc[at] = place.segment();
+        loc[at + 1] = place.offset();
+        loc[at + 2] = place.index();
         locations = loc;
-        pendingSegment = -1;
         count++;
         cache(tranche);
     }

@@ -26,8 +26,9 @@ public interface Ledger
     /**
      * @param tranche   the next tranche, numbered {@link #count()} + 1.
      * @param leafIndex the index of its leaf in {@link #tree()}.
+     * @param place     where the log recorded it ({@link RecordPlace#NONE} from a log that keeps no journal).
      */
-    void append(Tranche tranche, long leafIndex);
+    void append(Tranche tranche, long leafIndex, RecordPlace place);
 
     /**
      * @param number 1..{@link #count()}.

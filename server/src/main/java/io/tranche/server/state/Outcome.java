@@ -101,7 +101,8 @@ public final class Outcome
     /** A pending change, applied by {@link QueueStateMachine#commit}. */
     interface Effect
     {
-        void apply(QueueStateMachine machine);
+        /** @param machine the state it changes. @param place where the log recorded the command. */
+        void apply(QueueStateMachine machine, RecordPlace place);
     }
 
     Outcome(final Kind kind, final Message value, final String message, final List<Violation> violations,

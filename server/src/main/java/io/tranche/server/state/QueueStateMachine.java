@@ -221,8 +221,21 @@ public final class QueueStateMachine
      */
     public Outcome apply(final Command command, final long timeNanos)
     {
+        return apply(command, timeNanos, RecordPlace.NONE);
+    }
+
+    /**
+     * Validates and applies one command the log has recorded.
+     *
+     * @param command   the command.
+     * @param timeNanos its time, nanoseconds since the epoch (the release time).
+     * @param place     where the log recorded it.
+     * @return the outcome.
+     */
+    public Outcome apply(final Command command, final long timeNanos, final RecordPlace place)
+    {
         final Outcome outcome = prepare(command, timeNanos);
-        commit(outcome);
+        commit(outcome, place);
         return outcome;
     }
 
@@ -258,12 +271,13 @@ public final class QueueStateMachine
      * Applies a prepared outcome; nothing when it does not mutate. Prepare and commit one command at a time.
      *
      * @param outcome from {@link #prepare} on this state.
+     * @param place   where the log recorded {@link Outcome#logged()}: a tranche's ledger entry learns it here.
      */
-    public void commit(final Outcome outcome)
+    public void commit(final Outcome outcome, final RecordPlace place)
     {
         if (outcome.effect != null)
         {
-            outcome.effect.apply(this);
+            outcome.effect.apply(this, place);
         }
     }
 
@@ -313,7 +327,7 @@ public final class QueueStateMachine
         q.updatedNanos = timeNanos;
         final Claim created = q.toProto();
         final String principal = command.principal();
-        return Outcome.mutation(Outcome.Kind.CREATED, created, command, m ->
+        return Outcome.mutation(Outcome.Kind.CREATED, created, command, (m, at) ->
         {
             m.appendLeaf(LedgerLeaves.claimLeaf(ClaimLeaf.Change.CREATED, created, timeNanos, principal));
             m.addClaim(q);
@@ -397,7 +411,7 @@ public final class QueueStateMachine
             return Outcome.invalid(bad);
         }
         final Claim updated = u.toProto();
-        return Outcome.mutation(Outcome.Kind.UPDATED, updated, command, m ->
+        return Outcome.mutation(Outcome.Kind.UPDATED, updated, command, (m, at) ->
         {
             m.appendLeaf(LedgerLeaves.claimLeaf(ClaimLeaf.Change.UPDATED, updated, timeNanos, u.updatedBy));
             m.replaceClaim(q, u);
@@ -466,7 +480,7 @@ public final class QueueStateMachine
         }
         final String principal = command.principal();
         final Claim deleted = q.toProto();
-        return Outcome.mutation(Outcome.Kind.DELETED, Empty.getDefaultInstance(), command, m ->
+        return Outcome.mutation(Outcome.Kind.DELETED, Empty.getDefaultInstance(), command, (m, at) ->
         {
             m.appendLeaf(LedgerLeaves.claimLeaf(ClaimLeaf.Change.DELETED, deleted, timeNanos, principal));
             m.removeClaim(q, timeNanos, principal);
@@ -564,7 +578,7 @@ public final class QueueStateMachine
             .copyFrom(LegacyDigest.compute(lastDigest(), tranche.build()))).build();
         return Outcome.mutation(Outcome.Kind.RELEASED, explained(request, built, method),
             new Command.RecordTranche(built, principal),
-            m -> m.applyTranche(built));
+            (m, at) -> m.applyTranche(built, at));
     }
 
     // Explanations go on the answer only, never on the recorded tranche (nor into its leaf).
@@ -624,7 +638,7 @@ public final class QueueStateMachine
         {
             return Outcome.failed(Outcome.Kind.FAILED_PRECONDITION, problem);
         }
-        return Outcome.mutation(Outcome.Kind.RELEASED, tranche, command, m -> m.applyTranche(tranche));
+        return Outcome.mutation(Outcome.Kind.RELEASED, tranche, command, (m, at) -> m.applyTranche(tranche, at));
     }
 
     private String recordProblem(final Tranche tranche)
@@ -661,7 +675,7 @@ public final class QueueStateMachine
         return ledger.count() == 0 ? new byte[0] : ledger.get(ledger.count()).getDigest().toByteArray();
     }
 
-    private void applyTranche(final Tranche tranche)
+    private void applyTranche(final Tranche tranche, final RecordPlace place)
     {
         final long leaf = appendLeaf(LedgerLeaves.trancheLeaf(awardTree, tranche));
         int kept = 0;
@@ -696,7 +710,7 @@ public final class QueueStateMachine
         {
             queue.remove(i);
         }
-        ledger.append(tranche, leaf);
+        ledger.append(tranche, leaf, place);
         byRequestId.put(tranche.getRequestId(), tranche.getNumber());
     }
 

@@ -413,7 +413,7 @@ public final class Writer implements Agent, CommandLog
         }
 
         @Override
-        public void append(final Tranche tranche, final long leafIndex)
+        public void append(final Tranche tranche, final long leafIndex, final RecordPlace place)
         {
             count++;
         }
@@ -512,11 +512,7 @@ public final class Writer implements Agent, CommandLog
             throw new IOException("journal record " + index + " (segment " + segment + ", offset " + offset +
                 ") does not parse: " + ex.getMessage() + "; refusing to start", ex);
         }
-        if (command instanceof Command.RecordTranche)
-        {
-            loaded.ledger.locate(segment, offset, index);
-        }
-        final Outcome outcome = loaded.machine.apply(command, time);
+        final Outcome outcome = loaded.machine.apply(command, time, new RecordPlace(segment, offset, index));
         if (!outcome.mutates())
         {
             throw new IOException("journal record " + index + " (segment " + segment + ", offset " + offset +
@@ -950,7 +946,7 @@ public final class Writer implements Agent, CommandLog
     {
         try
         {
-            return read.read(machine);
+            return read.read(machine, clock());
         }
         catch (final RuntimeException ex)
         {
@@ -962,7 +958,7 @@ public final class Writer implements Agent, CommandLog
     // Prepares, journals and commits one mutation; returns why the journal failed, or null.
     private String mutate(final Op op)
     {
-        final long now = Math.max(lastTimeNanos, epochNanos());
+        final long now = clock();
         final Outcome outcome;
         try
         {
@@ -990,13 +986,11 @@ public final class Writer implements Agent, CommandLog
                 Journal.MAX_RECORD_PROP_NAME + "); nothing changed");
             return null;
         }
+        final RecordPlace place;
         try
         {
             final long index = journal.append(logged.type(), now, record);
-            if (logged instanceof Command.RecordTranche)
-            {
-                ledger.locate(journal.lastSegment(), journal.lastOffset(), index);
-            }
+            place = new RecordPlace(journal.lastSegment(), journal.lastOffset(), index);
         }
         catch (final IOException ex)
         {
@@ -1007,7 +1001,7 @@ public final class Writer implements Agent, CommandLog
         op.journaled = true;
         try
         {
-            machine.commit(outcome);
+            machine.commit(outcome, place);
         }
         catch (final java.io.UncheckedIOException ex)
         {
@@ -1065,6 +1059,12 @@ public final class Writer implements Agent, CommandLog
             recordsSinceSnapshot = settings.snapshotEvery / 2;
             bytesAtSnapshot = journal.appendedBytes() - settings.snapshotBytes / 2;
         }
+    }
+
+    // The time this log stamps on a command now: the wall clock, never before the last command's.
+    private long clock()
+    {
+        return Math.max(lastTimeNanos, epochNanos());
     }
 
     private static long epochNanos()

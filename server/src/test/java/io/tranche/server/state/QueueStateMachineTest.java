@@ -257,7 +257,7 @@ class QueueStateMachineTest
             final InMemoryLedger copy = new InMemoryLedger();
             for (long n = 1; n <= first.trancheCount(); n++)
             {
-                copy.append(first.ledger().get(n), first.ledger().leafIndex(n));
+                copy.append(first.ledger().get(n), first.ledger().leafIndex(n), RecordPlace.NONE);
             }
             for (long i = 0; i < first.ledger().tree().size(); i++)
             {

@@ -124,7 +124,7 @@ class WriterFaultTest
             assertThat(writer.failure()).contains("No space left");
             assertThat(availability).hasSize(1);
             // Reads go on, from the durable state: the unrecorded claim is not there.
-            assertThat(read(writer, m -> Outcome.of(Outcome.Kind.READ, m.claim("lost") == null ?
+            assertThat(read(writer, (m, now) -> Outcome.of(Outcome.Kind.READ, m.claim("lost") == null ?
                 com.google.protobuf.Empty.getDefaultInstance() : m.claim("lost"))).value())
                 .isEqualTo(com.google.protobuf.Empty.getDefaultInstance());
             assertThat(call(writer, release("r2", 50)).kind()).isEqualTo(Outcome.Kind.UNAVAILABLE);
@@ -143,7 +143,7 @@ class WriterFaultTest
         final Writer again = Writer.open(settings());
         try
         {
-            final Outcome claims = read(again, m -> Outcome.of(Outcome.Kind.READ,
+            final Outcome claims = read(again, (m, now) -> Outcome.of(Outcome.Kind.READ,
                 com.google.protobuf.Int32Value.of(m.queueLength())));
             assertThat(((com.google.protobuf.Int32Value)claims.value()).getValue()).isEqualTo(11);
             assertThat(again.ledger().durableCount()).isEqualTo(2);

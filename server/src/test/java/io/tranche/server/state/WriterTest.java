@@ -50,7 +50,7 @@ class WriterTest
     {
         final CountDownLatch entered = new CountDownLatch(1);
         final CountDownLatch release = new CountDownLatch(1);
-        assertThat(writer.read(state ->
+        assertThat(writer.read((state, now) ->
         {
             entered.countDown();
             try
@@ -129,7 +129,39 @@ class WriterTest
         {
             writer.close();
         }
-        assertThat(writer.read(s -> null, new Answers(0))).as("closed").isFalse();
+        assertThat(writer.read((s, now) -> null, new Answers(0))).as("closed").isFalse();
         assertThat(writer.isClosing()).isTrue();
+    }
+
+    @Test
+    void shouldHandAReadTheTimeItWouldStampOnACommandNeverBeforeTheLastCommands() throws Exception
+    {
+        // A journal whose last command is stamped in 2100 (written under a clock that ran ahead): a preview read
+        // now must not be released before it, as the next command would not be.
+        final long future = 4_102_444_800L * 1_000_000_000L;
+        final Command.CreateClaim create = new Command.CreateClaim(CreateClaimRequest.newBuilder()
+            .setClaim(Claim.newBuilder().setId("early").setDemand(5)).build());
+        try (Journal journal = Journal.recover(dir, 0, new Journal.Options(), (a, b, c, d, e, f) -> { }, note -> { }))
+        {
+            journal.append(create.type(), future, create.encode());
+            journal.sync();
+        }
+        final Writer writer = Writer.open(settings());
+        try
+        {
+            final long[] handed = new long[1];
+            final Answers answers = new Answers(1);
+            assertThat(writer.read((state, now) ->
+            {
+                handed[0] = now;
+                return Outcome.of(Outcome.Kind.READ, com.google.protobuf.Empty.getDefaultInstance());
+            }, answers)).isTrue();
+            assertThat(answers.done.await(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(handed[0]).isGreaterThanOrEqualTo(future);
+        }
+        finally
+        {
+            writer.close();
+        }
     }
 }
