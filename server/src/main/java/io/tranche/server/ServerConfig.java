@@ -2,7 +2,7 @@ package io.tranche.server;
 
 import io.tranche.server.cluster.ClusterNode;
 import io.tranche.server.cluster.Member;
-import io.tranche.server.state.Journal;
+import io.tranche.server.storage.Journal;
 import io.tranche.server.cluster.ClusterSecret;
 import io.tranche.server.cluster.QueueClusteredService;
 import io.tranche.server.state.QueueStateMachine;
@@ -91,7 +91,7 @@ public final class ServerConfig
     /** System property of {@code --snapshot-every}. */
     public static final String SNAPSHOT_EVERY_PROP_NAME = "tranche.server.snapshotEvery";
     /** Default number of journal records between snapshots (the writer's, which the cluster's takes too). */
-    public static final int SNAPSHOT_EVERY_DEFAULT = io.tranche.server.state.Writer.Settings.SNAPSHOT_EVERY_DEFAULT;
+    public static final int SNAPSHOT_EVERY_DEFAULT = io.tranche.server.storage.Writer.Settings.SNAPSHOT_EVERY_DEFAULT;
 
     /** System property of {@code --log-origin}. */
     public static final String LOG_ORIGIN_PROP_NAME = "tranche.server.logOrigin";

@@ -1,8 +1,8 @@
 package io.tranche.server;
 
-import static io.tranche.server.QueueServiceTest.catchError;
+import static io.tranche.server.grpc.QueueServiceTest.catchError;
 import static io.tranche.server.TestServer.bearer;
-import static io.tranche.server.TenancyTest.create;
+import static io.tranche.server.auth.TenancyTest.create;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.FieldMask;
@@ -19,7 +19,9 @@ import io.tranche.proto.v1.Policy;
 import io.tranche.proto.v1.QueueServiceGrpc;
 import io.tranche.proto.v1.ReleaseTrancheRequest;
 import io.tranche.proto.v1.UpdateClaimRequest;
+import io.tranche.server.auth.TenancyTest;
 import io.tranche.server.cli.CliRun;
+import io.tranche.server.ledger.LedgerFiles;
 import io.tranche.server.ledger.OfflineVerifier;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -7,9 +7,9 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 
 /** A gRPC marshaller of raw message bytes, for tests that send bytes the generated classes would never write. */
-final class RawBytes implements MethodDescriptor.Marshaller<byte[]>
+public final class RawBytes implements MethodDescriptor.Marshaller<byte[]>
 {
-    static final RawBytes MARSHALLER = new RawBytes();
+    public static final RawBytes MARSHALLER = new RawBytes();
 
     private RawBytes()
     {

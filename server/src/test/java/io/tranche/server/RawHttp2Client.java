@@ -27,7 +27,7 @@ import java.util.concurrent.TimeUnit;
  * call locally with INTERNAL; other clients send). HPACK comes from Netty's encoder (told to ignore the peer's limit)
  * and decoder; frames are written and read here. One connection; streams 1, 3, 5...
  */
-final class RawHttp2Client implements AutoCloseable
+public final class RawHttp2Client implements AutoCloseable
 {
     private static final int DATA = 0;
     private static final int HEADERS = 1;
@@ -43,16 +43,16 @@ final class RawHttp2Client implements AutoCloseable
     private static final int MAX_FRAME = 16_384;
 
     /** What one stream received. */
-    static final class Stream
+    public static final class Stream
     {
         final List<Http2Headers> headers = new ArrayList<>();
         final ByteArrayOutputStream data = new ByteArrayOutputStream();
-        volatile int dataFrames;
+        public volatile int dataFrames;
         volatile long resetCode = -1;
         final CountDownLatch closed = new CountDownLatch(1);
 
         /** @return the grpc-status of the last header block, or null. */
-        synchronized String grpcStatus()
+        public synchronized String grpcStatus()
         {
             for (int i = headers.size() - 1; i >= 0; i--)
             {
@@ -66,12 +66,12 @@ final class RawHttp2Client implements AutoCloseable
         }
 
         /** @return the :status of the first header block, or null. */
-        synchronized String httpStatus()
+        public synchronized String httpStatus()
         {
             return headers.isEmpty() || headers.get(0).status() == null ? null : headers.get(0).status().toString();
         }
 
-        synchronized String grpcMessage()
+        public synchronized String grpcMessage()
         {
             for (int i = headers.size() - 1; i >= 0; i--)
             {
@@ -84,7 +84,7 @@ final class RawHttp2Client implements AutoCloseable
             return null;
         }
 
-        boolean awaitClosed(final long millis) throws InterruptedException
+        public boolean awaitClosed(final long millis) throws InterruptedException
         {
             return closed.await(millis, TimeUnit.MILLISECONDS);
         }
@@ -108,7 +108,7 @@ final class RawHttp2Client implements AutoCloseable
     private volatile long goAwayCode = -1;
     private int nextStream = 1;
 
-    RawHttp2Client(final String host, final int port) throws IOException
+    public RawHttp2Client(final String host, final int port) throws IOException
     {
         socket = new Socket(host, port);
         socket.setTcpNoDelay(true);
@@ -126,7 +126,7 @@ final class RawHttp2Client implements AutoCloseable
      *
      * @return the stream.
      */
-    synchronized Stream call(final String fullMethodName, final Map<String, String> extra, final byte[] message)
+    public synchronized Stream call(final String fullMethodName, final Map<String, String> extra, final byte[] message)
         throws IOException
     {
         final int id = nextStream;
@@ -176,13 +176,13 @@ final class RawHttp2Client implements AutoCloseable
     }
 
     /** @return whether the server ended the connection (GOAWAY or EOF) within the time. */
-    boolean awaitConnectionClosed(final long millis) throws InterruptedException
+    public boolean awaitConnectionClosed(final long millis) throws InterruptedException
     {
         return connectionClosed.await(millis, TimeUnit.MILLISECONDS);
     }
 
     /** @return the GOAWAY error code received, or -1. */
-    long goAwayCode()
+    public long goAwayCode()
     {
         return goAwayCode;
     }

@@ -18,10 +18,10 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /** Shared plumbing of the robustness suites: channels, deadlines, whole-queue and whole-ledger reads. */
-final class RobustnessSupport
+public final class RobustnessSupport
 {
     /** The codes a client may ever see for its own input: SPEC.md "The service", issue 3 "Errors". */
-    static final Set<Status.Code> DOCUMENTED = EnumSet.of(
+    public static final Set<Status.Code> DOCUMENTED = EnumSet.of(
         Status.Code.OK,
         Status.Code.INVALID_ARGUMENT,
         Status.Code.NOT_FOUND,
@@ -33,12 +33,12 @@ final class RobustnessSupport
     {
     }
 
-    static ManagedChannel channel(final String address)
+    public static ManagedChannel channel(final String address)
     {
         return ManagedChannelBuilder.forTarget(address).usePlaintext().maxInboundMessageSize(256 << 20).build();
     }
 
-    static void close(final ManagedChannel channel)
+    public static void close(final ManagedChannel channel)
     {
         channel.shutdownNow();
         try
@@ -51,13 +51,13 @@ final class RobustnessSupport
         }
     }
 
-    static QueueServiceGrpc.QueueServiceBlockingStub queue(final ManagedChannel channel)
+    public static QueueServiceGrpc.QueueServiceBlockingStub queue(final ManagedChannel channel)
     {
         return QueueServiceGrpc.newBlockingStub(channel).withDeadlineAfter(20, TimeUnit.SECONDS);
     }
 
     /** @return the whole queue in queue order, read page by page. */
-    static List<Claim> allClaims(final ManagedChannel channel)
+    public static List<Claim> allClaims(final ManagedChannel channel)
     {
         final List<Claim> all = new ArrayList<>();
         String token = "";
@@ -78,7 +78,7 @@ final class RobustnessSupport
     }
 
     /** @return the whole ledger in number order, read page by page. */
-    static List<Tranche> allTranches(final ManagedChannel channel)
+    public static List<Tranche> allTranches(final ManagedChannel channel)
     {
         final List<Tranche> all = new ArrayList<>();
         String token = "";
@@ -98,7 +98,7 @@ final class RobustnessSupport
         return all;
     }
 
-    static Status.Code code(final Throwable t)
+    public static Status.Code code(final Throwable t)
     {
         return t instanceof StatusRuntimeException ? ((StatusRuntimeException)t).getStatus().getCode() :
             Status.fromThrowable(t).getCode();

@@ -19,10 +19,10 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 
 /** A real Netty server on an ephemeral loopback port, with a plaintext channel to it. */
-final class TestServer implements AutoCloseable
+public final class TestServer implements AutoCloseable
 {
-    final TrancheServer server;
-    final ManagedChannel channel;
+    public final TrancheServer server;
+    public final ManagedChannel channel;
 
     private TestServer(final TrancheServer server)
     {
@@ -30,37 +30,37 @@ final class TestServer implements AutoCloseable
         this.channel = NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
     }
 
-    static ServerConfig config(final Path dir)
+    public static ServerConfig config(final Path dir)
     {
         return new ServerConfig().listen("127.0.0.1", 0).dataDir(dir).gracePeriod(java.time.Duration.ofSeconds(2));
     }
 
-    static TestServer start(final Path dir) throws IOException
+    public static TestServer start(final Path dir) throws IOException
     {
         return start(config(dir));
     }
 
-    static TestServer start(final ServerConfig config) throws IOException
+    public static TestServer start(final ServerConfig config) throws IOException
     {
         return new TestServer(TrancheServer.start(config));
     }
 
-    QueueServiceGrpc.QueueServiceBlockingStub queue()
+    public QueueServiceGrpc.QueueServiceBlockingStub queue()
     {
         return QueueServiceGrpc.newBlockingStub(channel).withDeadlineAfter(20, TimeUnit.SECONDS);
     }
 
-    QueueServiceGrpc.QueueServiceStub queueAsync()
+    public QueueServiceGrpc.QueueServiceStub queueAsync()
     {
         return QueueServiceGrpc.newStub(channel);
     }
 
-    AllocationServiceGrpc.AllocationServiceBlockingStub allocation()
+    public AllocationServiceGrpc.AllocationServiceBlockingStub allocation()
     {
         return AllocationServiceGrpc.newBlockingStub(channel).withDeadlineAfter(20, TimeUnit.SECONDS);
     }
 
-    static CallCredentials bearer(final String token)
+    public static CallCredentials bearer(final String token)
     {
         return new CallCredentials()
         {
@@ -75,13 +75,13 @@ final class TestServer implements AutoCloseable
         };
     }
 
-    static Claim claim(final String id, final long demand)
+    public static Claim claim(final String id, final long demand)
     {
         return Claim.newBuilder().setId(id).setDemand(demand).build();
     }
 
     /** @return the field paths of the BadRequest carried by the error. */
-    static List<String> violations(final StatusRuntimeException ex)
+    public static List<String> violations(final StatusRuntimeException ex)
     {
         final com.google.rpc.Status status = StatusProto.fromThrowable(ex);
         final List<String> fields = new ArrayList<>();

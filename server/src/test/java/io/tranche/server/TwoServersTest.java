@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tranche.proto.v1.Claim;
 import io.tranche.proto.v1.CreateClaimRequest;
+import io.tranche.server.ledger.LedgerChild;
+import io.tranche.server.ledger.LedgerFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -95,8 +95,8 @@ public final class ClusterNode implements AutoCloseable
     {
         /** The single-node server's defaults. */
         public static final Snapshots DEFAULT = new Snapshots(
-            io.tranche.server.state.Writer.Settings.SNAPSHOT_EVERY_DEFAULT,
-            io.tranche.server.state.Writer.Settings.SNAPSHOT_BYTES_DEFAULT);
+            io.tranche.server.storage.Writer.Settings.SNAPSHOT_EVERY_DEFAULT,
+            io.tranche.server.storage.Writer.Settings.SNAPSHOT_BYTES_DEFAULT);
 
         /** Checks the bounds. */
         public Snapshots

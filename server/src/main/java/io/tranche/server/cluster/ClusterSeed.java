@@ -2,7 +2,7 @@ package io.tranche.server.cluster;
 
 import io.tranche.server.state.CommandLog;
 import io.tranche.server.state.Outcome;
-import io.tranche.server.state.Writer;
+import io.tranche.server.storage.Writer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -58,7 +58,7 @@ public final class ClusterSeed
         final CompletableFuture<byte[]> state = new CompletableFuture<>();
         try (Writer writer = Writer.open(new Writer.Settings()
             .dataDir(singleNodeDir)
-            .snapshotEvery(io.tranche.server.state.Writer.Settings.SNAPSHOT_EVERY_DEFAULT)
+            .snapshotEvery(io.tranche.server.storage.Writer.Settings.SNAPSHOT_EVERY_DEFAULT)
             .queueCapacity(16)
             .maxQueue(maxQueue)
             .log(line ->

@@ -4,7 +4,7 @@ import java.math.BigInteger;
 
 /**
  * What feeds the {@link QueueStateMachine}: it orders commands, makes each durable before answering,
- * and answers reads of the applied state in order with them: the single node's {@link Writer} (journal with
+ * and answers reads of the applied state in order with them: the single node's {@code storage.Writer} (journal with
  * group commit) and a cluster member's {@code ClusterCommandLog} (Aeron Cluster's replicated log).
  */
 public interface CommandLog extends AutoCloseable
