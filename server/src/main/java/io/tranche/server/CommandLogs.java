@@ -67,16 +67,7 @@ public final class CommandLogs
     {
         if (config.clusterMembers() == null)
         {
-            final Writer.Settings settings = new Writer.Settings()
-                .dataDir(config.dataDir())
-                .fsync(config.fsync())
-                .snapshotEvery(config.snapshotEvery())
-                .maxQueue(config.maxQueue())
-                .queueCapacity(config.writerQueueCapacity())
-                .syncNanos(metrics::recordJournalSync);
-            settings.journal().maxRecordBytes(config.journalMaxRecordBytes())
-                .verifyOnStartBytes(config.journalVerifyOnStartBytes());
-            return new SingleNode(Writer.open(settings));
+            return new SingleNode(Writer.open(config.writer().syncNanos(metrics::recordJournalSync)));
         }
         final Member member = Member.start(config);
         metrics.bindCluster(member.gauges());
@@ -148,9 +139,7 @@ public final class CommandLogs
             {
                 // This process holds the directory's lock: any mark file there was left by one that ended.
                 ClusterNode.clearMarkFiles(config.dataDir());
-                node = ClusterNode.launch(config.clusterMembers(), config.nodeId(), config.dataDir(), config.maxQueue(),
-                    new ClusterNode.Snapshots(config.snapshotEvery(), Writer.Settings.SNAPSHOT_BYTES_DEFAULT),
-                    config.clusterSettings());
+                node = ClusterNode.launch(config.member());
                 final ClusterCommandLog log = new ClusterCommandLog(node, config.writerQueueCapacity());
                 awaitWorkingCluster(config, node, log);
                 return new Member(lock, node, log);

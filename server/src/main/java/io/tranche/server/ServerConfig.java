@@ -2,10 +2,11 @@ package io.tranche.server;
 
 import io.tranche.server.cluster.ClusterNode;
 import io.tranche.server.cluster.Member;
-import io.tranche.server.storage.Journal;
 import io.tranche.server.cluster.ClusterSecret;
 import io.tranche.server.cluster.QueueClusteredService;
 import io.tranche.server.state.QueueStateMachine;
+import io.tranche.server.storage.Journal;
+import io.tranche.server.storage.Writer;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
@@ -91,7 +92,7 @@ public final class ServerConfig
     /** System property of {@code --snapshot-every}. */
     public static final String SNAPSHOT_EVERY_PROP_NAME = "tranche.server.snapshotEvery";
     /** Default number of journal records between snapshots (the writer's, which the cluster's takes too). */
-    public static final int SNAPSHOT_EVERY_DEFAULT = io.tranche.server.storage.Writer.Settings.SNAPSHOT_EVERY_DEFAULT;
+    public static final int SNAPSHOT_EVERY_DEFAULT = Writer.Settings.SNAPSHOT_EVERY_DEFAULT;
 
     /** System property of {@code --log-origin}. */
     public static final String LOG_ORIGIN_PROP_NAME = "tranche.server.logOrigin";
@@ -153,6 +154,8 @@ public final class ServerConfig
     private boolean directExecutor = defaultDirectExecutor();
     private boolean fsync = true;
     private boolean concluded;
+    private Writer.Settings writer;
+    private ClusterNode.Context member;
     private List<Member> clusterMembers;
     private int nodeId = -1;
     private Path clusterSecretFile;
@@ -729,8 +732,53 @@ public final class ServerConfig
                 "counts; give a loopback address such as 127.0.0.1:" + Math.max(metricsPort, 0) +
                 ", or --insecure to accept that");
         }
+        if (clusterMembers == null)
+        {
+            writer = new Writer.Settings()
+                .dataDir(dataDir)
+                .fsync(fsync)
+                .snapshotEvery(snapshotEvery)
+                .maxQueue(maxQueue)
+                .queueCapacity(writerQueueCapacity);
+            writer.journal().maxRecordBytes(journalMaxRecordBytes).verifyOnStartBytes(journalVerifyOnStartBytes);
+        }
+        else
+        {
+            member = new ClusterNode.Context(clusterMembers, nodeId, dataDir, maxQueue,
+                new ClusterNode.Snapshots(snapshotEvery, Writer.Settings.SNAPSHOT_BYTES_DEFAULT), clusterSettings());
+        }
         concluded = true;
         return this;
+    }
+
+    /**
+     * @return the single node's writer settings, built once by {@link #conclude()}: handed as is to
+     *         {@code Writer.open}, which may add its listeners.
+     * @throws IllegalStateException before {@link #conclude()} or with {@code --cluster-members}.
+     */
+    public Writer.Settings writer()
+    {
+        if (writer == null)
+        {
+            throw new IllegalStateException(concluded ? "a cluster member has no writer: it has member()" :
+                "conclude() the configuration first");
+        }
+        return writer;
+    }
+
+    /**
+     * @return what this cluster member starts with, built once by {@link #conclude()}: handed as is to
+     *         {@link ClusterNode#launch(ClusterNode.Context)}.
+     * @throws IllegalStateException before {@link #conclude()} or without {@code --cluster-members}.
+     */
+    public ClusterNode.Context member()
+    {
+        if (member == null)
+        {
+            throw new IllegalStateException(concluded ? "a single node is not a cluster member: it has writer()" :
+                "conclude() the configuration first");
+        }
+        return member;
     }
 
     private void concludeClientCertificates()

@@ -263,10 +263,48 @@ public final class ClusterNode implements AutoCloseable
         final Snapshots snapshots,
         final Settings settings)
     {
-        if (nodeId < 0 || nodeId >= members.size())
+        return launch(new Context(members, nodeId, dataDir, maxQueue, snapshots, settings));
+    }
+
+    /**
+     * Everything a member starts with, as the server's configuration concluded it: handed as is to
+     * {@link #launch(Context)}, as Aeron's own contexts are.
+     *
+     * @param members   all members.
+     * @param nodeId    this member's id.
+     * @param dataDir   its directory.
+     * @param maxQueue  most claims in the queue.
+     * @param snapshots when the leader asks for a snapshot.
+     * @param settings  the secret, the checkpoint interval and the timeouts.
+     */
+    public record Context(
+        List<Member> members, int nodeId, Path dataDir, int maxQueue, Snapshots snapshots, Settings settings)
+    {
+        /** Checks what a member cannot start without. */
+        public Context
         {
-            throw new IllegalArgumentException("--node-id must be 0.." + (members.size() - 1) + ", was " + nodeId);
+            if (nodeId < 0 || nodeId >= members.size())
+            {
+                throw new IllegalArgumentException("--node-id must be 0.." + (members.size() - 1) + ", was " + nodeId);
+            }
+            members = List.copyOf(members);
         }
+    }
+
+    /**
+     * Starts this member.
+     *
+     * @param context what it starts with.
+     * @return the running member.
+     */
+    public static ClusterNode launch(final Context context)
+    {
+        final List<Member> members = context.members();
+        final int nodeId = context.nodeId();
+        final Path dataDir = context.dataDir();
+        final int maxQueue = context.maxQueue();
+        final Snapshots snapshots = context.snapshots();
+        final Settings settings = context.settings();
         final Member self = members.get(nodeId);
         final File base = dataDir.toAbsolutePath().toFile();
         final String aeronDir = new File(base, "aeron").getPath();

@@ -166,6 +166,36 @@ public final class Writer implements Agent, CommandLog
         {
             return journal;
         }
+
+        /** @return the data directory. */
+        public Path dataDir()
+        {
+            return dataDir;
+        }
+
+        /** @return whether every batch is forced to disk. */
+        public boolean fsync()
+        {
+            return fsync;
+        }
+
+        /** @return records between snapshots. */
+        public int snapshotEvery()
+        {
+            return snapshotEvery;
+        }
+
+        /** @return the most queued claims. */
+        public int maxQueue()
+        {
+            return maxQueue;
+        }
+
+        /** @return the most ops waiting for the writer. */
+        public int queueCapacity()
+        {
+            return queueCapacity;
+        }
     }
 
     private static final class Op

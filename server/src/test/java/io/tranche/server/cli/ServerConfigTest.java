@@ -134,6 +134,36 @@ class ServerConfigTest
     }
 
     @Test
+    void shouldHandTheWriterAndTheMemberTheSubContextsItConcluded()
+    {
+        final ServerConfig single = new ServerConfig().listen("127.0.0.1:0").dataDir(dir).maxQueue(77)
+            .snapshotEvery(55).writerQueueCapacity(33).journalMaxRecordBytes(1 << 20).fsync(false);
+        assertThatThrownBy(single::writer).isInstanceOf(IllegalStateException.class)
+            .hasMessage("conclude() the configuration first");
+        single.conclude();
+        assertThat(single.writer()).isSameAs(single.writer());
+        assertThat(single.writer().dataDir()).isEqualTo(dir);
+        assertThat(single.writer().maxQueue()).isEqualTo(77);
+        assertThat(single.writer().snapshotEvery()).isEqualTo(55);
+        assertThat(single.writer().queueCapacity()).isEqualTo(33);
+        assertThat(single.writer().fsync()).isFalse();
+        assertThat(single.writer().journal().maxRecordBytes()).isEqualTo(1 << 20);
+        assertThatThrownBy(single::member).isInstanceOf(IllegalStateException.class)
+            .hasMessage("a single node is not a cluster member: it has writer()");
+
+        final ServerConfig member = new ServerConfig().listen("127.0.0.1:0").dataDir(dir).maxQueue(88)
+            .snapshotEvery(66).cluster("0=127.0.0.1:20110,1=127.0.0.1:20120", 1).checkpointEvery(5).conclude();
+        assertThat(member.member().nodeId()).isEqualTo(1);
+        assertThat(member.member().members()).hasSize(2);
+        assertThat(member.member().maxQueue()).isEqualTo(88);
+        assertThat(member.member().snapshots().every()).isEqualTo(66);
+        assertThat(member.member().settings().checkpointEvery()).isEqualTo(5);
+        assertThat(member.member().dataDir()).isEqualTo(dir);
+        assertThatThrownBy(member::writer).isInstanceOf(IllegalStateException.class)
+            .hasMessage("a cluster member has no writer: it has member()");
+    }
+
+    @Test
     void shouldRefuseAQueueLimitAboveWhatOneReleaseCanSplit()
     {
         // Was accepted: a queue that large would have made every release INVALID_ARGUMENT in the allocator.
