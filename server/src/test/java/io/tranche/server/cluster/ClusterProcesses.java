@@ -125,6 +125,19 @@ final class ClusterProcesses implements AutoCloseable
     }
 
     /**
+     * Sends a signal to the node's process (SIGSTOP, SIGCONT).
+     *
+     * @param node   its id.
+     * @param signal the name, such as {@code STOP}.
+     */
+    void signal(final int node, final String signal) throws Exception
+    {
+        final Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(processes[node].pid()))
+            .inheritIO().start();
+        assertThat(kill.waitFor(10, TimeUnit.SECONDS) && kill.exitValue() == 0).as("kill -" + signal).isTrue();
+    }
+
+    /**
      * SIGTERM, and waits for the node's graceful stop.
      *
      * @param node its id.
