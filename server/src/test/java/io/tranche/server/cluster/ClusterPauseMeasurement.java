@@ -2,6 +2,8 @@ package io.tranche.server.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tranche.proto.v1.ClusterServiceGrpc;
+import io.tranche.proto.v1.GetClusterStatusRequest;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,9 +19,10 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Pause rounds: under the kill rounds' writers, the leader is stopped with SIGSTOP for a while (a long GC pause, a
  * frozen VM) and resumed with SIGCONT. Each round reports the time from the SIGSTOP to the first acknowledged write
- * sent after it, and the elections the round held: one is the failover; any more were forced by the deposed leader
- * coming back. Then every acknowledged write must be on all three members. Prints one line per run:
- * {@code cluster pause: rounds=.. paused_ms=.. failover_ms=[..] elections=[..] acknowledged=.. lost=.. load=..}.
+ * sent after it, and the elections the round held (leaders announced, and the rise of the members' term): one is
+ * the failover; any more were forced by the deposed leader coming back, or by a stall of the loaded machine. Then
+ * every acknowledged write must be on all three members. Prints one line per run: {@code cluster pause: rounds=..
+ * paused_ms=.. failover_ms=[..] elections=[..] term_increases=[..] acknowledged=.. lost=.. load=..}.
  * Tagged {@code measurement}. {@code -Dtranche.pause.rounds} (default 3), {@code -Dtranche.pause.ms} (default 5000).
  */
 @Tag("measurement")
@@ -37,6 +40,7 @@ class ClusterPauseMeasurement
         final Random random = new Random(11);
         final List<Long> failover = new ArrayList<>();
         final List<Long> elections = new ArrayList<>();
+        final List<Long> terms = new ArrayList<>();
         long lost = 0;
         try (ClusterProcesses cluster = new ClusterProcesses(dir, 210, true))
         {
@@ -47,6 +51,7 @@ class ClusterPauseMeasurement
                 writers.start();
                 Thread.sleep(1000 + random.nextInt(1000));
                 final long before = leaderLines(cluster);
+                final long termBefore = term(cluster);
                 final int leader = cluster.leader();
                 final long pausedAt = System.nanoTime();
                 cluster.signal(leader, "STOP");
@@ -64,15 +69,30 @@ class ClusterPauseMeasurement
                 writers.stop();
                 lost += writers.check(cluster.awaitSameState(writers.released.size()));
                 elections.add(leaderLines(cluster) - before);
+                terms.add(term(cluster) - termBefore);
                 assertThat(cluster.liveNodes()).hasSize(ClusterProcesses.NODES);
             }
-            System.out.println("cluster pause: rounds=" + rounds + " paused_ms=" + pauseMs + " failover_ms=" + failover +
-                " elections=" + elections + " acknowledged=" + writers.acknowledged.get() + " lost=" + lost +
+            System.out.println("cluster pause: rounds=" + rounds + " paused_ms=" + pauseMs + " failover_ms=" +
+                failover + " elections=" + elections + " term_increases=" + terms + " acknowledged=" +
+                writers.acknowledged.get() + " lost=" + lost +
                 " heartbeat_timeout=" + (ClusterProcesses.HEARTBEAT_TIMEOUT == null ? "default" :
                 ClusterProcesses.HEARTBEAT_TIMEOUT) + " load=" + ClusterKillRoundsTest.loadAverage());
             assertThat(lost).isZero();
             assertThat(writers.failure.get()).isNull();
         }
+    }
+
+    // The highest term the members report: each election raises it at least once.
+    private static long term(final ClusterProcesses cluster)
+    {
+        long term = -1;
+        for (final int node : cluster.liveNodes())
+        {
+            term = Math.max(term, ClusterServiceGrpc.newBlockingStub(cluster.channel(node))
+                .withDeadlineAfter(10, TimeUnit.SECONDS).getClusterStatus(GetClusterStatusRequest.getDefaultInstance())
+                .getLeadershipTermId());
+        }
+        return term;
     }
 
     private static long leaderLines(final ClusterProcesses cluster) throws Exception
