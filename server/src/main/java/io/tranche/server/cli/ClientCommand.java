@@ -88,8 +88,23 @@ public abstract class ClientCommand implements Callable<Integer>
         {
             if (connection != null)
             {
+                saveSession(connection, err);
                 connection.close();
             }
+        }
+    }
+
+    // The positions answered are true whatever the command's outcome: keep them for the session's next command.
+    private void saveSession(final QueueClient connection, final PrintWriter err)
+    {
+        try
+        {
+            connection.saveSession();
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            err.println(name() + ": cannot save --session: " + ex.getMessage());
+            err.flush();
         }
     }
 

@@ -44,6 +44,12 @@ public final class ClientOptions
     @Option(names = "--json", description = "Print proto3 JSON instead of tables.")
     boolean json;
 
+    @Option(names = "--session", paramLabel = "FILE", defaultValue = "${env:TRANCHE_SESSION}",
+        description = "Read your own writes on any cluster member across commands: FILE keeps the highest log " +
+            "position a command was answered at (created on first use), sent as tranche-min-applied-position " +
+            "(default: $TRANCHE_SESSION).")
+    File session;
+
     /** @return the server address. */
     public String server()
     {
@@ -60,6 +66,12 @@ public final class ClientOptions
     public boolean tls()
     {
         return tls || ca != null || cert != null;
+    }
+
+    /** @return the session file ({@code --session}), or null. */
+    public File session()
+    {
+        return session;
     }
 
     /** @return the client certificate file, or null. */

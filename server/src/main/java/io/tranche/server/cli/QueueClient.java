@@ -46,6 +46,7 @@ public final class QueueClient implements AutoCloseable
     private final boolean tls;
     private final boolean tokenGiven;
     private final boolean certificateGiven;
+    private final SessionPosition session;
 
     /**
      * @param options the connection options.
@@ -99,6 +100,15 @@ public final class QueueClient implements AutoCloseable
             headers.put(AUTHORIZATION, "Bearer " + token);
             builder.intercept(MetadataUtils.newAttachHeadersInterceptor(headers));
         }
+        if (options.session() != null)
+        {
+            session = SessionPosition.open(options.session().toPath());
+            builder.intercept(session);
+        }
+        else
+        {
+            session = null;
+        }
         this.channel = builder.build();
         this.blocking = QueueServiceGrpc.newBlockingStub(channel);
         this.async = QueueServiceGrpc.newStub(channel);
@@ -149,6 +159,19 @@ public final class QueueClient implements AutoCloseable
     public String server()
     {
         return server;
+    }
+
+    /**
+     * Saves the highest log position answered into the {@code --session} file, when there is one and it rose.
+     *
+     * @throws IOException naming the file.
+     */
+    public void saveSession() throws IOException
+    {
+        if (session != null)
+        {
+            session.save();
+        }
     }
 
     @Override
