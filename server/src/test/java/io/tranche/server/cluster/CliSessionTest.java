@@ -34,14 +34,7 @@ class CliSessionTest
         final Path session = dir.resolve("session");
         try (ClusterServers cluster = ClusterServers.start(dir, base))
         {
-            int leader = -1;
-            for (int i = 0; i < 3; i++)
-            {
-                if (cluster.service(i).role() == io.aeron.cluster.service.Cluster.Role.LEADER)
-                {
-                    leader = i;
-                }
-            }
+            final int leader = cluster.leader();
             assertThat(leader).isNotNegative();
             long last = 0;
             for (int n = 0; n < ROUNDS; n++)

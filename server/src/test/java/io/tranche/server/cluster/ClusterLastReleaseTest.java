@@ -7,7 +7,6 @@ import io.tranche.proto.v1.Policy;
 import io.tranche.proto.v1.ReleaseTrancheRequest;
 import io.tranche.server.TestServer;
 import io.tranche.server.cli.CliRun;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,7 +38,7 @@ class ClusterLastReleaseTest
     @Timeout(value = 300, unit = TimeUnit.SECONDS)
     void shouldServeTheLastReleasesClusterAsThatReleaseDid() throws Exception
     {
-        extract("/fixtures/cluster-2fe7ca3.tar.gz");
+        ClusterServers.extract(dir, "/fixtures/cluster-2fe7ca3.tar.gz");
         final Path secret = dir.resolve("secret");
         Files.setPosixFilePermissions(secret, PosixFilePermissions.fromString("rw-------"));
         final Path tokens = dir.resolve("tokens");
@@ -84,16 +83,4 @@ class ClusterLastReleaseTest
         return Files.readString(dir.resolve(name), StandardCharsets.UTF_8);
     }
 
-    private void extract(final String resource) throws Exception
-    {
-        final Path archive = dir.resolve("fixture.tar.gz");
-        try (InputStream in = ClusterLastReleaseTest.class.getResourceAsStream(resource))
-        {
-            assertThat(in).as(resource).isNotNull();
-            Files.copy(in, archive);
-        }
-        final Process tar = new ProcessBuilder("tar", "-xzf", archive.toString(), "-C", dir.toString())
-            .inheritIO().start();
-        assertThat(tar.waitFor(60, TimeUnit.SECONDS) && tar.exitValue() == 0).as("tar -xzf").isTrue();
-    }
 }

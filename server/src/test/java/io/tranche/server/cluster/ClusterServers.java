@@ -115,6 +115,39 @@ final class ClusterServers implements AutoCloseable
         return QueueServiceGrpc.newBlockingStub(channels.get(node)).withDeadlineAfter(30, TimeUnit.SECONDS);
     }
 
+    /** @return the member that is leader now, or -1 when none says so. */
+    int leader()
+    {
+        for (int i = 0; i < servers.size(); i++)
+        {
+            if (service(i).role() == io.aeron.cluster.service.Cluster.Role.LEADER)
+            {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * Unpacks a committed fixture of members' directories.
+     *
+     * @param dir      where to.
+     * @param resource the {@code .tar.gz} on the test class path.
+     */
+    static void extract(final Path dir, final String resource) throws Exception
+    {
+        final Path archive = dir.resolve("fixture.tar.gz");
+        try (java.io.InputStream in = ClusterServers.class.getResourceAsStream(resource))
+        {
+            org.assertj.core.api.Assertions.assertThat(in).as(resource).isNotNull();
+            java.nio.file.Files.copy(in, archive);
+        }
+        final Process tar = new ProcessBuilder("tar", "-xzf", archive.toString(), "-C", dir.toString())
+            .inheritIO().start();
+        org.assertj.core.api.Assertions.assertThat(tar.waitFor(60, TimeUnit.SECONDS) && tar.exitValue() == 0)
+            .as("tar -xzf").isTrue();
+    }
+
     QueueClusteredService service(final int node)
     {
         return servers.get(node).clusterNode().service();

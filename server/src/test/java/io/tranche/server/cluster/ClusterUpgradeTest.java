@@ -11,7 +11,6 @@ import io.tranche.proto.v1.Method;
 import io.tranche.proto.v1.Policy;
 import io.tranche.proto.v1.ReleaseTrancheRequest;
 import io.tranche.proto.v1.Tranche;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,7 +41,7 @@ class ClusterUpgradeTest
     @Timeout(value = 300, unit = TimeUnit.SECONDS)
     void shouldOpenThePreviousReleasesClusterWithASecretAndKeepEveryTrancheAndClaim() throws Exception
     {
-        extract("/fixtures/cluster-e42a845.tar.gz");
+        ClusterServers.extract(dir, "/fixtures/cluster-e42a845.tar.gz");
         final ListTranchesResponse.Builder expected = ListTranchesResponse.newBuilder();
         JsonFormat.parser().merge(Files.readString(dir.resolve("expected-tranches.json")), expected);
         assertThat(expected.getTranchesCount()).isEqualTo(4);
@@ -75,18 +74,6 @@ class ClusterUpgradeTest
         }
     }
 
-    private void extract(final String resource) throws Exception
-    {
-        final Path archive = dir.resolve("fixture.tar.gz");
-        try (InputStream in = ClusterUpgradeTest.class.getResourceAsStream(resource))
-        {
-            assertThat(in).as(resource).isNotNull();
-            Files.copy(in, archive);
-        }
-        final Process tar = new ProcessBuilder("tar", "-xzf", archive.toString(), "-C", dir.toString())
-            .inheritIO().start();
-        assertThat(tar.waitFor(60, TimeUnit.SECONDS) && tar.exitValue() == 0).as("tar -xzf").isTrue();
-    }
 
     // "firm-03=1464" for each row of the old release's 'claim list' table.
     private static List<String> expectedClaims(final Path table) throws Exception

@@ -38,14 +38,7 @@ class ReadYourWritesTest
         final int base = 28000 + (int)(ProcessHandle.current().pid() % 300) * 10;
         try (ClusterServers cluster = ClusterServers.start(dir, base))
         {
-            int leader = -1;
-            for (int i = 0; i < 3; i++)
-            {
-                if (cluster.service(i).role() == io.aeron.cluster.service.Cluster.Role.LEADER)
-                {
-                    leader = i;
-                }
-            }
+            final int leader = cluster.leader();
             assertThat(leader).isNotNegative();
             final AtomicReference<Metadata> headers = new AtomicReference<>();
             final AtomicReference<Metadata> trailers = new AtomicReference<>();
