@@ -66,7 +66,7 @@ public final class Allocator
         this.preallocated = initialCapacity;
         for (final Method method : Method.values())
         {
-            rules[method.ordinal()] = method.newRule();
+            rules[method.index()] = method.newRule();
         }
     }
 
@@ -186,7 +186,7 @@ public final class Allocator
         final long rest = sumLo > sLots ? sLots : sLots - sumLo;
         // One tier: its Σlo and headroom are the bounds pass's (the floors' when they are rationed).
         final long tierLo = !oneTier ? -1 : sumLo > sLots ? 0 : sumLo;
-        final long handed = serveTiers(rules[method.ordinal()], claims.tierArray(), n, rest, tierLo, boundsHeadroom);
+        final long handed = serveTiers(rules[method.index()], claims.tierArray(), n, rest, tierLo, boundsHeadroom);
         final long allocatedLots = (sumLo > sLots ? 0 : sumLo) + handed;
         if (l == 1)
         {

@@ -701,7 +701,7 @@ public final class Explainer
      */
     static Fraction priority(final Method method, final long weight, final long n)
     {
-        final Rule rule = DIVISOR_RULES[method.ordinal()];
+        final Rule rule = DIVISOR_RULES[method.index()];
         if (rule == null)
         {
             throw new IllegalArgumentException("method=" + method + " is not a divisor method");
@@ -715,7 +715,7 @@ public final class Explainer
         final Rule[] rules = new Rule[Method.values().length];
         for (final Method method : Method.values())
         {
-            rules[method.ordinal()] = method.kind() == Method.Kind.DIVISOR ? method.newRule() : null;
+            rules[method.index()] = method.kind() == Method.Kind.DIVISOR ? method.newRule() : null;
         }
         return rules;
     }

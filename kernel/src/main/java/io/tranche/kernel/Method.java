@@ -12,27 +12,28 @@ import java.util.function.Supplier;
  */
 public enum Method
 {
-    // The order is the order of every list derived from values() (and of seeded draws from it): append.
+    // The order is the order of every list derived from values() (and of seeded draws from it): append, with the
+    // next index (an array slot in the kernel, never on any wire; MethodTest checks they count up from 0).
     /** Level method g = λ·w, default w = demand: largest remainder (Hamilton, Hare–Niemeyer). */
-    PROPORTIONAL(Kind.LEVEL, true, true, false, LevelMethods.Proportional::new),
+    PROPORTIONAL(0, Kind.LEVEL, true, true, false, LevelMethods.Proportional::new),
     /** Level method g = λ·w, default w = 1: constrained equal awards, weighted max-min fairness. */
-    EQUAL(Kind.LEVEL, false, true, false, LevelMethods.Proportional::new),
+    EQUAL(1, Kind.LEVEL, false, true, false, LevelMethods.Proportional::new),
     /** Level method g = d − λ·w, default w = 1: constrained equal losses; finite demands, w &gt; 0. */
-    EQUAL_LOSSES(Kind.LEVEL, false, true, true, LevelMethods.EqualLosses::new),
+    EQUAL_LOSSES(2, Kind.LEVEL, false, true, true, LevelMethods.EqualLosses::new),
     /** Aumann–Maschler (1985) Talmud rule; finite demands, weights unused. */
-    TALMUD(Kind.LEVEL, false, false, true, LevelMethods.Talmud::new),
+    TALMUD(3, Kind.LEVEL, false, false, true, LevelMethods.Talmud::new),
     /** Queue order: each claim is filled to its bound before the next receives beyond its floor. */
-    FIFO(Kind.QUEUE, false, false, false, LevelMethods.Fifo::new),
+    FIFO(4, Kind.QUEUE, false, false, false, LevelMethods.Fifo::new),
     /** Jefferson / D'Hondt: threshold n + 1. */
-    DHONDT(Kind.DIVISOR, true, true, false, DHondt::new),
+    DHONDT(5, Kind.DIVISOR, true, true, false, DHondt::new),
     /** Webster / Sainte-Laguë: threshold n + ½. */
-    SAINTE_LAGUE(Kind.DIVISOR, true, true, false, SainteLague::new),
+    SAINTE_LAGUE(6, Kind.DIVISOR, true, true, false, SainteLague::new),
     /** Adams: threshold n (first unit has infinite priority). */
-    ADAMS(Kind.DIVISOR, true, true, false, Adams::new),
+    ADAMS(7, Kind.DIVISOR, true, true, false, Adams::new),
     /** Dean: threshold n(n+1)/(n+½) (first unit has infinite priority). */
-    DEAN(Kind.DIVISOR, true, true, false, Dean::new),
+    DEAN(8, Kind.DIVISOR, true, true, false, Dean::new),
     /** Huntington–Hill: threshold √(n(n+1)) (first unit has infinite priority). */
-    HUNTINGTON_HILL(Kind.DIVISOR, true, true, false, HuntingtonHill::new);
+    HUNTINGTON_HILL(9, Kind.DIVISOR, true, true, false, HuntingtonHill::new);
 
     /** The family a method belongs to. */
     public enum Kind
@@ -45,6 +46,7 @@ public enum Method
         DIVISOR
     }
 
+    private final int index;
     private final Kind kind;
     private final boolean defaultWeightIsDemand;
     private final boolean usesWeight;
@@ -52,9 +54,10 @@ public enum Method
     private final Supplier<Rule> rule;
 
     Method(
-        final Kind kind, final boolean defaultWeightIsDemand, final boolean usesWeight, final boolean needsFiniteDemand,
-        final Supplier<Rule> rule)
+        final int index, final Kind kind, final boolean defaultWeightIsDemand, final boolean usesWeight,
+        final boolean needsFiniteDemand, final Supplier<Rule> rule)
     {
+        this.index = index;
         this.rule = rule;
         this.kind = kind;
         this.defaultWeightIsDemand = defaultWeightIsDemand;
@@ -81,6 +84,14 @@ public enum Method
             names.append(names.length() == 0 ? "" : ", ").append(method.name());
         }
         return names.toString();
+    }
+
+    /**
+     * @return this method's slot, 0 to {@code values().length - 1}: for arrays of per-method state.
+     */
+    public int index()
+    {
+        return index;
     }
 
     /**
