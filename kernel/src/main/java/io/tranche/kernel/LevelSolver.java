@@ -55,6 +55,8 @@ final class LevelSolver
     private long levelNumerator;
     /** Claims strictly inside their bounds at that level (neither fixed nor clamped). */
     private int freeClaims;
+    /** Levels {@link #unitLevel} settled, counted for tests (which route a problem took). */
+    long unitLevels;
 
     /** Claims in a sample of a large tier, and the tier size from which sampling starts to pay. */
     private static final int SAMPLE_SIZE = 4096;
@@ -171,6 +173,55 @@ final class LevelSolver
         {
             sweep(m, free);
         }
+    }
+
+    /**
+     * The level of unit weights and zero lower bounds, {@code Σ min(bound_k, λ) = target}, by water-filling from
+     * below: with λ at or below the answer, the claims whose bound is at most λ stay clamped at the answer, so
+     * λ' = (target − Σ clamped bounds) / (claims above λ) is again at or below it, and the clamped set only
+     * grows; when a round clamps no new claim, λ' is the answer. Each round is one branch-free pass over the
+     * bounds. Leaves λ = {@link #levelNumerator} / {@link #den}, {@link #den} being the claims strictly above
+     * it (each claim with {@code bound ≤ ⌊λ⌋} is clamped, every other one sits at λ). No shares are written.
+     *
+     * @param bound  the bounds, each below 2^63, with {@code Σ bound > target} (signed, no overflow).
+     * @param m      number of claims.
+     * @param target {@code 0 < target}.
+     * @param rounds the most passes to try.
+     * @return false when the level did not settle within {@code rounds} passes (nothing set).
+     */
+    boolean unitLevel(final long[] bound, final int m, final long target, final int rounds)
+    {
+        long q = 0;
+        int previous = -1;
+        for (int round = 0; round < rounds; round++)
+        {
+            long clamped = 0;
+            int above = 0;
+            for (int k = 0; k < m; k++)
+            {
+                final long b = bound[k];
+                final boolean atBound = b <= q;
+                clamped += atBound ? b : 0;
+                above += atBound ? 0 : 1;
+            }
+            if (above == 0)
+            {
+                // Σ bound ≤ target: outside the contract.
+                return false;
+            }
+            if (above == previous)
+            {
+                den = above;
+                levelNumerator = target - clamped;
+                freeClaims = above;
+                histogramReady = false;
+                unitLevels++;
+                return true;
+            }
+            previous = above;
+            q = (target - clamped) / above;
+        }
+        return false;
     }
 
     /** @return the numerator of the level λ = numerator / {@link #den} of the shares last solved. */
