@@ -388,7 +388,7 @@ final class CommonCase
                 else
                 {
                     // w ≤ Σw, so w·S / Σw ≤ S < 2^64: the high part is below d.
-                    q = div.divideUnsigned(pHi, pLo, d);
+                    q = div.divideByInvariant(pHi, pLo, d);
                     r = div.remainder;
                 }
                 if (q > h || (q == h && r != 0))

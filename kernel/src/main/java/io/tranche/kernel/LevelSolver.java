@@ -692,7 +692,7 @@ final class LevelSolver
                 }
                 else
                 {
-                    q = div.divideUnsigned(pHi, pLo, d);
+                    q = div.divideByInvariant(pHi, pLo, d);
                     r = div.remainder;
                 }
                 if (Long.compareUnsigned(q, l) < 0)
