@@ -8,9 +8,11 @@ package io.tranche.kernel;
  * <p>
  * Each entry point checks that the problem is the common case while it does the method's own first pass
  * (stopping at the first floor or second tier it meets) and returns {@link #NOT_APPLICABLE} when it is not,
- * or when the fast route does not settle it (a bound binds at the level): the caller then runs the general
- * path, which overwrites every award. The results are the general path's, award for award
- * (CommonCaseTest forces both paths on the same problems).
+ * or when the fast route does not settle it (PROPORTIONAL and weighted EQUAL: a bound binds at the level;
+ * EQUAL without weights, EQUAL_LOSSES without weights and TALMUD: the water-filling of
+ * {@link LevelSolver#unitLevel} takes more than {@link #UNIT_LEVEL_ROUNDS} passes): the caller then runs the
+ * general path, which overwrites every award. The results are the general path's, award for award
+ * (CommonCaseTest and UnitLevelRouteTest force both paths on the same problems).
  */
 final class CommonCase
 {

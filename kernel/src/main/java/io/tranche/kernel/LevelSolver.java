@@ -180,46 +180,63 @@ final class LevelSolver
      * below: with λ at or below the answer, the claims whose bound is at most λ stay clamped at the answer, so
      * λ' = (target − Σ clamped bounds) / (claims above λ) is again at or below it, and the clamped set only
      * grows; when a round clamps no new claim, λ' is the answer. Each round is one branch-free pass over the
-     * bounds. Leaves λ = {@link #levelNumerator} / {@link #den}, {@link #den} being the claims strictly above
-     * it (each claim with {@code bound ≤ ⌊λ⌋} is clamped, every other one sits at λ). No shares are written.
+     * bounds still above the level (a heavy tail clamps most claims in the first rounds). Leaves
+     * λ = {@link #levelNumerator} / {@link #den}, {@link #den} being the claims strictly above it (each claim with
+     * {@code bound ≤ ⌊λ⌋} is clamped, every other one sits at λ). No shares are written.
      *
      * @param bound  the bounds, each below 2^63, with {@code Σ bound > target} (signed, no overflow).
      * @param m      number of claims.
      * @param target {@code 0 < target}.
-     * @param rounds the most passes to try.
+     * @param rounds the most passes to try after the first.
      * @return false when the level did not settle within {@code rounds} passes (nothing set).
      */
     boolean unitLevel(final long[] bound, final int m, final long target, final int rounds)
     {
-        long q = 0;
-        int previous = -1;
+        // A clamped claim stays clamped: each round reads only the bounds still above the level, compacted
+        // into the own hi column (free here: the general path points the solver's columns anew per split).
+        final long[] live = ownHi;
+        int size = 0;
+        for (int k = 0; k < m; k++)
+        {
+            final long b = bound[k];
+            live[size] = b;
+            size += b > 0 ? 1 : 0;
+        }
+        if (size == 0)
+        {
+            // Σ bound ≤ target: outside the contract.
+            return false;
+        }
+        long clamped = 0;
+        long q = target / size;
         for (int round = 0; round < rounds; round++)
         {
-            long clamped = 0;
-            int above = 0;
-            for (int k = 0; k < m; k++)
+            long c = clamped;
+            int kept = 0;
+            for (int j = 0; j < size; j++)
             {
-                final long b = bound[k];
+                final long b = live[j];
                 final boolean atBound = b <= q;
-                clamped += atBound ? b : 0;
-                above += atBound ? 0 : 1;
+                c += atBound ? b : 0;
+                live[kept] = b;
+                kept += atBound ? 0 : 1;
             }
-            if (above == 0)
+            if (kept == 0)
             {
-                // Σ bound ≤ target: outside the contract.
                 return false;
             }
-            if (above == previous)
+            if (kept == size)
             {
-                den = above;
-                levelNumerator = target - clamped;
-                freeClaims = above;
+                den = kept;
+                levelNumerator = target - c;
+                freeClaims = kept;
                 histogramReady = false;
                 unitLevels++;
                 return true;
             }
-            previous = above;
-            q = (target - clamped) / above;
+            clamped = c;
+            size = kept;
+            q = (target - c) / kept;
         }
         return false;
     }
