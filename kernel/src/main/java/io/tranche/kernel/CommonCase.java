@@ -8,14 +8,18 @@ package io.tranche.kernel;
  * <p>
  * Each entry point checks that the problem is the common case while it does the method's own first pass
  * (stopping at the first floor or second tier it meets) and returns {@link #NOT_APPLICABLE} when it is not,
- * or when the fast route does not settle it (a bound binds at the level): the caller then runs the general
- * path, which overwrites every award. The results are the general path's, award for award
- * (CommonCaseTest forces both paths on the same problems).
+ * or when the fast route does not settle it (PROPORTIONAL and weighted EQUAL: a bound binds at the level;
+ * EQUAL without weights, EQUAL_LOSSES without weights and TALMUD: the water-filling of
+ * {@link LevelSolver#unitLevel} takes more than {@link #UNIT_LEVEL_ROUNDS} passes): the caller then runs the
+ * general path, which overwrites every award. The results are the general path's, award for award
+ * (CommonCaseTest and UnitLevelRouteTest force both paths on the same problems).
  */
 final class CommonCase
 {
     /** Returned when the general path must run. */
     static final long NOT_APPLICABLE = -1;
+    /** Water-filling passes tried before the general path takes over (each pass reads one column). */
+    static final int UNIT_LEVEL_ROUNDS = 24;
 
     private CommonCase()
     {
@@ -34,6 +38,10 @@ final class CommonCase
                 return level(supply, true, claims, n, ws.solver);
             case EQUAL:
                 return level(supply, false, claims, n, ws.solver);
+            case EQUAL_LOSSES:
+                return lossesOrTalmud(supply, false, claims, n, ws.solver);
+            case TALMUD:
+                return lossesOrTalmud(supply, true, claims, n, ws.solver);
             default:
                 return NOT_APPLICABLE;
         }
@@ -126,7 +134,7 @@ final class CommonCase
         }
         if (!demandWeight && !weights)
         {
-            return equalShares(supply, claims, n, competing, minH);
+            return equalShares(supply, claims, n, competing, minH, solver);
         }
         if (!shares(supply, sumW, demandWeight, claims, n, solver))
         {
@@ -138,13 +146,14 @@ final class CommonCase
 
     /** EQUAL, every weight 1: ⌊S / m⌋ each and one more for the first S mod m, unless a bound binds there. */
     private static long equalShares(
-        final long supply, final Claims claims, final int n, final int competing, final long minH)
+        final long supply, final Claims claims, final int n, final int competing, final long minH,
+        final LevelSolver solver)
     {
         final long q = supply / competing;
         final long r = supply - q * competing;
         if (minH < q || (minH == q && r != 0))
         {
-            return NOT_APPLICABLE;
+            return equalLevel(supply, claims, n, solver);
         }
         final long[] demand = claims.demandArray();
         final long[] cap = claims.capArray();
@@ -158,6 +167,185 @@ final class CommonCase
             extra -= one;
         }
         return supply;
+    }
+
+    /**
+     * EQUAL, every weight 1, when a bound binds: the level λ = N / m by {@link LevelSolver#unitLevel} (the
+     * bounds are parked in the award column meanwhile). A claim whose bound is at most ⌊λ⌋ gets its bound, every
+     * other one ⌊λ⌋ and, for the first N mod m of them in queue order, one more: their exact shares all have the
+     * remainder N mod m, the clamped claims none, so that is the largest remainder's rounding.
+     */
+    private static long equalLevel(final long supply, final Claims claims, final int n, final LevelSolver solver)
+    {
+        final long[] demand = claims.demandArray();
+        final long[] cap = claims.capArray();
+        final long[] award = claims.awardArray();
+        for (int i = 0; i < n; i++)
+        {
+            award[i] = bound(demand[i], cap[i], supply);
+        }
+        if (!solver.unitLevel(award, n, supply, UNIT_LEVEL_ROUNDS))
+        {
+            return NOT_APPLICABLE;
+        }
+        final long d = solver.den;
+        final long level = solver.levelNumerator();
+        final long q = level / d;
+        long extra = level - q * d;
+        for (int i = 0; i < n; i++)
+        {
+            final long h = award[i];
+            final boolean above = h > q;
+            final long one = above & extra > 0 ? 1 : 0;
+            award[i] = above ? q + one : h;
+            extra -= one;
+        }
+        return supply;
+    }
+
+    /**
+     * EQUAL_LOSSES without weights ({@code talmud} false) and TALMUD, when the problem is the common case: the
+     * bounds are {@code h = min(demand, cap)} (not capped at the supply: these methods read the demand), the
+     * level is found by {@link LevelSolver#unitLevel} on the losses (EQUAL_LOSSES: target Σh − S), or for
+     * TALMUD in half units on the awards (target 2S when 2S ≤ Σh) or on the losses (target 2(Σh − S)), as
+     * {@link LevelMethods} solves them; then the exact awards are rounded by largest remainder in closed form
+     * ({@link #talmudRound}, {@link #lossesRound}).
+     */
+    static long lossesOrTalmud(
+        final long supply, final boolean talmud, final Claims claims, final int n, final LevelSolver solver)
+    {
+        final long[] demand = claims.demandArray();
+        final long[] weight = claims.weightArray();
+        final long[] cap = claims.capArray();
+        final long[] floor = claims.floorArray();
+        final int[] tier = claims.tierArray();
+        final long[] award = claims.awardArray();
+        final int firstTier = tier[0];
+        // Σh ≤ Σdemand ≤ 2^63 − 1 is guaranteed by validation for these methods. TALMUD does not use weights.
+        long sumH = 0;
+        for (int i = 0; i < n; i++)
+        {
+            if (floor[i] != 0 | tier[i] != firstTier | (!talmud & weight[i] != Claims.ABSENT))
+            {
+                return NOT_APPLICABLE;
+            }
+            final long c = cap[i];
+            final long h = Math.min(demand[i], c == Claims.ABSENT ? Long.MAX_VALUE : c);
+            award[i] = h;
+            sumH += h;
+        }
+        if (sumH <= supply)
+        {
+            // Every claim gets its bound, already in place.
+            return sumH;
+        }
+        if (supply == 0)
+        {
+            java.util.Arrays.fill(award, 0, n, 0);
+            return 0;
+        }
+        final long losses = sumH - supply;
+        // TALMUD on the awards when 2S ≤ Σh (S ≤ Σh − S: no overflow at S = 2^62).
+        final boolean onAwards = talmud && supply <= losses;
+        if (onAwards && supply == losses)
+        {
+            // 2S = Σh: every claim takes exactly half its bound, no level above them all; the general path.
+            return NOT_APPLICABLE;
+        }
+        final long target = !talmud ? losses : onAwards ? supply << 1 : losses << 1;
+        if (!solver.unitLevel(award, n, target, UNIT_LEVEL_ROUNDS))
+        {
+            return NOT_APPLICABLE;
+        }
+        if (talmud)
+        {
+            talmudRound(supply, onAwards, award, n, solver);
+        }
+        else
+        {
+            lossesRound(award, n, solver);
+        }
+        return supply;
+    }
+
+    /**
+     * EQUAL_LOSSES: a claim at or below the loss level loses its bound; every other one loses λ = q + r/d, an
+     * award of {@code h − q}, or {@code h − q − 1} with the remainder {@code (d − r)/d} when r &gt; 0; the
+     * {@code d − r} extra lots go to the first of those (their remainders tie) in queue order.
+     */
+    private static void lossesRound(final long[] award, final int n, final LevelSolver solver)
+    {
+        final long d = solver.den;
+        final long level = solver.levelNumerator();
+        final long q = level / d;
+        final long r = level - q * d;
+        final long down = r == 0 ? q : q + 1;
+        long extra = r == 0 ? 0 : d - r;
+        for (int i = 0; i < n; i++)
+        {
+            final long h = award[i];
+            final boolean above = h > q;
+            final long one = above & extra > 0 ? 1 : 0;
+            award[i] = above ? h - down + one : 0;
+            extra -= one;
+        }
+    }
+
+    /**
+     * TALMUD in half units, level λ = q + r/d: as {@link LevelMethods.Talmud} halves them, a claim at or below
+     * the level (half units: its share or loss is h) has the award ⌊h/2⌋ and the remainder {@code (h mod 2)·d}
+     * over 2d, on the awards and on the losses alike; every claim above it has the award ⌊q/2⌋ with the
+     * remainder {@code f = (q mod 2)·d + r} (on the awards), or {@code h − ⌊q/2⌋} (f = 0) or
+     * {@code h − ⌊q/2⌋ − 1} with the remainder {@code 2d − f} (on the losses). So the remainders take two
+     * positive values at most, and the extra lots go to the larger one first, ties in queue order, as
+     * {@link LevelSolver#round} gives them.
+     */
+    private static void talmudRound(
+        final long supply, final boolean onAwards, final long[] award, final int n, final LevelSolver solver)
+    {
+        final long d = solver.den;
+        final long level = solver.levelNumerator();
+        final long q = level / d;
+        final long r = level - q * d;
+        final long half = q >>> 1;
+        final long f = (q & 1) * d + r;
+        final long aboveNum = onAwards || f == 0 ? f : (d << 1) - f;
+        final long aboveDown = onAwards ? 0 : f == 0 ? half : half + 1;
+        final long[] num = solver.num;
+        long sum = 0;
+        int odd = 0;
+        for (int i = 0; i < n; i++)
+        {
+            final long h = award[i];
+            final boolean above = h > q;
+            final long oddBound = h & 1;
+            final long base = above ? (onAwards ? half : h - aboveDown) : h >>> 1;
+            award[i] = base;
+            num[i] = above ? aboveNum : oddBound * d;
+            odd += above ? 0 : (int)oddBound;
+            sum += base;
+        }
+        // d claims hold aboveNum, `odd` claims hold d; the others 0.
+        final long top = Math.max(aboveNum, d);
+        final long second = Math.min(aboveNum, d);
+        final long topCount = aboveNum == d ? d + odd : aboveNum > d ? d : odd;
+        final long extra = supply - sum;
+        long first = Math.min(extra, topCount);
+        long rest = extra - first;
+        for (int i = 0; i < n && (first | rest) > 0; i++)
+        {
+            final long v = num[i];
+            if (v == top & first > 0)
+            {
+                award[i]++;
+                first--;
+            }
+            else if (v == second & rest > 0 & v != 0)
+            {
+                award[i]++;
+                rest--;
+            }
+        }
     }
 
     /**
@@ -202,7 +390,7 @@ final class CommonCase
                 else
                 {
                     // w ≤ Σw, so w·S / Σw ≤ S < 2^64: the high part is below d.
-                    q = div.divideUnsigned(pHi, pLo, d);
+                    q = div.divideByInvariant(pHi, pLo, d);
                     r = div.remainder;
                 }
                 if (q > h || (q == h && r != 0))

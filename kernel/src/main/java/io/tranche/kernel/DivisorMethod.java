@@ -33,6 +33,8 @@ abstract class DivisorMethod implements Rule
     private final boolean infiniteFirstLot;
     /** Scratch limbs for 256-bit products. */
     protected final long[] wide = new long[8];
+    /** The 128-bit division of {@link #roundAll}, prepared once per common denominator. */
+    private final Int128 div = new Int128();
     /** Lots the heap added or removed in the last split: the jump's error, kept for tests. */
     long lastCorrection;
     /** True when the last split's correction selected its claims by quickselect, kept for tests. */
@@ -520,8 +522,8 @@ abstract class DivisorMethod implements Rule
             }
             else
             {
-                q = Int128.quotientUnsigned(pHigh, pLow, d);
-                r = pLow - q * d;
+                q = div.divideByInvariant(pHigh, pLow, d);
+                r = div.remainder;
             }
             long award;
             if (q >= hiI)

@@ -25,6 +25,12 @@ public final class Int128
     /** The remainder left by the last {@link #divideUnsigned} on this instance. */
     public long remainder;
 
+    /** The divisor {@link #divideByInvariant} last prepared for (0: none), its shift, normalised form and inverse. */
+    private long invariantDivisor;
+    private int invariantShift;
+    private long invariantNormal;
+    private long invariantInverse;
+
     /**
      * High 64 bits of the signed 128-bit product {@code a·b}; the low 64 bits are {@code a * b}.
      *
@@ -130,6 +136,59 @@ public final class Int128
         // The remainder is below the divisor, so its low 64 bits are all of it.
         remainder = lo - q * divisor;
         return q;
+    }
+
+    /**
+     * {@link #divideUnsigned} for a divisor that repeats over many calls (a hot loop's common denominator):
+     * Möller and Granlund's division by an invariant integer ("Improved division by invariant integers", IEEE
+     * Trans. Computers 2011, algorithm 4), two multiplications and two rare corrections instead of two hardware
+     * divisions and Knuth's correction loops. The divisor is normalised (top bit set) and its inverse
+     * {@code ⌊(2^128 − 1) / d⌋ − 2^64} computed once, on the first call with a new divisor. Sets
+     * {@link #remainder}; same quotient and remainder as {@link #divideUnsigned}, bit for bit.
+     *
+     * @param hi      bits 64..127 of the dividend, unsigned, below {@code divisor}.
+     * @param lo      bits 0..63 of the dividend, unsigned.
+     * @param divisor unsigned, not 0.
+     * @return the quotient, unsigned.
+     */
+    public long divideByInvariant(final long hi, final long lo, final long divisor)
+    {
+        if (divisor != invariantDivisor)
+        {
+            prepareInvariant(divisor);
+        }
+        final int s = invariantShift;
+        final long d = invariantNormal;
+        final long u1 = s == 0 ? hi : (hi << s) | (lo >>> (64 - s));
+        final long u0 = lo << s;
+        // (q1, q0) = v·u1 + (u1 + 1)·2^64 + u0
+        final long p0 = invariantInverse * u1;
+        final long q0 = p0 + u0;
+        long q1 = multiplyHighUnsigned(invariantInverse, u1) + u1 + 1 + (Long.compareUnsigned(q0, p0) < 0 ? 1 : 0);
+        long r = u0 - q1 * d;
+        if (Long.compareUnsigned(r, q0) > 0)
+        {
+            q1--;
+            r += d;
+        }
+        if (Long.compareUnsigned(r, d) >= 0)
+        {
+            q1++;
+            r -= d;
+        }
+        remainder = r >>> s;
+        return q1;
+    }
+
+    private void prepareInvariant(final long divisor)
+    {
+        final int s = Long.numberOfLeadingZeros(divisor);
+        final long d = divisor << s;
+        invariantShift = s;
+        invariantNormal = d;
+        // (2^128 − 1 − 2^64·d) / d with the high word ~d below d.
+        invariantInverse = quotientUnsigned(~d, -1L, d);
+        invariantDivisor = divisor;
     }
 
     /**

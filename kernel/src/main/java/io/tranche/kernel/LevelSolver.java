@@ -55,6 +55,8 @@ final class LevelSolver
     private long levelNumerator;
     /** Claims strictly inside their bounds at that level (neither fixed nor clamped). */
     private int freeClaims;
+    /** Levels {@link #unitLevel} settled, counted for tests (which route a problem took). */
+    long unitLevels;
 
     /** Claims in a sample of a large tier, and the tier size from which sampling starts to pay. */
     private static final int SAMPLE_SIZE = 4096;
@@ -171,6 +173,72 @@ final class LevelSolver
         {
             sweep(m, free);
         }
+    }
+
+    /**
+     * The level of unit weights and zero lower bounds, {@code Σ min(bound_k, λ) = target}, by water-filling from
+     * below: with λ at or below the answer, the claims whose bound is at most λ stay clamped at the answer, so
+     * λ' = (target − Σ clamped bounds) / (claims above λ) is again at or below it, and the clamped set only
+     * grows; when a round clamps no new claim, λ' is the answer. Each round is one branch-free pass over the
+     * bounds still above the level (a heavy tail clamps most claims in the first rounds). Leaves
+     * λ = {@link #levelNumerator} / {@link #den}, {@link #den} being the claims strictly above it (each claim with
+     * {@code bound ≤ ⌊λ⌋} is clamped, every other one sits at λ). No shares are written.
+     *
+     * @param bound  the bounds, each below 2^63, with {@code Σ bound > target} (signed, no overflow).
+     * @param m      number of claims.
+     * @param target {@code 0 < target}.
+     * @param rounds the most passes to try after the first.
+     * @return false when the level did not settle within {@code rounds} passes (nothing set).
+     */
+    boolean unitLevel(final long[] bound, final int m, final long target, final int rounds)
+    {
+        // A clamped claim stays clamped: each round reads only the bounds still above the level, compacted
+        // into the own hi column (free here: the general path points the solver's columns anew per split).
+        final long[] live = ownHi;
+        int size = 0;
+        for (int k = 0; k < m; k++)
+        {
+            final long b = bound[k];
+            live[size] = b;
+            size += b > 0 ? 1 : 0;
+        }
+        if (size == 0)
+        {
+            // Σ bound ≤ target: outside the contract.
+            return false;
+        }
+        long clamped = 0;
+        long q = target / size;
+        for (int round = 0; round < rounds; round++)
+        {
+            long c = clamped;
+            int kept = 0;
+            for (int j = 0; j < size; j++)
+            {
+                final long b = live[j];
+                final boolean atBound = b <= q;
+                c += atBound ? b : 0;
+                live[kept] = b;
+                kept += atBound ? 0 : 1;
+            }
+            if (kept == 0)
+            {
+                return false;
+            }
+            if (kept == size)
+            {
+                den = kept;
+                levelNumerator = target - c;
+                freeClaims = kept;
+                histogramReady = false;
+                unitLevels++;
+                return true;
+            }
+            clamped = c;
+            size = kept;
+            q = (target - c) / kept;
+        }
+        return false;
     }
 
     /** @return the numerator of the level λ = numerator / {@link #den} of the shares last solved. */
@@ -641,7 +709,7 @@ final class LevelSolver
                 }
                 else
                 {
-                    q = div.divideUnsigned(pHi, pLo, d);
+                    q = div.divideByInvariant(pHi, pLo, d);
                     r = div.remainder;
                 }
                 if (Long.compareUnsigned(q, l) < 0)

@@ -125,6 +125,11 @@ class AllocationFreeTest
         {
             list.add(new Prepared(CommonCaseTest.common(rnd, method, 1 + rnd.nextInt(CAPACITY))));
         }
+        // heavy tails without weights: the common case's water-filling route (EQUAL, EQUAL_LOSSES, TALMUD)
+        for (int k = 0; k < 8; k++)
+        {
+            list.add(new Prepared(UnitLevelRouteTest.tail(rnd, method, 1 + rnd.nextInt(CAPACITY))));
+        }
         for (final Prepared p : list)
         {
             assertThat(allocator.validate(p.supply, p.method, p.lot, p.ppm, p.claims, violations))

@@ -131,7 +131,7 @@ class CommonCaseTest
         }
         assertThat(failures).as(method.toString()).isEmpty();
         assertThat(referenced).as("problems compared with the reference").isGreaterThan(PROBLEMS / 5);
-        if (method == Method.PROPORTIONAL || method == Method.EQUAL || method == Method.FIFO)
+        if (method.kind() != Method.Kind.DIVISOR)
         {
             assertThat(settled).as("problems the fast route settled").isGreaterThan(PROBLEMS / 3);
         }

@@ -123,6 +123,51 @@ class Int128Test
         assertThat(checked).isGreaterThan(250_000);
     }
 
+    /**
+     * The invariant-divisor division gives {@link Int128#divideUnsigned}'s quotient and remainder, and the exact
+     * ones: runs of dividends per divisor (as a hot loop divides), divisors switching often, and the edges (the
+     * largest high word below the divisor, powers of two, divisors of one to 2^64 − 1).
+     */
+    @Test
+    void shouldDivideByAnInvariantDivisorAsTheGeneralDivision()
+    {
+        final Int128 invariant = new Int128();
+        final Int128 general = new Int128();
+        final SplittableRandom random = new SplittableRandom(6);
+        final long[] v = values(7, 300);
+        int checked = 0;
+        for (int t = 0; t < 20_000; t++)
+        {
+            final long d = t < v.length ? v[t] : random.nextInt(8) == 0 ? v[random.nextInt(v.length)] :
+                random.nextLong() >>> random.nextInt(64);
+            if (d == 0)
+            {
+                continue;
+            }
+            final int run = 1 + random.nextInt(20);
+            for (int j = 0; j < run + EDGES.length; j++)
+            {
+                final long lo = j < EDGES.length ? EDGES[j] : random.nextInt(3) == 0 ? v[random.nextInt(v.length)] :
+                    random.nextLong();
+                final long hiRaw = j < EDGES.length ? d - 1 - j : random.nextInt(4) == 0 ? d - 1 :
+                    v[random.nextInt(v.length)];
+                final long hi = Long.compareUnsigned(hiRaw, d) >= 0 ? Long.remainderUnsigned(hiRaw, d) : hiRaw;
+                final long q = invariant.divideByInvariant(hi, lo, d);
+                final long expected = general.divideUnsigned(hi, lo, d);
+                assertThat(q).as("(%s,%s)/%s", hi, lo, d).isEqualTo(expected);
+                assertThat(invariant.remainder).as("(%s,%s) mod %s", hi, lo, d).isEqualTo(general.remainder);
+                if (random.nextInt(16) == 0)
+                {
+                    final BigInteger[] qr = unsigned(hi, lo).divideAndRemainder(unsigned(d));
+                    assertThat(unsigned(q)).isEqualTo(qr[0]);
+                    assertThat(unsigned(invariant.remainder)).isEqualTo(qr[1]);
+                }
+                checked++;
+            }
+        }
+        assertThat(checked).isGreaterThan(300_000);
+    }
+
     @Test
     void shouldDivideAtTheEdgesOfTheQuotientRange()
     {
