@@ -236,7 +236,7 @@ final class Targets
     /** @return the report's targets section, heading included. */
     String section(final Run run)
     {
-        final StringBuilder t = new StringBuilder("## Targets (issue 12)\n\n");
+        final StringBuilder t = new StringBuilder("## Targets\n\n");
         t.append(verdicts.isEmpty() ? "No target could be checked from these results.\n\n" :
             String.format(Locale.ROOT, "**%d of %d checks met.**%n%n", met(), checked()));
         if (!verdicts.isEmpty())
