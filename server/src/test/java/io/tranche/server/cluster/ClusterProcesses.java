@@ -39,6 +39,8 @@ final class ClusterProcesses implements AutoCloseable
 {
     static final int NODES = 3;
     static final String HEARTBEAT_TIMEOUT = System.getProperty("tranche.cluster.heartbeatTimeout");
+    /** Extra options for every child JVM, space-separated (a profiler's, say): {@code -Dtranche.child.jvmArgs}. */
+    static final String CHILD_JVM_ARGS = System.getProperty("tranche.child.jvmArgs", "");
     private static final String LISTENING = "tranche: listening on ";
 
     private final Path dir;
@@ -199,6 +201,15 @@ final class ClusterProcesses implements AutoCloseable
     ManagedChannel channel(final int node)
     {
         return channels.get(node);
+    }
+
+    /**
+     * @param node its id.
+     * @return its process (null before its first launch).
+     */
+    Process process(final int node)
+    {
+        return processes[node];
     }
 
     /**
@@ -455,6 +466,13 @@ final class ClusterProcesses implements AutoCloseable
         if (HEARTBEAT_TIMEOUT != null)
         {
             command.add("-Daeron.cluster.leader.heartbeat.timeout=" + HEARTBEAT_TIMEOUT);
+        }
+        for (final String arg : CHILD_JVM_ARGS.trim().split("\\s+"))
+        {
+            if (!arg.isEmpty())
+            {
+                command.add(arg.replace("{name}", log.getFileName().toString()));
+            }
         }
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.tranche.server.cli.Main", "serve"));
         command.addAll(serveArgs);
