@@ -850,7 +850,8 @@ public final class QueueClusteredService implements ClusteredService
             out.writeLong(count);
             for (long n = 1; n <= count; n++)
             {
-                final byte[] tranche = ledger.get(n).toByteArray();
+                // The member's file holds each tranche's bytes as appended: copied, not parsed and serialized again.
+                final byte[] tranche = ledger instanceof ClusterLedger file ? file.bytes(n) : ledger.get(n).toByteArray();
                 out.writeLong(ledger.leafIndex(n));
                 out.writeInt(tranche.length);
                 out.write(tranche);

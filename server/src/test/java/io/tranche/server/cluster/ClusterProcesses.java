@@ -474,7 +474,16 @@ final class ClusterProcesses implements AutoCloseable
                 command.add(arg.replace("{name}", log.getFileName().toString()));
             }
         }
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.tranche.server.cli.Main", "serve"));
+        // -Dtranche.child.classes=DIR runs the children on another build's server classes (a before/after comparison).
+        final String classes = System.getProperty("tranche.child.classes");
+        final String own = Path.of("target", "classes").toAbsolutePath().toString();
+        final String classPath = System.getProperty("java.class.path");
+        if (classes != null && !classPath.contains(own))
+        {
+            throw new IllegalStateException("-Dtranche.child.classes: " + own + " is not on the class path");
+        }
+        command.addAll(List.of("-cp", classes == null ? classPath : classPath.replace(own, classes),
+            "io.tranche.server.cli.Main", "serve"));
         command.addAll(serveArgs);
         return new ProcessBuilder(command)
             .redirectError(ProcessBuilder.Redirect.appendTo(new File(log.toString())))

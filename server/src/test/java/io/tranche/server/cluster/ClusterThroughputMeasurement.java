@@ -46,6 +46,8 @@ class ClusterThroughputMeasurement
     private static final int SECONDS = Integer.getInteger("tranche.throughput.seconds", 10);
     private static final String ONLY = System.getProperty("tranche.throughput.only", "");
     private static final int WARMUP_SECONDS = Integer.getInteger("tranche.throughput.warmup", 2);
+    // The creates of a long warm-up and run pass serve's default of 100,000 queued claims on a single node.
+    private static final String MAX_QUEUE = "400000";
 
     @TempDir
     Path dir;
@@ -70,7 +72,7 @@ class ClusterThroughputMeasurement
     private String single() throws Exception
     {
         final Process server = ClusterProcesses.serve(List.of("--listen", "127.0.0.1:0", "--data-dir",
-            dir.resolve("single").toString()), dir.resolve("single.log"), false);
+            dir.resolve("single").toString(), "--max-queue", MAX_QUEUE), dir.resolve("single.log"), false);
         try
         {
             final String line = ClusterProcesses.firstLine(server).get(120, TimeUnit.SECONDS);
@@ -91,7 +93,8 @@ class ClusterThroughputMeasurement
 
     private String cluster() throws Exception
     {
-        try (ClusterProcesses nodes = new ClusterProcesses(dir.resolve("cluster"), 90, false))
+        try (ClusterProcesses nodes = new ClusterProcesses(dir.resolve("cluster"), 90, false).with("--max-queue",
+            MAX_QUEUE))
         {
             nodes.startAll();
             final List<ManagedChannel> channels = new ArrayList<>();
@@ -188,7 +191,10 @@ class ClusterThroughputMeasurement
                     }
                     catch (final StatusRuntimeException ex)
                     {
-                        failed.incrementAndGet();
+                        if (failed.incrementAndGet() == 1)
+                        {
+                            System.out.println("throughput: first failed call: " + ex.getStatus());
+                        }
                     }
                 }
             });
