@@ -33,8 +33,8 @@ import org.junit.jupiter.api.io.TempDir;
  * average at its end.
  * <p>
  * {@code -Dtranche.throughput.threads} (default 8), {@code -Dtranche.throughput.seconds} (default 10),
- * {@code -Dtranche.throughput.warmup} (seconds before those, default 2; the JIT of three JVMs sharing two cores
- * is still compiling after it),
+ * {@code -Dtranche.throughput.warmup} (seconds before those, default 2, at most 5 for the creates; the JIT of
+ * three JVMs sharing two cores is still compiling after 2 s),
  * {@code -Dtranche.throughput.only} ({@code single} or {@code cluster}: that server only),
  * {@code -Dtranche.child.jvmArgs} (options for the server JVMs, such as a profiler's; {@code {name}} is replaced
  * by the name of the JVM's log file).
@@ -46,8 +46,9 @@ class ClusterThroughputMeasurement
     private static final int SECONDS = Integer.getInteger("tranche.throughput.seconds", 10);
     private static final String ONLY = System.getProperty("tranche.throughput.only", "");
     private static final int WARMUP_SECONDS = Integer.getInteger("tranche.throughput.warmup", 2);
-    // The creates of a long warm-up and run pass serve's default of 100,000 queued claims on a single node.
-    private static final String MAX_QUEUE = "400000";
+    // The creates warm up for at most 5 s (the releases warmed the JVMs): at ~3,000 creates/s a single node with
+    // -Xmx256m must stay under serve's 100,000 queued claims (past it, with a larger --max-queue, it thrashed in GC).
+    private static final int CREATE_WARMUP_SECONDS = Math.min(WARMUP_SECONDS, 5);
 
     @TempDir
     Path dir;
@@ -72,7 +73,7 @@ class ClusterThroughputMeasurement
     private String single() throws Exception
     {
         final Process server = ClusterProcesses.serve(List.of("--listen", "127.0.0.1:0", "--data-dir",
-            dir.resolve("single").toString(), "--max-queue", MAX_QUEUE), dir.resolve("single.log"), false);
+            dir.resolve("single").toString()), dir.resolve("single.log"), false);
         try
         {
             final String line = ClusterProcesses.firstLine(server).get(120, TimeUnit.SECONDS);
@@ -93,8 +94,7 @@ class ClusterThroughputMeasurement
 
     private String cluster() throws Exception
     {
-        try (ClusterProcesses nodes = new ClusterProcesses(dir.resolve("cluster"), 90, false).with("--max-queue",
-            MAX_QUEUE))
+        try (ClusterProcesses nodes = new ClusterProcesses(dir.resolve("cluster"), 90, false))
         {
             nodes.startAll();
             final List<ManagedChannel> channels = new ArrayList<>();
@@ -117,10 +117,10 @@ class ClusterThroughputMeasurement
                 .createClaim(CreateClaimRequest.newBuilder().setClaim(Claim.newBuilder().setId("base-" + i)
                     .setDemand(1_000_000_000_000L).setWeight(1 + i % 7)).build());
         }
-        final Rate release = run(channels, servers, (stub, id) -> stub.releaseTranche(ReleaseTrancheRequest
+        final Rate release = run(channels, servers, WARMUP_SECONDS, (stub, id) -> stub.releaseTranche(ReleaseTrancheRequest
             .newBuilder().setRequestId(label + "-r-" + id).setSupply(1000).setPolicy(Policy.newBuilder()
                 .setMethod(Method.PROPORTIONAL)).build()));
-        final Rate create = run(channels, servers, (stub, id) -> stub.createClaim(CreateClaimRequest.newBuilder()
+        final Rate create = run(channels, servers, CREATE_WARMUP_SECONDS, (stub, id) -> stub.createClaim(CreateClaimRequest.newBuilder()
             .setClaim(Claim.newBuilder().setId(label + "-c-" + id).setDemand(100)).build()));
         return String.format("ReleaseTranche %.0f ops/s (%s), CreateClaim %.0f ops/s (%s)", release.perSecond,
             release.detail, create.perSecond, create.detail);
@@ -161,15 +161,15 @@ class ClusterThroughputMeasurement
         void call(QueueServiceGrpc.QueueServiceBlockingStub stub, String id);
     }
 
-    // THREADS threads call for WARMUP_SECONDS of warm-up and SECONDS more; returns the calls answered in those SECONDS
+    // THREADS threads call for warmup seconds and SECONDS more; returns the calls answered in those SECONDS
     // per second, with each server's CPU per call in those SECONDS, and the load average at their end.
-    private static Rate run(final List<ManagedChannel> channels, final List<ProcessHandle> servers, final Call call)
-        throws InterruptedException
+    private static Rate run(final List<ManagedChannel> channels, final List<ProcessHandle> servers, final int warmup,
+        final Call call) throws InterruptedException
     {
         final AtomicLong ids = new AtomicLong();
         final AtomicLong acknowledged = new AtomicLong();
         final AtomicLong failed = new AtomicLong();
-        final long warmEnd = System.nanoTime() + TimeUnit.SECONDS.toNanos(WARMUP_SECONDS);
+        final long warmEnd = System.nanoTime() + TimeUnit.SECONDS.toNanos(warmup);
         final long end = warmEnd + TimeUnit.SECONDS.toNanos(SECONDS);
         final List<Thread> threads = new ArrayList<>();
         for (int t = 0; t < THREADS; t++)
