@@ -254,9 +254,19 @@ public final class ClusterCommandLog implements CommandLog, EgressListener
             {
                 return work;
             }
-            final byte[] message = encodeBatch();
-            ingress.wrap(message);
-            final long result = client.offer(ingress, 0, message.length);
+            final long result;
+            try
+            {
+                final byte[] message = encodeBatch();
+                ingress.wrap(message);
+                result = client.offer(ingress, 0, message.length);
+            }
+            catch (final RuntimeException ex)
+            {
+                // Not sent (the client closes next): the commands stay unsent, answered like any other.
+                unsendBatch();
+                throw ex;
+            }
             if (result > 0)
             {
                 sequence++;
@@ -271,12 +281,7 @@ public final class ClusterCommandLog implements CommandLog, EgressListener
                 setFailure(null);
                 continue;
             }
-            // Not sent: back to the front, in order.
-            for (int i = batch.size() - 1; i >= 0; i--)
-            {
-                unsent.addFirst(batch.get(i));
-            }
-            batch.clear();
+            unsendBatch();
             if (result == Publication.NOT_CONNECTED || result == Publication.CLOSED)
             {
                 setFailure("the cluster leader is not reachable (an election may be under way)");
@@ -285,6 +290,16 @@ public final class ClusterCommandLog implements CommandLog, EgressListener
             return work;
         }
         return work;
+    }
+
+    // Not sent: back to the front of the unsent commands, in order.
+    private void unsendBatch()
+    {
+        for (int i = batch.size() - 1; i >= 0; i--)
+        {
+            unsent.addFirst(batch.get(i));
+        }
+        batch.clear();
     }
 
     // Moves the next commands to send into the batch, in order, up to BATCH_MAX_COMMANDS and BATCH_MAX_BYTES (a

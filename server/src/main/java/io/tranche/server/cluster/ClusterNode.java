@@ -458,7 +458,8 @@ public final class ClusterNode implements AutoCloseable
         {
             final String[] f = tuned.split(",");
             return new BackoffIdleStrategy(Long.parseLong(f[0]), Long.parseLong(f[1]),
-                TimeUnit.MICROSECONDS.toNanos(Long.parseLong(f[2])), TimeUnit.MICROSECONDS.toNanos(Long.parseLong(f[3])));
+                TimeUnit.MICROSECONDS.toNanos(Long.parseLong(f[2])),
+                TimeUnit.MICROSECONDS.toNanos(Long.parseLong(f[3])));
         }
         return new BackoffIdleStrategy(10, 5, TimeUnit.MICROSECONDS.toNanos(10), TimeUnit.MILLISECONDS.toNanos(1));
     }

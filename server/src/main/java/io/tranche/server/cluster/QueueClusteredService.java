@@ -851,7 +851,8 @@ public final class QueueClusteredService implements ClusteredService
             for (long n = 1; n <= count; n++)
             {
                 // The member's file holds each tranche's bytes as appended: copied, not parsed and serialized again.
-                final byte[] tranche = ledger instanceof ClusterLedger file ? file.bytes(n) : ledger.get(n).toByteArray();
+                final byte[] tranche = ledger instanceof ClusterLedger file ? file.bytes(n) :
+                    ledger.get(n).toByteArray();
                 out.writeLong(ledger.leafIndex(n));
                 out.writeInt(tranche.length);
                 out.write(tranche);

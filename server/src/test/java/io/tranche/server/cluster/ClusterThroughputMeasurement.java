@@ -117,11 +117,12 @@ class ClusterThroughputMeasurement
                 .createClaim(CreateClaimRequest.newBuilder().setClaim(Claim.newBuilder().setId("base-" + i)
                     .setDemand(1_000_000_000_000L).setWeight(1 + i % 7)).build());
         }
-        final Rate release = run(channels, servers, WARMUP_SECONDS, (stub, id) -> stub.releaseTranche(ReleaseTrancheRequest
-            .newBuilder().setRequestId(label + "-r-" + id).setSupply(1000).setPolicy(Policy.newBuilder()
-                .setMethod(Method.PROPORTIONAL)).build()));
-        final Rate create = run(channels, servers, CREATE_WARMUP_SECONDS, (stub, id) -> stub.createClaim(CreateClaimRequest.newBuilder()
-            .setClaim(Claim.newBuilder().setId(label + "-c-" + id).setDemand(100)).build()));
+        final Rate release = run(channels, servers, WARMUP_SECONDS, (stub, id) -> stub.releaseTranche(
+            ReleaseTrancheRequest.newBuilder().setRequestId(label + "-r-" + id).setSupply(1000).setPolicy(
+                Policy.newBuilder().setMethod(Method.PROPORTIONAL)).build()));
+        final Rate create = run(channels, servers, CREATE_WARMUP_SECONDS, (stub, id) -> stub.createClaim(
+            CreateClaimRequest.newBuilder().setClaim(Claim.newBuilder().setId(label + "-c-" + id).setDemand(100))
+                .build()));
         return String.format("ReleaseTranche %.0f ops/s (%s), CreateClaim %.0f ops/s (%s)", release.perSecond,
             release.detail, create.perSecond, create.detail);
     }
