@@ -13,6 +13,7 @@ import java.math.BigInteger;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.agrona.DirectBuffer;
@@ -47,6 +48,11 @@ public final class ClusterCommandLog implements CommandLog, EgressListener
     private static final String ELECTING = "the cluster is electing a leader (a member was lost, or no majority " +
         "answers)";
     private static final long KEEPALIVE_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(500);
+    /**
+     * Most bytes of commands in one batch: well within the longest ingress message (an eighth of the ingress term,
+     * {@link ClusterNode#TERM_LENGTH}), whatever the signature and headers add.
+     */
+    static final int BATCH_MAX_BYTES = 64 * 1024;
 
     private final ClusterNode node;
     private final QueueClusteredService service;
@@ -54,6 +60,7 @@ public final class ClusterCommandLog implements CommandLog, EgressListener
     private final ArrayDeque<Pending> unsent = new ArrayDeque<>();
     private final Long2ObjectHashMap<Pending> inFlight = new Long2ObjectHashMap<>();
     private final ArrayList<Pending> answered = new ArrayList<>();
+    private final ArrayList<Pending> batch = new ArrayList<>();
     private final CopyOnWriteArrayList<Listener> listeners = new CopyOnWriteArrayList<>();
     private final UnsafeBuffer ingress = new UnsafeBuffer(new byte[0]);
     private final Thread thread;
@@ -76,12 +83,22 @@ public final class ClusterCommandLog implements CommandLog, EgressListener
         long sentNs;
         long position;
         Outcome outcome;
+        private byte[] payload;
 
         Pending(final Command command, final Reply reply, final long correlationId)
         {
             this.command = command;
             this.reply = reply;
             this.correlationId = correlationId;
+        }
+
+        byte[] payload()
+        {
+            if (payload == null)
+            {
+                payload = command.encode();
+            }
+            return payload;
         }
     }
 
@@ -232,6 +249,66 @@ public final class ClusterCommandLog implements CommandLog, EgressListener
         }
         while (!unsent.isEmpty())
         {
+            takeBatch();
+            if (batch.isEmpty())
+            {
+                return work;
+            }
+            final long result;
+            try
+            {
+                final byte[] message = encodeBatch();
+                ingress.wrap(message);
+                result = client.offer(ingress, 0, message.length);
+            }
+            catch (final RuntimeException ex)
+            {
+                // Not sent (the client closes next): the commands stay unsent, answered like any other.
+                unsendBatch();
+                throw ex;
+            }
+            if (result > 0)
+            {
+                sequence++;
+                final long now = System.nanoTime();
+                for (final Pending p : batch)
+                {
+                    p.sentNs = now;
+                    inFlight.put(p.correlationId, p);
+                }
+                work += batch.size();
+                batch.clear();
+                setFailure(null);
+                continue;
+            }
+            unsendBatch();
+            if (result == Publication.NOT_CONNECTED || result == Publication.CLOSED)
+            {
+                setFailure("the cluster leader is not reachable (an election may be under way)");
+                failUnsent();
+            }
+            return work;
+        }
+        return work;
+    }
+
+    // Not sent: back to the front of the unsent commands, in order.
+    private void unsendBatch()
+    {
+        for (int i = batch.size() - 1; i >= 0; i--)
+        {
+            unsent.addFirst(batch.get(i));
+        }
+        batch.clear();
+    }
+
+    // Moves the next commands to send into the batch, in order, up to BATCH_MAX_COMMANDS and BATCH_MAX_BYTES (a
+    // command longer than that goes alone); a command whose caller went is answered and dropped.
+    private void takeBatch()
+    {
+        int bytes = Integer.BYTES;
+        while (!unsent.isEmpty() && batch.size() < ClusterProtocol.BATCH_MAX_COMMANDS)
+        {
             final Pending p = unsent.peekFirst();
             final Outcome.Kind gone = p.reply.abandoned();
             if (gone != null)
@@ -240,30 +317,30 @@ public final class ClusterCommandLog implements CommandLog, EgressListener
                 p.reply.complete(Outcome.failed(gone, "abandoned before it was sent to the cluster"));
                 continue;
             }
-            final byte[] message = encode(p.command.type(), p.command.encode(), p.correlationId);
-            ingress.wrap(message);
-            final long result = client.offer(ingress, 0, message.length);
-            if (result > 0)
+            final int length = ClusterProtocol.BATCH_ENTRY_HEADER_LENGTH + p.payload().length;
+            if (!batch.isEmpty() && bytes + length > BATCH_MAX_BYTES)
             {
-                sequence++;
-                unsent.pollFirst();
-                p.sentNs = System.nanoTime();
-                inFlight.put(p.correlationId, p);
-                setFailure(null);
-                work++;
+                return;
             }
-            else if (result == Publication.NOT_CONNECTED || result == Publication.CLOSED)
-            {
-                setFailure("the cluster leader is not reachable (an election may be under way)");
-                failUnsent();
-                return work;
-            }
-            else
-            {
-                return work;
-            }
+            bytes += length;
+            batch.add(unsent.pollFirst());
         }
-        return work;
+    }
+
+    // A lone command in the single-command form (as before batches), several as one BATCH: one message, one MAC.
+    private byte[] encodeBatch()
+    {
+        if (batch.size() == 1)
+        {
+            final Pending p = batch.get(0);
+            return encode(p.command.type(), p.payload(), p.correlationId);
+        }
+        final List<ClusterProtocol.Entry> entries = new ArrayList<>(batch.size());
+        for (final Pending p : batch)
+        {
+            entries.add(new ClusterProtocol.Entry(p.command.type(), p.correlationId, p.payload()));
+        }
+        return encode(ClusterProtocol.BATCH, ClusterProtocol.encodeBatch(entries), 0);
     }
 
     // Signed under the secret with the session's next sequence (taken only when the offer succeeds).

@@ -106,6 +106,26 @@ public final class ClusterLedger implements Ledger, AutoCloseable
     @Override
     public Tranche get(final long number)
     {
+        try
+        {
+            return Tranche.parseFrom(bytes(number));
+        }
+        catch (final com.google.protobuf.InvalidProtocolBufferException ex)
+        {
+            throw new LedgerException("tranche " + number + " in the member's ledger file " + path + " does not " +
+                "parse: " + ex.getMessage() + "; restart this member to rewrite the file from the cluster's log and " +
+                "snapshot, or read from another member", ex);
+        }
+    }
+
+    /**
+     * @param number a tranche's number, 1..{@link #count()}.
+     * @return its bytes as appended ({@link Tranche#toByteArray()}), checked against the record's CRC-32C, unparsed
+     *         (a snapshot copies them as they are).
+     * @throws LedgerException when the record fails its checksum.
+     */
+    public byte[] bytes(final long number)
+    {
         final long offset;
         final long limit;
         synchronized (this)
@@ -135,7 +155,7 @@ public final class ClusterLedger implements Ledger, AutoCloseable
             {
                 throw new IOException("fails its checksum");
             }
-            return Tranche.parseFrom(Arrays.copyOfRange(body.array(), 8, body.capacity()));
+            return Arrays.copyOfRange(body.array(), 8, body.capacity());
         }
         catch (final IOException ex)
         {

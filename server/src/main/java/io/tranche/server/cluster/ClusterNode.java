@@ -490,6 +490,15 @@ public final class ClusterNode implements AutoCloseable
     /** @return park after a short spin: several agents share 2 cores on a developer's machine. */
     static IdleStrategy idleStrategy()
     {
+        // Experiments only (not a supported setting): spins,yields,minParkMicros,maxParkMicros.
+        final String tuned = System.getProperty("tranche.cluster.idle");
+        if (tuned != null)
+        {
+            final String[] f = tuned.split(",");
+            return new BackoffIdleStrategy(Long.parseLong(f[0]), Long.parseLong(f[1]),
+                TimeUnit.MICROSECONDS.toNanos(Long.parseLong(f[2])),
+                TimeUnit.MICROSECONDS.toNanos(Long.parseLong(f[3])));
+        }
         return new BackoffIdleStrategy(10, 5, TimeUnit.MICROSECONDS.toNanos(10), TimeUnit.MILLISECONDS.toNanos(1));
     }
 

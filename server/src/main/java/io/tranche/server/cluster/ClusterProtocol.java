@@ -27,7 +27,10 @@ import org.agrona.io.DirectBufferInputStream;
  * the MAC), so that a command is bound to its session and its place in it; the sequence rises by at least one per
  * command of a session, and a command whose sequence does not is a replay. Type {@link #CHECKPOINT} carries a
  * member's state hash, {@code position:long memberId:int sha256:32}; {@link #CHECKPOINT_BEFORE_TREE}, the same from a
- * build before the ledger's tree, which hashed another layout of the state.
+ * build before the ledger's tree, which hashed another layout of the state. Type {@link #BATCH} carries several client
+ * commands in one message, each with its own correlation id (and so its own answer), applied in order:
+ * {@code count:int (type:byte correlationId:long length:int payload)*}; its envelope's correlation id is 0. A front
+ * sends a lone command in the single-command form, and a log of single commands replays as before.
  * <p>
  * Egress (leader's service to the client): {@code correlationId:long
  * logPosition:long kind:byte message:(flag, UTF) violations:(int, (UTF, UTF)*) value:(int, bytes)};
@@ -49,6 +52,12 @@ public final class ClusterProtocol
     public static final byte CHECKPOINT_BEFORE_TREE = 0x40;
     /** Type of a member's state-hash checkpoint (signed only; not a {@link Command}). */
     public static final byte CHECKPOINT = 0x41;
+    /** Type of a batch of client commands in one message (not a {@link Command}): see the class comment. */
+    public static final byte BATCH = 0x42;
+    /** Bytes before each command's payload in a batch. */
+    public static final int BATCH_ENTRY_HEADER_LENGTH = 1 + Long.BYTES + Integer.BYTES;
+    /** Most commands in one batch. */
+    public static final int BATCH_MAX_COMMANDS = 256;
     /** Length of a checkpoint's payload. */
     public static final int CHECKPOINT_LENGTH = Long.BYTES + Integer.BYTES + 32;
     private static final byte[] COMMAND_DOMAIN = "tranche cluster command v1\n".getBytes(
@@ -136,6 +145,96 @@ public final class ClusterProtocol
         final byte[] session = new byte[Long.BYTES];
         new UnsafeBuffer(session).putLong(0, clusterSessionId, ByteOrder.BIG_ENDIAN);
         return secret.mac(COMMAND_DOMAIN, session, message, length);
+    }
+
+    /** One command of a batch: its type ({@link Command#type()}), the client's id for its answer, its bytes. */
+    public record Entry(byte type, long correlationId, byte[] payload)
+    {
+    }
+
+    /**
+     * @param entries the commands, at least one and at most {@link #BATCH_MAX_COMMANDS}.
+     * @return the payload of a {@link #BATCH} message.
+     */
+    public static byte[] encodeBatch(final List<Entry> entries)
+    {
+        if (entries.isEmpty() || entries.size() > BATCH_MAX_COMMANDS)
+        {
+            throw new IllegalArgumentException("a batch holds 1.." + BATCH_MAX_COMMANDS + " commands, not " +
+                entries.size());
+        }
+        final byte[] payload = new byte[batchLength(entries)];
+        final UnsafeBuffer buffer = new UnsafeBuffer(payload);
+        buffer.putInt(0, entries.size(), ByteOrder.BIG_ENDIAN);
+        int at = Integer.BYTES;
+        for (final Entry entry : entries)
+        {
+            buffer.putByte(at, entry.type());
+            buffer.putLong(at + 1, entry.correlationId(), ByteOrder.BIG_ENDIAN);
+            buffer.putInt(at + 1 + Long.BYTES, entry.payload().length, ByteOrder.BIG_ENDIAN);
+            buffer.putBytes(at + BATCH_ENTRY_HEADER_LENGTH, entry.payload());
+            at += BATCH_ENTRY_HEADER_LENGTH + entry.payload().length;
+        }
+        return payload;
+    }
+
+    /**
+     * @param entries commands.
+     * @return the length of their batch's payload.
+     */
+    public static int batchLength(final List<Entry> entries)
+    {
+        int length = Integer.BYTES;
+        for (final Entry entry : entries)
+        {
+            length += BATCH_ENTRY_HEADER_LENGTH + entry.payload().length;
+        }
+        return length;
+    }
+
+    /**
+     * @param payload a {@link #BATCH} message's payload.
+     * @return its commands, in order.
+     * @throws IOException when it does not parse exactly (a count out of bounds, a length past its end, bytes left).
+     */
+    public static List<Entry> decodeBatch(final byte[] payload) throws IOException
+    {
+        final UnsafeBuffer buffer = new UnsafeBuffer(payload);
+        if (payload.length < Integer.BYTES)
+        {
+            throw new IOException("batch shorter than its count, length=" + payload.length);
+        }
+        final int count = buffer.getInt(0, ByteOrder.BIG_ENDIAN);
+        if (count < 1 || count > BATCH_MAX_COMMANDS)
+        {
+            throw new IOException("batch count out of bounds, count=" + count);
+        }
+        final List<Entry> entries = new ArrayList<>(count);
+        int at = Integer.BYTES;
+        for (int i = 0; i < count; i++)
+        {
+            if (payload.length - at < BATCH_ENTRY_HEADER_LENGTH)
+            {
+                throw new IOException("batch entry " + i + " header past the end, at=" + at);
+            }
+            final byte type = buffer.getByte(at);
+            final long correlationId = buffer.getLong(at + 1, ByteOrder.BIG_ENDIAN);
+            final int length = buffer.getInt(at + 1 + Long.BYTES, ByteOrder.BIG_ENDIAN);
+            at += BATCH_ENTRY_HEADER_LENGTH;
+            if (length < 0 || length > payload.length - at)
+            {
+                throw new IOException("batch entry " + i + " length out of bounds, length=" + length);
+            }
+            final byte[] bytes = new byte[length];
+            buffer.getBytes(at, bytes);
+            at += length;
+            entries.add(new Entry(type, correlationId, bytes));
+        }
+        if (at != payload.length)
+        {
+            throw new IOException("batch has " + (payload.length - at) + " bytes after its last entry");
+        }
+        return entries;
     }
 
     /**

@@ -86,7 +86,11 @@ public final class QueueClusteredService implements ClusteredService
     private final Long2ObjectHashMap<byte[][]> reports = new Long2ObjectHashMap<>();
     private final ManyToOneConcurrentArrayQueue<byte[]> checkpointsToSend = new ManyToOneConcurrentArrayQueue<>(64);
     private final java.util.Set<String> loggedRejections = new java.util.HashSet<>();
+    // The answers of the log message being applied (service thread only).
+    private final java.util.ArrayList<Answered> answers = new java.util.ArrayList<>();
     private volatile long rejectedCommands;
+    private volatile long batches;
+    private volatile long batchedCommands;
     private volatile long checkpointsMatched;
     private volatile String diverged;
     private volatile long lastCheckpointPosition = -1;
@@ -339,35 +343,36 @@ public final class QueueClusteredService implements ClusteredService
         final int length,
         final Header header)
     {
-        final long correlationId;
-        final Outcome outcome;
+        answers.clear();
         if (length > 0 && buffer.getByte(offset) == ClusterProtocol.SIGNED)
         {
-            correlationId = length >= ClusterProtocol.SIGNED_HEADER_LENGTH ?
+            final long correlationId = length >= ClusterProtocol.SIGNED_HEADER_LENGTH ?
                 buffer.getLong(offset + 2 + Long.BYTES, ByteOrder.BIG_ENDIAN) : 0;
-            outcome = onSigned(session, timestamp, buffer, offset, length, header);
+            onSigned(session, timestamp, buffer, offset, length, correlationId);
         }
         else
         {
-            correlationId = length >= ClusterProtocol.INGRESS_HEADER_LENGTH ?
+            final long correlationId = length >= ClusterProtocol.INGRESS_HEADER_LENGTH ?
                 ClusterProtocol.ingressCorrelationId(buffer, offset) : 0;
-            outcome = onUnsigned(timestamp, buffer, offset, length, header);
+            onUnsigned(timestamp, buffer, offset, length, correlationId);
         }
-        if (outcome != null)
+        boolean released = false;
+        for (final Answered answered : answers)
         {
             // Commands only: a checkpoint changes nothing and asks for no snapshot.
             commands++;
             commandsSinceSnapshot++;
+            released |= answered.outcome().kind() == Outcome.Kind.RELEASED;
         }
-        // Every message counts, whatever this member made of it: a member whose copy of one message differs (and
-        // so rejects what the others applied) still takes its checkpoints where they take theirs.
+        // Every message counts once (a batch too), whatever this member made of it: a member whose copy of one
+        // message differs (and so rejects what the others applied) still takes its checkpoints where they take theirs.
         if (++logMessages % checkpointEvery == 0)
         {
             takeCheckpoint(header.position());
         }
         appliedPosition = header.position();
         published();
-        if (outcome != null && outcome.kind() == Outcome.Kind.RELEASED)
+        if (released)
         {
             final long count = ledger.count();
             for (final CommandLog.Listener listener : listeners)
@@ -375,49 +380,66 @@ public final class QueueClusteredService implements ClusteredService
                 listener.onTranches(count);
             }
         }
-        if (outcome != null && session != null)
+        if (session != null)
         {
-            answer(session, correlationId, header.position(), outcome);
+            // Each command of a batch is answered on its own, at the position after the whole batch.
+            for (final Answered answered : answers)
+            {
+                answer(session, answered.correlationId(), header.position(), answered.outcome());
+            }
         }
+        answers.clear();
         runReads();
+    }
+
+    /** A command's answer: the client's correlation id and the outcome. */
+    private record Answered(long correlationId, Outcome outcome)
+    {
     }
 
     // A log written before the cluster had a secret (or a cluster without one): accepted until the first signed
     // command, so that an upgraded cluster replays its history; refused after it.
-    private Outcome onUnsigned(
-        final long timestamp, final DirectBuffer buffer, final int offset, final int length, final Header header)
+    private void onUnsigned(
+        final long timestamp, final DirectBuffer buffer, final int offset, final int length, final long correlationId)
     {
         if (length < ClusterProtocol.INGRESS_HEADER_LENGTH)
         {
-            return reject("short", "message shorter than its header, length=" + length);
+            answers.add(new Answered(correlationId, reject("short", "message shorter than its header, length=" +
+                length)));
+            return;
         }
         if (signedOnly)
         {
-            return reject("unsigned", "an unsigned command in a log whose commands are signed");
+            answers.add(new Answered(correlationId, reject("unsigned", "an unsigned command in a log whose " +
+                "commands are signed")));
+            return;
         }
         final byte type = buffer.getByte(offset);
         final byte[] payload = new byte[length - ClusterProtocol.INGRESS_HEADER_LENGTH];
         buffer.getBytes(offset + ClusterProtocol.INGRESS_HEADER_LENGTH, payload);
-        return dispatch(type, payload, timestamp);
+        dispatch(type, payload, timestamp, correlationId);
     }
 
-    private Outcome onSigned(
+    private void onSigned(
         final ClientSession session,
         final long timestamp,
         final DirectBuffer buffer,
         final int offset,
         final int length,
-        final Header header)
+        final long correlationId)
     {
         if (secret == null)
         {
             // The others check what this member cannot: serving on would risk a state they do not have.
             failStop("the cluster's commands are signed but this member was started without --cluster-secret");
-            return Outcome.failed(Outcome.Kind.UNAVAILABLE, diverged);
+            answers.add(new Answered(correlationId, Outcome.failed(Outcome.Kind.UNAVAILABLE, diverged)));
+            return;
         }
         if (session == null || length < ClusterProtocol.SIGNED_HEADER_LENGTH + ClusterSecret.MAC_LENGTH)
         {
-            return reject("short", "signed message too short or without a session, length=" + length);
+            answers.add(new Answered(correlationId, reject("short", "signed message too short or without a " +
+                "session, length=" + length)));
+            return;
         }
         final int unsignedLength = length - ClusterSecret.MAC_LENGTH;
         final byte[] message = new byte[length];
@@ -425,38 +447,67 @@ public final class QueueClusteredService implements ClusteredService
         final byte[] expected = ClusterProtocol.mac(secret, session.id(), message, unsignedLength);
         if (!ClusterSecret.equal(expected, java.util.Arrays.copyOfRange(message, unsignedLength, length)))
         {
-            return reject("mac", "a command whose MAC does not match (wrong secret, altered or spoofed), session=" +
-                session.id());
+            answers.add(new Answered(correlationId, reject("mac", "a command whose MAC does not match (wrong " +
+                "secret, altered or spoofed), session=" + session.id())));
+            return;
         }
         final long sequence = buffer.getLong(offset + 2, ByteOrder.BIG_ENDIAN);
         final long last = lastSequence.get(session.id());
         if (sequence <= last)
         {
-            return reject("replay", "a replayed command (sequence " + sequence + " after " + last + "), session=" +
-                session.id());
+            answers.add(new Answered(correlationId, reject("replay", "a replayed command (sequence " + sequence +
+                " after " + last + "), session=" + session.id())));
+            return;
         }
         lastSequence.put(session.id(), sequence);
         signedOnly = true;
         final byte type = buffer.getByte(offset + 1);
         final byte[] payload = java.util.Arrays.copyOfRange(message, ClusterProtocol.SIGNED_HEADER_LENGTH,
             unsignedLength);
-        return dispatch(type, payload, timestamp);
+        dispatch(type, payload, timestamp, correlationId);
     }
 
-    // A checkpoint answers nothing (null); a client command is applied with the log's time.
-    private Outcome dispatch(final byte type, final byte[] payload, final long timestamp)
+    // A checkpoint answers nothing; a client command, or each command of a batch, is applied with the log's time.
+    private void dispatch(final byte type, final byte[] payload, final long timestamp, final long correlationId)
     {
         if (type == ClusterProtocol.CHECKPOINT)
         {
             onCheckpoint(payload);
-            return null;
+            return;
         }
         if (type == ClusterProtocol.CHECKPOINT_BEFORE_TREE)
         {
             // A log written before the ledger's tree: its members hashed a state layout this build does not write.
             // They compared those hashes when they applied the log; a replay here has nothing to compare them with.
-            return null;
+            return;
         }
+        if (type == ClusterProtocol.BATCH)
+        {
+            final java.util.List<ClusterProtocol.Entry> entries;
+            try
+            {
+                entries = ClusterProtocol.decodeBatch(payload);
+            }
+            catch (final IOException ex)
+            {
+                answers.add(new Answered(correlationId, Outcome.invalid("payload", "batch does not parse: " +
+                    ex.getMessage())));
+                return;
+            }
+            batches++;
+            batchedCommands += entries.size();
+            // In order, each with its own correlation id; a batch inside a batch is not a client command.
+            for (final ClusterProtocol.Entry entry : entries)
+            {
+                answers.add(new Answered(entry.correlationId(), apply(entry.type(), entry.payload(), timestamp)));
+            }
+            return;
+        }
+        answers.add(new Answered(correlationId, apply(type, payload, timestamp)));
+    }
+
+    private Outcome apply(final byte type, final byte[] payload, final long timestamp)
+    {
         if (!Command.isClientCommand(type))
         {
             // RecordTranche replays a journal: a client may not write tranches directly.
@@ -610,6 +661,18 @@ public final class QueueClusteredService implements ClusteredService
     public long rejectedCommands()
     {
         return rejectedCommands;
+    }
+
+    /** @return batches of commands (log messages of type {@link ClusterProtocol#BATCH}) applied since it started. */
+    public long batchesApplied()
+    {
+        return batches;
+    }
+
+    /** @return commands applied since it started that came in a batch. */
+    public long batchedCommandsApplied()
+    {
+        return batchedCommands;
     }
 
     /** @return checkpoints of other members (and its own) that matched this member's state. */
@@ -788,7 +851,9 @@ public final class QueueClusteredService implements ClusteredService
             out.writeLong(count);
             for (long n = 1; n <= count; n++)
             {
-                final byte[] tranche = ledger.get(n).toByteArray();
+                // The member's file holds each tranche's bytes as appended: copied, not parsed and serialized again.
+                final byte[] tranche = ledger instanceof ClusterLedger file ? file.bytes(n) :
+                    ledger.get(n).toByteArray();
                 out.writeLong(ledger.leafIndex(n));
                 out.writeInt(tranche.length);
                 out.write(tranche);

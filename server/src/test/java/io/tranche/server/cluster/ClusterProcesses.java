@@ -39,6 +39,8 @@ final class ClusterProcesses implements AutoCloseable
 {
     static final int NODES = 3;
     static final String HEARTBEAT_TIMEOUT = System.getProperty("tranche.cluster.heartbeatTimeout");
+    /** Extra options for every child JVM, space-separated (a profiler's, say): {@code -Dtranche.child.jvmArgs}. */
+    static final String CHILD_JVM_ARGS = System.getProperty("tranche.child.jvmArgs", "");
     private static final String LISTENING = "tranche: listening on ";
 
     private final Path dir;
@@ -212,6 +214,15 @@ final class ClusterProcesses implements AutoCloseable
     ManagedChannel channel(final int node)
     {
         return channels.get(node);
+    }
+
+    /**
+     * @param node its id.
+     * @return its process (null before its first launch).
+     */
+    Process process(final int node)
+    {
+        return processes[node];
     }
 
     /**
@@ -469,7 +480,23 @@ final class ClusterProcesses implements AutoCloseable
         {
             command.add("-Daeron.cluster.leader.heartbeat.timeout=" + HEARTBEAT_TIMEOUT);
         }
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.tranche.server.cli.Main", "serve"));
+        for (final String arg : CHILD_JVM_ARGS.trim().split("\\s+"))
+        {
+            if (!arg.isEmpty())
+            {
+                command.add(arg.replace("{name}", log.getFileName().toString()));
+            }
+        }
+        // -Dtranche.child.classes=DIR runs the children on another build's server classes (a before/after comparison).
+        final String classes = System.getProperty("tranche.child.classes");
+        final String own = Path.of("target", "classes").toAbsolutePath().toString();
+        final String classPath = System.getProperty("java.class.path");
+        if (classes != null && !classPath.contains(own))
+        {
+            throw new IllegalStateException("-Dtranche.child.classes: " + own + " is not on the class path");
+        }
+        command.addAll(List.of("-cp", classes == null ? classPath : classPath.replace(own, classes),
+            "io.tranche.server.cli.Main", "serve"));
         command.addAll(serveArgs);
         return new ProcessBuilder(command)
             .redirectError(ProcessBuilder.Redirect.appendTo(new File(log.toString())))

@@ -28,13 +28,27 @@ import org.junit.jupiter.api.io.TempDir;
  * acknowledged per second is printed. Releases run over a queue of 100 claims of large demand (each
  * tranche has 100 awards); creates add new claims. Tagged {@code measurement}: never in verify.
  * <p>
- * {@code -Dtranche.throughput.threads} (default 8), {@code -Dtranche.throughput.seconds} (default 10).
+ * Besides the rate, each phase prints the CPU time each server JVM used in the measured seconds per acknowledged
+ * call (from {@link ProcessHandle.Info#totalCpuDuration()}: load-independent, unlike the rate) and the load
+ * average at its end.
+ * <p>
+ * {@code -Dtranche.throughput.threads} (default 8), {@code -Dtranche.throughput.seconds} (default 10),
+ * {@code -Dtranche.throughput.warmup} (seconds before those, default 2, at most 5 for the creates; the JIT of
+ * three JVMs sharing two cores is still compiling after 2 s),
+ * {@code -Dtranche.throughput.only} ({@code single} or {@code cluster}: that server only),
+ * {@code -Dtranche.child.jvmArgs} (options for the server JVMs, such as a profiler's; {@code {name}} is replaced
+ * by the name of the JVM's log file).
  */
 @Tag("measurement")
 class ClusterThroughputMeasurement
 {
     private static final int THREADS = Integer.getInteger("tranche.throughput.threads", 8);
     private static final int SECONDS = Integer.getInteger("tranche.throughput.seconds", 10);
+    private static final String ONLY = System.getProperty("tranche.throughput.only", "");
+    private static final int WARMUP_SECONDS = Integer.getInteger("tranche.throughput.warmup", 2);
+    // The creates warm up for at most 5 s (the releases warmed the JVMs): at ~3,000 creates/s a single node with
+    // -Xmx256m must stay under serve's 100,000 queued claims (past it, with a larger --max-queue, it thrashed in GC).
+    private static final int CREATE_WARMUP_SECONDS = Math.min(WARMUP_SECONDS, 5);
 
     @TempDir
     Path dir;
@@ -43,7 +57,21 @@ class ClusterThroughputMeasurement
     @Timeout(value = 10, unit = TimeUnit.MINUTES)
     void shouldPrintReleaseAndCreateThroughputOfTheSingleNodeServerAndTheCluster() throws Exception
     {
-        final String single;
+        if (!ONLY.equals("cluster"))
+        {
+            System.out.println("throughput single-node: " + single());
+        }
+        if (!ONLY.equals("single"))
+        {
+            System.out.println("throughput 3-node cluster: " + cluster());
+        }
+        System.out.println("throughput: threads=" + THREADS + " seconds=" + SECONDS + " warmup=" + WARMUP_SECONDS +
+            " load=" +
+            ClusterKillRoundsTest.loadAverage());
+    }
+
+    private String single() throws Exception
+    {
         final Process server = ClusterProcesses.serve(List.of("--listen", "127.0.0.1:0", "--data-dir",
             dir.resolve("single").toString()), dir.resolve("single.log"), false);
         try
@@ -52,32 +80,36 @@ class ClusterThroughputMeasurement
             assertThat(line).startsWith("tranche: listening on ");
             final ManagedChannel channel = NettyChannelBuilder.forTarget(line.substring("tranche: listening on "
                 .length())).usePlaintext().build();
-            single = measure("single", List.of(channel));
-            System.out.println("throughput single-node: " + single);
+            final String result = idle(List.of(server.toHandle())) + measure("single", List.of(channel),
+                List.of(server.toHandle()));
             channel.shutdownNow();
+            return result;
         }
         finally
         {
             server.destroyForcibly();
             server.waitFor(30, TimeUnit.SECONDS);
         }
-        final String cluster;
+    }
+
+    private String cluster() throws Exception
+    {
         try (ClusterProcesses nodes = new ClusterProcesses(dir.resolve("cluster"), 90, false))
         {
             nodes.startAll();
             final List<ManagedChannel> channels = new ArrayList<>();
+            final List<ProcessHandle> handles = new ArrayList<>();
             for (int i = 0; i < ClusterProcesses.NODES; i++)
             {
                 channels.add(nodes.channel(i));
+                handles.add(nodes.process(i).toHandle());
             }
-            cluster = measure("cluster", channels);
+            return idle(handles) + measure("cluster", channels, handles) + " leader=" + nodes.leader();
         }
-        System.out.println("throughput 3-node cluster: " + cluster);
-        System.out.println("throughput: threads=" + THREADS + " seconds=" + SECONDS + " load=" +
-            ClusterKillRoundsTest.loadAverage());
     }
 
-    private static String measure(final String label, final List<ManagedChannel> channels) throws Exception
+    private static String measure(final String label, final List<ManagedChannel> channels,
+        final List<ProcessHandle> servers) throws Exception
     {
         for (int i = 0; i < 100; i++)
         {
@@ -85,12 +117,44 @@ class ClusterThroughputMeasurement
                 .createClaim(CreateClaimRequest.newBuilder().setClaim(Claim.newBuilder().setId("base-" + i)
                     .setDemand(1_000_000_000_000L).setWeight(1 + i % 7)).build());
         }
-        final double release = run(channels, (stub, id) -> stub.releaseTranche(ReleaseTrancheRequest.newBuilder()
-            .setRequestId(label + "-r-" + id).setSupply(1000).setPolicy(Policy.newBuilder()
-                .setMethod(Method.PROPORTIONAL)).build()));
-        final double create = run(channels, (stub, id) -> stub.createClaim(CreateClaimRequest.newBuilder()
-            .setClaim(Claim.newBuilder().setId(label + "-c-" + id).setDemand(100)).build()));
-        return String.format("ReleaseTranche %.0f ops/s, CreateClaim %.0f ops/s", release, create);
+        final Rate release = run(channels, servers, WARMUP_SECONDS, (stub, id) -> stub.releaseTranche(
+            ReleaseTrancheRequest.newBuilder().setRequestId(label + "-r-" + id).setSupply(1000).setPolicy(
+                Policy.newBuilder().setMethod(Method.PROPORTIONAL)).build()));
+        final Rate create = run(channels, servers, CREATE_WARMUP_SECONDS, (stub, id) -> stub.createClaim(
+            CreateClaimRequest.newBuilder().setClaim(Claim.newBuilder().setId(label + "-c-" + id).setDemand(100))
+                .build()));
+        return String.format("ReleaseTranche %.0f ops/s (%s), CreateClaim %.0f ops/s (%s)", release.perSecond,
+            release.detail, create.perSecond, create.detail);
+    }
+
+    // Each server's CPU while it serves nothing, 5 s (the idle strategies' cost).
+    private static String idle(final List<ProcessHandle> servers) throws InterruptedException
+    {
+        Thread.sleep(3000);
+        final long[] before = cpuMicros(servers);
+        Thread.sleep(5000);
+        final long[] after = cpuMicros(servers);
+        final StringBuilder idle = new StringBuilder("idle cores");
+        for (int i = 0; i < before.length; i++)
+        {
+            idle.append(i == 0 ? " " : ",").append(String.format("%.3f", (after[i] - before[i]) / 5e6));
+        }
+        return idle.append("; ").toString();
+    }
+
+    private record Rate(double perSecond, String detail)
+    {
+    }
+
+    // CPU time of each server JVM in microseconds (0 when the platform does not report it).
+    private static long[] cpuMicros(final List<ProcessHandle> servers)
+    {
+        final long[] micros = new long[servers.size()];
+        for (int i = 0; i < micros.length; i++)
+        {
+            micros[i] = servers.get(i).info().totalCpuDuration().map(d -> d.toNanos() / 1000).orElse(0L);
+        }
+        return micros;
     }
 
     interface Call
@@ -98,13 +162,15 @@ class ClusterThroughputMeasurement
         void call(QueueServiceGrpc.QueueServiceBlockingStub stub, String id);
     }
 
-    // THREADS threads call for 2 s of warm-up and SECONDS more; returns the calls answered in those SECONDS per second.
-    private static double run(final List<ManagedChannel> channels, final Call call) throws InterruptedException
+    // THREADS threads call for warmup seconds and SECONDS more; returns the calls answered in those SECONDS
+    // per second, with each server's CPU per call in those SECONDS, and the load average at their end.
+    private static Rate run(final List<ManagedChannel> channels, final List<ProcessHandle> servers, final int warmup,
+        final Call call) throws InterruptedException
     {
         final AtomicLong ids = new AtomicLong();
         final AtomicLong acknowledged = new AtomicLong();
         final AtomicLong failed = new AtomicLong();
-        final long warmEnd = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+        final long warmEnd = System.nanoTime() + TimeUnit.SECONDS.toNanos(warmup);
         final long end = warmEnd + TimeUnit.SECONDS.toNanos(SECONDS);
         final List<Thread> threads = new ArrayList<>();
         for (int t = 0; t < THREADS; t++)
@@ -126,18 +192,36 @@ class ClusterThroughputMeasurement
                     }
                     catch (final StatusRuntimeException ex)
                     {
-                        failed.incrementAndGet();
+                        if (failed.incrementAndGet() == 1)
+                        {
+                            System.out.println("throughput: first failed call: " + ex.getStatus());
+                        }
                     }
                 }
             });
             threads.add(thread);
             thread.start();
         }
+        Thread.sleep(Math.max(0, TimeUnit.NANOSECONDS.toMillis(warmEnd - System.nanoTime())));
+        final long[] before = cpuMicros(servers);
+        Thread.sleep(Math.max(0, TimeUnit.NANOSECONDS.toMillis(end - System.nanoTime())));
+        final long[] after = cpuMicros(servers);
+        final String load = ClusterKillRoundsTest.loadAverage();
         for (final Thread thread : threads)
         {
             thread.join();
         }
         assertThat(failed.get()).as("failed calls").isZero();
-        return acknowledged.get() / (double)SECONDS;
+        final long calls = Math.max(1, acknowledged.get());
+        final StringBuilder cpu = new StringBuilder("cpu us/call");
+        long total = 0;
+        for (int i = 0; i < before.length; i++)
+        {
+            total += after[i] - before[i];
+            cpu.append(i == 0 ? " " : ",").append((after[i] - before[i]) / calls);
+        }
+        cpu.append(" total ").append(total / calls).append(String.format(" cores %.2f", total / 1e6 / SECONDS))
+            .append(" load ").append(load);
+        return new Rate(acknowledged.get() / (double)SECONDS, cpu.toString());
     }
 }

@@ -56,6 +56,7 @@ class WireCodesTest
         assertThat(Command.ATTRIBUTED).isEqualTo((byte)0x10);
         assertThat(ClusterProtocol.CHECKPOINT_BEFORE_TREE).isEqualTo((byte)0x40);
         assertThat(ClusterProtocol.CHECKPOINT).isEqualTo((byte)0x41);
+        assertThat(ClusterProtocol.BATCH).isEqualTo((byte)0x42);
         assertThat(ClusterProtocol.SIGNED).isEqualTo((byte)0x80);
         final Set<Byte> seen = new HashSet<>();
         final byte[] commands = {Command.CREATE_CLAIM, Command.UPDATE_CLAIM, Command.DELETE_CLAIM,
@@ -66,7 +67,8 @@ class WireCodesTest
             assertThat(seen.add((byte)(code | Command.ATTRIBUTED))).as("named code " + code + " used once").isTrue();
         }
         for (final byte code :
-            new byte[] {ClusterProtocol.CHECKPOINT_BEFORE_TREE, ClusterProtocol.CHECKPOINT, ClusterProtocol.SIGNED})
+            new byte[] {ClusterProtocol.CHECKPOINT_BEFORE_TREE, ClusterProtocol.CHECKPOINT, ClusterProtocol.BATCH,
+                ClusterProtocol.SIGNED})
         {
             assertThat(seen.add(code)).as("code " + code + " used once").isTrue();
         }
