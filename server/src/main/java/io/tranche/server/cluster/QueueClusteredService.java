@@ -1013,9 +1013,8 @@ public final class QueueClusteredService implements ClusteredService
         try
         {
             // The time the log would stamp on a command now: the leader's clock, never before the last command's.
-            final java.time.Instant wall = java.time.Instant.now();
             outcome = read.read(machine, Math.max(cluster.timeUnit().toNanos(cluster.time()),
-                wall.getEpochSecond() * 1_000_000_000L + wall.getNano()));
+                CommandLog.wallClockNanos()));
         }
         catch (final Ledger.LedgerException ex)
         {

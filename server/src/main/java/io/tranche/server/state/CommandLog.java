@@ -45,6 +45,13 @@ public interface CommandLog extends AutoCloseable
         void onAvailability(String failure);
     }
 
+    /** @return the wall clock in nanoseconds since the epoch: what a log's time is taken from. */
+    static long wallClockNanos()
+    {
+        final java.time.Instant now = java.time.Instant.now();
+        return now.getEpochSecond() * 1_000_000_000L + now.getNano();
+    }
+
     /**
      * @param command a mutation.
      * @param reply   answered once it is durable, or failed (nothing changed).

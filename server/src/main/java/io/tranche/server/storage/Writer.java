@@ -22,7 +22,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -1100,13 +1099,7 @@ public final class Writer implements Agent, CommandLog
     // The time this log stamps on a command now: the wall clock, never before the last command's.
     private long clock()
     {
-        return Math.max(lastTimeNanos, epochNanos());
-    }
-
-    private static long epochNanos()
-    {
-        final Instant now = Instant.now();
-        return now.getEpochSecond() * 1_000_000_000L + now.getNano();
+        return Math.max(lastTimeNanos, CommandLog.wallClockNanos());
     }
 
     private void complete(final Op op)

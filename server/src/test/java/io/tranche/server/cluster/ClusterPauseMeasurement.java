@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tranche.proto.v1.ClusterServiceGrpc;
 import io.tranche.proto.v1.GetClusterStatusRequest;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -50,7 +48,7 @@ class ClusterPauseMeasurement
             {
                 writers.start();
                 Thread.sleep(1000 + random.nextInt(1000));
-                final long before = leaderLines(cluster);
+                final long before = cluster.leaderLines();
                 final long termBefore = term(cluster);
                 final int leader = cluster.leader();
                 final long pausedAt = System.nanoTime();
@@ -68,7 +66,7 @@ class ClusterPauseMeasurement
                 Thread.sleep(10_000);
                 writers.stop();
                 lost += writers.check(cluster.awaitSameState(writers.released.size()));
-                elections.add(leaderLines(cluster) - before);
+                elections.add(cluster.leaderLines() - before);
                 terms.add(term(cluster) - termBefore);
                 assertThat(cluster.liveNodes()).hasSize(ClusterProcesses.NODES);
             }
@@ -93,21 +91,5 @@ class ClusterPauseMeasurement
                 .getLeadershipTermId());
         }
         return term;
-    }
-
-    private static long leaderLines(final ClusterProcesses cluster) throws Exception
-    {
-        long lines = 0;
-        for (int node = 0; node < ClusterProcesses.NODES; node++)
-        {
-            for (final String line : Files.readAllLines(cluster.log(node), StandardCharsets.UTF_8))
-            {
-                if (line.startsWith("tranche: cluster node " + node + " role LEADER"))
-                {
-                    lines++;
-                }
-            }
-        }
-        return lines;
     }
 }

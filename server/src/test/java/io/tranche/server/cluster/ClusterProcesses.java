@@ -127,6 +127,25 @@ final class ClusterProcesses implements AutoCloseable
     }
 
     /**
+     * @return the "role LEADER" lines in all the members' logs so far: one per leader elected (the first included).
+     */
+    long leaderLines() throws IOException
+    {
+        long lines = 0;
+        for (int node = 0; node < NODES; node++)
+        {
+            for (final String line : Files.readAllLines(log(node), StandardCharsets.UTF_8))
+            {
+                if (line.startsWith("tranche: cluster node " + node + " role LEADER"))
+                {
+                    lines++;
+                }
+            }
+        }
+        return lines;
+    }
+
+    /**
      * Sends a signal to the node's process (SIGSTOP, SIGCONT).
      *
      * @param node   its id.

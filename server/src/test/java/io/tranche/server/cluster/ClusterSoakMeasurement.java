@@ -2,8 +2,6 @@ package io.tranche.server.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
@@ -39,19 +37,8 @@ class ClusterSoakMeasurement
             writers.start();
             Thread.sleep(TimeUnit.MINUTES.toMillis(minutes));
             writers.stop();
-            long leaderLines = 0;
-            for (int node = 0; node < ClusterProcesses.NODES; node++)
-            {
-                for (final String line : Files.readAllLines(cluster.log(node), StandardCharsets.UTF_8))
-                {
-                    if (line.startsWith("tranche: cluster node " + node + " role LEADER"))
-                    {
-                        leaderLines++;
-                    }
-                }
-            }
             // The first election made one leader; every further LEADER line is an election no kill asked for.
-            final long elections = leaderLines - 1;
+            final long elections = cluster.leaderLines() - 1;
             System.out.println("cluster soak: minutes=" + minutes + " acknowledged=" + writers.acknowledged.get() +
                 " elections=" + elections + " first_leader=" + firstLeader + " heartbeat_timeout=" +
                 (ClusterProcesses.HEARTBEAT_TIMEOUT == null ? "default" : ClusterProcesses.HEARTBEAT_TIMEOUT) +
