@@ -74,6 +74,10 @@ public final class QueueStateMachine
     // Queue order = ascending position; positions only grow, so appending keeps the list sorted.
     private final ArrayList<QueuedClaim> queue = new ArrayList<>();
     private final Object2LongHashMap<String> byRequestId = new Object2LongHashMap<>(-1L);
+    // The same request ids and tranche numbers in the order they were added (by tranche number, unless a snapshot
+    // said otherwise): a snapshot writes them in number order without sorting them at every checkpoint.
+    private final ArrayList<String> requestIdsAdded = new ArrayList<>();
+    private final org.agrona.collections.LongArrayList numbersAdded = new org.agrona.collections.LongArrayList();
     private final Ledger ledger;
     private final int maxQueue;
     private long nextPosition = 1;
@@ -711,7 +715,7 @@ public final class QueueStateMachine
             queue.remove(i);
         }
         ledger.append(tranche, leaf, place);
-        byRequestId.put(tranche.getRequestId(), tranche.getNumber());
+        addRequestId(tranche.getRequestId(), tranche.getNumber());
     }
 
     private String adoptTree(final long size, final byte[] root)
@@ -1130,6 +1134,39 @@ public final class QueueStateMachine
             out.writeLong(tree.size());
             out.write(tree.root());
         }
+        writeRequestIds(out);
+        if (current)
+        {
+            histories.write(out);
+        }
+    }
+
+    private void addRequestId(final String id, final long number)
+    {
+        byRequestId.put(id, number);
+        requestIdsAdded.add(id);
+        numbersAdded.addLong(number);
+    }
+
+    // The request ids ordered by their tranche numbers: as added when those rise (always, but after a snapshot that
+    // held them in another order or twice), else sorted as every build has written them.
+    private void writeRequestIds(final DataOutput out) throws IOException
+    {
+        boolean rising = requestIdsAdded.size() == byRequestId.size();
+        for (int i = 1, n = numbersAdded.size(); rising && i < n; i++)
+        {
+            rising = numbersAdded.getLong(i - 1) < numbersAdded.getLong(i);
+        }
+        out.writeInt(byRequestId.size());
+        if (rising)
+        {
+            for (int i = 0, n = requestIdsAdded.size(); i < n; i++)
+            {
+                out.writeUTF(requestIdsAdded.get(i));
+                out.writeLong(numbersAdded.getLong(i));
+            }
+            return;
+        }
         final String[] ids = new String[byRequestId.size()];
         final Object2LongHashMap<String>.KeyIterator keys = byRequestId.keySet().iterator();
         for (int i = 0; keys.hasNext(); i++)
@@ -1137,15 +1174,10 @@ public final class QueueStateMachine
             ids[i] = keys.next();
         }
         Arrays.sort(ids, (a, b) -> Long.compare(byRequestId.getValue(a), byRequestId.getValue(b)));
-        out.writeInt(ids.length);
         for (final String id : ids)
         {
             out.writeUTF(id);
             out.writeLong(byRequestId.getValue(id));
-        }
-        if (current)
-        {
-            histories.write(out);
         }
     }
 
@@ -1216,7 +1248,7 @@ public final class QueueStateMachine
         final int requestIds = in.readInt();
         for (int i = 0; i < requestIds; i++)
         {
-            byRequestId.put(in.readUTF(), in.readLong());
+            addRequestId(in.readUTF(), in.readLong());
         }
         if (current)
         {

@@ -157,6 +157,73 @@ class ClusterThroughputMeasurement
         return micros;
     }
 
+    // Linux only (empty elsewhere): each server's CPU ticks (user + system, CLK_TCK of 100 assumed) per kind of
+    // thread, from /proc/PID/task/*/stat: the JIT's compiler threads apart from the threads that serve.
+    private static List<java.util.Map<String, Long>> threadTicks(final List<ProcessHandle> servers)
+    {
+        final List<java.util.Map<String, Long>> all = new ArrayList<>();
+        for (final ProcessHandle server : servers)
+        {
+            final java.util.Map<String, Long> ticks = new java.util.TreeMap<>();
+            final Path tasks = Path.of("/proc", Long.toString(server.pid()), "task");
+            try (java.util.stream.Stream<Path> list = java.nio.file.Files.list(tasks))
+            {
+                for (final Path task : (Iterable<Path>)list::iterator)
+                {
+                    final String stat;
+                    try
+                    {
+                        stat = java.nio.file.Files.readString(task.resolve("stat"));
+                    }
+                    catch (final java.io.IOException ex)
+                    {
+                        continue; // the thread ended
+                    }
+                    final String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+                    final String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    // fields[11] and [12] are utime and stime (the 14th and 15th of the whole line).
+                    ticks.merge(threadKind(name), Long.parseLong(fields[11]) + Long.parseLong(fields[12]), Long::sum);
+                }
+            }
+            catch (final java.io.IOException ex)
+            {
+                // not Linux: no breakdown
+            }
+            all.add(ticks);
+        }
+        return all;
+    }
+
+    private static String threadKind(final String name)
+    {
+        if (name.startsWith("C1 Compiler") || name.startsWith("C2 Compiler"))
+        {
+            return "jit";
+        }
+        if (name.startsWith("grpc-") || name.startsWith("netty"))
+        {
+            return "grpc";
+        }
+        if (name.startsWith("VM ") || name.startsWith("GC ") || name.equals("java"))
+        {
+            return "vm";
+        }
+        return name.length() > 12 ? name.substring(0, 12) : name;
+    }
+
+    private static String byThread(final java.util.Map<String, Long> before, final java.util.Map<String, Long> after,
+        final long calls)
+    {
+        final StringBuilder line = new StringBuilder();
+        after.entrySet().stream()
+            .map(e -> java.util.Map.entry(e.getKey(), e.getValue() - before.getOrDefault(e.getKey(), 0L)))
+            .filter(e -> e.getValue() > 0)
+            .sorted((a, b) -> Long.compare(b.getValue(), a.getValue()))
+            .forEach(e -> line.append(line.length() == 0 ? "" : " ").append(e.getKey()).append('=')
+                .append(e.getValue() * 10_000 / calls));
+        return line.toString();
+    }
+
     interface Call
     {
         void call(QueueServiceGrpc.QueueServiceBlockingStub stub, String id);
@@ -204,8 +271,10 @@ class ClusterThroughputMeasurement
         }
         Thread.sleep(Math.max(0, TimeUnit.NANOSECONDS.toMillis(warmEnd - System.nanoTime())));
         final long[] before = cpuMicros(servers);
+        final List<java.util.Map<String, Long>> threadsBefore = threadTicks(servers);
         Thread.sleep(Math.max(0, TimeUnit.NANOSECONDS.toMillis(end - System.nanoTime())));
         final long[] after = cpuMicros(servers);
+        final List<java.util.Map<String, Long>> threadsAfter = threadTicks(servers);
         final String load = ClusterKillRoundsTest.loadAverage();
         for (final Thread thread : threads)
         {
@@ -222,6 +291,11 @@ class ClusterThroughputMeasurement
         }
         cpu.append(" total ").append(total / calls).append(String.format(" cores %.2f", total / 1e6 / SECONDS))
             .append(" load ").append(load);
+        for (int i = 0; i < before.length; i++)
+        {
+            cpu.append(i == 0 ? "; by thread us/call " : " | ").append(byThread(threadsBefore.get(i),
+                threadsAfter.get(i), calls));
+        }
         return new Rate(acknowledged.get() / (double)SECONDS, cpu.toString());
     }
 }

@@ -120,6 +120,42 @@ class SnapshotFormatTest
         assertThat(restored.history("a").getChanges(0).getTime().getNanos()).isEqualTo(1_000);
     }
 
+    @Test
+    void shouldWriteTheRequestIdsInTrancheOrderAfterManyReleases() throws Exception
+    {
+        final InMemoryLedger ledger = new InMemoryLedger();
+        final QueueStateMachine m = machine(ledger);
+        m.apply(new Command.CreateClaim(create("a", Long.MAX_VALUE / 2)), 1_000L);
+        final java.util.Random random = new java.util.Random(7);
+        for (int i = 0; i < 300; i++)
+        {
+            // Ids whose hash order is not their tranche order.
+            m.apply(new Command.ReleaseTranche(ReleaseTrancheRequest.newBuilder()
+                .setRequestId(Long.toString(random.nextLong(), 36)).setSupply(1).setPolicy(EQUAL).build()),
+                2_000L + i);
+        }
+        assertThat(ledger.count()).isEqualTo(300);
+        assertThat(snapshot(m, QueueStateMachine.SnapshotFormat.BEFORE_TREE)).isEqualTo(format2(m, ledger, false));
+        final QueueStateMachine restored = machine(ledger);
+        restored.restore(new DataInputStream(new ByteArrayInputStream(snapshot(m))));
+        assertThat(snapshot(restored)).isEqualTo(snapshot(m));
+    }
+
+    @Test
+    void shouldSortRequestIdsThatASnapshotHeldOutOfOrder() throws Exception
+    {
+        final InMemoryLedger ledger = new InMemoryLedger();
+        final QueueStateMachine old = machine(ledger);
+        playUnnamed(old);
+        old.apply(new Command.ReleaseTranche(ReleaseTrancheRequest.newBuilder().setRequestId("r0").setSupply(3)
+            .setPolicy(EQUAL).build()), 5_000L);
+        final QueueStateMachine restored = machine(ledger);
+        restored.restore(new DataInputStream(new ByteArrayInputStream(format2(old, ledger, true))));
+        assertThat(snapshot(restored, QueueStateMachine.SnapshotFormat.BEFORE_TREE))
+            .as("tranche 2's id first in the snapshot, still written after tranche 1's")
+            .isEqualTo(format2(old, ledger, false));
+    }
+
     private static byte[] snapshot(final QueueStateMachine m) throws IOException
     {
         final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
@@ -137,6 +173,12 @@ class SnapshotFormatTest
 
     /** The format-2 layout as the builds before attribution wrote it, written out field by field here. */
     private static byte[] format2(final QueueStateMachine m, final InMemoryLedger ledger) throws IOException
+    {
+        return format2(m, ledger, false);
+    }
+
+    private static byte[] format2(final QueueStateMachine m, final InMemoryLedger ledger, final boolean reversed)
+        throws IOException
     {
         final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         final DataOutputStream out = new DataOutputStream(bytes);
@@ -164,8 +206,9 @@ class SnapshotFormatTest
         out.writeLong(ledger.count());
         out.write(ledger.get(ledger.count()).getDigest().toByteArray());
         out.writeInt((int)ledger.count());
-        for (long n = 1; n <= ledger.count(); n++)
+        for (long i = 1; i <= ledger.count(); i++)
         {
+            final long n = reversed ? ledger.count() + 1 - i : i;
             out.writeUTF(ledger.get(n).getRequestId());
             out.writeLong(n);
         }
