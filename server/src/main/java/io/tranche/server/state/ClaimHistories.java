@@ -28,6 +28,10 @@ final class ClaimHistories
     // One String per principal name however many changes carry it.
     private final Object2ObjectHashMap<String, String> names = new Object2ObjectHashMap<>();
     private long changes;
+    // The ids in byId sorted, as of the last write, and those added since: a write merges them (ids are never
+    // removed) instead of sorting every id at every checkpoint.
+    private String[] sortedIds = new String[0];
+    private final ArrayList<String> idsSinceWrite = new ArrayList<>();
 
     /** One kept change: its kind is a {@link ClaimChange.Kind} number. */
     private static final class Change
@@ -67,6 +71,7 @@ final class ClaimHistories
         {
             list = new ArrayList<>(2);
             byId.put(id, list);
+            idsSinceWrite.add(id);
         }
         list.add(change);
         changes++;
@@ -213,8 +218,7 @@ final class ClaimHistories
      */
     void write(final DataOutput out) throws IOException
     {
-        final String[] ids = byId.keySet().toArray(new String[0]);
-        Arrays.sort(ids);
+        final String[] ids = sortedIds();
         out.writeInt(ids.length);
         for (final String id : ids)
         {
@@ -232,6 +236,27 @@ final class ClaimHistories
                 writeClaim(out, c.after);
             }
         }
+    }
+
+    private String[] sortedIds()
+    {
+        if (idsSinceWrite.isEmpty())
+        {
+            return sortedIds;
+        }
+        final String[] added = idsSinceWrite.toArray(new String[0]);
+        Arrays.sort(added);
+        final String[] merged = new String[sortedIds.length + added.length];
+        int i = 0;
+        int j = 0;
+        for (int k = 0; k < merged.length; k++)
+        {
+            merged[k] = j == added.length || i < sortedIds.length && sortedIds[i].compareTo(added[j]) < 0 ?
+                sortedIds[i++] : added[j++];
+        }
+        idsSinceWrite.clear();
+        sortedIds = merged;
+        return merged;
     }
 
     /**
@@ -264,7 +289,10 @@ final class ClaimHistories
                 c.after = readClaim(in, id);
                 list.add(c);
             }
-            byId.put(id, list);
+            if (byId.put(id, list) == null)
+            {
+                idsSinceWrite.add(id);
+            }
             changes += count;
         }
     }

@@ -142,6 +142,44 @@ class SnapshotFormatTest
     }
 
     @Test
+    void shouldWriteTheHistoriesInIdOrderWhenIdsArriveBetweenSnapshots() throws Exception
+    {
+        final InMemoryLedger ledger = new InMemoryLedger();
+        final QueueStateMachine m = new QueueStateMachine(ledger, 100_000);
+        final java.util.Random random = new java.util.Random(11);
+        final java.util.TreeSet<String> ids = new java.util.TreeSet<>();
+        byte[] last = null;
+        for (int round = 0; round < 6; round++)
+        {
+            for (int i = 0; i < 50 * round; i++)
+            {
+                // Twelve digits each: no id is a part of another, so an id's first place in the bytes is its key's.
+                final String id = "c" + (100_000_000_000L + random.nextLong(900_000_000_000L));
+                ids.add(id);
+                m.apply(new Command.CreateClaim(create(id, 5)), 1_000L + i);
+            }
+            last = snapshot(m);
+            final QueueStateMachine restored = new QueueStateMachine(ledger, 100_000);
+            restored.restore(new DataInputStream(new ByteArrayInputStream(last)));
+            assertThat(snapshot(restored)).isEqualTo(last);
+        }
+        final String text = new String(last, java.nio.charset.StandardCharsets.ISO_8859_1);
+        // Each id is written twice: in the queue (in creation order), then as its history's key.
+        int histories = 0;
+        for (final String id : ids)
+        {
+            histories = Math.max(histories, text.indexOf(id) + 1);
+        }
+        int at = histories;
+        for (final String id : ids)
+        {
+            final int next = text.indexOf(id, histories);
+            assertThat(next).as("history of " + id + " after the one before it").isGreaterThanOrEqualTo(at);
+            at = next;
+        }
+    }
+
+    @Test
     void shouldSortRequestIdsThatASnapshotHeldOutOfOrder() throws Exception
     {
         final InMemoryLedger ledger = new InMemoryLedger();
