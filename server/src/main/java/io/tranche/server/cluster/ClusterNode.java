@@ -69,6 +69,14 @@ public final class ClusterNode implements AutoCloseable
     public static final long SESSION_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(5);
 
     private static final long SCHEDULE_INTERVAL_MS = 100;
+    /**
+     * A snapshot that took longer than this is paced: the next waits until the service has worked
+     * {@link #WORK_PER_SNAPSHOT} times as long on the log, so that snapshots of a long history (every tranche is in
+     * each) cost at most a fifth of the service's time, and a restart replays at most that much work.
+     */
+    static final long PACED_SNAPSHOT_NS = TimeUnit.MILLISECONDS.toNanos(20);
+    /** See {@link #PACED_SNAPSHOT_NS}. */
+    static final long WORK_PER_SNAPSHOT = 4;
 
     private final ClusteredMediaDriver driver;
     private final ClusteredServiceContainer container;
@@ -570,9 +578,25 @@ public final class ClusterNode implements AutoCloseable
         {
             return false;
         }
-        return service.commandsSinceSnapshot() >= snapshots.every() ||
-            service.commandsSinceSnapshot() > 0 &&
-            service.appliedPosition() - service.snapshotPosition() >= snapshots.bytes();
+        return snapshotDue(snapshots, service.commandsSinceSnapshot(),
+            service.appliedPosition() - service.snapshotPosition(), service.busyNanosSinceSnapshot(),
+            service.lastSnapshotNanos());
+    }
+
+    /**
+     * @param snapshots         the commands and log bytes between snapshots.
+     * @param commands          commands since the last snapshot.
+     * @param logBytes          log bytes since the last snapshot.
+     * @param busyNanos         the service's time on the log since the last snapshot.
+     * @param lastSnapshotNanos the last snapshot's time (0 before one).
+     * @return whether the leader asks for a snapshot now.
+     */
+    static boolean snapshotDue(final Snapshots snapshots, final long commands, final long logBytes,
+        final long busyNanos, final long lastSnapshotNanos)
+    {
+        final boolean counted = commands >= snapshots.every() || commands > 0 && logBytes >= snapshots.bytes();
+        return counted &&
+            (lastSnapshotNanos <= PACED_SNAPSHOT_NS || busyNanos >= WORK_PER_SNAPSHOT * lastSnapshotNanos);
     }
 
     /** @return this node's role as its consensus module holds it, null once closed. */

@@ -103,6 +103,10 @@ public final class QueueClusteredService implements ClusteredService
     private volatile long commandsSinceSnapshot;
     private volatile long snapshotPosition;
     private volatile long snapshotsTaken;
+    // Time this member's service thread spent on log messages since its last snapshot, and that snapshot's time:
+    // what paces the next one (ClusterNode.snapshotDue). Read by the node's schedule thread; never replicated.
+    private volatile long busyNanosSinceSnapshot;
+    private volatile long lastSnapshotNanos;
     private volatile int queueLength;
     private volatile BigInteger outstanding = BigInteger.ZERO;
     private volatile Cluster.Role role = Cluster.Role.FOLLOWER;
@@ -343,6 +347,7 @@ public final class QueueClusteredService implements ClusteredService
         final int length,
         final Header header)
     {
+        final long start = System.nanoTime();
         answers.clear();
         if (length > 0 && buffer.getByte(offset) == ClusterProtocol.SIGNED)
         {
@@ -390,6 +395,7 @@ public final class QueueClusteredService implements ClusteredService
         }
         answers.clear();
         runReads();
+        busyNanosSinceSnapshot += System.nanoTime() - start;
     }
 
     /** A command's answer: the client's correlation id and the outcome. */
@@ -731,6 +737,7 @@ public final class QueueClusteredService implements ClusteredService
     public void onTakeSnapshot(final ExclusivePublication snapshotPublication)
     {
         // Counted for the node's snapshot schedule and status only: never part of the replicated state.
+        final long start = System.nanoTime();
         snapshotPosition = cluster.logPosition();
         commandsSinceSnapshot = 0;
         snapshotsTaken++;
@@ -739,6 +746,8 @@ public final class QueueClusteredService implements ClusteredService
             writeState(ledger, machine, this, out);
         }
         takeCheckpoint(cluster.logPosition());
+        lastSnapshotNanos = System.nanoTime() - start;
+        busyNanosSinceSnapshot = 0;
     }
 
     /** Offers what is written in chunks of {@link #SNAPSHOT_CHUNK}: the heap never holds the whole snapshot. */
@@ -1140,6 +1149,18 @@ public final class QueueClusteredService implements ClusteredService
     public long snapshotsTaken()
     {
         return snapshotsTaken;
+    }
+
+    /** @return nanoseconds the service thread spent on log messages since this member's last snapshot. */
+    public long busyNanosSinceSnapshot()
+    {
+        return busyNanosSinceSnapshot;
+    }
+
+    /** @return nanoseconds this member's last snapshot took (writing it and hashing the state), 0 before one. */
+    public long lastSnapshotNanos()
+    {
+        return lastSnapshotNanos;
     }
 
     /** @return claims queued. */
