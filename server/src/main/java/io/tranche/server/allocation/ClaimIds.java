@@ -21,6 +21,9 @@ final class ClaimIds implements ClaimCheck
     private int end;
     private int[] start;
     private int[] length;
+    // Each id's hash, taken when its bytes are copied in (or set): the duplicate check reads no id byte again.
+    private int[] hash;
+    private int appendedHash;
     private int count;
     private int[] slots = new int[16];
     private int mask;
@@ -29,6 +32,7 @@ final class ClaimIds implements ClaimCheck
     {
         start = new int[Math.max(1, initialCapacity)];
         length = new int[Math.max(1, initialCapacity)];
+        hash = new int[Math.max(1, initialCapacity)];
     }
 
     /** Forgets every id; keeps the buffers. */
@@ -69,6 +73,43 @@ final class ClaimIds implements ClaimCheck
     }
 
     /**
+     * Copies {@code n} bytes of {@code src} to the end of the buffer in one pass that also hashes them and checks
+     * that they are UTF-8 (the full check runs only when a byte is not ASCII); {@link #appendedHash()} is their hash.
+     *
+     * @param src  the bytes.
+     * @param from first byte in {@code src}.
+     * @param n    bytes.
+     * @return where they start in {@link #bytes()}, or -1 when they are not well-formed UTF-8 (then nothing is kept).
+     */
+    int append(final byte[] src, final int from, final int n)
+    {
+        final int at = reserve(n);
+        final byte[] bytes = this.bytes;
+        int h = hashSeed ^ n;
+        int high = 0;
+        for (int k = 0; k < n; k++)
+        {
+            final byte b = src[from + k];
+            bytes[at + k] = b;
+            h = (h ^ b) * 0x01000193;
+            high |= b;
+        }
+        if (high < 0 && !WireAllocation.isValidUtf8(bytes, at, at + n))
+        {
+            end = at;
+            return -1;
+        }
+        appendedHash = mix(h);
+        return at;
+    }
+
+    /** @return the hash of the bytes the last {@link #append} kept, for {@link #set(int, int, int, int)}. */
+    int appendedHash()
+    {
+        return appendedHash;
+    }
+
+    /**
      * Sets the id of claim {@code claim} (the next one, or an earlier one again) to a range of {@link #bytes()}.
      *
      * @param claim the claim's index, at most {@link #count()}.
@@ -77,13 +118,28 @@ final class ClaimIds implements ClaimCheck
      */
     void set(final int claim, final int from, final int n)
     {
+        set(claim, from, n, hash(from, n));
+    }
+
+    /**
+     * {@link #set(int, int, int)} with the range's hash already taken ({@link #appendedHash()}).
+     *
+     * @param claim  the claim's index, at most {@link #count()}.
+     * @param from   first byte.
+     * @param n      bytes.
+     * @param idHash the range's hash as {@link #append} took it.
+     */
+    void set(final int claim, final int from, final int n, final int idHash)
+    {
         if (claim == start.length)
         {
             start = Arrays.copyOf(start, claim << 1);
             length = Arrays.copyOf(length, claim << 1);
+            hash = Arrays.copyOf(hash, claim << 1);
         }
         start[claim] = from;
         length[claim] = n;
+        hash[claim] = idHash;
         count = Math.max(count, claim + 1);
     }
 
@@ -98,6 +154,12 @@ final class ClaimIds implements ClaimCheck
         final int from = reserve(utf8.length);
         System.arraycopy(utf8, 0, bytes, from, utf8.length);
         set(count, from, utf8.length);
+    }
+
+    /** @return the bytes in use at the start of {@link #bytes()}: at least the total length of the ids. */
+    int size()
+    {
+        return end;
     }
 
     /** @return the buffer the ranges index. */
@@ -154,7 +216,9 @@ final class ClaimIds implements ClaimCheck
             return;
         }
         final int[] slots = this.slots;
-        int slot = hash(from, n) & mask;
+        final int[] hash = this.hash;
+        final int h = hash[claim];
+        int slot = h & mask;
         while (true)
         {
             final int taken = slots[slot];
@@ -165,7 +229,7 @@ final class ClaimIds implements ClaimCheck
             }
             final int first = taken - 1;
             final int other = start[first];
-            if (length[first] == n && Arrays.equals(bytes, from, from + n, bytes, other, other + n))
+            if (hash[first] == h && length[first] == n && Arrays.equals(bytes, from, from + n, bytes, other, other + n))
             {
                 out.add(claim, Violations.Field.ID, 0, "duplicates claims[" + first + "].id \"" + id(claim) + "\"");
                 return;
@@ -182,6 +246,12 @@ final class ClaimIds implements ClaimCheck
         {
             h = (h ^ bytes[j]) * 0x01000193;
         }
+        return mix(h);
+    }
+
+    private static int mix(final int hash)
+    {
+        int h = hash;
         h ^= h >>> 16;
         h *= 0x85ebca6b;
         h ^= h >>> 13;

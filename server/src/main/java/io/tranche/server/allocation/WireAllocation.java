@@ -11,14 +11,17 @@ import io.tranche.kernel.Violations;
 import io.tranche.proto.v1.AllocateResponse;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.util.Arrays;
 
 /**
- * {@code Allocate} without per-claim objects: reads the {@code tranche.v1.AllocateRequest} bytes with a reused
- * {@link CodedInputStream} straight into a reused {@link Claims} (ids stay bytes in a reused buffer), validates,
- * allocates, and writes the {@code AllocateResponse} bytes with a reused {@link CodedOutputStream}. Once its buffers
- * have grown to the largest request seen, a call allocates nothing.
+ * {@code Allocate} without per-claim objects: reads the {@code tranche.v1.AllocateRequest} bytes straight into a
+ * reused {@link Claims} (ids stay bytes in a reused buffer), validates, allocates, and writes the
+ * {@code AllocateResponse} bytes into a reused buffer. Once its buffers have grown to the largest request seen, a call
+ * allocates nothing.
+ * <p>
+ * A request as clients send it is read in one pass over its bytes, each id copied, hashed (for the duplicate check)
+ * and checked as UTF-8 in one loop; anything else (unknown fields, malformed bytes) is read again from the start by a
+ * reused {@link CodedInputStream}, as the generated parser reads it.
  * <p>
  * Every request is answered from the one decoding: a valid one as bytes, an invalid one as {@link #violations()}
  * (the kernel's, with the ids checked by {@link ClaimIds}, as {@link AllocationProtoAdapter} finds them), one with
@@ -62,13 +65,17 @@ public final class WireAllocation
     private static final int CLAIM_UPDATE_TIME = 12 << 3 | LENGTH_DELIMITED;
     private static final int TIMESTAMP_SECONDS = 1 << 3;
     private static final int TIMESTAMP_NANOS = 2 << 3;
-    private static final int AWARD_FIELD = 1;
-    private static final int AWARD_ID = 1;
-    private static final int AWARD_UNITS = 2;
-    private static final int AWARD_UNMET = 3;
-    private static final int RESPONSE_ALLOCATED = 2;
-    private static final int RESPONSE_UNALLOCATED = 3;
+    private static final byte AWARD_TAG = 1 << 3 | LENGTH_DELIMITED;
+    private static final byte AWARD_ID_TAG = 1 << 3 | LENGTH_DELIMITED;
+    private static final byte AWARD_UNITS_TAG = 2 << 3;
+    private static final byte AWARD_UNMET_TAG = 3 << 3;
+    private static final byte RESPONSE_ALLOCATED_TAG = 2 << 3;
+    private static final byte RESPONSE_UNALLOCATED_TAG = 3 << 3;
+    // An award's bytes beyond its id's: its tag and length, the id's tag and length, units and unmet with tags.
+    private static final int MAX_INT64_FIELD = 1 + 10;
+    private static final int MAX_AWARD_OVERHEAD = 1 + 5 + 1 + 5 + 2 * MAX_INT64_FIELD;
     private static final int BUFFER_SIZE = 4096;
+    private static final int FAILED = Integer.MAX_VALUE;
 
     private final int maxClaims;
     private final Allocator allocator;
@@ -76,11 +83,12 @@ public final class WireAllocation
     private final Violations violations = new Violations();
     private final ClaimIds ids;
     private final ByteSource source = new ByteSource();
-    private final ByteSink sink = new ByteSink();
-    private final CodedOutputStream out = CodedOutputStream.newInstance(sink, BUFFER_SIZE);
     private CodedInputStream in = CodedInputStream.newInstance(source, BUFFER_SIZE);
     private byte[] request = new byte[BUFFER_SIZE];
     private int requestLength;
+    private byte[] response = new byte[BUFFER_SIZE];
+    private int responseLength;
+    private int position;
     private long supply;
     private int methodNumber;
     private long lot;
@@ -120,7 +128,10 @@ public final class WireAllocation
         readFully(message);
         try
         {
-            decode();
+            if (!decodeFast())
+            {
+                decode();
+            }
         }
         catch (final InvalidProtocolBufferException ex)
         {
@@ -165,13 +176,13 @@ public final class WireAllocation
     /** @return the last response's bytes, valid up to {@link #responseLength()} until the next call. */
     public byte[] responseBuffer()
     {
-        return sink.buffer;
+        return response;
     }
 
     /** @return the last response's length in bytes. */
     public int responseLength()
     {
-        return sink.length;
+        return responseLength;
     }
 
     /** @return the number of claims in the last request. */
@@ -199,11 +210,197 @@ public final class WireAllocation
         requestLength = length;
     }
 
-    private void decode() throws IOException
+    /**
+     * The common case in one pass over {@link #request}: tags, varints, lengths, and each id copied, hashed and
+     * checked as UTF-8 in one loop ({@link ClaimIds#append}). It accepts only what {@link #decode()} would read to the
+     * same values without an error (the fields of {@code tranche.v1} a client sends, one-byte tags, every length and
+     * varint inside its message); on anything else (an unknown field, a malformed or truncated message, bad UTF-8,
+     * the output-only fields of a queued claim) it stops and returns false, and {@link #decode()} reads the request
+     * again from the start, with every error message as before.
+     *
+     * @return true when the request was read; false when {@link #decode()} must read it.
+     */
+    private boolean decodeFast()
     {
-        final CodedInputStream in = this.in;
-        source.reset(request, requestLength);
-        in.resetSizeCounter();
+        resetRequest();
+        final byte[] b = request;
+        final int end = requestLength;
+        position = 0;
+        while (position < end)
+        {
+            switch (b[position++])
+            {
+                case REQUEST_SUPPLY:
+                    supply = varint(end);
+                    break;
+                case REQUEST_POLICY:
+                {
+                    final int length = length(end);
+                    if (length < 0 || !decodePolicyFast(position + length))
+                    {
+                        return false;
+                    }
+                    break;
+                }
+                case REQUEST_CLAIM:
+                {
+                    final int length = length(end);
+                    if (length < 0 || !decodeClaimFast(position + length))
+                    {
+                        return false;
+                    }
+                    break;
+                }
+                case REQUEST_EXPLAIN:
+                    explain = varint(end) != 0;
+                    break;
+                default:
+                    return false;
+            }
+        }
+        return position == end;
+    }
+
+    private boolean decodePolicyFast(final int end)
+    {
+        final byte[] b = request;
+        while (position < end)
+        {
+            switch (b[position++])
+            {
+                case POLICY_METHOD:
+                    methodNumber = (int)varint(end);
+                    break;
+                case POLICY_LOT:
+                    lot = varint(end);
+                    break;
+                case POLICY_MAX_SHARE_PPM:
+                    maxSharePpm = (int)varint(end);
+                    break;
+                default:
+                    return false;
+            }
+        }
+        return position == end;
+    }
+
+    private boolean decodeClaimFast(final int end)
+    {
+        final byte[] b = request;
+        long demand = 0;
+        long weight = 0;
+        long cap = 0;
+        long floor = 0;
+        int present = 0;
+        int tier = 0;
+        int start = 0;
+        int length = 0;
+        int idHash = 0;
+        while (position < end)
+        {
+            switch (b[position++])
+            {
+                case CLAIM_ID:
+                    length = length(end);
+                    start = length < 0 ? -1 : ids.append(b, position, length);
+                    if (start < 0)
+                    {
+                        return false;
+                    }
+                    idHash = ids.appendedHash();
+                    position += length;
+                    break;
+                case CLAIM_DEMAND:
+                    demand = varint(end);
+                    present |= Claims.DEMAND;
+                    break;
+                case CLAIM_WEIGHT:
+                    weight = varint(end);
+                    present |= Claims.WEIGHT;
+                    break;
+                case CLAIM_TIER:
+                    tier = (int)varint(end);
+                    break;
+                case CLAIM_CAP:
+                    cap = varint(end);
+                    present |= Claims.CAP;
+                    break;
+                case CLAIM_FLOOR:
+                    floor = varint(end);
+                    break;
+                case CLAIM_POSITION:
+                case CLAIM_AWARDED:
+                    varint(end);
+                    break;
+                default:
+                    return false;
+            }
+        }
+        if (position != end)
+        {
+            return false;
+        }
+        final int i = count++;
+        if (i < maxClaims)
+        {
+            claims.add(demand, weight, tier, cap, floor, present);
+            ids.set(i, start, length, idHash);
+        }
+        return true;
+    }
+
+    /**
+     * A varint of {@link #request} at {@link #position}, as {@code readRawVarint64} reads it (the low 32 bits of it
+     * are {@code readRawVarint32}'s value); a varint that is malformed or passes {@code limit} leaves
+     * {@link #position} at {@link #FAILED}, past every limit.
+     */
+    private long varint(final int limit)
+    {
+        final int p = position;
+        if (p < limit)
+        {
+            final byte first = request[p];
+            if (first >= 0)
+            {
+                position = p + 1;
+                return first;
+            }
+        }
+        return varintSlow(limit);
+    }
+
+    private long varintSlow(final int limit)
+    {
+        final byte[] b = request;
+        int p = position;
+        long result = 0;
+        for (int shift = 0; shift < Long.SIZE; shift += 7)
+        {
+            if (p >= limit)
+            {
+                break;
+            }
+            final byte x = b[p++];
+            result |= (long)(x & 0x7F) << shift;
+            if (x >= 0)
+            {
+                position = p;
+                return result;
+            }
+        }
+        position = FAILED;
+        return 0;
+    }
+
+    /** @return an embedded message's or string's length that ends within {@code limit}, else -1. */
+    private int length(final int limit)
+    {
+        final long length = varint(limit);
+        return length < 0 || length > limit - position ? -1 : (int)length;
+    }
+
+    private void resetRequest()
+    {
         supply = 0;
         methodNumber = 0;
         lot = 0;
@@ -212,6 +409,15 @@ public final class WireAllocation
         count = 0;
         ids.clear();
         claims.clear();
+    }
+
+    // Any request, through protobuf's own decoder: what decodeFast() leaves, with every error as protobuf words it.
+    private void decode() throws IOException
+    {
+        final CodedInputStream in = this.in;
+        source.reset(request, requestLength);
+        in.resetSizeCounter();
+        resetRequest();
         int tag;
         while ((tag = in.readTag()) != 0)
         {
@@ -448,13 +654,20 @@ public final class WireAllocation
 
     // Field order and presence as the generated AllocateResponse.writeTo: awards, then allocated and unallocated
     // when non-zero; in an award the id when non-empty, units when non-zero, unmet whenever the claim has a demand.
-    private void encode(final long allocated) throws IOException
+    // Written straight into the reused response buffer, sized once for the largest response these ids can give.
+    private void encode(final long allocated)
     {
-        final CodedOutputStream out = this.out;
         final ClaimIds ids = this.ids;
         final byte[] bytes = ids.bytes();
-        sink.length = 0;
-        for (int i = 0, n = count; i < n; i++)
+        final int n = count;
+        final long bound = (long)n * MAX_AWARD_OVERHEAD + ids.size() + 2 * MAX_INT64_FIELD;
+        if (bound > response.length)
+        {
+            response = new byte[(int)Math.min(Integer.MAX_VALUE - 8, Math.max(bound, (long)response.length << 1))];
+        }
+        final byte[] r = response;
+        int p = 0;
+        for (int i = 0; i < n; i++)
         {
             final int length = ids.length(i);
             final long units = claims.award(i);
@@ -468,58 +681,61 @@ public final class WireAllocation
             {
                 size += 1 + CodedOutputStream.computeInt64SizeNoTag(demand - units);
             }
-            out.writeTag(AWARD_FIELD, LENGTH_DELIMITED);
-            out.writeUInt32NoTag(size);
-            out.writeTag(AWARD_ID, LENGTH_DELIMITED);
-            out.writeUInt32NoTag(length);
-            out.writeRawBytes(bytes, ids.start(i), length);
+            r[p++] = AWARD_TAG;
+            p = putVarint32(r, p, size);
+            r[p++] = AWARD_ID_TAG;
+            p = putVarint32(r, p, length);
+            System.arraycopy(bytes, ids.start(i), r, p, length);
+            p += length;
             if (units != 0)
             {
-                out.writeInt64(AWARD_UNITS, units);
+                r[p++] = AWARD_UNITS_TAG;
+                p = putVarint64(r, p, units);
             }
             if (demand != Claims.ABSENT)
             {
-                out.writeInt64(AWARD_UNMET, demand - units);
+                r[p++] = AWARD_UNMET_TAG;
+                p = putVarint64(r, p, demand - units);
             }
         }
         if (allocated != 0)
         {
-            out.writeInt64(RESPONSE_ALLOCATED, allocated);
+            r[p++] = RESPONSE_ALLOCATED_TAG;
+            p = putVarint64(r, p, allocated);
         }
         if (supply - allocated != 0)
         {
-            out.writeInt64(RESPONSE_UNALLOCATED, supply - allocated);
+            r[p++] = RESPONSE_UNALLOCATED_TAG;
+            p = putVarint64(r, p, supply - allocated);
         }
-        out.flush();
+        responseLength = p;
     }
 
-    /** The reused response buffer; grows on a cold path. */
-    private static final class ByteSink extends OutputStream
+    /** Writes {@code value} (non-negative) as a varint at {@code p}. @return the position after it. */
+    private static int putVarint32(final byte[] b, final int p, final int value)
     {
-        private byte[] buffer = new byte[BUFFER_SIZE];
-        private int length;
-
-        @Override
-        public void write(final int b)
+        int at = p;
+        int v = value;
+        while ((v & ~0x7F) != 0)
         {
-            ensure(1);
-            buffer[length++] = (byte)b;
+            b[at++] = (byte)(v & 0x7F | 0x80);
+            v >>>= 7;
         }
+        b[at++] = (byte)v;
+        return at;
+    }
 
-        @Override
-        public void write(final byte[] b, final int off, final int len)
+    /** Writes {@code value} as a varint at {@code p}, ten bytes when negative. @return the position after it. */
+    private static int putVarint64(final byte[] b, final int p, final long value)
+    {
+        int at = p;
+        long v = value;
+        while ((v & ~0x7FL) != 0)
         {
-            ensure(len);
-            System.arraycopy(b, off, buffer, length, len);
-            length += len;
+            b[at++] = (byte)(v & 0x7F | 0x80);
+            v >>>= 7;
         }
-
-        private void ensure(final int more)
-        {
-            if (length + more > buffer.length)
-            {
-                buffer = Arrays.copyOf(buffer, Math.max(length + more, buffer.length << 1));
-            }
-        }
+        b[at++] = (byte)v;
+        return at;
     }
 }
