@@ -34,7 +34,8 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>
  * {@code -Dtranche.throughput.threads} (default 8), {@code -Dtranche.throughput.seconds} (default 10),
  * {@code -Dtranche.throughput.warmup} (seconds before those, default 2, at most 5 for the creates; the JIT of
- * three JVMs sharing two cores is still compiling after 2 s),
+ * three JVMs sharing two cores is still compiling after 2 s), {@code -Dtranche.throughput.createWarmup} (the creates'
+ * warm-up, default the smaller of the warm-up and 5 s),
  * {@code -Dtranche.throughput.only} ({@code single} or {@code cluster}: that server only),
  * {@code -Dtranche.child.jvmArgs} (options for the server JVMs, such as a profiler's; {@code {name}} is replaced
  * by the name of the JVM's log file).
@@ -46,9 +47,11 @@ class ClusterThroughputMeasurement
     private static final int SECONDS = Integer.getInteger("tranche.throughput.seconds", 10);
     private static final String ONLY = System.getProperty("tranche.throughput.only", "");
     private static final int WARMUP_SECONDS = Integer.getInteger("tranche.throughput.warmup", 2);
-    // The creates warm up for at most 5 s (the releases warmed the JVMs): at ~3,000 creates/s a single node with
-    // -Xmx256m must stay under serve's 100,000 queued claims (past it, with a larger --max-queue, it thrashed in GC).
-    private static final int CREATE_WARMUP_SECONDS = Math.min(WARMUP_SECONDS, 5);
+    // The creates warm up for at most 5 s unless told (the releases warmed the JVMs, but not the creates' own code):
+    // at ~3,000 creates/s a single node with -Xmx256m must stay under serve's 100,000 queued claims (past it, with a
+    // larger --max-queue, it thrashed in GC).
+    private static final int CREATE_WARMUP_SECONDS =
+        Integer.getInteger("tranche.throughput.createWarmup", Math.min(WARMUP_SECONDS, 5));
 
     @TempDir
     Path dir;
