@@ -43,6 +43,10 @@ abstract class DivisorMethod implements Rule
     boolean lastCorrectionOneLotEach;
     /** True when the last split's correction rounded at the selected lot's priority, kept for tests. */
     boolean lastCorrectionByThreshold;
+    /** True when the last split's correction took its lots from a bracket of two levels, kept for tests. */
+    boolean lastCorrectionByBracket;
+    /** The level numerator of the awards {@link #roundNear} left. */
+    private long nearLevel;
 
     DivisorMethod(final boolean infiniteFirstLot)
     {
@@ -169,17 +173,25 @@ abstract class DivisorMethod implements Rule
         // half a lot on average under D'Hondt and Adams); moving the level by the difference over the
         // free weight brings the total within the rounding noise, so the heap has little left to do.
         final long sum = roundNear(order, from, to, lo, hi, w, a, n, d, fixed, target, active);
+        n = nearLevel;
 
         // Step 3: at most about one lot per claim to add or remove.
         lastCorrection = Math.abs(sum - target);
         lastCorrectionBySelection = false;
         lastCorrectionOneLotEach = false;
         lastCorrectionByThreshold = false;
+        lastCorrectionByBracket = false;
         if (sum != target)
         {
             final boolean adding = sum < target;
             final long count = adding ? target - sum : sum - target;
             final int[] scratch = ws.solver.indexScratch();
+            if (count <= (active >>> 6) + 8 &&
+                correctByBracket(scratch, order, from, to, lo, hi, w, a, n, d, sum, target))
+            {
+                lastCorrectionByBracket = true;
+                return;
+            }
             if (count < BULK_CORRECTION ||
                 !correctBySelection(scratch, order, from, to, lo, hi, w, a, adding, count, fixed, target))
             {
@@ -411,11 +423,13 @@ abstract class DivisorMethod implements Rule
             if (Math.abs(shiftedSum - target) >= Math.abs(sum - target))
             {
                 // A bound came into play: keep the better level and let the correction finish.
+                nearLevel = n;
                 return roundAll(order, from, to, lo, hi, w, a, n, d, fixed);
             }
             n = shifted;
             sum = shiftedSum;
         }
+        nearLevel = n;
         return sum;
     }
 
@@ -506,46 +520,107 @@ abstract class DivisorMethod implements Rule
             {
                 continue;
             }
-            final long pHigh = Math.multiplyHigh(n, wI);
-            final long pLow = n * wI;
-            long q;
-            long r;
-            if (pHigh == 0 && pLow >= 0)
-            {
-                q = Int128.quotientByReciprocal(pLow, d, reciprocal);
-                r = pLow - q * d;
-            }
-            else if (Int128.compareUnsigned(pHigh, pLow, Math.multiplyHigh(hiI, d), hiI * d) >= 0)
-            {
-                q = hiI;
-                r = 0;
-            }
-            else
-            {
-                q = div.divideByInvariant(pHigh, pLow, d);
-                r = div.remainder;
-            }
-            long award;
-            if (q >= hiI)
-            {
-                award = hiI;
-            }
-            else
-            {
-                award = lotsUpTo(q, r, d);
-                if (award < loI)
-                {
-                    award = loI;
-                }
-                else if (award > hiI)
-                {
-                    award = hiI;
-                }
-            }
+            final long award = roundOne(wI, loI, hiI, n, d, reciprocal);
             a[i] = award;
             sum += award;
         }
         return sum;
+    }
+
+    /** @return clamp(#{lots with t(k) ≤ λ·w}, lo, hi) for λ = n/d, exactly; the claim competes (w &gt; 0, lo &lt; hi). */
+    private long roundOne(final long wI, final long loI, final long hiI, final long n, final long d, final long reciprocal)
+    {
+        final long pHigh = Math.multiplyHigh(n, wI);
+        final long pLow = n * wI;
+        long q;
+        long r;
+        if (pHigh == 0 && pLow >= 0)
+        {
+            q = Int128.quotientByReciprocal(pLow, d, reciprocal);
+            r = pLow - q * d;
+        }
+        else if (Int128.compareUnsigned(pHigh, pLow, Math.multiplyHigh(hiI, d), hiI * d) >= 0)
+        {
+            return hiI;
+        }
+        else
+        {
+            q = div.divideByInvariant(pHigh, pLow, d);
+            r = div.remainder;
+        }
+        if (q >= hiI)
+        {
+            return hiI;
+        }
+        final long award = lotsUpTo(q, r, d);
+        return award < loI ? loI : award > hiI ? hiI : award;
+    }
+
+    /**
+     * The correction of a small error from a bracket: {@code a} holds the rounding at λ = n/d (total
+     * {@code sum}); one more pass rounds at a level on the far side of the target, by twice the error plus a
+     * margin, without writing the awards, and lists the claims whose award differs there. Both roundings are
+     * prefixes of the greedy order, so the lots between them are the next (or last) ones, and they belong to
+     * the listed claims only: those go through the selection or the heap, never the whole tier.
+     *
+     * @return false (nothing changed) when the second level does not reach across the target (a bound binds
+     * or a block of ties moves less than expected); the general correction then runs.
+     */
+    private boolean correctByBracket(
+        final int[] idx, final int[] order, final int from, final int to, final long[] lo, final long[] hi,
+        final long[] w, final long[] a, final long n, final long d, final long sum, final long target)
+    {
+        final boolean adding = sum < target;
+        final long count = adding ? target - sum : sum - target;
+        final long shift = 2 * count + 4;
+        final long far = adding ? n + shift : n - shift;
+        if (far <= 0 || far < n != !adding)
+        {
+            return false;
+        }
+        final long reciprocal = Long.divideUnsigned(-1L, d);
+        long farSum = sum;
+        int size = 0;
+        for (int k = from; k < to; k++)
+        {
+            final int i = order[k];
+            final long wI = w[i];
+            final long loI = lo[i];
+            final long hiI = hi[i];
+            if (wI == 0 || loI >= hiI)
+            {
+                continue;
+            }
+            final long award = roundOne(wI, loI, hiI, far, d, reciprocal);
+            final long ai = a[i];
+            if (award != ai)
+            {
+                idx[size++] = i;
+                farSum += award - ai;
+            }
+        }
+        if (adding ? farSum < target : farSum > target)
+        {
+            return false;
+        }
+        final int popMode = adding ? ADD_FIRST_ON_TOP : REMOVE_LAST_ON_TOP;
+        final int c = (int)Math.min(count, size);
+        if (c < size && !selectFirst(idx, size, c, w, a, popMode))
+        {
+            popLots(idx, size, hi, lo, w, a, adding, count);
+            return true;
+        }
+        if (c == count && oneLotEach(idx, c, lo, hi, w, a, adding, popMode))
+        {
+            final long step = adding ? 1 : -1;
+            for (int k = 0; k < c; k++)
+            {
+                a[idx[k]] += step;
+            }
+            return true;
+        }
+        popLots(idx, c, hi, lo, w, a, adding, count);
+        return true;
     }
 
     /**
