@@ -17,9 +17,10 @@ final class Dean extends DivisorMethod
     @Override
     long lotsUpTo(final long q, final long r, final long d)
     {
-        if (q == 0)
+        if (q == 0 || r >= d - r)
         {
-            return 1;
+            // t(0) = 0; and x ≥ q + ½ > t(q), since t(q) − q = q/(2q + 1) < ½.
+            return q + 1;
         }
         // t(q) ≤ q + r/d  ⟺  q(q+1)·d ≤ (q·d + r)(q + ½)  ⟺  q·d ≤ r·(2q + 1); q < 2^62.
         return Int128.compareProductsUnsigned(q, d, r, 2 * q + 1) <= 0 ? q + 1 : q;

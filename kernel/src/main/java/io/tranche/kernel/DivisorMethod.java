@@ -45,6 +45,8 @@ abstract class DivisorMethod implements Rule
     boolean lastCorrectionByThreshold;
     /** True when the last split's correction took its lots from a bracket of two levels, kept for tests. */
     boolean lastCorrectionByBracket;
+    /** True when the last split took its relaxed level without the solver (no bound could bind), for tests. */
+    boolean lastLevelUnbound;
     /** The level numerator of the awards {@link #roundNear} left. */
     private long nearLevel;
 
@@ -118,6 +120,11 @@ abstract class DivisorMethod implements Rule
         long sumHi = 0;
         long fixed = 0;
         int active = 0;
+        // competing claims still at 0: the lots they can take first (infinite priority under Adams, Dean, HH)
+        long firstLots = 0;
+        long sumW = 0;
+        // true while no competing claim has a floor or a bound below its weight (then no bound binds at λ ≤ 1)
+        boolean loose = true;
         for (int k = from; k < to; k++)
         {
             final int i = order[k];
@@ -134,6 +141,9 @@ abstract class DivisorMethod implements Rule
             else
             {
                 active++;
+                firstLots += loI == 0 ? 1 : 0;
+                sumW += w[i];
+                loose &= loI == 0 & hiI >= w[i];
             }
         }
         if (target <= sumLo || target >= sumHi || active == 0)
@@ -148,18 +158,33 @@ abstract class DivisorMethod implements Rule
             return;
         }
 
-        if (infiniteFirstLot && firstLotsOnly(ws, from, to, target - sumLo))
+        if (infiniteFirstLot && target - sumLo <= firstLots && firstLotsOnly(ws, from, to, target - sumLo))
         {
             lastCorrection = 0;
             return;
         }
 
-        // Step 1: the level λ = n/d with Σ clamp(λ·w_i, lo_i, hi_i) = target, by the level methods' solver.
-        final LevelSolver solver = LevelMethods.columns(ws, from, to);
-        solver.solve(to - from, target, false);
-        long n = solver.levelNumerator();
-        final long d = solver.den;
-        final long freeClaims = solver.freeClaims();
+        // Step 1: the level λ = n/d with Σ clamp(λ·w_i, lo_i, hi_i) = target.
+        long n;
+        final long d;
+        final long freeClaims;
+        lastLevelUnbound = loose && target - fixed <= sumW;
+        if (lastLevelUnbound)
+        {
+            // No floor, every bound at least the weight and λ = (target − fixed) / Σw ≤ 1: no bound binds, so
+            // that is the level, with every competing claim free; the solver's passes are not needed.
+            n = target - fixed;
+            d = sumW;
+            freeClaims = active;
+        }
+        else
+        {
+            final LevelSolver solver = LevelMethods.columns(ws, from, to);
+            solver.solve(to - from, target, false);
+            n = solver.levelNumerator();
+            d = solver.den;
+            freeClaims = solver.freeClaims();
+        }
         // d is the weight of the claims free at λ, so moving n by k moves the relaxed total by at most
         // k (exactly k while no bound starts to bind): pre-compensate the average rounding bias (half a
         // lot per free claim under D'Hondt and Adams, Pukelsheim's rule of thumb), saving a refinement.
@@ -412,7 +437,7 @@ abstract class DivisorMethod implements Rule
     {
         long n = level;
         long sum = roundAll(order, from, to, lo, hi, w, a, n, d, fixed);
-        for (int pass = 0; pass < 3 && Math.abs(sum - target) > 8 + (active >>> 6); pass++)
+        for (int pass = 0; pass < 3 && Math.abs(sum - target) > 8 + (active >>> 10); pass++)
         {
             final long shifted = n - (sum - target);
             if (shifted <= 0)
