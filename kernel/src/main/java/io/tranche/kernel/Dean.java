@@ -27,6 +27,18 @@ final class Dean extends DivisorMethod
     }
 
     @Override
+    long lotsUpToEstimate(final long q, final long low, final long w)
+    {
+        // Lot q + 1 counts when f ≥ q/(2q + 1) (see lotsUpTo): certainly when f ≥ ½ or L·(2q + 1) ≥ q·2^64,
+        // certainly not when (L + w)·(2q + 1) < q·2^64. L + w does not wrap once L < 2^63 (w ≤ 2^62).
+        if (q == 0 || low < 0 || Int128.multiplyHighUnsigned(low, 2 * q + 1) >= q)
+        {
+            return q + 1;
+        }
+        return Int128.multiplyHighUnsigned(low + w, 2 * q + 1) < q ? q : -1;
+    }
+
+    @Override
     int compareFinite(final long wi, final long ni, final long wj, final long nj)
     {
         // w·(2n+1) / (2n(n+1)) on each side, cross-multiplied: up to 250 bits.

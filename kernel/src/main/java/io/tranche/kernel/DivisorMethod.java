@@ -66,6 +66,17 @@ abstract class DivisorMethod implements Rule
     abstract long lotsUpTo(long q, long r, long d);
 
     /**
+     * The number of lots n ≥ 0 with t(n) ≤ x when all that is known is ⌊x⌋ and that the fractional part f of
+     * x lies in [L, L + w)/2^64 (read unsigned; L + w ≤ 2^64).
+     *
+     * @param q ⌊x⌋, below 2^62.
+     * @param low L.
+     * @param w the width of the interval, w &gt; 0.
+     * @return the count, or −1 when the interval does not decide it.
+     */
+    abstract long lotsUpToEstimate(long q, long low, long w);
+
+    /**
      * The exact priority of lot n + 1 (after n lots) of a claim of weight w, for explanations (a cold path:
      * it allocates). The one statement of t(n) as a rational beside the exact comparisons below.
      *
@@ -535,6 +546,7 @@ abstract class DivisorMethod implements Rule
         // For Int128.quotientByReciprocal: a multiply per claim instead of a hardware division (the profile's
         // largest pass at 1M)
         final long reciprocal = Long.divideUnsigned(-1L, d);
+        final long fraction = levelFraction(n, d);
         for (int k = from; k < to; k++)
         {
             final int i = order[k];
@@ -545,16 +557,44 @@ abstract class DivisorMethod implements Rule
             {
                 continue;
             }
-            final long award = roundOne(wI, loI, hiI, n, d, reciprocal);
+            final long award = roundOne(wI, loI, hiI, n, d, reciprocal, fraction);
             a[i] = award;
             sum += award;
         }
         return sum;
     }
 
-    /** @return clamp(#{lots with t(k) ≤ λ·w}, lo, hi) for λ = n/d, exactly; the claim competes (w &gt; 0, lo &lt; hi). */
-    private long roundOne(final long wI, final long loI, final long hiI, final long n, final long d, final long reciprocal)
+    /**
+     * @return λ = n/d below 1 as a 0.64 fixed-point fraction ⌊n·2^64/d⌋ for {@link #roundOne}'s short route,
+     * or 0 (no short route) when λ ≥ 1.
+     */
+    private long levelFraction(final long n, final long d)
     {
+        return n < d ? div.divideUnsigned(n, 0, d) : 0;
+    }
+
+    /**
+     * @return clamp(#{lots with t(k) ≤ λ·w}, lo, hi) for λ = n/d, exactly; the claim competes (w &gt; 0, lo &lt; hi).
+     * With λ &lt; 1 given as the fraction F = ⌊λ·2^64⌋ (≠ 0), w·F = H·2^64 + L, and when L + w ≤ 2^64,
+     * ⌊λw⌋ = H and the fractional part of λw lies in [L, L + w)/2^64: {@link #lotsUpToEstimate} decides
+     * from that most claims without a 128-bit division.
+     */
+    private long roundOne(
+        final long wI, final long loI, final long hiI, final long n, final long d, final long reciprocal,
+        final long fraction)
+    {
+        if (fraction != 0)
+        {
+            final long low = wI * fraction;
+            if (Long.compareUnsigned(low, -wI) <= 0)
+            {
+                final long lots = lotsUpToEstimate(Int128.multiplyHighUnsigned(wI, fraction), low, wI);
+                if (lots >= 0)
+                {
+                    return lots < loI ? loI : lots > hiI ? hiI : lots;
+                }
+            }
+        }
         final long pHigh = Math.multiplyHigh(n, wI);
         final long pLow = n * wI;
         long q;
@@ -604,6 +644,7 @@ abstract class DivisorMethod implements Rule
             return false;
         }
         final long reciprocal = Long.divideUnsigned(-1L, d);
+        final long fraction = levelFraction(far, d);
         long farSum = sum;
         int size = 0;
         for (int k = from; k < to; k++)
@@ -616,7 +657,7 @@ abstract class DivisorMethod implements Rule
             {
                 continue;
             }
-            final long award = roundOne(wI, loI, hiI, far, d, reciprocal);
+            final long award = roundOne(wI, loI, hiI, far, d, reciprocal, fraction);
             final long ai = a[i];
             if (award != ai)
             {
