@@ -8,12 +8,17 @@ package io.tranche.kernel;
  * The greedy awards are exactly the lots that come first in one total order (priority, descending,
  * then queue position), because each claim's own lots come in strictly falling priority. So:
  * <ol>
- * <li>find the level λ = N/D of the relaxed problem Σ clamp(λ·w, lo, hi) = T exactly, with the level
+ * <li>find the level λ = N/D of the relaxed problem Σ clamp(λ·w, lo, hi) = T exactly: read off the first
+ * pass when no bound can bind (no floors, every bound at least its weight, λ ≤ 1), else with the level
  * methods' {@link LevelSolver} (one pass when no bound binds, else a breakpoint search);</li>
  * <li>take every lot whose priority is at least 1/λ: a_i = clamp(#{n : t(n) ≤ λ·w_i}, lo_i, hi_i),
- * decided exactly. That set is a prefix of the order (a valid apportionment for its own total), and
- * its total is within the number of claims of T;</li>
- * <li>add the next best or remove the last lots through a binary heap until the total is T.</li>
+ * decided exactly (below λ = 1 mostly from λ as a 0.64 fixed-point fraction, one product per claim). That
+ * set is a prefix of the order (a valid apportionment for its own total), and its total is within the
+ * number of claims of T; moving λ by the error over the free weight brings it within the rounding noise;</li>
+ * <li>round once more at a level on the far side of T, listing the claims whose award differs: the lots
+ * between the two prefixes are the next (or last) ones, so selection or a heap over those claims alone
+ * finishes. Large errors (blocks of tied priorities) select over the whole tier or go through a bounded
+ * heap.</li>
  * </ol>
  * Cost O(n log n) whatever the target. Priorities are compared by exact cross-multiplication
  * ({@link Int128}, {@link WideMath}), never in floating point. No allocation in {@link #split}.
@@ -205,9 +210,7 @@ abstract class DivisorMethod implements Rule
             n = compensated;
         }
 
-        // Step 2: every lot of priority ≥ 1/λ. Rounding loses or gains up to a lot per claim (about
-        // half a lot on average under D'Hondt and Adams); moving the level by the difference over the
-        // free weight brings the total within the rounding noise, so the heap has little left to do.
+        // Step 2: every lot of priority ≥ 1/λ, the level moved until the total is within the rounding noise.
         final long sum = roundNear(order, from, to, lo, hi, w, a, n, d, fixed, target, active);
         n = nearLevel;
 
@@ -219,20 +222,31 @@ abstract class DivisorMethod implements Rule
         lastCorrectionByBracket = false;
         if (sum != target)
         {
-            final boolean adding = sum < target;
-            final long count = adding ? target - sum : sum - target;
-            final int[] scratch = ws.solver.indexScratch();
-            if (count <= (active >>> 6) + 8 &&
-                correctByBracket(scratch, order, from, to, lo, hi, w, a, n, d, sum, target))
-            {
-                lastCorrectionByBracket = true;
-                return;
-            }
-            if (count < BULK_CORRECTION ||
-                !correctBySelection(scratch, order, from, to, lo, hi, w, a, adding, count, fixed, target))
-            {
-                correct(scratch, order, from, to, lo, hi, w, a, adding, count);
-            }
+            correctError(ws.solver.indexScratch(), order, from, to, ws, n, d, sum, fixed, target, active);
+        }
+    }
+
+    /** Step 3 of {@link #split}: brings the total {@code sum} of the rounding at λ = n/d to the target. */
+    private void correctError(
+        final int[] scratch, final int[] order, final int from, final int to, final Workspace ws, final long n,
+        final long d, final long sum, final long fixed, final long target, final int active)
+    {
+        final long[] lo = ws.lo;
+        final long[] hi = ws.hi;
+        final long[] w = ws.w;
+        final long[] a = ws.award;
+        final boolean adding = sum < target;
+        final long count = adding ? target - sum : sum - target;
+        if (count <= (active >>> 6) + 8 &&
+            correctByBracket(scratch, order, from, to, lo, hi, w, a, n, d, sum, target))
+        {
+            lastCorrectionByBracket = true;
+            return;
+        }
+        if (count < BULK_CORRECTION ||
+            !correctBySelection(scratch, order, from, to, lo, hi, w, a, adding, count, fixed, target))
+        {
+            correct(scratch, order, from, to, lo, hi, w, a, adding, count);
         }
     }
 
