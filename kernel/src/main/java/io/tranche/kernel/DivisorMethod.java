@@ -52,6 +52,8 @@ abstract class DivisorMethod implements Rule
     boolean lastCorrectionByBracket;
     /** True when the last split took its relaxed level without the solver (no bound could bind), for tests. */
     boolean lastLevelUnbound;
+    /** Levels the bracket's listed claims alone were rounded at ({@link #narrowBracket}), counted for tests. */
+    long bracketSteps;
     /** The level numerator of the awards {@link #roundNear} left. */
     private long nearLevel;
 
@@ -462,7 +464,7 @@ abstract class DivisorMethod implements Rule
     {
         long n = level;
         long sum = roundAll(order, from, to, lo, hi, w, a, n, d, fixed);
-        for (int pass = 0; pass < 3 && Math.abs(sum - target) > 8 + (active >>> 10); pass++)
+        for (int pass = 0; pass < 3 && Math.abs(sum - target) > 8 + (active >>> 6); pass++)
         {
             final long shifted = n - (sum - target);
             if (shifted <= 0)
@@ -683,14 +685,30 @@ abstract class DivisorMethod implements Rule
         {
             return false;
         }
-        final int popMode = adding ? ADD_FIRST_ON_TOP : REMOVE_LAST_ON_TOP;
-        final int c = (int)Math.min(count, size);
-        if (c < size && !selectFirst(idx, size, c, w, a, popMode))
+        final long left = narrowBracket(idx, size, lo, hi, w, a, n, far, d, sum, farSum, target);
+        if (left == 0)
         {
-            popLots(idx, size, hi, lo, w, a, adding, count);
             return true;
         }
-        if (c == count && oneLotEach(idx, c, lo, hi, w, a, adding, popMode))
+        // only claims that can still take (give) a lot stay listed
+        int kept = 0;
+        for (int k = 0; k < size; k++)
+        {
+            final int i = idx[k];
+            if (adding ? a[i] < hi[i] : a[i] > lo[i])
+            {
+                idx[kept++] = i;
+            }
+        }
+        size = kept;
+        final int popMode = adding ? ADD_FIRST_ON_TOP : REMOVE_LAST_ON_TOP;
+        final int c = (int)Math.min(left, size);
+        if (c < size && !selectFirst(idx, size, c, w, a, popMode))
+        {
+            popLots(idx, size, hi, lo, w, a, adding, left);
+            return true;
+        }
+        if (c == left && oneLotEach(idx, c, lo, hi, w, a, adding, popMode))
         {
             final long step = adding ? 1 : -1;
             for (int k = 0; k < c; k++)
@@ -699,8 +717,66 @@ abstract class DivisorMethod implements Rule
             }
             return true;
         }
-        popLots(idx, c, hi, lo, w, a, adding, count);
+        popLots(idx, c, hi, lo, w, a, adding, left);
         return true;
+    }
+
+    /**
+     * Narrows a bracket by rounding its listed claims alone: between the roundings at n (in {@code a}, total
+     * {@code sum}) and at {@code far} (total {@code farSum}, across the target) only the claims
+     * {@code idx[0..size)} differ, and so at every level in between. Secant steps on the level move the near
+     * side ({@code a}) toward the target until a few lots are left (those claims' lots then go through
+     * selection or a heap, a few at a time), or the levels are adjacent.
+     *
+     * @return the lots still to add or remove.
+     */
+    private long narrowBracket(
+        final int[] idx, final int size, final long[] lo, final long[] hi, final long[] w, final long[] a,
+        final long n, final long far, final long d, final long sum, final long farSum, final long target)
+    {
+        final boolean adding = sum < target;
+        final long reciprocal = Long.divideUnsigned(-1L, d);
+        long nearN = n;
+        long nearSum = sum;
+        long farN = far;
+        long farTotal = farSum;
+        for (int step = 0; step < 32; step++)
+        {
+            final long left = adding ? target - nearSum : nearSum - target;
+            final long span = adding ? farN - nearN : nearN - farN;
+            if (left <= 8 || span <= 1)
+            {
+                return left;
+            }
+            // the secant through both ends, strictly inside; span and left are below 2^32 here
+            final long gap = adding ? farTotal - nearSum : nearSum - farTotal;
+            final long move = Math.max(1, Math.min(span - 1, span * left / gap));
+            final long mid = adding ? nearN + move : nearN - move;
+            final long fraction = levelFraction(mid, d);
+            bracketSteps++;
+            long midSum = nearSum;
+            for (int k = 0; k < size; k++)
+            {
+                final int i = idx[k];
+                midSum += roundOne(w[i], lo[i], hi[i], mid, d, reciprocal, fraction) - a[i];
+            }
+            if (adding ? midSum <= target : midSum >= target)
+            {
+                for (int k = 0; k < size; k++)
+                {
+                    final int i = idx[k];
+                    a[i] = roundOne(w[i], lo[i], hi[i], mid, d, reciprocal, fraction);
+                }
+                nearN = mid;
+                nearSum = midSum;
+            }
+            else
+            {
+                farN = mid;
+                farTotal = midSum;
+            }
+        }
+        return adding ? target - nearSum : nearSum - target;
     }
 
     /**

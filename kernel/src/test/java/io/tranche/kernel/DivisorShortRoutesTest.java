@@ -114,6 +114,7 @@ class DivisorShortRoutesTest
         assertThat(referenced).as("problems compared with the reference").isGreaterThan(problems / 10);
         assertThat(unbound).as("problems whose level skipped the solver").isGreaterThan(problems / 2);
         assertThat(bracket).as("problems corrected from a bracket").isGreaterThan(problems / 4);
+        assertThat(rule.bracketSteps).as("levels the bracket's claims alone were rounded at").isGreaterThan(0);
     }
 
     /**
