@@ -20,6 +20,12 @@ final class Adams extends DivisorMethod
     }
 
     @Override
+    long lotsUpToEstimate(final long q, final long low, final long w)
+    {
+        return q + 1;
+    }
+
+    @Override
     int compareFinite(final long wi, final long ni, final long wj, final long nj)
     {
         // w_i / n_i vs w_j / n_j, n ≥ 1

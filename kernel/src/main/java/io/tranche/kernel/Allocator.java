@@ -76,6 +76,12 @@ public final class Allocator
         return capacity;
     }
 
+    /** @return this allocator's instance of the method's rule (tests read a route's flags from it). */
+    Rule rule(final Method method)
+    {
+        return rules[method.index()];
+    }
+
     /**
      * Checks a problem against every rule of SPEC.md and records each violation with its claim index and field.
      *

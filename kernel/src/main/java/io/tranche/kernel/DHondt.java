@@ -19,6 +19,12 @@ final class DHondt extends DivisorMethod
     }
 
     @Override
+    long lotsUpToEstimate(final long q, final long low, final long w)
+    {
+        return q;
+    }
+
+    @Override
     int compareFinite(final long wi, final long ni, final long wj, final long nj)
     {
         // w_i / (n_i + 1) vs w_j / (n_j + 1)

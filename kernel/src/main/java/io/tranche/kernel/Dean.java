@@ -17,12 +17,25 @@ final class Dean extends DivisorMethod
     @Override
     long lotsUpTo(final long q, final long r, final long d)
     {
-        if (q == 0)
+        if (q == 0 || r >= d - r)
         {
-            return 1;
+            // t(0) = 0; and x ≥ q + ½ > t(q), since t(q) − q = q/(2q + 1) < ½.
+            return q + 1;
         }
         // t(q) ≤ q + r/d  ⟺  q(q+1)·d ≤ (q·d + r)(q + ½)  ⟺  q·d ≤ r·(2q + 1); q < 2^62.
         return Int128.compareProductsUnsigned(q, d, r, 2 * q + 1) <= 0 ? q + 1 : q;
+    }
+
+    @Override
+    long lotsUpToEstimate(final long q, final long low, final long w)
+    {
+        // Lot q + 1 counts when f ≥ q/(2q + 1) (see lotsUpTo): certainly when f ≥ ½ or L·(2q + 1) ≥ q·2^64,
+        // certainly not when (L + w)·(2q + 1) < q·2^64. L + w does not wrap once L < 2^63 (w ≤ 2^62).
+        if (q == 0 || low < 0 || Int128.multiplyHighUnsigned(low, 2 * q + 1) >= q)
+        {
+            return q + 1;
+        }
+        return Int128.multiplyHighUnsigned(low + w, 2 * q + 1) < q ? q : -1;
     }
 
     @Override

@@ -8,12 +8,17 @@ package io.tranche.kernel;
  * The greedy awards are exactly the lots that come first in one total order (priority, descending,
  * then queue position), because each claim's own lots come in strictly falling priority. So:
  * <ol>
- * <li>find the level λ = N/D of the relaxed problem Σ clamp(λ·w, lo, hi) = T exactly, with the level
+ * <li>find the level λ = N/D of the relaxed problem Σ clamp(λ·w, lo, hi) = T exactly: read off the first
+ * pass when no bound can bind (no floors, every bound at least its weight, λ ≤ 1), else with the level
  * methods' {@link LevelSolver} (one pass when no bound binds, else a breakpoint search);</li>
  * <li>take every lot whose priority is at least 1/λ: a_i = clamp(#{n : t(n) ≤ λ·w_i}, lo_i, hi_i),
- * decided exactly. That set is a prefix of the order (a valid apportionment for its own total), and
- * its total is within the number of claims of T;</li>
- * <li>add the next best or remove the last lots through a binary heap until the total is T.</li>
+ * decided exactly (below λ = 1 mostly from λ as a 0.64 fixed-point fraction, one product per claim). That
+ * set is a prefix of the order (a valid apportionment for its own total), and its total is within the
+ * number of claims of T; moving λ by the error over the free weight brings it within the rounding noise;</li>
+ * <li>round once more at a level on the far side of T, listing the claims whose award differs: the lots
+ * between the two prefixes are the next (or last) ones, so selection or a heap over those claims alone
+ * finishes. Large errors (blocks of tied priorities) select over the whole tier or go through a bounded
+ * heap.</li>
  * </ol>
  * Cost O(n log n) whatever the target. Priorities are compared by exact cross-multiplication
  * ({@link Int128}, {@link WideMath}), never in floating point. No allocation in {@link #split}.
@@ -43,6 +48,14 @@ abstract class DivisorMethod implements Rule
     boolean lastCorrectionOneLotEach;
     /** True when the last split's correction rounded at the selected lot's priority, kept for tests. */
     boolean lastCorrectionByThreshold;
+    /** True when the last split's correction took its lots from a bracket of two levels, kept for tests. */
+    boolean lastCorrectionByBracket;
+    /** True when the last split took its relaxed level without the solver (no bound could bind), for tests. */
+    boolean lastLevelUnbound;
+    /** Levels the bracket's listed claims alone were rounded at ({@link #narrowBracket}), counted for tests. */
+    long bracketSteps;
+    /** The level numerator of the awards {@link #roundNear} left. */
+    private long nearLevel;
 
     DivisorMethod(final boolean infiniteFirstLot)
     {
@@ -58,6 +71,17 @@ abstract class DivisorMethod implements Rule
      * @return the count; one of q and q + 1.
      */
     abstract long lotsUpTo(long q, long r, long d);
+
+    /**
+     * The number of lots n ≥ 0 with t(n) ≤ x when all that is known is ⌊x⌋ and that the fractional part f of
+     * x lies in [L, L + w)/2^64 (read unsigned; L + w ≤ 2^64).
+     *
+     * @param q ⌊x⌋, below 2^62.
+     * @param low L.
+     * @param w the width of the interval, w &gt; 0.
+     * @return the count, or −1 when the interval does not decide it.
+     */
+    abstract long lotsUpToEstimate(long q, long low, long w);
 
     /**
      * The exact priority of lot n + 1 (after n lots) of a claim of weight w, for explanations (a cold path:
@@ -114,6 +138,11 @@ abstract class DivisorMethod implements Rule
         long sumHi = 0;
         long fixed = 0;
         int active = 0;
+        // competing claims still at 0: the lots they can take first (infinite priority under Adams, Dean, HH)
+        long firstLots = 0;
+        long sumW = 0;
+        // true while no competing claim has a floor or a bound below its weight (then no bound binds at λ ≤ 1)
+        boolean loose = true;
         for (int k = from; k < to; k++)
         {
             final int i = order[k];
@@ -130,6 +159,9 @@ abstract class DivisorMethod implements Rule
             else
             {
                 active++;
+                firstLots += loI == 0 ? 1 : 0;
+                sumW += w[i];
+                loose &= loI == 0 & hiI >= w[i];
             }
         }
         if (target <= sumLo || target >= sumHi || active == 0)
@@ -144,18 +176,33 @@ abstract class DivisorMethod implements Rule
             return;
         }
 
-        if (infiniteFirstLot && firstLotsOnly(ws, from, to, target - sumLo))
+        if (infiniteFirstLot && target - sumLo <= firstLots && firstLotsOnly(ws, from, to, target - sumLo))
         {
             lastCorrection = 0;
             return;
         }
 
-        // Step 1: the level λ = n/d with Σ clamp(λ·w_i, lo_i, hi_i) = target, by the level methods' solver.
-        final LevelSolver solver = LevelMethods.columns(ws, from, to);
-        solver.solve(to - from, target, false);
-        long n = solver.levelNumerator();
-        final long d = solver.den;
-        final long freeClaims = solver.freeClaims();
+        // Step 1: the level λ = n/d with Σ clamp(λ·w_i, lo_i, hi_i) = target.
+        long n;
+        final long d;
+        final long freeClaims;
+        lastLevelUnbound = loose && target - fixed <= sumW;
+        if (lastLevelUnbound)
+        {
+            // No floor, every bound at least the weight and λ = (target − fixed) / Σw ≤ 1: no bound binds, so
+            // that is the level, with every competing claim free; the solver's passes are not needed.
+            n = target - fixed;
+            d = sumW;
+            freeClaims = active;
+        }
+        else
+        {
+            final LevelSolver solver = LevelMethods.columns(ws, from, to);
+            solver.solve(to - from, target, false);
+            n = solver.levelNumerator();
+            d = solver.den;
+            freeClaims = solver.freeClaims();
+        }
         // d is the weight of the claims free at λ, so moving n by k moves the relaxed total by at most
         // k (exactly k while no bound starts to bind): pre-compensate the average rounding bias (half a
         // lot per free claim under D'Hondt and Adams, Pukelsheim's rule of thumb), saving a refinement.
@@ -165,26 +212,43 @@ abstract class DivisorMethod implements Rule
             n = compensated;
         }
 
-        // Step 2: every lot of priority ≥ 1/λ. Rounding loses or gains up to a lot per claim (about
-        // half a lot on average under D'Hondt and Adams); moving the level by the difference over the
-        // free weight brings the total within the rounding noise, so the heap has little left to do.
+        // Step 2: every lot of priority ≥ 1/λ, the level moved until the total is within the rounding noise.
         final long sum = roundNear(order, from, to, lo, hi, w, a, n, d, fixed, target, active);
+        n = nearLevel;
 
         // Step 3: at most about one lot per claim to add or remove.
         lastCorrection = Math.abs(sum - target);
         lastCorrectionBySelection = false;
         lastCorrectionOneLotEach = false;
         lastCorrectionByThreshold = false;
+        lastCorrectionByBracket = false;
         if (sum != target)
         {
-            final boolean adding = sum < target;
-            final long count = adding ? target - sum : sum - target;
-            final int[] scratch = ws.solver.indexScratch();
-            if (count < BULK_CORRECTION ||
-                !correctBySelection(scratch, order, from, to, lo, hi, w, a, adding, count, fixed, target))
-            {
-                correct(scratch, order, from, to, lo, hi, w, a, adding, count);
-            }
+            correctError(ws.solver.indexScratch(), order, from, to, ws, n, d, sum, fixed, target, active);
+        }
+    }
+
+    /** Step 3 of {@link #split}: brings the total {@code sum} of the rounding at λ = n/d to the target. */
+    private void correctError(
+        final int[] scratch, final int[] order, final int from, final int to, final Workspace ws, final long n,
+        final long d, final long sum, final long fixed, final long target, final int active)
+    {
+        final long[] lo = ws.lo;
+        final long[] hi = ws.hi;
+        final long[] w = ws.w;
+        final long[] a = ws.award;
+        final boolean adding = sum < target;
+        final long count = adding ? target - sum : sum - target;
+        if (count <= (active >>> 6) + 8 &&
+            correctByBracket(scratch, order, from, to, lo, hi, w, a, n, d, sum, target))
+        {
+            lastCorrectionByBracket = true;
+            return;
+        }
+        if (count < BULK_CORRECTION ||
+            !correctBySelection(scratch, order, from, to, lo, hi, w, a, adding, count, fixed, target))
+        {
+            correct(scratch, order, from, to, lo, hi, w, a, adding, count);
         }
     }
 
@@ -411,11 +475,13 @@ abstract class DivisorMethod implements Rule
             if (Math.abs(shiftedSum - target) >= Math.abs(sum - target))
             {
                 // A bound came into play: keep the better level and let the correction finish.
+                nearLevel = n;
                 return roundAll(order, from, to, lo, hi, w, a, n, d, fixed);
             }
             n = shifted;
             sum = shiftedSum;
         }
+        nearLevel = n;
         return sum;
     }
 
@@ -496,6 +562,7 @@ abstract class DivisorMethod implements Rule
         // For Int128.quotientByReciprocal: a multiply per claim instead of a hardware division (the profile's
         // largest pass at 1M)
         final long reciprocal = Long.divideUnsigned(-1L, d);
+        final long fraction = levelFraction(n, d);
         for (int k = from; k < to; k++)
         {
             final int i = order[k];
@@ -506,46 +573,210 @@ abstract class DivisorMethod implements Rule
             {
                 continue;
             }
-            final long pHigh = Math.multiplyHigh(n, wI);
-            final long pLow = n * wI;
-            long q;
-            long r;
-            if (pHigh == 0 && pLow >= 0)
-            {
-                q = Int128.quotientByReciprocal(pLow, d, reciprocal);
-                r = pLow - q * d;
-            }
-            else if (Int128.compareUnsigned(pHigh, pLow, Math.multiplyHigh(hiI, d), hiI * d) >= 0)
-            {
-                q = hiI;
-                r = 0;
-            }
-            else
-            {
-                q = div.divideByInvariant(pHigh, pLow, d);
-                r = div.remainder;
-            }
-            long award;
-            if (q >= hiI)
-            {
-                award = hiI;
-            }
-            else
-            {
-                award = lotsUpTo(q, r, d);
-                if (award < loI)
-                {
-                    award = loI;
-                }
-                else if (award > hiI)
-                {
-                    award = hiI;
-                }
-            }
+            final long award = roundOne(wI, loI, hiI, n, d, reciprocal, fraction);
             a[i] = award;
             sum += award;
         }
         return sum;
+    }
+
+    /**
+     * @return λ = n/d below 1 as a 0.64 fixed-point fraction ⌊n·2^64/d⌋ for {@link #roundOne}'s short route,
+     * or 0 (no short route) when λ ≥ 1.
+     */
+    private long levelFraction(final long n, final long d)
+    {
+        return n < d ? div.divideUnsigned(n, 0, d) : 0;
+    }
+
+    /**
+     * @return clamp(#{lots with t(k) ≤ λ·w}, lo, hi) for λ = n/d, exactly; the claim competes (w &gt; 0, lo &lt; hi).
+     * With λ &lt; 1 given as the fraction F = ⌊λ·2^64⌋ (≠ 0), w·F = H·2^64 + L, and when L + w ≤ 2^64,
+     * ⌊λw⌋ = H and the fractional part of λw lies in [L, L + w)/2^64: {@link #lotsUpToEstimate} decides
+     * from that most claims without a 128-bit division.
+     */
+    private long roundOne(
+        final long wI, final long loI, final long hiI, final long n, final long d, final long reciprocal,
+        final long fraction)
+    {
+        if (fraction != 0)
+        {
+            final long low = wI * fraction;
+            if (Long.compareUnsigned(low, -wI) <= 0)
+            {
+                final long lots = lotsUpToEstimate(Int128.multiplyHighUnsigned(wI, fraction), low, wI);
+                if (lots >= 0)
+                {
+                    return lots < loI ? loI : lots > hiI ? hiI : lots;
+                }
+            }
+        }
+        final long pHigh = Math.multiplyHigh(n, wI);
+        final long pLow = n * wI;
+        long q;
+        long r;
+        if (pHigh == 0 && pLow >= 0)
+        {
+            q = Int128.quotientByReciprocal(pLow, d, reciprocal);
+            r = pLow - q * d;
+        }
+        else if (Int128.compareUnsigned(pHigh, pLow, Math.multiplyHigh(hiI, d), hiI * d) >= 0)
+        {
+            return hiI;
+        }
+        else
+        {
+            q = div.divideByInvariant(pHigh, pLow, d);
+            r = div.remainder;
+        }
+        if (q >= hiI)
+        {
+            return hiI;
+        }
+        final long award = lotsUpTo(q, r, d);
+        return award < loI ? loI : award > hiI ? hiI : award;
+    }
+
+    /**
+     * The correction of a small error from a bracket: {@code a} holds the rounding at λ = n/d (total
+     * {@code sum}); one more pass rounds at a level on the far side of the target, by twice the error plus a
+     * margin, without writing the awards, and lists the claims whose award differs there. Both roundings are
+     * prefixes of the greedy order, so the lots between them are the next (or last) ones, and they belong to
+     * the listed claims only: those go through the selection or the heap, never the whole tier.
+     *
+     * @return false (nothing changed) when the second level does not reach across the target (a bound binds
+     * or a block of ties moves less than expected); the general correction then runs.
+     */
+    private boolean correctByBracket(
+        final int[] idx, final int[] order, final int from, final int to, final long[] lo, final long[] hi,
+        final long[] w, final long[] a, final long n, final long d, final long sum, final long target)
+    {
+        final boolean adding = sum < target;
+        final long count = adding ? target - sum : sum - target;
+        final long shift = 2 * count + 4;
+        final long far = adding ? n + shift : n - shift;
+        if (far <= 0 || far < n != !adding)
+        {
+            return false;
+        }
+        final long reciprocal = Long.divideUnsigned(-1L, d);
+        final long fraction = levelFraction(far, d);
+        long farSum = sum;
+        int size = 0;
+        for (int k = from; k < to; k++)
+        {
+            final int i = order[k];
+            final long wI = w[i];
+            final long loI = lo[i];
+            final long hiI = hi[i];
+            if (wI == 0 || loI >= hiI)
+            {
+                continue;
+            }
+            final long award = roundOne(wI, loI, hiI, far, d, reciprocal, fraction);
+            final long ai = a[i];
+            if (award != ai)
+            {
+                idx[size++] = i;
+                farSum += award - ai;
+            }
+        }
+        if (adding ? farSum < target : farSum > target)
+        {
+            return false;
+        }
+        final long left = narrowBracket(idx, size, lo, hi, w, a, n, far, d, sum, farSum, target);
+        if (left == 0)
+        {
+            return true;
+        }
+        // only claims that can still take (give) a lot stay listed
+        int kept = 0;
+        for (int k = 0; k < size; k++)
+        {
+            final int i = idx[k];
+            if (adding ? a[i] < hi[i] : a[i] > lo[i])
+            {
+                idx[kept++] = i;
+            }
+        }
+        size = kept;
+        final int popMode = adding ? ADD_FIRST_ON_TOP : REMOVE_LAST_ON_TOP;
+        final int c = (int)Math.min(left, size);
+        if (c < size && !selectFirst(idx, size, c, w, a, popMode))
+        {
+            popLots(idx, size, hi, lo, w, a, adding, left);
+            return true;
+        }
+        if (c == left && oneLotEach(idx, c, lo, hi, w, a, adding, popMode))
+        {
+            final long step = adding ? 1 : -1;
+            for (int k = 0; k < c; k++)
+            {
+                a[idx[k]] += step;
+            }
+            return true;
+        }
+        popLots(idx, c, hi, lo, w, a, adding, left);
+        return true;
+    }
+
+    /**
+     * Narrows a bracket by rounding its listed claims alone: between the roundings at n (in {@code a}, total
+     * {@code sum}) and at {@code far} (total {@code farSum}, across the target) only the claims
+     * {@code idx[0..size)} differ, and so at every level in between. Secant steps on the level move the near
+     * side ({@code a}) toward the target until a few lots are left (those claims' lots then go through
+     * selection or a heap, a few at a time), or the levels are adjacent.
+     *
+     * @return the lots still to add or remove.
+     */
+    private long narrowBracket(
+        final int[] idx, final int size, final long[] lo, final long[] hi, final long[] w, final long[] a,
+        final long n, final long far, final long d, final long sum, final long farSum, final long target)
+    {
+        final boolean adding = sum < target;
+        final long reciprocal = Long.divideUnsigned(-1L, d);
+        long nearN = n;
+        long nearSum = sum;
+        long farN = far;
+        long farTotal = farSum;
+        for (int step = 0; step < 32; step++)
+        {
+            final long left = adding ? target - nearSum : nearSum - target;
+            final long span = adding ? farN - nearN : nearN - farN;
+            if (left <= 8 || span <= 1)
+            {
+                return left;
+            }
+            // the secant through both ends, strictly inside; span and left are below 2^32 here
+            final long gap = adding ? farTotal - nearSum : nearSum - farTotal;
+            final long move = Math.max(1, Math.min(span - 1, span * left / gap));
+            final long mid = adding ? nearN + move : nearN - move;
+            final long fraction = levelFraction(mid, d);
+            bracketSteps++;
+            long midSum = nearSum;
+            for (int k = 0; k < size; k++)
+            {
+                final int i = idx[k];
+                midSum += roundOne(w[i], lo[i], hi[i], mid, d, reciprocal, fraction) - a[i];
+            }
+            if (adding ? midSum <= target : midSum >= target)
+            {
+                for (int k = 0; k < size; k++)
+                {
+                    final int i = idx[k];
+                    a[i] = roundOne(w[i], lo[i], hi[i], mid, d, reciprocal, fraction);
+                }
+                nearN = mid;
+                nearSum = midSum;
+            }
+            else
+            {
+                farN = mid;
+                farTotal = midSum;
+            }
+        }
+        return adding ? target - nearSum : nearSum - target;
     }
 
     /**

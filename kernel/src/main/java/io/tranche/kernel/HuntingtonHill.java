@@ -39,6 +39,18 @@ final class HuntingtonHill extends DivisorMethod
     }
 
     @Override
+    long lotsUpToEstimate(final long q, final long low, final long w)
+    {
+        // Lot q + 1 counts when f ≥ √(q(q+1)) − q, which lies in (2q/(4q + 1), ½): certainly when f ≥ ½,
+        // certainly not when (L + w)·(4q + 1) < 2q·2^64. L + w does not wrap once L < 2^63 (w ≤ 2^62).
+        if (q == 0 || low < 0)
+        {
+            return q + 1;
+        }
+        return Long.compareUnsigned(Int128.multiplyHighUnsigned(low + w, 4 * q + 1), 2 * q) < 0 ? q : -1;
+    }
+
+    @Override
     int compareFinite(final long wi, final long ni, final long wj, final long nj)
     {
         // w_i² / (n_i(n_i+1)) vs w_j² / (n_j(n_j+1)), cross-multiplied: up to 250 bits.

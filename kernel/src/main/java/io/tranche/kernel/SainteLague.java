@@ -20,6 +20,17 @@ final class SainteLague extends DivisorMethod
     }
 
     @Override
+    long lotsUpToEstimate(final long q, final long low, final long w)
+    {
+        // f ≥ ½ when L ≥ 2^63; f < ½ when L + w ≤ 2^63 (no wrap: L < 2^63 there and w ≤ 2^62)
+        if (low < 0)
+        {
+            return q + 1;
+        }
+        return Long.compareUnsigned(low + w, Long.MIN_VALUE) <= 0 ? q : -1;
+    }
+
+    @Override
     int compareFinite(final long wi, final long ni, final long wj, final long nj)
     {
         // w_i / (n_i + ½) vs w_j / (n_j + ½), doubled: w_i·(2n_j + 1) vs w_j·(2n_i + 1); n < 2^62.

@@ -130,6 +130,11 @@ class AllocationFreeTest
         {
             list.add(new Prepared(UnitLevelRouteTest.tail(rnd, method, 1 + rnd.nextInt(CAPACITY))));
         }
+        // the divisor methods' short routes: the level without the solver, fixed-point rounding, the bracket
+        for (int k = 0; k < 8; k++)
+        {
+            list.add(new Prepared(DivisorShortRoutesTest.tail(rnd, method, 1 + rnd.nextInt(CAPACITY))));
+        }
         for (final Prepared p : list)
         {
             assertThat(allocator.validate(p.supply, p.method, p.lot, p.ppm, p.claims, violations))

@@ -1,0 +1,195 @@
+package io.tranche.kernel;
+
+import java.math.BigInteger;
+import java.util.Arrays;
+import java.util.Random;
+import java.util.SplittableRandom;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The divisor methods' short routes give the greedy awards exactly: the level taken without the solver when no
+ * bound can bind, the rounding from λ as a 0.64 fixed-point fraction ({@link DivisorMethod#lotsUpToEstimate}),
+ * and the correction from a bracket of two levels. Seeded problems built to take them (one tier, no floors,
+ * bounds at least the weights, targets at most Σw) are checked against {@link ReferenceAllocator} where the
+ * per-lot greedy is affordable and by the prefix certificate otherwise; the routes' flags must be seen set, so
+ * the test cannot pass on the general path alone.
+ */
+class DivisorShortRoutesTest
+{
+    private static final BigInteger TWO_64 = BigInteger.ONE.shiftLeft(64);
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(value = Method.class, names = {"DHONDT", "SAINTE_LAGUE", "ADAMS", "DEAN", "HUNTINGTON_HILL"})
+    void fixedPointEstimateDecidesOnlyWhatTheExactCountSays(final Method method)
+    {
+        final DivisorMethod rule = (DivisorMethod)method.newRule();
+        final SplittableRandom rnd = new SplittableRandom(0xE57L + method.ordinal());
+        int decided = 0;
+        final int rounds = 100_000;
+        for (int k = 0; k < rounds; k++)
+        {
+            final long d = 2 + rnd.nextLong(1L << rnd.nextInt(2, 63));
+            final long n = 1 + rnd.nextLong(d - 1);
+            final long w = 1 + rnd.nextLong(1L << rnd.nextInt(1, 63));
+            final long wBounded = Math.min(w, 1L << 62);
+            final BigInteger fraction = BigInteger.valueOf(n).shiftLeft(64).divide(BigInteger.valueOf(d));
+            final BigInteger product = fraction.multiply(BigInteger.valueOf(wBounded));
+            final long high = product.shiftRight(64).longValueExact();
+            final long low = product.mod(TWO_64).longValue();
+            if (product.mod(TWO_64).add(BigInteger.valueOf(wBounded)).compareTo(TWO_64) > 0)
+            {
+                continue;
+            }
+            final BigInteger[] qr = BigInteger.valueOf(n).multiply(BigInteger.valueOf(wBounded))
+                .divideAndRemainder(BigInteger.valueOf(d));
+            assertThat(high).as("⌊λw⌋ from the fraction, n=%d d=%d w=%d", n, d, wBounded)
+                .isEqualTo(qr[0].longValueExact());
+            final long estimate = rule.lotsUpToEstimate(high, low, wBounded);
+            if (estimate >= 0)
+            {
+                decided++;
+                assertThat(estimate).as("lots up to %d·%d/%d", n, wBounded, d)
+                    .isEqualTo(rule.lotsUpTo(qr[0].longValueExact(), qr[1].longValueExact(), d));
+            }
+        }
+        assertThat(decided).as("counts the estimate decided").isGreaterThan(rounds / 2);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(value = Method.class, names = {"DHONDT", "SAINTE_LAGUE", "ADAMS", "DEAN", "HUNTINGTON_HILL"})
+    void shortRoutesGiveTheGreedyAwards(final Method method)
+    {
+        final SplittableRandom rnd = new SplittableRandom(0x5407L + method.ordinal());
+        final DivisorMethod rule = (DivisorMethod)method.newRule();
+        final int capacity = 3000;
+        final Workspace ws = new Workspace(capacity);
+        int unbound = 0;
+        int bracket = 0;
+        int referenced = 0;
+        final int problems = 400;
+        for (int t = 0; t < problems; t++)
+        {
+            final int n = 1 + rnd.nextInt(rnd.nextInt(4) == 0 ? capacity : 80);
+            final boolean small = rnd.nextBoolean();
+            final long scale = small ? 1 + rnd.nextInt(40) : 1L << rnd.nextInt(10, 40);
+            final long[] lo = new long[n];
+            final long[] hi = new long[n];
+            final long[] w = new long[n];
+            long sumW = 0;
+            for (int i = 0; i < n; i++)
+            {
+                // a heavy tail of weights, bounds at least the weights (the demand is the default weight)
+                final double u = 1.0 - rnd.nextDouble();
+                w[i] = rnd.nextInt(20) == 0 ? 0 : 1 + (long)(Math.min(1e4, Math.pow(u, -1.0 / 1.16)) * scale / 8);
+                hi[i] = rnd.nextInt(4) == 0 ? w[i] + rnd.nextLong(scale) : w[i];
+                sumW += w[i];
+            }
+            final long target = sumW == 0 ? 0 : 1 + rnd.nextLong(sumW);
+            for (int i = 0; i < n; i++)
+            {
+                ws.order[i] = i;
+                ws.lo[i] = lo[i];
+                ws.hi[i] = hi[i];
+                ws.w[i] = w[i];
+                ws.award[i] = -1;
+            }
+            rule.split(ws, 0, n, target);
+            final long[] actual = Arrays.copyOf(ws.award, n);
+            unbound += rule.lastLevelUnbound ? 1 : 0;
+            bracket += rule.lastCorrectionByBracket ? 1 : 0;
+            assertThat(Arrays.stream(actual).sum()).as("total of problem %d", t).isEqualTo(target);
+            final int[] all = new int[n];
+            Arrays.setAll(all, i -> i);
+            DivisorMethodsTest.assertGreedyPrefix(method, lo, hi, w, actual, all);
+            if (target <= 20_000 && n <= 300)
+            {
+                referenced++;
+                assertThat(actual).as("problem %d", t).containsExactly(reference(method, hi, w, target));
+            }
+        }
+        assertThat(referenced).as("problems compared with the reference").isGreaterThan(problems / 10);
+        assertThat(unbound).as("problems whose level skipped the solver").isGreaterThan(problems / 2);
+        assertThat(bracket).as("problems corrected from a bracket").isGreaterThan(problems / 4);
+        assertThat(rule.bracketSteps).as("levels the bracket's claims alone were rounded at").isGreaterThan(0);
+    }
+
+    /**
+     * A problem for the short routes through the whole allocator: one tier, no floors, caps or weights, demands
+     * from a heavy tail, the supply below the total demand (also run by {@link AllocationFreeTest}).
+     */
+    static Problem tail(final Random rnd, final Method method, final int n)
+    {
+        final String[] id = new String[n];
+        final long[] demand = new long[n];
+        final long[] weight = new long[n];
+        final long[] cap = new long[n];
+        final long scale = rnd.nextBoolean() ? 1 + rnd.nextInt(30) : 1L << (10 + rnd.nextInt(30));
+        long total = 0;
+        for (int i = 0; i < n; i++)
+        {
+            id[i] = "c" + i;
+            final double u = 1.0 - rnd.nextDouble();
+            demand[i] = 1 + (long)(Math.min(1e4, Math.pow(u, -1.0 / 1.16)) * scale / 8);
+            weight[i] = Claims.ABSENT;
+            cap[i] = Claims.ABSENT;
+            total += demand[i];
+        }
+        final long supply = 1 + (long)(rnd.nextDouble() * (total - 1));
+        return new Problem(supply, method, 0, 0, id, demand, weight, new int[n], cap, new long[n]);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(value = Method.class, names = {"DHONDT", "SAINTE_LAGUE", "ADAMS", "DEAN", "HUNTINGTON_HILL"})
+    void allocatorTakesTheShortRoutes(final Method method)
+    {
+        final Random rnd = new Random(0xA110CL + method.ordinal());
+        final Allocator allocator = new Allocator(2000);
+        final Claims claims = new Claims(2000);
+        final Violations violations = new Violations();
+        final DivisorMethod rule = (DivisorMethod)allocator.rule(method);
+        int unbound = 0;
+        int bracket = 0;
+        int referenced = 0;
+        final int problems = 200;
+        for (int t = 0; t < problems; t++)
+        {
+            final Problem p = tail(rnd, method, 1 + rnd.nextInt(rnd.nextInt(4) == 0 ? 2000 : 70));
+            p.fill(claims);
+            assertThat(allocator.validate(p.supply, p.method, p.lot, p.ppm, claims, violations)).isTrue();
+            final long total = allocator.allocate(p.supply, p.method, p.lot, p.ppm, claims);
+            assertThat(total).isEqualTo(p.supply);
+            unbound += rule.lastLevelUnbound ? 1 : 0;
+            bracket += rule.lastCorrectionByBracket ? 1 : 0;
+            if (p.supply <= 20_000 && p.size() <= 300)
+            {
+                referenced++;
+                final long[] expected = ReferenceAllocator.allocate(p).awards;
+                assertThat(Arrays.copyOf(claims.awardArray(), p.size())).as("problem %d", t).containsExactly(expected);
+            }
+        }
+        assertThat(referenced).as("problems compared with the reference").isGreaterThan(problems / 10);
+        assertThat(unbound).as("problems whose level skipped the solver").isGreaterThan(problems / 2);
+        assertThat(bracket).as("problems corrected from a bracket").isGreaterThan(problems / 4);
+    }
+
+    /** The reference's awards for one tier without floors: demand = bound, weight given. */
+    private static long[] reference(final Method method, final long[] hi, final long[] w, final long target)
+    {
+        final int n = hi.length;
+        final String[] id = new String[n];
+        final long[] weight = new long[n];
+        final long[] cap = new long[n];
+        for (int i = 0; i < n; i++)
+        {
+            id[i] = "c" + i;
+            weight[i] = w[i];
+            cap[i] = Claims.ABSENT;
+        }
+        final Problem p = new Problem(target, method, 0, 0, id, hi.clone(), weight, new int[n], cap, new long[n]);
+        return ReferenceAllocator.allocate(p).awards;
+    }
+}
