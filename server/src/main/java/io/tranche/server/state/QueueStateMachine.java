@@ -78,6 +78,8 @@ public final class QueueStateMachine
     // said otherwise): a snapshot writes them in number order without sorting them at every checkpoint.
     private final ArrayList<String> requestIdsAdded = new ArrayList<>();
     private final org.agrona.collections.LongArrayList numbersAdded = new org.agrona.collections.LongArrayList();
+    // Whether those lists hold each id once with rising numbers, as byRequestId ordered by number.
+    private boolean requestIdsInOrder = true;
     private final Ledger ledger;
     private final int maxQueue;
     private long nextPosition = 1;
@@ -1143,6 +1145,8 @@ public final class QueueStateMachine
 
     private void addRequestId(final String id, final long number)
     {
+        requestIdsInOrder &= !byRequestId.containsKey(id) &&
+            (numbersAdded.isEmpty() || numbersAdded.getLong(numbersAdded.size() - 1) < number);
         byRequestId.put(id, number);
         requestIdsAdded.add(id);
         numbersAdded.addLong(number);
@@ -1152,13 +1156,8 @@ public final class QueueStateMachine
     // held them in another order or twice), else sorted as every build has written them.
     private void writeRequestIds(final DataOutput out) throws IOException
     {
-        boolean rising = requestIdsAdded.size() == byRequestId.size();
-        for (int i = 1, n = numbersAdded.size(); rising && i < n; i++)
-        {
-            rising = numbersAdded.getLong(i - 1) < numbersAdded.getLong(i);
-        }
         out.writeInt(byRequestId.size());
-        if (rising)
+        if (requestIdsInOrder)
         {
             for (int i = 0, n = requestIdsAdded.size(); i < n; i++)
             {

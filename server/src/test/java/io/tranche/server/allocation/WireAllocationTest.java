@@ -1,9 +1,7 @@
 package io.tranche.server.allocation;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowable;
 
-import com.google.protobuf.InvalidProtocolBufferException;
 import io.tranche.proto.v1.AllocateRequest;
 import io.tranche.proto.v1.Claim;
 import io.tranche.proto.v1.Method;
@@ -34,47 +32,9 @@ class WireAllocationTest
         {
             final byte[] bytes = WireRequests.request(seed, 40);
             final String at = "seed " + seed;
-            AllocateRequest request = null;
-            try
-            {
-                request = AllocateRequest.parseFrom(bytes);
-            }
-            catch (final InvalidProtocolBufferException expected)
-            {
-                assertThat(catchThrowable(() -> wire.allocate(new ByteArrayInputStream(bytes))))
-                    .as(at + ": " + expected.getMessage()).isInstanceOf(InvalidProtocolBufferException.class);
-                seen[4]++;
-                continue;
-            }
-            final AllocationOutcome outcome = adapter.allocate(request);
-            final int result = wire.allocate(new ByteArrayInputStream(bytes));
-            switch (outcome.kind())
-            {
-                case ALLOCATED:
-                    if (request.getExplain())
-                    {
-                        assertThat(result).as(at).isEqualTo(WireAllocation.EXPLAINED);
-                        assertThat(wire.explained()).as(at).isEqualTo(outcome.response());
-                        seen[3]++;
-                        break;
-                    }
-                    assertThat(result).as(at).isEqualTo(WireAllocation.ALLOCATED);
-                    assertThat(Arrays.copyOf(wire.responseBuffer(), wire.responseLength())).as(at)
-                        .isEqualTo(outcome.response().toByteArray());
-                    seen[0]++;
-                    break;
-                case INVALID:
-                    assertThat(result).as(at).isEqualTo(WireAllocation.INVALID);
-                    // One decoding answers it: the same fields and words as the generated classes' path.
-                    assertThat(wire.violations().toString()).as(at).isEqualTo(outcome.violations().toString());
-                    seen[1]++;
-                    break;
-                default:
-                    assertThat(result).as(at).isEqualTo(WireAllocation.TOO_MANY_CLAIMS);
-                    assertThat(AllocationOutcome.tooManyClaimsMessage(wire.claimCount(), MAX_CLAIMS)).as(at)
-                        .isEqualTo(outcome.message());
-                    seen[2]++;
-            }
+            final int result = WireAgreement.check(wire, adapter, MAX_CLAIMS, bytes, at);
+            // seen: allocated, invalid, too many, explain (the wire path's codes 0 to 3), malformed.
+            seen[result == WireAgreement.MALFORMED ? 4 : result]++;
         }
         // Every branch is exercised, not just the easy one.
         assertThat(Arrays.stream(seen).min().getAsInt()).as("allocated, invalid, too many, explain, malformed: " +

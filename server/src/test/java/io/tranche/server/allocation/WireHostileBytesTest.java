@@ -136,43 +136,7 @@ class WireHostileBytesTest
     /** @return what the wire path answered, after checking it is what the generated classes' path answers. */
     private int assertSameAnswer(final byte[] bytes) throws Exception
     {
-        final String at = Arrays.toString(bytes);
-        final AllocateRequest request;
-        try
-        {
-            request = AllocateRequest.parseFrom(bytes);
-        }
-        catch (final InvalidProtocolBufferException expected)
-        {
-            assertThat(catchThrowable(() -> wire.allocate(new ByteArrayInputStream(bytes))))
-                .as(at + ": " + expected.getMessage()).isInstanceOf(InvalidProtocolBufferException.class);
-            return -1;
-        }
-        final AllocationOutcome outcome = adapter.allocate(request);
-        final int result = wire.allocate(new ByteArrayInputStream(bytes));
-        switch (outcome.kind())
-        {
-            case ALLOCATED:
-                if (request.getExplain())
-                {
-                    assertThat(result).as(at).isEqualTo(WireAllocation.EXPLAINED);
-                    assertThat(wire.explained()).as(at).isEqualTo(outcome.response());
-                    break;
-                }
-                assertThat(result).as(at).isEqualTo(WireAllocation.ALLOCATED);
-                assertThat(Arrays.copyOf(wire.responseBuffer(), wire.responseLength())).as(at)
-                    .isEqualTo(outcome.response().toByteArray());
-                break;
-            case INVALID:
-                assertThat(result).as(at).isEqualTo(WireAllocation.INVALID);
-                assertThat(wire.violations().toString()).as(at).isEqualTo(outcome.violations().toString());
-                break;
-            default:
-                assertThat(result).as(at).isEqualTo(WireAllocation.TOO_MANY_CLAIMS);
-                assertThat(AllocationOutcome.tooManyClaimsMessage(wire.claimCount(), MAX_CLAIMS)).as(at)
-                    .isEqualTo(outcome.message());
-        }
-        return result;
+        return WireAgreement.check(wire, adapter, MAX_CLAIMS, bytes, Arrays.toString(bytes));
     }
 
     private static byte[] request(final String[] ids)
