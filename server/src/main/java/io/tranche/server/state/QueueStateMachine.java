@@ -74,11 +74,13 @@ public final class QueueStateMachine
     // Queue order = ascending position; positions only grow, so appending keeps the list sorted.
     private final ArrayList<QueuedClaim> queue = new ArrayList<>();
     private final Object2LongHashMap<String> byRequestId = new Object2LongHashMap<>(-1L);
-    // The same request ids and tranche numbers in the order they were added (by tranche number, unless a snapshot
-    // said otherwise): a snapshot writes them in number order without sorting them at every checkpoint.
-    private final ArrayList<String> requestIdsAdded = new ArrayList<>();
-    private final org.agrona.collections.LongArrayList numbersAdded = new org.agrona.collections.LongArrayList();
-    // Whether those lists hold each id once with rising numbers, as byRequestId ordered by number.
+    // The same request ids and tranche numbers as a snapshot writes them (writeUTF, writeLong), in the order they
+    // were added (by tranche number, unless a snapshot said otherwise): every checkpoint and snapshot copies these
+    // bytes in one write instead of sorting and encoding every id again.
+    private final RecordBytes requestIdRecords = new RecordBytes();
+    private final java.io.DataOutputStream requestIdOut = new java.io.DataOutputStream(requestIdRecords);
+    private long lastNumberAdded = Long.MIN_VALUE;
+    // Whether those bytes hold each id once with rising numbers, as byRequestId ordered by number.
     private boolean requestIdsInOrder = true;
     private final Ledger ledger;
     private final int maxQueue;
@@ -1145,11 +1147,48 @@ public final class QueueStateMachine
 
     private void addRequestId(final String id, final long number)
     {
-        requestIdsInOrder &= !byRequestId.containsKey(id) &&
-            (numbersAdded.isEmpty() || numbersAdded.getLong(numbersAdded.size() - 1) < number);
+        requestIdsInOrder &= !byRequestId.containsKey(id) && lastNumberAdded < number &&
+            requestIdRecords.size() < RecordBytes.MAX_KEPT;
         byRequestId.put(id, number);
-        requestIdsAdded.add(id);
-        numbersAdded.addLong(number);
+        lastNumberAdded = number;
+        if (!requestIdsInOrder)
+        {
+            // Out of order once, sorted from then on: the bytes kept so far are of no further use.
+            requestIdRecords.release();
+            return;
+        }
+        try
+        {
+            requestIdOut.writeUTF(id);
+            requestIdOut.writeLong(number);
+        }
+        catch (final IOException ex)
+        {
+            // An id writeUTF refuses: the sorted path writes (and refuses) it as every build has.
+            requestIdsInOrder = false;
+            requestIdRecords.release();
+        }
+    }
+
+    /** Bytes appended in memory and copied out in one write; {@link #release} drops them for good. */
+    private static final class RecordBytes extends java.io.ByteArrayOutputStream
+    {
+        // Past this the ids are sorted at each write instead: the array never nears its 2 GiB limit.
+        static final int MAX_KEPT = 1 << 30;
+
+        void copyTo(final DataOutput out) throws IOException
+        {
+            out.write(buf, 0, count);
+        }
+
+        void release()
+        {
+            if (buf.length != 0)
+            {
+                buf = new byte[0];
+                count = 0;
+            }
+        }
     }
 
     // The request ids ordered by their tranche numbers: as added when those rise (always, but after a snapshot that
@@ -1159,11 +1198,7 @@ public final class QueueStateMachine
         out.writeInt(byRequestId.size());
         if (requestIdsInOrder)
         {
-            for (int i = 0, n = requestIdsAdded.size(); i < n; i++)
-            {
-                out.writeUTF(requestIdsAdded.get(i));
-                out.writeLong(numbersAdded.getLong(i));
-            }
+            requestIdRecords.copyTo(out);
             return;
         }
         final String[] ids = new String[byRequestId.size()];

@@ -37,6 +37,8 @@ import org.junit.jupiter.api.io.TempDir;
  * three JVMs sharing two cores is still compiling after 2 s), {@code -Dtranche.throughput.createWarmup} (the creates'
  * warm-up, default the smaller of the warm-up and 5 s),
  * {@code -Dtranche.throughput.only} ({@code single} or {@code cluster}: that server only),
+ * {@code -Dtranche.throughput.serveArgs} (more {@code serve} options for every server, space-separated: a larger
+ * {@code --max-queue} for a long creates window, say),
  * {@code -Dtranche.child.jvmArgs} (options for the server JVMs, such as a profiler's; {@code {name}} is replaced
  * by the name of the JVM's log file).
  */
@@ -46,6 +48,9 @@ class ClusterThroughputMeasurement
     private static final int THREADS = Integer.getInteger("tranche.throughput.threads", 8);
     private static final int SECONDS = Integer.getInteger("tranche.throughput.seconds", 10);
     private static final String ONLY = System.getProperty("tranche.throughput.only", "");
+    private static final List<String> SERVE_ARGS =
+        List.of(System.getProperty("tranche.throughput.serveArgs", "").trim().split("\\s+")).stream()
+            .filter(arg -> !arg.isEmpty()).toList();
     private static final int WARMUP_SECONDS = Integer.getInteger("tranche.throughput.warmup", 2);
     // The creates warm up for at most 5 s unless told (the releases warmed the JVMs, but not the creates' own code):
     // at ~3,000 creates/s a single node with -Xmx256m must stay under serve's 100,000 queued claims (past it, with a
@@ -57,7 +62,7 @@ class ClusterThroughputMeasurement
     Path dir;
 
     @Test
-    @Timeout(value = 10, unit = TimeUnit.MINUTES)
+    @Timeout(value = 40, unit = TimeUnit.MINUTES)
     void shouldPrintReleaseAndCreateThroughputOfTheSingleNodeServerAndTheCluster() throws Exception
     {
         if (!ONLY.equals("cluster"))
@@ -75,8 +80,10 @@ class ClusterThroughputMeasurement
 
     private String single() throws Exception
     {
-        final Process server = ClusterProcesses.serve(List.of("--listen", "127.0.0.1:0", "--data-dir",
-            dir.resolve("single").toString()), dir.resolve("single.log"), false);
+        final List<String> args = new ArrayList<>(List.of("--listen", "127.0.0.1:0", "--data-dir",
+            dir.resolve("single").toString()));
+        args.addAll(SERVE_ARGS);
+        final Process server = ClusterProcesses.serve(args, dir.resolve("single.log"), false);
         try
         {
             final String line = ClusterProcesses.firstLine(server).get(120, TimeUnit.SECONDS);
@@ -99,6 +106,7 @@ class ClusterThroughputMeasurement
     {
         try (ClusterProcesses nodes = new ClusterProcesses(dir.resolve("cluster"), 90, false))
         {
+            nodes.with(SERVE_ARGS.toArray(new String[0]));
             nodes.startAll();
             final List<ManagedChannel> channels = new ArrayList<>();
             final List<ProcessHandle> handles = new ArrayList<>();
