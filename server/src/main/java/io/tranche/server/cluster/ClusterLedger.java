@@ -3,6 +3,7 @@ package io.tranche.server.cluster;
 import io.tranche.proto.v1.Tranche;
 import io.tranche.server.merkle.LeafFile;
 import io.tranche.server.merkle.MerkleLog;
+import io.tranche.server.merkle.SequentialReader;
 import io.tranche.server.merkle.TreeFile;
 import io.tranche.server.state.Ledger;
 import io.tranche.server.state.RecordPlace;
@@ -162,6 +163,79 @@ public final class ClusterLedger implements Ledger, AutoCloseable
             throw new LedgerException("tranche " + number + " in the member's ledger file " + path + " (offset " +
                 offset + ") " + ex.getMessage() + "; restart this member to rewrite the file from the cluster's " +
                 "log and snapshot, or read from another member", ex);
+        }
+    }
+
+    /** Receives tranches in number order. */
+    @FunctionalInterface
+    public interface TrancheSink
+    {
+        /**
+         * @param leafIndex the tranche's leaf in the ledger's tree.
+         * @param bytes     holds the tranche as appended; not to be kept after the call.
+         * @param offset    where it starts.
+         * @param length    its length.
+         * @throws IOException when the sink cannot take it.
+         */
+        void tranche(long leafIndex, byte[] bytes, int offset, int length) throws IOException;
+    }
+
+    /**
+     * Hands every tranche to the sink in number order, each checked as {@link #bytes} checks it, reading the file
+     * front to back in 1 MiB blocks (a snapshot's pass over the history: one read per block, not two per tranche).
+     * Called by the thread that appends.
+     *
+     * @param sink receives them.
+     * @throws LedgerException when a record fails its checksum.
+     * @throws IOException     when the sink fails.
+     */
+    public void forEachTranche(final TrancheSink sink) throws IOException
+    {
+        final long last;
+        final long stop;
+        final long[] starts;
+        final long[] leaves;
+        synchronized (this)
+        {
+            last = count;
+            stop = end;
+            starts = offsets;
+            leaves = leafIndexes;
+        }
+        final SequentialReader reader = new SequentialReader(channel, path, 0, stop, 1 << 20);
+        final CRC32C check = new CRC32C();
+        for (long number = 1; number <= last; number++)
+        {
+            final long offset = starts[(int)(number - 1)];
+            final long limit = number == last ? stop : starts[(int)number];
+            final int at;
+            final int length;
+            try
+            {
+                final int header = reader.take(HEADER);
+                length = reader.intAt(header);
+                final int expected = reader.intAt(header + 4);
+                final long recorded = reader.longAt(header + 8);
+                if (reader.position() != offset + HEADER || length != limit - offset - HEADER)
+                {
+                    throw new IOException("bad record length=" + length);
+                }
+                check.reset();
+                check.update(reader.array(), header + 8, 8);
+                at = reader.take(length);
+                check.update(reader.array(), at, length);
+                if ((int)check.getValue() != expected || recorded != number)
+                {
+                    throw new IOException("fails its checksum");
+                }
+            }
+            catch (final IOException ex)
+            {
+                throw new LedgerException("tranche " + number + " in the member's ledger file " + path + " (offset " +
+                    offset + ") " + ex.getMessage() + "; restart this member to rewrite the file from the cluster's " +
+                    "log and snapshot, or read from another member", ex);
+            }
+            sink.tranche(leaves[(int)(number - 1)], reader.array(), at, length);
         }
     }
 

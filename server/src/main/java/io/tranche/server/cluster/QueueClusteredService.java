@@ -859,25 +859,35 @@ public final class QueueClusteredService implements ClusteredService
             out.writeInt(service == null ? SEED_MAGIC_V3 : SNAPSHOT_MAGIC_V3);
             final long count = ledger.count();
             out.writeLong(count);
-            for (long n = 1; n <= count; n++)
+            if (ledger instanceof ClusterLedger file)
             {
-                // The member's file holds each tranche's bytes as appended: copied, not parsed and serialized again.
-                final byte[] tranche = ledger instanceof ClusterLedger file ? file.bytes(n) :
-                    ledger.get(n).toByteArray();
-                out.writeLong(ledger.leafIndex(n));
-                out.writeInt(tranche.length);
-                out.write(tranche);
+                // The member's file holds each tranche's bytes as appended: copied in one pass over the file, not
+                // parsed and serialized again.
+                file.forEachTranche((leaf, bytes, at, length) ->
+                {
+                    out.writeLong(leaf);
+                    out.writeInt(length);
+                    out.write(bytes, at, length);
+                });
+            }
+            else
+            {
+                for (long n = 1; n <= count; n++)
+                {
+                    final byte[] tranche = ledger.get(n).toByteArray();
+                    out.writeLong(ledger.leafIndex(n));
+                    out.writeInt(tranche.length);
+                    out.write(tranche);
+                }
             }
             // The leaves, so that a member restoring the snapshot (or seeded) rebuilds its tree's files.
             final MerkleLog tree = ledger.tree();
-            final long leaves = tree.size();
-            out.writeLong(leaves);
-            for (long i = 0; i < leaves; i++)
+            out.writeLong(tree.size());
+            tree.forEachLeaf((bytes, at, length) ->
             {
-                final byte[] leaf = tree.leaf(i);
-                out.writeInt(leaf.length);
-                out.write(leaf);
-            }
+                out.writeInt(length);
+                out.write(bytes, at, length);
+            });
             machine.snapshot(out);
             if (service != null)
             {

@@ -155,6 +155,38 @@ public final class LeafFile implements LeafStore
         return bytes.array();
     }
 
+    /** Reads the records front to back in 1 MiB blocks: one read per block, not three per leaf. */
+    @Override
+    public void forEach(final long leaves, final LeafSink sink) throws IOException
+    {
+        if (leaves > count)
+        {
+            throw new IOException(path + " holds " + count + " leaves, fewer than " + leaves);
+        }
+        final SequentialReader reader = new SequentialReader(data, path, HEADER, end, 1 << 20);
+        final CRC32C check = new CRC32C();
+        for (long i = 0; i < leaves; i++)
+        {
+            final long offset = reader.position();
+            final int header = reader.take(RECORD_HEADER);
+            final int length = reader.intAt(header);
+            final int expected = reader.intAt(header + 4);
+            if (length < 0 || offset + RECORD_HEADER + length > end)
+            {
+                throw new IOException("leaf " + i + " in " + path + " (offset " + offset + ") has a bad length " +
+                    length);
+            }
+            final int at = reader.take(length);
+            check.reset();
+            check.update(reader.array(), at, length);
+            if ((int)check.getValue() != expected)
+            {
+                throw new IOException("leaf " + i + " in " + path + " (offset " + offset + ") fails its checksum");
+            }
+            sink.leaf(reader.array(), at, length);
+        }
+    }
+
     @Override
     public void truncate(final long leaves) throws IOException
     {

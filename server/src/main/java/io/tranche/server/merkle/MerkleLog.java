@@ -174,6 +174,17 @@ public final class MerkleLog
     }
 
     /**
+     * Hands every leaf below the current size to the sink in order, each checked as {@link #leaf} checks it.
+     *
+     * @param sink receives them.
+     * @throws IOException when one cannot be read intact, or the sink fails.
+     */
+    public void forEachLeaf(final LeafStore.LeafSink sink) throws IOException
+    {
+        leaves.forEach(size, sink);
+    }
+
+    /**
      * PATH(index, D[treeSize]) of RFC 9162 section 2.1.3.1.
      *
      * @param index    the leaf.
