@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tranche.proto.v1.Award;
 import io.tranche.proto.v1.Tranche;
+import io.tranche.server.ledger.LedgerFiles;
 import io.tranche.server.merkle.LeafFile;
 import io.tranche.server.state.Ledger;
 import io.tranche.server.state.RecordPlace;
@@ -64,7 +65,7 @@ class SnapshotCopyTest
         {
             fill(ledger, new Random(11));
             final long offset = recordOffset(ledger, 500);
-            flip(dir.resolve(ClusterLedger.FILE), offset + 16 + 3);
+            LedgerFiles.flipBit(dir.resolve(ClusterLedger.FILE), (int)offset + 16 + 3, 4);
             final int[] seen = new int[1];
             assertThatThrownBy(() -> ledger.forEachTranche((leaf, bytes, at, length) -> seen[0]++))
                 .isInstanceOf(Ledger.LedgerException.class)
@@ -129,7 +130,7 @@ class SnapshotCopyTest
                 offset += 8 + written.get(i).length;
             }
             // Leaf 4000's first byte (its record header is 8 bytes), or its CRC when the leaf is empty.
-            flip(path, offset + (written.get(4000).length == 0 ? 5 : 8));
+            LedgerFiles.flipBit(path, (int)offset + (written.get(4000).length == 0 ? 5 : 8), 4);
             assertThatThrownBy(() -> leaves.forEach(written.size(), (bytes, at, length) -> { }))
                 .isInstanceOf(IOException.class)
                 .hasMessageContaining("leaf 4000 ")
@@ -163,16 +164,5 @@ class SnapshotCopyTest
             offset += 16 + ledger.bytes(n).length;
         }
         return offset;
-    }
-
-    private static void flip(final Path path, final long offset) throws IOException
-    {
-        try (RandomAccessFile file = new RandomAccessFile(path.toFile(), "rw"))
-        {
-            file.seek(offset);
-            final int b = file.read();
-            file.seek(offset);
-            file.write(b ^ 0x10);
-        }
     }
 }
