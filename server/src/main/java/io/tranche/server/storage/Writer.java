@@ -11,7 +11,6 @@ import io.tranche.server.state.Outcome;
 import io.tranche.server.state.QueueStateMachine;
 import io.tranche.server.state.RecordPlace;
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -688,16 +687,6 @@ public final class Writer implements Agent, CommandLog
         final long index = journal.nextIndex() - 1;
         // The snapshot says the tree file holds its leaves: they must be on the disk before it is.
         ledger.tree().sync();
-        final ByteArrayOutputStream bytes = new ByteArrayOutputStream(1 << 16);
-        final DataOutputStream out = new DataOutputStream(bytes);
-        out.writeInt(SNAPSHOT_MAGIC);
-        out.writeLong(index);
-        out.writeLong(lastTimeNanos);
-        ledger.snapshot(out);
-        machine.snapshot(out);
-        final CRC32C crc = new CRC32C();
-        final byte[] body = bytes.toByteArray();
-        crc.update(body, 0, body.length);
         final Path target = dir.resolve(String.format("snapshot-%020d.snap", index));
         final Path tmp = dir.resolve(target.getFileName() + ".tmp");
         try
@@ -705,11 +694,21 @@ public final class Writer implements Agent, CommandLog
             try (FileChannel ch = settings.journal.channels.open(tmp, StandardOpenOption.CREATE,
                 StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING))
             {
-                final ByteBuffer buf = ByteBuffer.allocate(body.length + 4);
-                buf.put(body).putInt((int)crc.getValue()).flip();
-                while (buf.hasRemaining())
+                // Streamed to the file with its CRC-32C taken on the way: the heap never holds the whole state.
+                final CRC32C crc = new CRC32C();
+                final java.io.OutputStream file = java.nio.channels.Channels.newOutputStream(ch);
+                final DataOutputStream out = new DataOutputStream(new java.io.BufferedOutputStream(
+                    new java.util.zip.CheckedOutputStream(file, crc), 1 << 16));
+                out.writeInt(SNAPSHOT_MAGIC);
+                out.writeLong(index);
+                out.writeLong(lastTimeNanos);
+                ledger.snapshot(out);
+                machine.snapshot(out);
+                out.flush();
+                final ByteBuffer trailer = ByteBuffer.allocate(4).putInt((int)crc.getValue()).flip();
+                while (trailer.hasRemaining())
                 {
-                    ch.write(buf);
+                    ch.write(trailer);
                 }
                 if (settings.fsync)
                 {
