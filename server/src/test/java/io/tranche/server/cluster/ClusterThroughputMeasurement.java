@@ -115,7 +115,21 @@ class ClusterThroughputMeasurement
                 channels.add(nodes.channel(i));
                 handles.add(nodes.process(i).toHandle());
             }
-            return idle(handles) + measure("cluster", channels, handles) + " leader=" + nodes.leader();
+            try
+            {
+                return idle(handles) + measure("cluster", channels, handles) + " leader=" + nodes.leader();
+            }
+            catch (final AssertionError ex)
+            {
+                // Why calls failed (an election, a long snapshot) is in the members' own lines.
+                for (int i = 0; i < ClusterProcesses.NODES; i++)
+                {
+                    final List<String> lines = java.nio.file.Files.readAllLines(nodes.log(i));
+                    System.out.println("throughput: node " + i + " log tail: " +
+                        String.join(" / ", lines.subList(Math.max(0, lines.size() - 15), lines.size())));
+                }
+                throw ex;
+            }
         }
     }
 
