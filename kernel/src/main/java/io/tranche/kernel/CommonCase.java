@@ -22,9 +22,8 @@ final class CommonCase
     private static final int SETTLED = 0;
     private static final int BINDS = 1;
     private static final int MISSED = 2;
-    /** Claims sampled to place the rounding's band, and the band's half-width in standard deviations (of 1/2). */
+    /** Claims sampled to place the rounding's band. */
     private static final int SAMPLE = 4096;
-    private static final double BAND_SIGMAS = 4;
     /** Water-filling passes tried before the general path takes over (each pass reads one column). */
     static final int UNIT_LEVEL_ROUNDS = 24;
 
@@ -607,11 +606,12 @@ final class CommonCase
     /**
      * PROPORTIONAL and weighted EQUAL on a large tier with λ = S / Σw below 1: the shares and their rounding in
      * one pass. A sample of {@link #SAMPLE} claims places a band of remainders [tLow, tHigh] that holds the
-     * k-th largest remainder (k = S − Σ⌊share⌋) unless the sample misleads by more than {@link #BAND_SIGMAS}
-     * standard deviations; the pass writes ⌊share⌋ + 1 for remainders above the band and ⌊share⌋ below it,
-     * and lists the claims inside it, among which a selection places the lots left. Only the award column is
-     * written (no remainder column, no histogram, no second pass). When the band turns out not to hold the
-     * threshold, {@link #MISSED}: the caller runs the two-pass rounding, which overwrites every award.
+     * k-th largest remainder (k = S − Σ⌊share⌋) unless the sample misleads by more than
+     * {@link LevelSolver#bandSigmas} standard deviations; the pass writes ⌊share⌋ + 1 for remainders above the
+     * band and ⌊share⌋ below it, and lists the claims inside it, among which a selection places the lots left.
+     * Only the award column is written (no remainder column, no histogram, no second pass). When the band turns
+     * out not to hold the threshold, {@link #MISSED}: the caller runs the two-pass rounding, which overwrites
+     * every award.
      *
      * @param plain PROPORTIONAL without weights or caps: the pass reads the demands alone, and no bound can
      *              bind (S &lt; Σd gives ⌊d·S / Σd⌋ &lt; d, and d ≤ Σd gives ⌊d·S / Σd⌋ ≤ S).
@@ -735,8 +735,8 @@ final class CommonCase
      * Sets {@link LevelSolver#bandLow} and {@link LevelSolver#bandHigh} from the remainders of a stratified
      * sample (one claim at a pseudo-random offset in each of s equal strides): the expected count of the
      * sample's remainders above the threshold is Σ r / Σw over the sample (the extra lots are Σ r / Σw over
-     * all claims), and the band spans the sample's order statistics {@link #BAND_SIGMAS} standard deviations
-     * (at most √s / 2) either side. {@code double} only places the band; the pass checks it exactly.
+     * all claims), and the band spans the sample's order statistics {@link LevelSolver#bandSigmas} standard
+     * deviations (at most √s / 2) either side. {@code double} only places the band; the pass checks it exactly.
      */
     private static void placeBand(
         final long supply, final long d, final long f, final boolean demandWeight, final Claims claims,
@@ -765,7 +765,7 @@ final class CommonCase
             sample[j] = r;
             expected += r * perUnit;
         }
-        final double margin = BAND_SIGMAS * 0.5 * Math.sqrt(s);
+        final double margin = solver.bandSigmas * 0.5 * Math.sqrt(s);
         final long highRank = (long)Math.floor(expected - margin);
         final long lowRank = (long)Math.ceil(expected + margin);
         solver.bandHigh = highRank >= 1 ? LongSort.kthLargest(sample, solver.ownLo, s, (int)highRank) : Long.MAX_VALUE;

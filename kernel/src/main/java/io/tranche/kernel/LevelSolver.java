@@ -59,6 +59,8 @@ final class LevelSolver
     long unitLevels;
     /** Tiers from which {@link CommonCase} rounds in the pass that writes the shares (a field for tests). */
     int sampledFrom = SAMPLE_THRESHOLD;
+    /** Half-width of that band in standard deviations (a field so that tests can make it miss). */
+    double bandSigmas = 4;
     /** The band of remainders {@link CommonCase} placed from a sample: it lists the claims inside it. */
     long bandLow;
     long bandHigh;
