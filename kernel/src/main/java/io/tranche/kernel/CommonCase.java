@@ -12,7 +12,7 @@ package io.tranche.kernel;
  * EQUAL without weights, EQUAL_LOSSES without weights and TALMUD: the water-filling of
  * {@link LevelSolver#unitLevel} takes more than {@link #UNIT_LEVEL_ROUNDS} passes): the caller then runs the
  * general path, which overwrites every award. The results are the general path's, award for award
- * (CommonCaseTest and UnitLevelRouteTest force both paths on the same problems).
+ * (CommonCaseTest, UnitLevelRouteTest and OnePassRoundingTest force both paths on the same problems).
  */
 final class CommonCase
 {
@@ -88,8 +88,11 @@ final class CommonCase
      * PROPORTIONAL ({@code demandWeight}) and EQUAL: the first pass checks the case and sums the weights and
      * bounds of the claims that compete; when no bound binds at λ = S / Σw (PROPORTIONAL on a rationed
      * problem without caps: λ &lt; 1 and w = demand), a second pass writes each share's integer part and
-     * histograms the remainders, and the rounding pass adds the extra lots. EQUAL without weights needs
-     * no division per claim: every competing claim gets ⌊S / m⌋ and the first S mod m one more.
+     * histograms the remainders, and the rounding pass adds the extra lots ({@link #sharesBelowOne} when
+     * λ &lt; 1); on {@link LevelSolver#SAMPLE_THRESHOLD} claims or more, {@link #sampledShares} writes the shares
+     * and rounds them in one pass. EQUAL without weights needs no division per claim: every competing claim gets
+     * ⌊S / m⌋ and the first S mod m one more. Plain claims ({@link Claims#plain()}) take
+     * {@link #proportionalPlain} and {@link #equalPlain}, which read the demand column alone.
      */
     static long level(
         final long supply, final boolean demandWeight, final Claims claims, final int n, final LevelSolver solver)

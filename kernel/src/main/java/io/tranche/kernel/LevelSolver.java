@@ -229,8 +229,8 @@ final class LevelSolver
      * The rounds of {@link #unitLevel} from a state it reaches: the {@code size} bounds still above the level in
      * {@link #ownHi}, {@code clamped} the sum of the others, {@code q} the next level to try.
      */
-    boolean waterFill(final int start, final long clampedSoFar, final long firstLevel, final long target,
-        final int rounds)
+    boolean waterFill(
+        final int start, final long clampedSoFar, final long firstLevel, final long target, final int rounds)
     {
         final long[] live = ownHi;
         int size = start;

@@ -205,8 +205,8 @@ class OnePassRoundingTest
      * A Pareto tail (alpha 1.16), total demand 1.6 × the supply; with extras, weights of about half the demand and
      * caps above the demand on some claims (present, so not plain, but binding no bound under PROPORTIONAL).
      */
-    private static Problem pareto(final Random rnd, final Method method, final int n, final long supply,
-        final boolean extras)
+    private static Problem pareto(
+        final Random rnd, final Method method, final int n, final long supply, final boolean extras)
     {
         final double[] raw = new double[n];
         double total = 0;
