@@ -37,6 +37,8 @@ public final class Claims
     private long[] floor;
     private long[] award;
     private int count;
+    /** True once a claim added since {@link #clear()} has a floor, a weight, a cap or another tier than the first. */
+    private boolean special;
 
     /**
      * @param initialCapacity number of claims held before the arrays grow.
@@ -57,6 +59,7 @@ public final class Claims
     public void clear()
     {
         count = 0;
+        special = false;
     }
 
     /**
@@ -102,6 +105,7 @@ public final class Claims
         this.cap[i] = (present & CAP) != 0 ? cap : ABSENT;
         this.floor[i] = floor;
         this.award[i] = 0;
+        special |= floor != 0 | (present & (WEIGHT | CAP)) != 0 | tier != this.tier[0];
         count = i + 1;
         return i;
     }
@@ -181,6 +185,15 @@ public final class Claims
     public long award(final int i)
     {
         return award[i];
+    }
+
+    /**
+     * @return true when no claim has a floor, a weight or a cap and all are in one tier: the kernel's common
+     * case may then read the demands alone (kept by {@link #add}, the only writer of the columns).
+     */
+    boolean plain()
+    {
+        return !special;
     }
 
     long[] demandArray()

@@ -12,12 +12,18 @@ package io.tranche.kernel;
  * EQUAL without weights, EQUAL_LOSSES without weights and TALMUD: the water-filling of
  * {@link LevelSolver#unitLevel} takes more than {@link #UNIT_LEVEL_ROUNDS} passes): the caller then runs the
  * general path, which overwrites every award. The results are the general path's, award for award
- * (CommonCaseTest and UnitLevelRouteTest force both paths on the same problems).
+ * (CommonCaseTest, UnitLevelRouteTest and OnePassRoundingTest force both paths on the same problems).
  */
 final class CommonCase
 {
     /** Returned when the general path must run. */
     static final long NOT_APPLICABLE = -1;
+    /** {@link #sampledShares}: the awards are written; a bound binds; the band missed the threshold. */
+    private static final int SETTLED = 0;
+    private static final int BINDS = 1;
+    private static final int MISSED = 2;
+    /** Claims sampled to place the rounding's band. */
+    private static final int SAMPLE = 4096;
     /** Water-filling passes tried before the general path takes over (each pass reads one column). */
     static final int UNIT_LEVEL_ROUNDS = 24;
 
@@ -82,12 +88,19 @@ final class CommonCase
      * PROPORTIONAL ({@code demandWeight}) and EQUAL: the first pass checks the case and sums the weights and
      * bounds of the claims that compete; when no bound binds at λ = S / Σw (PROPORTIONAL on a rationed
      * problem without caps: λ &lt; 1 and w = demand), a second pass writes each share's integer part and
-     * histograms the remainders, and the rounding pass adds the extra lots. EQUAL without weights needs
-     * no division per claim: every competing claim gets ⌊S / m⌋ and the first S mod m one more.
+     * histograms the remainders, and the rounding pass adds the extra lots ({@link #sharesBelowOne} when
+     * λ &lt; 1); on {@link LevelSolver#SAMPLE_THRESHOLD} claims or more, {@link #sampledShares} writes the shares
+     * and rounds them in one pass. EQUAL without weights needs no division per claim: every competing claim gets
+     * ⌊S / m⌋ and the first S mod m one more. Plain claims ({@link Claims#plain()}) take
+     * {@link #proportionalPlain} and {@link #equalPlain}, which read the demand column alone.
      */
     static long level(
         final long supply, final boolean demandWeight, final Claims claims, final int n, final LevelSolver solver)
     {
+        if (claims.plain())
+        {
+            return demandWeight ? proportionalPlain(supply, claims, n, solver) : equalPlain(supply, claims, n, solver);
+        }
         final long[] demand = claims.demandArray();
         final long[] weight = claims.weightArray();
         final long[] cap = claims.capArray();
@@ -99,6 +112,7 @@ final class CommonCase
         long minH = Long.MAX_VALUE;
         int competing = 0;
         boolean weights = false;
+        boolean caps = false;
         for (int i = 0; i < n; i++)
         {
             if (floor[i] != 0 | tier[i] != firstTier)
@@ -110,6 +124,7 @@ final class CommonCase
             final long h = bound(d, cap[i], supply);
             final long w = g != Claims.ABSENT ? g : demandWeight ? d : 1;
             weights |= g != Claims.ABSENT;
+            caps |= cap[i] != Claims.ABSENT;
             if (w != 0 & h != 0)
             {
                 sumW += w;
@@ -136,11 +151,147 @@ final class CommonCase
         {
             return equalShares(supply, claims, n, competing, minH, solver);
         }
-        if (!shares(supply, sumW, demandWeight, claims, n, solver))
+        if (supply < sumW && n >= solver.sampledFrom)
+        {
+            final int settled = sampledShares(supply, sumW, demandWeight, demandWeight & !weights & !caps, claims, n,
+                solver);
+            if (settled != MISSED)
+            {
+                return settled == SETTLED ? supply : NOT_APPLICABLE;
+            }
+        }
+        final boolean fits = supply < sumW ?
+            sharesBelowOne(supply, sumW, demandWeight, claims, n, solver) :
+            shares(supply, sumW, demandWeight, claims, n, solver);
+        if (!fits)
         {
             return NOT_APPLICABLE;
         }
         solver.roundInPlace(n, supply, award);
+        return supply;
+    }
+
+    /**
+     * PROPORTIONAL when {@link Claims#plain()} (no floor, weight or cap, one tier): w = d and h = min(d, S), so
+     * the first pass reads the demands alone, for Σd and Σh; the shares follow as in {@link #level}.
+     */
+    private static long proportionalPlain(final long supply, final Claims claims, final int n, final LevelSolver solver)
+    {
+        final long[] demand = claims.demandArray();
+        final long[] award = claims.awardArray();
+        long sumD = 0;
+        long sumH = 0;
+        for (int i = 0; i < n; i++)
+        {
+            final long d = demand[i];
+            sumD += d;
+            // Each term is at most 2^62, so clamping at 2^62 + 1 keeps the sum from overflowing and above S.
+            sumH = Math.min(sumH + Math.min(d, supply), Claims.MAX_VALUE + 1);
+        }
+        solver.plainRoutes++;
+        if (sumH <= supply || supply == 0)
+        {
+            for (int i = 0; i < n; i++)
+            {
+                award[i] = supply != 0 ? Math.min(demand[i], supply) : 0;
+            }
+            return supply != 0 ? sumH : 0;
+        }
+        // Rationed: S < Σh ≤ Σd, so λ = S / Σd is below 1.
+        if (n >= solver.sampledFrom)
+        {
+            final int settled = sampledShares(supply, sumD, true, true, claims, n, solver);
+            if (settled != MISSED)
+            {
+                return supply;
+            }
+        }
+        sharesBelowOne(supply, sumD, true, claims, n, solver);
+        solver.roundInPlace(n, supply, award);
+        return supply;
+    }
+
+    /**
+     * EQUAL when {@link Claims#plain()}: every weight 1 and h = min(d, S). The first pass reads the demands alone;
+     * when a bound binds, the next one computes the bounds again and makes the water-filling's first round at
+     * once ({@link #equalLevelPlain}).
+     */
+    private static long equalPlain(final long supply, final Claims claims, final int n, final LevelSolver solver)
+    {
+        final long[] demand = claims.demandArray();
+        final long[] award = claims.awardArray();
+        long sumH = 0;
+        long minH = Long.MAX_VALUE;
+        int competing = 0;
+        for (int i = 0; i < n; i++)
+        {
+            final long h = plainBound(demand[i], supply);
+            competing += h != 0 ? 1 : 0;
+            minH = Math.min(minH, h != 0 ? h : Long.MAX_VALUE);
+            sumH = Math.min(sumH + h, Claims.MAX_VALUE + 1);
+        }
+        solver.plainRoutes++;
+        if (sumH <= supply || supply == 0)
+        {
+            for (int i = 0; i < n; i++)
+            {
+                award[i] = supply != 0 ? plainBound(demand[i], supply) : 0;
+            }
+            return supply != 0 ? sumH : 0;
+        }
+        final long q = supply / competing;
+        if (minH < q || (minH == q && supply - q * competing != 0))
+        {
+            return equalLevelPlain(supply, claims, n, competing, solver);
+        }
+        return equalShares(supply, claims, n, competing, minH, solver);
+    }
+
+    /** min(demand, supply), an absent demand being unbounded: a plain claim's bound. */
+    private static long plainBound(final long demand, final long supply)
+    {
+        return demand == Claims.ABSENT ? supply : Math.min(demand, supply);
+    }
+
+    /**
+     * {@link #equalLevel} for plain claims: one pass computes each bound and makes the first round of
+     * {@link LevelSolver#unitLevel} (λ = S / m: the bounds at or below it are summed, the others listed), the
+     * other rounds go over the listed bounds alone, and the last pass computes the bounds again as it writes the
+     * awards. The same rounds as {@link #equalLevel}, so the same level and awards.
+     */
+    private static long equalLevelPlain(
+        final long supply, final Claims claims, final int n, final int competing, final LevelSolver solver)
+    {
+        final long[] demand = claims.demandArray();
+        final long[] award = claims.awardArray();
+        final long[] live = solver.ownHi;
+        final long first = supply / competing;
+        long clamped = 0;
+        int kept = 0;
+        for (int i = 0; i < n; i++)
+        {
+            final long h = plainBound(demand[i], supply);
+            final boolean atBound = h <= first;
+            clamped += atBound ? h : 0;
+            live[kept] = h;
+            kept += atBound ? 0 : 1;
+        }
+        if (kept == 0 || !solver.waterFill(kept, clamped, (supply - clamped) / kept, supply, UNIT_LEVEL_ROUNDS - 1))
+        {
+            return NOT_APPLICABLE;
+        }
+        final long d = solver.den;
+        final long level = solver.levelNumerator();
+        final long q = level / d;
+        long extra = level - q * d;
+        for (int i = 0; i < n; i++)
+        {
+            final long h = plainBound(demand[i], supply);
+            final boolean above = h > q;
+            final long one = above & extra > 0 ? 1 : 0;
+            award[i] = above ? q + one : h;
+            extra -= one;
+        }
         return supply;
     }
 
@@ -405,5 +556,222 @@ final class CommonCase
         }
         solver.sharesWritten(d, supply, sum);
         return true;
+    }
+
+    /**
+     * The shares of {@link #shares} when λ = S / Σw is below 1, by a multiply instead of a division per claim:
+     * with {@code F = ⌊S·2^64 / Σw⌋} (one 128-bit division per call), {@code ⌊w·F / 2^64⌋} is the quotient
+     * {@code ⌊w·S / Σw⌋} or one less (the error w·(S·2^64/Σw − F)/2^64 is below w/2^64 &lt; 1), and the remainder
+     * {@code w·S − q·Σw}, below 2Σw &lt; 2^64, is exact in 64-bit arithmetic, so one compare corrects both.
+     */
+    private static boolean sharesBelowOne(
+        final long supply, final long sumW, final boolean demandWeight, final Claims claims, final int n,
+        final LevelSolver solver)
+    {
+        final long[] demand = claims.demandArray();
+        final long[] weight = claims.weightArray();
+        final long[] cap = claims.capArray();
+        final long[] award = claims.awardArray();
+        final long[] num = solver.num;
+        final int[] histogram = solver.histogram;
+        final long d = sumW;
+        final int shift = LevelSolver.histogramShift(n, d);
+        java.util.Arrays.fill(histogram, 0, (int)((d - 1) >>> shift) + 1, 0);
+        final long f = Int128.quotientUnsigned(supply, 0, d);
+        final long fHigh = f >> 63;
+        long sum = 0;
+        for (int i = 0; i < n; i++)
+        {
+            final long g = weight[i];
+            final long dm = demand[i];
+            final long w = g != Claims.ABSENT ? g : demandWeight ? dm : 1;
+            final long h = bound(dm, cap[i], supply);
+            // A claim that does not compete (w = 0 or h = 0) computes q = r = 0.
+            final long v = h != 0 ? w : 0;
+            final long estimate = Math.multiplyHigh(v, f) + (v & fHigh);
+            final long t = v * supply - estimate * d - d;
+            final long low = t >> 63;
+            final long q = estimate + 1 + low;
+            final long r = t + (d & low);
+            if (q > h || (q == h && r != 0))
+            {
+                return false;
+            }
+            award[i] = q;
+            num[i] = r;
+            sum += q;
+            histogram[(int)(r >>> shift)]++;
+        }
+        solver.sharesWritten(d, supply, sum);
+        return true;
+    }
+
+    /**
+     * PROPORTIONAL and weighted EQUAL on a large tier with λ = S / Σw below 1: the shares and their rounding in
+     * one pass. A sample of {@link #SAMPLE} claims places a band of remainders [tLow, tHigh] that holds the
+     * k-th largest remainder (k = S − Σ⌊share⌋) unless the sample misleads by more than
+     * {@link LevelSolver#bandSigmas} standard deviations; the pass writes ⌊share⌋ + 1 for remainders above the
+     * band and ⌊share⌋ below it, and lists the claims inside it, among which a selection places the lots left.
+     * Only the award column is written (no remainder column, no histogram, no second pass). When the band turns
+     * out not to hold the threshold, {@link #MISSED}: the caller runs the two-pass rounding, which overwrites
+     * every award.
+     *
+     * @param plain PROPORTIONAL without weights or caps: the pass reads the demands alone, and no bound can
+     *              bind (S &lt; Σd gives ⌊d·S / Σd⌋ &lt; d, and d ≤ Σd gives ⌊d·S / Σd⌋ ≤ S).
+     * @return {@link #SETTLED}, {@link #BINDS} or {@link #MISSED}.
+     */
+    private static int sampledShares(
+        final long supply, final long sumW, final boolean demandWeight, final boolean plain, final Claims claims,
+        final int n, final LevelSolver solver)
+    {
+        final long f = Int128.quotientUnsigned(supply, 0, sumW);
+        placeBand(supply, sumW, f, demandWeight, claims, n, solver);
+        final int c = plain ?
+            bandPassPlain(supply, sumW, f, claims, n, solver) :
+            bandPass(supply, sumW, f, demandWeight, claims, n, solver);
+        if (c < 0)
+        {
+            return BINDS;
+        }
+        final long need = supply - solver.bandSum - solver.bandAbove;
+        if (need < 0 || need > c)
+        {
+            solver.bandMisses++;
+            return MISSED;
+        }
+        solver.settleBand(c, need, solver.bandLow == solver.bandHigh, claims.awardArray());
+        return SETTLED;
+    }
+
+    /**
+     * The pass of {@link #sampledShares}: writes each claim's ⌊share⌋, plus one above the band, lists the claims
+     * inside the band in {@link LevelSolver#indexScratch()} and their remainders in {@link LevelSolver#num}
+     * (every store to slot 0 when the band is one remainder), and leaves Σ⌊share⌋ and the claims above the band
+     * in the solver.
+     *
+     * @return the claims in the band, or −1 as soon as a bound binds.
+     */
+    private static int bandPass(
+        final long supply, final long d, final long f, final boolean demandWeight, final Claims claims, final int n,
+        final LevelSolver solver)
+    {
+        final long[] demand = claims.demandArray();
+        final long[] weight = claims.weightArray();
+        final long[] cap = claims.capArray();
+        final long[] award = claims.awardArray();
+        final int[] band = solver.indexScratch();
+        final long[] bandRemainder = solver.num;
+        final long tLow = solver.bandLow;
+        final long tHigh = solver.bandHigh;
+        final int keep = tLow == tHigh ? 0 : -1;
+        final long fHigh = f >> 63;
+        long sum = 0;
+        long above = 0;
+        int c = 0;
+        for (int i = 0; i < n; i++)
+        {
+            final long g = weight[i];
+            final long dm = demand[i];
+            final long w = g != Claims.ABSENT ? g : demandWeight ? dm : 1;
+            final long h = bound(dm, cap[i], supply);
+            // A claim that does not compete (w = 0 or h = 0) computes q = r = 0.
+            final long v = h != 0 ? w : 0;
+            final long estimate = Math.multiplyHigh(v, f) + (v & fHigh);
+            final long t = v * supply - estimate * d - d;
+            final long low = t >> 63;
+            final long q = estimate + 1 + low;
+            final long r = t + (d & low);
+            if (q > h || (q == h && r != 0))
+            {
+                return -1;
+            }
+            final long up = (tHigh - r) >>> 63;
+            award[i] = q + up;
+            sum += q;
+            above += up;
+            band[c] = i;
+            bandRemainder[c & keep] = r;
+            c += (int)(((r - tLow) | (tHigh - r)) >>> 63) ^ 1;
+        }
+        solver.bandSum = sum;
+        solver.bandAbove = above;
+        return c;
+    }
+
+    /** {@link #bandPass} for PROPORTIONAL without weights or caps: w = d, and no bound binds. */
+    private static int bandPassPlain(
+        final long supply, final long d, final long f, final Claims claims, final int n, final LevelSolver solver)
+    {
+        final long[] demand = claims.demandArray();
+        final long[] award = claims.awardArray();
+        final int[] band = solver.indexScratch();
+        final long[] bandRemainder = solver.num;
+        final long tLow = solver.bandLow;
+        final long tHigh = solver.bandHigh;
+        final int keep = tLow == tHigh ? 0 : -1;
+        final long fHigh = f >> 63;
+        long sum = 0;
+        long above = 0;
+        int c = 0;
+        for (int i = 0; i < n; i++)
+        {
+            final long v = demand[i];
+            final long estimate = Math.multiplyHigh(v, f) + (v & fHigh);
+            final long t = v * supply - estimate * d - d;
+            final long low = t >> 63;
+            final long q = estimate + 1 + low;
+            final long r = t + (d & low);
+            final long up = (tHigh - r) >>> 63;
+            award[i] = q + up;
+            sum += q;
+            above += up;
+            band[c] = i;
+            bandRemainder[c & keep] = r;
+            c += (int)(((r - tLow) | (tHigh - r)) >>> 63) ^ 1;
+        }
+        solver.bandSum = sum;
+        solver.bandAbove = above;
+        return c;
+    }
+
+    /**
+     * Sets {@link LevelSolver#bandLow} and {@link LevelSolver#bandHigh} from the remainders of a stratified
+     * sample (one claim at a pseudo-random offset in each of s equal strides): the expected count of the
+     * sample's remainders above the threshold is Σ r / Σw over the sample (the extra lots are Σ r / Σw over
+     * all claims), and the band spans the sample's order statistics {@link LevelSolver#bandSigmas} standard
+     * deviations (at most √s / 2) either side. {@code double} only places the band; the pass checks it exactly.
+     */
+    private static void placeBand(
+        final long supply, final long d, final long f, final boolean demandWeight, final Claims claims,
+        final int n, final LevelSolver solver)
+    {
+        final long[] demand = claims.demandArray();
+        final long[] weight = claims.weightArray();
+        final long[] cap = claims.capArray();
+        final int s = Math.max(1, Math.min(SAMPLE, n >> 3));
+        final int stride = n / s;
+        final long[] sample = solver.ownW;
+        final long fHigh = f >> 63;
+        final double perUnit = 1.0 / d;
+        double expected = 0;
+        for (int j = 0; j < s; j++)
+        {
+            final long mix = (j + 1) * 0x9E37_79B9_7F4A_7C15L;
+            final int i = j * stride + (int)(((mix >>> 32) * stride) >>> 32);
+            final long g = weight[i];
+            final long dm = demand[i];
+            final long w = g != Claims.ABSENT ? g : demandWeight ? dm : 1;
+            final long v = bound(dm, cap[i], supply) != 0 ? w : 0;
+            final long estimate = Math.multiplyHigh(v, f) + (v & fHigh);
+            final long t = v * supply - estimate * d - d;
+            final long r = t + (d & (t >> 63));
+            sample[j] = r;
+            expected += r * perUnit;
+        }
+        final double margin = solver.bandSigmas * 0.5 * Math.sqrt(s);
+        final long highRank = (long)Math.floor(expected - margin);
+        final long lowRank = (long)Math.ceil(expected + margin);
+        solver.bandHigh = highRank >= 1 ? LongSort.kthLargest(sample, solver.ownLo, s, (int)highRank) : Long.MAX_VALUE;
+        solver.bandLow = lowRank <= s ? LongSort.kthLargest(sample, solver.ownLo, s, (int)lowRank) : 0;
     }
 }

@@ -57,6 +57,21 @@ final class LevelSolver
     private int freeClaims;
     /** Levels {@link #unitLevel} settled, counted for tests (which route a problem took). */
     long unitLevels;
+    /** Tiers from which {@link CommonCase} rounds in the pass that writes the shares (a field for tests). */
+    int sampledFrom = SAMPLE_THRESHOLD;
+    /** Half-width of that band in standard deviations (a field so that tests can make it miss). */
+    double bandSigmas = 4;
+    /** The band of remainders {@link CommonCase} placed from a sample: it lists the claims inside it. */
+    long bandLow;
+    long bandHigh;
+    /** Left by {@link CommonCase}'s one-pass rounding: Σ⌊share⌋, and the claims given a lot above the band. */
+    long bandSum;
+    long bandAbove;
+    /** Roundings {@link #settleBand} finished, and bands that missed the threshold, counted for tests. */
+    long bandsSettled;
+    long bandMisses;
+    /** Problems {@link CommonCase} solved reading the demands alone ({@link Claims#plain()}), counted for tests. */
+    long plainRoutes;
 
     /** Claims in a sample of a large tier, and the tier size from which sampling starts to pay. */
     private static final int SAMPLE_SIZE = 4096;
@@ -207,8 +222,20 @@ final class LevelSolver
             // Σ bound ≤ target: outside the contract.
             return false;
         }
-        long clamped = 0;
-        long q = target / size;
+        return waterFill(size, 0, target / size, target, rounds);
+    }
+
+    /**
+     * The rounds of {@link #unitLevel} from a state it reaches: the {@code size} bounds still above the level in
+     * {@link #ownHi}, {@code clamped} the sum of the others, {@code q} the next level to try.
+     */
+    boolean waterFill(
+        final int start, final long clampedSoFar, final long firstLevel, final long target, final int rounds)
+    {
+        final long[] live = ownHi;
+        int size = start;
+        long clamped = clampedSoFar;
+        long q = firstLevel;
         for (int round = 0; round < rounds; round++)
         {
             long c = clamped;
@@ -971,6 +998,39 @@ final class LevelSolver
             }
         }
         settleBucket(c, candidateMin, candidateMax, award, null, 0);
+    }
+
+    /**
+     * Finishes the one-pass rounding of {@link CommonCase}: the {@code need} lots left go to the largest
+     * remainders among the {@code c} claims of the band, ties to the earlier claim. The band's claim indices are
+     * in {@link #indexScratch()} in queue order, their remainders in {@link #num} (unless {@code oneValue}: then
+     * they all share one remainder and the first {@code need} take the lots).
+     */
+    void settleBand(final int c, final long need, final boolean oneValue, final long[] award)
+    {
+        bandsSettled++;
+        final int[] band = events;
+        if (oneValue || need == c || need == 0)
+        {
+            for (int j = 0; j < need; j++)
+            {
+                award[band[j]]++;
+            }
+            return;
+        }
+        final long[] num = this.num;
+        final long[] values = ownLo;
+        System.arraycopy(num, 0, values, 0, c);
+        final long threshold = select(values, c, need);
+        long ties = tiesLeft;
+        for (int j = 0; j < c; j++)
+        {
+            final long r = num[j];
+            if (r > threshold || (r == threshold && ties-- > 0))
+            {
+                award[band[j]]++;
+            }
+        }
     }
 
     /**

@@ -130,6 +130,11 @@ class AllocationFreeTest
         {
             list.add(new Prepared(UnitLevelRouteTest.tail(rnd, method, 1 + rnd.nextInt(CAPACITY))));
         }
+        // plain claims whose remainders tie in bulk: the one-pass rounding with a band of one remainder
+        for (int k = 0; k < 4; k++)
+        {
+            list.add(new Prepared(OnePassRoundingTest.ties(rnd, method, 64 + rnd.nextInt(CAPACITY - 64))));
+        }
         // the divisor methods' short routes: the level without the solver, fixed-point rounding, the bracket
         for (int k = 0; k < 8; k++)
         {
@@ -164,6 +169,9 @@ class AllocationFreeTest
 
         final Allocator fixed = new Allocator(CAPACITY);
         final Allocator growing = new Allocator(4, CAPACITY);
+        // The common case's one-pass rounding from 64 claims (by default from tens of thousands).
+        fixed.workspace().solver.sampledFrom = 64;
+        growing.workspace().solver.sampledFrom = 64;
         // -Dtranche.methods=DHONDT,FIFO narrows the run while iterating; the default build runs all
         final String only = System.getProperty("tranche.methods");
         final Method[] methods = only == null ? Method.values() :
@@ -233,5 +241,11 @@ class AllocationFreeTest
             "last pass of every method (measuring overhead %d bytes subtracted), checksum %d%n%s",
             calls, CAPACITY, total, overhead, checksum, report);
         assertThat(total).as("bytes allocated by allocate():%n%s", report).isEqualTo(0);
+        if (only == null)
+        {
+            // the measured calls took the common case's one-pass rounding and its routes on plain claims
+            assertThat(fixed.workspace().solver.bandsSettled).as("one-pass roundings").isGreaterThan(0);
+            assertThat(fixed.workspace().solver.plainRoutes).as("plain routes").isGreaterThan(0);
+        }
     }
 }
