@@ -255,6 +255,18 @@ public final class CommandLogs
                 {
                     return node.service().rejectedCommands();
                 }
+
+                @Override
+                public long snapshotsTaken()
+                {
+                    return node.service().snapshotsTaken();
+                }
+
+                @Override
+                public long lastSnapshotNanos()
+                {
+                    return node.service().lastSnapshotNanos();
+                }
             };
         }
 

@@ -23,4 +23,13 @@ public interface ClusterGauges
 
     /** @return commands on the log this member rejected (unsigned, mis-signed, replayed). */
     long rejectedCommands();
+
+    /** @return snapshots this member's service wrote since its process started. */
+    long snapshotsTaken();
+
+    /**
+     * @return nanoseconds this member's last snapshot took (0 before one): the service applies no command while it
+     *     writes one, so this is also how long writes waited.
+     */
+    long lastSnapshotNanos();
 }

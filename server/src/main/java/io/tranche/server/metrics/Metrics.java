@@ -215,6 +215,31 @@ public final class Metrics implements AutoCloseable
                 }
             })
             .register(registry);
+        io.prometheus.metrics.core.metrics.CounterWithCallback.builder()
+            .name("tranche_cluster_snapshots")
+            .help("Snapshots this member's service wrote since its process started.")
+            .callback(cb ->
+            {
+                final ClusterGauges c = cluster;
+                if (c != null)
+                {
+                    cb.call(c.snapshotsTaken());
+                }
+            })
+            .register(registry);
+        GaugeWithCallback.builder()
+            .name("tranche_cluster_last_snapshot_seconds")
+            .help("How long this member's last snapshot took; no command is applied while one is written.")
+            .unit(Unit.SECONDS)
+            .callback(cb ->
+            {
+                final ClusterGauges c = cluster;
+                if (c != null && c.snapshotsTaken() > 0)
+                {
+                    cb.call(c.lastSnapshotNanos() / 1e9);
+                }
+            })
+            .register(registry);
     }
 
     private void clusterGauge(final String name, final String help, final int which)
