@@ -334,8 +334,9 @@ public final class ClusterCommand implements Runnable
             out.printf("term      %d%n", s.getLeadershipTermId());
             out.printf("commit    %d%n", s.getCommitPosition());
             out.printf("applied   %d%n", s.getAppliedPosition());
-            out.printf("snapshot  %d (%d taken since start, %d commands after it)%n", s.getSnapshotPosition(),
-                s.getSnapshots(), s.getCommandsSinceSnapshot());
+            out.printf("snapshot  %d (%d taken since start, %d commands after it%s)%n", s.getSnapshotPosition(),
+                s.getSnapshots(), s.getCommandsSinceSnapshot(),
+                s.getLastSnapshotMillis() > 0 ? ", the last took " + s.getLastSnapshotMillis() + " ms" : "");
             out.printf("tranches  %d%n", s.getTranches());
             out.printf("writes    %s%n", s.getFailure().isEmpty() ? "taken" : "refused: " + s.getFailure());
             return 0;

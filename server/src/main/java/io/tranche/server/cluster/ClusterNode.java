@@ -72,9 +72,11 @@ public final class ClusterNode implements AutoCloseable
     /**
      * A snapshot that took longer than this is paced: the next waits until the service has worked
      * {@link #WORK_PER_SNAPSHOT} times as long on the log, so that snapshots of a long history (every tranche is in
-     * each) cost at most a fifth of the service's time, and a restart replays at most that much work.
+     * each) cost at most a fifth of the service's time, and a restart replays at most that much work. Below it a
+     * snapshot is cheap next to the commands between two (a member whose code is still being compiled takes tens of
+     * milliseconds for a handful of tranches, which must not hold back the next).
      */
-    static final long PACED_SNAPSHOT_NS = TimeUnit.MILLISECONDS.toNanos(20);
+    static final long PACED_SNAPSHOT_NS = TimeUnit.MILLISECONDS.toNanos(100);
     /** See {@link #PACED_SNAPSHOT_NS}. */
     static final long WORK_PER_SNAPSHOT = 4;
 

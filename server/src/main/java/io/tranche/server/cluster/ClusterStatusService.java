@@ -59,6 +59,7 @@ public final class ClusterStatusService extends ClusterServiceGrpc.ClusterServic
             .setDiverged(service.diverged() != null)
             .setRejectedCommands(service.rejectedCommands())
             .setCheckpointsMatched(service.checkpointsMatched())
+            .setLastSnapshotMillis((service.lastSnapshotNanos() + 999_999) / 1_000_000)
             .build();
     }
 

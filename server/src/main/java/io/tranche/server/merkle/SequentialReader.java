@@ -33,7 +33,8 @@ public final class SequentialReader
         this.channel = channel;
         this.path = path;
         this.limit = limit;
-        this.block = new byte[blockSize];
+        // No larger than the region: a small file costs a small block.
+        this.block = new byte[(int)Math.max(16, Math.min(blockSize, limit - from))];
         this.blockStart = from;
     }
 

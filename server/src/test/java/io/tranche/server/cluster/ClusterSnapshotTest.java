@@ -162,6 +162,8 @@ class ClusterSnapshotTest
             assertThat(node.service().snapshotsTaken()).as("snapshots on member " + node.self().id())
                 .isGreaterThanOrEqualTo(taken);
             assertThat(node.service().commandsSinceSnapshot()).isLessThan(EVERY);
+            // The status says how long the newest snapshot held the member's commands: a taken one shows at least 1.
+            assertThat(ClusterStatusService.status(node, null).getLastSnapshotMillis()).isPositive();
         }
     }
 

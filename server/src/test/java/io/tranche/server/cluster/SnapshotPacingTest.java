@@ -20,7 +20,7 @@ class SnapshotPacingTest
     {
         assertThat(ClusterNode.snapshotDue(EVERY_100, 99, 5_000, 0, 0)).isFalse();
         assertThat(ClusterNode.snapshotDue(EVERY_100, 100, 5_000, 0, 0)).as("before any snapshot").isTrue();
-        assertThat(ClusterNode.snapshotDue(EVERY_100, 100, 5_000, 1, 20 * MS)).isTrue();
+        assertThat(ClusterNode.snapshotDue(EVERY_100, 100, 5_000, 1, 100 * MS)).isTrue();
         assertThat(ClusterNode.snapshotDue(EVERY_100, 1, 1 << 20, 1, 5 * MS)).as("the log bytes").isTrue();
         assertThat(ClusterNode.snapshotDue(EVERY_100, 0, 1 << 21, 1, 5 * MS)).as("no command since").isFalse();
     }
@@ -35,7 +35,7 @@ class SnapshotPacingTest
         assertThat(ClusterNode.snapshotDue(EVERY_100, 100, 5_000, 4_000 * MS, snapshot)).isTrue();
         assertThat(ClusterNode.snapshotDue(EVERY_100, 99, 5_000, 40_000 * MS, snapshot))
             .as("and still the commands").isFalse();
-        assertThat(ClusterNode.snapshotDue(EVERY_100, 100, 5_000, 84 * MS, 21 * MS)).isTrue();
-        assertThat(ClusterNode.snapshotDue(EVERY_100, 100, 5_000, 83 * MS, 21 * MS)).isFalse();
+        assertThat(ClusterNode.snapshotDue(EVERY_100, 100, 5_000, 404 * MS, 101 * MS)).isTrue();
+        assertThat(ClusterNode.snapshotDue(EVERY_100, 100, 5_000, 403 * MS, 101 * MS)).isFalse();
     }
 }
