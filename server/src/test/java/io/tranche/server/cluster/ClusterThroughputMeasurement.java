@@ -171,6 +171,23 @@ class ClusterThroughputMeasurement
     {
     }
 
+    // Each member's cluster status; empty for the single node (not a cluster member).
+    private static List<io.tranche.proto.v1.ClusterStatus> statuses(final List<ManagedChannel> channels)
+    {
+        final List<io.tranche.proto.v1.ClusterStatus> statuses = new ArrayList<>();
+        if (channels.size() < 2)
+        {
+            return statuses;
+        }
+        for (final ManagedChannel channel : channels)
+        {
+            statuses.add(io.tranche.proto.v1.ClusterServiceGrpc.newBlockingStub(channel)
+                .withDeadlineAfter(30, TimeUnit.SECONDS)
+                .getClusterStatus(io.tranche.proto.v1.GetClusterStatusRequest.getDefaultInstance()));
+        }
+        return statuses;
+    }
+
     // CPU time of each server JVM in microseconds (0 when the platform does not report it).
     private static long[] cpuMicros(final List<ProcessHandle> servers)
     {
@@ -297,9 +314,11 @@ class ClusterThroughputMeasurement
         Thread.sleep(Math.max(0, TimeUnit.NANOSECONDS.toMillis(warmEnd - System.nanoTime())));
         final long[] before = cpuMicros(servers);
         final List<java.util.Map<String, Long>> threadsBefore = threadTicks(servers);
+        final List<io.tranche.proto.v1.ClusterStatus> statusBefore = statuses(channels);
         Thread.sleep(Math.max(0, TimeUnit.NANOSECONDS.toMillis(end - System.nanoTime())));
         final long[] after = cpuMicros(servers);
         final List<java.util.Map<String, Long>> threadsAfter = threadTicks(servers);
+        final List<io.tranche.proto.v1.ClusterStatus> statusAfter = statuses(channels);
         final String load = ClusterKillRoundsTest.loadAverage();
         for (final Thread thread : threads)
         {
@@ -320,6 +339,22 @@ class ClusterThroughputMeasurement
         {
             cpu.append(i == 0 ? "; by thread us/call " : " | ").append(byThread(threadsBefore.get(i),
                 threadsAfter.get(i), calls));
+        }
+        if (!statusBefore.isEmpty() && !statusAfter.isEmpty())
+        {
+            // Snapshots each member wrote in the measured seconds, and how long its newest took (no command is
+            // applied meanwhile).
+            cpu.append("; snapshots in the window");
+            for (int i = 0; i < statusAfter.size(); i++)
+            {
+                cpu.append(i == 0 ? " " : ",").append(statusAfter.get(i).getSnapshots() -
+                    statusBefore.get(i).getSnapshots());
+            }
+            cpu.append(", last took ms");
+            for (int i = 0; i < statusAfter.size(); i++)
+            {
+                cpu.append(i == 0 ? " " : ",").append(statusAfter.get(i).getLastSnapshotMillis());
+            }
         }
         return new Rate(acknowledged.get() / (double)SECONDS, cpu.toString());
     }
