@@ -69,6 +69,7 @@ class DivisorShortRoutesTest
         final Workspace ws = new Workspace(capacity);
         int unbound = 0;
         int bracket = 0;
+        int scan = 0;
         int referenced = 0;
         final int problems = 400;
         for (int t = 0; t < problems; t++)
@@ -101,6 +102,7 @@ class DivisorShortRoutesTest
             final long[] actual = Arrays.copyOf(ws.award, n);
             unbound += rule.lastLevelUnbound ? 1 : 0;
             bracket += rule.lastCorrectionByBracket ? 1 : 0;
+            scan += rule.lastCorrectionFirstByScan ? 1 : 0;
             assertThat(Arrays.stream(actual).sum()).as("total of problem %d", t).isEqualTo(target);
             final int[] all = new int[n];
             Arrays.setAll(all, i -> i);
@@ -115,6 +117,7 @@ class DivisorShortRoutesTest
         assertThat(unbound).as("problems whose level skipped the solver").isGreaterThan(problems / 2);
         assertThat(bracket).as("problems corrected from a bracket").isGreaterThan(problems / 4);
         assertThat(rule.bracketSteps).as("levels the bracket's claims alone were rounded at").isGreaterThan(0);
+        assertThat(scan).as("brackets that left one lot, found by one scan").isGreaterThan(problems / 50);
     }
 
     /**
@@ -153,6 +156,8 @@ class DivisorShortRoutesTest
         final DivisorMethod rule = (DivisorMethod)allocator.rule(method);
         int unbound = 0;
         int bracket = 0;
+        int scan = 0;
+        int columns = 0;
         int referenced = 0;
         final int problems = 200;
         for (int t = 0; t < problems; t++)
@@ -164,6 +169,8 @@ class DivisorShortRoutesTest
             assertThat(total).isEqualTo(p.supply);
             unbound += rule.lastLevelUnbound ? 1 : 0;
             bracket += rule.lastCorrectionByBracket ? 1 : 0;
+            scan += rule.lastCorrectionFirstByScan ? 1 : 0;
+            columns += rule.lastFromColumns ? 1 : 0;
             if (p.supply <= 20_000 && p.size() <= 300)
             {
                 referenced++;
@@ -174,6 +181,8 @@ class DivisorShortRoutesTest
         assertThat(referenced).as("problems compared with the reference").isGreaterThan(problems / 10);
         assertThat(unbound).as("problems whose level skipped the solver").isGreaterThan(problems / 2);
         assertThat(bracket).as("problems corrected from a bracket").isGreaterThan(problems / 4);
+        assertThat(scan).as("brackets that left one lot, found by one scan").isGreaterThan(problems / 50);
+        assertThat(columns).as("splits from the claims' columns (the common problem)").isGreaterThan(problems / 2);
     }
 
     /** The reference's awards for one tier without floors: demand = bound, weight given. */
