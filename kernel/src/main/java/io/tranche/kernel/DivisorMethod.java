@@ -40,6 +40,10 @@ abstract class DivisorMethod implements Rule
     protected final long[] wide = new long[8];
     /** The 128-bit division of {@link #roundAll}, prepared once per common denominator. */
     private final Int128 div = new Int128();
+    /** The denominator {@link #reciprocalValue} was computed for (0: none). */
+    private long reciprocalDivisor;
+    /** {@code Long.divideUnsigned(-1L, reciprocalDivisor)}. */
+    private long reciprocalValue;
     /** Lots the heap added or removed in the last split: the jump's error, kept for tests. */
     long lastCorrection;
     /** True when the last split's correction selected its claims by quickselect, kept for tests. */
@@ -607,7 +611,7 @@ abstract class DivisorMethod implements Rule
         long sum = fixed;
         // For Int128.quotientByReciprocal: a multiply per claim instead of a hardware division (the profile's
         // largest pass at 1M)
-        final long reciprocal = Long.divideUnsigned(-1L, d);
+        final long reciprocal = reciprocal(d);
         final long fraction = levelFraction(n, d);
         for (int k = from; k < to; k++)
         {
@@ -632,7 +636,23 @@ abstract class DivisorMethod implements Rule
      */
     private long levelFraction(final long n, final long d)
     {
-        return n < d ? div.divideUnsigned(n, 0, d) : 0;
+        // by the invariant divisor d (the free weight, the same on every pass and usually from call to call):
+        // the same quotient as Knuth's division, bit for bit, with two multiplications
+        return n < d ? div.divideByInvariant(n, 0, d) : 0;
+    }
+
+    /**
+     * @return {@code Long.divideUnsigned(-1L, d)} for {@link Int128#quotientByReciprocal}, kept from the last
+     * pass with the same denominator.
+     */
+    private long reciprocal(final long d)
+    {
+        if (d != reciprocalDivisor)
+        {
+            reciprocalValue = Long.divideUnsigned(-1L, d);
+            reciprocalDivisor = d;
+        }
+        return reciprocalValue;
     }
 
     /**
@@ -705,7 +725,7 @@ abstract class DivisorMethod implements Rule
         {
             return false;
         }
-        final long reciprocal = Long.divideUnsigned(-1L, d);
+        final long reciprocal = reciprocal(d);
         final long fraction = levelFraction(far, d);
         long farSum = sum;
         int size = 0;
@@ -787,7 +807,7 @@ abstract class DivisorMethod implements Rule
         final long n, final long far, final long d, final long sum, final long farSum, final long target)
     {
         final boolean adding = sum < target;
-        final long reciprocal = Long.divideUnsigned(-1L, d);
+        final long reciprocal = reciprocal(d);
         long nearN = n;
         long nearSum = sum;
         long farN = far;
