@@ -15,9 +15,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * bound can bind, the rounding from λ as a 0.64 fixed-point fraction ({@link DivisorMethod#lotsUpToEstimate}),
  * the correction from a bracket of two levels (a single lot left found by one scan of the listed claims), and,
  * through the allocator, the split from the claims' columns of the common problem. Seeded problems built to take
- * them (one tier, no floors, bounds at least the weights, targets at most Σw) are checked against {@link ReferenceAllocator} where the
- * per-lot greedy is affordable and by the prefix certificate otherwise; the routes' flags must be seen set, so
- * the test cannot pass on the general path alone.
+ * them (one tier, no floors, bounds at least the weights, targets at most Σw) are checked against
+ * {@link ReferenceAllocator} where the per-lot greedy is affordable and by the prefix certificate otherwise; the
+ * routes' flags must be seen set, so the test cannot pass on the general path alone.
  */
 class DivisorShortRoutesTest
 {
