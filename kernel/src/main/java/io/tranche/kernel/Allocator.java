@@ -151,7 +151,7 @@ public final class Allocator
         }
         if (lot <= 1 && maxSharePpm == 0 && commonCase)
         {
-            final long allocated = CommonCase.allocate(supply, method, claims, n, ws);
+            final long allocated = CommonCase.allocate(supply, method, claims, n, ws, rules[method.index()]);
             if (allocated != CommonCase.NOT_APPLICABLE)
             {
                 return allocated;

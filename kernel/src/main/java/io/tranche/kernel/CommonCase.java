@@ -34,10 +34,17 @@ final class CommonCase
     /**
      * @return units allocated, or {@link #NOT_APPLICABLE}.
      */
-    static long allocate(final long supply, final Method method, final Claims claims, final int n, final Workspace ws)
+    static long allocate(
+        final long supply, final Method method, final Claims claims, final int n, final Workspace ws, final Rule rule)
     {
         switch (method)
         {
+            case DHONDT:
+            case SAINTE_LAGUE:
+            case ADAMS:
+            case DEAN:
+            case HUNTINGTON_HILL:
+                return divisor(supply, claims, n, ws, (DivisorMethod)rule);
             case FIFO:
                 return fifo(supply, claims, n);
             case PROPORTIONAL:
@@ -59,6 +66,71 @@ final class CommonCase
         final long d = demand == Claims.ABSENT ? Long.MAX_VALUE : demand;
         final long c = cap == Claims.ABSENT ? Long.MAX_VALUE : cap;
         return Math.min(Math.min(d, c), supply);
+    }
+
+    /**
+     * The divisor methods: one pass over the claims' columns writes the columns the rule reads (lo = 0,
+     * hi = min(demand, cap, S), 0 without weight; the weight, by default the demand; the identity order) and
+     * the sums of the rule's own first pass, instead of the framework's bounds pass, its tier order and that
+     * first pass; the rule then splits from the sums ({@link DivisorMethod#splitFromSums}), as the general path
+     * would from the same columns.
+     */
+    static long divisor(
+        final long supply, final Claims claims, final int n, final Workspace ws, final DivisorMethod rule)
+    {
+        final long[] demand = claims.demandArray();
+        final long[] weight = claims.weightArray();
+        final long[] cap = claims.capArray();
+        final long[] floor = claims.floorArray();
+        final int[] tier = claims.tierArray();
+        final long[] award = claims.awardArray();
+        final long[] lo = ws.lo;
+        final long[] hi = ws.hi;
+        final long[] w = ws.w;
+        final int[] order = ws.order;
+        final int firstTier = tier[0];
+        long sumHi = 0;
+        long sumW = 0;
+        int active = 0;
+        boolean loose = true;
+        for (int i = 0; i < n; i++)
+        {
+            if (floor[i] != 0 | tier[i] != firstTier)
+            {
+                return NOT_APPLICABLE;
+            }
+            final long d = demand[i];
+            final long g = weight[i];
+            final long wI = g != Claims.ABSENT ? g : d;
+            final long h = wI == 0 ? 0 : bound(d, cap[i], supply);
+            lo[i] = 0;
+            hi[i] = h;
+            w[i] = wI;
+            order[i] = i;
+            sumHi = Lots.saturatingAdd(sumHi, h);
+            if (wI == 0 || h <= 0)
+            {
+                award[i] = 0;
+            }
+            else
+            {
+                active++;
+                sumW += wI;
+                loose &= h >= wI;
+            }
+        }
+        ws.award = award;
+        if (sumHi <= supply)
+        {
+            for (int i = 0; i < n; i++)
+            {
+                award[i] = hi[i];
+            }
+            return sumHi;
+        }
+        rule.lastFromColumns = true;
+        rule.splitFromSums(ws, 0, n, supply, 0, sumHi, 0, active, active, sumW, loose);
+        return supply;
     }
 
     /** FIFO in one pass: each claim in queue order takes its bound while units remain. */

@@ -40,6 +40,10 @@ abstract class DivisorMethod implements Rule
     protected final long[] wide = new long[8];
     /** The 128-bit division of {@link #roundAll}, prepared once per common denominator. */
     private final Int128 div = new Int128();
+    /** The denominator {@link #reciprocalValue} was computed for (0: none). */
+    private long reciprocalDivisor;
+    /** {@code Long.divideUnsigned(-1L, reciprocalDivisor)}. */
+    private long reciprocalValue;
     /** Lots the heap added or removed in the last split: the jump's error, kept for tests. */
     long lastCorrection;
     /** True when the last split's correction selected its claims by quickselect, kept for tests. */
@@ -50,10 +54,14 @@ abstract class DivisorMethod implements Rule
     boolean lastCorrectionByThreshold;
     /** True when the last split's correction took its lots from a bracket of two levels, kept for tests. */
     boolean lastCorrectionByBracket;
+    /** True when the last split's bracket left one lot, found by one scan of the listed claims, kept for tests. */
+    boolean lastCorrectionFirstByScan;
     /** True when the last split took its relaxed level without the solver (no bound could bind), for tests. */
     boolean lastLevelUnbound;
     /** Levels the bracket's listed claims alone were rounded at ({@link #narrowBracket}), counted for tests. */
     long bracketSteps;
+    /** True when the last split came from the claims' columns ({@link CommonCase#divisor}), kept for tests. */
+    boolean lastFromColumns;
     /** The level numerator of the awards {@link #roundNear} left. */
     private long nearLevel;
 
@@ -164,6 +172,31 @@ abstract class DivisorMethod implements Rule
                 loose &= loI == 0 & hiI >= w[i];
             }
         }
+        lastFromColumns = false;
+        splitFromSums(ws, from, to, target, sumLo, sumHi, fixed, active, firstLots, sumW, loose);
+    }
+
+    /**
+     * {@link #split} after its first pass, from that pass's sums: also the entry of the common problem, whose one
+     * pass over the claims' columns writes the bounds columns and these sums ({@link CommonCase#divisor}).
+     *
+     * @param sumLo     Σlo over the tier.
+     * @param sumHi     Σhi over the tier, saturating.
+     * @param fixed     Σlo of the claims that do not compete (no weight or no headroom); their awards are written.
+     * @param active    the competing claims.
+     * @param firstLots the competing claims with lo = 0.
+     * @param sumW      Σw of the competing claims.
+     * @param loose     true when no competing claim has a floor or a bound below its weight.
+     */
+    final void splitFromSums(
+        final Workspace ws, final int from, final int to, final long target, final long sumLo, final long sumHi,
+        final long fixed, final int active, final long firstLots, final long sumW, final boolean loose)
+    {
+        final int[] order = ws.order;
+        final long[] lo = ws.lo;
+        final long[] hi = ws.hi;
+        final long[] w = ws.w;
+        final long[] a = ws.award;
         if (target <= sumLo || target >= sumHi || active == 0)
         {
             lastCorrection = 0;
@@ -222,6 +255,7 @@ abstract class DivisorMethod implements Rule
         lastCorrectionOneLotEach = false;
         lastCorrectionByThreshold = false;
         lastCorrectionByBracket = false;
+        lastCorrectionFirstByScan = false;
         if (sum != target)
         {
             correctError(ws.solver.indexScratch(), order, from, to, ws, n, d, sum, fixed, target, active);
@@ -377,6 +411,22 @@ abstract class DivisorMethod implements Rule
             }
         }
         return true;
+    }
+
+    /** Swaps into {@code idx[0]} the claim of {@code idx[0..size)} that comes first in the given pop order. */
+    private void firstToFront(final int[] idx, final int size, final long[] w, final long[] a, final int mode)
+    {
+        int best = 0;
+        for (int k = 1; k < size; k++)
+        {
+            if (above(w, a, idx[k], idx[best], mode))
+            {
+                best = k;
+            }
+        }
+        final int t = idx[0];
+        idx[0] = idx[best];
+        idx[best] = t;
     }
 
     /**
@@ -561,7 +611,7 @@ abstract class DivisorMethod implements Rule
         long sum = fixed;
         // For Int128.quotientByReciprocal: a multiply per claim instead of a hardware division (the profile's
         // largest pass at 1M)
-        final long reciprocal = Long.divideUnsigned(-1L, d);
+        final long reciprocal = reciprocal(d);
         final long fraction = levelFraction(n, d);
         for (int k = from; k < to; k++)
         {
@@ -586,7 +636,23 @@ abstract class DivisorMethod implements Rule
      */
     private long levelFraction(final long n, final long d)
     {
-        return n < d ? div.divideUnsigned(n, 0, d) : 0;
+        // by the invariant divisor d (the free weight, the same on every pass and usually from call to call):
+        // the same quotient as Knuth's division, bit for bit, with two multiplications
+        return n < d ? div.divideByInvariant(n, 0, d) : 0;
+    }
+
+    /**
+     * @return {@code Long.divideUnsigned(-1L, d)} for {@link Int128#quotientByReciprocal}, kept from the last
+     * pass with the same denominator.
+     */
+    private long reciprocal(final long d)
+    {
+        if (d != reciprocalDivisor)
+        {
+            reciprocalValue = Long.divideUnsigned(-1L, d);
+            reciprocalDivisor = d;
+        }
+        return reciprocalValue;
     }
 
     /**
@@ -659,7 +725,7 @@ abstract class DivisorMethod implements Rule
         {
             return false;
         }
-        final long reciprocal = Long.divideUnsigned(-1L, d);
+        final long reciprocal = reciprocal(d);
         final long fraction = levelFraction(far, d);
         long farSum = sum;
         int size = 0;
@@ -703,7 +769,13 @@ abstract class DivisorMethod implements Rule
         size = kept;
         final int popMode = adding ? ADD_FIRST_ON_TOP : REMOVE_LAST_ON_TOP;
         final int c = (int)Math.min(left, size);
-        if (c < size && !selectFirst(idx, size, c, w, a, popMode))
+        if (c == 1)
+        {
+            // one lot: the claim whose next (last) lot comes first in pop order, by one scan
+            firstToFront(idx, size, w, a, popMode);
+            lastCorrectionFirstByScan = true;
+        }
+        else if (c < size && !selectFirst(idx, size, c, w, a, popMode))
         {
             popLots(idx, size, hi, lo, w, a, adding, left);
             return true;
@@ -735,7 +807,7 @@ abstract class DivisorMethod implements Rule
         final long n, final long far, final long d, final long sum, final long farSum, final long target)
     {
         final boolean adding = sum < target;
-        final long reciprocal = Long.divideUnsigned(-1L, d);
+        final long reciprocal = reciprocal(d);
         long nearN = n;
         long nearSum = sum;
         long farN = far;

@@ -13,10 +13,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The divisor methods' short routes give the greedy awards exactly: the level taken without the solver when no
  * bound can bind, the rounding from λ as a 0.64 fixed-point fraction ({@link DivisorMethod#lotsUpToEstimate}),
- * and the correction from a bracket of two levels. Seeded problems built to take them (one tier, no floors,
- * bounds at least the weights, targets at most Σw) are checked against {@link ReferenceAllocator} where the
- * per-lot greedy is affordable and by the prefix certificate otherwise; the routes' flags must be seen set, so
- * the test cannot pass on the general path alone.
+ * the correction from a bracket of two levels (a single lot left found by one scan of the listed claims), and,
+ * through the allocator, the split from the claims' columns of the common problem. Seeded problems built to take
+ * them (one tier, no floors, bounds at least the weights, targets at most Σw) are checked against
+ * {@link ReferenceAllocator} where the per-lot greedy is affordable and by the prefix certificate otherwise; the
+ * routes' flags must be seen set, so the test cannot pass on the general path alone.
  */
 class DivisorShortRoutesTest
 {
@@ -69,6 +70,7 @@ class DivisorShortRoutesTest
         final Workspace ws = new Workspace(capacity);
         int unbound = 0;
         int bracket = 0;
+        int scan = 0;
         int referenced = 0;
         final int problems = 400;
         for (int t = 0; t < problems; t++)
@@ -101,6 +103,7 @@ class DivisorShortRoutesTest
             final long[] actual = Arrays.copyOf(ws.award, n);
             unbound += rule.lastLevelUnbound ? 1 : 0;
             bracket += rule.lastCorrectionByBracket ? 1 : 0;
+            scan += rule.lastCorrectionFirstByScan ? 1 : 0;
             assertThat(Arrays.stream(actual).sum()).as("total of problem %d", t).isEqualTo(target);
             final int[] all = new int[n];
             Arrays.setAll(all, i -> i);
@@ -115,6 +118,7 @@ class DivisorShortRoutesTest
         assertThat(unbound).as("problems whose level skipped the solver").isGreaterThan(problems / 2);
         assertThat(bracket).as("problems corrected from a bracket").isGreaterThan(problems / 4);
         assertThat(rule.bracketSteps).as("levels the bracket's claims alone were rounded at").isGreaterThan(0);
+        assertThat(scan).as("brackets that left one lot, found by one scan").isGreaterThan(problems / 50);
     }
 
     /**
@@ -153,6 +157,8 @@ class DivisorShortRoutesTest
         final DivisorMethod rule = (DivisorMethod)allocator.rule(method);
         int unbound = 0;
         int bracket = 0;
+        int scan = 0;
+        int columns = 0;
         int referenced = 0;
         final int problems = 200;
         for (int t = 0; t < problems; t++)
@@ -164,6 +170,8 @@ class DivisorShortRoutesTest
             assertThat(total).isEqualTo(p.supply);
             unbound += rule.lastLevelUnbound ? 1 : 0;
             bracket += rule.lastCorrectionByBracket ? 1 : 0;
+            scan += rule.lastCorrectionFirstByScan ? 1 : 0;
+            columns += rule.lastFromColumns ? 1 : 0;
             if (p.supply <= 20_000 && p.size() <= 300)
             {
                 referenced++;
@@ -174,6 +182,8 @@ class DivisorShortRoutesTest
         assertThat(referenced).as("problems compared with the reference").isGreaterThan(problems / 10);
         assertThat(unbound).as("problems whose level skipped the solver").isGreaterThan(problems / 2);
         assertThat(bracket).as("problems corrected from a bracket").isGreaterThan(problems / 4);
+        assertThat(scan).as("brackets that left one lot, found by one scan").isGreaterThan(problems / 50);
+        assertThat(columns).as("splits from the claims' columns (the common problem)").isGreaterThan(problems / 2);
     }
 
     /** The reference's awards for one tier without floors: demand = bound, weight given. */
