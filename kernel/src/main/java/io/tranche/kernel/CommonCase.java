@@ -39,12 +39,6 @@ final class CommonCase
     {
         switch (method)
         {
-            case DHONDT:
-            case SAINTE_LAGUE:
-            case ADAMS:
-            case DEAN:
-            case HUNTINGTON_HILL:
-                return divisor(supply, claims, n, ws, (DivisorMethod)rule);
             case FIFO:
                 return fifo(supply, claims, n);
             case PROPORTIONAL:
@@ -56,7 +50,9 @@ final class CommonCase
             case TALMUD:
                 return lossesOrTalmud(supply, true, claims, n, ws.solver);
             default:
-                return NOT_APPLICABLE;
+                // Every divisor method, by its rule's class: a new one needs no line here.
+                return rule instanceof DivisorMethod divisorRule ? divisor(supply, claims, n, ws, divisorRule) :
+                    NOT_APPLICABLE;
         }
     }
 
