@@ -203,30 +203,11 @@ public final class Metrics implements AutoCloseable
             "The log position this member's state machine has applied, bytes; reads see the state there.", 2);
         clusterGauge("tranche_cluster_diverged", "1 once this member found its state differs from a majority's " +
             "at a checkpoint: it stopped serving (fail-stop); 0 while it agrees.", 3);
-        io.prometheus.metrics.core.metrics.CounterWithCallback.builder()
-            .name("tranche_cluster_rejected_commands")
-            .help("Commands on the log this member rejected and never applied: unsigned, mis-signed or replayed.")
-            .callback(cb ->
-            {
-                final ClusterGauges c = cluster;
-                if (c != null)
-                {
-                    cb.call(c.rejectedCommands());
-                }
-            })
-            .register(registry);
-        io.prometheus.metrics.core.metrics.CounterWithCallback.builder()
-            .name("tranche_cluster_snapshots")
-            .help("Snapshots this member's service wrote since its process started.")
-            .callback(cb ->
-            {
-                final ClusterGauges c = cluster;
-                if (c != null)
-                {
-                    cb.call(c.snapshotsTaken());
-                }
-            })
-            .register(registry);
+        clusterCounter("tranche_cluster_rejected_commands",
+            "Commands on the log this member rejected and never applied: unsigned, mis-signed or replayed.",
+            ClusterGauges::rejectedCommands);
+        clusterCounter("tranche_cluster_snapshots", "Snapshots this member's service wrote since its process started.",
+            ClusterGauges::snapshotsTaken);
         GaugeWithCallback.builder()
             .name("tranche_cluster_last_snapshot_seconds")
             .help("How long this member's last snapshot took; no command is applied while one is written.")
@@ -237,6 +218,23 @@ public final class Metrics implements AutoCloseable
                 if (c != null && c.snapshotsTaken() > 0)
                 {
                     cb.call(c.lastSnapshotNanos() / 1e9);
+                }
+            })
+            .register(registry);
+    }
+
+    private void clusterCounter(final String name, final String help,
+        final java.util.function.ToLongFunction<ClusterGauges> value)
+    {
+        CounterWithCallback.builder()
+            .name(name)
+            .help(help)
+            .callback(cb ->
+            {
+                final ClusterGauges c = cluster;
+                if (c != null)
+                {
+                    cb.call(value.applyAsLong(c));
                 }
             })
             .register(registry);
