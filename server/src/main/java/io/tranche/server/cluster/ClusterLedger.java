@@ -63,6 +63,19 @@ public final class ClusterLedger implements Ledger, AutoCloseable
      */
     public ClusterLedger(final Path path)
     {
+        this(path, false);
+    }
+
+    /**
+     * Opens the file, creating it, emptied or kept as it is.
+     *
+     * @param path the file.
+     * @param keep true to keep what the files hold: the caller then either {@link #reset()}s them or
+     *             {@link #adopt}s what a snapshot recorded of them before it appends.
+     * @throws UncheckedIOException when it cannot be opened.
+     */
+    public ClusterLedger(final Path path, final boolean keep)
+    {
         this.path = path;
         try
         {
@@ -71,7 +84,10 @@ public final class ClusterLedger implements Ledger, AutoCloseable
             treeFile = TreeFile.open(path.resolveSibling(TREE_FILE));
             leafFile = LeafFile.open(path.resolveSibling(LEAF_FILE));
             tree = new MerkleLog(treeFile, leafFile);
-            reset();
+            if (!keep)
+            {
+                reset();
+            }
         }
         catch (final IOException ex)
         {
@@ -90,6 +106,113 @@ public final class ClusterLedger implements Ledger, AutoCloseable
         end = 0;
         count = 0;
         tree.truncate(0);
+    }
+
+    /**
+     * Takes the files' first tranches and leaves as this ledger, as a snapshot that refers to them recorded them:
+     * every tranche's record checked against its CRC-32C and number, the file's length to their end, every leaf
+     * checked and the tree's root recomputed from them. What the files hold past them is cut: the log replays it.
+     *
+     * @param tranches     the tranches the snapshot recorded.
+     * @param bytes        the file's length at the snapshot: their records end there.
+     * @param leaves       each tranche's leaf in the tree, tranche 1's first ({@code tranches} of them).
+     * @param treeSize     the tree's size at the snapshot.
+     * @param root         its root then.
+     * @throws IOException naming the file and what does not match; the ledger is then empty.
+     */
+    public synchronized void adopt(
+        final long tranches, final long bytes, final long[] leaves, final long treeSize, final byte[] root)
+        throws IOException
+    {
+        count = 0;
+        end = 0;
+        if (channel.size() < bytes)
+        {
+            throw new IOException(path + " holds " + channel.size() + " bytes, fewer than the " + bytes + " of the " +
+                tranches + " tranches its snapshot recorded");
+        }
+        final long[] starts = new long[(int)Math.max(1024, tranches)];
+        final SequentialReader reader = new SequentialReader(channel, path, 0, bytes, 1 << 20);
+        final CRC32C check = new CRC32C();
+        for (long number = 1; number <= tranches; number++)
+        {
+            final long offset = reader.position();
+            if (bytes - offset < HEADER)
+            {
+                throw new IOException(path + " ends its snapshot's records at tranche " + number + " of " + tranches +
+                    " (offset " + offset + ")");
+            }
+            final int header = reader.take(HEADER);
+            final int length = reader.intAt(header);
+            final int expected = reader.intAt(header + 4);
+            final long recorded = reader.longAt(header + 8);
+            if (length < 0 || length > bytes - offset - HEADER)
+            {
+                throw new IOException("tranche " + number + " in " + path + " (offset " + offset + ") has a bad " +
+                    "record length=" + length);
+            }
+            check.reset();
+            check.update(reader.array(), header + 8, 8);
+            final int at = reader.take(length);
+            check.update(reader.array(), at, length);
+            if ((int)check.getValue() != expected || recorded != number)
+            {
+                throw new IOException("tranche " + number + " in " + path + " (offset " + offset + ") fails its " +
+                    "checksum");
+            }
+            starts[(int)(number - 1)] = offset;
+        }
+        if (reader.position() != bytes)
+        {
+            throw new IOException(path + ": its snapshot's " + tranches + " tranches end at offset " +
+                reader.position() + ", not " + bytes);
+        }
+        final String files = treeFile.path() + " and " + leafFile.path();
+        try
+        {
+            tree.reset(treeSize);
+            if (!Arrays.equals(tree.root(), root) || !Arrays.equals(tree.recomputeRoot(), root))
+            {
+                throw new IOException("their root at size " + treeSize + " is not the one the snapshot recorded");
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw new IOException("the tree in " + files + ": " + ex.getMessage(), ex);
+        }
+        channel.truncate(bytes);
+        tree.truncate(treeSize);
+        tree.markDurable();
+        offsets = starts;
+        leafIndexes = Arrays.copyOf(leaves, starts.length);
+        end = bytes;
+        count = tranches;
+    }
+
+    /**
+     * Makes what was appended durable: a snapshot that refers to the files is taken after it.
+     *
+     * @throws IOException when the files cannot be synced.
+     */
+    public void sync() throws IOException
+    {
+        channel.force(false);
+        tree.sync();
+    }
+
+    /** @return the file's length: where the next tranche's record starts. Called by the thread that appends. */
+    public synchronized long end()
+    {
+        return end;
+    }
+
+    /**
+     * @param number a tranche's number.
+     * @return the leaf index of each tranche 1 to number, in a new array.
+     */
+    public synchronized long[] leafIndexes(final long number)
+    {
+        return Arrays.copyOf(leafIndexes, (int)number);
     }
 
     @Override

@@ -6,8 +6,9 @@ import org.agrona.ErrorHandler;
 
 /**
  * A member's Aeron error handler: each kind of error is printed once (Aeron retries a failing replay many times a
- * second, and each retry would print the same line with new ids), and a recording whose CRC-32C does not match
- * marks the member damaged: it refuses to start, or stops serving if it was running.
+ * second, and each retry would print the same line with new ids), and a recording whose CRC-32C does not match, or
+ * ledger files that do not hold what the member's snapshot recorded, mark the member damaged: it refuses to start,
+ * or stops serving if it was running.
  */
 final class MemberErrors implements ErrorHandler
 {
@@ -28,10 +29,11 @@ final class MemberErrors implements ErrorHandler
     public void onError(final Throwable throwable)
     {
         final String text = String.valueOf(throwable);
-        if (text.contains(CRC_MISMATCH) && damage == null)
+        final LedgerFilesDamaged files = filesDamaged(throwable);
+        if ((text.contains(CRC_MISMATCH) || files != null) && damage == null)
         {
-            damage = "the recorded log is damaged: " + text.substring(text.indexOf(CRC_MISMATCH)) +
-                "; rebuild this member from its peers (docs/cluster.md)";
+            damage = files != null ? files.getMessage() : "the recorded log is damaged: " +
+                text.substring(text.indexOf(CRC_MISMATCH)) + "; rebuild this member from its peers (docs/cluster.md)";
             final QueueClusteredService s = service;
             if (s != null)
             {
@@ -50,6 +52,19 @@ final class MemberErrors implements ErrorHandler
                 suppressed++;
             }
         }
+    }
+
+    // The files' check, wherever Aeron wrapped it.
+    private static LedgerFilesDamaged filesDamaged(final Throwable throwable)
+    {
+        for (Throwable t = throwable; t != null; t = t.getCause() == t ? null : t.getCause())
+        {
+            if (t instanceof LedgerFilesDamaged damaged)
+            {
+                return damaged;
+            }
+        }
+        return null;
     }
 
     /** @param service told when the log is found damaged while it runs. */

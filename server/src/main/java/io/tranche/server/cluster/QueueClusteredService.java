@@ -46,8 +46,12 @@ import org.agrona.concurrent.UnsafeBuffer;
  * tranches (a release runs the kernel on every node; the kernel is a pure function of the queue, the
  * request and the time). Only the leader's answers reach the client (Aeron drops a follower's egress).
  * <p>
- * The ledger's tranches and its Merkle tree are kept in the member's own files ({@link ClusterLedger}) and written
- * into each snapshot (every tranche and every leaf hash, streamed), from which a member rebuilds them.
+ * The ledger's tranches and its Merkle tree are kept in the member's own files ({@link ClusterLedger}). A snapshot
+ * refers to them rather than copying them: it records how many tranches and bytes the ledger file held, each
+ * tranche's leaf and the tree's size and root, after the files were synced. A member that loads it checks its files
+ * against that (every record's checksum, the root recomputed from the leaves) and refuses to start when they do not
+ * match. A member with no snapshot, or one from before this format, rewrites its files from the seed or the
+ * snapshot and the log.
  * <p>
  * Reads of the applied state are queued from other threads and run on the service thread between
  * log messages ({@link #doBackgroundWork}).
@@ -59,6 +63,9 @@ public final class QueueClusteredService implements ClusteredService
     // "TRC3" (a snapshot) and "TRS3" (a seed): each tranche with its leaf index, the tree's leaves, then as above.
     private static final int SNAPSHOT_MAGIC_V3 = 0x54524333;
     private static final int SEED_MAGIC_V3 = 0x54525333;
+    // "TRC4": the tranche count, the ledger file's length, each tranche's leaf index, the tree's size and root (the
+    // member's files hold the tranches and leaves), then the state machine and the service's fields as in v2.
+    private static final int SNAPSHOT_MAGIC_V4 = 0x54524334;
     /** Default log messages (commands and the members' checkpoint reports) between state-hash checkpoints. */
     public static final int CHECKPOINT_EVERY_DEFAULT = 1000;
     private static final int CHECKPOINTS_KEPT = 64;
@@ -149,7 +156,7 @@ public final class QueueClusteredService implements ClusteredService
     {
         this.maxQueue = maxQueue;
         this.seed = seed;
-        this.ledger = ledgerFile == null ? new InMemoryLedger() : new ClusterLedger(ledgerFile);
+        this.ledger = ledgerFile == null ? new InMemoryLedger() : new ClusterLedger(ledgerFile, true);
         this.secret = secret;
         this.memberCount = memberCount;
         if (checkpointEvery < 1)
@@ -163,18 +170,6 @@ public final class QueueClusteredService implements ClusteredService
     public void onStart(final Cluster cluster, final Image snapshotImage)
     {
         this.cluster = cluster;
-        if (ledger instanceof ClusterLedger file)
-        {
-            try
-            {
-                // Rewritten from the snapshot and the log: whatever the file held (torn, flipped) is replaced.
-                file.reset();
-            }
-            catch (final IOException ex)
-            {
-                throw new UncheckedIOException("cannot rewrite the member's ledger file " + file.path(), ex);
-            }
-        }
         machine = new QueueStateMachine(ledger, maxQueue);
         if (snapshotImage != null)
         {
@@ -184,6 +179,10 @@ public final class QueueClusteredService implements ClusteredService
         {
             // Every member was seeded with the same state; the log replays on top of it until a snapshot.
             restoreState(seed, "the seed");
+        }
+        else
+        {
+            resetFiles();
         }
         appliedPosition = cluster.logPosition();
         // The log position of the snapshot just loaded (0 without one): the replay starts there.
@@ -265,6 +264,50 @@ public final class QueueClusteredService implements ClusteredService
         }
     }
 
+    // Rewritten from the seed or a copying snapshot and the log: whatever the files held (torn, flipped) is replaced.
+    private void resetFiles()
+    {
+        if (ledger instanceof ClusterLedger file)
+        {
+            try
+            {
+                file.reset();
+            }
+            catch (final IOException ex)
+            {
+                throw new UncheckedIOException("cannot rewrite the member's ledger file " + file.path(), ex);
+            }
+        }
+    }
+
+    // A snapshot that refers to the member's files: they must hold what it recorded.
+    private void adoptFiles(final DataInputStream in) throws IOException
+    {
+        final long tranches = in.readLong();
+        final long bytes = in.readLong();
+        final long[] leaves = new long[Math.toIntExact(tranches)];
+        for (int i = 0; i < leaves.length; i++)
+        {
+            leaves[i] = in.readLong();
+        }
+        final long treeSize = in.readLong();
+        final byte[] root = new byte[32];
+        in.readFully(root);
+        if (!(ledger instanceof ClusterLedger file))
+        {
+            throw new IOException("a snapshot that refers to a member's ledger files, loaded without them");
+        }
+        try
+        {
+            file.adopt(tranches, bytes, leaves, treeSize, root);
+        }
+        catch (final IOException ex)
+        {
+            throw new LedgerFilesDamaged("the member's ledger files do not match its snapshot: " + ex.getMessage() +
+                "; rebuild this member from its peers (docs/cluster.md)", ex);
+        }
+    }
+
     private void restoreState(final byte[] state, final String what)
     {
         restoreState(new ByteArrayInputStream(state), what);
@@ -277,12 +320,21 @@ public final class QueueClusteredService implements ClusteredService
             final DataInputStream in = new DataInputStream(new java.io.BufferedInputStream(stream, 64 * 1024));
             final int magic = in.readInt();
             if (magic != SNAPSHOT_MAGIC && magic != SNAPSHOT_MAGIC_V2 && magic != SNAPSHOT_MAGIC_V3 &&
-                magic != SEED_MAGIC_V3)
+                magic != SEED_MAGIC_V3 && magic != SNAPSHOT_MAGIC_V4)
             {
                 throw new IOException("not a tranche cluster state (magic=" + Integer.toHexString(magic) + ")");
             }
-            final boolean withTree = magic == SNAPSHOT_MAGIC_V3 || magic == SEED_MAGIC_V3;
-            final long tranches = in.readLong();
+            if (magic == SNAPSHOT_MAGIC_V4)
+            {
+                adoptFiles(in);
+            }
+            else
+            {
+                resetFiles();
+            }
+            final boolean withTree = magic == SNAPSHOT_MAGIC_V3 || magic == SEED_MAGIC_V3 ||
+                magic == SNAPSHOT_MAGIC_V4;
+            final long tranches = magic == SNAPSHOT_MAGIC_V4 ? 0 : in.readLong();
             for (long i = 0; i < tranches; i++)
             {
                 // A state from before the tree starts it with its tranches, in order (QueueStateMachine.carryOver).
@@ -291,7 +343,7 @@ public final class QueueClusteredService implements ClusteredService
                 in.readFully(tranche);
                 ledger.append(Tranche.parseFrom(tranche), leaf, RecordPlace.NONE);
             }
-            if (withTree)
+            if (withTree && magic != SNAPSHOT_MAGIC_V4)
             {
                 final long leaves = in.readLong();
                 for (long i = 0; i < leaves; i++)
@@ -310,7 +362,7 @@ public final class QueueClusteredService implements ClusteredService
             {
                 throw new IOException("its tree does not match its state: " + machine.treeProblem());
             }
-            if (magic == SNAPSHOT_MAGIC_V2 || magic == SNAPSHOT_MAGIC_V3)
+            if (magic == SNAPSHOT_MAGIC_V2 || magic == SNAPSHOT_MAGIC_V3 || magic == SNAPSHOT_MAGIC_V4)
             {
                 logMessages = in.readLong();
                 signedOnly = in.readBoolean();
@@ -742,9 +794,22 @@ public final class QueueClusteredService implements ClusteredService
         snapshotPosition = cluster.logPosition();
         commandsSinceSnapshot = 0;
         snapshotsTaken++;
+        if (ledger instanceof ClusterLedger file)
+        {
+            try
+            {
+                // The snapshot refers to the files: what it records of them must survive a crash of the machine.
+                file.sync();
+            }
+            catch (final IOException ex)
+            {
+                throw new UncheckedIOException("cannot sync the member's ledger files before a snapshot: " +
+                    ex.getMessage(), ex);
+            }
+        }
         try (PublicationOutputStream out = new PublicationOutputStream(snapshotPublication))
         {
-            writeState(ledger, machine, this, out);
+            writeState(ledger, machine, this, true, out);
         }
         takeCheckpoint(cluster.logPosition());
         lastSnapshotNanos = System.nanoTime() - start;
@@ -822,7 +887,7 @@ public final class QueueClusteredService implements ClusteredService
     byte[] snapshotBytes()
     {
         final ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 * 1024);
-        writeState(ledger, machine, this, bytes);
+        writeState(ledger, machine, this, false, bytes);
         return bytes.toByteArray();
     }
 
@@ -834,7 +899,7 @@ public final class QueueClusteredService implements ClusteredService
     static byte[] encodeState(final Ledger ledger, final QueueStateMachine machine)
     {
         final ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 * 1024);
-        writeState(ledger, machine, null, bytes);
+        writeState(ledger, machine, null, false, bytes);
         return bytes.toByteArray();
     }
 
@@ -845,49 +910,29 @@ public final class QueueClusteredService implements ClusteredService
      */
     static void writeState(final Ledger ledger, final QueueStateMachine machine, final OutputStream sink)
     {
-        writeState(ledger, machine, null, sink);
+        writeState(ledger, machine, null, false, sink);
     }
 
-    // With a service, its replicated fields follow the machine's state (format v2); without, format v1 (a seed).
+    // With a service, its replicated fields follow the machine's state (v3); without, v3's seed form. Referring (a
+    // member's own snapshot over its files): the files' count, length, leaf indexes and root instead of their
+    // contents (v4).
     private static void writeState(
         final Ledger ledger, final QueueStateMachine machine, final QueueClusteredService service,
-        final OutputStream sink)
+        final boolean referring, final OutputStream sink)
     {
         try
         {
             final DataOutputStream out = new DataOutputStream(new java.io.BufferedOutputStream(sink, 64 * 1024));
-            out.writeInt(service == null ? SEED_MAGIC_V3 : SNAPSHOT_MAGIC_V3);
-            final long count = ledger.count();
-            out.writeLong(count);
-            if (ledger instanceof ClusterLedger file)
+            if (referring && service != null && ledger instanceof ClusterLedger file)
             {
-                // The member's file holds each tranche's bytes as appended: copied in one pass over the file, not
-                // parsed and serialized again.
-                file.forEachTranche((leaf, bytes, at, length) ->
-                {
-                    out.writeLong(leaf);
-                    out.writeInt(length);
-                    out.write(bytes, at, length);
-                });
+                out.writeInt(SNAPSHOT_MAGIC_V4);
+                writeReference(file, out);
             }
             else
             {
-                for (long n = 1; n <= count; n++)
-                {
-                    final byte[] tranche = ledger.get(n).toByteArray();
-                    out.writeLong(ledger.leafIndex(n));
-                    out.writeInt(tranche.length);
-                    out.write(tranche);
-                }
+                out.writeInt(service == null ? SEED_MAGIC_V3 : SNAPSHOT_MAGIC_V3);
+                writeContents(ledger, out);
             }
-            // The leaves, so that a member restoring the snapshot (or seeded) rebuilds its tree's files.
-            final MerkleLog tree = ledger.tree();
-            out.writeLong(tree.size());
-            tree.forEachLeaf((bytes, at, length) ->
-            {
-                out.writeInt(length);
-                out.write(bytes, at, length);
-            });
             machine.snapshot(out);
             if (service != null)
             {
@@ -913,6 +958,68 @@ public final class QueueClusteredService implements ClusteredService
         {
             throw new UncheckedIOException(ex);
         }
+    }
+
+    // What a member's own snapshot records of its files (v4): the rest of the state follows.
+    private static void writeReference(final ClusterLedger file, final DataOutputStream out) throws IOException
+    {
+        final long count = file.count();
+        out.writeLong(count);
+        out.writeLong(file.end());
+        final long[] leaves = file.leafIndexes(count);
+        final byte[] block = new byte[8 * 8192];
+        for (int from = 0; from < leaves.length; from += 8192)
+        {
+            final int n = Math.min(8192, leaves.length - from);
+            for (int i = 0; i < n; i++)
+            {
+                final long leaf = leaves[from + i];
+                for (int b = 0; b < 8; b++)
+                {
+                    block[8 * i + b] = (byte)(leaf >>> (56 - 8 * b));
+                }
+            }
+            out.write(block, 0, 8 * n);
+        }
+        final MerkleLog tree = file.tree();
+        out.writeLong(tree.size());
+        out.write(tree.root());
+    }
+
+    // Every tranche and every leaf (v3 and the seed): a member rebuilds its files from them.
+    private static void writeContents(final Ledger ledger, final DataOutputStream out) throws IOException
+    {
+        final long count = ledger.count();
+        out.writeLong(count);
+        if (ledger instanceof ClusterLedger file)
+        {
+            // The member's file holds each tranche's bytes as appended: copied in one pass over the file, not
+            // parsed and serialized again.
+            file.forEachTranche((leaf, bytes, at, length) ->
+            {
+                out.writeLong(leaf);
+                out.writeInt(length);
+                out.write(bytes, at, length);
+            });
+        }
+        else
+        {
+            for (long n = 1; n <= count; n++)
+            {
+                final byte[] tranche = ledger.get(n).toByteArray();
+                out.writeLong(ledger.leafIndex(n));
+                out.writeInt(tranche.length);
+                out.write(tranche);
+            }
+        }
+        // The leaves, so that a member restoring the snapshot (or seeded) rebuilds its tree's files.
+        final MerkleLog tree = ledger.tree();
+        out.writeLong(tree.size());
+        tree.forEachLeaf((bytes, at, length) ->
+        {
+            out.writeInt(length);
+            out.write(bytes, at, length);
+        });
     }
 
     @Override

@@ -185,6 +185,46 @@ public final class MerkleLog
     }
 
     /**
+     * The root at the current size computed again from the stored leaves alone (each checked as {@link #leaf}
+     * checks it), not from the stored nodes: what a member compares with a recorded root before it trusts its
+     * files.
+     *
+     * @return MTH of the leaves.
+     * @throws IOException when a leaf cannot be read intact.
+     */
+    public byte[] recomputeRoot() throws IOException
+    {
+        final MessageDigest digest = Rfc9162.newSha256();
+        final byte[][] edge = new byte[MAX_LEVELS][];
+        final long[] appended = new long[1];
+        leaves.forEach(size, (bytes, at, length) ->
+        {
+            digest.reset();
+            digest.update((byte)0);
+            digest.update(bytes, at, length);
+            byte[] node = digest.digest();
+            int level = 0;
+            long i = appended[0]++;
+            while ((i & 1) == 1)
+            {
+                node = Rfc9162.nodeHash(digest, edge[level], node);
+                level++;
+                i >>= 1;
+            }
+            edge[level] = node;
+        });
+        byte[] root = null;
+        for (int level = 0; level < MAX_LEVELS; level++)
+        {
+            if ((size & (1L << level)) != 0)
+            {
+                root = root == null ? edge[level] : Rfc9162.nodeHash(digest, edge[level], root);
+            }
+        }
+        return root == null ? Rfc9162.emptyRoot() : root;
+    }
+
+    /**
      * PATH(index, D[treeSize]) of RFC 9162 section 2.1.3.1.
      *
      * @param index    the leaf.

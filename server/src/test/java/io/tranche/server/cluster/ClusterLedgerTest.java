@@ -103,6 +103,88 @@ class ClusterLedgerTest
     }
 
     @Test
+    @Tag("slow")
+    @Timeout(value = 400, unit = TimeUnit.SECONDS)
+    void shouldStartFromItsOwnFilesAfterASnapshotAndRefuseThemDamaged() throws Exception
+    {
+        final int base = 31000 + (int)(ProcessHandle.current().pid() % 200) * 10;
+        final java.util.function.UnaryOperator<io.tranche.server.ServerConfig> every = config -> config
+            .snapshotEvery(4);
+        final List<Tranche> tranches;
+        try (ClusterServers cluster = ClusterServers.start(dir, base, every))
+        {
+            // The first snapshot comes after the fourth command: two claims and two tranches (later ones are paced
+            // by the first one's time).
+            for (int i = 0; i < 2; i++)
+            {
+                cluster.queue(0).createClaim(CreateClaimRequest.newBuilder()
+                    .setClaim(Claim.newBuilder().setId("c" + i).setDemand(1000).setWeight(1 + i)).build());
+            }
+            for (int r = 1; r <= 6; r++)
+            {
+                assertThat(cluster.queue(0).releaseTranche(release("r" + r, 50)).getNumber()).isEqualTo(r);
+            }
+            for (int i = 0; i < 3; i++)
+            {
+                final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+                while (cluster.service(i).snapshotsTaken() < 1 && System.nanoTime() < deadline)
+                {
+                    Thread.sleep(20);
+                }
+                assertThat(cluster.service(i).snapshotsTaken()).as("snapshots of member " + i).isPositive();
+            }
+            // One more after the snapshots: the restart replays it on top of the files.
+            assertThat(cluster.queue(0).releaseTranche(release("r7", 50)).getNumber()).isEqualTo(7);
+            tranches = cluster.queue(0).listTranches(ListTranchesRequest.newBuilder().setPageSize(100).build())
+                .getTranchesList();
+        }
+
+        // Restarted on their own files: each member holds the same tranches and replays only its log's tail.
+        try (ClusterServers cluster = ClusterServers.start(dir, base, every))
+        {
+            for (int i = 0; i < 3; i++)
+            {
+                awaitTranches(cluster, i, tranches);
+                assertThat(cluster.service(i).commandsApplied()).as("commands replayed by member " + i)
+                    .isLessThan(9);
+                assertThat(cluster.service(i).snapshotPosition()).isPositive();
+            }
+            assertThat(cluster.queue(1).releaseTranche(release("r8", 50)).getNumber()).isEqualTo(8);
+        }
+
+        // A bit flipped in a tranche its snapshot recorded: member 2 refuses to start, naming the file.
+        final Path file = dir.resolve("node-2").resolve(ClusterLedger.FILE);
+        flipInRecord(file, 2);
+        assertThatThrownBy(() -> io.tranche.server.TrancheServer.start(every.apply(
+            ClusterServers.config(dir, base, 2)).clusterStartTimeout(java.time.Duration.ofSeconds(60))).close())
+            .hasMessageContaining(file.toString())
+            .hasMessageContaining("tranche 2 ")
+            .hasMessageContaining("rebuild this member from its peers");
+
+        // Rebuilt from its peers (an empty directory), it holds the others' tranches.
+        Files.move(dir.resolve("node-2"), dir.resolve("node-2.damaged"));
+        try (ClusterServers cluster = ClusterServers.start(dir, base, every))
+        {
+            final List<Tranche> all = cluster.queue(0).listTranches(ListTranchesRequest.newBuilder()
+                .setPageSize(100).build()).getTranchesList();
+            assertThat(all).hasSize(8);
+            awaitTranches(cluster, 2, all);
+        }
+    }
+
+    private static void awaitTranches(final ClusterServers cluster, final int node, final List<Tranche> expected)
+        throws InterruptedException
+    {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (cluster.service(node).ledger().count() < expected.size() && System.nanoTime() < deadline)
+        {
+            Thread.sleep(20);
+        }
+        assertThat(cluster.queue(node).listTranches(ListTranchesRequest.newBuilder().setPageSize(100).build())
+            .getTranchesList()).as("member " + node).isEqualTo(expected);
+    }
+
+    @Test
     @Tag("measurement")
     @Timeout(value = 600, unit = TimeUnit.SECONDS)
     void shouldKeepTheMembersHeapSmallWhileTheLedgerGrows() throws Exception
