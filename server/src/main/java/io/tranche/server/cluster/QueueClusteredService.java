@@ -607,7 +607,11 @@ public final class QueueClusteredService implements ClusteredService
 
     private void takeCheckpoint(final long position)
     {
-        final byte[] hash = checkpointHash();
+        takeCheckpoint(position, checkpointHash());
+    }
+
+    private void takeCheckpoint(final long position, final byte[] hash)
+    {
         ownHashes.put(position, hash);
         ownHashOrder.addLast(position);
         while (ownHashOrder.size() > CHECKPOINTS_KEPT)
@@ -620,6 +624,44 @@ public final class QueueClusteredService implements ClusteredService
         lastCheckpointSha256 = hex(hash);
         // Sent by this member's front on its signed session, so that every member hears every member's hash.
         checkpointsToSend.offer(ClusterProtocol.encodeCheckpoint(position, cluster.memberId(), hash));
+    }
+
+    private static MessageDigest sha256()
+    {
+        try
+        {
+            return MessageDigest.getInstance("SHA-256");
+        }
+        catch (final NoSuchAlgorithmException ex)
+        {
+            throw new IllegalStateException(ex);
+        }
+    }
+
+    /** Passes every byte on and into a digest. */
+    private static final class DigestingStream extends java.io.FilterOutputStream
+    {
+        private final MessageDigest digest;
+
+        DigestingStream(final OutputStream out, final MessageDigest digest)
+        {
+            super(out);
+            this.digest = digest;
+        }
+
+        @Override
+        public void write(final int b) throws IOException
+        {
+            digest.update((byte)b);
+            out.write(b);
+        }
+
+        @Override
+        public void write(final byte[] bytes, final int at, final int count) throws IOException
+        {
+            digest.update(bytes, at, count);
+            out.write(bytes, at, count);
+        }
     }
 
     private byte[] checkpointHash()
@@ -807,11 +849,13 @@ public final class QueueClusteredService implements ClusteredService
                     ex.getMessage(), ex);
             }
         }
+        final MessageDigest stateDigest = sha256();
         try (PublicationOutputStream out = new PublicationOutputStream(snapshotPublication))
         {
-            writeState(ledger, machine, this, true, out);
+            writeState(ledger, machine, this, true, out, stateDigest);
         }
-        takeCheckpoint(cluster.logPosition());
+        // The snapshot wrote the bytes a checkpoint hashes: their digest, taken on the way, is this position's.
+        takeCheckpoint(cluster.logPosition(), stateDigest.digest());
         lastSnapshotNanos = System.nanoTime() - start;
         busyNanosSinceSnapshot = 0;
     }
@@ -887,7 +931,7 @@ public final class QueueClusteredService implements ClusteredService
     byte[] snapshotBytes()
     {
         final ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 * 1024);
-        writeState(ledger, machine, this, false, bytes);
+        writeState(ledger, machine, this, false, bytes, null);
         return bytes.toByteArray();
     }
 
@@ -899,7 +943,7 @@ public final class QueueClusteredService implements ClusteredService
     static byte[] encodeState(final Ledger ledger, final QueueStateMachine machine)
     {
         final ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 * 1024);
-        writeState(ledger, machine, null, false, bytes);
+        writeState(ledger, machine, null, false, bytes, null);
         return bytes.toByteArray();
     }
 
@@ -910,15 +954,15 @@ public final class QueueClusteredService implements ClusteredService
      */
     static void writeState(final Ledger ledger, final QueueStateMachine machine, final OutputStream sink)
     {
-        writeState(ledger, machine, null, false, sink);
+        writeState(ledger, machine, null, false, sink, null);
     }
 
     // With a service, its replicated fields follow the machine's state (v3); without, v3's seed form. Referring (a
     // member's own snapshot over its files): the files' count, length, leaf indexes and root instead of their
-    // contents (v4).
+    // contents (v4). With a digest, it also takes the machine's state as written (what checkpointHash hashes).
     private static void writeState(
         final Ledger ledger, final QueueStateMachine machine, final QueueClusteredService service,
-        final boolean referring, final OutputStream sink)
+        final boolean referring, final OutputStream sink, final MessageDigest stateDigest)
     {
         try
         {
@@ -933,7 +977,18 @@ public final class QueueClusteredService implements ClusteredService
                 out.writeInt(service == null ? SEED_MAGIC_V3 : SNAPSHOT_MAGIC_V3);
                 writeContents(ledger, out);
             }
-            machine.snapshot(out);
+            if (stateDigest == null)
+            {
+                machine.snapshot(out);
+            }
+            else
+            {
+                out.flush();
+                final DataOutputStream tee = new DataOutputStream(new java.io.BufferedOutputStream(
+                    new DigestingStream(sink, stateDigest), 1 << 16));
+                machine.snapshot(tee);
+                tee.flush();
+            }
             if (service != null)
             {
                 out.writeLong(service.logMessages);
@@ -1160,6 +1215,23 @@ public final class QueueClusteredService implements ClusteredService
     public boolean stateHash(final java.util.function.Consumer<StateHash> reply)
     {
         return reads.offer(() -> reply.accept(new StateHash(appliedPosition, stateSha256(), ledger.count())));
+    }
+
+    /**
+     * For tests: on the service thread, the digest a snapshot takes of the state as it writes it (into a discarding
+     * sink) and the checkpoint's own hash of the same state, which must be equal.
+     *
+     * @param reply receives both.
+     * @return false when the read queue is full.
+     */
+    boolean snapshotAndCheckpointHashes(final java.util.function.Consumer<byte[][]> reply)
+    {
+        return reads.offer(() ->
+        {
+            final MessageDigest digest = sha256();
+            writeState(ledger, machine, this, true, OutputStream.nullOutputStream(), digest);
+            reply.accept(new byte[][] {digest.digest(), checkpointHash()});
+        });
     }
 
     /** The applied position, the hash of the state there and the tranche count. */

@@ -87,6 +87,12 @@ class ClusterSnapshotTest
                 // Every member took the same snapshots, at the same log positions.
                 assertThat(node.service().snapshotPosition()).isEqualTo(nodes.get(0).service().snapshotPosition());
                 tail[node.self().id()] = node.service().commandsSinceSnapshot();
+                // A snapshot's checkpoint hash is the digest of the state it wrote: the same as a checkpoint's.
+                final java.util.concurrent.CompletableFuture<byte[][]> hashes =
+                    new java.util.concurrent.CompletableFuture<>();
+                assertThat(node.service().snapshotAndCheckpointHashes(hashes::complete)).isTrue();
+                final byte[][] both = hashes.get(30, TimeUnit.SECONDS);
+                assertThat(both[0]).isEqualTo(both[1]);
                 assertThat(tail[node.self().id()]).isLessThan(EVERY);
             }
         }
