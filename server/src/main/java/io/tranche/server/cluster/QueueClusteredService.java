@@ -64,11 +64,14 @@ public final class QueueClusteredService implements ClusteredService
     private static final int SNAPSHOT_MAGIC_V3 = 0x54524333;
     private static final int SEED_MAGIC_V3 = 0x54525333;
     // "TRC4": the tranche count, the ledger file's length, each tranche's leaf index, the tree's size and root (the
-    // member's files hold the tranches and leaves), then the state machine and the service's fields as in v2.
+    // member's files hold the tranches and leaves), then the state machine and the service's fields as in v2, then
+    // the log message count of the next checkpoint.
     private static final int SNAPSHOT_MAGIC_V4 = 0x54524334;
     /** Default log messages (commands and the members' checkpoint reports) between state-hash checkpoints. */
     public static final int CHECKPOINT_EVERY_DEFAULT = 1000;
     private static final int CHECKPOINTS_KEPT = 64;
+    /** State records per {@code --checkpoint-every} messages between checkpoints (see checkpointInterval). */
+    static final long RECORDS_PER_INTERVAL = 16_384;
     private static final int MAX_WAITING_READS = 10_000;
     private static final int SNAPSHOT_CHUNK = 16 * 1024;
 
@@ -87,6 +90,10 @@ public final class QueueClusteredService implements ClusteredService
     private final Long2LongHashMap lastSequence = new Long2LongHashMap(0);
     private boolean signedOnly;
     private long logMessages;
+    // The log message count at which the next checkpoint is taken: set at each one from the state there
+    // (checkpointInterval), which every member holds alike, and kept in the snapshot, so that all members (those
+    // replaying their log too) take their checkpoints at the same messages.
+    private long nextCheckpoint;
     // This member's own state hashes by log position, and the members' reports of theirs.
     private final Long2ObjectHashMap<byte[]> ownHashes = new Long2ObjectHashMap<>();
     private final ArrayDeque<Long> ownHashOrder = new ArrayDeque<>();
@@ -171,6 +178,8 @@ public final class QueueClusteredService implements ClusteredService
     {
         this.cluster = cluster;
         machine = new QueueStateMachine(ledger, maxQueue);
+        // Without a snapshot the seed's state (or none) sets the first; a snapshot sets it as it was then.
+        nextCheckpoint = -1;
         if (snapshotImage != null)
         {
             loadSnapshot(cluster, snapshotImage);
@@ -183,6 +192,12 @@ public final class QueueClusteredService implements ClusteredService
         else
         {
             resetFiles();
+        }
+        if (nextCheckpoint < 0)
+        {
+            // A snapshot from before the schedule was kept: every checkpointEvery messages, as those builds counted.
+            nextCheckpoint = logMessages == 0 ? checkpointInterval() : (logMessages / checkpointEvery + 1) *
+                checkpointEvery;
         }
         appliedPosition = cluster.logPosition();
         // The log position of the snapshot just loaded (0 without one): the replay starts there.
@@ -372,6 +387,10 @@ public final class QueueClusteredService implements ClusteredService
                     lastSequence.put(in.readLong(), in.readLong());
                 }
             }
+            if (magic == SNAPSHOT_MAGIC_V4)
+            {
+                nextCheckpoint = in.readLong();
+            }
         }
         catch (final IOException ex)
         {
@@ -423,9 +442,10 @@ public final class QueueClusteredService implements ClusteredService
         }
         // Every message counts once (a batch too), whatever this member made of it: a member whose copy of one
         // message differs (and so rejects what the others applied) still takes its checkpoints where they take theirs.
-        if (++logMessages % checkpointEvery == 0)
+        if (++logMessages >= nextCheckpoint)
         {
             takeCheckpoint(header.position());
+            nextCheckpoint = logMessages + checkpointInterval();
         }
         appliedPosition = header.position();
         published();
@@ -662,6 +682,26 @@ public final class QueueClusteredService implements ClusteredService
             digest.update(bytes, at, count);
             out.write(bytes, at, count);
         }
+    }
+
+    /**
+     * Log messages until the next checkpoint: {@code --checkpoint-every}, times one more for each
+     * {@value #RECORDS_PER_INTERVAL} records the state's hash covers, so that hashing the whole state costs each
+     * message about the same however large the state grows.
+     */
+    private long checkpointInterval()
+    {
+        return checkpointInterval(checkpointEvery, machine.records());
+    }
+
+    /**
+     * @param every   {@code --checkpoint-every}.
+     * @param records the records the state's hash covers ({@link QueueStateMachine#records()}).
+     * @return log messages from one checkpoint to the next.
+     */
+    static long checkpointInterval(final int every, final long records)
+    {
+        return every * Math.max(1, records / RECORDS_PER_INTERVAL);
     }
 
     private byte[] checkpointHash()
@@ -967,7 +1007,8 @@ public final class QueueClusteredService implements ClusteredService
         try
         {
             final DataOutputStream out = new DataOutputStream(new java.io.BufferedOutputStream(sink, 64 * 1024));
-            if (referring && service != null && ledger instanceof ClusterLedger file)
+            final boolean v4 = referring && service != null && ledger instanceof ClusterLedger;
+            if (v4 && ledger instanceof ClusterLedger file)
             {
                 out.writeInt(SNAPSHOT_MAGIC_V4);
                 writeReference(file, out);
@@ -1005,6 +1046,10 @@ public final class QueueClusteredService implements ClusteredService
                 {
                     out.writeLong(session);
                     out.writeLong(service.lastSequence.get(session));
+                }
+                if (v4)
+                {
+                    out.writeLong(service.nextCheckpoint);
                 }
             }
             out.flush();

@@ -1079,6 +1079,15 @@ public final class QueueStateMachine
     // ---------------------------------------------------------------- snapshots
 
     /**
+     * @return the records a snapshot of this state writes one by one (queued claims, request ids, history changes):
+     *         what its cost grows with. The same on every replica of the same state.
+     */
+    public long records()
+    {
+        return queue.size() + (long)byRequestId.size() + histories.size();
+    }
+
+    /**
      * Writes the whole state but the ledger's tranches and tree (which the ledger keeps), deterministically: two
      * machines that applied the same commands write the same bytes. The claims with who made and last changed them,
      * the tree's size and root, the request ids, then the claims' histories.

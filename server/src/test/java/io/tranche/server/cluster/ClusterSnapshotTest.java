@@ -120,6 +120,58 @@ class ClusterSnapshotTest
         }
     }
 
+    /**
+     * The checkpoint schedule travels in the snapshot: a member that was down while the others took a snapshot, and
+     * replays past it from its own older one, still takes its checkpoints at the messages where they take theirs, so
+     * it goes on comparing hashes with them.
+     */
+    @Test
+    @Timeout(value = 300, unit = TimeUnit.SECONDS)
+    void shouldCheckpointWhereTheOthersDoAfterReplayingPastTheirSnapshot() throws Exception
+    {
+        final int base = 27000 + (int)(ProcessHandle.current().pid() % 300) * 10;
+        final List<Member> members = Member.parseList(ClusterProcesses.loopbackMembers(base));
+        final ClusterNode.Settings often = new ClusterNode.Settings(null, 3,
+            java.util.concurrent.TimeUnit.SECONDS.toNanos(10), 0);
+        final List<ClusterNode> nodes = new ArrayList<>();
+        ClusterCommandLog log = null;
+        try
+        {
+            for (int i = 0; i < 3; i++)
+            {
+                nodes.add(ClusterNode.launch(members, i, dir.resolve("node-" + i), 1000,
+                    new ClusterNode.Snapshots(EVERY, 1L << 30), often));
+            }
+            log = connect(nodes.get(0));
+            create(log, 0, 12);
+            awaitSnapshots(nodes, 1);
+            nodes.get(2).close();
+            final long before = nodes.get(0).service().snapshotsTaken();
+            create(log, 12, 24);
+            awaitSnapshots(nodes.subList(0, 2), before + 1);
+
+            nodes.set(2, ClusterNode.launch(members, 2, dir.resolve("node-2"), 1000,
+                new ClusterNode.Snapshots(EVERY, 1L << 30), often));
+            final String hash = InProcessClusterTest.hashAt(nodes.get(0), quiescentPosition(nodes.subList(0, 2)))
+                .sha256();
+            awaitHash(nodes.get(2), hash);
+            final long matched = nodes.get(2).service().checkpointsMatched();
+            create(log, 24, 36);
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (nodes.get(2).service().checkpointsMatched() <= matched && System.nanoTime() < deadline)
+            {
+                Thread.sleep(20);
+            }
+            assertThat(nodes.get(2).service().checkpointsMatched())
+                .as("checkpoints member 2 compared after it rejoined").isGreaterThan(matched);
+            assertThat(nodes.get(2).service().diverged()).isNull();
+        }
+        finally
+        {
+            close(log, nodes);
+        }
+    }
+
     private static long quiescentPosition(final List<ClusterNode> nodes) throws InterruptedException
     {
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
