@@ -21,16 +21,18 @@ import java.util.zip.CRC32C;
  * instead of the tranche: an append-only file of {@code length:int crc32c:int number:long tranche} records,
  * the CRC-32C covering the number and the tranche's bytes.
  * <p>
- * The file is never part of the consensus state: the replicated log and the cluster's snapshots define the
- * tranches, and the member rewrites the file from them each time its service starts ({@link #reset()}, then
- * the snapshot's tranches and the log's releases are appended again). It is therefore not synced: what a
- * crash loses, the restart rewrites. A record that fails its checksum while the member runs (a flipped bit
- * on the disk) is refused with a {@link Ledger.LedgerException} naming the file and offset; a restart repairs
- * it. Appends come from the service thread only; reads from any thread.
+ * The replicated log defines the tranches. A member's own snapshot refers to the file instead of copying it: the
+ * files are synced ({@link #sync()}) and the snapshot records their tranche count, length, leaf indexes and tree
+ * root; a member that starts from it takes the files as they were then ({@link #adopt}), every record checked, and
+ * the log after the snapshot appends the rest again. Without such a snapshot (none yet, or one that copied the
+ * history) the member empties the files ({@link #reset()}) and rewrites them from the seed or that snapshot and the
+ * log. Between snapshots the file is not synced: what a crash loses, the log's replay appends again. A record that
+ * fails its checksum while the member runs (a flipped bit on the disk) is refused with a
+ * {@link Ledger.LedgerException} naming the file and offset. Appends come from the service thread only; reads from
+ * any thread.
  * <p>
  * The ledger's Merkle tree is kept beside it in {@value #TREE_FILE} ({@link TreeFile}) and its leaves in
- * {@value #LEAF_FILE} ({@link LeafFile}), rewritten the same way: from the leaves in the snapshot and the log's
- * commands.
+ * {@value #LEAF_FILE} ({@link LeafFile}), synced, adopted and rewritten with it.
  */
 public final class ClusterLedger implements Ledger, AutoCloseable
 {
@@ -42,6 +44,8 @@ public final class ClusterLedger implements Ledger, AutoCloseable
     public static final String LEAF_FILE = "ledger.leaves";
 
     private static final int HEADER = 4 + 4 + 8;
+    private static final String REMEDY = "read it from another member, and rebuild this member from its peers " +
+        "(docs/cluster.md)";
 
     private final Path path;
     private final FileChannel channel;
@@ -237,8 +241,7 @@ public final class ClusterLedger implements Ledger, AutoCloseable
         catch (final com.google.protobuf.InvalidProtocolBufferException ex)
         {
             throw new LedgerException("tranche " + number + " in the member's ledger file " + path + " does not " +
-                "parse: " + ex.getMessage() + "; restart this member to rewrite the file from the cluster's log and " +
-                "snapshot, or read from another member", ex);
+                "parse: " + ex.getMessage() + "; " + REMEDY, ex);
         }
     }
 
@@ -284,8 +287,7 @@ public final class ClusterLedger implements Ledger, AutoCloseable
         catch (final IOException ex)
         {
             throw new LedgerException("tranche " + number + " in the member's ledger file " + path + " (offset " +
-                offset + ") " + ex.getMessage() + "; restart this member to rewrite the file from the cluster's " +
-                "log and snapshot, or read from another member", ex);
+                offset + ") " + ex.getMessage() + "; " + REMEDY, ex);
         }
     }
 
@@ -355,8 +357,7 @@ public final class ClusterLedger implements Ledger, AutoCloseable
             catch (final IOException ex)
             {
                 throw new LedgerException("tranche " + number + " in the member's ledger file " + path + " (offset " +
-                    offset + ") " + ex.getMessage() + "; restart this member to rewrite the file from the cluster's " +
-                    "log and snapshot, or read from another member", ex);
+                    offset + ") " + ex.getMessage() + "; " + REMEDY, ex);
             }
             sink.tranche(leaves[(int)(number - 1)], reader.array(), at, length);
         }

@@ -28,10 +28,11 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Each member's tranches live in its own file ({@link ClusterLedger}), not its heap: the file is rewritten
- * from the cluster's snapshot and log when the member starts (a deleted or damaged file is repaired), a
- * flipped bit is refused with a message naming the file while the member runs, the state hash stays the same
- * on every member, and many releases leave the heap small.
+ * Each member's tranches live in its own file ({@link ClusterLedger}), not its heap. Before any snapshot the file is
+ * rewritten from the log when the member starts (a deleted or damaged file is repaired); after one the member starts
+ * from its own files, checked against what the snapshot recorded, and refuses damaged ones naming the file. A
+ * flipped bit is refused with a message naming the file while the member runs, the state hash stays the same on
+ * every member, and many releases leave the heap small.
  */
 class ClusterLedgerTest
 {
@@ -75,7 +76,8 @@ class ClusterLedgerTest
                 .isInstanceOfSatisfying(StatusRuntimeException.class, ex ->
                 {
                     assertThat(ex.getStatus().getCode()).isEqualTo(Status.Code.DATA_LOSS);
-                    assertThat(ex.getStatus().getDescription()).contains(file.toString(), "checksum", "restart");
+                    assertThat(ex.getStatus().getDescription()).contains(file.toString(), "checksum",
+                        "rebuild this member from its peers");
                 });
             assertThat(cluster.queue(1).getTranche(GetTrancheRequest.newBuilder().setNumber(3).build()))
                 .isEqualTo(tranches.get(2));
