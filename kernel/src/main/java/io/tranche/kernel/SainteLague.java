@@ -22,13 +22,12 @@ final class SainteLague extends DivisorMethod
     @Override
     long lotsUpToEstimate(final long q, final long low, final long w)
     {
-        // f ≥ ½ when L ≥ 2^63; f < ½ when L + w ≤ 2^63 (no wrap: L < 2^63 there and w ≤ 2^62). Without a branch
-        // on the half, which a random tail takes either way half the time: L's top bit is the lot.
-        if (low >= 0 & Long.compareUnsigned(low + w, Long.MIN_VALUE) > 0)
+        // f ≥ ½ when L ≥ 2^63; f < ½ when L + w ≤ 2^63 (no wrap: L < 2^63 there and w ≤ 2^62)
+        if (low < 0)
         {
-            return -1;
+            return q + 1;
         }
-        return q + (low >>> 63);
+        return Long.compareUnsigned(low + w, Long.MIN_VALUE) <= 0 ? q : -1;
     }
 
     @Override
