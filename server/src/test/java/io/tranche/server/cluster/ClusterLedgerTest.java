@@ -15,7 +15,6 @@ import io.tranche.proto.v1.ReleaseTrancheRequest;
 import io.tranche.proto.v1.Tranche;
 import io.tranche.server.state.Command;
 import io.tranche.server.state.Outcome;
-import java.io.RandomAccessFile;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -261,22 +260,11 @@ class ClusterLedgerTest
         return used;
     }
 
+    // Bit 2 of the fourth byte of the tranche's bytes (each record is a 16-byte header and the tranche).
     private static void flipInRecord(final Path file, final long number) throws Exception
     {
-        try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw"))
-        {
-            long offset = 0;
-            for (long n = 1; n < number; n++)
-            {
-                raf.seek(offset);
-                offset += 16 + raf.readInt();
-            }
-            final long at = offset + 16 + 3;
-            raf.seek(at);
-            final int b = raf.read();
-            raf.seek(at);
-            raf.write(b ^ 0x04);
-        }
+        io.tranche.server.ledger.LedgerFiles.flipBit(file, (int)LedgerFilesAdoptTest.recordOffset(file, number) +
+            16 + 3, 2);
     }
 
     private static ReleaseTrancheRequest release(final String requestId, final long supply)

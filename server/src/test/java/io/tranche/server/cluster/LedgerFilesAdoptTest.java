@@ -195,7 +195,8 @@ class LedgerFilesAdoptTest
         return tranche.build();
     }
 
-    private static long recordOffset(final Path path, final long number) throws IOException
+    /** @return where tranche {@code number}'s record starts in a ledger file (each is a header and the tranche). */
+    static long recordOffset(final Path path, final long number) throws IOException
     {
         try (RandomAccessFile raf = new RandomAccessFile(path.toFile(), "r"))
         {
