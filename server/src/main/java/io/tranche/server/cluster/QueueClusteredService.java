@@ -875,7 +875,6 @@ public final class QueueClusteredService implements ClusteredService
         final long start = System.nanoTime();
         snapshotPosition = cluster.logPosition();
         commandsSinceSnapshot = 0;
-        snapshotsTaken++;
         if (ledger instanceof ClusterLedger file)
         {
             try
@@ -897,6 +896,8 @@ public final class QueueClusteredService implements ClusteredService
         // The snapshot wrote the bytes a checkpoint hashes: their digest, taken on the way, is this position's.
         takeCheckpoint(cluster.logPosition(), stateDigest.digest());
         lastSnapshotNanos = System.nanoTime() - start;
+        // Counted once written (after its time): whoever sees the count also sees that snapshot's time.
+        snapshotsTaken++;
         busyNanosSinceSnapshot = 0;
     }
 
