@@ -1067,20 +1067,10 @@ public final class QueueClusteredService implements ClusteredService
         final long count = file.count();
         out.writeLong(count);
         out.writeLong(file.end());
-        final long[] leaves = file.leafIndexes(count);
-        final byte[] block = new byte[8 * 8192];
-        for (int from = 0; from < leaves.length; from += 8192)
+        // The stream is buffered: one writeLong per tranche, not an encoder of its own.
+        for (final long leaf : file.leafIndexes(count))
         {
-            final int n = Math.min(8192, leaves.length - from);
-            for (int i = 0; i < n; i++)
-            {
-                final long leaf = leaves[from + i];
-                for (int b = 0; b < 8; b++)
-                {
-                    block[8 * i + b] = (byte)(leaf >>> (56 - 8 * b));
-                }
-            }
-            out.write(block, 0, 8 * n);
+            out.writeLong(leaf);
         }
         final MerkleLog tree = file.tree();
         out.writeLong(tree.size());
