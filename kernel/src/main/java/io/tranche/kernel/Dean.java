@@ -29,13 +29,15 @@ final class Dean extends DivisorMethod
     @Override
     long lotsUpToEstimate(final long q, final long low, final long w)
     {
-        // Lot q + 1 counts when f ≥ q/(2q + 1) (see lotsUpTo): certainly when f ≥ ½ or L·(2q + 1) ≥ q·2^64,
-        // certainly not when (L + w)·(2q + 1) < q·2^64. L + w does not wrap once L < 2^63 (w ≤ 2^62).
-        if (q == 0 || low < 0 || Int128.multiplyHighUnsigned(low, 2 * q + 1) >= q)
-        {
-            return q + 1;
-        }
-        return Int128.multiplyHighUnsigned(low + w, 2 * q + 1) < q ? q : -1;
+        // Lot q + 1 counts when f ≥ q/(2q + 1) (see lotsUpTo), a threshold below ½: certainly when q = 0,
+        // L ≥ 2^63 or L·(2q + 1) ≥ q·2^64, certainly not when L + w < 2^63 and (L + w)·(2q + 1) < q·2^64. Those
+        // products are read only where their factors are below 2^63, so signed high words serve; they stay below
+        // 2q + 1, so their differences with q do not overflow. Without branches (see SainteLague).
+        final long m = 2 * q + 1;
+        final long u = low + w;
+        final long up = (q - 1 | low | ~(Math.multiplyHigh(low, m) - q)) >>> 63;
+        final long down = (Math.multiplyHigh(u, m) - q & ~u) >>> 63;
+        return q + up | (up | down) - 1;
     }
 
     @Override

@@ -817,7 +817,8 @@ abstract class DivisorMethod implements Rule
             final long low = wI * fraction;
             if (Long.compareUnsigned(low, -wI) <= 0)
             {
-                final long lots = lotsUpToEstimate(Int128.multiplyHighUnsigned(wI, fraction), low, wI);
+                // ⌊w·F / 2^64⌋ for F read unsigned (w ≥ 0): the signed high word, plus w where F ≥ 2^63
+                final long lots = lotsUpToEstimate(Math.multiplyHigh(wI, fraction) + (fraction >> 63 & wI), low, wI);
                 if (lots >= 0)
                 {
                     return lots < loI ? loI : lots > hiI ? hiI : lots;

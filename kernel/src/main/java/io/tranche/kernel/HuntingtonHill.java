@@ -41,13 +41,26 @@ final class HuntingtonHill extends DivisorMethod
     @Override
     long lotsUpToEstimate(final long q, final long low, final long w)
     {
-        // Lot q + 1 counts when f ≥ √(q(q+1)) − q, which lies in (2q/(4q + 1), ½): certainly when f ≥ ½,
-        // certainly not when (L + w)·(4q + 1) < 2q·2^64. L + w does not wrap once L < 2^63 (w ≤ 2^62).
-        if (q == 0 || low < 0)
-        {
-            return q + 1;
-        }
-        return Long.compareUnsigned(Int128.multiplyHighUnsigned(low + w, 4 * q + 1), 2 * q) < 0 ? q : -1;
+        // Lot q + 1 counts when f ≥ √(q(q+1)) − q, that is (q + f)² ≥ q(q + 1), that is 2q·F + F²/2^64 ≥ q·2^64
+        // for f = F/2^64; the left side grows with F and the threshold is below ½. So with f in [L, U)/2^64,
+        // U = L + w: certainly when q = 0 or L ≥ 2^63 or 2q·L + ⌊L²/2^64⌋ ≥ q·2^64; certainly not when U < 2^63
+        // and 2q·U + ⌊U²/2^64⌋ + 1 ≤ q·2^64 − 1, read off the high words. Those terms are read only where L (U)
+        // is below 2^63, so signed products serve, the high words stay below 2q and their differences with q do
+        // not overflow. Without branches (see SainteLague).
+        final long m = 2 * q;
+        final long up = (q - 1 | low | ~(highOfSum(low, m, Math.multiplyHigh(low, low)) - q)) >>> 63;
+        final long u = low + w;
+        final long down = (highOfSum(u, m, Math.multiplyHigh(u, u) + 1) - q & ~u) >>> 63;
+        return q + up | (up | down) - 1;
+    }
+
+    /** @return the high word of x·m + c for x, m, c in [0, 2^63) (the sum read unsigned). */
+    private static long highOfSum(final long x, final long m, final long c)
+    {
+        final long low = x * m;
+        final long sum = low + c;
+        // the carry of low + c, without a branch
+        return Math.multiplyHigh(x, m) + ((low & c | (low | c) & ~sum) >>> 63);
     }
 
     @Override

@@ -22,12 +22,11 @@ final class SainteLague extends DivisorMethod
     @Override
     long lotsUpToEstimate(final long q, final long low, final long w)
     {
-        // f ≥ ½ when L ≥ 2^63; f < ½ when L + w ≤ 2^63 (no wrap: L < 2^63 there and w ≤ 2^62)
-        if (low < 0)
-        {
-            return q + 1;
-        }
-        return Long.compareUnsigned(low + w, Long.MIN_VALUE) <= 0 ? q : -1;
+        // f ≥ ½ when L ≥ 2^63; f < ½ when L + w ≤ 2^63, that is L + w − 1 ≥ 0 (no wrap: L < 2^63 there and
+        // w ≤ 2^62). Without branches: which half f lies in is data the predictor cannot learn.
+        final long up = low >>> 63;
+        final long down = ~(low + w - 1) >>> 63;
+        return q + up | (up | down) - 1;
     }
 
     @Override
