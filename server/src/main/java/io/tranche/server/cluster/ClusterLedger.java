@@ -146,23 +146,14 @@ public final class ClusterLedger implements Ledger, AutoCloseable
                 throw new IOException(path + " ends its snapshot's records at tranche " + number + " of " + tranches +
                     " (offset " + offset + ")");
             }
-            final int header = reader.take(HEADER);
-            final int length = reader.intAt(header);
-            final int expected = reader.intAt(header + 4);
-            final long recorded = reader.longAt(header + 8);
-            if (length < 0 || length > bytes - offset - HEADER)
+            try
             {
-                throw new IOException("tranche " + number + " in " + path + " (offset " + offset + ") has a bad " +
-                    "record length=" + length);
+                readRecord(reader, check, number, offset, 0, bytes - offset - HEADER);
             }
-            check.reset();
-            check.update(reader.array(), header + 8, 8);
-            final int at = reader.take(length);
-            check.update(reader.array(), at, length);
-            if ((int)check.getValue() != expected || recorded != number)
+            catch (final BadRecord ex)
             {
-                throw new IOException("tranche " + number + " in " + path + " (offset " + offset + ") fails its " +
-                    "checksum");
+                throw new IOException("tranche " + number + " in " + path + " (offset " + offset + ") " +
+                    (ex.ofLength ? "has a " : "") + ex.getMessage());
             }
             starts[(int)(number - 1)] = offset;
         }
@@ -333,33 +324,71 @@ public final class ClusterLedger implements Ledger, AutoCloseable
         {
             final long offset = starts[(int)(number - 1)];
             final long limit = number == last ? stop : starts[(int)number];
+            final long length = limit - offset - HEADER;
             final int at;
-            final int length;
             try
             {
-                final int header = reader.take(HEADER);
-                length = reader.intAt(header);
-                final int expected = reader.intAt(header + 4);
-                final long recorded = reader.longAt(header + 8);
-                if (reader.position() != offset + HEADER || length != limit - offset - HEADER)
-                {
-                    throw new IOException("bad record length=" + length);
-                }
-                check.reset();
-                check.update(reader.array(), header + 8, 8);
-                at = reader.take(length);
-                check.update(reader.array(), at, length);
-                if ((int)check.getValue() != expected || recorded != number)
-                {
-                    throw new IOException("fails its checksum");
-                }
+                at = readRecord(reader, check, number, offset, length, length);
             }
             catch (final IOException ex)
             {
                 throw new LedgerException("tranche " + number + " in the member's ledger file " + path + " (offset " +
                     offset + ") " + ex.getMessage() + "; " + REMEDY, ex);
             }
-            sink.tranche(leaves[(int)(number - 1)], reader.array(), at, length);
+            sink.tranche(leaves[(int)(number - 1)], reader.array(), at, (int)length);
+        }
+    }
+
+    /**
+     * Reads the record at the reader's position as tranche {@code number}'s and checks it as every pass over the
+     * file does: it starts at {@code offset}, its header's length is from {@code least} to {@code most}, and the
+     * header's CRC-32C and number match its bytes and {@code number}.
+     *
+     * @param reader the file, at the record.
+     * @param check  computes the CRC-32C (reset here).
+     * @param number the tranche's number.
+     * @param offset where its record starts.
+     * @param least  the least length its header may give.
+     * @param most   the most.
+     * @return where the tranche's bytes start in {@link SequentialReader#array()}, valid until the reader's next take.
+     * @throws BadRecord   when the record does not start at the offset, its length is out of bounds, or it fails
+     *                     its checksum.
+     * @throws IOException when the file ends first.
+     */
+    private static int readRecord(final SequentialReader reader, final CRC32C check, final long number,
+        final long offset, final long least, final long most) throws IOException
+    {
+        final int header = reader.take(HEADER);
+        final int length = reader.intAt(header);
+        final int expected = reader.intAt(header + 4);
+        final long recorded = reader.longAt(header + 8);
+        if (reader.position() != offset + HEADER || length < least || length > most)
+        {
+            throw new BadRecord("bad record length=" + length, true);
+        }
+        check.reset();
+        check.update(reader.array(), header + 8, 8);
+        final int at = reader.take(length);
+        check.update(reader.array(), at, length);
+        if ((int)check.getValue() != expected || recorded != number)
+        {
+            throw new BadRecord("fails its checksum", false);
+        }
+        return at;
+    }
+
+    /** A record that {@code readRecord} refuses: what is wrong with it, for a message that names its place. */
+    private static final class BadRecord extends IOException
+    {
+        private static final long serialVersionUID = 1L;
+
+        /** True when its length is bad, false when it fails its checksum. */
+        private final boolean ofLength;
+
+        private BadRecord(final String message, final boolean ofLength)
+        {
+            super(message);
+            this.ofLength = ofLength;
         }
     }
 

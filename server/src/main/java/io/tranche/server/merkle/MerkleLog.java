@@ -84,20 +84,7 @@ public final class MerkleLog
             store.write(0, index, leafHash);
         }
         // A copy: the caller may reuse its array, and the right edge keeps this one.
-        byte[] node = leafHash.clone();
-        int level = 0;
-        long i = index;
-        while ((i & 1) == 1)
-        {
-            node = Rfc9162.nodeHash(sha, frontier[level], node);
-            level++;
-            i >>= 1;
-            if (!replayed || !Arrays.equals(store.read(level, i), node))
-            {
-                store.write(level, i, node);
-            }
-        }
-        frontier[level] = node;
+        push(sha, frontier, index, leafHash.clone(), store, replayed);
         size = index + 1;
         return index;
     }
@@ -123,14 +110,7 @@ public final class MerkleLog
     /** @return the root at the current size, from the right edge (no reads). */
     public byte[] root()
     {
-        byte[] root = null;
-        for (int level = 0; level < MAX_LEVELS; level++)
-        {
-            if ((size & (1L << level)) != 0)
-            {
-                root = root == null ? frontier[level] : Rfc9162.nodeHash(sha, frontier[level], root);
-            }
-        }
+        final byte[] root = fold(sha, frontier, size);
         return root == null ? Rfc9162.emptyRoot() : root.clone();
     }
 
@@ -202,26 +182,62 @@ public final class MerkleLog
             digest.reset();
             digest.update((byte)0);
             digest.update(bytes, at, length);
-            byte[] node = digest.digest();
-            int level = 0;
-            long i = appended[0]++;
-            while ((i & 1) == 1)
-            {
-                node = Rfc9162.nodeHash(digest, edge[level], node);
-                level++;
-                i >>= 1;
-            }
-            edge[level] = node;
+            push(digest, edge, appended[0]++, digest.digest(), null, false);
         });
+        final byte[] root = fold(digest, edge, size);
+        return root == null ? Rfc9162.emptyRoot() : root;
+    }
+
+    /**
+     * Adds a leaf to a right edge: folds its hash with the perfect subtrees on the edge that it completes, from the
+     * lowest level up, and keeps the subtree they make on the edge.
+     *
+     * @param digest   hashes the nodes.
+     * @param edge     the right edge of a tree of {@code index} leaves (as {@code frontier} holds it), updated.
+     * @param index    the leaf's index.
+     * @param leafHash its hash; the edge keeps it when it completes nothing.
+     * @param target   where each node it completes is written, or null to write none.
+     * @param replayed true to write a node only when it differs from the one {@code target} holds.
+     * @throws IOException when {@code target} cannot be read or written.
+     */
+    private static void push(final MessageDigest digest, final byte[][] edge, final long index, final byte[] leafHash,
+        final NodeStore target, final boolean replayed) throws IOException
+    {
+        byte[] node = leafHash;
+        int level = 0;
+        long i = index;
+        while ((i & 1) == 1)
+        {
+            node = Rfc9162.nodeHash(digest, edge[level], node);
+            level++;
+            i >>= 1;
+            if (target != null && (!replayed || !Arrays.equals(target.read(level, i), node)))
+            {
+                target.write(level, i, node);
+            }
+        }
+        edge[level] = node;
+    }
+
+    /**
+     * MTH of a tree from its right edge: the perfect subtrees on the edge folded from the lowest level up.
+     *
+     * @param digest   hashes the nodes.
+     * @param edge     the right edge of a tree of {@code treeSize} leaves (as {@code frontier} holds it).
+     * @param treeSize the tree's size.
+     * @return the root, the edge's own array when the size is a power of two; null when the size is 0.
+     */
+    private static byte[] fold(final MessageDigest digest, final byte[][] edge, final long treeSize)
+    {
         byte[] root = null;
         for (int level = 0; level < MAX_LEVELS; level++)
         {
-            if ((size & (1L << level)) != 0)
+            if ((treeSize & (1L << level)) != 0)
             {
                 root = root == null ? edge[level] : Rfc9162.nodeHash(digest, edge[level], root);
             }
         }
-        return root == null ? Rfc9162.emptyRoot() : root;
+        return root;
     }
 
     /**
