@@ -760,11 +760,14 @@ abstract class DivisorMethod implements Rule
         // largest pass at 1M)
         final long reciprocal = reciprocal(d);
         final long fraction = levelFraction(n, d);
+        // The common problem's columns (CommonCase#divisor) hold the identity order and no floors: the loop, split
+        // on that invariant by the compiler, then reads neither column.
+        final boolean columns = lastFromColumns;
         for (int k = from; k < to; k++)
         {
-            final int i = order[k];
+            final int i = columns ? k : order[k];
             final long wI = w[i];
-            final long loI = lo[i];
+            final long loI = columns ? 0 : lo[i];
             final long hiI = hi[i];
             if (wI == 0 || loI >= hiI)
             {
@@ -881,11 +884,13 @@ abstract class DivisorMethod implements Rule
         final long fraction = levelFraction(far, d);
         long farSum = sum;
         int size = 0;
+        // as in roundAll
+        final boolean columns = lastFromColumns;
         for (int k = from; k < to; k++)
         {
-            final int i = order[k];
+            final int i = columns ? k : order[k];
             final long wI = w[i];
-            final long loI = lo[i];
+            final long loI = columns ? 0 : lo[i];
             final long hiI = hi[i];
             if (wI == 0 || loI >= hiI)
             {
