@@ -41,26 +41,17 @@ final class HuntingtonHill extends DivisorMethod
     @Override
     long lotsUpToEstimate(final long q, final long low, final long w)
     {
-        // Lot q + 1 counts when f ≥ √(q(q+1)) − q, that is (q + f)² ≥ q(q + 1), that is 2q·F + F²/2^64 ≥ q·2^64
-        // for f = F/2^64; the left side grows with F and the threshold is below ½. So with f in [L, U)/2^64,
-        // U = L + w: certainly when q = 0 or L ≥ 2^63 or 2q·L + ⌊L²/2^64⌋ ≥ q·2^64; certainly not when U < 2^63
-        // and 2q·U + ⌊U²/2^64⌋ + 1 ≤ q·2^64 − 1, read off the high words. Those terms are read only where L (U)
-        // is below 2^63, so signed products serve, the high words stay below 2q and their differences with q do
-        // not overflow. Without branches (see SainteLague).
-        final long m = 2 * q;
-        final long up = (q - 1 | low | ~(highOfSum(low, m, Math.multiplyHigh(low, low)) - q)) >>> 63;
+        // Lot q + 1 counts when f ≥ √(q(q+1)) − q, which lies in (2q/(4q + 1), ½): certainly when q = 0 or f ≥ ½
+        // (L ≥ 2^63), certainly not when U = L + w < 2^63 and U·(4q + 1) < 2q·2^64. The high word h of that product
+        // is read as unsigned (4q + 1 may reach 2^63; U is below 2^63 where it counts), and where h ≥ 2^63 it is
+        // above 2q. Without branches (see SainteLague); a fraction within the narrow band is left to lotsUpTo.
+        // (An exact test of (q + f)² ≥ q(q + 1) here took six products per claim and read slower on every size.)
+        final long up = (q - 1 | low) >>> 63;
         final long u = low + w;
-        final long down = (highOfSum(u, m, Math.multiplyHigh(u, u) + 1) - q & ~u) >>> 63;
+        final long m = 4 * q + 1;
+        final long h = Math.multiplyHigh(u, m) + (m >> 63 & u);
+        final long down = (h - 2 * q & ~h & ~u) >>> 63;
         return q + up | (up | down) - 1;
-    }
-
-    /** @return the high word of x·m + c for x, m, c in [0, 2^63) (the sum read unsigned). */
-    private static long highOfSum(final long x, final long m, final long c)
-    {
-        final long low = x * m;
-        final long sum = low + c;
-        // the carry of low + c, without a branch
-        return Math.multiplyHigh(x, m) + ((low & c | (low | c) & ~sum) >>> 63);
     }
 
     @Override
