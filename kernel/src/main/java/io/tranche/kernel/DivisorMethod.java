@@ -37,6 +37,13 @@ abstract class DivisorMethod implements Rule
     private static final int REMOVE_LAST_ON_TOP = 2;
     private static final int REMOVE_FIRST_ON_TOP = 3;
 
+    /** Weights below this have a counter each in {@link #firstLotsOnly}'s histogram; larger ones one per bit length. */
+    private static final int SMALL_WEIGHTS = 64;
+    /** The bucket of a weight of bit length b ≥ 7 ({@link #SMALL_WEIGHTS} and above) is b + this. */
+    private static final int BIT_LENGTH_OFFSET = SMALL_WEIGHTS - 7;
+    /** {@link #firstLotsOnly}'s buckets: 0 (no weight, or not competing for a first lot) to bit length 63. */
+    private static final int WEIGHT_BUCKETS = BIT_LENGTH_OFFSET + 64;
+
     /** True when t(0) = 0: a claim's first lot has infinite priority (Adams, Dean, Huntington–Hill). */
     private final boolean infiniteFirstLot;
     /** Scratch limbs for 256-bit products. */
@@ -67,6 +74,12 @@ abstract class DivisorMethod implements Rule
     boolean lastLevelUnbound;
     /** Levels the bracket's listed claims alone were rounded at ({@link #narrowBracket}), counted for tests. */
     long bracketSteps;
+    /** True when the last split gave first lots only ({@link #firstLotsOnly}), kept for tests. */
+    boolean lastFirstLotsOnly;
+    /** {@link #firstLotsOnly}'s histogram of the weights competing for a first lot, by {@link #weightBucket}. */
+    private final int[] weightCounts = new int[WEIGHT_BUCKETS];
+    /** Set by {@link #thresholdInBucket}: the weights of the bucket strictly above the threshold. */
+    private int bucketAbove;
     /** True when the last split came from the claims' columns ({@link CommonCase#divisor}), kept for tests. */
     boolean lastFromColumns;
     /** Roundings of the whole tier the last split's {@link #roundNear} made, kept for tests. */
@@ -216,6 +229,7 @@ abstract class DivisorMethod implements Rule
         final long[] hi = ws.hi;
         final long[] w = ws.w;
         final long[] a = ws.award;
+        lastFirstLotsOnly = false;
         if (target <= sumLo || target >= sumHi || active == 0)
         {
             lastCorrection = 0;
@@ -228,7 +242,9 @@ abstract class DivisorMethod implements Rule
             return;
         }
 
-        if (infiniteFirstLot && target - sumLo <= firstLots && firstLotsOnly(ws, from, to, target - sumLo))
+        lastFirstLotsOnly =
+            infiniteFirstLot && target - sumLo <= firstLots && firstLotsOnly(ws, from, to, target - sumLo);
+        if (lastFirstLotsOnly)
         {
             lastCorrection = 0;
             return;
@@ -699,45 +715,108 @@ abstract class DivisorMethod implements Rule
     /**
      * Adams, Dean and Huntington–Hill give a claim's first lot infinite priority. When the lots beyond
      * the floors ({@code rest}) are no more than the competing claims still at 0, every one of them is
-     * such a first lot, and they go to the {@code rest} largest weights, ties to the earlier position:
-     * a selection, O(n) expected, instead of rounding everyone up and taking lots back one by one.
+     * such a first lot, and they go to the {@code rest} largest weights, ties to the earlier position.
+     * <p>
+     * One pass histograms those claims' weights ({@link #weightBucket}: one counter per weight below
+     * {@link #SMALL_WEIGHTS}, one per bit length above); the bucket that holds the rest-th largest weight is read
+     * off the counts. A small weight's bucket holds that one value, so the threshold and the number of weights
+     * above it are known at once; otherwise a second pass gathers that bucket's weights alone and selects among
+     * them ({@link LongSort#kthLargest}). The last pass writes the awards: one lot above the threshold, one to
+     * the earliest claims at it while lots remain. O(n), no allocation.
      *
      * @return false (and nothing written) when the case does not apply.
      */
-    private static boolean firstLotsOnly(final Workspace ws, final int from, final int to, final long rest)
+    private boolean firstLotsOnly(final Workspace ws, final int from, final int to, final long rest)
+    {
+        final int[] order = ws.order;
+        final long[] lo = ws.lo;
+        final long[] hi = ws.hi;
+        final long[] w = ws.w;
+        final int[] counts = weightCounts;
+        java.util.Arrays.fill(counts, 0);
+        for (int k = from; k < to; k++)
+        {
+            final int i = order[k];
+            // bucket 0 (weight 0) collects the claims that do not compete for a first lot
+            counts[lo[i] == 0 & hi[i] > 0 ? weightBucket(w[i]) : 0]++;
+        }
+        int above = 0;
+        int bucket = WEIGHT_BUCKETS - 1;
+        while (bucket > 0 && above + counts[bucket] < rest)
+        {
+            above += counts[bucket];
+            bucket--;
+        }
+        if (bucket == 0 || rest < 1)
+        {
+            return false;
+        }
+        final int r = (int)rest;
+        final long threshold;
+        final int greater;
+        if (bucket < SMALL_WEIGHTS)
+        {
+            threshold = bucket;
+            greater = above;
+        }
+        else
+        {
+            threshold = thresholdInBucket(ws, from, to, bucket - BIT_LENGTH_OFFSET, counts[bucket], r - above);
+            greater = above + bucketAbove;
+        }
+        writeFirstLots(ws, from, to, threshold, r - greater);
+        return true;
+    }
+
+    /**
+     * @return the {@code rank}-th largest weight of bit length {@code bits} among the claims competing for a first
+     * lot ({@code size} of them), gathered into the solver's free column; the number of them strictly above it is
+     * left in {@link #bucketAbove}.
+     */
+    private long thresholdInBucket(
+        final Workspace ws, final int from, final int to, final int bits, final int size, final int rank)
+    {
+        final int[] order = ws.order;
+        final long[] lo = ws.lo;
+        final long[] hi = ws.hi;
+        final long[] w = ws.w;
+        // the solver's gather columns are free until the level is solved
+        final long[] weights = ws.solver.ownLo;
+        final long least = 1L << (bits - 1);
+        final long most = least - 1 + least;
+        int m = 0;
+        for (int k = from; k < to && m < size; k++)
+        {
+            final int i = order[k];
+            final long wi = w[i];
+            if (wi >= least && wi <= most && lo[i] == 0 && hi[i] > 0)
+            {
+                weights[m++] = wi;
+            }
+        }
+        final long threshold = LongSort.kthLargest(weights, ws.solver.ownHi, m, rank);
+        int strictlyAbove = 0;
+        for (int j = 0; j < m; j++)
+        {
+            strictlyAbove += weights[j] > threshold ? 1 : 0;
+        }
+        bucketAbove = strictlyAbove;
+        return threshold;
+    }
+
+    /**
+     * Writes the awards of {@link #firstLotsOnly}: the floor, plus one lot for a claim at 0 competing with a weight
+     * above {@code threshold}, and for the first {@code ties} such claims at it in queue order.
+     */
+    private static void writeFirstLots(
+        final Workspace ws, final int from, final int to, final long threshold, final int ties)
     {
         final int[] order = ws.order;
         final long[] lo = ws.lo;
         final long[] hi = ws.hi;
         final long[] w = ws.w;
         final long[] a = ws.award;
-        // the solver's gather columns are free until the level is solved
-        final long[] weights = ws.solver.ownLo;
-        int zeros = 0;
-        for (int k = from; k < to; k++)
-        {
-            final int i = order[k];
-            if (lo[i] == 0 && hi[i] > 0 && w[i] != 0)
-            {
-                weights[zeros++] = w[i];
-            }
-        }
-        if (rest > zeros)
-        {
-            return false;
-        }
-        final int r = (int)rest;
-        final long threshold = LongSort.kthLargest(weights, ws.solver.ownHi, zeros, r);
-        int greater = 0;
-        for (int k = from; k < to; k++)
-        {
-            final int i = order[k];
-            if (lo[i] == 0 && hi[i] > 0 && w[i] > threshold)
-            {
-                greater++;
-            }
-        }
-        int ties = r - greater;
+        int left = ties;
         for (int k = from; k < to; k++)
         {
             final int i = order[k];
@@ -749,15 +828,23 @@ abstract class DivisorMethod implements Rule
                 {
                     award = 1;
                 }
-                else if (wi == threshold && ties > 0)
+                else if (wi == threshold && left > 0)
                 {
                     award = 1;
-                    ties--;
+                    left--;
                 }
             }
             a[i] = award;
         }
-        return true;
+    }
+
+    /**
+     * @return the histogram bucket of a weight (non-negative): the weight itself below {@link #SMALL_WEIGHTS},
+     * else its bit length plus {@link #BIT_LENGTH_OFFSET}; larger weights never fall in a lower bucket.
+     */
+    private static int weightBucket(final long weight)
+    {
+        return weight < SMALL_WEIGHTS ? (int)weight : BIT_LENGTH_OFFSET + 64 - Long.numberOfLeadingZeros(weight);
     }
 
     /**

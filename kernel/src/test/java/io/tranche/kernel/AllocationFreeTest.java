@@ -140,6 +140,14 @@ class AllocationFreeTest
         {
             list.add(new Prepared(DivisorShortRoutesTest.tail(rnd, method, 1 + rnd.nextInt(CAPACITY))));
         }
+        // Adams', Dean's and Huntington–Hill's first lots alone: the weights' histogram and the selection in a bucket
+        if (method == Method.ADAMS || method == Method.DEAN || method == Method.HUNTINGTON_HILL)
+        {
+            for (int k = 0; k < 8; k++)
+            {
+                list.add(new Prepared(FirstLotsRouteTest.problem(rnd, method, 1 + rnd.nextInt(CAPACITY))));
+            }
+        }
         for (final Prepared p : list)
         {
             assertThat(allocator.validate(p.supply, p.method, p.lot, p.ppm, p.claims, violations))
