@@ -88,6 +88,7 @@ final class CommonCase
         long sumHi = 0;
         long sumW = 0;
         int active = 0;
+        long ones = 0;
         boolean loose = true;
         for (int i = 0; i < n; i++)
         {
@@ -112,6 +113,7 @@ final class CommonCase
             {
                 active++;
                 sumW += wI;
+                ones += wI == 1 ? 1 : 0;
                 loose &= h >= wI;
             }
         }
@@ -125,7 +127,7 @@ final class CommonCase
             return sumHi;
         }
         rule.lastFromColumns = true;
-        rule.splitFromSums(ws, 0, n, supply, 0, sumHi, 0, active, active, sumW, loose);
+        rule.splitFromSums(ws, 0, n, supply, 0, sumHi, 0, active, active, sumW, ones, loose);
         return supply;
     }
 

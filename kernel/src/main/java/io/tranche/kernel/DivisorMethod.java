@@ -62,6 +62,8 @@ abstract class DivisorMethod implements Rule
     boolean lastCorrectionOneLotEach;
     /** True when the last split's correction rounded at the selected lot's priority, kept for tests. */
     boolean lastCorrectionByThreshold;
+    /** Cleared by tests only: tied first lots then go through the other routes ({@link #onesFirstLots}). */
+    boolean onesRoute = true;
     /** Cleared by tests only: large errors at a jump then go through the selection ({@link #correctBySelection}). */
     boolean jumpRoute = true;
     /** True when the last split's correction rounded at a priority read off a jump of the total, for tests. */
@@ -70,6 +72,8 @@ abstract class DivisorMethod implements Rule
     boolean lastCorrectionByBracket;
     /** True when the last split's bracket left one lot, found by one scan of the listed claims, kept for tests. */
     boolean lastCorrectionFirstByScan;
+    /** True when the last split rounded at its weight-1 claims' first lots ({@link #onesFirstLots}), for tests. */
+    boolean lastCorrectionAtOnes;
     /** True when the last split took its relaxed level without the solver (no bound could bind), for tests. */
     boolean lastLevelUnbound;
     /** Levels the bracket's listed claims alone were rounded at ({@link #narrowBracket}), counted for tests. */
@@ -181,6 +185,7 @@ abstract class DivisorMethod implements Rule
         // competing claims still at 0: the lots they can take first (infinite priority under Adams, Dean, HH)
         long firstLots = 0;
         long sumW = 0;
+        long ones = 0;
         // true while no competing claim has a floor or a bound below its weight (then no bound binds at λ ≤ 1)
         boolean loose = true;
         for (int k = from; k < to; k++)
@@ -201,11 +206,12 @@ abstract class DivisorMethod implements Rule
                 active++;
                 firstLots += loI == 0 ? 1 : 0;
                 sumW += w[i];
+                ones += w[i] == 1 ? 1 : 0;
                 loose &= loI == 0 & hiI >= w[i];
             }
         }
         lastFromColumns = false;
-        splitFromSums(ws, from, to, target, sumLo, sumHi, fixed, active, firstLots, sumW, loose);
+        splitFromSums(ws, from, to, target, sumLo, sumHi, fixed, active, firstLots, sumW, ones, loose);
     }
 
     /**
@@ -218,11 +224,13 @@ abstract class DivisorMethod implements Rule
      * @param active    the competing claims.
      * @param firstLots the competing claims with lo = 0.
      * @param sumW      Σw of the competing claims.
+     * @param ones      the competing claims of weight 1.
      * @param loose     true when no competing claim has a floor or a bound below its weight.
      */
     final void splitFromSums(
         final Workspace ws, final int from, final int to, final long target, final long sumLo, final long sumHi,
-        final long fixed, final int active, final long firstLots, final long sumW, final boolean loose)
+        final long fixed, final int active, final long firstLots, final long sumW, final long ones,
+        final boolean loose)
     {
         final int[] order = ws.order;
         final long[] lo = ws.lo;
@@ -250,11 +258,19 @@ abstract class DivisorMethod implements Rule
             return;
         }
 
+        lastCorrectionAtOnes = false;
+        lastLevelUnbound = loose && target - fixed <= sumW;
+        if (lastLevelUnbound && ones >= BULK_CORRECTION && !infiniteFirstLot && onesRoute &&
+            onesFirstLots(ws.solver.indexScratch(), order, from, to, lo, hi, w, a, fixed, target, sumW, ones))
+        {
+            lastCorrectionAtOnes = true;
+            return;
+        }
+
         // Step 1: the level λ = n/d with Σ clamp(λ·w_i, lo_i, hi_i) = target.
         long n;
         final long d;
         final long freeClaims;
-        lastLevelUnbound = loose && target - fixed <= sumW;
         if (lastLevelUnbound)
         {
             // No floor, every bound at least the weight and λ = (target − fixed) / Σw ≤ 1: no bound binds, so
@@ -385,6 +401,48 @@ abstract class DivisorMethod implements Rule
     }
 
     /**
+     * A block of tied first lots: the many claims of weight 1 (the benchmark's Pareto tail) all take their first
+     * lot at one priority P = 1/t(0), where the total jumps by their number. When the target lies within that
+     * jump by the relaxed estimate (the other claims' weight times t(0) below it, that plus the block above it),
+     * rounding exactly at P awards every lot of priority ≥ P at once, and the ties at P are given up from the
+     * last queue position ({@link #thresholdRound}): the search for the jump ({@link #roundNear}, which takes up
+     * to five roundings to find it) is skipped. Any level's rounding is a prefix of the greedy order, so a wrong
+     * estimate costs a rounding, never exactness: the rounding at P falling short leaves the general path to run.
+     *
+     * @return false when the route did not apply or its rounding fell short (the awards are then overwritten).
+     */
+    private boolean onesFirstLots(
+        final int[] idx, final int[] order, final int from, final int to, final long[] lo, final long[] hi,
+        final long[] w, final long[] a, final long fixed, final long target, final long sumW, final long ones)
+    {
+        if (!lotLevel(1, 0) || lotLevelNumerator > lotLevelDenominator)
+        {
+            return false;
+        }
+        // the others' relaxed total at λ = t(0): below the jump, and the block on top of it
+        final long below = fixed + scaleLevel(sumW - ones, lotLevelNumerator, lotLevelDenominator);
+        if (below >= target || target - below >= ones)
+        {
+            return false;
+        }
+        long excess = roundAll(order, from, to, lo, hi, w, a, lotLevelNumerator, lotLevelDenominator, fixed) - target;
+        if (excess < 0)
+        {
+            return false;
+        }
+        excess = giveUpTies(order, from, to, lo, hi, w, a, 1, 0, excess);
+        if (excess > bracketReach(to - from))
+        {
+            return false;
+        }
+        if (excess != 0)
+        {
+            correct(idx, order, from, to, lo, hi, w, a, false, excess);
+        }
+        return true;
+    }
+
+    /**
      * A large error left where {@link #roundNear} found the total jumping across the target between its level and
      * {@link #jumpLevel}: a block of tied priorities holds the target (the benchmark's tail under Sainte-Laguë at
      * 1M claims and 400,000 lots, where the million weight-1 claims' first lots have priority 2). Most lots
@@ -452,8 +510,27 @@ abstract class DivisorMethod implements Rule
         }
         lastCorrectionByThreshold = true;
         final long sum = roundAll(order, from, to, lo, hi, w, a, lotLevelNumerator, lotLevelDenominator, fixed);
-        long excess = sum - target;
-        for (int k = to - 1; k >= from && excess > 0; k--)
+        final long excess = giveUpTies(order, from, to, lo, hi, w, a, wLast, kLast, sum - target);
+        if (excess != 0)
+        {
+            correct(idx, order, from, to, lo, hi, w, a, excess < 0, Math.abs(excess));
+        }
+        return true;
+    }
+
+    /**
+     * Gives up, from the last queue position, lots whose priority is exactly that of lot {@code kLast} of a claim of
+     * weight {@code wLast} (each claim's last lot held), while {@code excess} &gt; 0: on a rounding at that
+     * priority, the ties come last in the greedy order in reverse queue order, so what is left is a prefix.
+     *
+     * @return the excess left.
+     */
+    private long giveUpTies(
+        final int[] order, final int from, final int to, final long[] lo, final long[] hi, final long[] w,
+        final long[] a, final long wLast, final long kLast, final long excess)
+    {
+        long left = excess;
+        for (int k = to - 1; k >= from && left > 0; k--)
         {
             final int i = order[k];
             final long ai = a[i];
@@ -461,14 +538,10 @@ abstract class DivisorMethod implements Rule
                 compareFinite(w[i], ai - 1, wLast, kLast) == 0)
             {
                 a[i] = ai - 1;
-                excess--;
+                left--;
             }
         }
-        if (excess != 0)
-        {
-            correct(idx, order, from, to, lo, hi, w, a, excess < 0, Math.abs(excess));
-        }
-        return true;
+        return left;
     }
 
     /** True when no claim of {@code idx[0..c)} has a second lot before the last of their next lots in pop order. */

@@ -29,6 +29,8 @@ class DivisorCorrectionBySelectionTest
         final Claims claims = new Claims(8192);
         final Violations violations = new Violations();
         final DivisorMethod rule = (DivisorMethod)method.newRule();
+        // the routes under test here, not the one for tied first lots (OnesFirstLotsRouteTest)
+        rule.onesRoute = false;
         final Workspace ws = new Workspace(8192);
         int bySelection = 0;
         int oneLotEach = 0;

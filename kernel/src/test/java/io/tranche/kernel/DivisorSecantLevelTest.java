@@ -26,6 +26,8 @@ class DivisorSecantLevelTest
     {
         final SplittableRandom rnd = new SplittableRandom(0x5EC4L + method.ordinal());
         final DivisorMethod rule = (DivisorMethod)method.newRule();
+        // the routes under test here, not the one for tied first lots (OnesFirstLotsRouteTest)
+        rule.onesRoute = false;
         final int problems = 12;
         final Workspace ws = new Workspace(6000);
         int newRoute = 0;
@@ -67,6 +69,8 @@ class DivisorSecantLevelTest
     {
         final SplittableRandom rnd = new SplittableRandom(0x5EC5L + method.ordinal());
         final DivisorMethod rule = (DivisorMethod)method.newRule();
+        // the routes under test here, not the one for tied first lots (OnesFirstLotsRouteTest)
+        rule.onesRoute = false;
         final int n = 200_000;
         final long supply = 76_294;
         final Workspace ws = new Workspace(n);
