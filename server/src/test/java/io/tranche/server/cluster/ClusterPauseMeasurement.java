@@ -51,6 +51,7 @@ class ClusterPauseMeasurement
                 final long before = cluster.leaderLines();
                 final long termBefore = term(cluster);
                 final int leader = cluster.leader();
+                final List<List<String>> rolesBefore = roleChanges(cluster);
                 final long pausedAt = System.nanoTime();
                 cluster.signal(leader, "STOP");
                 long firstAck;
@@ -67,6 +68,16 @@ class ClusterPauseMeasurement
                 writers.stop();
                 lost += writers.check(cluster.awaitSameState(writers.released.size()));
                 elections.add(cluster.leaderLines() - before);
+                // Which member went candidate in this round: the role changes each member logged during it.
+                final List<List<String>> rolesAfter = roleChanges(cluster);
+                final StringBuilder roles = new StringBuilder();
+                for (int node = 0; node < ClusterProcesses.NODES; node++)
+                {
+                    final List<String> after = rolesAfter.get(node);
+                    roles.append(" node ").append(node).append(node == leader ? " (paused)" : "").append(": ")
+                        .append(after.subList(rolesBefore.get(node).size(), after.size()));
+                }
+                System.out.println("cluster pause round " + round + " role changes:" + roles);
                 terms.add(term(cluster) - termBefore);
                 assertThat(cluster.liveNodes()).hasSize(ClusterProcesses.NODES);
             }
@@ -78,6 +89,26 @@ class ClusterPauseMeasurement
             assertThat(lost).isZero();
             assertThat(writers.failure.get()).isNull();
         }
+    }
+
+    // Each member's role changes so far, in the order its log has them.
+    private static List<List<String>> roleChanges(final ClusterProcesses cluster) throws java.io.IOException
+    {
+        final List<List<String>> roles = new ArrayList<>();
+        for (int node = 0; node < ClusterProcesses.NODES; node++)
+        {
+            final List<String> changes = new ArrayList<>();
+            final String prefix = "tranche: cluster node " + node + " role ";
+            for (final String line : java.nio.file.Files.readAllLines(cluster.log(node)))
+            {
+                if (line.startsWith(prefix))
+                {
+                    changes.add(line.substring(prefix.length()));
+                }
+            }
+            roles.add(changes);
+        }
+        return roles;
     }
 
     // The highest term the members report: each election raises it at least once.
