@@ -1,5 +1,7 @@
 package io.tranche.kernel;
 
+import java.util.Arrays;
+
 /**
  * A highest-averages (divisor) method: the greedy process of SEMANTICS.md — start from the floors and
  * give each next lot to the claim of greatest priority {@code w / t(a)} — computed without looping
@@ -237,10 +239,9 @@ abstract class DivisorMethod implements Rule
         final long[] hi = ws.hi;
         final long[] w = ws.w;
         final long[] a = ws.award;
-        lastFirstLotsOnly = false;
+        clearLastRoute();
         if (target <= sumLo || target >= sumHi || active == 0)
         {
-            lastCorrection = 0;
             final boolean all = target >= sumHi;
             for (int k = from; k < to; k++)
             {
@@ -254,11 +255,9 @@ abstract class DivisorMethod implements Rule
             infiniteFirstLot && target - sumLo <= firstLots && firstLotsOnly(ws, from, to, target - sumLo);
         if (lastFirstLotsOnly)
         {
-            lastCorrection = 0;
             return;
         }
 
-        lastCorrectionAtOnes = false;
         lastLevelUnbound = loose && target - fixed <= sumW;
         if (lastLevelUnbound && ones >= BULK_CORRECTION && !infiniteFirstLot && onesRoute &&
             onesFirstLots(ws.solver.indexScratch(), order, from, to, lo, hi, w, a, fixed, target, sumW, ones))
@@ -308,16 +307,24 @@ abstract class DivisorMethod implements Rule
 
         // Step 3: at most about one lot per claim to add or remove.
         lastCorrection = Math.abs(sum - target);
+        if (sum != target)
+        {
+            correctError(ws.solver.indexScratch(), order, from, to, ws, n, d, sum, fixed, target, active);
+        }
+    }
+
+    /** Forgets which route the previous split took (the {@code last*} fields tests read). */
+    private void clearLastRoute()
+    {
+        lastFirstLotsOnly = false;
+        lastCorrectionAtOnes = false;
+        lastCorrection = 0;
         lastCorrectionBySelection = false;
         lastCorrectionOneLotEach = false;
         lastCorrectionByThreshold = false;
         lastCorrectionByBracket = false;
         lastCorrectionFirstByScan = false;
         lastCorrectionAtJump = false;
-        if (sum != target)
-        {
-            correctError(ws.solver.indexScratch(), order, from, to, ws, n, d, sum, fixed, target, active);
-        }
     }
 
     /** Step 3 of {@link #split}: brings the total {@code sum} of the rounding at λ = n/d to the target. */
@@ -806,7 +813,7 @@ abstract class DivisorMethod implements Rule
         final long[] hi = ws.hi;
         final long[] w = ws.w;
         final int[] counts = weightCounts;
-        java.util.Arrays.fill(counts, 0);
+        Arrays.fill(counts, 0);
         for (int k = from; k < to; k++)
         {
             final int i = order[k];

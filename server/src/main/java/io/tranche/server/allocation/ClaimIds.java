@@ -16,7 +16,9 @@ final class ClaimIds implements ClaimCheck
     private static final int INITIAL_BYTES = 4096;
 
     // A hash seed per instance: duplicate detection costs O(n) expected even for ids chosen to collide.
-    private final int hashSeed = ThreadLocalRandom.current().nextInt();
+    private final long hashSeed = ThreadLocalRandom.current().nextLong();
+    // Every range is followed by at least Long.BYTES bytes of the array, so that ids are read and copied a word at a
+    // time (the bytes past a range's end are masked off).
     private byte[] bytes = new byte[INITIAL_BYTES];
     private int end;
     private int[] start;
@@ -65,16 +67,17 @@ final class ClaimIds implements ClaimCheck
     int spare(final int n)
     {
         final int from = end;
-        if (from + n > bytes.length)
+        if (from + n + Long.BYTES > bytes.length)
         {
-            bytes = Arrays.copyOf(bytes, Math.max(from + n, bytes.length << 1));
+            bytes = Arrays.copyOf(bytes, Math.max(from + n + Long.BYTES, bytes.length << 1));
         }
         return from;
     }
 
     /**
      * Copies {@code n} bytes of {@code src} to the end of the buffer in one pass that also hashes them and checks
-     * that they are UTF-8 (the full check runs only when a byte is not ASCII); {@link #appendedHash()} is their hash.
+     * that they are UTF-8 (the full check runs only when a byte is not ASCII), a word at a time; an id of at most
+     * eight bytes is one word read, masked and written. {@link #appendedHash()} is their hash.
      *
      * @param src  the bytes.
      * @param from first byte in {@code src}.
@@ -85,16 +88,38 @@ final class ClaimIds implements ClaimCheck
     {
         final int at = reserve(n);
         final byte[] bytes = this.bytes;
-        int h = hashSeed ^ n;
-        int high = 0;
-        for (int k = 0; k < n; k++)
+        long h = hashSeed ^ n;
+        long high;
+        if (n <= Long.BYTES && from + Long.BYTES <= src.length)
         {
-            final byte b = src[from + k];
-            bytes[at + k] = b;
-            h = (h ^ b) * 0x01000193;
-            high |= b;
+            final long word = Words.get(src, from) & Words.low(n);
+            Words.put(bytes, at, word);
+            high = word;
+            if (n > 0)
+            {
+                h = step(h, word);
+            }
         }
-        if (high < 0 && !WireAllocation.isValidUtf8(bytes, at, at + n))
+        else
+        {
+            System.arraycopy(src, from, bytes, at, n);
+            high = 0;
+            int k = at;
+            final int to = at + n;
+            for (; k + Long.BYTES <= to; k += Long.BYTES)
+            {
+                final long word = Words.get(bytes, k);
+                h = step(h, word);
+                high |= word;
+            }
+            if (k < to)
+            {
+                final long word = Words.get(bytes, k) & Words.low(to - k);
+                h = step(h, word);
+                high |= word;
+            }
+        }
+        if (Words.anyHigh(high) && !WireAllocation.isValidUtf8(bytes, at, at + n))
         {
             end = at;
             return -1;
@@ -238,24 +263,37 @@ final class ClaimIds implements ClaimCheck
         }
     }
 
+    // The same hash as append: a word at a time, the last word masked to the range.
     private int hash(final int from, final int n)
     {
         final byte[] bytes = this.bytes;
-        int h = hashSeed ^ n;
-        for (int j = from, to = from + n; j < to; j++)
+        long h = hashSeed ^ n;
+        int k = from;
+        final int to = from + n;
+        for (; k + Long.BYTES <= to; k += Long.BYTES)
         {
-            h = (h ^ bytes[j]) * 0x01000193;
+            h = step(h, Words.get(bytes, k));
+        }
+        if (k < to)
+        {
+            h = step(h, Words.get(bytes, k) & Words.low(to - k));
         }
         return mix(h);
     }
 
-    private static int mix(final int hash)
+    private static long step(final long hash, final long word)
     {
-        int h = hash;
-        h ^= h >>> 16;
-        h *= 0x85ebca6b;
-        h ^= h >>> 13;
-        h *= 0xc2b2ae35;
-        return h ^ (h >>> 16);
+        return Long.rotateLeft((hash ^ word) * 0x9E3779B97F4A7C15L, 31);
+    }
+
+    // MurmurHash3's 64-bit finalizer, folded to the int the table keeps.
+    private static int mix(final long hash)
+    {
+        long h = hash;
+        h ^= h >>> 33;
+        h *= 0xFF51AFD7ED558CCDL;
+        h ^= h >>> 33;
+        h *= 0xC4CEB9FE1A85EC53L;
+        return (int)(h ^ h >>> 33);
     }
 }

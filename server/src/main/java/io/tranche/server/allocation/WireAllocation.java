@@ -245,10 +245,14 @@ public final class WireAllocation
                 case REQUEST_CLAIM:
                 {
                     final int length = length(end);
-                    if (length < 0 || !decodeClaimFast(position + length))
+                    // The next claim starts at claimEnd, known before this one is read: taking it from there (not
+                    // from where reading this one ended) lets the processor read several claims at once.
+                    final int claimEnd = position + length;
+                    if (length < 0 || !decodeClaimFast(claimEnd))
                     {
                         return false;
                     }
+                    position = claimEnd;
                     break;
                 }
                 case REQUEST_EXPLAIN:
@@ -284,58 +288,64 @@ public final class WireAllocation
         return position == end;
     }
 
+    // A claim's fields in field-number order, each at most once, as protobuf's encoders write them: a straight walk
+    // with one predictable test per field, no loop or jump table. Anything else (a field repeated or out of order,
+    // an unknown field) returns false, and decode() reads the request instead.
     private boolean decodeClaimFast(final int end)
     {
         final byte[] b = request;
-        long demand = 0;
-        long weight = 0;
-        long cap = 0;
-        long floor = 0;
-        int present = 0;
-        int tier = 0;
         int start = 0;
         int length = 0;
         int idHash = 0;
-        while (position < end)
+        if (position < end && b[position] == CLAIM_ID)
         {
-            switch (b[position++])
+            position++;
+            length = length(end);
+            start = length < 0 ? -1 : ids.append(b, position, length);
+            if (start < 0)
             {
-                case CLAIM_ID:
-                    length = length(end);
-                    start = length < 0 ? -1 : ids.append(b, position, length);
-                    if (start < 0)
-                    {
-                        return false;
-                    }
-                    idHash = ids.appendedHash();
-                    position += length;
-                    break;
-                case CLAIM_DEMAND:
-                    demand = varint(end);
-                    present |= Claims.DEMAND;
-                    break;
-                case CLAIM_WEIGHT:
-                    weight = varint(end);
-                    present |= Claims.WEIGHT;
-                    break;
-                case CLAIM_TIER:
-                    tier = (int)varint(end);
-                    break;
-                case CLAIM_CAP:
-                    cap = varint(end);
-                    present |= Claims.CAP;
-                    break;
-                case CLAIM_FLOOR:
-                    floor = varint(end);
-                    break;
-                case CLAIM_POSITION:
-                case CLAIM_AWARDED:
-                    varint(end);
-                    break;
-                default:
-                    return false;
+                return false;
             }
+            idHash = ids.appendedHash();
+            position += length;
         }
+        int present = 0;
+        long demand = 0;
+        if (position < end && b[position] == CLAIM_DEMAND)
+        {
+            position++;
+            demand = varint(end);
+            present = Claims.DEMAND;
+        }
+        long weight = 0;
+        if (position < end && b[position] == CLAIM_WEIGHT)
+        {
+            position++;
+            weight = varint(end);
+            present |= Claims.WEIGHT;
+        }
+        int tier = 0;
+        if (position < end && b[position] == CLAIM_TIER)
+        {
+            position++;
+            tier = (int)varint(end);
+        }
+        long cap = 0;
+        if (position < end && b[position] == CLAIM_CAP)
+        {
+            position++;
+            cap = varint(end);
+            present |= Claims.CAP;
+        }
+        long floor = 0;
+        if (position < end && b[position] == CLAIM_FLOOR)
+        {
+            position++;
+            floor = varint(end);
+        }
+        // A queued claim sent back: its output-only position and awarded are read and dropped.
+        skipVarintField(end, CLAIM_POSITION);
+        skipVarintField(end, CLAIM_AWARDED);
         if (position != end)
         {
             return false;
@@ -349,6 +359,15 @@ public final class WireAllocation
         return true;
     }
 
+    private void skipVarintField(final int end, final int tag)
+    {
+        if (position < end && request[position] == tag)
+        {
+            position++;
+            varint(end);
+        }
+    }
+
     /**
      * A varint of {@link #request} at {@link #position}, as {@code readRawVarint64} reads it (the low 32 bits of it
      * are {@code readRawVarint32}'s value); a varint that is malformed or passes {@code limit} leaves
@@ -357,13 +376,21 @@ public final class WireAllocation
     private long varint(final int limit)
     {
         final int p = position;
-        if (p < limit)
+        final byte[] b = request;
+        if (p < limit && b[p] >= 0)
         {
-            final byte first = request[p];
-            if (first >= 0)
+            position = p + 1;
+            return b[p];
+        }
+        if (p + Long.BYTES <= b.length)
+        {
+            // Up to eight bytes in one word, no branch per byte (the lengths of a request's values vary at random).
+            final long word = Words.get(b, p);
+            final int length = Words.varintLength(word);
+            if (length != 0 && p + length <= limit)
             {
-                position = p + 1;
-                return first;
+                position = p + length;
+                return Words.varintValue(word, length);
             }
         }
         return varintSlow(limit);
@@ -660,7 +687,8 @@ public final class WireAllocation
         final ClaimIds ids = this.ids;
         final byte[] bytes = ids.bytes();
         final int n = count;
-        final long bound = (long)n * MAX_AWARD_OVERHEAD + ids.size() + 2 * MAX_INT64_FIELD;
+        // Slack: ids and values are written a whole word at a time, a few bytes past the award's end.
+        final long bound = (long)n * MAX_AWARD_OVERHEAD + ids.size() + 2 * MAX_INT64_FIELD + 2 * Long.BYTES;
         if (bound > response.length)
         {
             response = new byte[(int)Math.min(Integer.MAX_VALUE - 8, Math.max(bound, (long)response.length << 1))];
@@ -672,31 +700,31 @@ public final class WireAllocation
             final int length = ids.length(i);
             final long units = claims.award(i);
             final long demand = claims.demand(i);
-            int size = 1 + CodedOutputStream.computeUInt32SizeNoTag(length) + length;
-            if (units != 0)
+            final boolean hasUnits = units != 0;
+            final boolean hasUnmet = demand != Claims.ABSENT;
+            final long unmet = hasUnmet ? demand - units : 0;
+            if (length > Long.BYTES || (units | unmet) < 0 || (units | unmet) >= Words.MAX_VARINT_VALUE)
             {
-                size += 1 + CodedOutputStream.computeInt64SizeNoTag(units);
+                p = encodeAward(r, p, bytes, ids.start(i), length, units, demand);
+                continue;
             }
-            if (demand != Claims.ABSENT)
-            {
-                size += 1 + CodedOutputStream.computeInt64SizeNoTag(demand - units);
-            }
-            r[p++] = AWARD_TAG;
-            p = putVarint32(r, p, size);
-            r[p++] = AWARD_ID_TAG;
-            p = putVarint32(r, p, length);
-            System.arraycopy(bytes, ids.start(i), r, p, length);
-            p += length;
-            if (units != 0)
-            {
-                r[p++] = AWARD_UNITS_TAG;
-                p = putVarint64(r, p, units);
-            }
-            if (demand != Claims.ABSENT)
-            {
-                r[p++] = AWARD_UNMET_TAG;
-                p = putVarint64(r, p, demand - units);
-            }
+            // The common award in words: an id of at most eight bytes, values of at most eight bytes each (so the
+            // award's size is one byte), each optional field written and then kept or not by where p moves.
+            final int unitsSize = Words.varintSize(units);
+            final int unmetSize = Words.varintSize(unmet);
+            final int size = 2 + length + (hasUnits ? 1 + unitsSize : 0) + (hasUnmet ? 1 + unmetSize : 0);
+            r[p] = AWARD_TAG;
+            r[p + 1] = (byte)size;
+            r[p + 2] = AWARD_ID_TAG;
+            r[p + 3] = (byte)length;
+            Words.put(r, p + 4, Words.get(bytes, ids.start(i)) & Words.low(length));
+            p += 4 + length;
+            r[p] = AWARD_UNITS_TAG;
+            Words.put(r, p + 1, Words.varint(units, unitsSize));
+            p += hasUnits ? 1 + unitsSize : 0;
+            r[p] = AWARD_UNMET_TAG;
+            Words.put(r, p + 1, Words.varint(unmet, unmetSize));
+            p += hasUnmet ? 1 + unmetSize : 0;
         }
         if (allocated != 0)
         {
@@ -709,6 +737,39 @@ public final class WireAllocation
             p = putVarint64(r, p, supply - allocated);
         }
         responseLength = p;
+    }
+
+    // Any award, byte by byte: a long id, a large or negative value.
+    private static int encodeAward(final byte[] r, final int at, final byte[] bytes, final int start, final int length,
+        final long units, final long demand)
+    {
+        int size = 1 + CodedOutputStream.computeUInt32SizeNoTag(length) + length;
+        if (units != 0)
+        {
+            size += 1 + CodedOutputStream.computeInt64SizeNoTag(units);
+        }
+        if (demand != Claims.ABSENT)
+        {
+            size += 1 + CodedOutputStream.computeInt64SizeNoTag(demand - units);
+        }
+        int p = at;
+        r[p++] = AWARD_TAG;
+        p = putVarint32(r, p, size);
+        r[p++] = AWARD_ID_TAG;
+        p = putVarint32(r, p, length);
+        System.arraycopy(bytes, start, r, p, length);
+        p += length;
+        if (units != 0)
+        {
+            r[p++] = AWARD_UNITS_TAG;
+            p = putVarint64(r, p, units);
+        }
+        if (demand != Claims.ABSENT)
+        {
+            r[p++] = AWARD_UNMET_TAG;
+            p = putVarint64(r, p, demand - units);
+        }
+        return p;
     }
 
     /** Writes {@code value} (non-negative) as a varint at {@code p}. @return the position after it. */

@@ -9,6 +9,7 @@ import io.tranche.proto.v1.Policy;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -97,6 +98,89 @@ class WireAllocationTest
             .isEqualTo(WireAllocation.INVALID);
         assertThat(wire.violations().toString())
             .isEqualTo("claims[5000].id: duplicates claims[4321].id \"claim-with-a-long-common-prefix-4321\"");
+    }
+
+    @Test
+    void shouldReadEveryVarintAndIdLengthAtEveryDistanceFromTheBufferEndAsTheGeneratedClasses() throws Exception
+    {
+        // The one-pass reading takes varints and ids eight bytes at a time and the response writes them so: values
+        // of every length from 1 to 10 bytes (negative ones too), ids of 0 to 24 bytes (some not ASCII, some
+        // repeated), awards above 2^56 units, and requests that end 0 to 40 bytes before the end of the reused
+        // 4 KiB request buffer, where a word read would pass the array's end.
+        final SplittableRandom random = new SplittableRandom(2026);
+        final AllocationProtoAdapter adapter = new AllocationProtoAdapter(MAX_CLAIMS);
+        final int[] seen = new int[5];
+        for (int round = 0; round < 4_000; round++)
+        {
+            final WireAllocation wire = new WireAllocation(MAX_CLAIMS);
+            final AllocateRequest request = edgeRequest(random);
+            byte[] bytes = request.toByteArray();
+            if (round % 2 == 0 && bytes.length < 4_000)
+            {
+                // Pad with a first claim whose id brings the request to 4,096 - gap bytes.
+                final int gap = random.nextInt(41);
+                final int idLength = 4_096 - gap - bytes.length - 4;
+                final Claim pad = Claim.newBuilder().setId("p".repeat(idLength)).setDemand(1).build();
+                bytes = WireRequests.concat(AllocateRequest.newBuilder().addClaims(pad).build().toByteArray(), bytes);
+            }
+            final int result = WireAgreement.check(wire, adapter, MAX_CLAIMS, bytes, "round " + round);
+            seen[result == WireAgreement.MALFORMED ? 4 : result]++;
+        }
+        assertThat(seen[WireAllocation.ALLOCATED]).as(Arrays.toString(seen)).isGreaterThan(1_000);
+        assertThat(seen[WireAllocation.INVALID]).as(Arrays.toString(seen)).isGreaterThan(500);
+    }
+
+    private static AllocateRequest edgeRequest(final SplittableRandom random)
+    {
+        final boolean huge = random.nextInt(4) == 0;
+        final AllocateRequest.Builder request = AllocateRequest.newBuilder()
+            .setSupply(huge ? Long.MAX_VALUE / 4 + random.nextLong(Long.MAX_VALUE / 4) : anyLength(random, false))
+            .setPolicy(Policy.newBuilder().setMethod(random.nextBoolean() ? Method.PROPORTIONAL : Method.FIFO));
+        for (int i = 0, n = 1 + random.nextInt(6); i < n; i++)
+        {
+            final Claim.Builder claim = Claim.newBuilder().setId(edgeId(random, i));
+            if (random.nextInt(5) != 0)
+            {
+                claim.setDemand(huge ? Long.MAX_VALUE / 8 + random.nextLong(Long.MAX_VALUE / 8) :
+                    anyLength(random, random.nextInt(20) == 0));
+            }
+            if (random.nextInt(4) == 0)
+            {
+                claim.setWeight(anyLength(random, random.nextInt(20) == 0));
+            }
+            if (random.nextInt(6) == 0)
+            {
+                claim.setTier(random.nextInt(10) == 0 ? -1 : random.nextInt(3));
+            }
+            if (random.nextInt(6) == 0)
+            {
+                claim.setCap(anyLength(random, false));
+            }
+            request.addClaims(claim);
+        }
+        return request.build();
+    }
+
+    // A value whose varint takes 1 to 9 bytes (10 when negative).
+    private static long anyLength(final SplittableRandom random, final boolean negative)
+    {
+        final long value = random.nextLong() >>> 1 >>> random.nextInt(63);
+        return negative ? -1 - value : value;
+    }
+
+    private static String edgeId(final SplittableRandom random, final int claim)
+    {
+        final int kind = random.nextInt(10);
+        if (kind == 0)
+        {
+            return "dup";
+        }
+        final StringBuilder id = new StringBuilder();
+        for (int k = 0, n = random.nextInt(25); k < n; k++)
+        {
+            id.append(kind == 1 && k % 3 == 0 ? 'ż' : (char)('a' + random.nextInt(26)));
+        }
+        return id.length() == 0 && kind > 4 ? "c" + claim : id.toString();
     }
 
     @Test
