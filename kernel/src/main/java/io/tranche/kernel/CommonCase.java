@@ -24,6 +24,8 @@ final class CommonCase
     private static final int MISSED = 2;
     /** Claims sampled to place the rounding's band. */
     private static final int SAMPLE = 4096;
+    /** Tiers of at most this many claims round PROPORTIONAL's shares by counting ({@link #proportionalTiny}). */
+    static final int TINY_TIER = 5;
     /** Water-filling passes tried before the general path takes over (each pass reads one column). */
     static final int UNIT_LEVEL_ROUNDS = 24;
 
@@ -251,10 +253,12 @@ final class CommonCase
         final long[] award = claims.awardArray();
         long sumD = 0;
         long sumH = 0;
+        long maxD = 0;
         for (int i = 0; i < n; i++)
         {
             final long d = demand[i];
             sumD += d;
+            maxD = Math.max(maxD, d);
             // Each term is at most 2^62, so clamping at 2^62 + 1 keeps the sum from overflowing and above S.
             sumH = Math.min(sumH + Math.min(d, supply), Claims.MAX_VALUE + 1);
         }
@@ -268,6 +272,11 @@ final class CommonCase
             return supply != 0 ? sumH : 0;
         }
         // Rationed: S < Σh ≤ Σd, so λ = S / Σd is below 1.
+        if (n <= TINY_TIER)
+        {
+            proportionalTiny(supply, sumD, maxD, claims, n, solver);
+            return supply;
+        }
         if (n >= solver.sampledFrom)
         {
             final int settled = sampledShares(supply, sumD, true, true, claims, n, solver);
@@ -279,6 +288,74 @@ final class CommonCase
         sharesBelowOne(supply, sumD, true, claims, n, solver);
         solver.roundInPlace(n, supply, award);
         return supply;
+    }
+
+    /**
+     * {@link #proportionalPlain} on a rationed tier of at most {@link #TINY_TIER} claims, where a histogram of the
+     * remainders costs more than it saves: each share's integer part and remainder exactly (a 64-bit division per
+     * claim while every d·S fits in 63 bits, else {@link #quotientBelowOne}), then the S − Σ⌊share⌋ lots left (fewer
+     * than n, all to positive remainders) to the largest remainders, ties to the earlier claim, each claim counting
+     * the claims ahead of it. No bound binds: ⌊d·S / Σd⌋ &lt; d and ⌊d·S / Σd⌋ &lt; S when S &lt; Σd.
+     */
+    private static void proportionalTiny(
+        final long supply, final long sumD, final long maxD, final Claims claims, final int n, final LevelSolver solver)
+    {
+        final long[] demand = claims.demandArray();
+        final long[] award = claims.awardArray();
+        final long[] rem = solver.num;
+        final long d = sumD;
+        solver.tinyRoutes++;
+        long sum = 0;
+        if (Math.multiplyHigh(maxD, supply) == 0 && maxD * supply >= 0)
+        {
+            for (int i = 0; i < n; i++)
+            {
+                final long p = demand[i] * supply;
+                final long q = p / d;
+                award[i] = q;
+                rem[i] = p - q * d;
+                sum += q;
+            }
+        }
+        else
+        {
+            final long f = Int128.quotientUnsigned(supply, 0, d);
+            for (int i = 0; i < n; i++)
+            {
+                final long v = demand[i];
+                final long q = quotientBelowOne(v, supply, d, f);
+                award[i] = q;
+                rem[i] = v * supply - q * d;
+                sum += q;
+            }
+        }
+        final long left = supply - sum;
+        if (left == 0)
+        {
+            return;
+        }
+        for (int i = 0; i < n; i++)
+        {
+            final long r = rem[i];
+            int ahead = 0;
+            for (int j = 0; j < n; j++)
+            {
+                final long other = rem[j];
+                ahead += other > r | other == r & j < i ? 1 : 0;
+            }
+            award[i] += ahead < left ? 1 : 0;
+        }
+    }
+
+    /**
+     * ⌊v·S / d⌋ for v ≤ d and S &lt; d, from {@code f = ⌊S·2^64 / d⌋}: {@code ⌊v·f / 2^64⌋} is the quotient or one
+     * less, and the remainder's sign (it is below 2d &lt; 2^64) tells which.
+     */
+    private static long quotientBelowOne(final long v, final long supply, final long d, final long f)
+    {
+        final long estimate = Math.multiplyHigh(v, f) + (v & f >> 63);
+        final long t = v * supply - estimate * d - d;
+        return estimate + 1 + (t >> 63);
     }
 
     /**

@@ -72,6 +72,8 @@ final class LevelSolver
     long bandMisses;
     /** Problems {@link CommonCase} solved reading the demands alone ({@link Claims#plain()}), counted for tests. */
     long plainRoutes;
+    /** Of those, the tiers of at most {@link CommonCase#TINY_TIER} claims rounded by counting, counted for tests. */
+    long tinyRoutes;
 
     /** Claims in a sample of a large tier, and the tier size from which sampling starts to pay. */
     private static final int SAMPLE_SIZE = 4096;
