@@ -116,7 +116,7 @@ final class CommonCase
                 active++;
                 sumW += wI;
                 ones += wI == 1 ? 1 : 0;
-                loose &= h >= wI;
+                loose &= h >= Math.min(wI, supply);
             }
         }
         ws.award = award;

@@ -188,7 +188,8 @@ abstract class DivisorMethod implements Rule
         long firstLots = 0;
         long sumW = 0;
         long ones = 0;
-        // true while no competing claim has a floor or a bound below its weight (then no bound binds at λ ≤ 1)
+        // true while no competing claim has a floor or a bound below min(weight, target): then no bound binds at
+        // λ = (target − fixed) / Σw ≤ 1, since λ·w ≤ w and λ·w ≤ target − fixed (w ≤ Σw)
         boolean loose = true;
         for (int k = from; k < to; k++)
         {
@@ -209,7 +210,7 @@ abstract class DivisorMethod implements Rule
                 firstLots += loI == 0 ? 1 : 0;
                 sumW += w[i];
                 ones += w[i] == 1 ? 1 : 0;
-                loose &= loI == 0 & hiI >= w[i];
+                loose &= loI == 0 & hiI >= Math.min(w[i], target);
             }
         }
         lastFromColumns = false;
@@ -227,7 +228,7 @@ abstract class DivisorMethod implements Rule
      * @param firstLots the competing claims with lo = 0.
      * @param sumW      Σw of the competing claims.
      * @param ones      the competing claims of weight 1.
-     * @param loose     true when no competing claim has a floor or a bound below its weight.
+     * @param loose     true when no competing claim has a floor or a bound below min(its weight, target).
      */
     final void splitFromSums(
         final Workspace ws, final int from, final int to, final long target, final long sumLo, final long sumHi,
@@ -272,8 +273,8 @@ abstract class DivisorMethod implements Rule
         final long freeClaims;
         if (lastLevelUnbound)
         {
-            // No floor, every bound at least the weight and λ = (target − fixed) / Σw ≤ 1: no bound binds, so
-            // that is the level, with every competing claim free; the solver's passes are not needed.
+            // No floor, every bound at least min(weight, target) and λ = (target − fixed) / Σw ≤ 1: no bound binds,
+            // so that is the level, with every competing claim free; the solver's passes are not needed.
             n = target - fixed;
             d = sumW;
             freeClaims = active;
