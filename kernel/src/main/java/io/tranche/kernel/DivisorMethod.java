@@ -64,6 +64,8 @@ abstract class DivisorMethod implements Rule
     boolean lastCorrectionOneLotEach;
     /** True when the last split's correction rounded at the selected lot's priority, kept for tests. */
     boolean lastCorrectionByThreshold;
+    /** Tiers of at most this many claims, this many lots off after the first rounding, go straight to the heap. */
+    static final int SMALL_TIER = 8;
     /** Cleared by tests only: tied first lots then go through the other routes ({@link #onesFirstLots}). */
     boolean onesRoute = true;
     /** Cleared by tests only: large errors at a jump then go through the selection ({@link #correctBySelection}). */
@@ -74,6 +76,8 @@ abstract class DivisorMethod implements Rule
     boolean lastCorrectionByBracket;
     /** True when the last split's bracket left one lot, found by one scan of the listed claims, kept for tests. */
     boolean lastCorrectionFirstByScan;
+    /** True when the last split's correction went straight to the heap over a small tier, kept for tests. */
+    boolean lastCorrectionSmallTier;
     /** True when the last split rounded at its weight-1 claims' first lots ({@link #onesFirstLots}), for tests. */
     boolean lastCorrectionAtOnes;
     /** True when the last split took its relaxed level without the solver (no bound could bind), for tests. */
@@ -326,6 +330,7 @@ abstract class DivisorMethod implements Rule
         lastCorrectionByBracket = false;
         lastCorrectionFirstByScan = false;
         lastCorrectionAtJump = false;
+        lastCorrectionSmallTier = false;
     }
 
     /** Step 3 of {@link #split}: brings the total {@code sum} of the rounding at λ = n/d to the target. */
@@ -339,6 +344,13 @@ abstract class DivisorMethod implements Rule
         final long[] a = ws.award;
         final boolean adding = sum < target;
         final long count = adding ? target - sum : sum - target;
+        if (to - from <= SMALL_TIER && count <= SMALL_TIER)
+        {
+            // A few claims a few lots off: the heap over them all costs less than a bracket's second rounding.
+            correct(scratch, order, from, to, lo, hi, w, a, adding, count);
+            lastCorrectionSmallTier = true;
+            return;
+        }
         if (count <= bracketReach(active) &&
             correctByBracket(scratch, order, from, to, lo, hi, w, a, n, d, sum, target))
         {

@@ -7,14 +7,18 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * PROPORTIONAL on a rationed plain tier of at most {@link CommonCase#TINY_TIER} claims rounds by counting, with
- * a 64-bit division per claim or, when a product d·S passes 63 bits, the fixed-point quotient: its awards against
- * the general path (the common case switched off) on every problem, and against the reference's per-lot greedy
- * where the supply keeps that quick. Tied remainders (equal demands) check the tie rule: the earlier claim first.
+ * The routes of small tiers. PROPORTIONAL on a rationed plain tier of at most {@link CommonCase#TINY_TIER} claims
+ * rounds by counting, with a 64-bit division per claim or, when a product d·S passes 63 bits, the fixed-point
+ * quotient: its awards against the general path (the common case switched off) on every problem, and against the
+ * reference's per-lot greedy where the supply keeps that quick. Tied remainders (equal demands) check the tie rule:
+ * the earlier claim first. The divisor methods on tiers of at most {@link DivisorMethod#SMALL_TIER} claims a few
+ * lots off after the first rounding go straight to the heap: against the reference, the route seen taken.
  */
-class TinyProportionalRouteTest
+class SmallTierRoutesTest
 {
     private static final int PROBLEMS = 20_000;
 
@@ -71,6 +75,42 @@ class TinyProportionalRouteTest
             .isGreaterThan(PROBLEMS / 2);
         assertThat(referenced).as("problems checked against the reference").isGreaterThan(PROBLEMS / 5);
         assertThat(wide).as("problems with a product d·S past 63 bits").isGreaterThan(PROBLEMS / 10);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(value = Method.class, names = {"DHONDT", "SAINTE_LAGUE", "ADAMS", "DEAN", "HUNTINGTON_HILL"})
+    void smallDivisorTiersGoStraightToTheHeapAndGiveTheReferencesAwards(final Method method)
+    {
+        final SplittableRandom random = new SplittableRandom(0x5E11 + method.ordinal());
+        final Allocator allocator = new Allocator(DivisorMethod.SMALL_TIER);
+        final Claims claims = new Claims(DivisorMethod.SMALL_TIER);
+        final Violations violations = new Violations();
+        final DivisorMethod rule = (DivisorMethod)allocator.rule(method);
+        final List<String> failures = new ArrayList<>();
+        int heap = 0;
+        for (int k = 0; k < PROBLEMS / 10 && failures.size() < 5; k++)
+        {
+            final int n = 1 + random.nextInt(DivisorMethod.SMALL_TIER);
+            final Problem p = CommonCaseTest.common(new java.util.Random(random.nextLong()), method, n);
+            if (p.supply > 2_000)
+            {
+                continue;
+            }
+            p.fill(claims);
+            assertThat(allocator.validate(p.supply, p.method, p.lot, p.ppm, claims, violations))
+                .as("valid: %s %s", violations, p).isTrue();
+            final long total = allocator.allocate(p.supply, p.method, p.lot, p.ppm, claims);
+            heap += rule.lastCorrectionSmallTier ? 1 : 0;
+            final long[] awards = Arrays.copyOf(claims.awardArray(), n);
+            final ReferenceAllocator.Result expected = ReferenceAllocator.allocate(p);
+            if (!Arrays.equals(expected.awards, awards) || expected.allocated != total)
+            {
+                failures.add("problem " + k + ": reference " + Arrays.toString(expected.awards) + "\n  kernel    " +
+                    Arrays.toString(awards) + "\n" + p);
+            }
+        }
+        assertThat(failures).isEmpty();
+        assertThat(heap).as("problems the small-tier heap corrected").isGreaterThan(50);
     }
 
     /** Plain PROPORTIONAL (demands only, one tier), rationed: small tied demands, mid-size and huge ones. */
