@@ -245,14 +245,10 @@ public final class WireAllocation
                 case REQUEST_CLAIM:
                 {
                     final int length = length(end);
-                    // The next claim starts at claimEnd, known before this one is read: taking it from there (not
-                    // from where reading this one ended) lets the processor read several claims at once.
-                    final int claimEnd = position + length;
-                    if (length < 0 || !decodeClaimFast(claimEnd))
+                    if (length < 0 || !decodeClaimFast(position + length))
                     {
                         return false;
                     }
-                    position = claimEnd;
                     break;
                 }
                 case REQUEST_EXPLAIN:
