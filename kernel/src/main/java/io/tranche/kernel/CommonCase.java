@@ -285,7 +285,7 @@ final class CommonCase
                 return supply;
             }
         }
-        sharesBelowOne(supply, sumD, true, claims, n, solver);
+        sharesBelowOnePlain(supply, sumD, claims, n, solver);
         solver.roundInPlace(n, supply, award);
         return supply;
     }
@@ -751,6 +751,39 @@ final class CommonCase
         }
         solver.sharesWritten(d, supply, sum);
         return true;
+    }
+
+    /**
+     * {@link #sharesBelowOne} for {@link #proportionalPlain}: the demand column alone (w = d), and no bound to check,
+     * since none binds on a rationed plain tier.
+     */
+    private static void sharesBelowOnePlain(
+        final long supply, final long sumD, final Claims claims, final int n, final LevelSolver solver)
+    {
+        final long[] demand = claims.demandArray();
+        final long[] award = claims.awardArray();
+        final long[] num = solver.num;
+        final int[] histogram = solver.histogram;
+        final long d = sumD;
+        final int shift = LevelSolver.histogramShift(n, d);
+        java.util.Arrays.fill(histogram, 0, (int)((d - 1) >>> shift) + 1, 0);
+        final long f = Int128.quotientUnsigned(supply, 0, d);
+        final long fHigh = f >> 63;
+        long sum = 0;
+        for (int i = 0; i < n; i++)
+        {
+            final long v = demand[i];
+            final long estimate = Math.multiplyHigh(v, f) + (v & fHigh);
+            final long t = v * supply - estimate * d - d;
+            final long low = t >> 63;
+            final long q = estimate + 1 + low;
+            final long r = t + (d & low);
+            award[i] = q;
+            num[i] = r;
+            sum += q;
+            histogram[(int)(r >>> shift)]++;
+        }
+        solver.sharesWritten(d, supply, sum);
     }
 
     /**
