@@ -51,6 +51,12 @@ public final class BenchMain implements Callable<Integer>
 
     static final String ALL = "io\\.tranche\\.bench\\..*Benchmark\\..*";
     static final String E2E = "EndToEndBenchmark";
+    /**
+     * Warm-up iterations of 2 s for the end-to-end pair in a full run: in a fresh JVM both {@code allocate} and
+     * {@code echo} keep speeding up for about 10 s (measured: 2,214 → about 4,000 and 4,584 → about 10,000 ops/s at
+     * 4,096 claims), so a shorter warm-up compares them while they still rise.
+     */
+    static final int E2E_WARMUP_ITERATIONS = 6;
 
     @Option(names = "--quick",
         description = "Short run: 1 fork, 1×0.5 s warm-up, 2×0.3 s measurement, S=400000, shape=tail.")
@@ -216,8 +222,8 @@ public final class BenchMain implements Callable<Integer>
 
     /**
      * JMH options of one pass. Profiles: full = 1 fork, 2×1 s warm-up, 3×1 s measurement (end to end:
-     * 3×2 s warm-up); quick = 1 fork, 1×0.5 s + 2×0.3 s (end to end 2×1 s + 2×0.5 s); smoke = 1 fork,
-     * no warm-up, 1×50 ms. --forks, --warmup, --iterations and --time override every pass.
+     * {@link #E2E_WARMUP_ITERATIONS}×2 s warm-up); quick = 1 fork, 1×0.5 s + 2×0.3 s (end to end 2×1 s + 2×0.5 s);
+     * smoke = 1 fork, no warm-up, 1×50 ms. --forks, --warmup, --iterations and --time override every pass.
      */
     private Options options(final String profile, final boolean e2e, final List<String> include,
         final List<String> exclude, final Map<String, String> overrides, final List<String> jvmArgs)
@@ -237,7 +243,7 @@ public final class BenchMain implements Callable<Integer>
                 .warmupIterations(e2e ? 2 : 1).warmupTime(e2e ? TimeValue.seconds(1) : TimeValue.milliseconds(500))
                 .measurementIterations(2).measurementTime(TimeValue.milliseconds(e2e ? 500 : 300));
             default -> options
-                .warmupIterations(e2e ? 3 : 2).warmupTime(TimeValue.seconds(e2e ? 2 : 1))
+                .warmupIterations(e2e ? E2E_WARMUP_ITERATIONS : 2).warmupTime(TimeValue.seconds(e2e ? 2 : 1))
                 .measurementIterations(3).measurementTime(TimeValue.seconds(1));
         }
         for (final Map.Entry<String, String> e : overrides.entrySet())
