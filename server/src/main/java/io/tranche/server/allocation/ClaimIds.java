@@ -75,9 +75,9 @@ final class ClaimIds implements ClaimCheck
     }
 
     /**
-     * Copies {@code n} bytes of {@code src} to the end of the buffer in one pass that also hashes them and checks
-     * that they are UTF-8 (the full check runs only when a byte is not ASCII), a word at a time; an id of at most
-     * eight bytes is one word read, masked and written. {@link #appendedHash()} is their hash.
+     * Copies {@code n} bytes of {@code src} to the end of the buffer, checks that they are UTF-8 and hashes them: an
+     * id of at most eight bytes is one word read, masked, written and hashed (the UTF-8 check only when a byte is not
+     * ASCII); a longer one is copied, checked and hashed by {@link #hash}. {@link #appendedHash()} is their hash.
      *
      * @param src  the bytes.
      * @param from first byte in {@code src}.
@@ -88,43 +88,25 @@ final class ClaimIds implements ClaimCheck
     {
         final int at = reserve(n);
         final byte[] bytes = this.bytes;
-        long h = hashSeed ^ n;
-        long high;
         if (n <= Long.BYTES && from + Long.BYTES <= src.length)
         {
             final long word = Words.get(src, from) & Words.low(n);
             Words.put(bytes, at, word);
-            high = word;
-            if (n > 0)
+            if (Words.anyHigh(word) && !WireAllocation.isValidUtf8(bytes, at, at + n))
             {
-                h = step(h, word);
+                end = at;
+                return -1;
             }
+            appendedHash = mix(n > 0 ? step(hashSeed ^ n, word) : hashSeed ^ n);
+            return at;
         }
-        else
-        {
-            System.arraycopy(src, from, bytes, at, n);
-            high = 0;
-            int k = at;
-            final int to = at + n;
-            for (; k + Long.BYTES <= to; k += Long.BYTES)
-            {
-                final long word = Words.get(bytes, k);
-                h = step(h, word);
-                high |= word;
-            }
-            if (k < to)
-            {
-                final long word = Words.get(bytes, k) & Words.low(to - k);
-                h = step(h, word);
-                high |= word;
-            }
-        }
-        if (Words.anyHigh(high) && !WireAllocation.isValidUtf8(bytes, at, at + n))
+        System.arraycopy(src, from, bytes, at, n);
+        if (!WireAllocation.isValidUtf8(bytes, at, at + n))
         {
             end = at;
             return -1;
         }
-        appendedHash = mix(h);
+        appendedHash = hash(at, n);
         return at;
     }
 
