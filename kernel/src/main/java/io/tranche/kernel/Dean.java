@@ -29,12 +29,22 @@ final class Dean extends DivisorMethod
     @Override
     long lotsUpToEstimate(final long q, final long low, final long w)
     {
-        // Lot q + 1 counts when f ≥ q/(2q + 1) (see lotsUpTo), a threshold below ½: certainly when q = 0,
-        // L ≥ 2^63 or L·(2q + 1) ≥ q·2^64, certainly not when L + w < 2^63 and (L + w)·(2q + 1) < q·2^64. Those
-        // products are read only where their factors are below 2^63, so signed high words serve; they stay below
-        // 2q + 1, so their differences with q do not overflow. Without branches (see SainteLague).
-        final long m = 2 * q + 1;
+        // Lot q + 1 counts when f ≥ q/(2q + 1) = ½ − 2^63/(2q + 1) / 2^64 (see lotsUpTo), a threshold below ½.
         final long u = low + w;
+        final long m = 2 * q + 1;
+        if (q >= SHORT_THRESHOLD_FROM)
+        {
+            // Certainly when L ≥ 2^63; certainly not when U = L + w < 2^63 and U + G ≤ 2^63 for
+            // G = 2^nlz(2q + 1) ≥ 2^63/(2q + 1), a power of two read off the bit length: no products. A fraction
+            // within G of ½ (under one in 256 here) is left to lotsUpTo.
+            final long up = low >>> 63;
+            final long down = ~(u + (1L << Long.numberOfLeadingZeros(m)) - 1 | u) >>> 63;
+            return q + up | (up | down) - 1;
+        }
+        // Certainly when q = 0, L ≥ 2^63 or L·(2q + 1) ≥ q·2^64, certainly not when L + w < 2^63 and
+        // (L + w)·(2q + 1) < q·2^64. Those products are read only where their factors are below 2^63, so signed
+        // high words serve; they stay below 2q + 1, so their differences with q do not overflow. Without branches
+        // (see SainteLague).
         final long up = (q - 1 | low | ~(Math.multiplyHigh(low, m) - q)) >>> 63;
         final long down = (Math.multiplyHigh(u, m) - q & ~u) >>> 63;
         return q + up | (up | down) - 1;

@@ -64,6 +64,11 @@ abstract class DivisorMethod implements Rule
     boolean lastCorrectionOneLotEach;
     /** True when the last split's correction rounded at the selected lot's priority, kept for tests. */
     boolean lastCorrectionByThreshold;
+    /**
+     * From this ⌊λ·w⌋ on, Dean's and Huntington–Hill's estimates test the fraction against ½ less a power of two
+     * instead of against their threshold by a product: the band left undecided is then under 1/256.
+     */
+    static final long SHORT_THRESHOLD_FROM = 64;
     /** Tiers of at most this many claims, this many lots off after the first rounding, go straight to the heap. */
     static final int SMALL_TIER = 8;
     /** Cleared by tests only: tied first lots then go through the other routes ({@link #onesFirstLots}). */

@@ -41,14 +41,22 @@ final class HuntingtonHill extends DivisorMethod
     @Override
     long lotsUpToEstimate(final long q, final long low, final long w)
     {
-        // Lot q + 1 counts when f ≥ √(q(q+1)) − q, which lies in (2q/(4q + 1), ½): certainly when q = 0 or f ≥ ½
-        // (L ≥ 2^63), certainly not when U = L + w < 2^63 and U·(4q + 1) < 2q·2^64. The high word h of that product
-        // is read as unsigned (4q + 1 may reach 2^63; U is below 2^63 where it counts), and where h ≥ 2^63 it is
-        // above 2q. Without branches (see SainteLague); a fraction within the narrow band is left to lotsUpTo.
+        // Lot q + 1 counts when f ≥ √(q(q+1)) − q, which lies in (2q/(4q + 1), ½) = (½ − 2^63/(4q + 1) / 2^64, ½):
+        // certainly when q = 0 or f ≥ ½ (L ≥ 2^63). Without branches (see SainteLague) but the one on q's size; a
+        // fraction within the narrow band below ½ is left to lotsUpTo.
         // (An exact test of (q + f)² ≥ q(q + 1) here took six products per claim and read slower on every size.)
         final long up = (q - 1 | low) >>> 63;
         final long u = low + w;
         final long m = 4 * q + 1;
+        if (q >= SHORT_THRESHOLD_FROM)
+        {
+            // Certainly not when U = L + w < 2^63 and U + G ≤ 2^63 for G = 2^nlz(4q + 1) ≥ 2^63/(4q + 1), a power
+            // of two read off the bit length: no product. Under one in 512 fractions is left undecided here.
+            final long down = ~(u + (1L << Long.numberOfLeadingZeros(m)) - 1 | u) >>> 63;
+            return q + up | (up | down) - 1;
+        }
+        // Certainly not when U·(4q + 1) < 2q·2^64. The high word h of that product is read as unsigned (4q + 1 may
+        // reach 2^63; U is below 2^63 where it counts), and where h ≥ 2^63 it is above 2q.
         final long h = Math.multiplyHigh(u, m) + (m >> 63 & u);
         final long down = (h - 2 * q & ~h & ~u) >>> 63;
         return q + up | (up | down) - 1;
