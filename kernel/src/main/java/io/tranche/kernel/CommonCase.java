@@ -29,6 +29,14 @@ final class CommonCase
     /** Water-filling passes tried before the general path takes over (each pass reads one column). */
     static final int UNIT_LEVEL_ROUNDS = 24;
 
+    /**
+     * Up to this many claims the divisor methods' pass leaves lo = 0 and the identity order to the rule's routes
+     * that read them ({@link DivisorMethod#writeColumns}); the common rounding and its bracket do not, and two
+     * stores per claim are about a twentieth of a small tier's time. Past it the routes that read them are the
+     * common ones.
+     */
+    static final int LAZY_COLUMNS = 1 << 16;
+
     private CommonCase()
     {
     }
@@ -68,7 +76,8 @@ final class CommonCase
 
     /**
      * The divisor methods: one pass over the claims' columns writes the columns the rule reads (lo = 0,
-     * hi = min(demand, cap, S), 0 without weight; the weight, by default the demand; the identity order) and
+     * hi = min(demand, cap, S), 0 without weight; the weight, by default the demand; the identity order: up to
+     * {@link #LAZY_COLUMNS} claims, lo and the order are left to the routes that read them) and
      * the sums of the rule's own first pass, instead of the framework's bounds pass, its tier order and that
      * first pass; the rule then splits from the sums ({@link DivisorMethod#splitFromSums}), as the general path
      * would from the same columns.
@@ -87,6 +96,9 @@ final class CommonCase
         final long[] w = ws.w;
         final int[] order = ws.order;
         final int firstTier = tier[0];
+        // a small tier leaves lo = 0 and the identity order to the routes that read them (the common rounding and
+        // its bracket do not); a large one writes them here, in the pass, rather than in a pass of their own
+        final boolean eager = n > LAZY_COLUMNS;
         long sumHi = 0;
         long sumW = 0;
         int active = 0;
@@ -102,10 +114,13 @@ final class CommonCase
             final long g = weight[i];
             final long wI = g != Claims.ABSENT ? g : d;
             final long h = wI == 0 ? 0 : bound(d, cap[i], supply);
-            lo[i] = 0;
+            if (eager)
+            {
+                lo[i] = 0;
+                order[i] = i;
+            }
             hi[i] = h;
             w[i] = wI;
-            order[i] = i;
             sumHi = Lots.saturatingAdd(sumHi, h);
             if (wI == 0 || h <= 0)
             {
@@ -129,6 +144,7 @@ final class CommonCase
             return sumHi;
         }
         rule.lastFromColumns = true;
+        rule.columnsPending = !eager;
         rule.splitFromSums(ws, 0, n, supply, 0, sumHi, 0, active, active, sumW, ones, loose);
         return supply;
     }

@@ -97,6 +97,11 @@ abstract class DivisorMethod implements Rule
     private int bucketAbove;
     /** True when the last split came from the claims' columns ({@link CommonCase#divisor}), kept for tests. */
     boolean lastFromColumns;
+    /**
+     * True while a split from the claims' columns has not written lo = 0 and the identity order into the workspace
+     * ({@link CommonCase#divisor} leaves them to {@link #writeColumns} on a small tier).
+     */
+    boolean columnsPending;
     /** Roundings of the whole tier the last split's {@link #roundNear} made, kept for tests. */
     int nearRoundings;
     /** The level numerator of the awards {@link #roundNear} left. */
@@ -223,6 +228,7 @@ abstract class DivisorMethod implements Rule
             }
         }
         lastFromColumns = false;
+        columnsPending = false;
         splitFromSums(ws, from, to, target, sumLo, sumHi, fixed, active, firstLots, sumW, ones, loose);
     }
 
@@ -252,6 +258,7 @@ abstract class DivisorMethod implements Rule
         clearLastRoute();
         if (target <= sumLo || target >= sumHi || active == 0)
         {
+            writeColumns(ws, from, to);
             final boolean all = target >= sumHi;
             for (int k = from; k < to; k++)
             {
@@ -261,6 +268,10 @@ abstract class DivisorMethod implements Rule
             return;
         }
 
+        if (infiniteFirstLot && target - sumLo <= firstLots)
+        {
+            writeColumns(ws, from, to);
+        }
         lastFirstLotsOnly =
             infiniteFirstLot && target - sumLo <= firstLots && firstLotsOnly(ws, from, to, target - sumLo);
         if (lastFirstLotsOnly)
@@ -269,11 +280,14 @@ abstract class DivisorMethod implements Rule
         }
 
         lastLevelUnbound = loose && target - fixed <= sumW;
-        if (lastLevelUnbound && ones >= BULK_CORRECTION && !infiniteFirstLot && onesRoute &&
-            onesFirstLots(ws.solver.indexScratch(), order, from, to, lo, hi, w, a, fixed, target, sumW, ones))
+        if (lastLevelUnbound && ones >= BULK_CORRECTION && !infiniteFirstLot && onesRoute)
         {
-            lastCorrectionAtOnes = true;
-            return;
+            writeColumns(ws, from, to);
+            if (onesFirstLots(ws.solver.indexScratch(), order, from, to, lo, hi, w, a, fixed, target, sumW, ones))
+            {
+                lastCorrectionAtOnes = true;
+                return;
+            }
         }
 
         // Step 1: the level λ = n/d with Σ clamp(λ·w_i, lo_i, hi_i) = target.
@@ -290,6 +304,7 @@ abstract class DivisorMethod implements Rule
         }
         else
         {
+            writeColumns(ws, from, to);
             final LevelSolver solver = LevelMethods.columns(ws, from, to);
             solver.solve(to - from, target, false);
             n = solver.levelNumerator();
@@ -323,6 +338,26 @@ abstract class DivisorMethod implements Rule
         }
     }
 
+    /**
+     * Writes lo = 0 and the identity order over the tier when the split came from the claims' columns without them
+     * ({@link #columnsPending}): the routes that read them call this first; the common rounding and the bracket
+     * read neither (the bracket writes lo for the claims it lists).
+     */
+    private void writeColumns(final Workspace ws, final int from, final int to)
+    {
+        if (columnsPending)
+        {
+            final long[] lo = ws.lo;
+            final int[] order = ws.order;
+            for (int k = from; k < to; k++)
+            {
+                lo[k] = 0;
+                order[k] = k;
+            }
+            columnsPending = false;
+        }
+    }
+
     /** Forgets which route the previous split took (the {@code last*} fields tests read). */
     private void clearLastRoute()
     {
@@ -352,6 +387,7 @@ abstract class DivisorMethod implements Rule
         if (to - from <= SMALL_TIER && count <= SMALL_TIER)
         {
             // A few claims a few lots off: the heap over them all costs less than a bracket's second rounding.
+            writeColumns(ws, from, to);
             correct(scratch, order, from, to, lo, hi, w, a, adding, count);
             lastCorrectionSmallTier = true;
             return;
@@ -362,6 +398,7 @@ abstract class DivisorMethod implements Rule
             lastCorrectionByBracket = true;
             return;
         }
+        writeColumns(ws, from, to);
         if (count >= BULK_CORRECTION && jumpLevel != 0 && jumpRoute &&
             correctAtJump(scratch, order, from, to, lo, hi, w, a, d, adding, fixed, target))
         {
@@ -1070,8 +1107,9 @@ abstract class DivisorMethod implements Rule
         final boolean adding = sum < target;
         final long count = adding ? target - sum : sum - target;
         // twice the error plus a margin, at the slope of the last move (a level already rounded across the
-        // target is taken when no farther)
-        final long shift = scaleLevel(2 * count + 4, nearSlopeLevels, nearSlopeLots);
+        // target is taken when no farther); a few lots take the error plus three, as every claim listed beyond
+        // the error's own costs comparisons of priorities
+        final long shift = scaleLevel(count <= SMALL_TIER ? count + 3 : 2 * count + 4, nearSlopeLevels, nearSlopeLots);
         final long known = acrossLevel;
         final boolean takeKnown = known != 0 && Math.abs(known - n) <= shift;
         final long far = takeKnown ? known : adding ? n + Math.min(shift, MAX_LEVEL - n) : n - shift;
@@ -1099,6 +1137,8 @@ abstract class DivisorMethod implements Rule
             final long ai = a[i];
             if (award != ai)
             {
+                // the listed claims' lo is read from here on (0 on the columns, written here alone)
+                lo[i] = loI;
                 idx[size++] = i;
                 farSum += award - ai;
             }
