@@ -29,7 +29,7 @@ final class Adams extends DivisorMethod
     int compareFinite(final long wi, final long ni, final long wj, final long nj)
     {
         // w_i / n_i vs w_j / n_j, n ≥ 1
-        return Int128.compareProductsUnsigned(wi, nj, wj, ni);
+        return Int128.compareProductsNonNegative(wi, nj, wj, ni);
     }
 
     @Override

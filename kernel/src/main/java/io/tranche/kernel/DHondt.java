@@ -28,7 +28,7 @@ final class DHondt extends DivisorMethod
     int compareFinite(final long wi, final long ni, final long wj, final long nj)
     {
         // w_i / (n_i + 1) vs w_j / (n_j + 1)
-        return Int128.compareProductsUnsigned(wi, nj + 1, wj, ni + 1);
+        return Int128.compareProductsNonNegative(wi, nj + 1, wj, ni + 1);
     }
 
     @Override

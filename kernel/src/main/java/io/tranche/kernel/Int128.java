@@ -108,6 +108,18 @@ public final class Int128
     }
 
     /**
+     * Compares the exact unsigned products {@code a·b} and {@code c·d}, all four read as unsigned; the signed
+     * high words serve when all four are below 2^63 (the divisor methods' weights and lot counts), which saves
+     * the unsigned correction of each.
+     *
+     * @return negative, zero or positive as {@code a·b} is below, equal to or above {@code c·d}.
+     */
+    public static int compareProductsNonNegative(final long a, final long b, final long c, final long d)
+    {
+        return (a | b | c | d) >= 0 ? compareProductsSigned(a, b, c, d) : compareProductsUnsigned(a, b, c, d);
+    }
+
+    /**
      * Compares the exact unsigned products {@code a·b} and {@code c·d}, all four read as unsigned.
      *
      * @return negative, zero or positive as {@code a·b} is below, equal to or above {@code c·d}.

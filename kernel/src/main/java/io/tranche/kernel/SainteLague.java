@@ -33,7 +33,7 @@ final class SainteLague extends DivisorMethod
     int compareFinite(final long wi, final long ni, final long wj, final long nj)
     {
         // w_i / (n_i + ½) vs w_j / (n_j + ½), doubled: w_i·(2n_j + 1) vs w_j·(2n_i + 1); n < 2^62.
-        return Int128.compareProductsUnsigned(wi, 2 * nj + 1, wj, 2 * ni + 1);
+        return Int128.compareProductsNonNegative(wi, 2 * nj + 1, wj, 2 * ni + 1);
     }
 
     @Override

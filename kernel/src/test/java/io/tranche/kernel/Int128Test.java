@@ -79,6 +79,13 @@ class Int128Test
             final long d = random.nextInt(4) == 0 ? b : v[random.nextInt(v.length)];
             final int expectedUnsigned = unsigned(a).multiply(unsigned(b)).compareTo(unsigned(c).multiply(unsigned(d)));
             assertThat(Integer.signum(Int128.compareProductsUnsigned(a, b, c, d))).isEqualTo(expectedUnsigned);
+            // the same unsigned order, by signed high words where all four are below 2^63
+            assertThat(Integer.signum(Int128.compareProductsNonNegative(a, b, c, d))).isEqualTo(expectedUnsigned);
+            final long a63 = a & Long.MAX_VALUE;
+            final long d63 = d & Long.MAX_VALUE;
+            assertThat(Integer.signum(Int128.compareProductsNonNegative(a63, b & Long.MAX_VALUE, c & Long.MAX_VALUE,
+                d63))).isEqualTo(unsigned(a63).multiply(unsigned(b & Long.MAX_VALUE))
+                .compareTo(unsigned(c & Long.MAX_VALUE).multiply(unsigned(d63))));
             final int expectedSigned = BigInteger.valueOf(a).multiply(BigInteger.valueOf(b))
                 .compareTo(BigInteger.valueOf(c).multiply(BigInteger.valueOf(d)));
             assertThat(Integer.signum(Int128.compareProductsSigned(a, b, c, d))).isEqualTo(expectedSigned);
