@@ -38,7 +38,7 @@ final class Dean extends DivisorMethod
             // G = 2^nlz(2q + 1) ≥ 2^63/(2q + 1), a power of two read off the bit length: no products. A fraction
             // within G of ½ (under one in 256 here) is left to lotsUpTo.
             final long up = low >>> 63;
-            final long down = ~(u + (1L << Long.numberOfLeadingZeros(m)) - 1 | u) >>> 63;
+            final long down = belowHalfByBitLength(u, m);
             return q + up | (up | down) - 1;
         }
         // Certainly when q = 0, L ≥ 2^63 or L·(2q + 1) ≥ q·2^64, certainly not when L + w < 2^63 and

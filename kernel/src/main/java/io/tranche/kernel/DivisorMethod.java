@@ -69,6 +69,15 @@ abstract class DivisorMethod implements Rule
      * instead of against their threshold by a product: the band left undecided is then under 1/256.
      */
     static final long SHORT_THRESHOLD_FROM = 64;
+
+    /**
+     * @return 1 when U &lt; 2^63 and U + G ≤ 2^63 for G = 2^nlz(m) ≥ 2^63/m (a power of two read off m's bit length),
+     * else 0: the fraction below U/2^64 is then below ½ − 1/(2m). Without products or branches.
+     */
+    static long belowHalfByBitLength(final long u, final long m)
+    {
+        return ~(u + (1L << Long.numberOfLeadingZeros(m)) - 1 | u) >>> 63;
+    }
     /** Tiers of at most this many claims, this many lots off after the first rounding, go straight to the heap. */
     static final int SMALL_TIER = 8;
     /** Cleared by tests only: tied first lots then go through the other routes ({@link #onesFirstLots}). */

@@ -52,7 +52,7 @@ final class HuntingtonHill extends DivisorMethod
         {
             // Certainly not when U = L + w < 2^63 and U + G ≤ 2^63 for G = 2^nlz(4q + 1) ≥ 2^63/(4q + 1), a power
             // of two read off the bit length: no product. Under one in 512 fractions is left undecided here.
-            final long down = ~(u + (1L << Long.numberOfLeadingZeros(m)) - 1 | u) >>> 63;
+            final long down = belowHalfByBitLength(u, m);
             return q + up | (up | down) - 1;
         }
         // Certainly not when U·(4q + 1) < 2q·2^64. The high word h of that product is read as unsigned (4q + 1 may
