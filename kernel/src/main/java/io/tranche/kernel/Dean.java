@@ -9,6 +9,9 @@ import java.math.BigInteger;
  */
 final class Dean extends DivisorMethod
 {
+    /** ½ less this, over 2^64, is below the threshold q/(2q + 1) for every q ≥ {@link #SHORT_THRESHOLD_FROM}. */
+    private static final long SHORT_GAP = 1L << 56;
+
     Dean()
     {
         super(true);
@@ -34,11 +37,11 @@ final class Dean extends DivisorMethod
         final long m = 2 * q + 1;
         if (q >= SHORT_THRESHOLD_FROM)
         {
-            // Certainly when L ≥ 2^63; certainly not when U = L + w < 2^63 and U + G ≤ 2^63 for
-            // G = 2^nlz(2q + 1) ≥ 2^63/(2q + 1), a power of two read off the bit length: no products. A fraction
-            // within G of ½ (under one in 256 here) is left to lotsUpTo.
+            // Certainly when L ≥ 2^63; certainly not when U = L + w < 2^63 and U + 2^56 ≤ 2^63, since
+            // 2^63/(2q + 1) < 2^56 for 2q + 1 > 128: no products. A fraction within 1/256 of ½ is left to lotsUpTo.
+            // (A gap read off the bit length of 2q + 1, narrower, cost more per claim than the few it decides.)
             final long up = low >>> 63;
-            final long down = belowHalfByBitLength(u, m);
+            final long down = belowHalfBy(u, SHORT_GAP);
             return q + up | (up | down) - 1;
         }
         // Certainly when q = 0, L ≥ 2^63 or L·(2q + 1) ≥ q·2^64, certainly not when L + w < 2^63 and
@@ -53,7 +56,13 @@ final class Dean extends DivisorMethod
     @Override
     int compareFinite(final long wi, final long ni, final long wj, final long nj)
     {
-        // w·(2n+1) / (2n(n+1)) on each side, cross-multiplied: up to 250 bits.
+        // Most pairs are told apart by Sainte-Laguë's products; else w·(2n+1) / (2n(n+1)) on each side,
+        // cross-multiplied: up to 250 bits.
+        final int halves = compareByHalves(wi, ni, wj, nj);
+        if (halves != UNDECIDED)
+        {
+            return halves;
+        }
         return WideMath.compareProductPairs(wi, 2 * ni + 1, nj, nj + 1, wj, 2 * nj + 1, ni, ni + 1, wide);
     }
 

@@ -65,19 +65,58 @@ abstract class DivisorMethod implements Rule
     /** True when the last split's correction rounded at the selected lot's priority, kept for tests. */
     boolean lastCorrectionByThreshold;
     /**
-     * From this ⌊λ·w⌋ on, Dean's and Huntington–Hill's estimates test the fraction against ½ less a power of two
-     * instead of against their threshold by a product: the band left undecided is then under 1/256.
+     * From this ⌊λ·w⌋ on, Dean's and Huntington–Hill's estimates test the fraction against ½ less a fixed gap
+     * instead of against their threshold by a product: the band left undecided is then 1/256 (Dean) or 1/512
+     * (Huntington–Hill) of the fractions.
      */
     static final long SHORT_THRESHOLD_FROM = 64;
 
     /**
-     * @return 1 when U &lt; 2^63 and U + G ≤ 2^63 for G = 2^nlz(m) ≥ 2^63/m (a power of two read off m's bit length),
-     * else 0: the fraction below U/2^64 is then below ½ − 1/(2m). Without products or branches.
+     * @return 1 when U &lt; 2^63 and U + g ≤ 2^63, else 0: the fraction below U/2^64 is then at most ½ − g/2^64.
+     * Without products or branches.
      */
-    static long belowHalfByBitLength(final long u, final long m)
+    static long belowHalfBy(final long u, final long g)
     {
-        return ~(u + (1L << Long.numberOfLeadingZeros(m)) - 1 | u) >>> 63;
+        return ~(u + g - 1 | u) >>> 63;
     }
+
+    /** {@link #compareByHalves} could not tell: the exact comparison must run. */
+    static final int UNDECIDED = 2;
+
+    /**
+     * Dean's and Huntington–Hill's priorities w/t(n) ordered by Sainte-Laguë's, without their 250-bit products. For
+     * X = 2n + 1 both have X − 1/X ≤ 2t(n) ≤ X (Dean's 2t(n) = X − 1/X; Huntington–Hill's √(X² − 1)), so
+     * w_i·2t(n_j) lies in [A − w_i/X_j, A] for A = w_i·X_j, and w_j·2t(n_i) in [B − w_j/X_i, B] for B = w_j·X_i.
+     * When A exceeds B by more than w_i/X_j (read off X_j's bit length, rounded up), the first priority is the
+     * higher; when B exceeds A by more than w_j/X_i, the second. Priorities that close are left to the caller.
+     *
+     * @param wi weight, 0 ≤ wi &lt; 2^63.
+     * @param ni lots held, below 2^62.
+     * @param wj weight, 0 ≤ wj &lt; 2^63.
+     * @param nj lots held, below 2^62.
+     * @return −1 or 1 as the first priority is below or above the second, else {@link #UNDECIDED}.
+     */
+    static int compareByHalves(final long wi, final long ni, final long wj, final long nj)
+    {
+        final long xi = 2 * ni + 1;
+        final long xj = 2 * nj + 1;
+        final long aLow = wi * xj;
+        final long bLow = wj * xi;
+        // D = A − B in 128 bits: both products are below 2^126, so their signed high words serve
+        final long low = aLow - bLow;
+        final long borrow = Long.compareUnsigned(aLow, bLow) < 0 ? 1 : 0;
+        final long high = Math.multiplyHigh(wi, xj) - Math.multiplyHigh(wj, xi) - borrow;
+        if (high == 0)
+        {
+            return Long.compareUnsigned(low, (wi >>> 63 - Long.numberOfLeadingZeros(xj)) + 1) > 0 ? 1 : UNDECIDED;
+        }
+        if (high == -1)
+        {
+            return Long.compareUnsigned(-low, (wj >>> 63 - Long.numberOfLeadingZeros(xi)) + 1) > 0 ? -1 : UNDECIDED;
+        }
+        return high > 0 ? 1 : -1;
+    }
+
     /** Tiers of at most this many claims, this many lots off after the first rounding, go straight to the heap. */
     static final int SMALL_TIER = 8;
     /** Cleared by tests only: tied first lots then go through the other routes ({@link #onesFirstLots}). */

@@ -9,6 +9,9 @@ import java.math.BigInteger;
  */
 final class HuntingtonHill extends DivisorMethod
 {
+    /** ½ less this, over 2^64, is below the threshold's lower end 2q/(4q + 1) for every q ≥ 64. */
+    private static final long SHORT_GAP = 1L << 55;
+
     HuntingtonHill()
     {
         super(true);
@@ -50,9 +53,9 @@ final class HuntingtonHill extends DivisorMethod
         final long m = 4 * q + 1;
         if (q >= SHORT_THRESHOLD_FROM)
         {
-            // Certainly not when U = L + w < 2^63 and U + G ≤ 2^63 for G = 2^nlz(4q + 1) ≥ 2^63/(4q + 1), a power
-            // of two read off the bit length: no product. Under one in 512 fractions is left undecided here.
-            final long down = belowHalfByBitLength(u, m);
+            // Certainly not when U = L + w < 2^63 and U + 2^55 ≤ 2^63, since 2^63/(4q + 1) < 2^55 for 4q + 1 > 256:
+            // no product. A fraction within 1/512 of ½ is left to lotsUpTo.
+            final long down = belowHalfBy(u, SHORT_GAP);
             return q + up | (up | down) - 1;
         }
         // Certainly not when U·(4q + 1) < 2q·2^64. The high word h of that product is read as unsigned (4q + 1 may
@@ -65,7 +68,13 @@ final class HuntingtonHill extends DivisorMethod
     @Override
     int compareFinite(final long wi, final long ni, final long wj, final long nj)
     {
-        // w_i² / (n_i(n_i+1)) vs w_j² / (n_j(n_j+1)), cross-multiplied: up to 250 bits.
+        // Most pairs are told apart by Sainte-Laguë's products; else w_i² / (n_i(n_i+1)) vs w_j² / (n_j(n_j+1)),
+        // cross-multiplied: up to 250 bits.
+        final int halves = compareByHalves(wi, ni, wj, nj);
+        if (halves != UNDECIDED)
+        {
+            return halves;
+        }
         return WideMath.compareProductPairs(wi, wi, nj, nj + 1, wj, wj, ni, ni + 1, wide);
     }
 

@@ -104,6 +104,55 @@ class DivisorShortRoutesTest
         assertThat(decided).as("counts decided of %d", compared).isGreaterThan(compared / 100 * 95);
     }
 
+    /**
+     * Dean's and Huntington–Hill's thresholds lie just below ½, by about 1/(4q) and 1/(8q): from
+     * {@link DivisorMethod#SHORT_THRESHOLD_FROM} on, the estimate decides a fraction below ½ less a fixed gap without
+     * a product, so a gap too narrow for the smallest such q would count a lot short there. Fractions are drawn
+     * within 1/64 below ½ at counts from 64 to a few thousand, where that band is widest.
+     */
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(value = Method.class, names = {"DEAN", "HUNTINGTON_HILL"})
+    void fixedPointEstimateIsExactJustBelowHalfFromTheShortThreshold(final Method method)
+    {
+        final DivisorMethod rule = (DivisorMethod)method.newRule();
+        final SplittableRandom rnd = new SplittableRandom(0x1A1FL + method.ordinal());
+        final int rounds = 40_000;
+        int decided = 0;
+        int upInBand = 0;
+        for (int k = 0; k < rounds; k++)
+        {
+            final long q = DivisorMethod.SHORT_THRESHOLD_FROM + rnd.nextLong(rnd.nextBoolean() ? 64 : 4096);
+            final long w = q + 1 + rnd.nextLong(4 * q);
+            final long d = (1L << 40) + rnd.nextLong(1L << 40);
+            // λ = n/d with λ·w = q + f, f within 1/64 below ½
+            final BigInteger x = BigInteger.valueOf(q).shiftLeft(64).add(TWO_64.shiftRight(1))
+                .subtract(BigInteger.valueOf(rnd.nextLong(1L << 58)));
+            final long n = x.multiply(BigInteger.valueOf(d)).divide(BigInteger.valueOf(w)).shiftRight(64)
+                .longValueExact();
+            final BigInteger product = BigInteger.valueOf(n).shiftLeft(64).divide(BigInteger.valueOf(d))
+                .multiply(BigInteger.valueOf(w));
+            final long high = product.shiftRight(64).longValueExact();
+            final long low = product.mod(TWO_64).longValue();
+            if (product.mod(TWO_64).add(BigInteger.valueOf(w)).compareTo(TWO_64) > 0)
+            {
+                continue;
+            }
+            final BigInteger[] qr = BigInteger.valueOf(n).multiply(BigInteger.valueOf(w))
+                .divideAndRemainder(BigInteger.valueOf(d));
+            final long exact = rule.lotsUpTo(qr[0].longValueExact(), qr[1].longValueExact(), d);
+            final boolean belowHalf = qr[1].shiftLeft(1).compareTo(BigInteger.valueOf(d)) < 0;
+            upInBand += exact > qr[0].longValueExact() && belowHalf ? 1 : 0;
+            final long estimate = rule.lotsUpToEstimate(high, low, w);
+            if (estimate >= 0)
+            {
+                decided++;
+                assertThat(estimate).as("lots up to %d·%d/%d", n, w, d).isEqualTo(exact);
+            }
+        }
+        assertThat(decided).as("counts decided").isGreaterThan(rounds / 2);
+        assertThat(upInBand).as("counts with a lot for a fraction below ½").isGreaterThan(rounds / 100);
+    }
+
     @ParameterizedTest(name = "{0}")
     @EnumSource(value = Method.class, names = {"DHONDT", "SAINTE_LAGUE", "ADAMS", "DEAN", "HUNTINGTON_HILL"})
     void shortRoutesGiveTheGreedyAwards(final Method method)
