@@ -299,6 +299,36 @@ class ValidationTest
             "claims", "demand");
     }
 
+    // --- plain claims (no weight, cap or floor, one tier): checked by one pass over the demands ---------------
+
+    /** A claim as most requests send it: a demand and nothing else. */
+    private static P plain(final P p, final String id, final long demand)
+    {
+        return p.claim(id, demand, ABSENT, 0, ABSENT, 0);
+    }
+
+    @Test
+    void plainClaimsReportWhatAnyClaimWould()
+    {
+        assertThat(check(plain(plain(p(), "a", 10), "b", MAX))).isEmpty();
+        assertThat(fields(plain(plain(plain(p(), "a", 10), "b", -1), "c", MAX + 1)))
+            .containsExactly("claims[1].demand", "claims[2].demand");
+        assertThat(fields(plain(plain(p().method(Method.TALMUD), "a", 10), "b", ABSENT)))
+            .containsExactly("claims[1].demand");
+        assertThat(fields(plain(plain(p(), "a", ABSENT), "b", 10))).containsExactly("claims[0].weight");
+        assertThat(check(plain(plain(p().method(Method.EQUAL), "a", ABSENT), "b", 10))).isEmpty();
+        assertThat(fields(plain(plain(p(), "a", 10), "a", 20))).containsExactly("claims[1].id");
+        assertThat(fields(plain(plain(p(), "", 10), "b", -5))).containsExactly("claims[0].id", "claims[1].demand");
+        // every claim in one tier below 0 is still plain
+        assertThat(fields(p().claim("a", 10, ABSENT, -1, ABSENT, 0).claim("b", 10, ABSENT, -1, ABSENT, 0)))
+            .containsExactly("claims[0].tier", "claims[1].tier");
+        // the demands' total past 2^63 - 1 where a method adds it up, and not where none does
+        assertOnly(plain(plain(plain(p().method(Method.TALMUD), "a", MAX), "b", MAX), "c", 1), "claims", "demand");
+        assertThat(check(plain(plain(p().method(Method.FIFO), "a", MAX), "b", MAX))).isEmpty();
+        // a bad header still reports the claims' own violations
+        assertThat(fields(plain(p().supply(-1), "a", -1))).containsExactly("supply", "claims[0].demand");
+    }
+
     // --- several at once -------------------------------------------------------------------------
 
     @Test
