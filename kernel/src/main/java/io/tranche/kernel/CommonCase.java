@@ -99,6 +99,10 @@ final class CommonCase
         // a small tier leaves lo = 0 and the identity order to the routes that read them (the common rounding and
         // its bracket do not); a large one writes them here, in the pass, rather than in a pass of their own
         final boolean eager = n > LAZY_COLUMNS;
+        if (claims.plain() && !eager)
+        {
+            return divisorPlain(supply, claims, n, ws, rule);
+        }
         long sumHi = 0;
         long sumW = 0;
         int active = 0;
@@ -144,8 +148,64 @@ final class CommonCase
             return sumHi;
         }
         rule.lastFromColumns = true;
+        rule.lastFromPlainColumns = false;
         rule.columnsPending = !eager;
         rule.splitFromSums(ws, 0, n, supply, 0, sumHi, 0, active, active, sumW, ones, loose);
+        return supply;
+    }
+
+    /**
+     * {@link #divisor} on plain claims ({@link Claims#plain()}: demands only, one tier), reading the demand column
+     * alone: the weight is the demand and the bound min(demand, S), which the claim's weight reaches whenever it is
+     * below S, so no bound can bind before the level reaches 1 ("loose").
+     */
+    private static long divisorPlain(
+        final long supply, final Claims claims, final int n, final Workspace ws, final DivisorMethod rule)
+    {
+        final long[] demand = claims.demandArray();
+        final long[] award = claims.awardArray();
+        final long[] hi = ws.hi;
+        final long[] w = ws.w;
+        long sumHi = 0;
+        long sumW = 0;
+        int active = 0;
+        long ones = 0;
+        for (int i = 0; i < n; i++)
+        {
+            final long d = demand[i];
+            if (d < 0)
+            {
+                // no demand: the general pass reads the weight (validation leaves none here under these methods)
+                return NOT_APPLICABLE;
+            }
+            final long h = Math.min(d, supply);
+            hi[i] = h;
+            w[i] = d;
+            sumHi = Lots.saturatingAdd(sumHi, h);
+            if (h == 0)
+            {
+                award[i] = 0;
+            }
+            else
+            {
+                active++;
+                sumW += d;
+                ones += d == 1 ? 1 : 0;
+            }
+        }
+        ws.award = award;
+        if (sumHi <= supply)
+        {
+            for (int i = 0; i < n; i++)
+            {
+                award[i] = hi[i];
+            }
+            return sumHi;
+        }
+        rule.lastFromColumns = true;
+        rule.lastFromPlainColumns = true;
+        rule.columnsPending = true;
+        rule.splitFromSums(ws, 0, n, supply, 0, sumHi, 0, active, active, sumW, ones, true);
         return supply;
     }
 

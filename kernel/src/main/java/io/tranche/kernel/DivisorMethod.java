@@ -145,6 +145,8 @@ abstract class DivisorMethod implements Rule
     private int bucketAbove;
     /** True when the last split came from the claims' columns ({@link CommonCase#divisor}), kept for tests. */
     boolean lastFromColumns;
+    /** True when, in addition, the pass read the demand column alone (plain claims), kept for tests. */
+    boolean lastFromPlainColumns;
     /**
      * True while a split from the claims' columns has not written lo = 0 and the identity order into the workspace
      * ({@link CommonCase#divisor} leaves them to {@link #writeColumns} on a small tier).
@@ -276,6 +278,7 @@ abstract class DivisorMethod implements Rule
             }
         }
         lastFromColumns = false;
+        lastFromPlainColumns = false;
         columnsPending = false;
         splitFromSums(ws, from, to, target, sumLo, sumHi, fixed, active, firstLots, sumW, ones, loose);
     }
