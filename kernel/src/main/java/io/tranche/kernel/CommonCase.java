@@ -99,15 +99,16 @@ final class CommonCase
         // a small tier leaves lo = 0 and the identity order to the routes that read them (the common rounding and
         // its bracket do not); a large one writes them here, in the pass, rather than in a pass of their own
         final boolean eager = n > LAZY_COLUMNS;
-        if (claims.plain() && !eager)
+        if (claims.plain())
         {
-            return divisorPlain(supply, claims, n, ws, rule);
+            return divisorPlain(supply, claims, n, ws, rule, eager);
         }
         long sumHi = 0;
         long sumW = 0;
         int active = 0;
         long ones = 0;
         boolean loose = true;
+        long minW = Long.MAX_VALUE;
         for (int i = 0; i < n; i++)
         {
             if (floor[i] != 0 | tier[i] != firstTier)
@@ -136,6 +137,7 @@ final class CommonCase
                 sumW += wI;
                 ones += wI == 1 ? 1 : 0;
                 loose &= h >= Math.min(wI, supply);
+                minW = Math.min(minW, wI);
             }
         }
         ws.award = award;
@@ -150,7 +152,7 @@ final class CommonCase
         rule.lastFromColumns = true;
         rule.lastFromPlainColumns = false;
         rule.columnsPending = !eager;
-        rule.splitFromSums(ws, 0, n, supply, 0, sumHi, 0, active, active, sumW, ones, loose);
+        rule.splitFromSums(ws, 0, n, supply, 0, sumHi, 0, active, active, sumW, ones, loose, minW);
         return supply;
     }
 
@@ -160,16 +162,20 @@ final class CommonCase
      * below S, so no bound can bind before the level reaches 1 ("loose").
      */
     private static long divisorPlain(
-        final long supply, final Claims claims, final int n, final Workspace ws, final DivisorMethod rule)
+        final long supply, final Claims claims, final int n, final Workspace ws, final DivisorMethod rule,
+        final boolean eager)
     {
         final long[] demand = claims.demandArray();
         final long[] award = claims.awardArray();
+        final long[] lo = ws.lo;
         final long[] hi = ws.hi;
         final long[] w = ws.w;
+        final int[] order = ws.order;
         long sumHi = 0;
         long sumW = 0;
         int active = 0;
         long ones = 0;
+        long minW = Long.MAX_VALUE;
         for (int i = 0; i < n; i++)
         {
             final long d = demand[i];
@@ -179,6 +185,11 @@ final class CommonCase
                 return NOT_APPLICABLE;
             }
             final long h = Math.min(d, supply);
+            if (eager)
+            {
+                lo[i] = 0;
+                order[i] = i;
+            }
             hi[i] = h;
             w[i] = d;
             sumHi = Lots.saturatingAdd(sumHi, h);
@@ -191,6 +202,7 @@ final class CommonCase
                 active++;
                 sumW += d;
                 ones += d == 1 ? 1 : 0;
+                minW = Math.min(minW, d);
             }
         }
         ws.award = award;
@@ -204,8 +216,8 @@ final class CommonCase
         }
         rule.lastFromColumns = true;
         rule.lastFromPlainColumns = true;
-        rule.columnsPending = true;
-        rule.splitFromSums(ws, 0, n, supply, 0, sumHi, 0, active, active, sumW, ones, true);
+        rule.columnsPending = !eager;
+        rule.splitFromSums(ws, 0, n, supply, 0, sumHi, 0, active, active, sumW, ones, true, minW);
         return supply;
     }
 

@@ -9,9 +9,6 @@ import java.math.BigInteger;
  */
 final class Dean extends DivisorMethod
 {
-    /** ½ less this, over 2^64, is below the threshold q/(2q + 1) for every q ≥ {@link #SHORT_THRESHOLD_FROM}. */
-    private static final long SHORT_GAP = 1L << 56;
-
     Dean()
     {
         super(true);
@@ -37,11 +34,11 @@ final class Dean extends DivisorMethod
         final long m = 2 * q + 1;
         if (q >= SHORT_THRESHOLD_FROM)
         {
-            // Certainly when L ≥ 2^63; certainly not when U = L + w < 2^63 and U + 2^56 ≤ 2^63, since
-            // 2^63/(2q + 1) < 2^56 for 2q + 1 > 128: no products. A fraction within 1/256 of ½ is left to lotsUpTo.
-            // (A gap read off the bit length of 2q + 1, narrower, cost more per claim than the few it decides.)
+            // Certainly when L ≥ 2^63; certainly not when U = L + w < 2^63 and U + G ≤ 2^63 for the pass's gap
+            // G ≥ 2^63/(2q + 1) (gapFrom): no products. A fraction within G of ½ is left to lotsUpTo. (A gap read
+            // off each claim's bit length cost more per claim than the few it decides.)
             final long up = low >>> 63;
-            final long down = belowHalfBy(u, SHORT_GAP);
+            final long down = belowHalfBy(u, estimateGap);
             return q + up | (up | down) - 1;
         }
         // Certainly when q = 0, L ≥ 2^63 or L·(2q + 1) ≥ q·2^64, certainly not when L + w < 2^63 and
@@ -51,6 +48,14 @@ final class Dean extends DivisorMethod
         final long up = (q - 1 | low | ~(Math.multiplyHigh(low, m) - q)) >>> 63;
         final long down = (Math.multiplyHigh(u, m) - q & ~u) >>> 63;
         return q + up | (up | down) - 1;
+    }
+
+    @Override
+    long gapFrom(final long qMin)
+    {
+        // 2^nlz(2q + 1) ≥ 2^63/(2q + 1) ≥ 2^63/(2q' + 1) for every q' ≥ q: ½ less it lies below q'/(2q' + 1).
+        // At q = 64 it is 2^56, one fraction in 256; a tier of counts near 10^5 leaves one in 2^17.
+        return 1L << Long.numberOfLeadingZeros(2 * Math.max(qMin, SHORT_THRESHOLD_FROM) + 1);
     }
 
     @Override

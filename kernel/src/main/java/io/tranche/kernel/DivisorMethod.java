@@ -65,9 +65,9 @@ abstract class DivisorMethod implements Rule
     /** True when the last split's correction rounded at the selected lot's priority, kept for tests. */
     boolean lastCorrectionByThreshold;
     /**
-     * From this ⌊λ·w⌋ on, Dean's and Huntington–Hill's estimates test the fraction against ½ less a fixed gap
-     * instead of against their threshold by a product: the band left undecided is then 1/256 (Dean) or 1/512
-     * (Huntington–Hill) of the fractions.
+     * From this ⌊λ·w⌋ on, Dean's and Huntington–Hill's estimates test the fraction against ½ less the pass's gap
+     * ({@link #gapFrom}) instead of against their threshold by a product: the band left undecided is then at most
+     * 1/256 (Dean) or 1/512 (Huntington–Hill) of the fractions, and narrower where the pass's counts are larger.
      */
     static final long SHORT_THRESHOLD_FROM = 64;
 
@@ -79,6 +79,16 @@ abstract class DivisorMethod implements Rule
     {
         return ~(u + g - 1 | u) >>> 63;
     }
+
+    /** The smallest weight competing in the current split (0 before one): every count q a pass reads is at least
+     * ⌊λ·minWeight⌋ for that pass's λ. */
+    private long minWeight;
+    /**
+     * For the pass under way ({@link #levelFraction}): the gap below ½ that {@link #lotsUpToEstimate} may test a
+     * fraction against without a product, for every count q ≥ {@link #SHORT_THRESHOLD_FROM} the pass can read
+     * ({@link #gapFrom}).
+     */
+    long estimateGap;
 
     /** {@link #compareByHalves} could not tell: the exact comparison must run. */
     static final int UNDECIDED = 2;
@@ -194,6 +204,18 @@ abstract class DivisorMethod implements Rule
     abstract long lotsUpToEstimate(long q, long low, long w);
 
     /**
+     * The gap G for {@link #lotsUpToEstimate}'s short test (Dean and Huntington–Hill; 0 for the others): a fraction
+     * U/2^64 with U + G ≤ 2^63 lies below the threshold of every count q ≥ max(qMin, {@link #SHORT_THRESHOLD_FROM}).
+     *
+     * @param qMin a lower bound on the counts of the pass, 0 ≤ qMin &lt; 2^62.
+     * @return G, a power of two.
+     */
+    long gapFrom(final long qMin)
+    {
+        return 0;
+    }
+
+    /**
      * The exact priority of lot n + 1 (after n lots) of a claim of weight w, for explanations (a cold path:
      * it allocates). The one statement of t(n) as a rational beside the exact comparisons below.
      *
@@ -255,6 +277,7 @@ abstract class DivisorMethod implements Rule
         // true while no competing claim has a floor or a bound below min(weight, target): then no bound binds at
         // λ = (target − fixed) / Σw ≤ 1, since λ·w ≤ w and λ·w ≤ target − fixed (w ≤ Σw)
         boolean loose = true;
+        long minW = Long.MAX_VALUE;
         for (int k = from; k < to; k++)
         {
             final int i = order[k];
@@ -275,12 +298,13 @@ abstract class DivisorMethod implements Rule
                 sumW += w[i];
                 ones += w[i] == 1 ? 1 : 0;
                 loose &= loI == 0 & hiI >= Math.min(w[i], target);
+                minW = Math.min(minW, w[i]);
             }
         }
         lastFromColumns = false;
         lastFromPlainColumns = false;
         columnsPending = false;
-        splitFromSums(ws, from, to, target, sumLo, sumHi, fixed, active, firstLots, sumW, ones, loose);
+        splitFromSums(ws, from, to, target, sumLo, sumHi, fixed, active, firstLots, sumW, ones, loose, minW);
     }
 
     /**
@@ -295,12 +319,14 @@ abstract class DivisorMethod implements Rule
      * @param sumW      Σw of the competing claims.
      * @param ones      the competing claims of weight 1.
      * @param loose     true when no competing claim has a floor or a bound below min(its weight, target).
+     * @param minW      the smallest weight of the competing claims.
      */
     final void splitFromSums(
         final Workspace ws, final int from, final int to, final long target, final long sumLo, final long sumHi,
         final long fixed, final int active, final long firstLots, final long sumW, final long ones,
-        final boolean loose)
+        final boolean loose, final long minW)
     {
+        minWeight = active == 0 ? 0 : minW;
         final int[] order = ws.order;
         final long[] lo = ws.lo;
         final long[] hi = ws.hi;
@@ -1075,7 +1101,14 @@ abstract class DivisorMethod implements Rule
     {
         // by the invariant divisor d (the free weight, the same on every pass and usually from call to call):
         // the same quotient as Knuth's division, bit for bit, with two multiplications
-        return n < d ? div.divideByInvariant(n, 0, d) : 0;
+        if (n >= d)
+        {
+            return 0;
+        }
+        final long fraction = div.divideByInvariant(n, 0, d);
+        // ⌊minWeight·F / 2^64⌋, as roundOne reads each count: no count of the pass is below it
+        estimateGap = gapFrom(Math.multiplyHigh(minWeight, fraction) + (fraction >> 63 & minWeight));
+        return fraction;
     }
 
     /**

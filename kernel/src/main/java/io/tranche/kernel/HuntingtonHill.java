@@ -9,9 +9,6 @@ import java.math.BigInteger;
  */
 final class HuntingtonHill extends DivisorMethod
 {
-    /** ½ less this, over 2^64, is below the threshold's lower end 2q/(4q + 1) for every q ≥ 64. */
-    private static final long SHORT_GAP = 1L << 55;
-
     HuntingtonHill()
     {
         super(true);
@@ -53,9 +50,9 @@ final class HuntingtonHill extends DivisorMethod
         final long m = 4 * q + 1;
         if (q >= SHORT_THRESHOLD_FROM)
         {
-            // Certainly not when U = L + w < 2^63 and U + 2^55 ≤ 2^63, since 2^63/(4q + 1) < 2^55 for 4q + 1 > 256:
-            // no product. A fraction within 1/512 of ½ is left to lotsUpTo.
-            final long down = belowHalfBy(u, SHORT_GAP);
+            // Certainly not when U = L + w < 2^63 and U + G ≤ 2^63 for the pass's gap G ≥ 2^63/(4q + 1)
+            // (gapFrom): no product. A fraction within G of ½ is left to lotsUpTo.
+            final long down = belowHalfBy(u, estimateGap);
             return q + up | (up | down) - 1;
         }
         // Certainly not when U·(4q + 1) < 2q·2^64. The high word h of that product is read as unsigned (4q + 1 may
@@ -63,6 +60,14 @@ final class HuntingtonHill extends DivisorMethod
         final long h = Math.multiplyHigh(u, m) + (m >> 63 & u);
         final long down = (h - 2 * q & ~h & ~u) >>> 63;
         return q + up | (up | down) - 1;
+    }
+
+    @Override
+    long gapFrom(final long qMin)
+    {
+        // 2^nlz(4q + 1) ≥ 2^63/(4q + 1): ½ less it lies below 2q'/(4q' + 1), the threshold's lower end, for every
+        // q' ≥ q (4q + 1 < 2^64 for q < 2^62; past 2^63 the gap is 1). At q = 64 it is 2^55, one fraction in 512.
+        return 1L << Long.numberOfLeadingZeros(4 * Math.max(qMin, SHORT_THRESHOLD_FROM) + 1);
     }
 
     @Override

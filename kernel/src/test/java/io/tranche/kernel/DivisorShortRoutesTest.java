@@ -49,6 +49,8 @@ class DivisorShortRoutesTest
                 .divideAndRemainder(BigInteger.valueOf(d));
             assertThat(high).as("⌊λw⌋ from the fraction, n=%d d=%d w=%d", n, d, wBounded)
                 .isEqualTo(qr[0].longValueExact());
+            // the narrowest gap a pass may use for this count (its counts' lower bound is the count itself)
+            rule.estimateGap = rule.gapFrom(high);
             final long estimate = rule.lotsUpToEstimate(high, low, wBounded);
             if (estimate >= 0)
             {
@@ -90,6 +92,7 @@ class DivisorShortRoutesTest
             }
             final BigInteger[] qr = BigInteger.valueOf(n).multiply(BigInteger.valueOf(w))
                 .divideAndRemainder(BigInteger.valueOf(d));
+            rule.estimateGap = rule.gapFrom(high);
             final long estimate = rule.lotsUpToEstimate(high, low, w);
             compared++;
             if (estimate < 0)
@@ -106,9 +109,10 @@ class DivisorShortRoutesTest
 
     /**
      * Dean's and Huntington–Hill's thresholds lie just below ½, by about 1/(4q) and 1/(8q): from
-     * {@link DivisorMethod#SHORT_THRESHOLD_FROM} on, the estimate decides a fraction below ½ less a fixed gap without
-     * a product, so a gap too narrow for the smallest such q would count a lot short there. Fractions are drawn
-     * within 1/64 below ½ at counts from 64 to a few thousand, where that band is widest.
+     * {@link DivisorMethod#SHORT_THRESHOLD_FROM} on, the estimate decides a fraction below ½ less the pass's gap
+     * ({@link DivisorMethod#gapFrom} of the pass's smallest count) without a product, so a gap too narrow for a
+     * count would count a lot short there. Fractions are drawn within 1/64 below ½ at counts from 64 to a few
+     * thousand, where that band is widest.
      */
     @ParameterizedTest(name = "{0}")
     @EnumSource(value = Method.class, names = {"DEAN", "HUNTINGTON_HILL"})
@@ -142,6 +146,8 @@ class DivisorShortRoutesTest
             final long exact = rule.lotsUpTo(qr[0].longValueExact(), qr[1].longValueExact(), d);
             final boolean belowHalf = qr[1].shiftLeft(1).compareTo(BigInteger.valueOf(d)) < 0;
             upInBand += exact > qr[0].longValueExact() && belowHalf ? 1 : 0;
+            // a pass's gap is set by the smallest count it can read: this one's, or any below it
+            rule.estimateGap = rule.gapFrom(rnd.nextBoolean() ? high : rnd.nextLong(high + 1));
             final long estimate = rule.lotsUpToEstimate(high, low, w);
             if (estimate >= 0)
             {
@@ -265,6 +271,13 @@ class DivisorShortRoutesTest
             bracket += rule.lastCorrectionByBracket ? 1 : 0;
             scan += rule.lastCorrectionFirstByScan ? 1 : 0;
             columns += rule.lastFromColumns ? 1 : 0;
+            // every problem: the awards are a prefix of the greedy order (weight = bound = demand), which checks the
+            // estimates' gaps at the large counts of the large supplies too
+            final int n = p.size();
+            final int[] all = new int[n];
+            Arrays.setAll(all, i -> i);
+            DivisorMethodsTest.assertGreedyPrefix(method, new long[n], p.demand, p.demand,
+                Arrays.copyOf(claims.awardArray(), n), all);
             if (p.supply <= 20_000 && p.size() <= 300)
             {
                 referenced++;
