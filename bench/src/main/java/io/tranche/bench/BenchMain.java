@@ -228,8 +228,9 @@ public final class BenchMain implements Callable<Integer>
 
     /**
      * JMH options of one pass. Profiles: full = 1 fork, 2×1 s warm-up, 3×1 s measurement (end to end:
-     * {@link #E2E_FORKS} forks, {@link #E2E_WARMUP_ITERATIONS}×2 s warm-up); quick = 1 fork, 1×0.5 s + 2×0.3 s (end to end 2×1 s + 2×0.5 s);
-     * smoke = 1 fork, no warm-up, 1×50 ms. --forks, --warmup, --iterations and --time override every pass.
+     * {@link #E2E_FORKS} forks, {@link #E2E_WARMUP_ITERATIONS}×2 s warm-up); quick = 1 fork, 1×0.5 s + 2×0.3 s
+     * (end to end 2×1 s + 2×0.5 s); smoke = 1 fork, no warm-up, 1×50 ms. --forks, --warmup, --iterations and
+     * --time override every pass.
      */
     private Options options(final String profile, final boolean e2e, final List<String> include,
         final List<String> exclude, final Map<String, String> overrides, final List<String> jvmArgs)
