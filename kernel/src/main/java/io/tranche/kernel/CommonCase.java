@@ -141,19 +141,8 @@ final class CommonCase
             }
         }
         ws.award = award;
-        if (sumHi <= supply)
-        {
-            for (int i = 0; i < n; i++)
-            {
-                award[i] = hi[i];
-            }
-            return sumHi;
-        }
-        rule.lastFromColumns = true;
         rule.lastFromPlainColumns = false;
-        rule.columnsPending = !eager;
-        rule.splitFromSums(ws, 0, n, supply, 0, sumHi, 0, active, active, sumW, ones, loose, minW);
-        return supply;
+        return splitFromColumns(supply, n, ws, rule, eager, sumHi, active, sumW, ones, loose, minW);
     }
 
     /**
@@ -206,8 +195,24 @@ final class CommonCase
             }
         }
         ws.award = award;
+        rule.lastFromPlainColumns = true;
+        return splitFromColumns(supply, n, ws, rule, eager, sumHi, active, sumW, ones, true, minW);
+    }
+
+    /**
+     * The end of {@link #divisor}'s and {@link #divisorPlain}'s pass: every claim its bound when the bounds fit the
+     * supply, else the rule's split from the pass's sums.
+     *
+     * @return units allocated.
+     */
+    private static long splitFromColumns(
+        final long supply, final int n, final Workspace ws, final DivisorMethod rule, final boolean eager,
+        final long sumHi, final int active, final long sumW, final long ones, final boolean loose, final long minW)
+    {
+        final long[] award = ws.award;
         if (sumHi <= supply)
         {
+            final long[] hi = ws.hi;
             for (int i = 0; i < n; i++)
             {
                 award[i] = hi[i];
@@ -215,9 +220,8 @@ final class CommonCase
             return sumHi;
         }
         rule.lastFromColumns = true;
-        rule.lastFromPlainColumns = true;
         rule.columnsPending = !eager;
-        rule.splitFromSums(ws, 0, n, supply, 0, sumHi, 0, active, active, sumW, ones, true, minW);
+        rule.splitFromSums(ws, 0, n, supply, 0, sumHi, 0, active, active, sumW, ones, loose, minW);
         return supply;
     }
 

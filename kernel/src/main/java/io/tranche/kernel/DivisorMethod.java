@@ -80,8 +80,10 @@ abstract class DivisorMethod implements Rule
         return ~(u + g - 1 | u) >>> 63;
     }
 
-    /** The smallest weight competing in the current split (0 before one): every count q a pass reads is at least
-     * ⌊λ·minWeight⌋ for that pass's λ. */
+    /**
+     * The smallest weight competing in the current split (0 before one): every count q a pass of the split reads is
+     * at least ⌊λ·minWeight⌋ for that pass's λ.
+     */
     private long minWeight;
     /**
      * For the pass under way ({@link #levelFraction}): the gap below ½ that {@link #lotsUpToEstimate} may test a

@@ -52,15 +52,7 @@ class ColumnsRouteColumnsTest
                 ws.order[i] = ws.order[j];
                 ws.order[j] = t;
             }
-            final ReferenceAllocator.Result expected = ReferenceAllocator.allocate(p);
-            final long allocated = allocator.allocate(p.supply, p.method, p.lot, p.ppm, claims);
-            final long[] actual = new long[p.size()];
-            for (int i = 0; i < actual.length; i++)
-            {
-                actual[i] = claims.award(i);
-            }
-            assertThat(actual).as("awards of %s", p).isEqualTo(expected.awards);
-            assertThat(allocated).isEqualTo(expected.allocated);
+            assertReferenceAwards(allocator, claims, p);
             if (!rule.lastFromColumns)
             {
                 continue;
@@ -97,6 +89,20 @@ class ColumnsRouteColumnsTest
         }
     }
 
+    /** Allocates {@code p} (already in {@code claims}) and checks the awards and total against the reference. */
+    private static void assertReferenceAwards(final Allocator allocator, final Claims claims, final Problem p)
+    {
+        final ReferenceAllocator.Result expected = ReferenceAllocator.allocate(p);
+        final long allocated = allocator.allocate(p.supply, p.method, p.lot, p.ppm, claims);
+        final long[] actual = new long[p.size()];
+        for (int i = 0; i < actual.length; i++)
+        {
+            actual[i] = claims.award(i);
+        }
+        assertThat(actual).as("awards of %s", p).isEqualTo(expected.awards);
+        assertThat(allocated).isEqualTo(expected.allocated);
+    }
+
     /**
      * Plain claims (demands only: {@link Claims#plain()}) take a pass that reads the demand column alone; it writes
      * the bounds and weights itself, so those columns are filled with garbage too before every call.
@@ -127,15 +133,7 @@ class ColumnsRouteColumnsTest
                 ws.w[i] = rnd.nextInt(3) == 0 ? 0 : rnd.nextInt(1000);
                 ws.order[i] = CAPACITY - 1 - i;
             }
-            final ReferenceAllocator.Result expected = ReferenceAllocator.allocate(p);
-            final long allocated = allocator.allocate(p.supply, p.method, p.lot, p.ppm, claims);
-            final long[] actual = new long[p.size()];
-            for (int i = 0; i < actual.length; i++)
-            {
-                actual[i] = claims.award(i);
-            }
-            assertThat(actual).as("awards of %s", p).isEqualTo(expected.awards);
-            assertThat(allocated).isEqualTo(expected.allocated);
+            assertReferenceAwards(allocator, claims, p);
             if (rule.lastFromColumns && rule.lastFromPlainColumns)
             {
                 plain++;

@@ -37,14 +37,13 @@ class DivisorShortRoutesTest
             final long n = 1 + rnd.nextLong(d - 1);
             final long w = 1 + rnd.nextLong(1L << rnd.nextInt(1, 63));
             final long wBounded = Math.min(w, 1L << 62);
-            final BigInteger fraction = BigInteger.valueOf(n).shiftLeft(64).divide(BigInteger.valueOf(d));
-            final BigInteger product = fraction.multiply(BigInteger.valueOf(wBounded));
-            final long high = product.shiftRight(64).longValueExact();
-            final long low = product.mod(TWO_64).longValue();
-            if (product.mod(TWO_64).add(BigInteger.valueOf(wBounded)).compareTo(TWO_64) > 0)
+            final long[] fixed = fixedPoint(n, d, wBounded);
+            if (fixed == null)
             {
                 continue;
             }
+            final long high = fixed[0];
+            final long low = fixed[1];
             final BigInteger[] qr = BigInteger.valueOf(n).multiply(BigInteger.valueOf(wBounded))
                 .divideAndRemainder(BigInteger.valueOf(d));
             assertThat(high).as("⌊λw⌋ from the fraction, n=%d d=%d w=%d", n, d, wBounded)
@@ -82,14 +81,13 @@ class DivisorShortRoutesTest
             final long d = (1L << 40) + rnd.nextLong(1L << 62);
             final long n = 1 + rnd.nextLong(d - 1);
             final long w = 1 + rnd.nextLong(rnd.nextBoolean() ? 8 : 100_000);
-            final BigInteger product = BigInteger.valueOf(n).shiftLeft(64).divide(BigInteger.valueOf(d))
-                .multiply(BigInteger.valueOf(w));
-            final long high = product.shiftRight(64).longValueExact();
-            final long low = product.mod(TWO_64).longValue();
-            if (product.mod(TWO_64).add(BigInteger.valueOf(w)).compareTo(TWO_64) > 0)
+            final long[] fixed = fixedPoint(n, d, w);
+            if (fixed == null)
             {
                 continue;
             }
+            final long high = fixed[0];
+            final long low = fixed[1];
             final BigInteger[] qr = BigInteger.valueOf(n).multiply(BigInteger.valueOf(w))
                 .divideAndRemainder(BigInteger.valueOf(d));
             rule.estimateGap = rule.gapFrom(high);
@@ -133,14 +131,13 @@ class DivisorShortRoutesTest
                 .subtract(BigInteger.valueOf(rnd.nextLong(1L << 58)));
             final long n = x.multiply(BigInteger.valueOf(d)).divide(BigInteger.valueOf(w)).shiftRight(64)
                 .longValueExact();
-            final BigInteger product = BigInteger.valueOf(n).shiftLeft(64).divide(BigInteger.valueOf(d))
-                .multiply(BigInteger.valueOf(w));
-            final long high = product.shiftRight(64).longValueExact();
-            final long low = product.mod(TWO_64).longValue();
-            if (product.mod(TWO_64).add(BigInteger.valueOf(w)).compareTo(TWO_64) > 0)
+            final long[] fixed = fixedPoint(n, d, w);
+            if (fixed == null)
             {
                 continue;
             }
+            final long high = fixed[0];
+            final long low = fixed[1];
             final BigInteger[] qr = BigInteger.valueOf(n).multiply(BigInteger.valueOf(w))
                 .divideAndRemainder(BigInteger.valueOf(d));
             final long exact = rule.lotsUpTo(qr[0].longValueExact(), qr[1].longValueExact(), d);
@@ -290,6 +287,24 @@ class DivisorShortRoutesTest
         assertThat(bracket).as("problems corrected from a bracket").isGreaterThan(problems / 4);
         assertThat(scan).as("brackets that left one lot, found by one scan").isGreaterThan(problems / 50);
         assertThat(columns).as("splits from the claims' columns (the common problem)").isGreaterThan(problems / 2);
+    }
+
+    /**
+     * λ = n/d as {@link DivisorMethod#lotsUpToEstimate}'s caller reads it for a weight w: w·⌊n·2^64/d⌋ = high·2^64 +
+     * low.
+     *
+     * @return {high, low}, or null when low + w passes 2^64 (the caller then takes the exact count).
+     */
+    private static long[] fixedPoint(final long n, final long d, final long w)
+    {
+        final BigInteger product = BigInteger.valueOf(n).shiftLeft(64).divide(BigInteger.valueOf(d))
+            .multiply(BigInteger.valueOf(w));
+        final BigInteger low = product.mod(TWO_64);
+        if (low.add(BigInteger.valueOf(w)).compareTo(TWO_64) > 0)
+        {
+            return null;
+        }
+        return new long[] {product.shiftRight(64).longValueExact(), low.longValue()};
     }
 
     /** The reference's awards for one tier without floors: demand = bound, weight given. */
