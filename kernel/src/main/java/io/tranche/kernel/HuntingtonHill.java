@@ -45,16 +45,17 @@ final class HuntingtonHill extends DivisorMethod
         // certainly when q = 0 or f ≥ ½ (L ≥ 2^63). Without branches (see SainteLague) but the one on q's size; a
         // fraction within the narrow band below ½ is left to lotsUpTo.
         // (An exact test of (q + f)² ≥ q(q + 1) here took six products per claim and read slower on every size.)
-        final long up = (q - 1 | low) >>> 63;
         final long u = low + w;
-        final long m = 4 * q + 1;
         if (q >= SHORT_THRESHOLD_FROM)
         {
             // Certainly not when U = L + w < 2^63 and U + G ≤ 2^63 for the pass's gap G ≥ 2^63/(4q + 1)
             // (gapFrom): no product. A fraction within G of ½ is left to lotsUpTo.
+            final long up = low >>> 63;
             final long down = belowHalfBy(u, estimateGap);
             return q + up | (up | down) - 1;
         }
+        final long up = (q - 1 | low) >>> 63;
+        final long m = 4 * q + 1;
         // Certainly not when U·(4q + 1) < 2q·2^64. The high word h of that product is read as unsigned (4q + 1 may
         // reach 2^63; U is below 2^63 where it counts), and where h ≥ 2^63 it is above 2q.
         final long h = Math.multiplyHigh(u, m) + (m >> 63 & u);
