@@ -32,7 +32,7 @@ final class Dean extends DivisorMethod
         // Lot q + 1 counts when f ≥ q/(2q + 1) = ½ − 2^63/(2q + 1) / 2^64 (see lotsUpTo), a threshold below ½.
         final long u = low + w;
         final long m = 2 * q + 1;
-        if (q >= SHORT_THRESHOLD_FROM)
+        if (shortPass || q >= SHORT_THRESHOLD_FROM)
         {
             // Certainly when L ≥ 2^63; certainly not when U = L + w < 2^63 and U + G ≤ 2^63 for the pass's gap
             // G ≥ 2^63/(2q + 1) (gapFrom): no products. A fraction within G of ½ is left to lotsUpTo. (A gap read

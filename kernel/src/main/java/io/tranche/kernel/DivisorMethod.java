@@ -91,6 +91,8 @@ abstract class DivisorMethod implements Rule
      * ({@link #gapFrom}).
      */
     long estimateGap;
+    /** True when every count of the pass under way is at least {@link #SHORT_THRESHOLD_FROM}. */
+    boolean shortPass;
 
     /** {@link #compareByHalves} could not tell: the exact comparison must run. */
     static final int UNDECIDED = 2;
@@ -1109,7 +1111,9 @@ abstract class DivisorMethod implements Rule
         }
         final long fraction = div.divideByInvariant(n, 0, d);
         // ⌊minWeight·F / 2^64⌋, as roundOne reads each count: no count of the pass is below it
-        estimateGap = gapFrom(Math.multiplyHigh(minWeight, fraction) + (fraction >> 63 & minWeight));
+        final long qMin = Math.multiplyHigh(minWeight, fraction) + (fraction >> 63 & minWeight);
+        estimateGap = gapFrom(qMin);
+        shortPass = qMin >= SHORT_THRESHOLD_FROM;
         return fraction;
     }
 

@@ -156,6 +156,46 @@ class DivisorShortRoutesTest
         assertThat(upInBand).as("counts with a lot for a fraction below ½").isGreaterThan(rounds / 100);
     }
 
+    /**
+     * A pass whose smallest count is at least {@link DivisorMethod#SHORT_THRESHOLD_FROM} sends every claim to the
+     * short test with a gap set from that count; counts from 16 to a few hundred, most near 64, put claims on both
+     * sides of it, and the awards must be a prefix of the greedy order.
+     */
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(value = Method.class, names = {"DEAN", "HUNTINGTON_HILL"})
+    void passesOfCountsNearTheShortThresholdGiveTheGreedyAwards(final Method method)
+    {
+        final Random rnd = new Random(0x5407AL + method.ordinal());
+        final Allocator allocator = new Allocator(256);
+        final Claims claims = new Claims(256);
+        final DivisorMethod rule = (DivisorMethod)allocator.rule(method);
+        int columns = 0;
+        for (int t = 0; t < 3000; t++)
+        {
+            final int n = 2 + rnd.nextInt(200);
+            final long base = 1000 + rnd.nextInt(100_000);
+            claims.clear();
+            long total = 0;
+            final long[] demand = new long[n];
+            for (int i = 0; i < n; i++)
+            {
+                demand[i] = base + rnd.nextInt((int)(base * (1 + rnd.nextInt(4))));
+                claims.add(demand[i], Claims.ABSENT, 0, Claims.ABSENT, 0);
+                total += demand[i];
+            }
+            // λ = S / Σd puts the smallest count near 64: from about 16 to 128
+            final long target = base / (16 + rnd.nextInt(112));
+            final long supply = Math.max(1, Math.min(total - 1, total / target));
+            allocator.allocate(supply, method, 0, 0, claims);
+            columns += rule.lastFromColumns ? 1 : 0;
+            final int[] all = new int[n];
+            Arrays.setAll(all, i -> i);
+            DivisorMethodsTest.assertGreedyPrefix(method, new long[n], demand, demand,
+                Arrays.copyOf(claims.awardArray(), n), all);
+        }
+        assertThat(columns).as("splits from the claims' columns").isGreaterThan(1500);
+    }
+
     @ParameterizedTest(name = "{0}")
     @EnumSource(value = Method.class, names = {"DHONDT", "SAINTE_LAGUE", "ADAMS", "DEAN", "HUNTINGTON_HILL"})
     void shortRoutesGiveTheGreedyAwards(final Method method)
