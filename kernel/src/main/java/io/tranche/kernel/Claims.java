@@ -111,6 +111,33 @@ public final class Claims
     }
 
     /**
+     * Appends {@code n} claims with a demand and nothing else, in tier 0: for each {@code k}, what
+     * {@code add(demands[from + k], 0, 0, 0, 0, DEMAND)} does, written a column at a time.
+     *
+     * @param demands the demands in units.
+     * @param from    the first one's index in {@code demands}.
+     * @param n       how many.
+     */
+    public void addDemands(final long[] demands, final int from, final int n)
+    {
+        final int i = count;
+        final int to = i + n;
+        if (to > present.length)
+        {
+            grow(to);
+        }
+        System.arraycopy(demands, from, demand, i, n);
+        Arrays.fill(present, i, to, (byte)DEMAND);
+        Arrays.fill(weight, i, to, ABSENT);
+        Arrays.fill(tier, i, to, 0);
+        Arrays.fill(cap, i, to, ABSENT);
+        Arrays.fill(floor, i, to, 0L);
+        Arrays.fill(award, i, to, 0L);
+        special |= n > 0 && tier[0] != 0;
+        count = to;
+    }
+
+    /**
      * Ensures room for {@code capacity} claims without further growth.
      *
      * @param capacity number of claims.

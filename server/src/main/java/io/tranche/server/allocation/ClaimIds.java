@@ -15,20 +15,26 @@ final class ClaimIds implements ClaimCheck
 {
     private static final int INITIAL_BYTES = 4096;
 
-    // A hash seed per instance: duplicate detection costs O(n) expected even for ids chosen to collide.
+    // Hash keys per instance, unknown to a client: duplicate detection costs O(n) expected even for ids chosen to
+    // collide. An id of at most eight bytes is one word, hashed by multiply-shift (an odd multiplier, the product's
+    // high bits, which depend on every bit of the word); a longer one is hashed a word at a time and mixed.
     private final long hashSeed = ThreadLocalRandom.current().nextLong();
+    private final long multiplier = ThreadLocalRandom.current().nextLong() | 1;
     // Every range is followed by at least Long.BYTES bytes of the array, so that ids are read and copied a word at a
-    // time (the bytes past a range's end are masked off).
-    private byte[] bytes = new byte[INITIAL_BYTES];
+    // time (the bytes past a range's end are masked off). The array is this instance's own, or a request's bytes
+    // lent by adopt().
+    private byte[] own = new byte[INITIAL_BYTES];
+    private byte[] bytes = own;
     private int end;
     private int[] start;
     private int[] length;
     // Each id's hash, taken when its bytes are copied in (or set): the duplicate check reads no id byte again.
     private int[] hash;
-    private int appendedHash;
+    private int inPlaceHash;
     private int count;
     private int[] slots = new int[16];
     private int mask;
+    private int shift;
 
     ClaimIds(final int initialCapacity)
     {
@@ -37,11 +43,61 @@ final class ClaimIds implements ClaimCheck
         hash = new int[Math.max(1, initialCapacity)];
     }
 
-    /** Forgets every id; keeps the buffers. */
+    /** Forgets every id; keeps the buffers (and gives back one lent by {@link #adopt}). */
     void clear()
     {
+        bytes = own;
         end = 0;
         count = 0;
+    }
+
+    /**
+     * Forgets every id and takes {@code buffer} as the bytes the ranges index, with its first {@code used} bytes in
+     * use: a request's bytes, whose ids are then taken where they are ({@link #inPlace}) rather than copied. The
+     * caller leaves the buffer alone until {@link #clear()}.
+     *
+     * @param buffer bytes, with at least {@link Long#BYTES} past {@code used}.
+     * @param used   bytes in use at its start.
+     */
+    void adopt(final byte[] buffer, final int used)
+    {
+        if (used + Long.BYTES > buffer.length)
+        {
+            throw new IllegalArgumentException("a lent buffer needs " + Long.BYTES + " bytes past its " + used);
+        }
+        bytes = buffer;
+        end = used;
+        count = 0;
+    }
+
+    /**
+     * Takes {@code n} bytes of the lent buffer ({@link #adopt}) at {@code from} as an id where they are: checks that
+     * they are UTF-8 (an id of at most eight bytes only when a byte is not ASCII) and hashes them.
+     * {@link #inPlaceHash()} is their hash.
+     *
+     * @param from first byte, inside the bytes in use.
+     * @param n    bytes.
+     * @return {@code from}, or -1 when they are not well-formed UTF-8.
+     */
+    int inPlace(final int from, final int n)
+    {
+        final byte[] bytes = this.bytes;
+        if (n <= Long.BYTES)
+        {
+            final long word = Words.get(bytes, from) & Words.low(n);
+            if (Words.anyHigh(word) && !WireAllocation.isValidUtf8(bytes, from, from + n))
+            {
+                return -1;
+            }
+            inPlaceHash = shortHash(word, n);
+            return from;
+        }
+        if (!WireAllocation.isValidUtf8(bytes, from, from + n))
+        {
+            return -1;
+        }
+        inPlaceHash = hash(from, n);
+        return from;
     }
 
     /**
@@ -69,51 +125,20 @@ final class ClaimIds implements ClaimCheck
         final int from = end;
         if (from + n + Long.BYTES > bytes.length)
         {
+            final boolean mine = bytes == own;
             bytes = Arrays.copyOf(bytes, Math.max(from + n + Long.BYTES, bytes.length << 1));
+            if (mine)
+            {
+                own = bytes;
+            }
         }
         return from;
     }
 
-    /**
-     * Copies {@code n} bytes of {@code src} to the end of the buffer, checks that they are UTF-8 and hashes them: an
-     * id of at most eight bytes is one word read, masked, written and hashed (the UTF-8 check only when a byte is not
-     * ASCII); a longer one is copied, checked and hashed by {@link #hash}. {@link #appendedHash()} is their hash.
-     *
-     * @param src  the bytes.
-     * @param from first byte in {@code src}.
-     * @param n    bytes.
-     * @return where they start in {@link #bytes()}, or -1 when they are not well-formed UTF-8 (then nothing is kept).
-     */
-    int append(final byte[] src, final int from, final int n)
+    /** @return the hash of the id the last {@link #inPlace} took, for {@link #set(int, int, int, int)}. */
+    int inPlaceHash()
     {
-        final int at = reserve(n);
-        final byte[] bytes = this.bytes;
-        if (n <= Long.BYTES && from + Long.BYTES <= src.length)
-        {
-            final long word = Words.get(src, from) & Words.low(n);
-            Words.put(bytes, at, word);
-            if (Words.anyHigh(word) && !WireAllocation.isValidUtf8(bytes, at, at + n))
-            {
-                end = at;
-                return -1;
-            }
-            appendedHash = mix(n > 0 ? step(hashSeed ^ n, word) : hashSeed ^ n);
-            return at;
-        }
-        System.arraycopy(src, from, bytes, at, n);
-        if (!WireAllocation.isValidUtf8(bytes, at, at + n))
-        {
-            end = at;
-            return -1;
-        }
-        appendedHash = hash(at, n);
-        return at;
-    }
-
-    /** @return the hash of the bytes the last {@link #append} kept, for {@link #set(int, int, int, int)}. */
-    int appendedHash()
-    {
-        return appendedHash;
+        return inPlaceHash;
     }
 
     /**
@@ -129,12 +154,12 @@ final class ClaimIds implements ClaimCheck
     }
 
     /**
-     * {@link #set(int, int, int)} with the range's hash already taken ({@link #appendedHash()}).
+     * {@link #set(int, int, int)} with the range's hash already taken ({@link #inPlaceHash()}, {@link #shortHash}).
      *
      * @param claim  the claim's index, at most {@link #count()}.
      * @param from   first byte.
      * @param n      bytes.
-     * @param idHash the range's hash as {@link #append} took it.
+     * @param idHash the range's hash, as {@link #inPlace} or {@link #shortHash} took it.
      */
     void set(final int claim, final int from, final int n, final int idHash)
     {
@@ -210,6 +235,8 @@ final class ClaimIds implements ClaimCheck
         }
         Arrays.fill(slots, 0, size, 0);
         mask = size - 1;
+        // The hash's high bits choose the slot (they are multiply-shift's well-mixed ones).
+        shift = Integer.numberOfLeadingZeros(size) + 1;
     }
 
     @Override
@@ -225,7 +252,7 @@ final class ClaimIds implements ClaimCheck
         final int[] slots = this.slots;
         final int[] hash = this.hash;
         final int h = hash[claim];
-        int slot = h & mask;
+        int slot = h >>> shift;
         while (true)
         {
             final int taken = slots[slot];
@@ -245,10 +272,15 @@ final class ClaimIds implements ClaimCheck
         }
     }
 
-    // The same hash as append: a word at a time, the last word masked to the range.
+    // The same hash as inPlace and shortHash: one word by multiply-shift; a longer range a word at a time, the last
+    // word masked to the range, then mixed.
     private int hash(final int from, final int n)
     {
         final byte[] bytes = this.bytes;
+        if (n <= Long.BYTES)
+        {
+            return shortHash(Words.get(bytes, from) & Words.low(n), n);
+        }
         long h = hashSeed ^ n;
         int k = from;
         final int to = from + n;
@@ -261,6 +293,20 @@ final class ClaimIds implements ClaimCheck
             h = step(h, Words.get(bytes, k) & Words.low(to - k));
         }
         return mix(h);
+    }
+
+    /**
+     * The hash of an id of at most eight bytes: multiply-shift of its word with the length in the top byte (where an
+     * id of fewer than eight bytes has zeros). For two distinct words the high k bits, which choose the slot, agree
+     * with probability at most 2 / 2^k over the multiplier.
+     *
+     * @param word the id's bytes, little-endian, the bytes past it zero.
+     * @param n    its length, 0 to {@link Long#BYTES}.
+     * @return its hash.
+     */
+    int shortHash(final long word, final int n)
+    {
+        return (int)((word ^ (long)n << 56) * multiplier >>> 32);
     }
 
     private static long step(final long hash, final long word)

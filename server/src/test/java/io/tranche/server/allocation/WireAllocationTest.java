@@ -43,6 +43,65 @@ class WireAllocationTest
     }
 
     @Test
+    void shouldReadRunsOfPlainClaimsBrokenByEveryOtherKindOfClaimAsTheGeneratedClasses() throws Exception
+    {
+        // Claims with only a short ASCII id and a demand are read by their own loop and added a column at a time;
+        // every other kind of claim ends a run. Runs of every length, broken by each other kind, cut by the claim
+        // limit, across the growth of the run's scratch (16, 32, 64 claims), on reused and fresh wire paths.
+        final SplittableRandom random = new SplittableRandom(77);
+        final int[] limits = {1, 15, 16, 17, 33, 64, 100};
+        final WireAllocation[] wires = new WireAllocation[limits.length];
+        final AllocationProtoAdapter[] adapters = new AllocationProtoAdapter[limits.length];
+        for (int k = 0; k < limits.length; k++)
+        {
+            wires[k] = new WireAllocation(limits[k]);
+            adapters[k] = new AllocationProtoAdapter(limits[k]);
+        }
+        final int[] seen = new int[3];
+        for (int r = 0; r < 3_000; r++)
+        {
+            final int k = random.nextInt(limits.length);
+            final WireAllocation wire = r % 5 == 0 ? new WireAllocation(limits[k]) : wires[k];
+            final byte[] bytes = plainRuns(random, random.nextInt(limits[k] + 8)).toByteArray();
+            final int result = WireAgreement.check(wire, adapters[k], limits[k], bytes, "request " + r);
+            seen[Math.min(result, 2)]++;
+        }
+        assertThat(Arrays.stream(seen).min().getAsInt()).as("allocated, invalid, too many: " + Arrays.toString(seen))
+            .isGreaterThan(300);
+    }
+
+    private static AllocateRequest plainRuns(final SplittableRandom random, final int claims)
+    {
+        final AllocateRequest.Builder request = AllocateRequest.newBuilder().setSupply(random.nextLong(1, 1L << 40))
+            .setPolicy(Policy.newBuilder().setMethod(random.nextBoolean() ? Method.PROPORTIONAL : Method.DHONDT));
+        final double plain = random.nextDouble();
+        for (int i = 0; i < claims; i++)
+        {
+            // Demands of one to eight varint bytes; ids of up to eight ASCII bytes, some repeated.
+            final long demand = random.nextLong(1, 1L << 7 * random.nextInt(1, 9));
+            final String id = random.nextInt(40) == 0 ? "dup" + random.nextInt(3) : "c" + i;
+            final Claim.Builder claim = Claim.newBuilder().setId(id).setDemand(demand);
+            if (random.nextDouble() >= plain)
+            {
+                switch (random.nextInt(9))
+                {
+                    case 0 -> claim.setWeight(random.nextLong(1, 100));
+                    case 1 -> claim.setTier(random.nextInt(1, 3));
+                    case 2 -> claim.setCap(random.nextLong(0, demand + 1));
+                    case 3 -> claim.setFloor(1);
+                    case 4 -> claim.setId("a-longer-id-" + i);
+                    case 5 -> claim.setId("\u00e9t\u00e9" + i);
+                    case 6 -> claim.setDemand(-random.nextLong(1, 1L << 62));
+                    case 7 -> claim.clearDemand();
+                    default -> claim.setId("");
+                }
+            }
+            request.addClaims(claim);
+        }
+        return request.build();
+    }
+
+    @Test
     void shouldTakeTheLastIdAndMergeRepeatedPolicies() throws Exception
     {
         final Claim claim = Claim.newBuilder().setId("first").setDemand(10).build();
