@@ -70,6 +70,10 @@ public final class WireAllocation
     private static final byte AWARD_ID_TAG = 1 << 3 | LENGTH_DELIMITED;
     private static final byte AWARD_UNITS_TAG = 2 << 3;
     private static final byte AWARD_UNMET_TAG = 3 << 3;
+    // An award's tag and its id's tag, as the first and third bytes of a little-endian word.
+    private static final long AWARD_HEAD = AWARD_TAG | AWARD_ID_TAG << 16;
+    // Values below this take at most seven varint bytes: they and their tag fit one word.
+    private static final long MAX_WORD_VALUE = Words.MAX_VARINT_VALUE >>> 7;
     private static final byte RESPONSE_ALLOCATED_TAG = 2 << 3;
     private static final byte RESPONSE_UNALLOCATED_TAG = 3 << 3;
     // An award's bytes beyond its id's: its tag and length, the id's tag and length, units and unmet with tags.
@@ -810,27 +814,24 @@ public final class WireAllocation
             final boolean hasUnits = units != 0;
             final boolean hasUnmet = demand != Claims.ABSENT;
             final long unmet = hasUnmet ? demand - units : 0;
-            if (length > Long.BYTES || (units | unmet) < 0 || (units | unmet) >= Words.MAX_VARINT_VALUE)
+            if (length > Long.BYTES || (units | unmet) < 0 || (units | unmet) >= MAX_WORD_VALUE)
             {
                 p = encodeAward(r, p, bytes, ids.start(i), length, units, demand);
                 continue;
             }
-            // The common award in words: an id of at most eight bytes, values of at most eight bytes each (so the
-            // award's size is one byte), each optional field written and then kept or not by where p moves.
+            // The common award in words: an id of at most eight bytes, values of at most seven bytes each (so the
+            // award's size is one byte and a value goes out with its tag in one word), each optional field written
+            // and then kept or not by where p moves.
             final int unitsSize = Words.varintSize(units);
             final int unmetSize = Words.varintSize(unmet);
             final int size = 2 + length + (hasUnits ? 1 + unitsSize : 0) + (hasUnmet ? 1 + unmetSize : 0);
-            r[p] = AWARD_TAG;
-            r[p + 1] = (byte)size;
-            r[p + 2] = AWARD_ID_TAG;
-            r[p + 3] = (byte)length;
-            Words.put(r, p + 4, Words.get(bytes, ids.start(i)) & Words.low(length));
+            final long id = Words.get(bytes, ids.start(i)) & Words.low(length);
+            Words.put(r, p, AWARD_HEAD | size << 8 | (long)length << 24 | id << 32);
+            Words.put(r, p + 4, id);
             p += 4 + length;
-            r[p] = AWARD_UNITS_TAG;
-            Words.put(r, p + 1, Words.varint(units, unitsSize));
+            Words.put(r, p, AWARD_UNITS_TAG | Words.varint(units, unitsSize) << 8);
             p += hasUnits ? 1 + unitsSize : 0;
-            r[p] = AWARD_UNMET_TAG;
-            Words.put(r, p + 1, Words.varint(unmet, unmetSize));
+            Words.put(r, p, AWARD_UNMET_TAG | Words.varint(unmet, unmetSize) << 8);
             p += hasUnmet ? 1 + unmetSize : 0;
         }
         if (allocated != 0)

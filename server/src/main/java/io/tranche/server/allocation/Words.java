@@ -83,6 +83,12 @@ final class Words
      */
     static long varint(final long value, final int length)
     {
+        if (value < 1 << 21)
+        {
+            // Most values: three groups at most, one shift each.
+            final long groups = value & 0x7F | (value & 0x3F80) << 1 | (value & 0x1FC000) << 2;
+            return groups | 0x8080L & (1L << (length - 1 << 3)) - 1;
+        }
         long x = value & 0x000000000FFFFFFFL | (value & 0x00FFFFFFF0000000L) << 4;
         x = x & 0x00003FFF00003FFFL | (x & 0x0FFFC0000FFFC000L) << 2;
         x = x & 0x007F007F007F007FL | (x & 0x3F803F803F803F80L) << 1;
