@@ -70,6 +70,10 @@ public final class WireAllocation
     private static final byte AWARD_ID_TAG = 1 << 3 | LENGTH_DELIMITED;
     private static final byte AWARD_UNITS_TAG = 2 << 3;
     private static final byte AWARD_UNMET_TAG = 3 << 3;
+    // A claim's first four bytes as a little-endian word, tested at once: its tag, a length below 128, the id's tag
+    // and a length below 128.
+    private static final long PLAIN_HEAD_MASK = 0x80FF80FFL;
+    private static final long PLAIN_HEAD = REQUEST_CLAIM | CLAIM_ID << 16;
     // An award's tag and its id's tag, as the first and third bytes of a little-endian word.
     private static final long AWARD_HEAD = AWARD_TAG | AWARD_ID_TAG << 16;
     // Values below this take at most seven varint bytes: they and their tag fit one word.
@@ -331,12 +335,14 @@ public final class WireAllocation
         // Every field ends at least Long.BYTES before the array does, so each word read stays inside it.
         while (p < end && i < last)
         {
-            final int claimLength = b[p + 1];
-            final int claimEnd = p + 2 + claimLength;
-            final int idLength = b[p + 3];
+            // The claim's tag, its length, the id's tag and the id's length in one word: both tags as expected and
+            // both lengths below 128 in one test.
+            final long head = Words.get(b, p);
+            final int claimEnd = p + 2 + (int)(head >>> 8 & 0xFF);
+            final int idLength = (int)(head >>> 24 & 0xFF);
             final int demandAt = p + 5 + idLength;
-            if (b[p] != REQUEST_CLAIM || claimLength < 0 || claimEnd > end || b[p + 2] != CLAIM_ID
-                || idLength < 0 || idLength > Long.BYTES || demandAt >= claimEnd || b[demandAt - 1] != CLAIM_DEMAND)
+            if ((head & PLAIN_HEAD_MASK) != PLAIN_HEAD || claimEnd > end || idLength > Long.BYTES
+                || demandAt >= claimEnd || b[demandAt - 1] != CLAIM_DEMAND)
             {
                 break;
             }

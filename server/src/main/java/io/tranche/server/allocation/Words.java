@@ -64,6 +64,12 @@ final class Words
      */
     static long varintValue(final long word, final int length)
     {
+        if (length <= 3)
+        {
+            // Most values: three groups at most, one shift each.
+            final long x = word & (1L << (length << 3)) - 1;
+            return x & 0x7F | x >>> 1 & 0x3F80 | x >>> 2 & 0x1FC000;
+        }
         long x = word & low(length) & 0x7F7F7F7F7F7F7F7FL;
         x = x & 0x007F007F007F007FL | (x & 0x7F007F007F007F00L) >>> 1;
         x = x & 0x00003FFF00003FFFL | (x & 0x3FFF00003FFF0000L) >>> 2;
