@@ -28,7 +28,7 @@ final class ClaimIds implements ClaimCheck
     private int end;
     private int[] start;
     private int[] length;
-    // Each id's hash, taken when its bytes are copied in (or set): the duplicate check reads no id byte again.
+    // Each id's hash, taken when it is read (inPlace, shortHash) or set: the duplicate check reads no id byte again.
     private int[] hash;
     private int inPlaceHash;
     private int count;

@@ -270,14 +270,10 @@ public final class WireAllocation
                 case REQUEST_CLAIM:
                 {
                     final int length = length(end);
-                    final int claimEnd = position + length;
-                    if (length < 0 || !decodeClaimFast(claimEnd))
+                    if (length < 0 || !decodeClaimFast(position + length))
                     {
                         return false;
                     }
-                    // The same position, taken from the claim's length rather than from reading its fields: the
-                    // next claim's bytes then wait on this one's length alone, not on each of its fields in turn.
-                    position = claimEnd;
                     break;
                 }
                 case REQUEST_EXPLAIN:
@@ -478,23 +474,12 @@ public final class WireAllocation
             position = p + 1;
             return b[p];
         }
-        if (p + Long.BYTES <= b.length)
-        {
-            // Up to eight bytes in one word, no branch per byte (the lengths of a request's values vary at random).
-            final long word = Words.get(b, p);
-            final int length = Words.varintLength(word);
-            if (length != 0 && p + length <= limit)
-            {
-                position = p + length;
-                return Words.varintValue(word, length);
-            }
-        }
-        return varintSlow(limit);
+        return value(limit);
     }
 
     /**
      * {@link #varint(int)} for a value whose length varies from claim to claim (a demand): no test of its first byte
-     * alone, which would be a branch taken at random.
+     * alone, which would be a branch taken at random. Up to eight bytes in one word, no branch per byte.
      */
     private long value(final int limit)
     {
