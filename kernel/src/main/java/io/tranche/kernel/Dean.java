@@ -31,8 +31,7 @@ final class Dean extends DivisorMethod
     {
         // Lot q + 1 counts when f ≥ q/(2q + 1) = ½ − 2^63/(2q + 1) / 2^64 (see lotsUpTo), a threshold below ½.
         final long u = low + w;
-        final long m = 2 * q + 1;
-        if (shortPass || q >= SHORT_THRESHOLD_FROM)
+        if (shortEstimate(q))
         {
             // Certainly when L ≥ 2^63; certainly not when U = L + w < 2^63 and U + G ≤ 2^63 for the pass's gap
             // G ≥ 2^63/(2q + 1) (gapFrom): no products. A fraction within G of ½ is left to lotsUpTo. (A gap read
@@ -45,6 +44,7 @@ final class Dean extends DivisorMethod
         // (L + w)·(2q + 1) < q·2^64. Those products are read only where their factors are below 2^63, so signed
         // high words serve; they stay below 2q + 1, so their differences with q do not overflow. Without branches
         // (see SainteLague).
+        final long m = 2 * q + 1;
         final long up = (q - 1 | low | ~(Math.multiplyHigh(low, m) - q)) >>> 63;
         final long down = (Math.multiplyHigh(u, m) - q & ~u) >>> 63;
         return q + up | (up | down) - 1;

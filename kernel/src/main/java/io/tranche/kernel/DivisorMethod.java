@@ -94,6 +94,16 @@ abstract class DivisorMethod implements Rule
     /** True when every count of the pass under way is at least {@link #SHORT_THRESHOLD_FROM}. */
     boolean shortPass;
 
+    /**
+     * @param q a count of the pass under way.
+     * @return true when {@link #lotsUpToEstimate} tests its fraction against ½ less {@link #estimateGap} (q is at
+     *     least {@link #SHORT_THRESHOLD_FROM}, known for the whole pass when {@link #shortPass}).
+     */
+    final boolean shortEstimate(final long q)
+    {
+        return shortPass || q >= SHORT_THRESHOLD_FROM;
+    }
+
     /** {@link #compareByHalves} could not tell: the exact comparison must run. */
     static final int UNDECIDED = 2;
 

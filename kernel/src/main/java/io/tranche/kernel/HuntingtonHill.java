@@ -46,7 +46,7 @@ final class HuntingtonHill extends DivisorMethod
         // fraction within the narrow band below ½ is left to lotsUpTo.
         // (An exact test of (q + f)² ≥ q(q + 1) here took six products per claim and read slower on every size.)
         final long u = low + w;
-        if (shortPass || q >= SHORT_THRESHOLD_FROM)
+        if (shortEstimate(q))
         {
             // Certainly not when U = L + w < 2^63 and U + G ≤ 2^63 for the pass's gap G ≥ 2^63/(4q + 1)
             // (gapFrom): no product. A fraction within G of ½ is left to lotsUpTo.
