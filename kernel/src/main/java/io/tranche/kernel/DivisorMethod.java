@@ -72,12 +72,15 @@ abstract class DivisorMethod implements Rule
     static final long SHORT_THRESHOLD_FROM = 64;
 
     /**
-     * @return 1 when U &lt; 2^63 and U + g ≤ 2^63, else 0: the fraction below U/2^64 is then at most ½ − g/2^64.
-     * Without products or branches.
+     * @param u U = L + w for a fraction L/2^64 below ½ and a weight w ≤ 2^62, so U &lt; 2^63 + 2^62 (no wrap).
+     * @param g a gap, 1 to 2^62.
+     * @return 1 when U + g ≤ 2^63 (so U &lt; 2^63 too), else 0: the fraction below U/2^64 is then at most
+     *     ½ − g/2^64. One add and a sign bit: no products or branches (the short estimates' whole cost per claim).
+     *     Where L ≥ 2^63 the caller's up decides and this is not read.
      */
     static long belowHalfBy(final long u, final long g)
     {
-        return ~(u + g - 1 | u) >>> 63;
+        return ~(u + (g - 1)) >>> 63;
     }
 
     /**

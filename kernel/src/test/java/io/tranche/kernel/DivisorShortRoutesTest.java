@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.Random;
 import java.util.SplittableRandom;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -154,6 +155,47 @@ class DivisorShortRoutesTest
         }
         assertThat(decided).as("counts decided").isGreaterThan(rounds / 2);
         assertThat(upInBand).as("counts with a lot for a fraction below ½").isGreaterThan(rounds / 100);
+    }
+
+    /**
+     * {@link DivisorMethod#belowHalfBy} over its whole domain (U = L + w for L &lt; 2^63 and w ≤ 2^62, gaps 1 to
+     * 2^62) against U + g ≤ 2^63 in exact arithmetic: every power-of-two gap at U on both sides of 2^63 − g and of
+     * 2^63, at the domain's ends, and seeded U between.
+     */
+    @Test
+    void belowHalfByIsExactOverItsDomain()
+    {
+        final BigInteger half = TWO_64.shiftRight(1);
+        final BigInteger top = half.add(BigInteger.ONE.shiftLeft(62));
+        final SplittableRandom rnd = new SplittableRandom(0xB41FL);
+        int below = 0;
+        int checked = 0;
+        for (int b = 0; b <= 62; b++)
+        {
+            final BigInteger g = BigInteger.ONE.shiftLeft(b);
+            final BigInteger edge = half.subtract(g);
+            final BigInteger[] at = {
+                BigInteger.ZERO, BigInteger.ONE, edge.subtract(BigInteger.ONE), edge, edge.add(BigInteger.ONE),
+                half.subtract(BigInteger.ONE), half, half.add(BigInteger.ONE), top.subtract(BigInteger.ONE),
+                BigInteger.valueOf(rnd.nextLong(Long.MAX_VALUE)),
+                half.add(BigInteger.valueOf(rnd.nextLong(1L << 62))),
+                edge.subtract(BigInteger.valueOf(rnd.nextLong(1L << 20))),
+            };
+            for (final BigInteger u : at)
+            {
+                if (u.signum() < 0 || u.compareTo(top) >= 0)
+                {
+                    continue;
+                }
+                final long expected = u.add(g).compareTo(half) <= 0 ? 1 : 0;
+                assertThat(DivisorMethod.belowHalfBy(u.longValue(), g.longValueExact()))
+                    .as("U = %s, g = 2^%d", u, b).isEqualTo(expected);
+                below += (int)expected;
+                checked++;
+            }
+        }
+        assertThat(below).as("cases below").isGreaterThan(checked / 4);
+        assertThat(checked - below).as("cases not below").isGreaterThan(checked / 4);
     }
 
     /**
