@@ -176,6 +176,48 @@ final class ClaimIds implements ClaimCheck
     }
 
     /**
+     * Room in the range columns for the ids of claims below {@code claims}: a caller that fills a run of claims
+     * itself ({@link #startColumn}, {@link #lengthColumn}, {@link #hashColumn}, then {@link #countAtLeast}) grows
+     * them once before the run rather than testing each claim, as {@link #set(int, int, int, int)} does.
+     *
+     * @param claims claim count.
+     */
+    void ensureClaims(final int claims)
+    {
+        if (claims > start.length)
+        {
+            final int size = Math.max(claims, start.length << 1);
+            start = Arrays.copyOf(start, size);
+            length = Arrays.copyOf(length, size);
+            hash = Arrays.copyOf(hash, size);
+        }
+    }
+
+    /** @return each claim's first byte in {@link #bytes()}, by claim index (see {@link #ensureClaims}). */
+    int[] startColumn()
+    {
+        return start;
+    }
+
+    /** @return each claim's id length in bytes, by claim index (see {@link #ensureClaims}). */
+    int[] lengthColumn()
+    {
+        return length;
+    }
+
+    /** @return each claim's id hash ({@link #shortHash} or {@link #inPlaceHash()}), by claim index. */
+    int[] hashColumn()
+    {
+        return hash;
+    }
+
+    /** @param claims the ids of claims below this are set (a run filled through the columns). */
+    void countAtLeast(final int claims)
+    {
+        count = Math.max(count, claims);
+    }
+
+    /**
      * Appends the id of the next claim (a cold path: it encodes the string).
      *
      * @param id the id.

@@ -328,6 +328,11 @@ public final class WireAllocation
         final int last = Math.min(maxClaims, demands.length);
         int i = count;
         int p = from;
+        // The id columns grown once for the whole run and written directly: no growth test or count per claim.
+        ids.ensureClaims(last);
+        final int[] starts = ids.startColumn();
+        final int[] lengths = ids.lengthColumn();
+        final int[] hashes = ids.hashColumn();
         // Every field ends at least Long.BYTES before the array does, so each word read stays inside it.
         while (p < end && i < last)
         {
@@ -350,10 +355,13 @@ public final class WireAllocation
                 break;
             }
             demands[i] = Words.varintValue(word, demandLength);
-            ids.set(i, p + 4, idLength, ids.shortHash(id, idLength));
+            starts[i] = p + 4;
+            lengths[i] = idLength;
+            hashes[i] = ids.shortHash(id, idLength);
             i++;
             p = claimEnd;
         }
+        ids.countAtLeast(i);
         count = i;
         return p;
     }
