@@ -18,6 +18,23 @@ final class Words
 
     private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
     private static final long HIGH_BITS = 0x8080808080808080L;
+    /** A varint's length by its value's number of leading zeros (0 to 64), as protobuf computes it. */
+    private static final byte[] SIZE_BY_LEADING_ZEROS = new byte[Long.SIZE + 1];
+    /** The continuation bits of a varint of 1 to {@link #MAX_VARINT_BYTES} bytes: the high bit of all but the last. */
+    private static final long[] CONTINUATION = new long[MAX_VARINT_BYTES + 1];
+
+    static
+    {
+        // Two loads instead of a multiply and four shifts per value: the response writes two values per award.
+        for (int zeros = 0; zeros <= Long.SIZE; zeros++)
+        {
+            SIZE_BY_LEADING_ZEROS[zeros] = (byte)(640 - zeros * 9 >>> 6);
+        }
+        for (int bytes = 1; bytes <= MAX_VARINT_BYTES; bytes++)
+        {
+            CONTINUATION[bytes] = HIGH_BITS & low(bytes - 1);
+        }
+    }
 
     private Words()
     {
@@ -76,10 +93,10 @@ final class Words
         return x & 0x000000000FFFFFFFL | (x & 0x0FFFFFFF00000000L) >>> 4;
     }
 
-    /** @param value at least 0. @return its varint's length in bytes, as protobuf computes it. */
+    /** @param value any (negative: ten bytes). @return its varint's length in bytes, as protobuf computes it. */
     static int varintSize(final long value)
     {
-        return 640 - Long.numberOfLeadingZeros(value) * 9 >>> 6;
+        return SIZE_BY_LEADING_ZEROS[Long.numberOfLeadingZeros(value)];
     }
 
     /**
@@ -93,11 +110,11 @@ final class Words
         {
             // Most values: three groups at most, one shift each.
             final long groups = value & 0x7F | (value & 0x3F80) << 1 | (value & 0x1FC000) << 2;
-            return groups | 0x8080L & (1L << (length - 1 << 3)) - 1;
+            return groups | CONTINUATION[length];
         }
         long x = value & 0x000000000FFFFFFFL | (value & 0x00FFFFFFF0000000L) << 4;
         x = x & 0x00003FFF00003FFFL | (x & 0x0FFFC0000FFFC000L) << 2;
         x = x & 0x007F007F007F007FL | (x & 0x3F803F803F803F80L) << 1;
-        return x | HIGH_BITS & low(length - 1);
+        return x | CONTINUATION[length];
     }
 }

@@ -47,4 +47,22 @@ class WordsTest
             assertThat(Words.varintValue(word, length)).as("value of %d", value).isEqualTo(value);
         }
     }
+
+    @Test
+    void shouldSizeVarintsOfEveryBitLengthAndNegativeValuesAsProtobufDoes()
+    {
+        final SplittableRandom random = new SplittableRandom(12);
+        for (int bits = 0; bits <= 64; bits++)
+        {
+            // The smallest and largest value of this bit length (64: the negative ones), and one between.
+            final long low = bits == 0 ? 0 : 1L << bits - 1;
+            final long high = bits == 0 ? 0 : bits == 64 ? -1L : (1L << bits) - 1;
+            final long between = bits < 2 ? low : low | random.nextLong() & high >>> 1;
+            for (final long value : new long[] {low, high, between})
+            {
+                assertThat(Words.varintSize(value)).as("size of %d", value)
+                    .isEqualTo(CodedOutputStream.computeUInt64SizeNoTag(value));
+            }
+        }
+    }
 }
