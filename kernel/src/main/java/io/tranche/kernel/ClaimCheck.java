@@ -15,4 +15,19 @@ public interface ClaimCheck
      * @param out   receives the violations, e.g. {@code out.add(claim, Violations.Field.ID, 0, "must not be empty")}.
      */
     void check(int claim, Violations out);
+
+    /**
+     * {@link #check} of claims 0 to {@code n - 1} in order, when nothing else is checked between them (claims with
+     * demands alone): an implementation may run them as one loop over its own columns.
+     *
+     * @param n   claims.
+     * @param out receives the violations.
+     */
+    default void checkAll(final int n, final Violations out)
+    {
+        for (int i = 0; i < n; i++)
+        {
+            check(i, out);
+        }
+    }
 }
