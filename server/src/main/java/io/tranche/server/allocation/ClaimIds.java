@@ -318,7 +318,9 @@ final class ClaimIds implements ClaimCheck
     public void checkAll(final int n, final Violations out)
     {
         // check() of each claim in one loop over the columns held in locals; a duplicate or an empty id (rare) goes
-        // through check() itself, which words the violation.
+        // through check() itself, which words the violation. The probe repeats check()'s on purpose: a shared method
+        // reading the fields measured 3-4 us slower at 4,096 claims (the cold calls in the loop keep the JIT from
+        // hoisting its field reads), and the two are tested equal (ClaimIdsTest).
         final int[] start = this.start;
         final int[] length = this.length;
         final int[] hash = this.hash;
