@@ -163,16 +163,11 @@ final class ClaimIds implements ClaimCheck
      */
     void set(final int claim, final int from, final int n, final int idHash)
     {
-        if (claim == start.length)
-        {
-            start = Arrays.copyOf(start, claim << 1);
-            length = Arrays.copyOf(length, claim << 1);
-            hash = Arrays.copyOf(hash, claim << 1);
-        }
+        ensureClaims(claim + 1);
         start[claim] = from;
         length[claim] = n;
         hash[claim] = idHash;
-        count = Math.max(count, claim + 1);
+        countAtLeast(claim + 1);
     }
 
     /**
