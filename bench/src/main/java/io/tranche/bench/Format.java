@@ -95,10 +95,18 @@ final class Format
         };
     }
 
-    /** @return the row's time, ± JMH's score error when it has one. */
+    /**
+     * @return the row's time, ± JMH's score error when it has one; for a median of forks, their number and the
+     *     range of their means, as in "412 ns (3 JVMs 398 ns–540 ns)".
+     */
     static String timeWithError(final Results.Row row)
     {
         final double t = row.nanos();
+        if (row.median())
+        {
+            return time(t) + " (" + row.forks + " JVMs " + time(Results.toNanos(row.low, row.unit)) + "–" +
+                time(Results.toNanos(row.high, row.unit)) + ")";
+        }
         final double e = row.errorNanos();
         return Double.isNaN(e) || e == 0 ? time(t) : time(t) + " ± " + time(e);
     }
@@ -109,19 +117,29 @@ final class Format
         return Double.isNaN(row.bytesPerOp) ? "–" : number(row.bytesPerOp);
     }
 
-    /** @return a throughput row's score in calls per second, thousands separated. */
+    /**
+     * @return a throughput row's score in calls per second, thousands separated; for a median of forks, their
+     *     number and the range of their means, as in "5,346 (3 JVMs 5,101–5,600)".
+     */
     static String opsPerSecond(final Results.Row row)
     {
-        double perSecond = row.score;
-        if (row.unit.endsWith("/ms"))
+        final String score = perSecond(row.score, row.unit);
+        return row.median() ? score + " (" + row.forks + " JVMs " + perSecond(row.low, row.unit) + "–" +
+            perSecond(row.high, row.unit) + ")" : score;
+    }
+
+    private static String perSecond(final double value, final String unit)
+    {
+        double perSecond = value;
+        if (unit.endsWith("/ms"))
         {
             perSecond *= 1e3;
         }
-        else if (row.unit.endsWith("/us"))
+        else if (unit.endsWith("/us"))
         {
             perSecond *= 1e6;
         }
-        else if (row.unit.endsWith("/ns"))
+        else if (unit.endsWith("/ns"))
         {
             perSecond *= 1e9;
         }

@@ -34,6 +34,13 @@ final class ReportTables
     static void kernel(final Run run, final StringBuilder b)
     {
         b.append("## Kernel, shape `tail` (one tier, demands only: the problem the baselines solve)\n\n");
+        if (run.hasMedians())
+        {
+            b.append("A time given with a number of JVMs is the median of that many JVMs' means, with the range of ")
+                .append("their means: the rows the targets read at 3 and 64 claims, measured again in more JVMs ")
+                .append("(the same code can run a third slower in one fresh JVM in five). Others are one JVM's ")
+                .append("mean ± JMH's 99.9% error.\n\n");
+        }
         for (final String supply : run.supplies())
         {
             b.append("### S = ").append(Format.supply(supply)).append("\n\n");

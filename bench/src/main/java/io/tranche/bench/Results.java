@@ -11,17 +11,25 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
 /**
  * The rows of a JMH JSON result file (JMH's own format), reduced to what the report needs.
+ * <p>
+ * A row measured in {@link #MEDIAN_FORKS} or more JVMs (forks), in one JMH entry or in several entries of the same
+ * benchmark, mode and parameters (a full run measures the rows a target reads at 3 and 64 claims again in two more
+ * JVMs), scores the median of its JVMs' means, with their range: one JVM in five or so runs the same code at a
+ * third or more above the others, and a mean of all iterations would carry that JVM's luck into a verdict.
  */
 final class Results
 {
     /** The file in the result folder. */
     static final String FILE = "jmh.json";
+    /** The forks from which a row scores the median of its forks' means instead of JMH's mean. */
+    static final int MEDIAN_FORKS = 3;
 
     /** One benchmark × mode × parameter combination. */
     static final class Row
@@ -35,10 +43,15 @@ final class Results
         final double bytesPerOp;
         final Map<String, Double> percentiles;
         final List<String> jvmArgs;
+        /** The JVMs (forks) the row was measured in, 0 when the file does not say. */
+        final int forks;
+        /** The lowest and highest of the forks' means when the score is their median, else NaN. */
+        final double low;
+        final double high;
 
         Row(final String benchmark, final String mode, final Map<String, String> params, final double score,
             final double error, final String unit, final double bytesPerOp, final Map<String, Double> percentiles,
-            final List<String> jvmArgs)
+            final List<String> jvmArgs, final int forks, final double low, final double high)
         {
             this.benchmark = benchmark;
             this.mode = mode;
@@ -49,6 +62,15 @@ final class Results
             this.bytesPerOp = bytesPerOp;
             this.percentiles = percentiles;
             this.jvmArgs = jvmArgs;
+            this.forks = forks;
+            this.low = low;
+            this.high = high;
+        }
+
+        /** @return true when the score is the median of {@link #forks} forks' means. */
+        boolean median()
+        {
+            return !Double.isNaN(low);
         }
 
         String param(final String name)
@@ -91,53 +113,120 @@ final class Results
     {
         final JsonArray array =
             JsonParser.parseString(Files.readString(jmhJson, StandardCharsets.UTF_8)).getAsJsonArray();
-        final List<Row> rows = new ArrayList<>();
+        // Entries of one benchmark, mode and parameters, in the order first seen: a row measured again in
+        // another pass is one row with all its forks.
+        final Map<String, List<JsonObject>> entries = new LinkedHashMap<>();
         for (final JsonElement element : array)
         {
             final JsonObject o = element.getAsJsonObject();
-            final String benchmark = ProgressFormat.shortName(o.get("benchmark").getAsString());
-            final String mode = o.get("mode").getAsString();
-            final Map<String, String> params = new TreeMap<>();
-            if (o.has("params"))
-            {
-                for (final Map.Entry<String, JsonElement> e : o.getAsJsonObject("params").entrySet())
-                {
-                    params.put(e.getKey(), e.getValue().getAsString());
-                }
-            }
-            final JsonObject primary = o.getAsJsonObject("primaryMetric");
-            final double score = number(primary.get("score"));
-            final double error = number(primary.get("scoreError"));
-            final String unit = primary.get("scoreUnit").getAsString();
-            final Map<String, Double> percentiles = new TreeMap<>();
-            if (primary.has("scorePercentiles"))
-            {
-                for (final Map.Entry<String, JsonElement> e : primary.getAsJsonObject("scorePercentiles").entrySet())
-                {
-                    percentiles.put(e.getKey(), toNanos(number(e.getValue()), unit));
-                }
-            }
-            double bytes = Double.NaN;
-            if (o.has("secondaryMetrics"))
-            {
-                final JsonObject secondary = o.getAsJsonObject("secondaryMetrics");
-                if (secondary.has("gc.alloc.rate.norm"))
-                {
-                    bytes = number(secondary.getAsJsonObject("gc.alloc.rate.norm").get("score"));
-                }
-            }
-            final List<String> jvmArgs = new ArrayList<>();
-            if (o.has("jvmArgs"))
-            {
-                for (final JsonElement e : o.getAsJsonArray("jvmArgs"))
-                {
-                    jvmArgs.add(e.getAsString());
-                }
-            }
-            rows.add(new Row(benchmark, mode, Collections.unmodifiableMap(params), score, error, unit, bytes,
-                percentiles, jvmArgs));
+            entries.computeIfAbsent(o.get("benchmark").getAsString() + ' ' + o.get("mode").getAsString() + ' ' +
+                params(o), k -> new ArrayList<>()).add(o);
+        }
+        final List<Row> rows = new ArrayList<>();
+        for (final List<JsonObject> same : entries.values())
+        {
+            rows.add(row(same));
         }
         return new Results(rows);
+    }
+
+    private static Row row(final List<JsonObject> same)
+    {
+        final JsonObject o = same.get(0);
+        final String benchmark = ProgressFormat.shortName(o.get("benchmark").getAsString());
+        final String mode = o.get("mode").getAsString();
+        final Map<String, String> params = params(o);
+        final JsonObject primary = o.getAsJsonObject("primaryMetric");
+        double score = number(primary.get("score"));
+        double error = number(primary.get("scoreError"));
+        final String unit = primary.get("scoreUnit").getAsString();
+        final Map<String, Double> percentiles = new TreeMap<>();
+        if (primary.has("scorePercentiles"))
+        {
+            for (final Map.Entry<String, JsonElement> e : primary.getAsJsonObject("scorePercentiles").entrySet())
+            {
+                percentiles.put(e.getKey(), toNanos(number(e.getValue()), unit));
+            }
+        }
+        // Every fork's mean, from the iterations JMH keeps for average-time and throughput rows.
+        final List<Double> forkMeans = new ArrayList<>();
+        double bytesSum = 0;
+        int bytesForks = 0;
+        int forks = 0;
+        for (final JsonObject entry : same)
+        {
+            final int entryForks = entry.has("forks") ? entry.get("forks").getAsInt() : 0;
+            forks += entryForks;
+            final JsonObject metric = entry.getAsJsonObject("primaryMetric");
+            if (metric.has("rawData"))
+            {
+                for (final JsonElement fork : metric.getAsJsonArray("rawData"))
+                {
+                    double sum = 0;
+                    final JsonArray iterations = fork.getAsJsonArray();
+                    for (final JsonElement iteration : iterations)
+                    {
+                        sum += number(iteration);
+                    }
+                    forkMeans.add(iterations.isEmpty() ? Double.NaN : sum / iterations.size());
+                }
+            }
+            final double bytes = bytes(entry);
+            if (!Double.isNaN(bytes))
+            {
+                final int weight = Math.max(1, entryForks);
+                bytesSum += bytes * weight;
+                bytesForks += weight;
+            }
+        }
+        double low = Double.NaN;
+        double high = Double.NaN;
+        if (forkMeans.size() >= MEDIAN_FORKS && !forkMeans.contains(Double.NaN))
+        {
+            Collections.sort(forkMeans);
+            final int n = forkMeans.size();
+            score = n % 2 == 1 ? forkMeans.get(n / 2) : (forkMeans.get(n / 2 - 1) + forkMeans.get(n / 2)) / 2;
+            error = Double.NaN;
+            low = forkMeans.get(0);
+            high = forkMeans.get(n - 1);
+        }
+        final List<String> jvmArgs = new ArrayList<>();
+        if (o.has("jvmArgs"))
+        {
+            for (final JsonElement e : o.getAsJsonArray("jvmArgs"))
+            {
+                jvmArgs.add(e.getAsString());
+            }
+        }
+        return new Row(benchmark, mode, Collections.unmodifiableMap(params), score, error, unit,
+            bytesForks == 0 ? Double.NaN : bytesSum / bytesForks, percentiles, jvmArgs, forks, low, high);
+    }
+
+    private static Map<String, String> params(final JsonObject o)
+    {
+        final Map<String, String> params = new TreeMap<>();
+        if (o.has("params"))
+        {
+            for (final Map.Entry<String, JsonElement> e : o.getAsJsonObject("params").entrySet())
+            {
+                params.put(e.getKey(), e.getValue().getAsString());
+            }
+        }
+        return params;
+    }
+
+    /** @return the entry's gc.alloc.rate.norm, NaN when the GC profiler did not run. */
+    private static double bytes(final JsonObject o)
+    {
+        if (o.has("secondaryMetrics"))
+        {
+            final JsonObject secondary = o.getAsJsonObject("secondaryMetrics");
+            if (secondary.has("gc.alloc.rate.norm"))
+            {
+                return number(secondary.getAsJsonObject("gc.alloc.rate.norm").get("score"));
+            }
+        }
+        return Double.NaN;
     }
 
     /** @return the row of this benchmark and mode whose params include all of {@code params}, or null. */

@@ -140,6 +140,19 @@ final class Run
         return out;
     }
 
+    /** @return true when some row scores the median of its forks' means. */
+    boolean hasMedians()
+    {
+        for (final Results.Row row : results.rows)
+        {
+            if (row.median())
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** @return true when the run has a kernel row of this shape. */
     boolean hasShape(final String shape)
     {

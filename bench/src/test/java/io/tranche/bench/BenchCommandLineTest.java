@@ -9,8 +9,11 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.entry;
 
 /** Usage mistakes end in one line on standard error and exit 2, never a stack trace or an empty "successful" run. */
 class BenchCommandLineTest
@@ -55,6 +58,31 @@ class BenchCommandLineTest
         assertThat(ProgressFormat.timeLeft(600, 10, 40)).isEqualTo(", about 30 min left");
         assertThat(ProgressFormat.timeLeft(30, 9, 9)).isEmpty();
         assertThat(ProgressFormat.timeLeft(30, 3, 0)).isEmpty();
+    }
+
+    @Test
+    void shouldMeasureTheSmallTargetRowsAgainOnlyInAFullRunThatHasThem()
+    {
+        final BenchMain full = new BenchMain();
+        assertThat(full.repeatOverrides("full", Map.of())).containsExactly(entry("claims", "3,64"),
+            entry("shape", "tail"));
+        assertThat(full.repeatOverrides("full", Map.of("claims", "64,4096", "method", "DEAN")))
+            .containsEntry("claims", "64").containsEntry("shape", "tail").containsEntry("method", "DEAN");
+        assertThat(full.repeatOverrides("full", Map.of("claims", "4096"))).isNull();
+        assertThat(full.repeatOverrides("full", Map.of("shape", "tiered"))).isNull();
+        assertThat(full.repeatOverrides("quick", Map.of())).isNull();
+        assertThat(full.repeatOverrides("smoke", Map.of())).isNull();
+        final BenchMain oneFork = new BenchMain();
+        oneFork.forks = 1;
+        assertThat(oneFork.repeatOverrides("full", Map.of())).isNull();
+
+        // Only the kernel and the floor, and only as the run's own --include and --exclude select them.
+        assertThat(BenchMain.repeatIncludes(List.of(BenchMain.ALL), List.of(BenchMain.E2E))).containsExactlyInAnyOrder(
+            "^\\Qio.tranche.bench.kernel.KernelBenchmark.allocate\\E$",
+            "^\\Qio.tranche.bench.kernel.StreamingFloorBenchmark.stream\\E$");
+        assertThat(BenchMain.repeatIncludes(List.of("DivisorBaseline"), List.of())).isEmpty();
+        assertThat(BenchMain.repeatIncludes(List.of(BenchMain.ALL), List.of("StreamingFloor")))
+            .containsExactly("^\\Qio.tranche.bench.kernel.KernelBenchmark.allocate\\E$");
     }
 
     private record Outcome(int exit, String out, String err)

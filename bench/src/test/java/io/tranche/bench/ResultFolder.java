@@ -34,6 +34,40 @@ final class ResultFolder
         return row(benchmark, "thrpt", opsPerMicro, Double.NaN, "ops/us", Double.NaN, params);
     }
 
+    /**
+     * Adds one average-time entry in ns/op with JMH's per-fork iterations ({@code rawData}) and its fork count;
+     * its score is JMH's, the mean of every iteration.
+     *
+     * @param benchmark short name.
+     * @param forks     each fork's iteration scores.
+     * @param bytes     gc.alloc.rate.norm, NaN for none.
+     * @param params    name, value pairs.
+     * @return this.
+     */
+    ResultFolder avgtForks(final String benchmark, final double[][] forks, final double bytes,
+        final String... params)
+    {
+        double sum = 0;
+        int n = 0;
+        final JsonArray raw = new JsonArray();
+        for (final double[] fork : forks)
+        {
+            final JsonArray iterations = new JsonArray();
+            for (final double v : fork)
+            {
+                iterations.add(v);
+                sum += v;
+                n++;
+            }
+            raw.add(iterations);
+        }
+        row(benchmark, "avgt", sum / n, 1, "ns/op", bytes, params);
+        final JsonObject o = rows.get(rows.size() - 1).getAsJsonObject();
+        o.addProperty("forks", forks.length);
+        o.getAsJsonObject("primaryMetric").add("rawData", raw);
+        return this;
+    }
+
     private ResultFolder row(final String benchmark, final String mode, final double score, final double error,
         final String unit, final double bytes, final String... params)
     {
