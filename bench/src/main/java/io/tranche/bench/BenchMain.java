@@ -29,8 +29,10 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
 
@@ -152,12 +154,12 @@ public final class BenchMain implements Callable<Integer>
         e2eExcludes.add("^(?!.*" + E2E + ")");
         // Full run: the small rows the targets read, measured again in more JVMs.
         final Map<String, String> repeatOverrides = repeatOverrides(profile, overrides);
-        final List<Pass> passes = List.of(
+        final List<Pass> passes = new ArrayList<>(List.of(
             new Pass(false, 1, include, kernelExcludes, overrides),
             new Pass(false, SMALL_ROW_REPEAT_FORKS,
                 repeatOverrides == null ? List.of() : repeatIncludes(include, kernelExcludes), kernelExcludes,
-                repeatOverrides == null ? overrides : repeatOverrides),
-            new Pass(true, E2E_FORKS, include, e2eExcludes, overrides));
+                repeatOverrides == null ? overrides : repeatOverrides)));
+        passes.addAll(endToEndPasses(profile, include, e2eExcludes, overrides));
         int total = 0;
         for (final Pass pass : passes)
         {
@@ -276,6 +278,47 @@ public final class BenchMain implements Callable<Integer>
         return repeat;
     }
 
+    /**
+     * The end-to-end passes. A full run measures {@code allocate} and {@code echo} in {@link #E2E_FORKS} rounds, each
+     * round one JVM of each per claim count, one pass per claim count: the two readings a ratio divides are taken
+     * a minute apart, not minutes (JMH runs a pass's benchmarks in order of mode, then name, then parameters, so one
+     * pass of all claim counts measured every {@code allocate} before any {@code echo}), and a drift of the shared
+     * host's speed between them does not become the ratio. Other runs: one pass.
+     */
+    List<Pass> endToEndPasses(final String profile, final List<String> include, final List<String> exclude,
+        final Map<String, String> overrides)
+    {
+        if (!"full".equals(profile) || forks != null)
+        {
+            return List.of(new Pass(true, 1, include, exclude, overrides));
+        }
+        final OutputFormat silent = new ProgressFormat(new PrintStream(PrintStream.nullOutputStream()), 0, false);
+        final Set<String> claims = new LinkedHashSet<>();
+        for (final BenchmarkListEntry entry : BenchmarkList.defaultList().find(silent, include, exclude))
+        {
+            final String override = overrides.get("claims");
+            if (override != null)
+            {
+                claims.addAll(List.of(override.split(",")));
+            }
+            else if (entry.getParams().hasValue() && entry.getParams().get().containsKey("claims"))
+            {
+                claims.addAll(List.of(entry.getParams().get().get("claims")));
+            }
+        }
+        final List<Pass> out = new ArrayList<>();
+        for (int round = 0; round < E2E_FORKS; round++)
+        {
+            for (final String c : claims)
+            {
+                final Map<String, String> one = new LinkedHashMap<>(overrides);
+                one.put("claims", c);
+                out.add(new Pass(true, 1, include, exclude, one));
+            }
+        }
+        return out;
+    }
+
     /** @return the kernel and floor benchmarks this run selects, each as an exact JMH include. */
     static List<String> repeatIncludes(final List<String> include, final List<String> exclude)
     {
@@ -354,7 +397,7 @@ public final class BenchMain implements Callable<Integer>
      * @param exclude   JMH excludes.
      * @param overrides parameter values.
      */
-    private record Pass(boolean e2e, int fullForks, List<String> include, List<String> exclude,
+    record Pass(boolean e2e, int fullForks, List<String> include, List<String> exclude,
         Map<String, String> overrides)
     {
         int count()

@@ -190,6 +190,21 @@ final class Results
             low = forkMeans.get(0);
             high = forkMeans.get(n - 1);
         }
+        if (same.size() > 1 && primary.has("rawDataHistogram"))
+        {
+            // Sample-time entries of one row from several passes: one histogram of every sample.
+            final TreeMap<Double, Long> histogram = new TreeMap<>();
+            for (final JsonObject entry : same)
+            {
+                histogram(entry.getAsJsonObject("primaryMetric"), histogram);
+            }
+            if (!histogram.isEmpty())
+            {
+                score = mean(histogram);
+                error = Double.NaN;
+                percentiles.replaceAll((key, v) -> toNanos(percentile(histogram, Double.parseDouble(key)), unit));
+            }
+        }
         final List<String> jvmArgs = new ArrayList<>();
         if (o.has("jvmArgs"))
         {
@@ -200,6 +215,59 @@ final class Results
         }
         return new Row(benchmark, mode, Collections.unmodifiableMap(params), score, error, unit,
             bytesForks == 0 ? Double.NaN : bytesSum / bytesForks, percentiles, jvmArgs, forks, low, high);
+    }
+
+    /** Adds a sample-time entry's samples (fork, iteration, [value, count] pairs) to {@code histogram}. */
+    private static void histogram(final JsonObject metric, final TreeMap<Double, Long> histogram)
+    {
+        if (!metric.has("rawDataHistogram"))
+        {
+            return;
+        }
+        for (final JsonElement fork : metric.getAsJsonArray("rawDataHistogram"))
+        {
+            for (final JsonElement iteration : fork.getAsJsonArray())
+            {
+                for (final JsonElement pair : iteration.getAsJsonArray())
+                {
+                    final JsonArray valueAndCount = pair.getAsJsonArray();
+                    histogram.merge(number(valueAndCount.get(0)), valueAndCount.get(1).getAsLong(), Long::sum);
+                }
+            }
+        }
+    }
+
+    private static double mean(final TreeMap<Double, Long> histogram)
+    {
+        double sum = 0;
+        long n = 0;
+        for (final Map.Entry<Double, Long> e : histogram.entrySet())
+        {
+            sum += e.getKey() * e.getValue();
+            n += e.getValue();
+        }
+        return sum / n;
+    }
+
+    /** @return the nearest-rank percentile {@code p} (0 to 100) of the samples: the smallest at p = 0. */
+    static double percentile(final TreeMap<Double, Long> histogram, final double p)
+    {
+        long n = 0;
+        for (final long count : histogram.values())
+        {
+            n += count;
+        }
+        final long rank = Math.max(1, (long)Math.ceil(p / 100 * n));
+        long seen = 0;
+        for (final Map.Entry<Double, Long> e : histogram.entrySet())
+        {
+            seen += e.getValue();
+            if (seen >= rank)
+            {
+                return e.getKey();
+            }
+        }
+        return histogram.lastKey();
     }
 
     private static Map<String, String> params(final JsonObject o)

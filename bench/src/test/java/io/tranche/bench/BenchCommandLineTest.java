@@ -85,6 +85,25 @@ class BenchCommandLineTest
             .containsExactly("^\\Qio.tranche.bench.kernel.KernelBenchmark.allocate\\E$");
     }
 
+    @Test
+    void shouldPairAllocateAndEchoInRoundsOfOnePassPerClaimCountInAFullRun()
+    {
+        final List<String> all = List.of(BenchMain.ALL);
+        final List<String> e2eOnly = List.of("^(?!.*" + BenchMain.E2E + ")");
+        final BenchMain main = new BenchMain();
+
+        final List<BenchMain.Pass> full = main.endToEndPasses("full", all, e2eOnly, Map.of());
+        assertThat(full).extracting(p -> p.overrides().get("claims"))
+            .containsExactly("3", "64", "4096", "3", "64", "4096", "3", "64", "4096");
+        // Each pass: allocate and echo, throughput and sample time, at one claim count.
+        assertThat(full).allSatisfy(p -> assertThat(p.count()).isEqualTo(4));
+        assertThat(main.endToEndPasses("full", all, e2eOnly, Map.of("claims", "64"))).hasSize(BenchMain.E2E_FORKS);
+
+        final List<BenchMain.Pass> quick = main.endToEndPasses("quick", all, e2eOnly, Map.of());
+        assertThat(quick).hasSize(1);
+        assertThat(quick.get(0).count()).isEqualTo(12);
+    }
+
     private record Outcome(int exit, String out, String err)
     {
     }

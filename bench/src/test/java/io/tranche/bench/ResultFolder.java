@@ -68,6 +68,44 @@ final class ResultFolder
         return this;
     }
 
+    /**
+     * Adds one sample-time entry in us/op of one fork and one iteration, with JMH's histogram of it and the given
+     * percentiles (as JMH would have computed them from this entry alone).
+     *
+     * @param benchmark short name.
+     * @param samples   value, count pairs.
+     * @param p50       the entry's own median.
+     * @param params    name, value pairs.
+     * @return this.
+     */
+    ResultFolder sample(final String benchmark, final double[][] samples, final double p50, final String... params)
+    {
+        double sum = 0;
+        long n = 0;
+        final JsonArray iteration = new JsonArray();
+        for (final double[] pair : samples)
+        {
+            final JsonArray valueAndCount = new JsonArray();
+            valueAndCount.add(pair[0]);
+            valueAndCount.add((long)pair[1]);
+            iteration.add(valueAndCount);
+            sum += pair[0] * pair[1];
+            n += (long)pair[1];
+        }
+        row(benchmark, "sample", sum / n, 1, "us/op", Double.NaN, params);
+        final JsonObject primary = rows.get(rows.size() - 1).getAsJsonObject().getAsJsonObject("primaryMetric");
+        final JsonObject percentiles = new JsonObject();
+        percentiles.addProperty("50.0", p50);
+        percentiles.addProperty("99.0", p50);
+        primary.add("scorePercentiles", percentiles);
+        final JsonArray fork = new JsonArray();
+        fork.add(iteration);
+        final JsonArray histogram = new JsonArray();
+        histogram.add(fork);
+        primary.add("rawDataHistogram", histogram);
+        return this;
+    }
+
     private ResultFolder row(final String benchmark, final String mode, final double score, final double error,
         final String unit, final double bytes, final String... params)
     {

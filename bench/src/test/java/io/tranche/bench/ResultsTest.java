@@ -70,4 +70,23 @@ class ResultsTest
         assertThat(floor.median()).isFalse();
         assertThat(Format.timeWithError(floor)).isEqualTo("50 ns ± 2.00 ns");
     }
+
+    @Test
+    void shouldPoolTheSamplesOfASampleTimeRowMeasuredInSeveralPasses(@TempDir final Path tmp) throws Exception
+    {
+        // 100 samples in all: 50 at 100 us, 45 at 200 us (second pass), 5 at 1,000 us (third pass).
+        final Path dir = new ResultFolder()
+            .sample(Benchmarks.E2E_ALLOCATE, new double[][] {{100, 50}}, 100, "claims", "64")
+            .sample(Benchmarks.E2E_ALLOCATE, new double[][] {{200, 45}}, 200, "claims", "64")
+            .sample(Benchmarks.E2E_ALLOCATE, new double[][] {{1000, 5}}, 1000, "claims", "64")
+            .write(tmp.resolve("run"));
+        final Results results = Results.load(dir.resolve(Results.FILE));
+
+        assertThat(results.rows).hasSize(1);
+        final Results.Row row = results.rows.get(0);
+        assertThat(row.score).isCloseTo((50 * 100 + 45 * 200 + 5 * 1000) / 100.0, within(1e-9));
+        // Nearest rank: the 50th sample is the last at 100 us, the 99th is at 1,000 us.
+        assertThat(row.percentiles).containsEntry("50.0", 100_000.0).containsEntry("99.0", 1_000_000.0);
+        assertThat(row.errorNanos()).isNaN();
+    }
 }
