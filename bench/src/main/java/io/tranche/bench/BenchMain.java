@@ -61,15 +61,16 @@ public final class BenchMain implements Callable<Integer>
      */
     static final int E2E_WARMUP_ITERATIONS = 6;
     /**
-     * Forks (JVMs) of each end-to-end benchmark in a full run, the score their mean: one JVM's reading moved by up
-     * to a third from run to run (`allocate` at 3 claims: 20,000–25,000 ops/s in one run, 15,600–16,900 in the next,
-     * the echo the same in both), and the target divides two such readings.
+     * JVMs of each end-to-end benchmark in a full run, one per round ({@link #endToEndPasses}), the score the median
+     * of their means: one JVM's reading moved by up to a third from run to run (`allocate` at 3 claims:
+     * 20,000–25,000 ops/s in one run, 15,600–16,900 in the next, the echo the same in both), and the target divides
+     * two such readings.
      */
     static final int E2E_FORKS = 3;
     /**
      * Forks more, in a full run, of the kernel and floor rows that the targets read at 3 and 64 claims (shape
      * {@code tail}): with the first pass's fork, three JVMs, the row scoring their median ({@link Results}). At these
-     * sizes the same code ran at 393–415 ns in eight fresh JVMs and at 530–733 ns in two (`HUNTINGTON_HILL`, 64
+     * sizes the same code ran at 393–415 ns in eight fresh JVMs and at 530–733 ns in two (a divisor method at 64
      * claims), so one JVM's reading decided a verdict by luck.
      */
     static final int SMALL_ROW_REPEAT_FORKS = 2;
@@ -292,11 +293,10 @@ public final class BenchMain implements Callable<Integer>
         {
             return List.of(new Pass(true, 1, include, exclude, overrides));
         }
-        final OutputFormat silent = new ProgressFormat(new PrintStream(PrintStream.nullOutputStream()), 0, false);
         final Set<String> claims = new LinkedHashSet<>();
-        for (final BenchmarkListEntry entry : BenchmarkList.defaultList().find(silent, include, exclude))
+        final String override = overrides.get("claims");
+        for (final BenchmarkListEntry entry : selected(include, exclude))
         {
-            final String override = overrides.get("claims");
             if (override != null)
             {
                 claims.addAll(List.of(override.split(",")));
@@ -322,9 +322,8 @@ public final class BenchMain implements Callable<Integer>
     /** @return the kernel and floor benchmarks this run selects, each as an exact JMH include. */
     static List<String> repeatIncludes(final List<String> include, final List<String> exclude)
     {
-        final OutputFormat silent = new ProgressFormat(new PrintStream(PrintStream.nullOutputStream()), 0, false);
         final List<String> out = new ArrayList<>();
-        for (final BenchmarkListEntry entry : BenchmarkList.defaultList().find(silent, include, exclude))
+        for (final BenchmarkListEntry entry : selected(include, exclude))
         {
             for (final String suffix : REPEATED)
             {
@@ -406,13 +405,19 @@ public final class BenchMain implements Callable<Integer>
         }
     }
 
+    /** @return the benchmark entries (one per mode) that these includes and excludes select. */
+    private static Set<BenchmarkListEntry> selected(final List<String> include, final List<String> exclude)
+    {
+        final OutputFormat silent = new ProgressFormat(new PrintStream(PrintStream.nullOutputStream()), 0, false);
+        return BenchmarkList.defaultList().find(silent, include, exclude);
+    }
+
     /** Number of benchmark runs the options select: entries (one per mode) × parameter combinations. */
     private static int count(final List<String> include, final List<String> exclude,
         final Map<String, String> overrides)
     {
-        final OutputFormat silent = new ProgressFormat(new PrintStream(PrintStream.nullOutputStream()), 0, false);
         int total = 0;
-        for (final BenchmarkListEntry entry : BenchmarkList.defaultList().find(silent, include, exclude))
+        for (final BenchmarkListEntry entry : selected(include, exclude))
         {
             int combos = 1;
             if (entry.getParams().hasValue())
