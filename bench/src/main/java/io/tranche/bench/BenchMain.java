@@ -255,13 +255,19 @@ public final class BenchMain implements Callable<Integer>
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    /** @return true for a full run without --forks: the one that measures rows again in more JVMs. */
+    private boolean repeats(final String profile)
+    {
+        return "full".equals(profile) && forks == null;
+    }
+
     /**
      * The parameters of the full run's pass that measures the small target rows again, or null when there is no such
      * pass: another profile, or --forks given. The claim counts and the shape are those of the run that are small.
      */
     Map<String, String> repeatOverrides(final String profile, final Map<String, String> overrides)
     {
-        if (!"full".equals(profile) || forks != null)
+        if (!repeats(profile))
         {
             return null;
         }
@@ -289,7 +295,7 @@ public final class BenchMain implements Callable<Integer>
     List<Pass> endToEndPasses(final String profile, final List<String> include, final List<String> exclude,
         final Map<String, String> overrides)
     {
-        if (!"full".equals(profile) || forks != null)
+        if (!repeats(profile))
         {
             return List.of(new Pass(true, 1, include, exclude, overrides));
         }
@@ -395,13 +401,16 @@ public final class BenchMain implements Callable<Integer>
      * @param include   JMH includes; none runs nothing.
      * @param exclude   JMH excludes.
      * @param overrides parameter values.
+     * @param count     the benchmark runs it selects (JMH's list read once, at construction).
      */
     record Pass(boolean e2e, int fullForks, List<String> include, List<String> exclude,
-        Map<String, String> overrides)
+        Map<String, String> overrides, int count)
     {
-        int count()
+        Pass(final boolean e2e, final int fullForks, final List<String> include, final List<String> exclude,
+            final Map<String, String> overrides)
         {
-            return include.isEmpty() ? 0 : BenchMain.count(include, exclude, overrides);
+            this(e2e, fullForks, include, exclude, overrides,
+                include.isEmpty() ? 0 : BenchMain.count(include, exclude, overrides));
         }
     }
 

@@ -2,6 +2,7 @@ package io.tranche.bench;
 
 import java.math.BigDecimal;
 import java.util.Locale;
+import java.util.function.DoubleFunction;
 
 /**
  * How the report, the comparison and the progress lines write figures: times with their unit, ratios, byte
@@ -104,8 +105,7 @@ final class Format
         final double t = row.nanos();
         if (row.median())
         {
-            return time(t) + " (" + row.forks + " JVMs " + time(Results.toNanos(row.low, row.unit)) + "–" +
-                time(Results.toNanos(row.high, row.unit)) + ")";
+            return time(t) + forkRange(row, v -> time(Results.toNanos(v, row.unit)));
         }
         final double e = row.errorNanos();
         return Double.isNaN(e) || e == 0 ? time(t) : time(t) + " ± " + time(e);
@@ -124,8 +124,13 @@ final class Format
     static String opsPerSecond(final Results.Row row)
     {
         final String score = perSecond(row.score, row.unit);
-        return row.median() ? score + " (" + row.forks + " JVMs " + perSecond(row.low, row.unit) + "–" +
-            perSecond(row.high, row.unit) + ")" : score;
+        return row.median() ? score + forkRange(row, v -> perSecond(v, row.unit)) : score;
+    }
+
+    /** @return " (N JVMs low–high)" for a row scored on the median of its forks, each end as {@code format} gives. */
+    private static String forkRange(final Results.Row row, final DoubleFunction<String> format)
+    {
+        return " (" + row.forks + " JVMs " + format.apply(row.low) + "–" + format.apply(row.high) + ")";
     }
 
     private static String perSecond(final double value, final String unit)

@@ -202,7 +202,9 @@ final class Results
             {
                 score = mean(histogram);
                 error = Double.NaN;
-                percentiles.replaceAll((key, v) -> toNanos(percentile(histogram, Double.parseDouble(key)), unit));
+                final long samples = samples(histogram);
+                percentiles.replaceAll(
+                    (key, v) -> toNanos(percentile(histogram, samples, Double.parseDouble(key)), unit));
             }
         }
         final List<String> jvmArgs = new ArrayList<>();
@@ -237,27 +239,33 @@ final class Results
         }
     }
 
-    private static double mean(final TreeMap<Double, Long> histogram)
-    {
-        double sum = 0;
-        long n = 0;
-        for (final Map.Entry<Double, Long> e : histogram.entrySet())
-        {
-            sum += e.getKey() * e.getValue();
-            n += e.getValue();
-        }
-        return sum / n;
-    }
-
-    /** @return the nearest-rank percentile {@code p} (0 to 100) of the samples: the smallest at p = 0. */
-    static double percentile(final TreeMap<Double, Long> histogram, final double p)
+    private static long samples(final TreeMap<Double, Long> histogram)
     {
         long n = 0;
         for (final long count : histogram.values())
         {
             n += count;
         }
-        final long rank = Math.max(1, (long)Math.ceil(p / 100 * n));
+        return n;
+    }
+
+    private static double mean(final TreeMap<Double, Long> histogram)
+    {
+        double sum = 0;
+        for (final Map.Entry<Double, Long> e : histogram.entrySet())
+        {
+            sum += e.getKey() * e.getValue();
+        }
+        return sum / samples(histogram);
+    }
+
+    /**
+     * @return the nearest-rank percentile {@code p} (0 to 100) of the {@code samples} in {@code histogram}: the
+     *     smallest at p = 0.
+     */
+    private static double percentile(final TreeMap<Double, Long> histogram, final long samples, final double p)
+    {
+        final long rank = Math.max(1, (long)Math.ceil(p / 100 * samples));
         long seen = 0;
         for (final Map.Entry<Double, Long> e : histogram.entrySet())
         {
