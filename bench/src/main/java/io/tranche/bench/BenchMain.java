@@ -30,9 +30,11 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
 
@@ -64,9 +66,9 @@ public final class BenchMain implements Callable<Integer>
      * JVMs of each end-to-end benchmark in a full run, one per round ({@link #endToEndPasses}), the score the median
      * of their means: one JVM's reading moved by up to a third from run to run (`allocate` at 3 claims:
      * 20,000–25,000 ops/s in one run, 15,600–16,900 in the next, the echo the same in both), and the target divides
-     * two such readings.
+     * two such readings. Even, so that each of the pair goes first in half the rounds.
      */
-    static final int E2E_FORKS = 3;
+    static final int E2E_FORKS = 4;
     /**
      * Forks more, in a full run, of the kernel and floor rows that the targets read at 3 and 64 claims (shape
      * {@code tail}): with the first pass's fork, three JVMs, the row scoring their median ({@link Results}). At these
@@ -287,10 +289,12 @@ public final class BenchMain implements Callable<Integer>
 
     /**
      * The end-to-end passes. A full run measures {@code allocate} and {@code echo} in {@link #E2E_FORKS} rounds, each
-     * round one JVM of each per claim count, one pass per claim count: the two readings a ratio divides are taken
-     * a minute apart, not minutes (JMH runs a pass's benchmarks in order of mode, then name, then parameters, so one
-     * pass of all claim counts measured every {@code allocate} before any {@code echo}), and a drift of the shared
-     * host's speed between them does not become the ratio. Other runs: one pass.
+     * round one JVM of each per claim count, one pass per benchmark and claim count: the two readings a ratio divides
+     * are taken a minute apart, not minutes (JMH runs a pass's benchmarks in order of mode, then name, then
+     * parameters, so one pass of all claim counts measured every {@code allocate} before any {@code echo}), and a
+     * drift of the shared host's speed between them does not become the ratio. The pair's order alternates from round
+     * to round (allocate first, then echo first), so that neither is always the JVM that starts after the other
+     * claim count's. Other runs: one pass.
      */
     List<Pass> endToEndPasses(final String profile, final List<String> include, final List<String> exclude,
         final Map<String, String> overrides)
@@ -300,9 +304,11 @@ public final class BenchMain implements Callable<Integer>
             return List.of(new Pass(true, 1, include, exclude, overrides));
         }
         final Set<String> claims = new LinkedHashSet<>();
+        final Set<String> sides = new TreeSet<>();
         final String override = overrides.get("claims");
         for (final BenchmarkListEntry entry : selected(include, exclude))
         {
+            sides.add("^" + Pattern.quote(entry.getUsername()) + "$");
             if (override != null)
             {
                 claims.addAll(List.of(override.split(",")));
@@ -315,11 +321,19 @@ public final class BenchMain implements Callable<Integer>
         final List<Pass> out = new ArrayList<>();
         for (int round = 0; round < E2E_FORKS; round++)
         {
+            final List<String> order = new ArrayList<>(sides);
+            if (round % 2 == 1)
+            {
+                Collections.reverse(order);
+            }
             for (final String c : claims)
             {
                 final Map<String, String> one = new LinkedHashMap<>(overrides);
                 one.put("claims", c);
-                out.add(new Pass(true, 1, include, exclude, one));
+                for (final String side : order)
+                {
+                    out.add(new Pass(true, 1, List.of(side), exclude, one));
+                }
             }
         }
         return out;

@@ -193,6 +193,45 @@ final class ReportTables
         b.append("\nServer B/call: bytes allocated by every thread other than the client's (JMH workers, the client's ")
             .append("event loop) divided by completed calls, over the whole trial (warm-up included). ")
             .append("B/op all threads: JMH's GC profiler, client and server together.\n\n");
+        cpuPerCall(run, claimCounts, b);
+    }
+
+    // What each side's calls cost in CPU, which a throughput on a shared host hides; runs recorded before it have none.
+    private static void cpuPerCall(final Run run, final List<String> claimCounts, final StringBuilder b)
+    {
+        final StringBuilder rows = new StringBuilder();
+        for (final String c : claimCounts)
+        {
+            final double as = run.cpuMicrosPerCall(ALLOCATE, c, false);
+            final double es = run.cpuMicrosPerCall(ECHO, c, false);
+            final double ap = run.cpuMicrosPerCall(ALLOCATE, c, true);
+            final double ep = run.cpuMicrosPerCall(ECHO, c, true);
+            if (Double.isNaN(as) && Double.isNaN(es))
+            {
+                continue;
+            }
+            rows.append("| ").append(c).append(" | ").append(micros(as)).append(" | ").append(micros(es))
+                .append(" | ").append(micros(as - es)).append(" | ").append(micros(ap)).append(" | ")
+                .append(micros(ep)).append(" | ").append(micros(ap - ep)).append(" |\n");
+        }
+        if (rows.length() == 0)
+        {
+            return;
+        }
+        b.append("CPU per call, µs:\n\n")
+            .append("| claims | server Allocate | server echo | server difference | JVM Allocate | JVM echo | ")
+            .append("JVM difference |\n")
+            .append("|---:|---:|---:|---:|---:|---:|---:|\n")
+            .append(rows)
+            .append("\nServer: CPU time of the server threads; JVM: of the whole benchmark JVM (client, both servers, ")
+            .append("JMH), user and system, each divided by completed calls over the whole trial (warm-up included). ")
+            .append("A throughput on a ")
+            .append("shared machine moves with the host; these move much less, and they are what a call costs.\n\n");
+    }
+
+    private static String micros(final double value)
+    {
+        return Double.isNaN(value) ? "–" : String.format(Locale.ROOT, "%.1f", value);
     }
 
     private static String perCall(final double bytesPerCall)

@@ -104,9 +104,26 @@ final class Run
      */
     double serverBytesPerCall(final String benchmark, final String claims)
     {
-        final long[] callsAndBytes = serverAllocation.get(EndToEndRecord.key(benchmark, claims));
-        return callsAndBytes == null || callsAndBytes[0] == 0 ? Double.NaN :
-            (double)callsAndBytes[1] / callsAndBytes[0];
+        final long[] totals = serverAllocation.get(EndToEndRecord.key(benchmark, claims));
+        return totals == null || totals[EndToEndRecord.TOTAL_CALLS] == 0 ? Double.NaN :
+            (double)totals[EndToEndRecord.TOTAL_SERVER_BYTES] / totals[EndToEndRecord.TOTAL_CALLS];
+    }
+
+    /**
+     * @param benchmark {@code allocate} or {@code echo}.
+     * @param claims    claims per request.
+     * @param process   true for the whole JVM's CPU time (client, servers, JMH), false for the server threads'.
+     * @return CPU µs per completed call over the trials, NaN when not recorded (runs before CPU was recorded).
+     */
+    double cpuMicrosPerCall(final String benchmark, final String claims, final boolean process)
+    {
+        final long[] totals = serverAllocation.get(EndToEndRecord.key(benchmark, claims));
+        if (totals == null || totals[EndToEndRecord.TOTAL_CPU_CALLS] == 0)
+        {
+            return Double.NaN;
+        }
+        final long nanos = totals[process ? EndToEndRecord.TOTAL_PROCESS_CPU : EndToEndRecord.TOTAL_SERVER_CPU];
+        return nanos / 1e3 / totals[EndToEndRecord.TOTAL_CPU_CALLS];
     }
 
     /** @return the supplies of the kernel-side benchmarks, ascending. */

@@ -86,18 +86,32 @@ class BenchCommandLineTest
     }
 
     @Test
-    void shouldPairAllocateAndEchoInRoundsOfOnePassPerClaimCountInAFullRun()
+    void shouldPairAllocateAndEchoInRoundsEachGoingFirstInHalfOfThem()
     {
         final List<String> all = List.of(BenchMain.ALL);
         final List<String> e2eOnly = List.of("^(?!.*" + BenchMain.E2E + ")");
         final BenchMain main = new BenchMain();
 
         final List<BenchMain.Pass> full = main.endToEndPasses("full", all, e2eOnly, Map.of());
-        assertThat(full).extracting(p -> p.overrides().get("claims"))
-            .containsExactly("3", "64", "4096", "3", "64", "4096", "3", "64", "4096");
-        // Each pass: allocate and echo, throughput and sample time, at one claim count.
-        assertThat(full).allSatisfy(p -> assertThat(p.count()).isEqualTo(4));
-        assertThat(main.endToEndPasses("full", all, e2eOnly, Map.of("claims", "64"))).hasSize(BenchMain.E2E_FORKS);
+        assertThat(BenchMain.E2E_FORKS % 2).isZero();
+        assertThat(full).hasSize(BenchMain.E2E_FORKS * 3 * 2);
+        // Each pass: one benchmark, throughput and sample time, at one claim count; both at a claim count in turn,
+        // allocate first in the even rounds and echo first in the odd ones.
+        assertThat(full).allSatisfy(p -> assertThat(p.count()).isEqualTo(2));
+        final String allocate = "^\\Qio.tranche.bench.server.EndToEndBenchmark.allocate\\E$";
+        final String echo = "^\\Qio.tranche.bench.server.EndToEndBenchmark.echo\\E$";
+        assertThat(full.subList(0, 12)).extracting(p -> p.overrides().get("claims") + " " + p.include().get(0))
+            .containsExactly("3 " + allocate, "3 " + echo, "64 " + allocate, "64 " + echo,
+                "4096 " + allocate, "4096 " + echo,
+                "3 " + echo, "3 " + allocate, "64 " + echo, "64 " + allocate, "4096 " + echo, "4096 " + allocate);
+        assertThat(full.subList(12, full.size())).extracting(p -> p.overrides().get("claims") + " " +
+            p.include().get(0)).containsExactlyElementsOf(full.subList(0, 12).stream()
+                .map(p -> p.overrides().get("claims") + " " + p.include().get(0)).toList());
+        assertThat(main.endToEndPasses("full", all, e2eOnly, Map.of("claims", "64")))
+            .hasSize(BenchMain.E2E_FORKS * 2);
+        // Only the benchmarks the run selects.
+        assertThat(main.endToEndPasses("full", List.of("EndToEndBenchmark.echo"), e2eOnly, Map.of()))
+            .hasSize(BenchMain.E2E_FORKS * 3).allSatisfy(p -> assertThat(p.include()).containsExactly(echo));
 
         final List<BenchMain.Pass> quick = main.endToEndPasses("quick", all, e2eOnly, Map.of());
         assertThat(quick).hasSize(1);

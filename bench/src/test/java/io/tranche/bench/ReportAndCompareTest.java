@@ -1,8 +1,10 @@
 package io.tranche.bench;
 
+import io.tranche.bench.server.EndToEndRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -32,6 +34,33 @@ class ReportAndCompareTest
         Files.writeString(dir.resolve(Machine.FILE), "{\"logicalCores\": 2, " +
             "\"loadAverageStart\": \"0.50 0.20 0.10\", \"loadAverageEnd\": \"1.90 1.00 0.50\", \"profile\": \"full\"}");
         assertThat(Files.readString(Report.build(dir))).doesNotContain("Warning");
+    }
+
+    @Test
+    void shouldShowCpuPerCallFromTheTrialsThatRecordedIt(@TempDir final Path tmp) throws Exception
+    {
+        final Path dir = new ResultFolder()
+            .thrpt(Benchmarks.E2E_ALLOCATE, 9.0, "claims", "64")
+            .thrpt(Benchmarks.E2E_ECHO, 10.0, "claims", "64")
+            .write(tmp.resolve("run"));
+        // A run from before CPU was recorded: bytes only, and no CPU table.
+        Files.writeString(dir.resolve(EndToEndRecord.FILE),
+            "{\"benchmark\":\"allocate\",\"mode\":\"thrpt\",\"claims\":64,\"calls\":10,\"serverBytes\":1000}\n" +
+            "{\"benchmark\":\"echo\",\"mode\":\"thrpt\",\"claims\":64,\"calls\":10,\"serverBytes\":500}\n",
+            StandardCharsets.UTF_8);
+        assertThat(Files.readString(Report.build(dir))).contains("| 64 |").doesNotContain("CPU per call");
+
+        // Allocate: 3,000 calls over two trials, 90 + 60 ms on the server threads (50 µs a call), 300 + 150 ms in the
+        // JVM (150 µs); echo 1,000 calls, 40 ms and 120 ms. An older line of the same benchmark counts for bytes only.
+        Files.writeString(dir.resolve(EndToEndRecord.FILE),
+            EndToEndRecord.line("allocate", "thrpt", 64, 2_000, 1_000, 90_000_000, 300_000_000) +
+            EndToEndRecord.line("allocate", "sample", 64, 1_000, 1_000, 60_000_000, 150_000_000) +
+            "{\"benchmark\":\"allocate\",\"mode\":\"thrpt\",\"claims\":64,\"calls\":7,\"serverBytes\":7}\n" +
+            EndToEndRecord.line("echo", "thrpt", 64, 1_000, 500, 40_000_000, 120_000_000), StandardCharsets.UTF_8);
+        assertThat(Files.readString(Report.build(dir)))
+            .contains("| claims | server Allocate | server echo | server difference | JVM Allocate | JVM echo | "
+                + "JVM difference |")
+            .contains("| 64 | 50.0 | 40.0 | 10.0 | 150.0 | 120.0 | 30.0 |");
     }
 
     @Test

@@ -65,11 +65,11 @@ class TargetsTest
         // Two modes per benchmark, summed: Allocate 4,096 claims 3,000 B/call against echo's 1,000: 3× the limit
         // of 1.3× is 2.3× (shown as a ratio); 64 claims 1,200 against 1,000: met.
         Files.writeString(dir.resolve(EndToEndRecord.FILE),
-            EndToEndRecord.line("allocate", "thrpt", 64, 10, 12_000) +
-            EndToEndRecord.line("echo", "thrpt", 64, 10, 10_000) +
-            EndToEndRecord.line("allocate", "thrpt", 4096, 10, 20_000) +
-            EndToEndRecord.line("allocate", "sample", 4096, 10, 40_000) +
-            EndToEndRecord.line("echo", "thrpt", 4096, 20, 20_000), StandardCharsets.UTF_8);
+            EndToEndRecord.line("allocate", "thrpt", 64, 10, 12_000, 0, 0) +
+            EndToEndRecord.line("echo", "thrpt", 64, 10, 10_000, 0, 0) +
+            EndToEndRecord.line("allocate", "thrpt", 4096, 10, 20_000, 0, 0) +
+            EndToEndRecord.line("allocate", "sample", 4096, 10, 40_000, 0, 0) +
+            EndToEndRecord.line("echo", "thrpt", 4096, 20, 20_000, 0, 0), StandardCharsets.UTF_8);
         final Targets targets = Targets.evaluate(Run.load(dir), Targets.ISSUE_12);
 
         assertThat(targets.section(Run.load(dir)))

@@ -68,9 +68,10 @@ import java.util.stream.Stream;
  * with byte-array marshallers, so client-side work is identical and the difference is the server's
  * parse, validation, kernel and response building. Several client threads share one channel.
  * <p>
- * Server-side allocation: bytes allocated by the servers' threads (every thread named {@code grpc-*};
- * the client has its own event loop and runs its callbacks on the JMH threads) per completed call,
- * appended to {@code e2e-server.jsonl} in the result folder.
+ * Server-side allocation and CPU: bytes allocated and CPU time used by the servers' threads (every thread named
+ * {@code grpc-*}; the client has its own event loop and runs its callbacks on the JMH threads), and the whole JVM's
+ * CPU time, over each trial, appended to {@code e2e-server.jsonl} in the result folder. CPU per call is what a
+ * throughput on a shared machine hides: the work each side does, whatever else the host was doing.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode({Mode.Throughput, Mode.SampleTime})
@@ -145,7 +146,8 @@ public class EndToEndBenchmark
     private byte[] request;
     private volatile byte[] echoResponse;
     private final LongAdder calls = new LongAdder();
-    private Map<Long, Long> serverBytesAtStart;
+    private Map<Long, long[]> serverAtStart;
+    private long processCpuAtStart;
     private String benchmark;
     private String mode;
 
@@ -192,7 +194,8 @@ public class EndToEndBenchmark
             ClientCalls.blockingUnaryCall(allocateChannel, ALLOCATE, CallOptions.DEFAULT, request);
             ClientCalls.blockingUnaryCall(echoChannel, ECHO, CallOptions.DEFAULT, request);
         }
-        serverBytesAtStart = serverThreadBytes();
+        serverAtStart = serverThreads();
+        processCpuAtStart = processCpu();
         calls.reset();
     }
 
@@ -227,16 +230,20 @@ public class EndToEndBenchmark
     @TearDown(Level.Trial)
     public void tearDown() throws IOException, InterruptedException
     {
-        final Map<Long, Long> end = serverThreadBytes();
+        final long processCpu = processCpu() - processCpuAtStart;
+        final Map<Long, long[]> end = serverThreads();
         long bytes = 0;
-        for (final Map.Entry<Long, Long> e : end.entrySet())
+        long cpu = 0;
+        for (final Map.Entry<Long, long[]> e : end.entrySet())
         {
-            bytes += e.getValue() - serverBytesAtStart.getOrDefault(e.getKey(), 0L);
+            final long[] start = serverAtStart.getOrDefault(e.getKey(), new long[2]);
+            bytes += e.getValue()[0] - start[0];
+            cpu += e.getValue()[1] - start[1];
         }
         final String out = System.getProperty(EndToEndRecord.OUT_PROP_NAME);
         if (out != null)
         {
-            final String line = EndToEndRecord.line(benchmark, mode, claims, calls.sum(), bytes);
+            final String line = EndToEndRecord.line(benchmark, mode, claims, calls.sum(), bytes, cpu, processCpu);
             Files.writeString(Path.of(out, EndToEndRecord.FILE), line, StandardCharsets.UTF_8,
                 StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         }
@@ -270,23 +277,31 @@ public class EndToEndBenchmark
         return response;
     }
 
-    /** Allocated bytes so far of every server thread (named grpc-*), by thread id. */
-    private static Map<Long, Long> serverThreadBytes()
+    /** Allocated bytes and CPU time (ns) so far of every server thread (named grpc-*), by thread id. */
+    private static Map<Long, long[]> serverThreads()
     {
         final com.sun.management.ThreadMXBean bean =
             (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
         final long[] ids = bean.getAllThreadIds();
         final ThreadInfo[] infos = bean.getThreadInfo(ids);
         final long[] allocated = bean.getThreadAllocatedBytes(ids);
-        final Map<Long, Long> out = new HashMap<>();
+        final long[] cpu = bean.getThreadCpuTime(ids);
+        final Map<Long, long[]> out = new HashMap<>();
         for (int i = 0; i < ids.length; i++)
         {
             if (infos[i] != null && infos[i].getThreadName().startsWith("grpc-") && allocated[i] >= 0)
             {
-                out.put(ids[i], allocated[i]);
+                out.put(ids[i], new long[] {allocated[i], Math.max(0, cpu[i])});
             }
         }
         return out;
+    }
+
+    /** @return CPU time of this JVM so far, ns. */
+    private static long processCpu()
+    {
+        return ((com.sun.management.OperatingSystemMXBean)ManagementFactory.getOperatingSystemMXBean())
+            .getProcessCpuTime();
     }
 
     /**

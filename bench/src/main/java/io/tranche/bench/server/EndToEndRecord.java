@@ -14,7 +14,8 @@ import java.util.TreeMap;
 /**
  * The one spelling of what the end-to-end suite leaves in a result folder, shared by {@link EndToEndBenchmark}
  * (which writes it) and the runner and report (which set it up and read it): the system properties the benchmark
- * JVM reads, and {@code e2e-server.jsonl}, one line per trial with the server threads' allocated bytes.
+ * JVM reads, and {@code e2e-server.jsonl}, one line per trial with the server threads' allocated bytes and CPU time
+ * and the whole JVM's CPU time. Lines written before the CPU times were recorded have only the bytes.
  */
 public final class EndToEndRecord
 {
@@ -34,6 +35,21 @@ public final class EndToEndRecord
     public static final String CALLS = "calls";
     /** Key: bytes allocated by the server threads in the trial. */
     public static final String SERVER_BYTES = "serverBytes";
+    /** Key: CPU time of the server threads in the trial, ns (user and system). */
+    public static final String SERVER_CPU_NANOS = "serverCpuNanos";
+    /** Key: CPU time of the whole benchmark JVM in the trial (client, both servers, JMH), ns. */
+    public static final String PROCESS_CPU_NANOS = "processCpuNanos";
+
+    /** Index in a {@link #totals(Path)} entry: calls completed. */
+    public static final int TOTAL_CALLS = 0;
+    /** Index: server bytes. */
+    public static final int TOTAL_SERVER_BYTES = 1;
+    /** Index: calls completed in the trials that recorded CPU time. */
+    public static final int TOTAL_CPU_CALLS = 2;
+    /** Index: server threads' CPU time, ns. */
+    public static final int TOTAL_SERVER_CPU = 3;
+    /** Index: the JVM's CPU time, ns. */
+    public static final int TOTAL_PROCESS_CPU = 4;
 
     private EndToEndRecord()
     {
@@ -45,10 +61,12 @@ public final class EndToEndRecord
      * @param claims      claims per request.
      * @param calls       calls completed.
      * @param serverBytes bytes the server threads allocated.
+     * @param serverCpu   CPU time of the server threads, ns.
+     * @param processCpu  CPU time of the whole JVM, ns.
      * @return one line of the file, newline included.
      */
     public static String line(final String benchmark, final String mode, final int claims, final long calls,
-        final long serverBytes)
+        final long serverBytes, final long serverCpu, final long processCpu)
     {
         final JsonObject o = new JsonObject();
         o.addProperty(BENCHMARK, benchmark);
@@ -56,6 +74,8 @@ public final class EndToEndRecord
         o.addProperty(CLAIMS, claims);
         o.addProperty(CALLS, calls);
         o.addProperty(SERVER_BYTES, serverBytes);
+        o.addProperty(SERVER_CPU_NANOS, serverCpu);
+        o.addProperty(PROCESS_CPU_NANOS, processCpu);
         return o.toString() + String.format(Locale.ROOT, "%n");
     }
 
@@ -73,7 +93,8 @@ public final class EndToEndRecord
      * Sums the file's lines per benchmark and claim count over every mode (throughput and sample time).
      *
      * @param dir a result folder.
-     * @return {calls, server bytes} by {@link #key(String, String)}; empty when the folder has no such file.
+     * @return by {@link #key(String, String)}: calls, server bytes, calls of the trials with CPU times, server CPU ns
+     *     and JVM CPU ns (indexed by the {@code TOTAL_} constants); empty when the folder has no such file.
      * @throws IOException when the file exists but cannot be read.
      */
     public static Map<String, long[]> totals(final Path dir) throws IOException
@@ -92,9 +113,16 @@ public final class EndToEndRecord
             }
             final JsonObject o = JsonParser.parseString(line).getAsJsonObject();
             final long[] sum = out.computeIfAbsent(key(o.get(BENCHMARK).getAsString(), o.get(CLAIMS).getAsString()),
-                k -> new long[2]);
-            sum[0] += o.get(CALLS).getAsLong();
-            sum[1] += o.get(SERVER_BYTES).getAsLong();
+                k -> new long[TOTAL_PROCESS_CPU + 1]);
+            final long calls = o.get(CALLS).getAsLong();
+            sum[TOTAL_CALLS] += calls;
+            sum[TOTAL_SERVER_BYTES] += o.get(SERVER_BYTES).getAsLong();
+            if (o.has(SERVER_CPU_NANOS) && o.has(PROCESS_CPU_NANOS))
+            {
+                sum[TOTAL_CPU_CALLS] += calls;
+                sum[TOTAL_SERVER_CPU] += o.get(SERVER_CPU_NANOS).getAsLong();
+                sum[TOTAL_PROCESS_CPU] += o.get(PROCESS_CPU_NANOS).getAsLong();
+            }
         }
         return out;
     }
