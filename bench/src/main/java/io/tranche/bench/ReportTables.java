@@ -223,10 +223,11 @@ final class ReportTables
             .append("JVM difference |\n")
             .append("|---:|---:|---:|---:|---:|---:|---:|\n")
             .append(rows)
-            .append("\nServer: CPU time of the server threads; JVM: of the whole benchmark JVM (client, both servers, ")
-            .append("JMH), user and system, each divided by completed calls over the whole trial (warm-up included). ")
-            .append("A throughput on a ")
-            .append("shared machine moves with the host; these move much less, and they are what a call costs.\n\n");
+            .append("\nServer: CPU time of the server threads (`grpc-*`); JVM: of the whole benchmark JVM (the ")
+            .append("client, both servers, JMH, the JIT compilers and the garbage collector), user and system, ")
+            .append("each divided by completed calls over the whole trial (warm-up included), so a fixed cost ")
+            .append("such as the JIT's weighs more on the side that completed fewer calls. A throughput on a ")
+            .append("shared machine moves with the host; these move less, and they are what a call costs.\n\n");
     }
 
     private static String micros(final double value)
