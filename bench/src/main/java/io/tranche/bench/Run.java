@@ -112,7 +112,8 @@ final class Run
     /**
      * @param benchmark {@code allocate} or {@code echo}.
      * @param claims    claims per request.
-     * @param process   true for the whole JVM's CPU time (client, servers, JMH), false for the server threads'.
+     * @param process   true for the whole JVM's CPU time (client, servers, JMH, JIT, GC), false for the server
+     *                  threads'.
      * @return CPU µs per completed call over the trials, NaN when not recorded (runs before CPU was recorded).
      */
     double cpuMicrosPerCall(final String benchmark, final String claims, final boolean process)

@@ -37,7 +37,7 @@ public final class EndToEndRecord
     public static final String SERVER_BYTES = "serverBytes";
     /** Key: CPU time of the server threads in the trial, ns (user and system). */
     public static final String SERVER_CPU_NANOS = "serverCpuNanos";
-    /** Key: CPU time of the whole benchmark JVM in the trial (client, both servers, JMH), ns. */
+    /** Key: CPU time of the whole benchmark JVM in the trial (client, both servers, JMH, JIT, GC), ns. */
     public static final String PROCESS_CPU_NANOS = "processCpuNanos";
 
     /** Index in a {@link #totals(Path)} entry: calls completed. */
