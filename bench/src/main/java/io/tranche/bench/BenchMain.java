@@ -306,14 +306,14 @@ public final class BenchMain implements Callable<Integer>
         final Set<String> claims = new LinkedHashSet<>();
         final Set<String> sides = new TreeSet<>();
         final String override = overrides.get("claims");
+        if (override != null)
+        {
+            claims.addAll(List.of(override.split(",")));
+        }
         for (final BenchmarkListEntry entry : selected(include, exclude))
         {
-            sides.add("^" + Pattern.quote(entry.getUsername()) + "$");
-            if (override != null)
-            {
-                claims.addAll(List.of(override.split(",")));
-            }
-            else if (entry.getParams().hasValue() && entry.getParams().get().containsKey("claims"))
+            sides.add(exactInclude(entry));
+            if (override == null && entry.getParams().hasValue() && entry.getParams().get().containsKey("claims"))
             {
                 claims.addAll(List.of(entry.getParams().get().get("claims")));
             }
@@ -339,6 +339,12 @@ public final class BenchMain implements Callable<Integer>
         return out;
     }
 
+    /** @return a JMH include that selects this benchmark and no other. */
+    private static String exactInclude(final BenchmarkListEntry entry)
+    {
+        return "^" + Pattern.quote(entry.getUsername()) + "$";
+    }
+
     /** @return the kernel and floor benchmarks this run selects, each as an exact JMH include. */
     static List<String> repeatIncludes(final List<String> include, final List<String> exclude)
     {
@@ -349,7 +355,7 @@ public final class BenchMain implements Callable<Integer>
             {
                 if (entry.getUsername().endsWith(suffix))
                 {
-                    out.add("^" + Pattern.quote(entry.getUsername()) + "$");
+                    out.add(exactInclude(entry));
                 }
             }
         }

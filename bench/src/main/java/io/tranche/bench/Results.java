@@ -200,9 +200,9 @@ final class Results
             }
             if (!histogram.isEmpty())
             {
-                score = mean(histogram);
-                error = Double.NaN;
                 final long samples = samples(histogram);
+                score = mean(histogram, samples);
+                error = Double.NaN;
                 percentiles.replaceAll(
                     (key, v) -> toNanos(percentile(histogram, samples, Double.parseDouble(key)), unit));
             }
@@ -249,14 +249,14 @@ final class Results
         return n;
     }
 
-    private static double mean(final TreeMap<Double, Long> histogram)
+    private static double mean(final TreeMap<Double, Long> histogram, final long samples)
     {
         double sum = 0;
         for (final Map.Entry<Double, Long> e : histogram.entrySet())
         {
             sum += e.getKey() * e.getValue();
         }
-        return sum / samples(histogram);
+        return sum / samples;
     }
 
     /**

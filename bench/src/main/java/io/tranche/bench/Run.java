@@ -28,15 +28,16 @@ final class Run
     final double background;
     /** The lowest floor rate, shown beside {@link #background} to say how much it varies. */
     final double backgroundLow;
-    private final Map<String, long[]> serverAllocation;
+    /** {@link EndToEndRecord#totals} of the run: calls, server bytes and CPU times by benchmark and claim count. */
+    private final Map<String, long[]> endToEndTotals;
 
     private Run(final Path dir, final Results results, final Map<String, String> machine,
-        final Map<String, long[]> serverAllocation)
+        final Map<String, long[]> endToEndTotals)
     {
         this.dir = dir;
         this.results = results;
         this.machine = machine;
-        this.serverAllocation = serverAllocation;
+        this.endToEndTotals = endToEndTotals;
         double max = Double.NaN;
         double min = Double.NaN;
         // JMH's GC profiler counts every thread's allocation, its own included: a steady trickle per second
@@ -104,7 +105,7 @@ final class Run
      */
     double serverBytesPerCall(final String benchmark, final String claims)
     {
-        final long[] totals = serverAllocation.get(EndToEndRecord.key(benchmark, claims));
+        final long[] totals = endToEndTotals.get(EndToEndRecord.key(benchmark, claims));
         return totals == null || totals[EndToEndRecord.TOTAL_CALLS] == 0 ? Double.NaN :
             (double)totals[EndToEndRecord.TOTAL_SERVER_BYTES] / totals[EndToEndRecord.TOTAL_CALLS];
     }
@@ -118,7 +119,7 @@ final class Run
      */
     double cpuMicrosPerCall(final String benchmark, final String claims, final boolean process)
     {
-        final long[] totals = serverAllocation.get(EndToEndRecord.key(benchmark, claims));
+        final long[] totals = endToEndTotals.get(EndToEndRecord.key(benchmark, claims));
         if (totals == null || totals[EndToEndRecord.TOTAL_CPU_CALLS] == 0)
         {
             return Double.NaN;
