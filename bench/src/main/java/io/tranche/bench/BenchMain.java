@@ -80,6 +80,15 @@ public final class BenchMain implements Callable<Integer>
     static final List<String> SMALL_CLAIMS = List.of("3", "64");
     static final String SMALL_SHAPE = "tail";
     static final List<String> REPEATED = List.of(".KernelBenchmark.allocate", ".StreamingFloorBenchmark.stream");
+    /**
+     * The claim count of the queue target measured again in a full run, as the small rows are: the divisor methods'
+     * kernel rows (shape {@code tail}, S = {@value Benchmarks#QUEUE_SUPPLY}) and the per-unit queue's. Both run at two
+     * speeds in different JVMs as well (measured: {@code HUNTINGTON_HILL} 27–47 µs in six fresh JVMs, the queue
+     * 37–52 ms in three), and each was read in one JVM.
+     */
+    static final String QUEUE_CLAIMS = "4096";
+    static final List<String> QUEUE_REPEATED =
+        List.of(".KernelBenchmark.allocate", ".DivisorBaselineBenchmark.priorityQueue");
 
     @Option(names = "--quick",
         description = "Short run: 1 fork, 1×0.5 s warm-up, 2×0.3 s measurement, S=400000, shape=tail.")
@@ -157,11 +166,15 @@ public final class BenchMain implements Callable<Integer>
         e2eExcludes.add("^(?!.*" + E2E + ")");
         // Full run: the small rows the targets read, measured again in more JVMs.
         final Map<String, String> repeatOverrides = repeatOverrides(profile, overrides);
+        final Map<String, String> queueOverrides = queueRepeatOverrides(profile, overrides);
         final List<Pass> passes = new ArrayList<>(List.of(
             new Pass(false, 1, include, kernelExcludes, overrides),
             new Pass(false, SMALL_ROW_REPEAT_FORKS,
-                repeatOverrides == null ? List.of() : repeatIncludes(include, kernelExcludes), kernelExcludes,
-                repeatOverrides == null ? overrides : repeatOverrides)));
+                repeatOverrides == null ? List.of() : repeatIncludes(include, kernelExcludes, REPEATED), kernelExcludes,
+                repeatOverrides == null ? overrides : repeatOverrides),
+            new Pass(false, SMALL_ROW_REPEAT_FORKS,
+                queueOverrides == null ? List.of() : repeatIncludes(include, kernelExcludes, QUEUE_REPEATED),
+                kernelExcludes, queueOverrides == null ? overrides : queueOverrides)));
         passes.addAll(endToEndPasses(profile, include, e2eExcludes, overrides));
         int total = 0;
         for (final Pass pass : passes)
@@ -288,6 +301,41 @@ public final class BenchMain implements Callable<Integer>
     }
 
     /**
+     * The parameters of the full run's pass that measures the queue target's rows at {@link #QUEUE_CLAIMS} claims
+     * again, or null when there is no such pass: another profile, --forks given, or a run without those rows (its
+     * claim counts, shapes, supplies or methods leave them out).
+     */
+    Map<String, String> queueRepeatOverrides(final String profile, final Map<String, String> overrides)
+    {
+        if (!repeats(profile) || !allows(overrides, "claims", QUEUE_CLAIMS) ||
+            !allows(overrides, "shape", SMALL_SHAPE) || !allows(overrides, "supply", Benchmarks.QUEUE_SUPPLY))
+        {
+            return null;
+        }
+        final List<String> methods = new ArrayList<>(Benchmarks.DIVISORS);
+        if (overrides.containsKey("method"))
+        {
+            methods.retainAll(List.of(overrides.get("method").split(",")));
+        }
+        if (methods.isEmpty())
+        {
+            return null;
+        }
+        final Map<String, String> repeat = new LinkedHashMap<>(overrides);
+        repeat.put("claims", QUEUE_CLAIMS);
+        repeat.put("shape", SMALL_SHAPE);
+        repeat.put("supply", Benchmarks.QUEUE_SUPPLY);
+        repeat.put("method", String.join(",", methods));
+        return repeat;
+    }
+
+    /** @return true when the run's {@code --param} for this name, if any, includes the value. */
+    private static boolean allows(final Map<String, String> overrides, final String name, final String value)
+    {
+        return !overrides.containsKey(name) || List.of(overrides.get(name).split(",")).contains(value);
+    }
+
+    /**
      * The end-to-end passes. A full run measures {@code allocate} and {@code echo} in {@link #E2E_FORKS} rounds, each
      * round one JVM of each per claim count, one pass per benchmark and claim count: the two readings a ratio divides
      * are taken a minute apart, not minutes (JMH runs a pass's benchmarks in order of mode, then name, then
@@ -345,13 +393,17 @@ public final class BenchMain implements Callable<Integer>
         return "^" + Pattern.quote(entry.getUsername()) + "$";
     }
 
-    /** @return the kernel and floor benchmarks this run selects, each as an exact JMH include. */
-    static List<String> repeatIncludes(final List<String> include, final List<String> exclude)
+    /**
+     * @param suffixes the benchmarks to measure again ({@link #REPEATED}, {@link #QUEUE_REPEATED}).
+     * @return those of them this run selects, each as an exact JMH include.
+     */
+    static List<String> repeatIncludes(final List<String> include, final List<String> exclude,
+        final List<String> suffixes)
     {
         final List<String> out = new ArrayList<>();
         for (final BenchmarkListEntry entry : selected(include, exclude))
         {
-            for (final String suffix : REPEATED)
+            for (final String suffix : suffixes)
             {
                 if (entry.getUsername().endsWith(suffix))
                 {

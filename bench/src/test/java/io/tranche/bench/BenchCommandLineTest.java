@@ -77,12 +77,37 @@ class BenchCommandLineTest
         assertThat(oneFork.repeatOverrides("full", Map.of())).isNull();
 
         // Only the kernel and the floor, and only as the run's own --include and --exclude select them.
-        assertThat(BenchMain.repeatIncludes(List.of(BenchMain.ALL), List.of(BenchMain.E2E))).containsExactlyInAnyOrder(
-            "^\\Qio.tranche.bench.kernel.KernelBenchmark.allocate\\E$",
-            "^\\Qio.tranche.bench.kernel.StreamingFloorBenchmark.stream\\E$");
-        assertThat(BenchMain.repeatIncludes(List.of("DivisorBaseline"), List.of())).isEmpty();
-        assertThat(BenchMain.repeatIncludes(List.of(BenchMain.ALL), List.of("StreamingFloor")))
+        assertThat(BenchMain.repeatIncludes(List.of(BenchMain.ALL), List.of(BenchMain.E2E), BenchMain.REPEATED))
+            .containsExactlyInAnyOrder("^\\Qio.tranche.bench.kernel.KernelBenchmark.allocate\\E$",
+                "^\\Qio.tranche.bench.kernel.StreamingFloorBenchmark.stream\\E$");
+        assertThat(BenchMain.repeatIncludes(List.of("DivisorBaseline"), List.of(), BenchMain.REPEATED)).isEmpty();
+        assertThat(BenchMain.repeatIncludes(List.of(BenchMain.ALL), List.of("StreamingFloor"), BenchMain.REPEATED))
             .containsExactly("^\\Qio.tranche.bench.kernel.KernelBenchmark.allocate\\E$");
+    }
+
+    @Test
+    void shouldMeasureTheQueueTargetRowsAt4096ClaimsAgainOnlyInAFullRunThatHasThem()
+    {
+        final BenchMain full = new BenchMain();
+        assertThat(full.queueRepeatOverrides("full", Map.of())).containsExactly(entry("claims", "4096"),
+            entry("shape", "tail"), entry("supply", "400000"),
+            entry("method", "DHONDT,SAINTE_LAGUE,ADAMS,DEAN,HUNTINGTON_HILL"));
+        assertThat(full.queueRepeatOverrides("full", Map.of("claims", "64,4096", "method", "DEAN,EQUAL")))
+            .containsEntry("claims", "4096").containsEntry("method", "DEAN");
+        assertThat(full.queueRepeatOverrides("full", Map.of("claims", "64"))).isNull();
+        assertThat(full.queueRepeatOverrides("full", Map.of("shape", "tiered"))).isNull();
+        assertThat(full.queueRepeatOverrides("full", Map.of("supply", "1000000000000"))).isNull();
+        assertThat(full.queueRepeatOverrides("full", Map.of("method", "EQUAL"))).isNull();
+        assertThat(full.queueRepeatOverrides("quick", Map.of())).isNull();
+        final BenchMain oneFork = new BenchMain();
+        oneFork.forks = 1;
+        assertThat(oneFork.queueRepeatOverrides("full", Map.of())).isNull();
+
+        // The divisor methods' kernel rows and the queue's, as the run's own --include and --exclude select them.
+        assertThat(BenchMain.repeatIncludes(List.of(BenchMain.ALL), List.of(BenchMain.E2E), BenchMain.QUEUE_REPEATED))
+            .containsExactlyInAnyOrder("^\\Qio.tranche.bench.kernel.KernelBenchmark.allocate\\E$",
+                "^\\Qio.tranche.bench.kernel.DivisorBaselineBenchmark.priorityQueue\\E$");
+        assertThat(BenchMain.repeatIncludes(List.of("StreamingFloor"), List.of(), BenchMain.QUEUE_REPEATED)).isEmpty();
     }
 
     @Test
