@@ -162,9 +162,19 @@ final class Run
     /** @return true when some row scores the median of its forks' means. */
     boolean hasMedians()
     {
+        return hasMedians(null);
+    }
+
+    /**
+     * @return true when a row scores the median of several JVMs: any row for null, else a kernel row at this claim
+     * count.
+     */
+    boolean hasMedians(final String claims)
+    {
         for (final Results.Row row : results.rows)
         {
-            if (row.median())
+            if (row.median() && (claims == null ||
+                Benchmarks.KERNEL.equals(row.benchmark) && claims.equals(row.params.get("claims"))))
             {
                 return true;
             }

@@ -3,6 +3,7 @@ package io.tranche.bench;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -38,6 +39,29 @@ class ResultsTest
         // Bytes per op: the mean over the three forks, each entry weighted by its forks.
         assertThat(row.bytesPerOp).isCloseTo((0.5 + 2 * 2) / 3, within(1e-9));
         assertThat(Format.timeWithError(row)).isEqualTo("410 ns (3 JVMs 400 ns–600 ns)");
+    }
+
+    @Test
+    void shouldSayWhichRowsTheReportGivesAsMediansOfSeveralJvms(@TempDir final Path tmp) throws Exception
+    {
+        final String[] queueRow = {"method", "DEAN", "claims", "4096", "supply", "400000", "shape", "tail"};
+        final Path small = new ResultFolder()
+            .avgtForks(Benchmarks.KERNEL, new double[][] {{400}, {410}, {600}}, 0, ROW)
+            .avgt(Benchmarks.FLOOR, 50, 2, 0, "claims", "64", "supply", "400000")
+            .write(tmp.resolve("small"));
+        Files.writeString(small.resolve(Machine.FILE), "{\"logicalCores\": 2, \"profile\": \"full\"}");
+        assertThat(Files.readString(Report.build(small))).contains("the rows the targets read at 3 and 64 claims, " +
+            "measured again in more JVMs").doesNotContain("4,096 claims (S = 400,000)");
+
+        final Path queue = new ResultFolder()
+            .avgtForks(Benchmarks.KERNEL, new double[][] {{400}, {410}, {600}}, 0, ROW)
+            .avgtForks(Benchmarks.KERNEL, new double[][] {{30_000}, {40_000}, {50_000}}, 0, queueRow)
+            .avgt(Benchmarks.FLOOR, 50, 2, 0, "claims", "64", "supply", "400000")
+            .write(tmp.resolve("queue"));
+        Files.writeString(queue.resolve(Machine.FILE), "{\"logicalCores\": 2, \"profile\": \"full\"}");
+        assertThat(Files.readString(Report.build(queue))).contains("the rows the targets read at 3 and 64 claims, " +
+            "and the divisor methods' and the per-unit queue's at 4,096 claims (S = 400,000), measured again in more " +
+            "JVMs");
     }
 
     @Test
