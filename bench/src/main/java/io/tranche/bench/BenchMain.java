@@ -45,7 +45,7 @@ import java.util.regex.Pattern;
  */
 @Command(name = "tranche bench", mixinStandardHelpOptions = true, sortOptions = false,
     description = {"Runs the kernel, baseline and end-to-end JMH suites and writes a report.",
-        "Profiles: full (default, about 45 min on a quiet 2-core VM), --quick (about 5 min),",
+        "Profiles: full (default, about 47 min on a quiet 2-core VM), --quick (about 5 min),",
         "--smoke (proves every benchmark runs; 7 min on a heavily loaded 2-core VM)."},
     subcommands = {BenchMain.ReportCommand.class, BenchMain.CompareCommand.class})
 public final class BenchMain implements Callable<Integer>
