@@ -164,7 +164,7 @@ public final class BenchMain implements Callable<Integer>
         kernelExcludes.add(E2E);
         final List<String> e2eExcludes = new ArrayList<>(excludes);
         e2eExcludes.add("^(?!.*" + E2E + ")");
-        // Full run: the small rows the targets read, measured again in more JVMs.
+        // Full run: the small rows and the queue target's rows at 4,096 claims, measured again in more JVMs.
         final Map<String, String> repeatOverrides = repeatOverrides(profile, overrides);
         final Map<String, String> queueOverrides = queueRepeatOverrides(profile, overrides);
         final List<Pass> passes = new ArrayList<>(List.of(
