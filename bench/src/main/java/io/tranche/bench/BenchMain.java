@@ -83,8 +83,8 @@ public final class BenchMain implements Callable<Integer>
     /**
      * The claim count of the queue target measured again in a full run, as the small rows are: the divisor methods'
      * kernel rows (shape {@code tail}, S = {@value Benchmarks#QUEUE_SUPPLY}) and the per-unit queue's. Both run at two
-     * speeds in different JVMs as well (measured: {@code HUNTINGTON_HILL} 27–47 µs in six fresh JVMs, the queue
-     * 37–52 ms in three), and each was read in one JVM.
+     * speeds in different JVMs as well (measured: one divisor method's kernel row 27–47 µs in six fresh JVMs, the
+     * queue 37–52 ms in three), and each was read in one JVM.
      */
     static final String QUEUE_CLAIMS = "4096";
     static final List<String> QUEUE_REPEATED =
