@@ -165,16 +165,10 @@ public final class BenchMain implements Callable<Integer>
         final List<String> e2eExcludes = new ArrayList<>(excludes);
         e2eExcludes.add("^(?!.*" + E2E + ")");
         // Full run: the small rows and the queue target's rows at 4,096 claims, measured again in more JVMs.
-        final Map<String, String> repeatOverrides = repeatOverrides(profile, overrides);
-        final Map<String, String> queueOverrides = queueRepeatOverrides(profile, overrides);
         final List<Pass> passes = new ArrayList<>(List.of(
             new Pass(false, 1, include, kernelExcludes, overrides),
-            new Pass(false, SMALL_ROW_REPEAT_FORKS,
-                repeatOverrides == null ? List.of() : repeatIncludes(include, kernelExcludes, REPEATED), kernelExcludes,
-                repeatOverrides == null ? overrides : repeatOverrides),
-            new Pass(false, SMALL_ROW_REPEAT_FORKS,
-                queueOverrides == null ? List.of() : repeatIncludes(include, kernelExcludes, QUEUE_REPEATED),
-                kernelExcludes, queueOverrides == null ? overrides : queueOverrides)));
+            repeatPass(include, kernelExcludes, overrides, repeatOverrides(profile, overrides), REPEATED),
+            repeatPass(include, kernelExcludes, overrides, queueRepeatOverrides(profile, overrides), QUEUE_REPEATED)));
         passes.addAll(endToEndPasses(profile, include, e2eExcludes, overrides));
         int total = 0;
         for (final Pass pass : passes)
@@ -277,6 +271,19 @@ public final class BenchMain implements Callable<Integer>
     }
 
     /**
+     * @param repeat   the pass's parameters, null for no such pass ({@link #repeatOverrides},
+     *                 {@link #queueRepeatOverrides}).
+     * @param suffixes the benchmarks it measures again, as far as the run's includes and excludes select them.
+     * @return a pass of {@link #SMALL_ROW_REPEAT_FORKS} more JVMs, empty when {@code repeat} is null.
+     */
+    private static Pass repeatPass(final List<String> include, final List<String> exclude,
+        final Map<String, String> overrides, final Map<String, String> repeat, final List<String> suffixes)
+    {
+        return repeat == null ? new Pass(false, SMALL_ROW_REPEAT_FORKS, List.of(), exclude, overrides) :
+            new Pass(false, SMALL_ROW_REPEAT_FORKS, repeatIncludes(include, exclude, suffixes), exclude, repeat);
+    }
+
+    /**
      * The parameters of the full run's pass that measures the small target rows again, or null when there is no such
      * pass: another profile, or --forks given. The claim counts and the shape are those of the run that are small.
      */
@@ -290,8 +297,7 @@ public final class BenchMain implements Callable<Integer>
         final List<String> claims = overrides.containsKey("claims") ?
             new ArrayList<>(List.of(overrides.get("claims").split(","))) : new ArrayList<>(SMALL_CLAIMS);
         claims.retainAll(SMALL_CLAIMS);
-        if (claims.isEmpty() || overrides.containsKey("shape") &&
-            !List.of(overrides.get("shape").split(",")).contains(SMALL_SHAPE))
+        if (claims.isEmpty() || !allows(overrides, "shape", SMALL_SHAPE))
         {
             return null;
         }

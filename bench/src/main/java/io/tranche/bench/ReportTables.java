@@ -38,7 +38,7 @@ final class ReportTables
         {
             b.append("A time given with a number of JVMs is the median of that many JVMs' means, with the range of ")
                 .append("their means: the rows the targets read at 3 and 64 claims")
-                .append(run.hasMedians(BenchMain.QUEUE_CLAIMS) ?
+                .append(run.hasKernelMedians(BenchMain.QUEUE_CLAIMS) ?
                     ", and the divisor methods' and the per-unit queue's at 4,096 claims (S = 400,000)" : "")
                 .append(", measured again in more JVMs ")
                 .append("(the same code can run a third slower in one fresh JVM in five). Others are one JVM's ")

@@ -162,19 +162,22 @@ final class Run
     /** @return true when some row scores the median of its forks' means. */
     boolean hasMedians()
     {
-        return hasMedians(null);
+        for (final Results.Row row : results.rows)
+        {
+            if (row.median())
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
-    /**
-     * @return true when a row scores the median of several JVMs: any row for null, else a kernel row at this claim
-     * count.
-     */
-    boolean hasMedians(final String claims)
+    /** @return true when a kernel row at this claim count scores the median of its forks' means. */
+    boolean hasKernelMedians(final String claims)
     {
         for (final Results.Row row : results.rows)
         {
-            if (row.median() && (claims == null ||
-                Benchmarks.KERNEL.equals(row.benchmark) && claims.equals(row.params.get("claims"))))
+            if (row.median() && Benchmarks.KERNEL.equals(row.benchmark) && claims.equals(row.params.get("claims")))
             {
                 return true;
             }
